@@ -1,0 +1,45 @@
+import { lazy, Suspense } from 'react';
+import { PageShell } from './design/page-shell';
+import { HomePage } from './home/home-page';
+import { LocaleProvider, useLocale } from './i18n/use-locale';
+import { NotFoundPage } from './not-found/not-found-page';
+import { matchRoute, usePath } from './router';
+
+// survey-core + survey-react-ui are ~430 KB gzipped: only the respondent route loads them.
+const RespondPage = lazy(() => import('./respond/respond-page'));
+
+function Loading() {
+  const { t } = useLocale();
+  return (
+    <PageShell title={t('loadingSurvey')}>
+      <p className="status" role="status">
+        {t('loadingSurvey')}
+      </p>
+    </PageShell>
+  );
+}
+
+function Routes() {
+  const route = matchRoute(usePath());
+  switch (route.name) {
+    case 'home':
+      return <HomePage />;
+    case 'respond':
+      return (
+        <Suspense fallback={<Loading />}>
+          {/* key: a different link is a different respondent session */}
+          <RespondPage key={route.link} link={route.link} />
+        </Suspense>
+      );
+    case 'notFound':
+      return <NotFoundPage />;
+  }
+}
+
+export function App() {
+  return (
+    <LocaleProvider>
+      <Routes />
+    </LocaleProvider>
+  );
+}

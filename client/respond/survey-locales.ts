@@ -1,0 +1,10 @@
+// Registers survey-core's Kazakh and Russian UI strings (English is built in) and applies our
+// reviewed corrections on top. Imported once, by the respondent page only.
+import { surveyLocalization } from 'survey-core';
+import 'survey-core/i18n/kazakh';
+import 'survey-core/i18n/russian';
+import { kazakhOverrides } from './kazakh-overrides';
+import { russianOverrides } from './russian-overrides';
+
+Object.assign(surveyLocalization.locales['kk'], kazakhOverrides);
+Object.assign(surveyLocalization.locales['ru'], russianOverrides);

@@ -1,0 +1,180 @@
+import { useEffect, useRef, useState } from 'react';
+import { Model, type Question } from 'survey-core';
+import { ContrastLight } from 'survey-core/themes';
+import { Survey } from 'survey-react-ui';
+import { useLocale } from '../i18n/use-locale';
+import type { Locale } from '../i18n/locale';
+import { ApiError, completeWithRetry, isTransient, saveResponse, type FinalStatus, type SaveBody } from './api';
+import { screenFor, type ScreenName, type Session } from './load-session';
+import { readStoredResponse, writeStoredResponse } from './response-store';
+import { SaveQueue } from './save-queue';
+
+interface Problem {
+  question: string;
+  title: string;
+  message: string;
+}
+
+function createModel(session: Session, locale: Locale): Model {
+  const model = new Model(session.json);
+  // SurveyJS declares its Contrast theme the fully accessible one (WCAG contrast, visible focus).
+  model.applyTheme(ContrastLight);
+  model.showProgressBar = true;
+  // Our own thanks / screened-out screens replace survey-core's complete page, so they look the
+  // same when a finished link is reopened.
+  model.showCompletePage = false;
+  model.locale = locale;
+  model.data = session.data;
+  if (session.currentPageNo > 0 && session.currentPageNo < model.visiblePageCount) model.currentPageNo = session.currentPageNo;
+  return model;
+}
+
+function setSurveyLocale(model: Model, locale: Locale): void {
+  model.locale = locale;
+}
+
+/**
+ * The questionnaire itself: saves partial answers as the respondent goes and completes with
+ * retries. Calls onFinished after the server stored the completion, onStopped when the server
+ * refuses the response for good (closed wave, used invitation, completed elsewhere).
+ */
+export function SurveyView({
+  session,
+  onFinished,
+  onStopped,
+}: {
+  session: Session;
+  onFinished: (status: FinalStatus) => void;
+  onStopped: (screen: ScreenName) => void;
+}) {
+  const { locale, t } = useLocale();
+  const [model] = useState(() => createModel(session, locale));
+  const [problems, setProblems] = useState<Problem[]>([]);
+  const latest = useRef({ locale, t, onFinished, onStopped });
+  useEffect(() => {
+    latest.current = { locale, t, onFinished, onStopped };
+  });
+
+  const queueRef = useRef<SaveQueue<SaveBody> | null>(null);
+
+  useEffect(() => {
+    const queue = new SaveQueue<SaveBody>({
+      snapshot: () => ({
+        surveyVersionId: session.surveyVersionId,
+        locale: latest.current.locale,
+        data: model.data as Record<string, unknown>,
+        currentPageNo: model.currentPageNo,
+      }),
+      send: (body, keepalive) => saveResponse(session.link, session.responseId, body, keepalive),
+      onFailure: (error) => {
+        if (isTransient(error)) return 'retry';
+        if (error instanceof ApiError && error.status === 409) latest.current.onStopped(screenFor(error));
+        else console.error('Kelisim: a partial save was refused; answers are kept on the page until completion.', error);
+        return 'stop';
+      },
+    });
+    queueRef.current = queue;
+    let submitting = false;
+    let finalStatus: FinalStatus = 'complete';
+
+    const onValueChanged = (_: Model, options: { name: string }) => {
+      setProblems((current) => (current.length ? current.filter((p) => p.question !== options.name) : current));
+      queue.schedule();
+    };
+    const onPageChanged = () => void queue.flush();
+
+    const showProblems = (error: ApiError) => {
+      const found: Problem[] = error.problems.map((p) => {
+        const question = model.getQuestionByName(p.question) as Question | null;
+        question?.addError(p.message);
+        return { question: p.question, title: question?.title ?? p.question, message: p.message };
+      });
+      setProblems(found.length ? found : [{ question: '', title: '', message: error.message }]);
+      const first = error.problems.map((p) => model.getQuestionByName(p.question) as Question | null).find((q) => q?.isVisible && q.page);
+      if (first) {
+        model.currentPage = first.page;
+        setTimeout(() => first.focus(true), 0);
+      }
+    };
+
+    const onCompleting = async (_: Model, options: { allow: boolean; message?: string }) => {
+      if (submitting) {
+        options.allow = false; // a second press while the first is being sent
+        return;
+      }
+      submitting = true;
+      queue.pause();
+      setProblems([]);
+      const stored = readStoredResponse(session.link);
+      try {
+        const result = await completeWithRetry(session.link, session.responseId, {
+          surveyVersionId: session.surveyVersionId,
+          locale: latest.current.locale,
+          data: model.data as Record<string, unknown>,
+          // Wall-clock time since this device first opened the link: an upper bound on effort,
+          // which is the safe side for the speeder flag (METHODOLOGY §6).
+          durationMs: Math.max(0, Date.now() - session.startedAt),
+        });
+        finalStatus = result.status;
+        writeStoredResponse(session.link, { id: session.responseId, startedAt: stored?.startedAt ?? session.startedAt, status: result.status });
+        options.allow = true;
+      } catch (error) {
+        submitting = false;
+        options.allow = false;
+        queue.resume();
+        if (error instanceof ApiError && error.code === 'invalid_answers') showProblems(error);
+        else if (error instanceof ApiError && (error.status === 409 || error.status === 404)) latest.current.onStopped(screenFor(error));
+        else options.message = latest.current.t('submitFailed');
+      }
+    };
+    const onComplete = () => latest.current.onFinished(finalStatus);
+
+    const onHidden = () => {
+      if (document.visibilityState === 'hidden') queue.flushOnExit();
+    };
+    const onPageHide = () => queue.flushOnExit();
+
+    model.onValueChanged.add(onValueChanged);
+    model.onCurrentPageChanged.add(onPageChanged);
+    model.onCompleting.add(onCompleting);
+    model.onComplete.add(onComplete);
+    document.addEventListener('visibilitychange', onHidden);
+    window.addEventListener('pagehide', onPageHide);
+    return () => {
+      model.onValueChanged.remove(onValueChanged);
+      model.onCurrentPageChanged.remove(onPageChanged);
+      model.onCompleting.remove(onCompleting);
+      model.onComplete.remove(onComplete);
+      document.removeEventListener('visibilitychange', onHidden);
+      window.removeEventListener('pagehide', onPageHide);
+      queue.stop();
+      queueRef.current = null;
+    };
+  }, [model, session]);
+
+  // The page's language switch drives the questionnaire's language too (declared after the effect
+  // above so the save queue exists when it first runs).
+  useEffect(() => {
+    setSurveyLocale(model, locale);
+    queueRef.current?.schedule();
+  }, [model, locale]);
+
+  return (
+    <>
+      {problems.length > 0 && (
+        <div className="notice" role="alert">
+          <p className="notice__title">{t('fixAnswers')}</p>
+          <ul>
+            {problems.map((p) => (
+              <li key={p.question + p.message}>
+                {p.title && <strong>{p.title}: </strong>}
+                {p.message}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      <Survey model={model} />
+    </>
+  );
+}
