@@ -1,0 +1,95 @@
+// The Express application, built by a factory so tests run it on a real socket (port 0) against
+// their own database without going through main.ts.
+import path from 'node:path';
+import express, { type ErrorRequestHandler, type Express } from 'express';
+import type { Config } from './config';
+import type { Db } from './db/open';
+import { HttpError, NotFoundError } from './http/errors';
+import { responsesRouter } from './responses/routes';
+
+export interface AppDeps {
+  db: Db;
+  config: Pick<Config, 'bodyLimitBytes' | 'staticDir'>;
+  /** Where internal errors are reported (default console.error); never sent to clients. */
+  logError?: (message: string, err: unknown) => void;
+}
+
+/** Maps body-parser's error types (express.json) to the API's codes. */
+function bodyParserError(err: unknown, limit: number): HttpError | undefined {
+  if (typeof err !== 'object' || err === null || !('type' in err)) return undefined;
+  switch ((err as { type: unknown }).type) {
+    case 'entity.parse.failed':
+      return new HttpError(400, 'malformed_json', 'The request body is not valid JSON.');
+    case 'entity.too.large':
+      return new HttpError(413, 'payload_too_large', `The request body is larger than the limit of ${limit} bytes.`);
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new HttpError(415, 'unsupported_media_type', 'The request body must be UTF-8 JSON.');
+    case 'request.aborted':
+    case 'request.size.invalid':
+    case 'stream.encoding.set':
+      return new HttpError(400, 'bad_request', 'The request body could not be read completely.');
+    default:
+      return undefined;
+  }
+}
+
+export function createApp({ db, config, logError = (m, e) => console.error(m, e) }: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use((_req, res, next) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    next();
+  });
+
+  // --- API -----------------------------------------------------------------------------------
+  app.use('/api', (_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+  app.use('/api', express.json({ limit: config.bodyLimitBytes }));
+  app.use('/api', responsesRouter(db));
+  app.use('/api', (req, _res, next) => {
+    next(new NotFoundError('not_found', `There is no API endpoint ${req.method} ${req.originalUrl.split('?')[0]}.`));
+  });
+
+  // --- Built client ----------------------------------------------------------------------------
+  // Vite fingerprints everything under /assets, so those files never change: cache for a year.
+  app.use('/assets', express.static(path.join(config.staticDir, 'assets'), { immutable: true, maxAge: '365d', index: false }));
+  app.use(express.static(config.staticDir, { index: false, maxAge: 0 }));
+  // Client-side routes get the SPA shell; no-cache so a new build is picked up at once.
+  app.get(['/', '/s/*splat', '/admin', '/admin/*splat'], (_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-cache');
+    res.sendFile(path.join(config.staticDir, 'index.html'), (err) => {
+      if (err) next(new NotFoundError('client_not_built', 'The web client is not built: run `npm run build` (npm start does it).'));
+    });
+  });
+
+  app.use((req, _res, next) => {
+    next(new NotFoundError('not_found', `Nothing at ${req.originalUrl.split('?')[0]}.`));
+  });
+
+  // --- The one terminal error handler ---------------------------------------------------------
+  const onError: ErrorRequestHandler = (err, req, res, next) => {
+    if (res.headersSent) return next(err);
+    let httpError = err instanceof HttpError ? err : bodyParserError(err, config.bodyLimitBytes);
+    if (!httpError && typeof err === 'object' && err !== null) {
+      // Other client errors raised by Express itself (e.g. a malformed %-escape in the path).
+      const status = (err as { status?: unknown }).status ?? (err as { statusCode?: unknown }).statusCode;
+      if (typeof status === 'number' && status >= 400 && status < 500) {
+        httpError = new HttpError(status, status === 404 ? 'not_found' : 'bad_request', 'The request could not be understood.');
+      }
+    }
+    if (!httpError) {
+      logError(`internal error on ${req.method} ${req.originalUrl}:`, err);
+      res.status(500).json({ error: { code: 'internal_error', message: 'An internal error occurred; it has been logged.' } });
+      return;
+    }
+    const body: { code: string; message: string; details?: unknown } = { code: httpError.code, message: httpError.message };
+    if (httpError.details !== undefined) body.details = httpError.details;
+    res.status(httpError.status).json({ error: body });
+  };
+  app.use(onError);
+
+  return app;
+}

@@ -1,0 +1,46 @@
+// The one error family of the HTTP layer. Services throw these; the terminal error handler in
+// app.ts turns them into `{ error: { code, message, details? } }` with the status they carry.
+// Anything that is not an HttpError is an internal fault: logged server-side, answered with a
+// generic 500 that never carries a message or stack from the fault itself.
+
+export class HttpError extends Error {
+  override name = 'HttpError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+/** 400: the request could not be read at all (e.g. malformed JSON). */
+export class BadRequestError extends HttpError {
+  constructor(code: string, message: string, details?: unknown) { super(400, code, message, details); }
+}
+
+/** 404: the link, response, survey version or route does not exist. */
+export class NotFoundError extends HttpError {
+  constructor(code: string, message: string, details?: unknown) { super(404, code, message, details); }
+}
+
+/** 409: the request is well-formed but conflicts with the stored state (closed wave, used invitation…). */
+export class ConflictError extends HttpError {
+  constructor(code: string, message: string, details?: unknown) { super(409, code, message, details); }
+}
+
+/** 413: the body is larger than the configured limit. */
+export class PayloadTooLargeError extends HttpError {
+  constructor(message: string) { super(413, 'payload_too_large', message); }
+}
+
+/** 415: the body is not JSON. */
+export class UnsupportedMediaTypeError extends HttpError {
+  constructor(message: string) { super(415, 'unsupported_media_type', message); }
+}
+
+/** 422: the request was read but its content is invalid (shape or answers). */
+export class UnprocessableError extends HttpError {
+  constructor(code: string, message: string, details?: unknown) { super(422, code, message, details); }
+}

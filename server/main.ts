@@ -1,0 +1,74 @@
+// `npm start` (after `vite build`): configure, open and migrate the database, load the official
+// questionnaire and targets, make sure a wave is open, serve, and print the respondent link.
+import type { Server } from 'node:http';
+import { createApp } from './app';
+import { ConfigError, loadConfig } from './config';
+import { openDb } from './db/open';
+import { loadOfficialSurvey, loadTargets } from './surveys/bootstrap';
+import { OFFICIAL_SURVEY_ID, SurveyLoadError } from './surveys/service';
+import { ensureOpenWave } from './waves/service';
+
+function fail(message: string): never {
+  process.stderr.write(`kelisim: ${message}\n`);
+  process.exit(1);
+}
+
+function start(): void {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) fail(err.message);
+    throw err;
+  }
+
+  const db = openDb(config.dbFile);
+  let survey, wave;
+  try {
+    survey = loadOfficialSurvey(db, config.surveysDir);
+    loadTargets(db, config.surveysDir);
+    wave = ensureOpenWave(db, OFFICIAL_SURVEY_ID);
+  } catch (err) {
+    if (err instanceof SurveyLoadError) fail(err.message);
+    throw err;
+  }
+
+  const app = createApp({ db, config });
+  const onListening = (err?: Error) => {
+    if (err) fail(`cannot listen on port ${config.port}: ${err.message} (set PORT to another port)`);
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const base = config.baseUrl ?? `http://localhost:${port}`;
+    process.stdout.write([
+      `Kelisim is running on http://localhost:${port}`,
+      `  database: ${config.dbFile}`,
+      `  questionnaire: ${OFFICIAL_SURVEY_ID} v${survey.version.version}${survey.created ? ' (new version registered)' : ''}`,
+      `  wave ${wave.wave.id}: ${wave.wave.titleEn}${wave.created ? ' (opened now)' : ''}`,
+      '',
+      `  Respondent link: ${base}/s/${wave.wave.openSlug}`,
+      '',
+    ].join('\n'));
+  };
+  const server: Server = config.host === undefined
+    ? app.listen(config.port, onListening)
+    : app.listen(config.port, config.host, onListening);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`kelisim: ${signal} received, finishing open requests…\n`);
+    // Requests in flight finish (each one is a committed transaction or nothing); idle
+    // keep-alive sockets are closed now, busy ones after 5 s at most.
+    server.close(() => {
+      db.$client.close();
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+    setTimeout(() => server.closeAllConnections(), 5000).unref();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+start();

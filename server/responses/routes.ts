@@ -1,0 +1,56 @@
+// HTTP routes of the respondent API (docs/decisions/001). Parsing and status codes only; the
+// journey itself is in service.ts.
+import { Router } from 'express';
+import { z } from 'zod';
+import type { Db } from '../db/open';
+import { parseBody, parseParams } from '../http/validate';
+import { completeResponse, getLinkState, getResponseState, savePartial } from './service';
+
+const locale = z.enum(['kk', 'ru', 'en']);
+const answers = z.record(z.string(), z.unknown());
+const linkParams = z.object({ link: z.string().min(1).max(128) });
+const responseParams = linkParams.extend({ id: z.uuid() });
+
+const partialBody = z.object({
+  surveyVersionId: z.number().int().positive(),
+  locale,
+  data: answers,
+  currentPageNo: z.number().int().min(0).max(10_000),
+});
+
+const completeBody = z.object({
+  surveyVersionId: z.number().int().positive(),
+  locale,
+  data: answers,
+  // Up to 31 days: a longer "duration" is a client clock error, not a respondent.
+  durationMs: z.number().int().min(0).max(31 * 24 * 3600 * 1000).optional(),
+});
+
+export function responsesRouter(db: Db): Router {
+  const router = Router();
+
+  router.get('/links/:link', (req, res) => {
+    const { link } = parseParams(req, linkParams);
+    res.json(getLinkState(db, link));
+  });
+
+  router.get('/links/:link/responses/:id', (req, res) => {
+    const { link, id } = parseParams(req, responseParams);
+    res.json(getResponseState(db, link, id));
+  });
+
+  router.put('/links/:link/responses/:id', (req, res) => {
+    const { link, id } = parseParams(req, responseParams);
+    const body = parseBody(req, partialBody);
+    res.json(savePartial(db, link, id, body));
+  });
+
+  router.post('/links/:link/responses/:id/complete', (req, res) => {
+    const { link, id } = parseParams(req, responseParams);
+    const body = parseBody(req, completeBody);
+    const result = completeResponse(db, link, id, body);
+    res.status(result.created ? 201 : 200).json(result.body);
+  });
+
+  return router;
+}

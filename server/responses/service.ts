@@ -1,0 +1,235 @@
+// The respondent journey over a link: read the survey, save partial answers, complete.
+// Every function runs synchronously inside one SQLite transaction (better-sqlite3 is synchronous,
+// so nothing else in this process interleaves; BEGIN IMMEDIATE takes the write lock up front so
+// another process, such as the CLI, waits on busy_timeout instead of failing mid-transaction).
+import { AnalysisError } from '../../analysis/errors';
+import { ageBand, scoreRespondent, type ScoringSpec } from '../../analysis/scoring';
+import type { Db, Queryable } from '../db/open';
+import type { ResponseRow, WaveRow } from '../db/schema';
+import { ConflictError, NotFoundError, UnprocessableError } from '../http/errors';
+import { resolveLink, type ResolvedLink } from '../invitations/service';
+import { getSurveyVersion, latestSurveyVersion, type LoadedSurveyVersion } from '../surveys/service';
+import { completionValidatorFor, type Locale } from './completion-validator';
+import * as q from './queries';
+
+export type ResponseStatus = 'partial' | 'complete' | 'screened_out';
+
+export interface ResponseState {
+  id: string;
+  status: ResponseStatus;
+  surveyVersionId: number;
+  locale: Locale;
+  data: Record<string, unknown>;
+  currentPageNo: number;
+}
+
+export interface SurveyPayload { versionId: number; json: Record<string, unknown> }
+
+export interface LinkState {
+  link: { kind: 'open' | 'invitation' };
+  wave: { id: number; title: { kk: string; ru: string; en: string }; status: 'open' | 'closed' };
+  survey: SurveyPayload;
+  response: ResponseState | null;
+}
+
+export interface CompletionBody { id: string; status: 'complete' | 'screened_out'; completedAt: string }
+
+function toState(row: ResponseRow): ResponseState {
+  return {
+    id: row.id, status: row.status, surveyVersionId: row.surveyVersionId, locale: row.locale,
+    data: row.data, currentPageNo: row.currentPageNo,
+  };
+}
+
+function surveyPayload(v: LoadedSurveyVersion): SurveyPayload {
+  return { versionId: v.row.id, json: v.row.json };
+}
+
+function resolveOr404(db: Queryable, link: string): ResolvedLink {
+  const resolved = resolveLink(db, link);
+  if (!resolved) throw new NotFoundError('link_not_found', 'This survey link does not exist. Check that it was copied completely.');
+  return resolved;
+}
+
+function assertOpen(wave: WaveRow): void {
+  if (wave.status !== 'open') throw new ConflictError('wave_closed', `The survey wave "${wave.titleEn}" is closed; it no longer accepts answers.`);
+}
+
+/** Whether `row` was started through this link (same wave; same invitation, or none for an open link). */
+function belongsTo(row: ResponseRow, resolved: ResolvedLink): boolean {
+  if (row.waveId !== resolved.wave.id) return false;
+  return resolved.kind === 'invitation' ? row.invitationId === resolved.invitation.id : row.invitationId === null;
+}
+
+function invitationUsed(): ConflictError {
+  return new ConflictError('invitation_used', 'This invitation has already been used. Each invitation link can be answered once.');
+}
+
+// Survey versions are read through `db` (same connection as the transaction) so the per-database
+// cache of immutable versions and their validators is shared across requests.
+
+/** The version a new response may start on: one of the wave's survey, or 404. */
+function versionForNewResponse(db: Db, wave: WaveRow, surveyVersionId: number): LoadedSurveyVersion {
+  const v = getSurveyVersion(db, surveyVersionId);
+  if (!v || v.row.surveyId !== wave.surveyId) {
+    throw new NotFoundError('survey_version_not_found', `Survey version ${surveyVersionId} is not a version of this wave's survey; reload the survey page.`);
+  }
+  return v;
+}
+
+/** The version an existing response was started on; a different one in the request is a conflict. */
+function versionOfExisting(db: Db, row: ResponseRow, requested: number): LoadedSurveyVersion {
+  if (requested !== row.surveyVersionId) {
+    throw new ConflictError('survey_version_mismatch', `This response was started on survey version ${row.surveyVersionId}, not ${requested}; reload the survey page to continue.`, { surveyVersionId: row.surveyVersionId });
+  }
+  const v = getSurveyVersion(db, row.surveyVersionId);
+  if (!v) throw new Error(`survey version ${row.surveyVersionId} of response ${row.id} is missing`);
+  return v;
+}
+
+/** GET /api/links/:link */
+export function getLinkState(db: Db, link: string): LinkState {
+  const resolved = resolveOr404(db, link);
+  const { wave } = resolved;
+  assertOpen(wave);
+  let response: ResponseRow | undefined;
+  if (resolved.kind === 'invitation') {
+    const inv = resolved.invitation;
+    if (inv.completedAt !== null) throw invitationUsed();
+    if (inv.responseId !== null) response = q.findResponse(db, inv.responseId);
+  }
+  const version = response ? getSurveyVersion(db, response.surveyVersionId) : (() => {
+    const latest = latestSurveyVersion(db, wave.surveyId);
+    return latest ? getSurveyVersion(db, latest.id) : undefined;
+  })();
+  if (!version) throw new NotFoundError('survey_not_found', `No questionnaire is registered for survey "${wave.surveyId}".`);
+  return {
+    link: { kind: resolved.kind },
+    wave: { id: wave.id, title: { kk: wave.titleKk, ru: wave.titleRu, en: wave.titleEn }, status: wave.status },
+    survey: surveyPayload(version),
+    response: response ? toState(response) : null,
+  };
+}
+
+/** GET /api/links/:link/responses/:id */
+export function getResponseState(db: Db, link: string, id: string): ResponseState & { survey: SurveyPayload } {
+  const resolved = resolveOr404(db, link);
+  const row = q.findResponse(db, id);
+  if (!row || !belongsTo(row, resolved)) throw new NotFoundError('response_not_found', 'No saved answers with this id under this link.');
+  const version = getSurveyVersion(db, row.surveyVersionId);
+  if (!version) throw new Error(`survey version ${row.surveyVersionId} of response ${row.id} is missing`);
+  return { ...toState(row), survey: surveyPayload(version) };
+}
+
+export interface PartialBody { surveyVersionId: number; locale: Locale; data: Record<string, unknown>; currentPageNo: number }
+
+/** PUT /api/links/:link/responses/:id — creates the row on first save. */
+export function savePartial(db: Db, link: string, id: string, body: PartialBody, now = new Date()): ResponseState {
+  return db.transaction((tx) => {
+    const resolved = resolveOr404(tx, link);
+    const row = q.findResponse(tx, id);
+    if (row && !belongsTo(row, resolved)) throw new ConflictError('response_id_conflict', 'This response id belongs to another survey link; start a new response.');
+    if (row && row.status !== 'partial') throw new ConflictError('already_completed', 'These answers have already been submitted.');
+    assertOpen(resolved.wave);
+    if (resolved.kind === 'invitation') {
+      const inv = resolved.invitation;
+      if (inv.completedAt !== null || (inv.responseId !== null && inv.responseId !== id)) throw invitationUsed();
+    }
+    const at = now.toISOString();
+    if (row) {
+      versionOfExisting(db, row, body.surveyVersionId);
+      q.updateResponse(tx, id, { locale: body.locale, data: body.data, currentPageNo: body.currentPageNo, updatedAt: at });
+    } else {
+      versionForNewResponse(db, resolved.wave, body.surveyVersionId);
+      q.insertResponse(tx, {
+        id, waveId: resolved.wave.id, surveyVersionId: body.surveyVersionId,
+        invitationId: resolved.kind === 'invitation' ? resolved.invitation.id : null,
+        locale: body.locale, status: 'partial', data: body.data, currentPageNo: body.currentPageNo,
+        startedAt: at, updatedAt: at,
+      });
+      if (resolved.kind === 'invitation' && !q.bindInvitation(tx, resolved.invitation.id, id)) throw invitationUsed();
+    }
+    return { id, status: 'partial', surveyVersionId: body.surveyVersionId, locale: body.locale, data: body.data, currentPageNo: body.currentPageNo };
+  }, { behavior: 'immediate' });
+}
+
+export interface CompleteBody { surveyVersionId: number; locale: Locale; data: Record<string, unknown>; durationMs?: number | undefined }
+
+/** Answers false to any screener question (decision 001): ends the survey, stored without scores. */
+export function isScreenedOut(data: Record<string, unknown>): boolean {
+  return data.adult === false || data.resident === false || data.consent === false;
+}
+
+const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+
+/** The derived columns of a complete response: weighting variables and scores from analysis/. */
+export function deriveColumns(spec: ScoringSpec, data: Record<string, unknown>) {
+  const scores = scoreRespondent(spec, data);
+  const age = typeof data.age === 'number' && Number.isInteger(data.age) ? data.age : null;
+  return {
+    region: str(data.region), settlement: str(data.settlement), sex: str(data.sex), ethnicity: str(data.ethnicity),
+    age, ageBand: age === null ? null : ageBand(age),
+    itemScores: scores.items,
+    consensus: scores.indicators.consensus ?? null,
+    tolerance: scores.indicators.tolerance ?? null,
+    mood: scores.indicators.mood ?? null,
+  };
+}
+
+/**
+ * POST /api/links/:link/responses/:id/complete. Validates against the version the response was
+ * started on (or the one named, for a response never saved partially), derives and stores
+ * everything in one transaction. A response already completed returns its first result with
+ * status 200, whatever the body: the id is the idempotency key.
+ */
+export function completeResponse(db: Db, link: string, id: string, body: CompleteBody, now = new Date()): { created: boolean; body: CompletionBody } {
+  return db.transaction((tx) => {
+    const resolved = resolveOr404(tx, link);
+    const row = q.findResponse(tx, id);
+    if (row && !belongsTo(row, resolved)) throw new ConflictError('response_id_conflict', 'This response id belongs to another survey link; start a new response.');
+    if (row && row.status !== 'partial') {
+      return { created: false, body: { id: row.id, status: row.status, completedAt: row.completedAt! } };
+    }
+    assertOpen(resolved.wave);
+    if (resolved.kind === 'invitation') {
+      const inv = resolved.invitation;
+      if (inv.completedAt !== null || (inv.responseId !== null && inv.responseId !== id)) throw invitationUsed();
+    }
+    const version = row ? versionOfExisting(db, row, body.surveyVersionId) : versionForNewResponse(db, resolved.wave, body.surveyVersionId);
+
+    const verdict = completionValidatorFor(version)(body.data, body.locale);
+    if (!verdict.ok) {
+      throw new UnprocessableError('invalid_answers', `The answers are not valid: ${verdict.errors.map((e) => `${e.question}: ${e.message}`).join('; ')}`, verdict.errors);
+    }
+    const screenedOut = isScreenedOut(body.data);
+    let derived: Partial<ReturnType<typeof deriveColumns>> = {};
+    if (!screenedOut) {
+      try {
+        derived = deriveColumns(version.spec, body.data);
+      } catch (err) {
+        // The validator should have caught it; scoring is the last line of defence, never a 500.
+        if (!(err instanceof AnalysisError)) throw err;
+        const question = typeof err.details?.item === 'string' ? err.details.item : err.code === 'invalid_age' ? 'age' : '';
+        throw new UnprocessableError('invalid_answers', err.message, [{ question, message: err.message }]);
+      }
+    }
+    const at = now.toISOString();
+    const status = screenedOut ? 'screened_out' as const : 'complete' as const;
+    const values = {
+      status, locale: body.locale, data: body.data, updatedAt: at, completedAt: at,
+      durationMs: body.durationMs ?? null, ...derived,
+    };
+    if (row) {
+      q.updateResponse(tx, id, values);
+    } else {
+      q.insertResponse(tx, {
+        id, waveId: resolved.wave.id, surveyVersionId: version.row.id,
+        invitationId: resolved.kind === 'invitation' ? resolved.invitation.id : null,
+        currentPageNo: 0, startedAt: at, ...values,
+      });
+      if (resolved.kind === 'invitation' && !q.bindInvitation(tx, resolved.invitation.id, id)) throw invitationUsed();
+    }
+    if (resolved.kind === 'invitation') q.markInvitationCompleted(tx, resolved.invitation.id, at);
+    return { created: true, body: { id, status, completedAt: at } };
+  }, { behavior: 'immediate' });
+}

@@ -1,0 +1,51 @@
+// What the server does with surveys/ at start: register the official questionnaire (a new
+// version when its content changed) and load the Concept's targets.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { eq } from 'drizzle-orm';
+import type { Db } from '../db/open';
+import { targetSets, type SurveyVersionRow } from '../db/schema';
+import { OFFICIAL_SURVEY_ID, readSurveyFolder, registerSurveyVersion, SurveyLoadError } from './service';
+
+/** Indicator ids the responses table has a score column for (server/db/schema.ts). */
+export const STORED_INDICATORS = ['consensus', 'tolerance', 'mood'] as const;
+
+/**
+ * Reads `<surveysDir>/official/`, checks it, and registers it as the current version of the
+ * official survey if its content changed. Throws SurveyLoadError naming the file and the fault.
+ */
+export function loadOfficialSurvey(db: Db, surveysDir: string, now = new Date()): { version: SurveyVersionRow; created: boolean } {
+  const dir = path.join(surveysDir, OFFICIAL_SURVEY_ID);
+  const files = readSurveyFolder(dir);
+  for (const ind of files.spec.indicators) {
+    if (!(STORED_INDICATORS as readonly string[]).includes(ind.id)) {
+      throw new SurveyLoadError(`${path.join(dir, 'scoring.json')}: indicator "${ind.id}" has no score column; the responses table stores ${STORED_INDICATORS.join(', ')}`);
+    }
+  }
+  return registerSurveyVersion(db, OFFICIAL_SURVEY_ID, files.json, files.scoring, now);
+}
+
+/**
+ * Reads `<surveysDir>/targets.json`, checks its outline (an object naming every stored
+ * indicator) and stores it once per distinct content. Throws SurveyLoadError naming the fault.
+ */
+export function loadTargets(db: Db, surveysDir: string): { id: number; created: boolean } {
+  const file = path.join(surveysDir, 'targets.json');
+  let json: unknown;
+  try {
+    json = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new SurveyLoadError(`cannot load ${file}: ${(err as Error).message}`);
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new SurveyLoadError(`${file} must contain a JSON object`);
+  const text = JSON.stringify(json);
+  for (const id of STORED_INDICATORS) {
+    if (!text.includes(`"${id}"`)) throw new SurveyLoadError(`${file} has no targets for indicator "${id}"`);
+  }
+  const contentHash = createHash('sha256').update(text).digest('hex');
+  const existing = db.select({ id: targetSets.id }).from(targetSets).where(eq(targetSets.contentHash, contentHash)).get();
+  if (existing) return { id: existing.id, created: false };
+  const row = db.insert(targetSets).values({ contentHash, json: json as Record<string, unknown> }).returning({ id: targetSets.id }).get();
+  return { id: row.id, created: true };
+}

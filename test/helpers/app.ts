@@ -1,0 +1,75 @@
+// The real app on a real socket (port 0) over a real SQLite file, for API tests with fetch.
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { Server } from 'node:http';
+import { createApp } from '../../server/app';
+import type { Db } from '../../server/db/open';
+import type { SurveyVersionRow, WaveRow } from '../../server/db/schema';
+import { loadOfficialSurvey } from '../../server/surveys/bootstrap';
+import { OFFICIAL_SURVEY_ID } from '../../server/surveys/service';
+import { ensureOpenWave } from '../../server/waves/service';
+import { createTestDb } from './db';
+
+export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
+/** The small stand-in questionnaire (test/fixtures/mini-survey/official). */
+export const MINI_SURVEYS_DIR = path.join(REPO_ROOT, 'test/fixtures/mini-survey');
+/** The real questionnaire folder (surveys/official). */
+export const OFFICIAL_SURVEYS_DIR = path.join(REPO_ROOT, 'surveys');
+
+export interface TestApp {
+  baseUrl: string;
+  db: Db;
+  dbFile: string;
+  version: SurveyVersionRow;
+  wave: WaveRow;
+  /** Internal errors the app logged (a test of bad input expects none). */
+  internalErrors: unknown[];
+  // JSON bodies are checked by the tests' assertions, not by types.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  api: (method: string, urlPath: string, body?: unknown, headers?: Record<string, string>) => Promise<{ status: number; body: any }>;
+  close: () => Promise<void>;
+}
+
+export interface TestAppOptions {
+  surveysDir?: string;
+  bodyLimitBytes?: number;
+  staticDir?: string;
+}
+
+/** Starts the app on 127.0.0.1:<free port> with the survey registered and a wave open. */
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const testDb = createTestDb();
+  const { db } = testDb;
+  const { version } = loadOfficialSurvey(db, options.surveysDir ?? MINI_SURVEYS_DIR);
+  const { wave } = ensureOpenWave(db, OFFICIAL_SURVEY_ID);
+  const internalErrors: unknown[] = [];
+  const app = createApp({
+    db,
+    config: { bodyLimitBytes: options.bodyLimitBytes ?? 64 * 1024, staticDir: options.staticDir ?? path.join(testDb.dir, 'no-client') },
+    logError: (_m, err) => internalErrors.push(err),
+  });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const api: TestApp['api'] = async (method, urlPath, body, headers = {}) => {
+    const init: RequestInit = { method, headers: { ...headers } };
+    if (body !== undefined) {
+      init.body = typeof body === 'string' ? body : JSON.stringify(body);
+      (init.headers as Record<string, string>)['content-type'] ??= 'application/json';
+    }
+    const res = await fetch(baseUrl + urlPath, init);
+    const text = await res.text();
+    let parsed: unknown = text;
+    try { parsed = JSON.parse(text); } catch { /* not JSON: keep the text */ }
+    return { status: res.status, body: parsed };
+  };
+  return {
+    baseUrl, db, dbFile: testDb.file, version, wave, internalErrors, api,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      testDb.cleanup();
+    },
+  };
+}
