@@ -1,0 +1,33 @@
+// Running the real `kelisim` command line and server as child processes (through tsx, as npm does).
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { REPO_ROOT } from './app';
+
+export const TSX = path.join(REPO_ROOT, 'node_modules/.bin/tsx');
+
+/** Runs `kelisim <args>` and resolves with its exit code and output (never rejects on a non-zero exit). */
+export function runCli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(TSX, [path.join(REPO_ROOT, 'server/cli/main.ts'), ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env } }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Starts `tsx server/main.ts` with `env`; resolves once it prints its respondent link. */
+export function startServerProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<{ child: ChildProcess; link: string; output: () => string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(TSX, [path.join(REPO_ROOT, 'server/main.ts')], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`server did not start within ${timeoutMs} ms:\n${out}`)); }, timeoutMs);
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /Respondent link: (\S+)/.exec(out);
+      if (m) { clearTimeout(timer); resolve({ child, link: m[1]!, output: () => out }); }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code, signal) => { clearTimeout(timer); reject(new Error(`server exited (${code ?? signal}) before listening:\n${out}`)); });
+  });
+}

@@ -1,0 +1,77 @@
+// `kelisim invite` as a real process against a real database file.
+import fs from 'node:fs';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { invitations } from '../../../server/db/schema';
+import { closeWave } from '../../../server/waves/service';
+import { startTestApp, type TestApp } from '../../helpers/app';
+import { runCli } from '../../helpers/spawn';
+
+let t: TestApp;
+beforeEach(async () => { t = await startTestApp(); });
+afterEach(async () => { await t.close(); });
+
+describe('kelisim invite', () => {
+  it('writes N unique links whose token hashes (and only those) are stored, and the links work', async () => {
+    const out = path.join(path.dirname(t.dbFile), 'links.csv');
+    const res = await runCli(['invite', '--wave', String(t.wave.id), '--count', '25', '--out', out, '--base-url', 'https://survey.example.kz/'], { KELISIM_DB: t.dbFile });
+    expect(res.stderr).toContain(`wrote 25 invitation links for wave ${t.wave.id}`);
+    expect(res.code).toBe(0);
+
+    const [header, ...lines] = fs.readFileSync(out, 'utf8').trimEnd().split('\n');
+    expect(header).toBe('wave_id,invitation_id,link');
+    expect(lines).toHaveLength(25);
+    const tokens = lines.map((line) => {
+      const m = /^(\d+),(\d+),https:\/\/survey\.example\.kz\/s\/([A-Za-z0-9_-]{43})$/.exec(line);
+      expect(m, line).not.toBeNull();
+      expect(Number(m![1])).toBe(t.wave.id);
+      return { id: Number(m![2]), token: m![3]! };
+    });
+    expect(new Set(tokens.map((x) => x.token)).size).toBe(25);
+
+    const rows = t.db.select().from(invitations).where(eq(invitations.waveId, t.wave.id)).all();
+    expect(rows).toHaveLength(25);
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    for (const { id, token } of tokens) {
+      expect(byId.get(id)!.tokenHash).toBe(createHash('sha256').update(token).digest('hex'));
+    }
+    // The clear token is nowhere in the database file or its WAL.
+    const bytes = Buffer.concat([fs.readFileSync(t.dbFile), fs.existsSync(`${t.dbFile}-wal`) ? fs.readFileSync(`${t.dbFile}-wal`) : Buffer.alloc(0)]).toString('latin1');
+    for (const { token } of tokens) expect(bytes.includes(token)).toBe(false);
+
+    const link = await t.api('GET', `/api/links/${tokens[0]!.token}`);
+    expect(link.status).toBe(200);
+    expect(link.body.link.kind).toBe('invitation');
+  });
+
+  it('prints the CSV on stdout without --out', async () => {
+    const res = await runCli(['invite', '--wave', String(t.wave.id), '--count', '2'], { KELISIM_DB: t.dbFile, PORT: '4567' });
+    expect(res.code).toBe(0);
+    const lines = res.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[1]).toMatch(/^\d+,\d+,http:\/\/localhost:4567\/s\/[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('refuses an unknown wave, a closed wave and a bad count with a clear message and creates nothing', async () => {
+    const unknown = await runCli(['invite', '--wave', '999', '--count', '3'], { KELISIM_DB: t.dbFile });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('wave 999 does not exist');
+    expect(unknown.stderr).toContain(`${t.wave.id} (`);
+
+    for (const count of ['0', '-1', 'ten', '2.5', '100001']) {
+      const bad = await runCli(['invite', '--wave', String(t.wave.id), `--count=${count}`], { KELISIM_DB: t.dbFile });
+      expect(bad.code, count).toBe(2);
+      expect(bad.stderr).toMatch(/--count .* must be a whole number from 1 to 100000/);
+    }
+    const missing = await runCli(['invite', '--count', '3'], { KELISIM_DB: t.dbFile });
+    expect(missing.stderr).toContain('--wave is required');
+
+    closeWave(t.db, t.wave.id);
+    const closed = await runCli(['invite', '--wave', String(t.wave.id), '--count', '3'], { KELISIM_DB: t.dbFile });
+    expect(closed.code).toBe(2);
+    expect(closed.stderr).toContain('is closed');
+    expect(t.db.select().from(invitations).all()).toHaveLength(0);
+  });
+});
