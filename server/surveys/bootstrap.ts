@@ -6,18 +6,26 @@ import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db/open';
 import { targetSets, type SurveyVersionRow } from '../db/schema';
+import { checkSurvey } from './check-survey';
 import { OFFICIAL_SURVEY_ID, readSurveyFolder, registerSurveyVersion, SurveyLoadError } from './service';
 
 /** Indicator ids the responses table has a score column for (server/db/schema.ts). */
 export const STORED_INDICATORS = ['consensus', 'tolerance', 'mood'] as const;
 
 /**
- * Reads `<surveysDir>/official/`, checks it, and registers it as the current version of the
+ * Reads `<surveysDir>/official/`, checks it with checkSurvey (names, translations, scoring spec
+ * against the questions' scales), and registers it as the current version of the
  * official survey if its content changed. Throws SurveyLoadError naming the file and the fault.
  */
 export function loadOfficialSurvey(db: Db, surveysDir: string, now = new Date()): { version: SurveyVersionRow; created: boolean } {
   const dir = path.join(surveysDir, OFFICIAL_SURVEY_ID);
   const files = readSurveyFolder(dir);
+  const problems = checkSurvey(files.json, files.scoring);
+  if (problems.length > 0) {
+    const shown = problems.slice(0, 10).map((p) => `  ${p.path}${p.question ? ` (${p.question})` : ''}: ${p.message}`);
+    if (problems.length > 10) shown.push(`  … and ${problems.length - 10} more`);
+    throw new SurveyLoadError(`${dir} is not fit to load (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${shown.join('\n')}`);
+  }
   for (const ind of files.spec.indicators) {
     if (!(STORED_INDICATORS as readonly string[]).includes(ind.id)) {
       throw new SurveyLoadError(`${path.join(dir, 'scoring.json')}: indicator "${ind.id}" has no score column; the responses table stores ${STORED_INDICATORS.join(', ')}`);

@@ -16,3 +16,63 @@ export function miniAnswers(overrides: Record<string, unknown> = {}): Record<str
 export function miniScreenedOut(): Record<string, unknown> {
   return { adult: true, resident: false };
 }
+
+/** A small deterministic PRNG (mulberry32), so a failing generated answer set can be reproduced from its seed. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+type Json = Record<string, unknown>;
+
+/**
+ * A valid, eligible answer set for any survey built like the official one (screener booleans true,
+ * then every question of the JSON answered with one of its own choices / within its own range;
+ * optional questions skipped now and then). Reads the rules from the survey JSON, so it follows
+ * the questionnaire as it changes.
+ */
+export function generateAnswers(surveyJson: Json, seed: number): Record<string, unknown> {
+  const random = rng(seed);
+  const pick = <T>(xs: T[]): T => xs[Math.floor(random() * xs.length)]!;
+  const out: Record<string, unknown> = {};
+  const visit = (el: Json) => {
+    if (Array.isArray(el.elements)) (el.elements as Json[]).forEach(visit);
+    const name = el.name as string;
+    if (['adult', 'resident', 'consent'].includes(name)) { out[name] = true; return; }
+    if (el.isRequired !== true && random() < 0.15) return;
+    switch (el.type) {
+      case 'radiogroup':
+      case 'dropdown': {
+        const choices = (el.choices as unknown[]).map((c) => (typeof c === 'object' && c !== null ? (c as Json).value : c));
+        out[name] = pick(choices);
+        break;
+      }
+      case 'rating': {
+        const min = Number(el.rateMin ?? 1);
+        const max = Number(el.rateMax ?? 5);
+        out[name] = min + Math.floor(random() * (max - min + 1));
+        break;
+      }
+      case 'text':
+        if (el.inputType === 'number') {
+          const min = Number(el.min ?? 0);
+          const max = Math.min(Number(el.max ?? 100), 90);
+          out[name] = min + Math.floor(random() * (max - min + 1));
+        }
+        break;
+      case 'boolean':
+        out[name] = random() < 0.5;
+        break;
+      default:
+        break;
+    }
+  };
+  ((surveyJson.pages as Json[]) ?? []).forEach(visit);
+  return out;
+}
