@@ -8,6 +8,7 @@
 // item's [min, max]; anything else is a data error that is thrown, never scored.
 
 import { AnalysisError } from './errors';
+import { firstRowWithCode, type FactorColumn } from './columns';
 
 /** One scored item: a question name, its scale and direction. */
 export interface ScoringItem {
@@ -217,4 +218,65 @@ export function ageBand(years: number): AgeBand {
   if (years < 45) return '30-44';
   if (years < 60) return '45-59';
   return '60+';
+}
+
+/** Item and indicator scores of many respondents, column by column (NaN = missing). */
+export interface ScoreColumns {
+  items: Record<string, Float64Array>;
+  indicators: Record<string, Float64Array>;
+}
+
+/**
+ * Scores dictionary-encoded answer columns (one per item, as read from a responses CSV) with the
+ * same rules as {@link scoreRespondent}: each distinct raw value is scored once with
+ * {@link scoreItem}, then looked up per respondent. Missing scores are NaN.
+ *
+ * Cost: O(n · items) with no allocation per respondent.
+ * @throws AnalysisError code 'invalid_input' when the spec names an item with no column;
+ *   'invalid_item_value' naming the first row with a bad value (via `rowName`), the item and value.
+ * @example
+ * scoreColumns(spec, { c1: factorFromValues(['5', '', 'dk']), c2: factorFromValues(['4', '3', '1']) }, 3)
+ * // → { items: { c1: Float64Array [100, NaN, NaN], … }, indicators: { consensus: Float64Array […] } }
+ */
+export function scoreColumns(
+  spec: ScoringSpec,
+  columns: Readonly<Record<string, FactorColumn>>,
+  n: number,
+  rowName: (row: number) => string = (r) => `row ${r + 1}`,
+): ScoreColumns {
+  const items: Record<string, Float64Array> = {};
+  const indicators: Record<string, Float64Array> = {};
+  for (const ind of spec.indicators) {
+    const sum = new Float64Array(n);
+    const k = new Int32Array(n);
+    for (const item of ind.items) {
+      const col = columns[item.name];
+      if (!col) {
+        throw new AnalysisError('invalid_input', `the scoring spec names item "${item.name}" (indicator "${ind.id}") but the responses have no such column`, { item: item.name });
+      }
+      const table = col.labels.map((label, code) => {
+        try {
+          return scoreItem(item, label) ?? Number.NaN;
+        } catch (e) {
+          if (!(e instanceof AnalysisError)) throw e;
+          const row = firstRowWithCode(col, code);
+          if (row < 0) return Number.NaN; // a label no respondent has
+          throw new AnalysisError('invalid_item_value', `${rowName(row)}: ${e.message}`, { ...e.details, row });
+        }
+      });
+      const lut = Float64Array.from(table);
+      const s = new Float64Array(n);
+      const codes = col.codes;
+      for (let i = 0; i < n; i++) {
+        const v = lut[codes[i]!]!;
+        s[i] = v;
+        if (v === v) { sum[i]! += v; k[i]!++; }
+      }
+      items[item.name] = s;
+    }
+    const need = minAnswered(ind.minAnsweredShare, ind.items.length);
+    for (let i = 0; i < n; i++) sum[i] = k[i]! >= need ? sum[i]! / k[i]! : Number.NaN;
+    indicators[ind.id] = sum;
+  }
+  return { items, indicators };
 }

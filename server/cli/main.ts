@@ -5,6 +5,7 @@
 type Command = { summary: string; load: () => Promise<{ run: (argv: string[]) => Promise<number> }> };
 
 const commands: Record<string, Command> = {
+  analyze: { summary: 'weight a sample and estimate the indicators (prints JSON)', load: () => import('./analyze') },
   invite: { summary: 'create single-use invitation links for a wave (CSV)', load: () => import('./invite') },
 };
 

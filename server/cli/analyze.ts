@@ -1,0 +1,168 @@
+// `kelisim analyze`: reads a responses CSV, a margins CSV and a scoring spec, runs the analysis
+// engine (analysis/analyze.ts) and prints one JSON document on stdout. Bad input is one line on
+// stderr naming the file, line, column or level at fault, and a non-zero exit code
+// (1 for bad data, 2 for bad usage). The shape of the JSON is a contract (issue 3, README).
+
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { analyze } from '../../analysis/analyze';
+import { parseCsv, type ColumnKind } from '../../analysis/csv';
+import { AnalysisError } from '../../analysis/errors';
+import { parseMargins, type MarginRow } from '../../analysis/margins';
+import { parseScoringSpec } from '../../analysis/scoring';
+
+const USAGE = 'usage: kelisim analyze --responses R.csv --margins M.csv --scoring S.json [--design-weight COLUMN] '
+  + '[--min-cell-size N] [--bounds LO,HI | --no-bounds] [--by VAR[,VAR...]] [--respondents]';
+
+class UsageError extends Error {}
+
+function fail(message: string, code: number): number {
+  process.stderr.write(`kelisim analyze: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
+  return code;
+}
+
+function readBytes(path: string, what: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
+    throw new UsageError(`cannot read ${what} file ${path}: ${reason}`);
+  }
+}
+
+/** Prefixes an engine error with the file it concerns. */
+function withFile(file: string, e: unknown): never {
+  if (e instanceof AnalysisError) throw new AnalysisError(e.code, `${file}: ${e.message}`, e.details);
+  throw e;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        responses: { type: 'string' },
+        margins: { type: 'string' },
+        scoring: { type: 'string' },
+        'design-weight': { type: 'string' },
+        'min-cell-size': { type: 'string' },
+        bounds: { type: 'string' },
+        'no-bounds': { type: 'boolean' },
+        by: { type: 'string' },
+        respondents: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (e) {
+    return fail(`${(e as Error).message}. ${USAGE}`, 2);
+  }
+  if (values.help) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  try {
+    for (const k of ['responses', 'margins', 'scoring'] as const) if (!values[k]) throw new UsageError(`--${k} is required. ${USAGE}`);
+    const responsesFile = values.responses!;
+    const marginsFile = values.margins!;
+    const scoringFile = values.scoring!;
+    let minCellSize = 20;
+    if (values['min-cell-size'] !== undefined) {
+      minCellSize = Number(values['min-cell-size']);
+      if (!Number.isInteger(minCellSize) || minCellSize < 1) throw new UsageError(`--min-cell-size must be a whole number of 1 or more, got "${values['min-cell-size']}"`);
+    }
+    let bounds: [number, number] | null = [0.3, 5];
+    if (values['no-bounds'] && values.bounds !== undefined) throw new UsageError('give either --bounds or --no-bounds, not both');
+    if (values['no-bounds']) bounds = null;
+    if (values.bounds !== undefined) {
+      const parts = values.bounds.split(',').map((s) => Number(s.trim()));
+      if (parts.length !== 2 || !parts.every(Number.isFinite) || !(parts[0]! > 0) || !(parts[1]! > parts[0]!)) {
+        throw new UsageError(`--bounds must be LO,HI with 0 < LO < HI, got "${values.bounds}"`);
+      }
+      bounds = [parts[0]!, parts[1]!];
+    }
+    const by = values.by ? values.by.split(',').map((s) => s.trim()).filter((s) => s !== '') : [];
+
+    // Scoring spec.
+    let specJson: unknown;
+    try {
+      specJson = JSON.parse(readBytes(scoringFile, 'scoring').toString('utf8'));
+    } catch (e) {
+      if (e instanceof UsageError) throw e;
+      throw new AnalysisError('invalid_scoring_spec', `${scoringFile}: not valid JSON (${(e as Error).message})`);
+    }
+    let spec;
+    try { spec = parseScoringSpec(specJson); } catch (e) { withFile(scoringFile, e); }
+
+    // Margins.
+    const mTable = (() => {
+      try {
+        return parseCsv(readBytes(marginsFile, 'margins'), (h) => h.map((c): ColumnKind => (c === 'margin' || c === 'level' || c === 'population' ? 'factor' : 'skip')), marginsFile);
+      } catch (e) { return withFile('', e); }
+    })();
+    for (const c of ['margin', 'level', 'population']) {
+      if (!mTable.header.includes(c)) throw new AnalysisError('invalid_margins', `${marginsFile}: no column "${c}"; expected columns margin,level,population`);
+    }
+    const label = (c: string, i: number): string => mTable.factors[c]!.labels[mTable.factors[c]!.codes[i]!]!;
+    const marginRows: MarginRow[] = Array.from({ length: mTable.n }, (_, i) => ({
+      margin: label('margin', i), level: label('level', i), population: label('population', i), line: mTable.line(i),
+    }));
+    let margins;
+    try { margins = parseMargins(marginRows); } catch (e) { withFile(marginsFile, e); }
+
+    // Responses: only the columns the analysis needs are kept.
+    const needed = new Set<string>();
+    for (const m of margins) for (const v of m.variables) needed.add(v);
+    for (const ind of spec.indicators) for (const it of ind.items) needed.add(it.name);
+    for (const v of by) needed.add(v);
+    let designColumn: string | null = values['design-weight'] ?? null;
+    let header: string[] = [];
+    const table = (() => {
+      try {
+        return parseCsv(readBytes(responsesFile, 'responses'), (h) => {
+          header = h;
+          if (designColumn === null && h.includes('base_weight')) designColumn = 'base_weight';
+          return h.map((c): ColumnKind => (c === 'id' ? 'id' : c === designColumn ? 'number' : needed.has(c) ? 'factor' : 'skip'));
+        }, responsesFile);
+      } catch (e) { return withFile('', e); }
+    })();
+    const missing = (c: string): AnalysisError => new AnalysisError('invalid_input', `${responsesFile}: no column "${c}" in the header`);
+    if (!header.includes('id')) throw missing('id');
+    if (designColumn !== null && !header.includes(designColumn)) throw new AnalysisError('invalid_input', `${responsesFile}: no design-weight column "${designColumn}" in the header`);
+    for (const m of margins) for (const v of m.variables) if (!header.includes(v)) throw new AnalysisError('invalid_input', `${responsesFile}: no column "${v}" in the header (needed by margin "${m.name}" of ${marginsFile})`);
+    for (const ind of spec.indicators) for (const it of ind.items) {
+      if (!header.includes(it.name)) throw new AnalysisError('invalid_input', `${scoringFile}: item "${it.name}" of indicator "${ind.id}" is not a column of ${responsesFile}`);
+    }
+    for (const v of by) if (!header.includes(v)) throw new AnalysisError('invalid_input', `${responsesFile}: no column "${v}" for --by`);
+    const id = table.id!;
+    const rowName = (row: number): string => `line ${table.line(row)} (id "${id(row)}")`;
+    const designWeights = designColumn !== null ? table.numbers[designColumn]! : null;
+    if (designWeights) {
+      for (let i = 0; i < table.n; i++) {
+        const v = designWeights[i]!;
+        if (!(v > 0) || !Number.isFinite(v)) {
+          throw new AnalysisError('invalid_input', `${responsesFile} ${rowName(i)}: design weight "${designColumn}" is ${Number.isNaN(v) ? 'empty' : v}; it must be a number greater than 0`);
+        }
+      }
+    }
+    let result;
+    try {
+      result = analyze(
+        { n: table.n, id, rowName, columns: table.factors, designWeights },
+        { spec, margins, minCellSize, bounds, by, respondents: values.respondents === true },
+      );
+    } catch (e) {
+      if (e instanceof AnalysisError && (e.code === 'empty_category' || (e.details?.margin !== undefined && e.details.row === undefined))) withFile(marginsFile, e);
+      withFile(responsesFile, e);
+    }
+    const { cells: _cells, ...out } = result;
+    process.stdout.write(JSON.stringify(out) + '\n');
+    return 0;
+  } catch (e) {
+    if (e instanceof UsageError) return fail(e.message, 2);
+    if (e instanceof AnalysisError) return fail(e.message, 1);
+    throw e;
+  }
+}
