@@ -5,6 +5,12 @@ import { REPO_ROOT } from './app';
 
 export const TSX = path.join(REPO_ROOT, 'node_modules/.bin/tsx');
 
+/**
+ * Node with tsx's loader, in one process: the `tsx` binary would run the script in a child
+ * process, and a SIGKILL sent to it could not reach the server itself.
+ */
+export const NODE_TSX = [process.execPath, '--import', 'tsx'] as const;
+
 /** Runs `kelisim <args>` and resolves with its exit code and output (never rejects on a non-zero exit). */
 export function runCli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -18,7 +24,7 @@ export function runCli(args: string[], env: Record<string, string>): Promise<{ c
 /** Starts `tsx server/main.ts` with `env`; resolves once it prints its respondent link. */
 export function startServerProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<{ child: ChildProcess; link: string; output: () => string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(TSX, [path.join(REPO_ROOT, 'server/main.ts')], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(NODE_TSX[0], [...NODE_TSX.slice(1), path.join(REPO_ROOT, 'server/main.ts')], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`server did not start within ${timeoutMs} ms:\n${out}`)); }, timeoutMs);
     const onData = (chunk: Buffer) => {
