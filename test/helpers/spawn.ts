@@ -37,3 +37,12 @@ export function startServerProcess(env: Record<string, string>, timeoutMs = 60_0
     child.on('exit', (code, signal) => { clearTimeout(timer); reject(new Error(`server exited (${code ?? signal}) before listening:\n${out}`)); });
   });
 }
+
+/** Runs `server/main.ts` expecting it to exit by itself (a start-up failure); kills it after 30 s. */
+export function runServerExpectingFailure(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(NODE_TSX[0], [...NODE_TSX.slice(1), path.join(REPO_ROOT, 'server/main.ts')],
+      { cwd: REPO_ROOT, env: { ...process.env, ...env }, timeout: 30_000 },
+      (_err, stdout, stderr) => resolve({ code: child.exitCode, stdout, stderr }));
+  });
+}
