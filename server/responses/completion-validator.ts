@@ -2,16 +2,20 @@
 // feature). Responses never validate answers themselves: they ask this function for the
 // validator of the exact survey version answered.
 import type { LoadedSurveyVersion } from '../surveys/service';
+import { createCompletionValidator, type CompletionValidator } from '../validation';
 
-export type Locale = 'kk' | 'ru' | 'en';
-export type CompletionResult = { ok: true } | { ok: false; errors: { question: string; message: string }[] };
-export type CompletionValidator = (data: unknown, locale: Locale) => CompletionResult;
+export type { CompletionValidator, Locale } from '../validation';
 
-/**
- * The completion validator for a survey version.
- * NOT WIRED YET: server/validation/ has not landed; until it does this accepts everything.
- * Replace the body with `createCompletionValidator(version.row.json)` (cached per version).
- */
-export function completionValidatorFor(_version: LoadedSurveyVersion): CompletionValidator {
-  return () => ({ ok: true });
+// Building a validator costs tens to hundreds of ms (survey-core Models per locale); versions are
+// immutable and cached per database, so one validator per loaded version object is enough.
+const validators = new WeakMap<LoadedSurveyVersion, CompletionValidator>();
+
+/** The completion validator for a survey version (built on first use, then cached). */
+export function completionValidatorFor(version: LoadedSurveyVersion): CompletionValidator {
+  let v = validators.get(version);
+  if (!v) {
+    v = createCompletionValidator(version.row.json);
+    validators.set(version, v);
+  }
+  return v;
 }
