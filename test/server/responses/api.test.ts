@@ -174,6 +174,43 @@ describe('POST …/complete', () => {
     expect(rowsWithId(id)).toHaveLength(1);
   });
 
+  it('answers 422 invalid_answers with per-question messages in the respondent\'s language, storing nothing', async () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [miniAnswers({ a1: undefined }), 'a1'], // required question left out
+      [miniAnswers({ a1: 9 }), 'a1'], // not among the choices
+      [miniAnswers({ c5: 11 }), 'c5'], // rating out of 0–10
+      [miniAnswers({ age: 'abc' }), 'age'], // not a number
+      [miniAnswers({ age: 16 }), 'age'], // below the question's min
+      [miniAnswers({ favourite_colour: 'blue' }), 'favourite_colour'], // no such question
+    ];
+    for (const [data, question] of cases) {
+      const id = randomUUID();
+      const byLocale: Record<string, string> = {};
+      for (const locale of ['kk', 'ru', 'en']) {
+        const res = await t.api('POST', `/api/links/${slug()}/responses/${id}/complete`, completion({ data, locale }));
+        expect(res.status, `${question} ${locale}`).toBe(422);
+        expect(res.body.error.code).toBe('invalid_answers');
+        const detail = res.body.error.details.find((d: { question: string }) => d.question === question);
+        expect(detail, JSON.stringify(res.body.error.details)).toBeDefined();
+        expect(detail.message).toEqual(expect.any(String));
+        byLocale[locale] = detail.message;
+      }
+      expect(byLocale.ru, question).toMatch(/[а-яё]/i);
+      expect(byLocale.en, question).toMatch(/^[\x20-\x7e]+$/);
+      expect(new Set(Object.values(byLocale)).size, question).toBeGreaterThan(1);
+      expect(rowsWithId(id)).toHaveLength(0);
+    }
+  });
+
+  it('keeps a partial response partial when its completion is invalid, and accepts the corrected one', async () => {
+    const id = randomUUID();
+    await t.api('PUT', `/api/links/${slug()}/responses/${id}`, partial({ currentPageNo: 2 }));
+    const bad = await t.api('POST', `/api/links/${slug()}/responses/${id}/complete`, completion({ data: miniAnswers({ sex: 'x' }) }));
+    expect(bad.status).toBe(422);
+    expect(rowsWithId(id)[0]).toMatchObject({ status: 'partial', data: { adult: true } });
+    expect((await t.api('POST', `/api/links/${slug()}/responses/${id}/complete`, completion())).status).toBe(201);
+  });
+
   it('answers 422 invalid_request with field details for a body of the wrong shape', async () => {
     const id = randomUUID();
     const url = `/api/links/${slug()}/responses/${id}/complete`;
