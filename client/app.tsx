@@ -1,5 +1,5 @@
 import { lazy, Suspense } from 'react';
-import { PageShell } from './design/page-shell';
+import { Page, PageShell } from './design/page-shell';
 import { HomePage } from './home/home-page';
 import { LocaleProvider, useLocale } from './i18n/use-locale';
 import { NotFoundPage } from './not-found/not-found-page';
@@ -11,11 +11,11 @@ const RespondPage = lazy(() => import('./respond/respond-page'));
 function Loading() {
   const { t } = useLocale();
   return (
-    <PageShell title={t('loadingSurvey')}>
+    <Page title={t('loadingSurvey')}>
       <p className="status" role="status">
         {t('loadingSurvey')}
       </p>
-    </PageShell>
+    </Page>
   );
 }
 
@@ -39,7 +39,9 @@ function Routes() {
 export function App() {
   return (
     <LocaleProvider>
-      <Routes />
+      <PageShell>
+        <Routes />
+      </PageShell>
     </LocaleProvider>
   );
 }

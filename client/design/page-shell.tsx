@@ -4,14 +4,12 @@ import { useLocale } from '../i18n/use-locale';
 import { followLink } from '../router';
 
 /**
- * Every screen's frame: the brand (a link home) and the language switch on top, so the language
- * can be changed anywhere, then the screen. `title` becomes the document title.
+ * Every screen's frame: the brand (a link home) and the language switch on top, so the language can
+ * be changed anywhere. Rendered once by the app, outside the routes, so the header's DOM stays the
+ * same while a screen loads or changes (a click on the switch is never lost to a re-mount).
  */
-export function PageShell({ title, wide = false, children }: { title: string; wide?: boolean; children: ReactNode }) {
+export function PageShell({ children }: { children: ReactNode }) {
   const { t } = useLocale();
-  useEffect(() => {
-    document.title = title === t('brand') ? title : `${title} · ${t('brand')}`;
-  }, [title, t]);
   return (
     <>
       <header className="shell__header">
@@ -20,9 +18,18 @@ export function PageShell({ title, wide = false, children }: { title: string; wi
         </a>
         <LanguageSwitch />
       </header>
-      <main id="main" className={wide ? 'shell__main shell__main--wide' : 'shell__main'}>
+      <main id="main" className="shell__main">
         {children}
       </main>
     </>
   );
+}
+
+/** A screen's content column: readable width, or the full width (the survey brings its own). */
+export function Page({ title, wide = false, children }: { title: string; wide?: boolean; children: ReactNode }) {
+  const { t } = useLocale();
+  useEffect(() => {
+    document.title = title === t('brand') ? title : `${title} · ${t('brand')}`;
+  }, [title, t]);
+  return <div className={wide ? 'page page--wide' : 'page'}>{children}</div>;
 }

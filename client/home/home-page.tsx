@@ -1,11 +1,11 @@
-import { PageShell } from '../design/page-shell';
+import { Page } from '../design/page-shell';
 import { useLocale } from '../i18n/use-locale';
 
 /** The public home page. The indicator dashboard replaces the "results will appear" line later. */
 export function HomePage() {
   const { t } = useLocale();
   return (
-    <PageShell title={t('brand')}>
+    <Page title={t('brand')}>
       <section className="screen" aria-labelledby="home-title">
         <h1 id="home-title">{t('homeTitle')}</h1>
         <p>{t('homeLead')}</p>
@@ -17,6 +17,6 @@ export function HomePage() {
         <p>{t('homeResults')}</p>
         <p>{t('homeRespond')}</p>
       </section>
-    </PageShell>
+    </Page>
   );
 }

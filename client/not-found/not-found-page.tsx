@@ -1,12 +1,12 @@
 import { MessageScreen } from '../design/message-screen';
-import { PageShell } from '../design/page-shell';
+import { Page } from '../design/page-shell';
 import { useLocale } from '../i18n/use-locale';
 import { followLink } from '../router';
 
 export function NotFoundPage() {
   const { t } = useLocale();
   return (
-    <PageShell title={t('notFoundTitle')}>
+    <Page title={t('notFoundTitle')}>
       <MessageScreen
         title={t('notFoundTitle')}
         action={
@@ -17,6 +17,6 @@ export function NotFoundPage() {
       >
         <p>{t('notFoundBody')}</p>
       </MessageScreen>
-    </PageShell>
+    </Page>
   );
 }

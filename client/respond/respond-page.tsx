@@ -1,9 +1,11 @@
 // The respondent route (/s/:link). Loaded lazily: it is the only code that imports survey-core.
-import 'survey-core/survey-core.min.css';
+// The fontless stylesheet: the default one pulls Open Sans from Google's servers, which a
+// respondent's browser should not be sent to (privacy; and it fails offline or behind filters).
+import 'survey-core/survey-core.fontless.min.css';
 import './survey-locales';
 import { useEffect, useState } from 'react';
 import { MessageScreen } from '../design/message-screen';
-import { PageShell } from '../design/page-shell';
+import { Page } from '../design/page-shell';
 import { isLocale } from '../i18n/locale';
 import type { MessageKey } from '../i18n/messages-en';
 import { useLocale } from '../i18n/use-locale';
@@ -44,30 +46,30 @@ export default function RespondPage({ link }: { link: string }) {
 
   if (phase.kind === 'loading') {
     return (
-      <PageShell title={t('loadingSurvey')}>
+      <Page title={t('loadingSurvey')}>
         <p className="status" role="status">
           {t('loadingSurvey')}
         </p>
-      </PageShell>
+      </Page>
     );
   }
 
   if (phase.kind === 'survey') {
     const title = phase.session.waveTitle[locale] ?? phase.session.waveTitle['kk'] ?? t('brand');
     return (
-      <PageShell title={title} wide>
+      <Page title={title} wide>
         <SurveyView
           session={phase.session}
           onFinished={(status) => setPhase({ kind: 'done', status })}
           onStopped={(screen) => setPhase({ kind: 'screen', screen })}
         />
-      </PageShell>
+      </Page>
     );
   }
 
   const screen = SCREENS[phase.kind === 'done' ? phase.status : phase.screen];
   return (
-    <PageShell title={t(screen.title)}>
+    <Page title={t(screen.title)}>
       <MessageScreen
         title={t(screen.title)}
         action={
@@ -87,6 +89,6 @@ export default function RespondPage({ link }: { link: string }) {
       >
         <p>{t(screen.body)}</p>
       </MessageScreen>
-    </PageShell>
+    </Page>
   );
 }

@@ -18,7 +18,11 @@ interface Problem {
 function createModel(session: Session, locale: Locale): Model {
   const model = new Model(session.json);
   // SurveyJS declares its Contrast theme the fully accessible one (WCAG contrast, visible focus).
-  model.applyTheme(ContrastLight);
+  // The page's system font stack instead of the theme's Open Sans (not loaded: see respond-page).
+  model.applyTheme({
+    ...ContrastLight,
+    cssVariables: { ...ContrastLight.cssVariables, '--sjs2-typography-font-family-text': 'var(--k-font)' },
+  });
   model.showProgressBar = true;
   // Our own thanks / screened-out screens replace survey-core's complete page, so they look the
   // same when a finished link is reopened.
@@ -27,6 +31,18 @@ function createModel(session: Session, locale: Locale): Model {
   model.data = session.data;
   if (session.currentPageNo > 0 && session.currentPageNo < model.visiblePageCount) model.currentPageNo = session.currentPageNo;
   return model;
+}
+
+const MAX_DURATION_MS = 31 * 24 * 3600 * 1000;
+
+/**
+ * Wall-clock time since this device first opened the link: an upper bound on effort, the safe
+ * side for the speeder flag (METHODOLOGY §6). Omitted when implausible (a clock change, or a
+ * return after more than the 31 days the API accepts), rather than sent wrong.
+ */
+function durationSince(startedAt: number): number | undefined {
+  const ms = Date.now() - startedAt;
+  return ms >= 0 && ms <= MAX_DURATION_MS ? ms : undefined;
 }
 
 function setSurveyLocale(model: Model, locale: Locale): void {
@@ -111,9 +127,7 @@ export function SurveyView({
           surveyVersionId: session.surveyVersionId,
           locale: latest.current.locale,
           data: model.data as Record<string, unknown>,
-          // Wall-clock time since this device first opened the link: an upper bound on effort,
-          // which is the safe side for the speeder flag (METHODOLOGY §6).
-          durationMs: Math.max(0, Date.now() - session.startedAt),
+          durationMs: durationSince(session.startedAt),
         });
         finalStatus = result.status;
         writeStoredResponse(session.link, { id: session.responseId, startedAt: stored?.startedAt ?? session.startedAt, status: result.status });

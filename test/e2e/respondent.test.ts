@@ -1,0 +1,179 @@
+// The respondent's whole journey in a real Chromium against the real server app, the real
+// questionnaire (surveys/official) and a real SQLite file: language switch, partial answers,
+// reload and resume, completion, the thanks page, and the stored, scored response.
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createInvitations } from '../../server/invitations/service';
+import { closeWave } from '../../server/waves/service';
+import { OFFICIAL_SURVEYS_DIR, REPO_ROOT, startTestApp, type TestApp } from '../helpers/app';
+import { choose, horizontalOverflow, openBrowser, pick, question, type Browser } from './browser';
+
+const CLIENT_DIR = path.join(REPO_ROOT, 'dist/client');
+
+// METHODOLOGY §2, by hand: an answer x on min..max scores (x − min)/(max − min)·100, reversed
+// items (max − x)/(max − min)·100; "hard to say" and unanswered are missing; an indicator needs
+// ⌈0.6·m⌉ answered items of its m.
+const item = (x: number, min: number, max: number) => ((x - min) / (max - min)) * 100;
+const reversed = (x: number, min: number, max: number) => ((max - x) / (max - min)) * 100;
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+let app: TestApp;
+let browser: Browser | undefined;
+
+beforeAll(async () => {
+  if (!fs.existsSync(path.join(CLIENT_DIR, 'index.html'))) {
+    throw new Error(`The client is not built (${CLIENT_DIR}/index.html missing): run \`npx vite build\` (npm test does).`);
+  }
+  app = await startTestApp({ surveysDir: OFFICIAL_SURVEYS_DIR, staticDir: CLIENT_DIR });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+});
+
+describe('respondent page in Chromium', () => {
+  test('open link: Kazakh by default, switch to Russian, answer part, reload and resume, complete, thanks, stored with scores', async () => {
+    browser = await openBrowser({ locale: 'kk-KZ', width: 360, height: 740 });
+    const { page } = browser;
+    const openLink = `${app.baseUrl}/s/${app.wave.openSlug}`;
+    const saves: string[] = [];
+    page.on('request', (r) => {
+      if (r.method() === 'PUT' && r.url().includes('/responses/')) saves.push(r.postData() ?? '');
+    });
+
+    await page.goto(openLink);
+    // The browser says Kazakh, so the page and the survey start in Kazakh.
+    await page.getByText('Сіз 18 жасқа толдыңыз ба?', { exact: true }).waitFor();
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('kk');
+    expect(await page.getByRole('navigation').textContent()).toBe('Қазақша / Русский / English');
+    expect(await horizontalOverflow(page)).toBe(0);
+
+    await page.getByRole('button', { name: 'Русский' }).click();
+    await page.getByText('Вам исполнилось 18 лет?', { exact: true }).waitFor();
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('ru');
+    expect(await page.getByRole('button', { name: 'Русский' }).getAttribute('aria-pressed')).toBe('true');
+
+    // Screener.
+    await choose(page, 'Вам исполнилось 18 лет?', 'Да');
+    await choose(page, 'Вы постоянно проживаете в Республике Казахстан?', 'Да');
+    await choose(page, 'Согласны ли вы принять участие в опросе на изложенных выше условиях?', 'Да, согласен(-на)');
+    await page.getByRole('button', { name: 'Далее' }).click();
+
+    // Weighting variables (the optional ones are left out).
+    await pick(page, 'В какой области или городе республиканского значения вы живете?', 'Алматинская область');
+    await choose(page, 'Вы живете в городе или в сельской местности?', 'В сельской местности');
+    await choose(page, 'Ваш пол', 'Женский');
+    await question(page, 'Сколько вам полных лет?').getByRole('spinbutton').fill('34');
+    await page.keyboard.press('Tab'); // the questionnaire takes text answers on blur
+    await pick(page, 'К какой национальности (этносу) вы себя относите?', 'Узбек / узбечка');
+    expect(await horizontalOverflow(page)).toBe(0);
+    await page.getByRole('button', { name: 'Далее' }).click();
+
+    // Block A: consensus.
+    await choose(page, 'Как вы оцениваете межэтнические отношения в вашем городе или селе?', 'Очень хорошие'); // a1 = 5
+    await choose(page, /едины как один народ/, 'Скорее согласен(-на)'); // a2 = 4
+    await choose(page, /возможны межэтнические конфликты/, 'Скорее не согласен(-на)'); // a3 = 2 (reversed)
+    await choose(page, 'Насколько вы гордитесь своим казахстанским гражданством?', 'Затрудняюсь ответить'); // a4 = dk
+    await choose(page, 'Насколько вы поддерживаете государственную политику в сфере межэтнического согласия?', 'И да, и нет'); // a5 = 3
+    await page.getByRole('button', { name: 'Далее' }).click();
+
+    // Block B, part of it; then wait for the debounced partial save to reach the server.
+    const b2Saved = page.waitForResponse(
+      (r) => r.request().method() === 'PUT' && (r.request().postData() ?? '').includes('"b2":1') && r.ok(),
+    );
+    await choose(page, 'Готовы ли вы принять человека другой национальности как жителя вашего региона?', 'Да'); // b1 = 1
+    await choose(page, 'Готовы ли вы принять человека другой национальности как своего соседа?', 'Да'); // b2 = 1
+    await b2Saved;
+    expect(saves.some((body) => body.includes('"currentPageNo":3'))).toBe(true);
+
+    // Reload: same page, same answers, still Russian.
+    await page.reload();
+    await page.getByText('Готовы ли вы принять человека другой национальности как своего соседа?', { exact: true }).waitFor();
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('ru');
+    const b1 = question(page, 'Готовы ли вы принять человека другой национальности как жителя вашего региона?');
+    expect(await b1.getByRole('radio', { name: 'Да', exact: true }).isChecked()).toBe(true);
+    const b2 = question(page, 'Готовы ли вы принять человека другой национальности как своего соседа?');
+    expect(await b2.getByRole('radio', { name: 'Да', exact: true }).isChecked()).toBe(true);
+    await page.getByRole('button', { name: 'Назад' }).click();
+    const a1 = question(page, 'Как вы оцениваете межэтнические отношения в вашем городе или селе?');
+    expect(await a1.getByRole('radio', { name: 'Очень хорошие', exact: true }).isChecked()).toBe(true);
+    await page.getByRole('button', { name: 'Далее' }).click();
+
+    await choose(page, 'Готовы ли вы принять человека другой национальности как коллегу по работе?', 'Нет'); // b3 = 0
+    await choose(page, 'Готовы ли вы принять человека другой национальности как своего руководителя?', 'Затрудняюсь ответить'); // b4 = dk
+    await choose(page, 'Готовы ли вы принять человека другой национальности как близкого друга?', 'Да'); // b5 = 1; b6 left out
+    await page.getByRole('button', { name: 'Далее' }).click();
+
+    // Block C: too few answers for a mood score (2 of 5 < ⌈0.6·5⌉ = 3).
+    await choose(page, 'Каким было ваше настроение в последние недели?', 'Хорошее'); // c1 = 4
+    await choose(page, 'Как часто вы испытываете тревогу за будущее?', 'Затрудняюсь ответить'); // c4 = dk
+    // On a 360-px screen survey-core shows the 0–10 rating as a dropdown.
+    await pick(page, 'В целом, насколько вы удовлетворены своей жизнью?', '7'); // c5 = 7
+    expect(await horizontalOverflow(page)).toBe(0);
+    await page.getByRole('button', { name: 'Завершить' }).click();
+
+    await page.getByRole('heading', { name: 'Спасибо!' }).waitFor();
+    expect(await page.getByText('Ваши ответы получены и сохранены.', { exact: false }).isVisible()).toBe(true);
+
+    // What the server stored, read straight from the SQLite file.
+    const db = new Database(app.dbFile, { readonly: true });
+    try {
+      const rows = db.prepare('SELECT * FROM responses WHERE wave_id = ?').all(app.wave.id) as Record<string, unknown>[];
+      expect(rows).toHaveLength(1);
+      const row = rows[0];
+      expect(row.status).toBe('complete');
+      expect(row.locale).toBe('ru');
+      expect(row.region).toBe('KZ-19');
+      expect(row.settlement).toBe('rural');
+      expect(row.sex).toBe('f');
+      expect(row.age).toBe(34);
+      expect(row.ethnicity).toBe('uzbek');
+      const data = JSON.parse(String(row.data)) as Record<string, unknown>;
+      expect(data).toMatchObject({ a1: 5, a2: 4, a3: 2, a4: 'dk', a5: 3, b1: 1, b2: 1, b3: 0, b4: 'dk', b5: 1, c1: 4, c4: 'dk', c5: 7 });
+      expect(row.consensus).toBeCloseTo(mean([item(5, 1, 5), item(4, 1, 5), reversed(2, 1, 5), item(3, 1, 5)]), 9);
+      expect(row.tolerance).toBeCloseTo(mean([item(1, 0, 1), item(1, 0, 1), item(0, 0, 1), item(1, 0, 1)]), 9);
+      expect(row.mood).toBeNull();
+    } finally {
+      db.close();
+    }
+
+    // Reopening the link on this device shows the thanks page again, not a new questionnaire.
+    await page.reload();
+    await page.getByRole('heading', { name: 'Спасибо!' }).waitFor();
+  }, 120_000);
+
+  test('a closed wave and a used invitation get clear messages in the chosen language', async () => {
+    const { token } = createInvitations(app.db, app.wave.id, 1)[0];
+    // Use the invitation up through the API, as another device would.
+    const id = crypto.randomUUID();
+    const done = await app.api('POST', `/api/links/${token}/responses/${id}/complete`, {
+      surveyVersionId: app.version.id,
+      locale: 'kk',
+      data: { adult: false },
+    });
+    expect(done.status).toBe(201);
+
+    const b = await openBrowser({ locale: 'en-GB' });
+    try {
+      await b.page.goto(`${app.baseUrl}/s/${token}`);
+      await b.page.getByRole('heading', { name: 'This invitation has already been used' }).waitFor();
+      await b.page.getByRole('button', { name: 'Қазақша' }).click();
+      await b.page.getByRole('heading', { name: 'Бұл шақыру қолданылып қойған' }).waitFor();
+
+      await b.page.goto(`${app.baseUrl}/s/no-such-link`);
+      await b.page.getByRole('heading', { name: 'Сауалнама сілтемесі жарамсыз' }).waitFor();
+
+      closeWave(app.db, app.wave.id);
+      await b.page.getByRole('button', { name: 'Русский' }).click();
+      await b.page.goto(`${app.baseUrl}/s/${app.wave.openSlug}`);
+      await b.page.getByRole('heading', { name: 'Опрос закрыт' }).waitFor();
+      expect(await b.page.evaluate(() => document.documentElement.lang)).toBe('ru');
+      expect(await horizontalOverflow(b.page)).toBe(0);
+    } finally {
+      await b.close();
+    }
+  }, 60_000);
+});
