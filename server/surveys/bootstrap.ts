@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
+import { z } from 'zod';
 import type { Db } from '../db/open';
 import { targetSets, type SurveyVersionRow } from '../db/schema';
 import { checkSurvey } from './check-survey';
@@ -34,9 +35,23 @@ export function loadOfficialSurvey(db: Db, surveysDir: string, now = new Date())
   return registerSurveyVersion(db, OFFICIAL_SURVEY_ID, files.json, files.scoring, now);
 }
 
+// The outline of surveys/targets.json this server relies on; other keys (names, documents,
+// discrepancies, context figures) are kept as they are for the dashboard.
+const targetsSchema = z.object({
+  indicators: z.array(z.object({
+    code: z.string().min(1),
+    values: z.array(z.object({
+      year: z.number().int().min(2000).max(2100),
+      value: z.number().finite(),
+      source: z.object({ section: z.string().min(1) }).loose(),
+    }).loose()).min(1),
+  }).loose()).min(1),
+}).loose();
+
 /**
- * Reads `<surveysDir>/targets.json`, checks its outline (an object naming every stored
- * indicator) and stores it once per distinct content. Throws SurveyLoadError naming the fault.
+ * Reads `<surveysDir>/targets.json`, checks its outline (every stored indicator present, each
+ * value with a year, a number and the section of the source it comes from) and stores it once per
+ * distinct content. Throws SurveyLoadError naming the file and the fault.
  */
 export function loadTargets(db: Db, surveysDir: string): { id: number; created: boolean } {
   const file = path.join(surveysDir, 'targets.json');
@@ -46,11 +61,16 @@ export function loadTargets(db: Db, surveysDir: string): { id: number; created: 
   } catch (err) {
     throw new SurveyLoadError(`cannot load ${file}: ${(err as Error).message}`);
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new SurveyLoadError(`${file} must contain a JSON object`);
-  const text = JSON.stringify(json);
-  for (const id of STORED_INDICATORS) {
-    if (!text.includes(`"${id}"`)) throw new SurveyLoadError(`${file} has no targets for indicator "${id}"`);
+  const parsed = targetsSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new SurveyLoadError(`${file}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
   }
+  const codes = new Set(parsed.data.indicators.map((i) => i.code));
+  for (const id of STORED_INDICATORS) {
+    if (!codes.has(id)) throw new SurveyLoadError(`${file} has no targets for indicator "${id}"`);
+  }
+  const text = JSON.stringify(json);
   const contentHash = createHash('sha256').update(text).digest('hex');
   const existing = db.select({ id: targetSets.id }).from(targetSets).where(eq(targetSets.contentHash, contentHash)).get();
   if (existing) return { id: existing.id, created: false };

@@ -67,7 +67,8 @@ describe('loadOfficialSurvey', () => {
     expect(() => loadOfficialSurvey(tdb.db, dir)).toThrow(/indicator "happiness" has no score column/);
   });
 
-  it('loads the official questionnaire in surveys/official', () => {
+  it('loads the official questionnaire in surveys/official and surveys/targets.json', () => {
+    expect(loadTargets(tdb.db, OFFICIAL_SURVEYS_DIR).created).toBe(true);
     const { version } = loadOfficialSurvey(tdb.db, OFFICIAL_SURVEYS_DIR);
     expect(version.json).toEqual(JSON.parse(fs.readFileSync(path.join(OFFICIAL_SURVEYS_DIR, 'official/survey.json'), 'utf8')));
   });
@@ -78,8 +79,12 @@ describe('loadTargets', () => {
     expect(loadTargets(tdb.db, dir).created).toBe(true);
     expect(loadTargets(tdb.db, dir).created).toBe(false);
     expect(tdb.db.select().from(targetSets).all()).toHaveLength(1);
-    fs.writeFileSync(path.join(dir, 'targets.json'), JSON.stringify({ indicators: { consensus: {}, mood: {} } }));
+    const targets = JSON.parse(fs.readFileSync(path.join(dir, 'targets.json'), 'utf8'));
+    fs.writeFileSync(path.join(dir, 'targets.json'), JSON.stringify({ ...targets, indicators: targets.indicators.filter((i: { code: string }) => i.code !== 'tolerance') }));
     expect(() => loadTargets(tdb.db, dir)).toThrow(/no targets for indicator "tolerance"/);
+    delete targets.indicators[0].values[0].source;
+    fs.writeFileSync(path.join(dir, 'targets.json'), JSON.stringify(targets));
+    expect(() => loadTargets(tdb.db, dir)).toThrow(/targets\.json: indicators\.0\.values\.0\.source/);
     fs.rmSync(path.join(dir, 'targets.json'));
     expect(() => loadTargets(tdb.db, dir)).toThrow(/cannot load .*targets\.json/);
   });
