@@ -23,6 +23,7 @@ export const QUESTION_NAME_PATTERN = /^[a-z][a-z0-9_]*$/;
 export type SurveyProblemCode =
   | 'not_a_survey' // the JSON is not an object with pages
   | 'json_error' // survey-core could not read part of the JSON (unknown property or type, ...)
+  | 'expression_error' // a visibleIf/requiredIf/condition that cannot work (syntax, unknown name, ...)
   | 'invalid_name' // question name not matching QUESTION_NAME_PATTERN
   | 'duplicate_name' // two questions with the same name
   | 'missing_translation' // a visible string without one of the kk/ru/en texts
@@ -94,6 +95,7 @@ export function checkSurvey(surveyJson: unknown, scoringSpec?: unknown): SurveyP
     });
   }
 
+  checkExpressions(model, problems);
   checkNames(model, elements, problems);
 
   if (scoringSpec !== undefined) {
@@ -106,6 +108,34 @@ export function checkSurvey(surveyJson: unknown, scoringSpec?: unknown): SurveyP
     if (spec) checkScoring(model, spec, elements, problems);
   }
   return problems;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Expressions: survey-core evaluates a condition naming an unknown question as false, without
+// an error, so a typo in the screener logic ({adlt}) would silently change who is screened out.
+
+const EXPRESSION_ERROR_TEXT: Record<number, (e: { functionName?: string; variableName?: string }) => string> = {
+  0: () => 'has a syntax error',
+  1: (e) => `calls the unknown function "${e.functionName ?? '?'}"`,
+  2: (e) => `refers to "{${e.variableName ?? '?'}}", which is no question, calculated value or variable of this survey`,
+  3: () => 'always gives the same result, so it decides nothing',
+};
+
+function checkExpressions(model: Model, problems: SurveyProblem[]): void {
+  for (const res of model.validateExpressions()) {
+    const obj = res.obj as unknown as Record<string, unknown> & { getType(): string };
+    const name = typeof obj.name === 'string' && obj.name !== '' ? obj.name : undefined;
+    const expression = typeof obj[res.propertyName] === 'string' ? (obj[res.propertyName] as string) : '';
+    const where = `${obj.getType()}${name !== undefined ? ` "${name}"` : ''}`;
+    for (const e of res.errors) {
+      const what = (EXPRESSION_ERROR_TEXT[e.errorType] ?? (() => 'is not valid'))(e);
+      problems.push({
+        code: 'expression_error', path: `${where}.${res.propertyName}`,
+        ...(name !== undefined && Serializer.isDescendantOf(obj.getType(), 'question') ? { question: name } : {}),
+        message: `${res.propertyName} ${describe(expression)} of ${where} ${what}; fix the expression`,
+      });
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -171,6 +171,32 @@ describe('what survey-core itself cannot read', () => {
   });
 });
 
+describe('logic that cannot work', () => {
+  it('reports a screener condition naming a question that does not exist', () => {
+    const problems = problemsAfter((s) => { s.pages[1]!.visibleIf = '{adlt} <> false and {resident} <> false'; });
+    expectOnly(problems, 'expression_error');
+    expect(problems[0]?.message).toContain('adlt');
+    expect(problems[0]?.path).toBe('page "about_you".visibleIf');
+  });
+
+  it('reports a screen-out condition with a typo', () => {
+    const problems = problemsAfter((s) => { s.completedHtmlOnCondition[1]!.expression = '{consnt} = false'; });
+    expectOnly(problems, 'expression_error');
+    expect(problems[0]?.message).toContain('consnt');
+  });
+
+  it('reports a condition with a syntax error', () => {
+    const problems = problemsAfter((s) => { element(s, 'consent').visibleIf = '{adult} = true and'; });
+    expectOnly(problems, 'expression_error', 'consent');
+  });
+
+  it('reports an unknown function', () => {
+    const problems = problemsAfter((s) => { element(s, 'resident').visibleIf = 'isAdult({age})'; });
+    expectOnly(problems, 'expression_error', 'resident');
+    expect(problems[0]?.message).toContain('isAdult');
+  });
+});
+
 describe('all problems at once', () => {
   it('returns every problem, not just the first', () => {
     const problems = problemsAfter((s, sc) => {
