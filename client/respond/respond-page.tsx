@@ -2,6 +2,7 @@
 // The fontless stylesheet: the default one pulls Open Sans from Google's servers, which a
 // respondent's browser should not be sent to (privacy; and it fails offline or behind filters).
 import 'survey-core/survey-core.fontless.min.css';
+import './respond.css';
 import './survey-locales';
 import { useEffect, useState } from 'react';
 import { MessageScreen } from '../design/message-screen';

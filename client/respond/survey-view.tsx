@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { Model, type Question } from 'survey-core';
+import { Model, settings, type Question } from 'survey-core';
 import { ContrastLight } from 'survey-core/themes';
 import { Survey } from 'survey-react-ui';
 import { useLocale } from '../i18n/use-locale';
@@ -14,6 +14,11 @@ interface Problem {
   title: string;
   message: string;
 }
+
+// survey-core 3 draws a "pages" progress bar as a row of step buttons; on a 360-px phone only three
+// fit and the rest scroll out of sight. The plain bar with "{1} беттің {0}-беті" / "Страница 2 из 5"
+// tells a respondent where they are at any width (and reads out as text).
+settings.legacyProgressBarView = true;
 
 function createModel(session: Session, locale: Locale): Model {
   const model = new Model(session.json);
