@@ -29,15 +29,15 @@ export interface AnalyzeInput {
 /** Options of {@link analyze}; the defaults are METHODOLOGY's. */
 export interface AnalyzeOptions {
   spec: ScoringSpec;
-  margins: Margin[];
+  margins: readonly Margin[];
   /** Levels with fewer respondents are merged by the collapse map. Default 20; 1 = only empty ones. */
   minCellSize?: number;
   /** Default: {@link defaultCollapseMap} of the margins. */
-  collapse?: CollapseRule[];
+  collapse?: readonly CollapseRule[];
   /** Bounds on g; null for none. Default [0.3, 5]. */
   bounds?: readonly [number, number] | null;
   /** Domain variables (columns). Default none. */
-  by?: string[];
+  by?: readonly string[];
   /** Include per-respondent weights and scores. Default false. */
   respondents?: boolean;
   /** Threshold of the secondary "share at least" definition. Default 60. */
