@@ -5,7 +5,8 @@ import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { openDb } from './db/open';
 import { loadOfficialSurvey, loadTargets } from './surveys/bootstrap';
-import { OFFICIAL_SURVEY_ID, SurveyLoadError } from './surveys/service';
+import { completionValidatorFor } from './responses/completion-validator';
+import { getSurveyVersion, OFFICIAL_SURVEY_ID, SurveyLoadError } from './surveys/service';
 import { ensureOpenWave } from './waves/service';
 
 function fail(message: string): never {
@@ -28,6 +29,12 @@ function start(): void {
     survey = loadOfficialSurvey(db, config.surveysDir);
     loadTargets(db, config.surveysDir);
     wave = ensureOpenWave(db, OFFICIAL_SURVEY_ID);
+    // Build the current version's validator now, not inside the first respondent's request.
+    try {
+      completionValidatorFor(getSurveyVersion(db, survey.version.id)!);
+    } catch (err) {
+      throw new SurveyLoadError(`the completion validator cannot be built for ${OFFICIAL_SURVEY_ID} v${survey.version.version}: ${(err as Error).message}`);
+    }
   } catch (err) {
     if (err instanceof SurveyLoadError) fail(err.message);
     throw err;
