@@ -1,12 +1,18 @@
 // The narrow slice of survey-core 3.0.0 that validation reads, typed structurally.
 // survey-core's typings mark several members we need (rendered min/max, item flags) as internal or
 // `any`, so we describe only what we touch; everything here is public at run time in 3.0.0.
-import { ConditionRunner, Model, settings } from 'survey-core';
+import { ConditionRunner, Model, settings, surveyLocalization } from 'survey-core';
 // Side-effect imports register survey-core's own Kazakh and Russian texts (required, min/max,
 // validators…), so its error messages come out in the respondent's language.
 import 'survey-core/i18n/kazakh';
 import 'survey-core/i18n/russian';
 import type { Locale } from './messages';
+
+// Decision 001 stores Kazakh under a string's "default" key. survey-core shows "default" for its
+// default locale, which is "en" out of the box, so locale "en" would show Kazakh and the "en"
+// texts would be unreachable. Kazakh is this product's default locale, here as on the respondent
+// page; survey strings are resolved lazily, so this must hold for the life of the process.
+surveyLocalization.defaultLocale = 'kk';
 
 export { ConditionRunner };
 
