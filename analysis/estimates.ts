@@ -23,7 +23,7 @@ export interface MeanEstimate {
   se: number;
   /** ȳ ± z₀.₉₇₅·SE. */
   ci95: [number, number];
-  /** V / (s²/n_D) with s² the weighted sample variance (R's deff = "replace"); null when n_D < 2 or s² = 0. */
+  /** V / (s²/n_D) with s² the weighted sample variance (R's deff = "replace"); null when n_D < 2 or y is constant (s² = 0). */
   deff: number | null;
 }
 
@@ -79,9 +79,11 @@ export function calibratedMean(ctx: EstimationContext, y: Float64Array, rows: In
   if (nD === 0) throw new AnalysisError('invalid_input', 'cannot estimate a mean over no respondents');
   let sw = 0;
   let swy = 0;
+  let maxAbs = 0;
   for (let r = 0; r < nD; r++) {
     const i = rows[r]!;
     const v = y[i]!;
+    if (Math.abs(v) > maxAbs) maxAbs = Math.abs(v);
     if (!Number.isFinite(v)) throw new AnalysisError('invalid_input', `row ${i + 1}: value ${v} is not a finite number`, { row: i });
     sw += w[i]!;
     swy += w[i]! * v;
@@ -131,7 +133,9 @@ export function calibratedMean(ctx: EstimationContext, y: Float64Array, rows: In
   const V = n > 1 ? (n / (n - 1)) * Math.max(q, 0) : Number.NaN;
   const se = Math.sqrt(V);
   const s2 = nD > 1 ? (ss / sw) * (nD / (nD - 1)) : Number.NaN;
-  const deff = nD > 1 && s2 > 0 ? V / (s2 / nD) : null;
+  // A variance at rounding-noise level (a constant y) is zero: no design effect is defined.
+  const noise = (16 * Number.EPSILON * maxAbs) ** 2;
+  const deff = nD > 1 && s2 > noise ? V / (s2 / nD) : null;
   return { n: nD, mean, se, ci95: [mean - Z975 * se, mean + Z975 * se], deff };
 }
 

@@ -15,7 +15,7 @@ export interface AlphaResult {
  * Cost: O(n·m), two passes (means, then centred sums of squares, for accuracy).
  * @example
  * cronbachAlpha([Float64Array.of(0, 50, 100, 50), Float64Array.of(25, 50, 100, 75)])
- * // → { alpha: 0.9411764705882353, n: 4 }
+ * // → { alpha: 0.96, n: 4 }
  */
 export function cronbachAlpha(items: readonly Float64Array[]): AlphaResult {
   const m = items.length;
