@@ -6,11 +6,13 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createInvitations } from '../../server/invitations/service';
-import { closeWave } from '../../server/waves/service';
+import { OFFICIAL_SURVEY_ID } from '../../server/surveys/service';
+import { closeWave, openWave } from '../../server/waves/service';
 import { OFFICIAL_SURVEYS_DIR, REPO_ROOT, startTestApp, type TestApp } from '../helpers/app';
 import { choose, horizontalOverflow, openBrowser, pick, question, type Browser } from './browser';
 
 const CLIENT_DIR = path.join(REPO_ROOT, 'dist/client');
+const SCREENSHOTS = process.env.KELISIM_SCREENSHOTS; // a folder, to look at the pages by eye
 
 // METHODOLOGY §2, by hand: an answer x on min..max scores (x − min)/(max − min)·100, reversed
 // items (max − x)/(max − min)·100; "hard to say" and unanswered are missing; an indicator needs
@@ -21,6 +23,29 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 let app: TestApp;
 let browser: Browser | undefined;
+
+/** A new open wave of its own, so tests do not share responses or a closed state. */
+const newOpenLink = () => openWave(app.db, OFFICIAL_SURVEY_ID).openSlug;
+
+function storedResponses(waveSlug: string): Record<string, unknown>[] {
+  const db = new Database(app.dbFile, { readonly: true });
+  try {
+    return db
+      .prepare('SELECT r.* FROM responses r JOIN waves w ON w.id = r.wave_id WHERE w.open_slug = ?')
+      .all(waveSlug) as Record<string, unknown>[];
+  } finally {
+    db.close();
+  }
+}
+
+/** Every answer of a full, valid interview (values as stored). */
+const FULL_INTERVIEW: Record<string, unknown> = {
+  adult: true, resident: true, consent: true,
+  region: 'KZ-75', settlement: 'urban', sex: 'm', age: 40, ethnicity: 'russian',
+  a1: 4, a2: 4, a3: 4, a4: 4, a5: 4,
+  b1: 1, b2: 1, b3: 1, b4: 1, b5: 1, b6: 1,
+  c1: 3, c2: 3, c3: 3, c4: 3,
+};
 
 beforeAll(async () => {
   if (!fs.existsSync(path.join(CLIENT_DIR, 'index.html'))) {
@@ -113,10 +138,12 @@ describe('respondent page in Chromium', () => {
     // On a 360-px screen survey-core shows the 0–10 rating as a dropdown.
     await pick(page, 'В целом, насколько вы удовлетворены своей жизнью?', '7'); // c5 = 7
     expect(await horizontalOverflow(page)).toBe(0);
+    if (SCREENSHOTS) await page.screenshot({ path: path.join(SCREENSHOTS, 'block-c-360.png'), fullPage: true });
     await page.getByRole('button', { name: 'Завершить' }).click();
 
     await page.getByRole('heading', { name: 'Спасибо!' }).waitFor();
     expect(await page.getByText('Ваши ответы получены и сохранены.', { exact: false }).isVisible()).toBe(true);
+    if (SCREENSHOTS) await page.screenshot({ path: path.join(SCREENSHOTS, 'thanks-360.png'), fullPage: true });
 
     // What the server stored, read straight from the SQLite file.
     const db = new Database(app.dbFile, { readonly: true });
@@ -172,6 +199,121 @@ describe('respondent page in Chromium', () => {
       await b.page.getByRole('heading', { name: 'Опрос закрыт' }).waitFor();
       expect(await b.page.evaluate(() => document.documentElement.lang)).toBe('ru');
       expect(await horizontalOverflow(b.page)).toBe(0);
+    } finally {
+      await b.close();
+    }
+  }, 60_000);
+
+  test('answers given just before the tab is closed are saved (keepalive on pagehide)', async () => {
+    const slug = newOpenLink();
+    const b = await openBrowser({ locale: 'ru-RU' });
+    try {
+      await b.page.goto(`${app.baseUrl}/s/${slug}`);
+      await choose(b.page, 'Вам исполнилось 18 лет?', 'Да');
+      // Well within the 1.5 s typing debounce: only the pagehide save can carry this answer.
+      await b.page.close({ runBeforeUnload: true });
+      const deadline = Date.now() + 5000;
+      let rows = storedResponses(slug);
+      while (!(rows.length === 1 && String(rows[0].data).includes('"adult":true')) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        rows = storedResponses(slug);
+      }
+      expect(rows).toHaveLength(1);
+      expect(JSON.parse(String(rows[0].data))).toEqual({ adult: true });
+      expect(rows[0].status).toBe('partial');
+    } finally {
+      await b.close();
+    }
+  }, 60_000);
+
+  test('a screened-out respondent gets the polite end; a failed network attempt is retried with the same id', async () => {
+    const slug = newOpenLink();
+    const b = await openBrowser({ locale: 'kk-KZ' });
+    try {
+      let attempts = 0;
+      // The first completion attempt dies on the network (outside the product); the page retries.
+      await b.page.route('**/complete', async (route) => {
+        attempts += 1;
+        if (attempts === 1) await route.abort('connectionreset');
+        else await route.continue();
+      });
+      await b.page.goto(`${app.baseUrl}/s/${slug}`);
+      await choose(b.page, 'Сіз 18 жасқа толдыңыз ба?', 'Жоқ');
+      await b.page.getByRole('button', { name: 'Аяқтау' }).click();
+      await b.page.getByRole('heading', { name: 'Уақыт бөлгеніңізге рахмет' }).waitFor();
+      expect(attempts).toBe(2);
+      const rows = storedResponses(slug);
+      expect(rows).toHaveLength(1);
+      expect(rows[0].status).toBe('screened_out');
+      expect(rows[0].locale).toBe('kk');
+      expect([rows[0].consensus, rows[0].tolerance, rows[0].mood]).toEqual([null, null, null]);
+    } finally {
+      await b.close();
+    }
+  }, 60_000);
+
+  test('answers the server refuses (422) are shown next to the question, fixed, and then accepted', async () => {
+    const slug = newOpenLink();
+    const id = crypto.randomUUID();
+    // A resumed response holding a rating of 11 on the 0–10 scale: survey-core keeps it, the
+    // server's strict validation refuses it.
+    const saved = await app.api('PUT', `/api/links/${slug}/responses/${id}`, {
+      surveyVersionId: app.version.id,
+      locale: 'ru',
+      data: { ...FULL_INTERVIEW, c5: 11 },
+      currentPageNo: 4,
+    });
+    expect(saved.status).toBe(200);
+
+    const b = await openBrowser({ locale: 'en-US' });
+    try {
+      await b.page.goto(`${app.baseUrl}/`);
+      // This device started that response: the page finds its id where it keeps it.
+      await b.page.evaluate(([key, value]) => localStorage.setItem(key, value), [`kelisim:response:${slug}`, JSON.stringify({ id, startedAt: Date.now() })]);
+      await b.page.goto(`${app.baseUrl}/s/${slug}`);
+      // Resumed on the last page, in the language it was answered in.
+      await b.page.getByText('Каким было ваше настроение в последние недели?', { exact: true }).waitFor();
+      await b.page.getByRole('button', { name: 'Завершить' }).click();
+
+      const alert = b.page.getByRole('alert').filter({ hasText: 'Некоторые ответы нужно исправить:' });
+      await alert.waitFor();
+      expect(await alert.textContent()).toContain('В целом, насколько вы удовлетворены своей жизнью?');
+      const c5 = question(b.page, 'В целом, насколько вы удовлетворены своей жизнью?');
+      expect(await c5.locator('.sd-question__erbox, [role=alert]').count()).toBeGreaterThan(0);
+      expect(storedResponses(slug)[0].status).toBe('partial');
+
+      await pick(b.page, 'В целом, насколько вы удовлетворены своей жизнью?', '7');
+      expect(await alert.count()).toBe(0); // the fixed question leaves the summary
+      await b.page.getByRole('button', { name: 'Завершить' }).click();
+      await b.page.getByRole('heading', { name: 'Спасибо!' }).waitFor();
+      const rows = storedResponses(slug);
+      expect(rows).toHaveLength(1);
+      expect(rows[0].status).toBe('complete');
+      expect(JSON.parse(String(rows[0].data)).c5).toBe(7);
+      // c1–c3 = 3 → 50 each, c4 = 3 reversed → 50, c5 = 7 → 70.
+      expect(rows[0].mood).toBeCloseTo(mean([item(3, 1, 5), item(3, 1, 5), item(3, 1, 5), reversed(3, 1, 5), item(7, 0, 10)]), 9);
+    } finally {
+      await b.close();
+    }
+  }, 60_000);
+
+  test('the home page is translated and does not load the survey code', async () => {
+    const b = await openBrowser({ locale: 'ru-RU' });
+    try {
+      const scripts: string[] = [];
+      b.page.on('request', (r) => {
+        if (r.resourceType() === 'script') scripts.push(r.url());
+      });
+      await b.page.goto(`${app.baseUrl}/`);
+      await b.page.getByRole('heading', { level: 1 }).filter({ hasText: 'общественное согласие' }).waitFor();
+      await b.page.getByRole('button', { name: 'English' }).click();
+      await b.page.getByText('Published survey results will appear on this page.').waitFor();
+      expect(await b.page.evaluate(() => document.documentElement.lang)).toBe('en');
+      expect(await horizontalOverflow(b.page)).toBe(0);
+      expect(scripts).toHaveLength(1); // the entry chunk only
+      // Remembered: the next visit opens in English whatever the browser prefers.
+      await b.page.reload();
+      await b.page.getByText('Published survey results will appear on this page.').waitFor();
     } finally {
       await b.close();
     }
