@@ -1,0 +1,294 @@
+// `npm run bench:ingest`: how close does a full completion (strict validation, scoring, a durable
+// SQLite transaction) come to a bare Express endpoint that only parses JSON and answers 201?
+//
+// Both servers run as child processes (the real one is server/main.ts on a temporary database,
+// on loopback, port 0); this process is the load generator. Both get the same bodies: completed
+// interviews of the official questionnaire with varied, realistic answers and a unique response
+// id each, at the same concurrency, after the same warm-up. A benchmark, not a test: it prints
+// figures and fails only if a request is not answered 201 or a bound is exceeded.
+//
+// Options: --requests N (per measured run, default 4000), --concurrency C (default 16),
+// --rounds R (alternating bare/server runs, default 2), --cpu-prof (profile the real server; the
+// .cpuprofile lands in a temporary folder that is printed and kept). Internal: --bare-server (this
+// file acting as the bare endpoint).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const BODY_LIMIT = 256 * 1024; // the server's default KELISIM_BODY_LIMIT, for the bare app too
+const MAX_RUN_MS = 120_000; // bound on any one measured run
+const READY_MS = 60_000; // bound on a child becoming ready
+
+// --- the bare endpoint (child mode) --------------------------------------------------------------
+
+async function bareServer(): Promise<void> {
+  const { default: express } = await import('express');
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(express.json({ limit: BODY_LIMIT }));
+  app.post('/api/links/:link/responses/:id/complete', (req, res) => {
+    res.status(201).json({ id: req.params.id, status: 'complete', completedAt: new Date().toISOString() });
+  });
+  const server = app.listen(0, '127.0.0.1', () => {
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    process.stdout.write(`bare listening on http://127.0.0.1:${port}\n`);
+  });
+  process.on('SIGTERM', () => server.close(() => process.exit(0)));
+}
+
+// --- children ----------------------------------------------------------------------------------
+
+interface Child { proc: ChildProcess; port: number; stdout: string }
+
+function startChild(args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<Child> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`${args.join(' ')} did not start within ${READY_MS} ms\n${out}${err}`));
+    }, READY_MS);
+    proc.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
+    proc.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = ready.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ proc, port: Number(m[1]), stdout: out });
+      }
+    });
+    proc.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${args.join(' ')} exited with code ${code} before it was ready\n${out}${err}`));
+    });
+  });
+}
+
+function stopChild(child: Child): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.proc.exitCode !== null) return resolve();
+    child.proc.removeAllListeners('exit');
+    child.proc.on('exit', () => resolve());
+    child.proc.kill('SIGTERM');
+    setTimeout(() => child.proc.kill('SIGKILL'), 10_000).unref();
+  });
+}
+
+// --- HTTP client ---------------------------------------------------------------------------------
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
+function request(port: number, method: string, urlPath: string, body?: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({
+      host: '127.0.0.1', port, method, path: urlPath, agent,
+      headers: body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+    }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    // No Nagle delay on the client side either: a small request must leave at once.
+    req.on('socket', (socket) => socket.setNoDelay(true));
+    req.end(body);
+  });
+}
+
+// --- realistic answers -----------------------------------------------------------------------
+
+type Json = Record<string, unknown>;
+
+/** Seeded PRNG so runs are comparable. */
+function makeRng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Q { name: string; type: string; json: Json }
+
+function questionsOf(survey: Json): Q[] {
+  const out: Q[] = [];
+  const walk = (els: unknown): void => {
+    for (const e of (els as Json[] | undefined) ?? []) {
+      if (e.type === 'panel') walk(e.elements);
+      else if (e.type !== 'html' && e.type !== 'image') out.push({ name: String(e.name), type: String(e.type), json: e });
+    }
+  };
+  for (const p of (survey.pages as Json[] | undefined) ?? []) walk(p.elements);
+  return out;
+}
+
+const valueOf = (c: unknown): unknown => (typeof c === 'object' && c !== null ? (c as Json).value : c);
+
+/**
+ * A completed interview drawn from the questionnaire's own choices: eligible respondents answer
+ * every block (a few optional questions skipped, "hard to say" now and then); about 5% are
+ * screened out at one of the three screener questions.
+ */
+function interview(rng: () => number, qs: Q[]): Json {
+  const pick = <T>(xs: T[]): T => xs[Math.floor(rng() * xs.length)];
+  const r = rng();
+  if (r < 0.02) return { adult: false };
+  if (r < 0.035) return { adult: true, resident: false };
+  if (r < 0.05) return { adult: true, resident: true, consent: false };
+  const data: Json = { adult: true, resident: true, consent: true };
+  for (const q of qs) {
+    if (q.name in data) continue;
+    if (!q.json.isRequired && rng() < 0.1) continue;
+    switch (q.type) {
+      case 'radiogroup':
+      case 'dropdown': data[q.name] = valueOf(pick(q.json.choices as unknown[])); break;
+      case 'boolean': data[q.name] = rng() < 0.5; break;
+      case 'rating': {
+        const min = Number(q.json.rateMin ?? 1);
+        const max = Number(q.json.rateMax ?? 5);
+        data[q.name] = min + Math.floor(rng() * (max - min + 1));
+        break;
+      }
+      case 'text':
+        if (q.json.inputType === 'number') data[q.name] = Math.floor(18 + rng() * rng() * 70);
+        else data[q.name] = 'ok';
+        break;
+      default: break;
+    }
+  }
+  return data;
+}
+
+// --- load ----------------------------------------------------------------------------------------
+
+interface RunResult { requests: number; seconds: number; rps: number; p50: number; p99: number }
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+async function run(port: number, bodies: { path: string; body: string }[], concurrency: number): Promise<RunResult> {
+  const latencies = new Array<number>(bodies.length);
+  let next = 0;
+  const deadline = Date.now() + MAX_RUN_MS;
+  const worker = async (): Promise<void> => {
+    while (next < bodies.length) {
+      if (Date.now() > deadline) throw new Error(`a run took longer than ${MAX_RUN_MS} ms`);
+      const i = next++;
+      const t0 = process.hrtime.bigint();
+      const res = await request(port, 'POST', bodies[i].path, bodies[i].body);
+      latencies[i] = Number(process.hrtime.bigint() - t0) / 1e6;
+      if (res.status !== 201) throw new Error(`request ${i} got ${res.status}: ${res.body.slice(0, 500)}`);
+    }
+  };
+  const t0 = process.hrtime.bigint();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const sorted = [...latencies].sort((a, b) => a - b);
+  return { requests: bodies.length, seconds, rps: bodies.length / seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
+}
+
+function argValue(argv: string[], name: string, fallback: number): number {
+  const i = argv.indexOf(name);
+  if (i < 0) return fallback;
+  const n = Number(argv[i + 1]);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} needs a positive integer, got "${argv[i + 1]}"`);
+  return n;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const requests = argValue(argv, '--requests', 4000);
+  const concurrency = argValue(argv, '--concurrency', 16);
+  const rounds = argValue(argv, '--rounds', 2);
+  const warmup = Math.min(1000, requests);
+  const profile = argv.includes('--cpu-prof');
+
+  const dir = mkdtempSync(path.join(tmpdir(), 'kelisim-bench-'));
+  const profileDir = profile ? mkdtempSync(path.join(tmpdir(), 'kelisim-cpu-prof-')) : '';
+  const children: Child[] = [];
+  try {
+    const env = { ...process.env, PORT: '0', HOST: '127.0.0.1', KELISIM_DB: path.join(dir, 'bench.db') };
+    const serverArgs = profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir, 'server/main.ts'] : ['server/main.ts'];
+    const server = await startChild(serverArgs, env, /running on http:\/\/localhost:(\d+)/);
+    children.push(server);
+    const bare = await startChild(['bench/ingest.ts', '--bare-server'], process.env, /bare listening on http:\/\/127\.0\.0\.1:(\d+)/);
+    children.push(bare);
+
+    // Wait for the link line (printed in the same write as the port, but be safe).
+    const slug = /\/s\/([A-Za-z0-9_-]+)/.exec(server.stdout)?.[1];
+    if (!slug) throw new Error(`the server did not print a respondent link:\n${server.stdout}`);
+    const linkRes = await request(server.port, 'GET', `/api/links/${slug}`);
+    if (linkRes.status !== 200) throw new Error(`GET /api/links/${slug} → ${linkRes.status}: ${linkRes.body}`);
+    const link = JSON.parse(linkRes.body) as { survey: { versionId: number; json: Json } };
+    const qs = questionsOf(link.survey.json);
+
+    const rng = makeRng(20260101);
+    const locales = ['kk', 'kk', 'ru', 'ru', 'en'] as const;
+    const makeBodies = (n: number) => Array.from({ length: n }, () => {
+      const id = randomUUID();
+      return {
+        path: `/api/links/${slug}/responses/${id}/complete`,
+        body: JSON.stringify({
+          surveyVersionId: link.survey.versionId,
+          locale: locales[Math.floor(rng() * locales.length)],
+          data: interview(rng, qs),
+          durationMs: Math.floor(240_000 + rng() * 900_000),
+        }),
+      };
+    });
+    const avgBytes = (b: { body: string }[]) => Math.round(b.reduce((s, x) => s + x.body.length, 0) / b.length);
+
+    process.stdout.write(`ingest benchmark: ${rounds} rounds × ${requests} completions per target, concurrency ${concurrency}, warm-up ${warmup}; loopback; Node ${process.version}\n`);
+    await run(bare.port, makeBodies(warmup), concurrency);
+    await run(server.port, makeBodies(warmup), concurrency);
+
+    const results: { bare: RunResult[]; server: RunResult[] } = { bare: [], server: [] };
+    for (let r = 0; r < rounds; r++) {
+      const bodies = makeBodies(requests);
+      // The same bodies for both, so body sizes and answers are identical; fresh ids each round.
+      results.bare.push(await run(bare.port, bodies, concurrency));
+      results.server.push(await run(server.port, bodies, concurrency));
+      process.stdout.write(`  round ${r + 1}: bare ${results.bare[r].rps.toFixed(0)} req/s, server ${results.server[r].rps.toFixed(0)} req/s (avg body ${avgBytes(bodies)} B)\n`);
+    }
+    const best = (xs: RunResult[]) => xs.reduce((a, b) => (b.rps > a.rps ? b : a));
+    const b = best(results.bare);
+    const s = best(results.server);
+    const fmt = (name: string, x: RunResult) => `${name.padEnd(32)} ${x.rps.toFixed(0).padStart(6)} req/s   p50 ${x.p50.toFixed(2)} ms   p99 ${x.p99.toFixed(2)} ms`;
+    process.stdout.write([
+      '',
+      fmt('bare Express (parse JSON, 201)', b),
+      fmt('Kelisim complete (validate+store)', s),
+      `ratio (server / bare throughput)  ${(s.rps / b.rps).toFixed(2)}   (goal ≥ 0.60; best of ${rounds} rounds each)`,
+      '',
+    ].join('\n'));
+    return 0;
+  } finally {
+    agent.destroy();
+    for (const c of children) await stopChild(c);
+    rmSync(dir, { recursive: true, force: true });
+    if (profile) process.stdout.write(`server CPU profile (open in Chrome DevTools → Performance): ${profileDir}\n`);
+  }
+}
+
+if (process.argv.includes('--bare-server')) {
+  void bareServer();
+} else {
+  main(process.argv.slice(2)).then(
+    (code) => { process.exitCode = code; },
+    (err: unknown) => {
+      process.stderr.write(`bench:ingest: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
