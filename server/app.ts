@@ -4,6 +4,7 @@ import path from 'node:path';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { Config } from './config';
 import type { Db } from './db/open';
+import { createWriteQueue } from './db/write-queue';
 import { HttpError, NotFoundError } from './http/errors';
 import { responsesRouter } from './responses/routes';
 
@@ -48,7 +49,7 @@ export function createApp({ db, config, logError = (m, e) => console.error(m, e)
     next();
   });
   app.use('/api', express.json({ limit: config.bodyLimitBytes }));
-  app.use('/api', responsesRouter(db));
+  app.use('/api', responsesRouter(db, createWriteQueue(db)));
   app.use('/api', (req, _res, next) => {
     next(new NotFoundError('not_found', `There is no API endpoint ${req.method} ${req.originalUrl.split('?')[0]}.`));
   });

@@ -3,6 +3,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Db } from '../db/open';
+import type { WriteQueue } from '../db/write-queue';
 import { parseBody, parseParams } from '../http/validate';
 import { completeResponse, getLinkState, getResponseState, savePartial } from './service';
 
@@ -26,7 +27,7 @@ const completeBody = z.object({
   durationMs: z.number().int().min(0).max(31 * 24 * 3600 * 1000).optional(),
 });
 
-export function responsesRouter(db: Db): Router {
+export function responsesRouter(db: Db, writes: WriteQueue): Router {
   const router = Router();
 
   router.get('/links/:link', (req, res) => {
@@ -39,16 +40,17 @@ export function responsesRouter(db: Db): Router {
     res.json(getResponseState(db, link, id));
   });
 
-  router.put('/links/:link/responses/:id', (req, res) => {
+  router.put('/links/:link/responses/:id', async (req, res) => {
     const { link, id } = parseParams(req, responseParams);
     const body = parseBody(req, partialBody);
-    res.json(savePartial(db, link, id, body));
+    res.json(await writes.run((tx) => savePartial(db, tx, link, id, body)));
   });
 
-  router.post('/links/:link/responses/:id/complete', (req, res) => {
+  router.post('/links/:link/responses/:id/complete', async (req, res) => {
     const { link, id } = parseParams(req, responseParams);
     const body = parseBody(req, completeBody);
-    const result = completeResponse(db, link, id, body);
+    // Acknowledged only after the group transaction holding it committed (fsync'd).
+    const result = await writes.run((tx) => completeResponse(db, tx, link, id, body));
     res.status(result.created ? 201 : 200).json(result.body);
   });
 

@@ -1,7 +1,8 @@
 // The respondent journey over a link: read the survey, save partial answers, complete.
-// Every function runs synchronously inside one SQLite transaction (better-sqlite3 is synchronous,
-// so nothing else in this process interleaves; BEGIN IMMEDIATE takes the write lock up front so
-// another process, such as the CLI, waits on busy_timeout instead of failing mid-transaction).
+// The writing functions take `tx`, the transaction (or savepoint) they must run in — in the
+// server, a job of the group-commit queue (server/db/write-queue.ts) — and do all their reads and
+// writes through it, so each one is atomic: it is stored whole or, if it throws, not at all.
+// better-sqlite3 is synchronous, so nothing else in this process interleaves with a job.
 import { AnalysisError } from '../../analysis/errors';
 import { ageBand, scoreRespondent, type ScoringSpec } from '../../analysis/scoring';
 import type { Db, Queryable } from '../db/open';
@@ -123,34 +124,32 @@ export function getResponseState(db: Db, link: string, id: string): ResponseStat
 
 export interface PartialBody { surveyVersionId: number; locale: Locale; data: Record<string, unknown>; currentPageNo: number }
 
-/** PUT /api/links/:link/responses/:id — creates the row on first save. */
-export function savePartial(db: Db, link: string, id: string, body: PartialBody, now = new Date()): ResponseState {
-  return db.transaction((tx) => {
-    const resolved = resolveOr404(tx, link);
-    const row = q.findResponse(tx, id);
-    if (row && !belongsTo(row, resolved)) throw new ConflictError('response_id_conflict', 'This response id belongs to another survey link; start a new response.');
-    if (row && row.status !== 'partial') throw new ConflictError('already_completed', 'These answers have already been submitted.');
-    assertOpen(resolved.wave);
-    if (resolved.kind === 'invitation') {
-      const inv = resolved.invitation;
-      if (inv.completedAt !== null || (inv.responseId !== null && inv.responseId !== id)) throw invitationUsed();
-    }
-    const at = now.toISOString();
-    if (row) {
-      versionOfExisting(db, row, body.surveyVersionId);
-      q.updateResponse(tx, id, { locale: body.locale, data: body.data, currentPageNo: body.currentPageNo, updatedAt: at });
-    } else {
-      versionForNewResponse(db, resolved.wave, body.surveyVersionId);
-      q.insertResponse(tx, {
-        id, waveId: resolved.wave.id, surveyVersionId: body.surveyVersionId,
-        invitationId: resolved.kind === 'invitation' ? resolved.invitation.id : null,
-        locale: body.locale, status: 'partial', data: body.data, currentPageNo: body.currentPageNo,
-        startedAt: at, updatedAt: at,
-      });
-      if (resolved.kind === 'invitation' && !q.bindInvitation(tx, resolved.invitation.id, id)) throw invitationUsed();
-    }
-    return { id, status: 'partial', surveyVersionId: body.surveyVersionId, locale: body.locale, data: body.data, currentPageNo: body.currentPageNo };
-  }, { behavior: 'immediate' });
+/** PUT /api/links/:link/responses/:id — creates the row on first save. Runs in `tx`. */
+export function savePartial(db: Db, tx: Queryable, link: string, id: string, body: PartialBody, now = new Date()): ResponseState {
+  const resolved = resolveOr404(tx, link);
+  const row = q.findResponse(tx, id);
+  if (row && !belongsTo(row, resolved)) throw new ConflictError('response_id_conflict', 'This response id belongs to another survey link; start a new response.');
+  if (row && row.status !== 'partial') throw new ConflictError('already_completed', 'These answers have already been submitted.');
+  assertOpen(resolved.wave);
+  if (resolved.kind === 'invitation') {
+    const inv = resolved.invitation;
+    if (inv.completedAt !== null || (inv.responseId !== null && inv.responseId !== id)) throw invitationUsed();
+  }
+  const at = now.toISOString();
+  if (row) {
+    versionOfExisting(db, row, body.surveyVersionId);
+    q.updateResponse(tx, id, { locale: body.locale, data: body.data, currentPageNo: body.currentPageNo, updatedAt: at });
+  } else {
+    versionForNewResponse(db, resolved.wave, body.surveyVersionId);
+    q.insertResponse(tx, {
+      id, waveId: resolved.wave.id, surveyVersionId: body.surveyVersionId,
+      invitationId: resolved.kind === 'invitation' ? resolved.invitation.id : null,
+      locale: body.locale, status: 'partial', data: body.data, currentPageNo: body.currentPageNo,
+      startedAt: at, updatedAt: at,
+    });
+    if (resolved.kind === 'invitation' && !q.bindInvitation(tx, resolved.invitation.id, id)) throw invitationUsed();
+  }
+  return { id, status: 'partial', surveyVersionId: body.surveyVersionId, locale: body.locale, data: body.data, currentPageNo: body.currentPageNo };
 }
 
 export interface CompleteBody { surveyVersionId: number; locale: Locale; data: Record<string, unknown>; durationMs?: number | undefined }
@@ -180,56 +179,54 @@ export function deriveColumns(spec: ScoringSpec, data: Record<string, unknown>) 
  * POST /api/links/:link/responses/:id/complete. Validates against the version the response was
  * started on (or the one named, for a response never saved partially), derives and stores
  * everything in one transaction. A response already completed returns its first result with
- * status 200, whatever the body: the id is the idempotency key.
+ * status 200, whatever the body: the id is the idempotency key. Runs in `tx`.
  */
-export function completeResponse(db: Db, link: string, id: string, body: CompleteBody, now = new Date()): { created: boolean; body: CompletionBody } {
-  return db.transaction((tx) => {
-    const resolved = resolveOr404(tx, link);
-    const row = q.findResponse(tx, id);
-    if (row && !belongsTo(row, resolved)) throw new ConflictError('response_id_conflict', 'This response id belongs to another survey link; start a new response.');
-    if (row && row.status !== 'partial') {
-      return { created: false, body: { id: row.id, status: row.status, completedAt: row.completedAt! } };
-    }
-    assertOpen(resolved.wave);
-    if (resolved.kind === 'invitation') {
-      const inv = resolved.invitation;
-      if (inv.completedAt !== null || (inv.responseId !== null && inv.responseId !== id)) throw invitationUsed();
-    }
-    const version = row ? versionOfExisting(db, row, body.surveyVersionId) : versionForNewResponse(db, resolved.wave, body.surveyVersionId);
+export function completeResponse(db: Db, tx: Queryable, link: string, id: string, body: CompleteBody, now = new Date()): { created: boolean; body: CompletionBody } {
+  const resolved = resolveOr404(tx, link);
+  const row = q.findResponse(tx, id);
+  if (row && !belongsTo(row, resolved)) throw new ConflictError('response_id_conflict', 'This response id belongs to another survey link; start a new response.');
+  if (row && row.status !== 'partial') {
+    return { created: false, body: { id: row.id, status: row.status, completedAt: row.completedAt! } };
+  }
+  assertOpen(resolved.wave);
+  if (resolved.kind === 'invitation') {
+    const inv = resolved.invitation;
+    if (inv.completedAt !== null || (inv.responseId !== null && inv.responseId !== id)) throw invitationUsed();
+  }
+  const version = row ? versionOfExisting(db, row, body.surveyVersionId) : versionForNewResponse(db, resolved.wave, body.surveyVersionId);
 
-    const verdict = completionValidatorFor(version)(body.data, body.locale);
-    if (!verdict.ok) {
-      throw new UnprocessableError('invalid_answers', `The answers are not valid: ${verdict.errors.map((e) => `${e.question}: ${e.message}`).join('; ')}`, verdict.errors);
+  const verdict = completionValidatorFor(version)(body.data, body.locale);
+  if (!verdict.ok) {
+    throw new UnprocessableError('invalid_answers', `The answers are not valid: ${verdict.errors.map((e) => `${e.question}: ${e.message}`).join('; ')}`, verdict.errors);
+  }
+  const screenedOut = isScreenedOut(body.data);
+  let derived: Partial<ReturnType<typeof deriveColumns>> = {};
+  if (!screenedOut) {
+    try {
+      derived = deriveColumns(version.spec, body.data);
+    } catch (err) {
+      // The validator should have caught it; scoring is the last line of defence, never a 500.
+      if (!(err instanceof AnalysisError)) throw err;
+      const question = typeof err.details?.item === 'string' ? err.details.item : err.code === 'invalid_age' ? 'age' : '';
+      throw new UnprocessableError('invalid_answers', err.message, [{ question, message: err.message }]);
     }
-    const screenedOut = isScreenedOut(body.data);
-    let derived: Partial<ReturnType<typeof deriveColumns>> = {};
-    if (!screenedOut) {
-      try {
-        derived = deriveColumns(version.spec, body.data);
-      } catch (err) {
-        // The validator should have caught it; scoring is the last line of defence, never a 500.
-        if (!(err instanceof AnalysisError)) throw err;
-        const question = typeof err.details?.item === 'string' ? err.details.item : err.code === 'invalid_age' ? 'age' : '';
-        throw new UnprocessableError('invalid_answers', err.message, [{ question, message: err.message }]);
-      }
-    }
-    const at = now.toISOString();
-    const status = screenedOut ? 'screened_out' as const : 'complete' as const;
-    const values = {
-      status, locale: body.locale, data: body.data, updatedAt: at, completedAt: at,
-      durationMs: body.durationMs ?? null, ...derived,
-    };
-    if (row) {
-      q.updateResponse(tx, id, values);
-    } else {
-      q.insertResponse(tx, {
-        id, waveId: resolved.wave.id, surveyVersionId: version.row.id,
-        invitationId: resolved.kind === 'invitation' ? resolved.invitation.id : null,
-        currentPageNo: 0, startedAt: at, ...values,
-      });
-      if (resolved.kind === 'invitation' && !q.bindInvitation(tx, resolved.invitation.id, id)) throw invitationUsed();
-    }
-    if (resolved.kind === 'invitation') q.markInvitationCompleted(tx, resolved.invitation.id, at);
-    return { created: true, body: { id, status, completedAt: at } };
-  }, { behavior: 'immediate' });
+  }
+  const at = now.toISOString();
+  const status = screenedOut ? 'screened_out' as const : 'complete' as const;
+  const values = {
+    status, locale: body.locale, data: body.data, updatedAt: at, completedAt: at,
+    durationMs: body.durationMs ?? null, ...derived,
+  };
+  if (row) {
+    q.updateResponse(tx, id, values);
+  } else {
+    q.insertResponse(tx, {
+      id, waveId: resolved.wave.id, surveyVersionId: version.row.id,
+      invitationId: resolved.kind === 'invitation' ? resolved.invitation.id : null,
+      currentPageNo: 0, startedAt: at, ...values,
+    });
+    if (resolved.kind === 'invitation' && !q.bindInvitation(tx, resolved.invitation.id, id)) throw invitationUsed();
+  }
+  if (resolved.kind === 'invitation') q.markInvitationCompleted(tx, resolved.invitation.id, at);
+  return { created: true, body: { id, status, completedAt: at } };
 }

@@ -1,0 +1,60 @@
+// Group commit: jobs of one event-loop turn share one transaction, each in its own savepoint,
+// and settle only after the commit.
+import Database from 'better-sqlite3';
+import { sql } from 'drizzle-orm';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { createWriteQueue } from '../../../server/db/write-queue';
+import { waves } from '../../../server/db/schema';
+import { openWave } from '../../../server/waves/service';
+import { createTestDb, type TestDb } from '../../helpers/db';
+
+let tdb: TestDb;
+let other: Database.Database;
+beforeEach(() => {
+  tdb = createTestDb();
+  other = new Database(tdb.file, { readonly: true });
+});
+afterEach(() => {
+  other.close();
+  tdb.cleanup();
+});
+
+const countOther = () => (other.prepare('SELECT count(*) AS n FROM waves').get() as { n: number }).n;
+
+it('runs the jobs of one turn in one transaction and settles them after it committed', async () => {
+  const q = createWriteQueue(tdb.db);
+  const seen: { inTx: boolean; sameTx: number; otherConnection: number }[] = [];
+  const jobs = Array.from({ length: 5 }, () => q.run((tx) => {
+    openWave(tx, 'official');
+    seen.push({
+      inTx: tdb.db.$client.inTransaction,
+      // Rows this transaction wrote so far, vs what another connection sees (nothing, uncommitted).
+      sameTx: tx.get<{ n: number }>(sql`SELECT count(*) AS n FROM waves`).n,
+      otherConnection: countOther(),
+    });
+    return seen.length;
+  }));
+  expect(await Promise.all(jobs)).toEqual([1, 2, 3, 4, 5]);
+  expect(seen).toEqual([1, 2, 3, 4, 5].map((n) => ({ inTx: true, sameTx: n, otherConnection: 0 })));
+  expect(countOther()).toBe(5);
+});
+
+it('rolls back only the job that threw, which gets its own error', async () => {
+  const q = createWriteQueue(tdb.db);
+  const results = await Promise.allSettled([
+    q.run((tx) => openWave(tx, 'a').id),
+    q.run((tx) => { openWave(tx, 'b'); throw new Error('job b failed'); }),
+    q.run((tx) => openWave(tx, 'c').id),
+  ]);
+  expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+  expect((results[1] as PromiseRejectedResult).reason.message).toBe('job b failed');
+  expect(tdb.db.select({ s: waves.surveyId }).from(waves).all().map((r) => r.s)).toEqual(['a', 'c']);
+});
+
+it('handles more jobs than one batch takes, in order', async () => {
+  const q = createWriteQueue(tdb.db);
+  const ids = await Promise.all(Array.from({ length: 300 }, (_, i) => q.run((tx) => openWave(tx, `s${i}`).id)));
+  expect(ids).toEqual([...ids].sort((a, b) => a - b));
+  expect(new Set(ids).size).toBe(300);
+  expect(countOther()).toBe(300);
+});
