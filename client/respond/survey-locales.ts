@@ -6,5 +6,10 @@ import 'survey-core/i18n/russian';
 import { kazakhOverrides } from './kazakh-overrides';
 import { russianOverrides } from './russian-overrides';
 
+// Our survey JSON's "default" strings are Kazakh (decision 001). survey-core treats its default
+// locale (English, out of the box) as "use the default strings", so without this an English
+// respondent would be shown the Kazakh texts under English buttons.
+surveyLocalization.defaultLocale = 'kk';
+
 Object.assign(surveyLocalization.locales['kk'], kazakhOverrides);
 Object.assign(surveyLocalization.locales['ru'], russianOverrides);

@@ -204,6 +204,33 @@ describe('respondent page in Chromium', () => {
     }
   }, 60_000);
 
+  test('an invitation resumes on another device, where the first device left off', async () => {
+    const wave = openWave(app.db, OFFICIAL_SURVEY_ID);
+    const { token } = createInvitations(app.db, wave.id, 1)[0];
+    const id = crypto.randomUUID();
+    // "Another device": answered the screener and block A in English, stopped on block B.
+    const { adult, resident, consent, region, settlement, sex, age, ethnicity, a1, a2, a3, a4, a5 } = FULL_INTERVIEW;
+    const saved = await app.api('PUT', `/api/links/${token}/responses/${id}`, {
+      surveyVersionId: app.version.id,
+      locale: 'en',
+      data: { adult, resident, consent, region, settlement, sex, age, ethnicity, a1, a2, a3, a4, a5 },
+      currentPageNo: 3,
+    });
+    expect(saved.status).toBe(200);
+
+    const b = await openBrowser({ locale: 'kk-KZ' });
+    try {
+      await b.page.goto(`${app.baseUrl}/s/${token}`);
+      await b.page.getByText('Would you accept a person of another ethnic group as your neighbour?', { exact: true }).waitFor();
+      expect(await b.page.evaluate(() => document.documentElement.lang)).toBe('en');
+      await b.page.getByRole('button', { name: 'Previous' }).click();
+      const a1q = question(b.page, 'How would you rate inter-ethnic relations in your town or village?');
+      expect(await a1q.getByRole('radio', { name: 'Good', exact: true }).isChecked()).toBe(true);
+    } finally {
+      await b.close();
+    }
+  }, 60_000);
+
   test('answers given just before the tab is closed are saved (keepalive on pagehide)', async () => {
     const slug = newOpenLink();
     const b = await openBrowser({ locale: 'ru-RU' });

@@ -49,6 +49,20 @@ describe('what a respondent sees', () => {
     expect(model.getQuestionByName('age').errors[0].getText()).toBe('Мәні кемінде 18 болуы керек.');
   });
 
+  test('each language gets its own texts, Kazakh being the JSON\'s "default"', () => {
+    const titled = { elements: [{ type: 'boolean', name: 'adult', title: { default: 'Сіз 18 жасқа толдыңыз ба?', ru: 'Вам исполнилось 18 лет?', en: 'Are you 18 or older?' } }] };
+    const model = new Model(titled);
+    const title = () => model.getQuestionByName('adult').locTitle.renderedHtml;
+    model.locale = 'en';
+    expect(title()).toBe('Are you 18 or older?');
+    expect(model.completeText).toBe('Complete');
+    model.locale = 'kk';
+    expect(title()).toBe('Сіз 18 жасқа толдыңыз ба?');
+    expect(model.completeText).toBe('Аяқтау');
+    model.locale = 'ru';
+    expect(title()).toBe('Вам исполнилось 18 лет?');
+  });
+
   test('Russian fixes: the submit button and the progress of answered questions', () => {
     const model = new Model({ ...json, progressBarType: 'questions' });
     model.locale = 'ru';
