@@ -110,12 +110,35 @@ function fastNumber(buf: Uint8Array, start: number, end: number): number | undef
   return neg ? -v : v;
 }
 
+/** Unescapes a quoted field with "" escapes that starts after the opening quote at `from`. */
+function unescapeQuoted(bytes: Uint8Array, from: number): { value: Uint8Array; end: number } | null {
+  const parts: number[] = [];
+  let pos = from;
+  for (;;) {
+    const q = bytes.indexOf(QUOTE, pos);
+    if (q < 0) return null;
+    for (let p = pos; p < q; p++) parts.push(bytes[p]!);
+    if (bytes[q + 1] === QUOTE) {
+      parts.push(QUOTE);
+      pos = q + 2;
+      continue;
+    }
+    return { value: Uint8Array.from(parts), end: q + 1 };
+  }
+}
+
+const K_SKIP = 0;
+const K_FACTOR = 1;
+const K_NUMBER = 2;
+const K_ID = 3;
+
 /**
  * Reads a CSV file's bytes into columns. The first record is the header (names trimmed; an empty
  * or duplicate name is an error). `kinds(header)` says how to keep each column. Blank lines are
  * skipped. Factor labels are trimmed; the empty label '' is an empty cell.
  *
- * Cost: one pass over the bytes; memory 4 bytes per factor cell, 8 per number cell, 8 per id.
+ * Cost: one pass over the bytes, with no allocation per cell; memory 4 bytes per factor cell,
+ * 8 per number cell, 8 per id, 4 per record. Line numbers are computed only for error messages.
  * @throws AnalysisError code 'invalid_input' naming the file and line: a record with the wrong
  *   number of fields, an unterminated quoted field, text after a closing quote, a non-numeric
  *   value in a number column (naming the column), an empty file.
@@ -126,45 +149,43 @@ function fastNumber(buf: Uint8Array, start: number, end: number): number | undef
 export function parseCsv(bytes: Uint8Array, kinds: (header: string[]) => ColumnKind[], file = 'CSV'): CsvTable {
   const len = bytes.length;
   let pos = len >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-  let line = 1;
+  /** 1-based line of byte offset `at` (counts line feeds before it; used for messages only). */
+  const lineAt = (at: number): number => {
+    let l = 1;
+    for (let p = bytes.indexOf(LF); p >= 0 && p < at; p = bytes.indexOf(LF, p + 1)) l++;
+    return l;
+  };
   // Upper bound on records, to size the columns once.
   let maxRecords = 1;
   for (let p = bytes.indexOf(LF, pos); p >= 0; p = bytes.indexOf(LF, p + 1)) maxRecords++;
 
-  // Field scanner state: the current field is bytes[fs, fe) unless `escaped` (then `scratch`).
+  const skipBlankLines = (): void => {
+    while (pos < len && (bytes[pos] === LF || (bytes[pos] === CR && bytes[pos + 1] === LF))) pos += bytes[pos] === CR ? 2 : 1;
+  };
+
+  // Scans the field at pos: sets fs/fe (or esc for a field with "" escapes) and returns the byte
+  // that ended it (COMMA or LF), or -1 at the end of the input.
   let fs = 0;
   let fe = 0;
-  let escaped: Uint8Array | null = null;
-  /** Scans one field at pos; returns the byte that ended it (COMMA, LF, or -1 at end of input). */
+  let esc: Uint8Array | null = null;
   const field = (): number => {
-    escaped = null;
-    if (bytes[pos] === QUOTE) {
-      const startLine = line;
-      pos++;
-      fs = pos;
-      let parts: number[] | null = null;
-      for (;;) {
-        const q = bytes.indexOf(QUOTE, pos);
-        if (q < 0) throw csvError(file, startLine, 'a quoted field is not closed (missing ")');
-        for (let p = pos; p < q; p++) if (bytes[p] === LF) line++;
-        if (bytes[q + 1] === QUOTE) {
-          parts ??= [];
-          for (let p = pos; p <= q; p++) parts.push(bytes[p]!);
-          pos = q + 2;
-          continue;
-        }
-        if (parts) {
-          for (let p = pos; p < q; p++) parts.push(bytes[p]!);
-          escaped = Uint8Array.from(parts);
-        }
+    esc = null;
+    if (pos < len && bytes[pos] === QUOTE) {
+      const q = bytes.indexOf(QUOTE, pos + 1);
+      if (q < 0) throw csvError(file, lineAt(pos), 'a quoted field is not closed (missing ")');
+      if (bytes[q + 1] === QUOTE) {
+        const u = unescapeQuoted(bytes, pos + 1);
+        if (!u) throw csvError(file, lineAt(pos), 'a quoted field is not closed (missing ")');
+        esc = u.value;
+        pos = u.end;
+      } else {
+        fs = pos + 1;
         fe = q;
         pos = q + 1;
-        break;
       }
-      // Only spaces may follow a closing quote before the separator.
       while (pos < len && bytes[pos] === 32) pos++;
       const c = pos < len ? bytes[pos]! : -1;
-      if (c !== COMMA && c !== LF && c !== CR && c !== -1) throw csvError(file, line, 'unexpected text after a closing quote');
+      if (c !== COMMA && c !== LF && c !== CR && c !== -1) throw csvError(file, lineAt(pos), 'unexpected text after a closing quote');
     } else {
       fs = pos;
       while (pos < len) {
@@ -180,23 +201,16 @@ export function parseCsv(bytes: Uint8Array, kinds: (header: string[]) => ColumnK
       pos++;
       if (pos >= len) return -1;
       c = bytes[pos]!;
-      if (c !== LF) throw csvError(file, line, 'a carriage return not followed by a line feed');
+      if (c !== LF) throw csvError(file, lineAt(pos), 'a carriage return not followed by a line feed');
     }
     pos++;
-    if (c === LF) line++;
     return c;
   };
-  const text = (): string => decoder.decode(escaped ?? bytes.subarray(fs, fe)).trim();
-
-  const skipBlankLines = (): void => {
-    while (pos < len && (bytes[pos] === LF || (bytes[pos] === CR && bytes[pos + 1] === LF))) {
-      pos += bytes[pos] === CR ? 2 : 1;
-      line++;
-    }
-  };
+  const text = (): string => decoder.decode(esc ?? bytes.subarray(fs, fe)).trim();
 
   skipBlankLines();
   if (pos >= len) throw csvError(file, 1, 'the file is empty; expected a header line');
+  const headerLine = lineAt(pos);
   const header: string[] = [];
   for (;;) {
     const end = field();
@@ -204,53 +218,65 @@ export function parseCsv(bytes: Uint8Array, kinds: (header: string[]) => ColumnK
     if (end !== COMMA) break;
   }
   header.forEach((h, j) => {
-    if (h === '') throw csvError(file, 1, `column ${j + 1} of the header has no name`);
-    if (header.indexOf(h) !== j) throw csvError(file, 1, `column "${h}" appears twice in the header`);
+    if (h === '') throw csvError(file, headerLine, `column ${j + 1} of the header has no name`);
+    if (header.indexOf(h) !== j) throw csvError(file, headerLine, `column "${h}" appears twice in the header`);
   });
-  const kind = kinds(header);
+  const kindNames = kinds(header);
   const width = header.length;
-  const dicts: (Dictionary | null)[] = kind.map((k) => (k === 'factor' ? new Dictionary() : null));
-  const codes: (Int32Array | null)[] = kind.map((k) => (k === 'factor' ? new Int32Array(maxRecords) : null));
-  const nums: (Float64Array | null)[] = kind.map((k) => (k === 'number' ? new Float64Array(maxRecords) : null));
-  const idCol = kind.indexOf('id');
+  const kind = Int8Array.from(kindNames, (k) => (k === 'factor' ? K_FACTOR : k === 'number' ? K_NUMBER : k === 'id' ? K_ID : K_SKIP));
+  const dicts: (Dictionary | null)[] = kindNames.map((k) => (k === 'factor' ? new Dictionary() : null));
+  // One-byte and empty cells (most answer codes) skip the dictionary: a direct table per column.
+  const oneByte: Int32Array[] = kindNames.map((k) => (k === 'factor' ? new Int32Array(256).fill(-1) : new Int32Array(0)));
+  const emptyCode = new Int32Array(width).fill(-1);
+  const codes: (Int32Array | null)[] = kindNames.map((k) => (k === 'factor' ? new Int32Array(maxRecords) : null));
+  const nums: (Float64Array | null)[] = kindNames.map((k) => (k === 'number' ? new Float64Array(maxRecords) : null));
+  const idCol = kindNames.indexOf('id');
   const idStart = idCol >= 0 ? new Int32Array(maxRecords) : null;
   const idEnd = idCol >= 0 ? new Int32Array(maxRecords) : null;
   const idEscaped = new Map<number, string>();
-  const lines = new Int32Array(maxRecords);
+  const starts = new Int32Array(maxRecords);
 
   let n = 0;
   skipBlankLines();
   while (pos < len) {
-    const recordLine = line;
-    lines[n] = recordLine;
+    const recordStart = pos;
+    starts[n] = recordStart;
     let j = 0;
     for (;;) {
       const end = field();
       if (j < width) {
         const k = kind[j];
-        if (k === 'factor') {
-          if (escaped) {
-            const e: Uint8Array = escaped;
-            codes[j]![n] = dicts[j]!.code(e, 0, e.length);
-          } else codes[j]![n] = dicts[j]!.code(bytes, fs, fe);
-        } else if (k === 'number') {
-          let v = escaped ? undefined : fastNumber(bytes, fs, fe);
+        if (k === K_FACTOR) {
+          let code: number;
+          const e = esc as Uint8Array | null;
+          if (e) code = dicts[j]!.code(e, 0, e.length);
+          else if (fe - fs === 1) {
+            const t = oneByte[j]!;
+            code = t[bytes[fs]!]!;
+            if (code < 0) code = t[bytes[fs]!] = dicts[j]!.code(bytes, fs, fe);
+          } else if (fe === fs) {
+            code = emptyCode[j]!;
+            if (code < 0) code = emptyCode[j] = dicts[j]!.code(bytes, fs, fe);
+          } else code = dicts[j]!.code(bytes, fs, fe);
+          codes[j]![n] = code;
+        } else if (k === K_NUMBER) {
+          let v = esc ? undefined : fastNumber(bytes, fs, fe);
           if (v === undefined) {
-            const s = text();
-            v = s === '' ? Number.NaN : Number(s);
-            if (s !== '' && !Number.isFinite(v)) throw csvError(file, recordLine, `column "${header[j]}": "${s}" is not a number`);
+            const str = text();
+            v = str === '' ? Number.NaN : Number(str);
+            if (str !== '' && !Number.isFinite(v)) throw csvError(file, lineAt(recordStart), `column "${header[j]}": "${str}" is not a number`);
           }
           nums[j]![n] = v;
-        } else if (k === 'id') {
+        } else if (k === K_ID) {
           idStart![n] = fs;
           idEnd![n] = fe;
-          if (escaped) idEscaped.set(n, text());
+          if (esc) idEscaped.set(n, text());
         }
       }
       j++;
       if (end !== COMMA) break;
     }
-    if (j !== width) throw csvError(file, recordLine, `expected ${width} fields as in the header, found ${j}`);
+    if (j !== width) throw csvError(file, lineAt(recordStart), `expected ${width} fields as in the header, found ${j}`);
     n++;
     skipBlankLines();
   }
@@ -261,7 +287,21 @@ export function parseCsv(bytes: Uint8Array, kinds: (header: string[]) => ColumnK
     if (codes[j]) factors[header[j]!] = { codes: codes[j]!.subarray(0, n), labels: dicts[j]!.labels };
     if (nums[j]) numbers[header[j]!] = nums[j]!.subarray(0, n);
   }
-  const table: CsvTable = { n, header, factors, numbers, line: (row) => lines[row]! };
+  // Line numbers on demand: one scan from the start for the first request, then cached.
+  let lines: Int32Array | null = null;
+  const line = (row: number): number => {
+    if (!lines) {
+      lines = new Int32Array(n);
+      let l = 1;
+      let p = bytes.indexOf(LF);
+      for (let r = 0; r < n; r++) {
+        while (p >= 0 && p < starts[r]!) { l++; p = bytes.indexOf(LF, p + 1); }
+        lines[r] = l;
+      }
+    }
+    return lines[row]!;
+  };
+  const table: CsvTable = { n, header, factors, numbers, line };
   if (idStart && idEnd) {
     table.id = (row) => idEscaped.get(row) ?? decoder.decode(bytes.subarray(idStart[row]!, idEnd[row]!)).trim();
   }

