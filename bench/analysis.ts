@@ -115,9 +115,11 @@ function main(): void {
   try {
     const runs = Number(arg('--runs') ?? 3);
     for (let r = 0; r < runs; r++) {
-      // /usr/bin/time -v reports the child's peak RSS; tsx is the same runner `npm run kelisim` uses.
+      // The public command itself; /usr/bin/time -v reports the peak RSS of the largest process in
+      // the tree (the node running analyze) and the CPU time, which is steadier than wall time
+      // when other work shares the 2 cores.
       const t = performance.now();
-      const out = spawnSync('/usr/bin/time', ['-v', 'node', '--import', 'tsx', 'server/cli/main.ts', 'analyze',
+      const out = spawnSync('/usr/bin/time', ['-v', 'npm', 'run', '-s', 'kelisim', '--', 'analyze',
         '--responses', join(dir, 'responses.csv'), '--margins', join(dir, 'margins.csv'),
         '--scoring', 'test/fixtures/reference/raking-a/scoring.json', '--by', 'region'], { encoding: 'utf8', maxBuffer: 1 << 28 });
       const wall = (performance.now() - t) / 1000;
@@ -127,9 +129,12 @@ function main(): void {
         return;
       }
       const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(out.stderr);
+      const user = /User time \(seconds\): ([\d.]+)/.exec(out.stderr);
+      const sys = /System time \(seconds\): ([\d.]+)/.exec(out.stderr);
+      const cpu = user && sys ? (Number(user[1]) + Number(sys[1])).toFixed(2) : '?';
       const json = JSON.parse(out.stdout) as { indicators: Record<string, { mean: number; se: number }>; raking: { iterations: number } };
       const means = Object.entries(json.indicators).map(([k, v]) => `${k} ${v.mean.toFixed(2)}±${v.se.toFixed(3)}`).join(', ');
-      console.log(`run ${r + 1}: analyze --by region on ${n} respondents: ${wall.toFixed(2)} s wall, peak RSS ${rss ? (Number(rss[1]) / 1024).toFixed(0) : '?'} MB (${means}; ${json.raking.iterations} raking sweeps)`);
+      console.log(`run ${r + 1}: analyze --by region on ${n} respondents: ${wall.toFixed(2)} s wall, ${cpu} s CPU, peak RSS ${rss ? (Number(rss[1]) / 1024).toFixed(0) : '?'} MB (${means}; ${json.raking.iterations} raking sweeps)`);
     }
   } finally {
     if (!keep) rmSync(dir, { recursive: true, force: true });
