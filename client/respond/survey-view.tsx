@@ -20,6 +20,22 @@ interface Problem {
 // tells a respondent where they are at any width (and reads out as text).
 settings.legacyProgressBarView = true;
 
+/**
+ * The answers to submit on completion. survey-core clears answers to hidden questions only after
+ * onCompleting (clearInvisibleValues: 'onComplete'), and the server rejects an answer to a question
+ * the other answers hide (decision 003) — so a respondent who answered on and then changed a
+ * screener answer would be stuck. Send what survey-core will keep: visible questions only.
+ */
+function answersToSubmit(model: Model): Record<string, unknown> {
+  const data = { ...(model.data as Record<string, unknown>) };
+  for (const q of model.getAllQuestions()) {
+    if (q.isVisible && q.isParentVisible) continue;
+    delete data[q.getValueName()];
+    delete data[q.getValueName() + settings.commentSuffix];
+  }
+  return data;
+}
+
 function createModel(session: Session, locale: Locale): Model {
   const model = new Model(session.json);
   // SurveyJS declares its Contrast theme the fully accessible one (WCAG contrast, visible focus).
@@ -71,6 +87,7 @@ export function SurveyView({
   const { locale, t } = useLocale();
   const [model] = useState(() => createModel(session, locale));
   const [problems, setProblems] = useState<Problem[]>([]);
+  const [sending, setSending] = useState<'idle' | 'sending' | 'failed'>('idle');
   const latest = useRef({ locale, t, onFinished, onStopped });
   useEffect(() => {
     latest.current = { locale, t, onFinished, onStopped };
@@ -126,12 +143,13 @@ export function SurveyView({
       submitting = true;
       queue.pause();
       setProblems([]);
+      setSending('sending');
       const stored = readStoredResponse(session.link);
       try {
         const result = await completeWithRetry(session.link, session.responseId, {
           surveyVersionId: session.surveyVersionId,
           locale: latest.current.locale,
-          data: model.data as Record<string, unknown>,
+          data: answersToSubmit(model),
           durationMs: durationSince(session.startedAt),
         });
         finalStatus = result.status;
@@ -140,10 +158,10 @@ export function SurveyView({
       } catch (error) {
         submitting = false;
         options.allow = false;
+        setSending(isTransient(error) ? 'failed' : 'idle');
         queue.resume();
         if (error instanceof ApiError && error.code === 'invalid_answers') showProblems(error);
         else if (error instanceof ApiError && (error.status === 409 || error.status === 404)) latest.current.onStopped(screenFor(error));
-        else options.message = latest.current.t('submitFailed');
       }
     };
     const onComplete = () => latest.current.onFinished(finalStatus);
@@ -194,6 +212,15 @@ export function SurveyView({
         </div>
       )}
       <Survey model={model} />
+      {/* Right under the Complete button, where the respondent is looking. */}
+      <div role="status" className="form-status">
+        {sending === 'sending' && t('sending')}
+      </div>
+      {sending === 'failed' && (
+        <div className="notice" role="alert">
+          {t('submitFailed')}
+        </div>
+      )}
     </>
   );
 }

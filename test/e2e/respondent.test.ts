@@ -279,6 +279,36 @@ describe('respondent page in Chromium', () => {
     }
   }, 60_000);
 
+  test('when sending keeps failing the respondent is told, keeps the answers, and can send again', async () => {
+    const slug = newOpenLink();
+    const b = await openBrowser({ locale: 'ru-RU' });
+    try {
+      let attempts = 0;
+      await b.page.route('**/complete', async (route) => {
+        attempts += 1;
+        await route.abort('internetdisconnected');
+      });
+      await b.page.goto(`${app.baseUrl}/s/${slug}`);
+      await choose(b.page, 'Вам исполнилось 18 лет?', 'Нет');
+      await b.page.getByRole('button', { name: 'Завершить' }).click();
+      await b.page.getByRole('status').filter({ hasText: 'Отправляем ваши ответы…' }).waitFor();
+      // 5 attempts over about 15 s (waits of 1, 2, 4 and 8 s), then a clear message.
+      await b.page.getByRole('alert').filter({ hasText: 'Не удалось отправить ответы.' }).waitFor({ timeout: 30_000 });
+      expect(attempts).toBe(5);
+      const adult = question(b.page, 'Вам исполнилось 18 лет?');
+      expect(await adult.getByRole('radio', { name: 'Нет', exact: true }).isChecked()).toBe(true);
+
+      await b.page.unroute('**/complete');
+      await b.page.getByRole('button', { name: 'Завершить' }).click();
+      await b.page.getByRole('heading', { name: 'Спасибо, что уделили время' }).waitFor();
+      const rows = storedResponses(slug);
+      expect(rows).toHaveLength(1);
+      expect(rows[0].status).toBe('screened_out');
+    } finally {
+      await b.close();
+    }
+  }, 90_000);
+
   test('answers the server refuses (422) are shown next to the question, fixed, and then accepted', async () => {
     const slug = newOpenLink();
     const id = crypto.randomUUID();
