@@ -9,6 +9,7 @@ import { weightDiagnostics, marginCellShares, type MarginCellShare, type WeightD
 import { calibratedMean, domainMeans, estimationContext, rowsWithValue, shareAtLeast, type DomainEstimate } from './estimates';
 import { factorCalibration } from './calibration';
 import { assignCells, defaultCollapseMap, type AppliedMerge, type CollapseRule, type Margin } from './margins';
+import { imputeDeclined, type Imputation } from './imputation';
 import { buildDesign, rake } from './raking';
 import { itemScores, scoreColumns, type ScoringSpec } from './scoring';
 
@@ -42,6 +43,12 @@ export interface AnalyzeOptions {
   respondents?: boolean;
   /** Threshold of the secondary "share at least" definition. Default 60. */
   shareThreshold?: number;
+  /**
+   * Declined answers of weighting variables imputed for weighting only (METHODOLOGY §3.5), within
+   * region × settlement. Default { ethnicity: 'refused' }. Applies only when the declined value is
+   * not itself a level of the variable's margin.
+   */
+  declined?: Readonly<Record<string, string>>;
 }
 
 /** Estimates of one indicator. */
@@ -62,15 +69,16 @@ export interface IndicatorResult {
 export interface AnalysisResult {
   n: number;
   populationTotal: number;
-  raking: { converged: boolean; iterations: number; maxMarginError: number; merged: AppliedMerge[] };
+  /** `imputed` is present only when a declined answer was imputed for weighting. */
+  raking: { converged: boolean; iterations: number; maxMarginError: number; merged: AppliedMerge[]; imputed?: Imputation[] };
   weights: WeightDiagnostics;
   indicators: Record<string, IndicatorResult>;
   respondents?: { id: string; weight: number; scores: Record<string, number | null> }[];
 }
 
 /**
- * Scores every respondent, rakes the design weights to the margins (merging sparse categories,
- * bounding g), and estimates every indicator of the spec with linearised SEs, Cronbach's α, the
+ * Scores every respondent, rakes the design weights to the margins (imputing declined weighting
+ * answers for weighting only, merging sparse categories, bounding g), and estimates every indicator of the spec with linearised SEs, Cronbach's α, the
  * share ≥ 60 and domain estimates (METHODOLOGY §2–§4).
  *
  * Cost: O(n · (items + margins + domains)) plus O(sweeps · patterns) for raking; about 1 s for
@@ -86,7 +94,21 @@ export function analyze(input: AnalyzeInput, options: AnalyzeOptions): AnalysisR
   if (n < 2) throw new AnalysisError('invalid_input', `need at least 2 respondents, got ${n}`);
   const rowName = input.rowName ?? ((row: number): string => `row ${row + 1} (id "${id(row)}")`);
   const scores = scoreColumns(options.spec, columns, n, rowName);
-  const cells = assignCells(options.margins, columns, {
+  // Declined weighting answers are imputed in a copy of the columns used for weighting only.
+  const weighting: Record<string, FactorColumn> = { ...columns };
+  const imputed: Imputation[] = [];
+  for (const [variable, value] of Object.entries(options.declined ?? { ethnicity: 'refused' })) {
+    const margin = options.margins.find((m) => m.variables.length === 1 && m.variables[0] === variable);
+    const col = columns[variable];
+    if (!margin || !col || margin.levels.some((l) => l.level === value)) continue;
+    const groupBy = ['region', 'settlement'].filter((v) => v !== variable && columns[v]).map((v) => columns[v]!);
+    const r = imputeDeclined(col, value, margin, groupBy);
+    if (r.count > 0) {
+      weighting[variable] = r.column;
+      imputed.push({ variable, value, count: r.count });
+    }
+  }
+  const cells = assignCells(options.margins, weighting, {
     minCellSize: options.minCellSize ?? 20,
     collapse: options.collapse ?? defaultCollapseMap(options.margins),
     rowName,
@@ -138,7 +160,10 @@ export function analyze(input: AnalyzeInput, options: AnalyzeOptions): AnalysisR
   const result: AnalysisResult & { cells: MarginCellShare[] } = {
     n,
     populationTotal: design.populationTotal,
-    raking: { converged: raked.converged, iterations: raked.iterations, maxMarginError: raked.maxMarginError, merged: cells.merged },
+    raking: {
+      converged: raked.converged, iterations: raked.iterations, maxMarginError: raked.maxMarginError, merged: cells.merged,
+      ...(imputed.length > 0 ? { imputed } : {}),
+    },
     weights: weightDiagnostics(w),
     indicators,
     cells: marginCellShares(design, w),
