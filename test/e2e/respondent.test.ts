@@ -354,6 +354,37 @@ describe('respondent page in Chromium', () => {
     }
   }, 60_000);
 
+  test('keyboard only: reach an answer with Tab, see where the focus is, answer and finish', async () => {
+    const slug = newOpenLink();
+    const b = await openBrowser({ locale: 'en-US' });
+    try {
+      const { page } = b;
+      await page.goto(`${app.baseUrl}/s/${slug}`);
+      await page.getByText('Are you 18 years of age or older?', { exact: true }).waitFor();
+      const focusedName = () => page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.name ?? '');
+      for (let i = 0; i < 20 && !(await focusedName()).startsWith('adult'); i++) await page.keyboard.press('Tab');
+      expect(await focusedName()).toMatch(/^adult/);
+      // The focused choice carries a solid 3-px ring (respond.css), not just the theme's faint halo.
+      const ring = await page.evaluate(() => {
+        const decorator = document.activeElement?.nextElementSibling;
+        const style = decorator ? getComputedStyle(decorator) : null;
+        return style && { style: style.outlineStyle, width: style.outlineWidth };
+      });
+      expect(ring).toEqual({ style: 'solid', width: '3px' });
+      await page.keyboard.press('Space'); // the first choice: "No"
+      expect(await question(page, 'Are you 18 years of age or older?').getByRole('radio', { name: 'No', exact: true }).isChecked()).toBe(true);
+      for (let i = 0; i < 20; i++) {
+        await page.keyboard.press('Tab');
+        if ((await page.evaluate(() => document.activeElement?.textContent ?? '')) === 'Complete') break;
+      }
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { name: 'Thank you for your time' }).waitFor();
+      expect(storedResponses(slug)[0].status).toBe('screened_out');
+    } finally {
+      await b.close();
+    }
+  }, 60_000);
+
   test('the home page is translated and does not load the survey code', async () => {
     const b = await openBrowser({ locale: 'ru-RU' });
     try {
