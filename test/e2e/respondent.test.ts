@@ -279,6 +279,31 @@ describe('respondent page in Chromium', () => {
     }
   }, 60_000);
 
+  test('changing a screener answer after going on sends only what is still shown (no dead-end 422)', async () => {
+    const slug = newOpenLink();
+    const b = await openBrowser({ locale: 'ru-RU' });
+    try {
+      const { page } = b;
+      await page.goto(`${app.baseUrl}/s/${slug}`);
+      await choose(page, 'Вам исполнилось 18 лет?', 'Да');
+      await choose(page, 'Вы постоянно проживаете в Республике Казахстан?', 'Да');
+      await choose(page, 'Согласны ли вы принять участие в опросе на изложенных выше условиях?', 'Да, согласен(-на)');
+      await page.getByRole('button', { name: 'Далее' }).click();
+      await choose(page, 'Ваш пол', 'Мужской');
+      await page.getByRole('button', { name: 'Назад' }).click();
+      await choose(page, 'Вам исполнилось 18 лет?', 'Нет');
+      await page.getByRole('button', { name: 'Завершить' }).click();
+      await page.getByRole('heading', { name: 'Спасибо, что уделили время' }).waitFor();
+      const rows = storedResponses(slug);
+      expect(rows).toHaveLength(1);
+      expect(rows[0].status).toBe('screened_out');
+      // The answers to the questions the "No" hid (residence, consent, sex) are not submitted.
+      expect(JSON.parse(String(rows[0].data))).toEqual({ adult: false });
+    } finally {
+      await b.close();
+    }
+  }, 60_000);
+
   test('when sending keeps failing the respondent is told, keeps the answers, and can send again', async () => {
     const slug = newOpenLink();
     const b = await openBrowser({ locale: 'ru-RU' });
