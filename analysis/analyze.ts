@@ -76,6 +76,14 @@ export interface AnalysisResult {
   respondents?: { id: string; weight: number; scores: Record<string, number | null> }[];
 }
 
+/** What analyze returns beside the printed document. */
+export interface Extras {
+  /** Weighted vs population share of every (merged) margin cell (METHODOLOGY §3.6). */
+  cells: MarginCellShare[];
+  /** Final weight and indicator scores (NaN = none) per respondent, without building objects. */
+  perRespondent: { weights: Float64Array; scores: Record<string, Float64Array> };
+}
+
 /**
  * Scores every respondent, rakes the design weights to the margins (imputing declined weighting
  * answers for weighting only, merging sparse categories, bounding g), and estimates every indicator of the spec with linearised SEs, Cronbach's α, the
@@ -89,7 +97,7 @@ export interface AnalysisResult {
  * analyze({ n, id: (i) => ids[i], columns, designWeights }, { spec, margins, by: ['region'] })
  * // → { n: 1500, populationTotal: 14070000, raking: {…}, weights: {…}, indicators: { consensus: {…}, … } }
  */
-export function analyze(input: AnalyzeInput, options: AnalyzeOptions): AnalysisResult & { cells: MarginCellShare[] } {
+export function analyze(input: AnalyzeInput, options: AnalyzeOptions): AnalysisResult & Extras {
   const { n, id, columns } = input;
   if (n < 2) throw new AnalysisError('invalid_input', `need at least 2 respondents, got ${n}`);
   const rowName = input.rowName ?? ((row: number): string => `row ${row + 1} (id "${id(row)}")`);
@@ -157,7 +165,7 @@ export function analyze(input: AnalyzeInput, options: AnalyzeOptions): AnalysisR
       domains,
     };
   }
-  const result: AnalysisResult & { cells: MarginCellShare[] } = {
+  const result: AnalysisResult & Extras = {
     n,
     populationTotal: design.populationTotal,
     raking: {
@@ -167,6 +175,7 @@ export function analyze(input: AnalyzeInput, options: AnalyzeOptions): AnalysisR
     weights: weightDiagnostics(w),
     indicators,
     cells: marginCellShares(design, w),
+    perRespondent: { weights: w, scores: scores.indicators },
   };
   if (options.respondents) {
     const ys = options.spec.indicators.map((ind) => [ind.id, scores.indicators[ind.id]!] as const);

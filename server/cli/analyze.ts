@@ -30,6 +30,15 @@ function readBytes(path: string, what: string): Buffer {
   }
 }
 
+/** Writes to stdout, waiting when the pipe is full (keeps memory flat for large outputs). */
+function write(chunk: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const ok = process.stdout.write(chunk, (err) => { if (err) reject(err); });
+    if (ok) resolve();
+    else process.stdout.once('drain', resolve);
+  });
+}
+
 /** Prefixes an engine error with the file it concerns. */
 function withFile(file: string, e: unknown): never {
   if (e instanceof AnalysisError) throw new AnalysisError(e.code, `${file}: ${e.message}`, e.details);
@@ -151,14 +160,33 @@ export async function run(argv: string[]): Promise<number> {
     try {
       result = analyze(
         { n: table.n, id, rowName, columns: table.factors, designWeights },
-        { spec, margins, minCellSize, bounds, by, respondents: values.respondents === true },
+        { spec, margins, minCellSize, bounds, by, respondents: false },
       );
     } catch (e) {
       if (e instanceof AnalysisError && (e.code === 'empty_category' || (e.details?.margin !== undefined && e.details.row === undefined))) withFile(marginsFile, e);
       withFile(responsesFile, e);
     }
-    const { cells: _cells, ...out } = result;
-    process.stdout.write(JSON.stringify(out) + '\n');
+    const { cells: _cells, perRespondent, ...out } = result;
+    const head = JSON.stringify(out);
+    if (values.respondents !== true) {
+      await write(head + '\n');
+      return 0;
+    }
+    // Respondents are streamed in chunks: for 1,000,000 of them, one JSON.stringify of an array of
+    // objects would need several hundred MB more than the analysis itself.
+    await write(head.slice(0, -1) + ',"respondents":[');
+    const ids = spec.indicators.map((ind) => [JSON.stringify(ind.id), perRespondent.scores[ind.id]!] as const);
+    const CHUNK = 10_000;
+    for (let start = 0; start < table.n; start += CHUNK) {
+      const parts: string[] = [];
+      for (let i = start; i < Math.min(table.n, start + CHUNK); i++) {
+        let sc = '';
+        for (const [k, y] of ids) sc += `${sc === '' ? '' : ','}${k}:${Number.isNaN(y[i]!) ? 'null' : JSON.stringify(y[i]!)}`;
+        parts.push(`{"id":${JSON.stringify(id(i))},"weight":${JSON.stringify(perRespondent.weights[i]!)},"scores":{${sc}}}`);
+      }
+      await write((start === 0 ? '' : ',') + parts.join(','));
+    }
+    await write(']}\n');
     return 0;
   } catch (e) {
     if (e instanceof UsageError) return fail(e.message, 2);
