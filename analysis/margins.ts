@@ -96,15 +96,13 @@ export function parseMargins(rows: readonly MarginRow[]): Margin[] {
     m.levels.push({ level, population: pop });
   }
   const margins = [...byName.values()];
-  const seenVars = new Map<string, string>();
   for (const m of margins) {
+    // A variable may appear in several margins (e.g. sex and sex:age); the calibration handles
+    // the resulting collinearity. Repeating a variable inside one margin makes no sense.
     for (const v of m.variables) {
-      // A variable may appear in several margins (e.g. sex and sex:age); the calibration handles
-      // the resulting collinearity. Repeating a variable inside one margin makes no sense.
       if (m.variables.indexOf(v) !== m.variables.lastIndexOf(v)) {
         throw new AnalysisError('invalid_margins', `margins: margin "${m.name}" names variable "${v}" twice`, { margin: m.name });
       }
-      seenVars.set(v, m.name);
     }
   }
   const total = marginTotal(margins[0]!);
