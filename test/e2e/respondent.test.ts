@@ -197,6 +197,7 @@ describe('respondent page in Chromium', () => {
       await b.page.getByRole('button', { name: 'Русский' }).click();
       await b.page.goto(`${app.baseUrl}/s/${app.wave.openSlug}`);
       await b.page.getByRole('heading', { name: 'Опрос закрыт' }).waitFor();
+      if (SCREENSHOTS) await b.page.screenshot({ path: path.join(SCREENSHOTS, 'closed-360.png') });
       expect(await b.page.evaluate(() => document.documentElement.lang)).toBe('ru');
       expect(await horizontalOverflow(b.page)).toBe(0);
     } finally {
@@ -360,6 +361,7 @@ describe('respondent page in Chromium', () => {
       const alert = b.page.getByRole('alert').filter({ hasText: 'Некоторые ответы нужно исправить:' });
       await alert.waitFor();
       expect(await alert.textContent()).toContain('В целом, насколько вы удовлетворены своей жизнью?');
+      if (SCREENSHOTS) await b.page.screenshot({ path: path.join(SCREENSHOTS, 'refused-answer.png'), fullPage: true });
       const c5 = question(b.page, 'В целом, насколько вы удовлетворены своей жизнью?');
       expect(await c5.locator('.sd-question__erbox, [role=alert]').count()).toBeGreaterThan(0);
       expect(storedResponses(slug)[0].status).toBe('partial');
