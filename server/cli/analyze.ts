@@ -39,9 +39,9 @@ function write(chunk: string): Promise<void> {
   });
 }
 
-/** Prefixes an engine error with the file it concerns. */
+/** Prefixes an engine error with the file it concerns ("R.csv line 18 (id …): …" or "M.csv: …"). */
 function withFile(file: string, e: unknown): never {
-  if (e instanceof AnalysisError) throw new AnalysisError(e.code, `${file}: ${e.message}`, e.details);
+  if (e instanceof AnalysisError) throw new AnalysisError(e.code, `${file}${e.message.startsWith('line ') ? ' ' : ': '}${e.message}`, e.details);
   throw e;
 }
 
@@ -106,11 +106,8 @@ export async function run(argv: string[]): Promise<number> {
     try { spec = parseScoringSpec(specJson); } catch (e) { withFile(scoringFile, e); }
 
     // Margins.
-    const mTable = (() => {
-      try {
-        return parseCsv(readBytes(marginsFile, 'margins'), (h) => h.map((c): ColumnKind => (c === 'margin' || c === 'level' || c === 'population' ? 'factor' : 'skip')), marginsFile);
-      } catch (e) { return withFile('', e); }
-    })();
+    // parseCsv's messages already name the file and line.
+    const mTable = parseCsv(readBytes(marginsFile, 'margins'), (h) => h.map((c): ColumnKind => (c === 'margin' || c === 'level' || c === 'population' ? 'factor' : 'skip')), marginsFile);
     for (const c of ['margin', 'level', 'population']) {
       if (!mTable.header.includes(c)) throw new AnalysisError('invalid_margins', `${marginsFile}: no column "${c}"; expected columns margin,level,population`);
     }
@@ -128,15 +125,11 @@ export async function run(argv: string[]): Promise<number> {
     for (const v of by) needed.add(v);
     let designColumn: string | null = values['design-weight'] ?? null;
     let header: string[] = [];
-    const table = (() => {
-      try {
-        return parseCsv(readBytes(responsesFile, 'responses'), (h) => {
-          header = h;
-          if (designColumn === null && h.includes('base_weight')) designColumn = 'base_weight';
-          return h.map((c): ColumnKind => (c === 'id' ? 'id' : c === designColumn ? 'number' : needed.has(c) ? 'factor' : 'skip'));
-        }, responsesFile);
-      } catch (e) { return withFile('', e); }
-    })();
+    const table = parseCsv(readBytes(responsesFile, 'responses'), (h) => {
+      header = h;
+      if (designColumn === null && h.includes('base_weight')) designColumn = 'base_weight';
+      return h.map((c): ColumnKind => (c === 'id' ? 'id' : c === designColumn ? 'number' : needed.has(c) ? 'factor' : 'skip'));
+    }, responsesFile);
     const missing = (c: string): AnalysisError => new AnalysisError('invalid_input', `${responsesFile}: no column "${c}" in the header`);
     if (!header.includes('id')) throw missing('id');
     if (designColumn !== null && !header.includes(designColumn)) throw new AnalysisError('invalid_input', `${responsesFile}: no design-weight column "${designColumn}" in the header`);
