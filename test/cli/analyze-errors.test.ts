@@ -43,6 +43,7 @@ function expectOneLineError(r: ReturnType<typeof run>, ...parts: (string | RegEx
   expect(r.stdout).toBe('');
   const lines = r.stderr.split('\n').filter((l) => l !== '');
   expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^kelisim analyze: [^ :]/);
   for (const p of parts) expect(lines[0]).toMatch(p);
   expect(lines[0]).not.toMatch(/\bat .*\.ts:\d+/); // no stack trace
 }
@@ -55,7 +56,7 @@ describe('kelisim analyze rejects bad input with one line naming the fault', () 
 
   it('an unknown level', () => {
     const p = file('responses.csv', setCell(responses, 18, 'region', '"KZ-99"'));
-    expectOneLineError(run({ responses: p }), p, /line 18/, /id "r00017"/, /"KZ-99" is not a level of margin "region"/);
+    expectOneLineError(run({ responses: p }), `${p} line 18 (id "r00017"): region = "KZ-99" is not a level of margin "region"`);
   });
 
   it('an unknown level of a crossed margin', () => {
