@@ -192,7 +192,7 @@ export function assignCells(
     // Lookup table from the combination of codes to the level index, built once per margin.
     const sizes = cols.map((c) => c.labels.length);
     const lutSize = sizes.reduce((a, b) => a * b, 1);
-    if (lutSize > 50_000_000) {
+    if (lutSize > 5_000_000) {
       throw new AnalysisError('invalid_input', `margin "${m.name}": too many distinct value combinations (${lutSize}) in its columns`, { margin: m.name });
     }
     const lut = new Int32Array(lutSize);

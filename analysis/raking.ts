@@ -56,7 +56,7 @@ export function buildDesign(margins: CellMargin[], d: Float64Array, rowName: (ro
   const cellsList: number[] = [];
   let P = 0;
   const product = sizes.reduce((a, b) => a * b, 1);
-  if (product <= 1 << 24) {
+  if (product <= 1 << 20) {
     // Dense lookup from the mixed-radix code of the cells to the pattern index.
     const lut = new Int32Array(product).fill(-1);
     for (let i = 0; i < n; i++) {
