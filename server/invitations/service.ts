@@ -4,10 +4,9 @@
 // reveal working links. A plain (unsalted) hash is enough for a 256-bit random secret and keeps
 // lookup a single indexed equality.
 import { createHash, randomBytes } from 'node:crypto';
-import { eq } from 'drizzle-orm';
-import type { Queryable } from '../db/open';
-import { invitations, type InvitationRow, type WaveRow } from '../db/schema';
-import { findWave, findWaveBySlug } from '../waves/service';
+import { eq, sql } from 'drizzle-orm';
+import type { Db, Queryable } from '../db/open';
+import { invitations, waves, type InvitationRow, type WaveRow } from '../db/schema';
 
 export function newInvitationToken(): string {
   return randomBytes(32).toString('base64url');
@@ -46,13 +45,26 @@ export type ResolvedLink =
   | { kind: 'open'; wave: WaveRow }
   | { kind: 'invitation'; wave: WaveRow; invitation: InvitationRow };
 
+// Link resolution runs on every respondent request: its statements are prepared once per
+// connection (see server/responses/queries.ts for why and how they meet transactions).
+function prepareLinkQueries(db: Db) {
+  return {
+    waveBySlug: db.select().from(waves).where(eq(waves.openSlug, sql.placeholder('slug'))).prepare(),
+    waveById: db.select().from(waves).where(eq(waves.id, sql.placeholder('id'))).prepare(),
+    invitationByHash: db.select().from(invitations).where(eq(invitations.tokenHash, sql.placeholder('hash'))).prepare(),
+  };
+}
+const linkQueries = new WeakMap<Db, ReturnType<typeof prepareLinkQueries>>();
+
 /** Resolves a link to its wave (and invitation), or undefined when it matches nothing. */
-export function resolveLink(db: Queryable, link: string): ResolvedLink | undefined {
-  const wave = findWaveBySlug(db, link);
+export function resolveLink(db: Db, link: string): ResolvedLink | undefined {
+  let q = linkQueries.get(db);
+  if (!q) linkQueries.set(db, (q = prepareLinkQueries(db)));
+  const wave = q.waveBySlug.get({ slug: link });
   if (wave) return { kind: 'open', wave };
-  const invitation = findInvitationByToken(db, link);
+  const invitation = q.invitationByHash.get({ hash: hashToken(link) });
   if (!invitation) return undefined;
-  const invWave = findWave(db, invitation.waveId);
+  const invWave = q.waveById.get({ id: invitation.waveId });
   // The foreign key guarantees the wave exists.
   return invWave ? { kind: 'invitation', wave: invWave, invitation } : undefined;
 }

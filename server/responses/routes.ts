@@ -43,14 +43,14 @@ export function responsesRouter(db: Db, writes: WriteQueue): Router {
   router.put('/links/:link/responses/:id', async (req, res) => {
     const { link, id } = parseParams(req, responseParams);
     const body = parseBody(req, partialBody);
-    res.json(await writes.run((tx) => savePartial(db, tx, link, id, body)));
+    res.json(await writes.run(() => savePartial(db, link, id, body)));
   });
 
   router.post('/links/:link/responses/:id/complete', async (req, res) => {
     const { link, id } = parseParams(req, responseParams);
     const body = parseBody(req, completeBody);
     // Acknowledged only after the group transaction holding it committed (fsync'd).
-    const result = await writes.run((tx) => completeResponse(db, tx, link, id, body));
+    const result = await writes.run(() => completeResponse(db, link, id, body));
     res.status(result.created ? 201 : 200).json(result.body);
   });
 

@@ -1,11 +1,11 @@
 // The respondent journey over a link: read the survey, save partial answers, complete.
-// The writing functions take `tx`, the transaction (or savepoint) they must run in — in the
-// server, a job of the group-commit queue (server/db/write-queue.ts) — and do all their reads and
-// writes through it, so each one is atomic: it is stored whole or, if it throws, not at all.
-// better-sqlite3 is synchronous, so nothing else in this process interleaves with a job.
+// The writing functions must be called inside a transaction or savepoint on `db`'s connection —
+// in the server, as a job of the group-commit queue (server/db/write-queue.ts) — so each one is
+// atomic: stored whole or, if it throws, not at all. better-sqlite3 is synchronous, so nothing
+// else in this process interleaves with a job.
 import { AnalysisError } from '../../analysis/errors';
 import { ageBand, scoreRespondent, type ScoringSpec } from '../../analysis/scoring';
-import type { Db, Queryable } from '../db/open';
+import type { Db } from '../db/open';
 import type { ResponseRow, WaveRow } from '../db/schema';
 import { ConflictError, NotFoundError, UnprocessableError } from '../http/errors';
 import { resolveLink, type ResolvedLink } from '../invitations/service';
@@ -46,7 +46,7 @@ function surveyPayload(v: LoadedSurveyVersion): SurveyPayload {
   return { versionId: v.row.id, json: v.row.json };
 }
 
-function resolveOr404(db: Queryable, link: string): ResolvedLink {
+function resolveOr404(db: Db, link: string): ResolvedLink {
   const resolved = resolveLink(db, link);
   if (!resolved) throw new NotFoundError('link_not_found', 'This survey link does not exist. Check that it was copied completely.');
   return resolved;
@@ -124,10 +124,10 @@ export function getResponseState(db: Db, link: string, id: string): ResponseStat
 
 export interface PartialBody { surveyVersionId: number; locale: Locale; data: Record<string, unknown>; currentPageNo: number }
 
-/** PUT /api/links/:link/responses/:id — creates the row on first save. Runs in `tx`. */
-export function savePartial(db: Db, tx: Queryable, link: string, id: string, body: PartialBody, now = new Date()): ResponseState {
-  const resolved = resolveOr404(tx, link);
-  const row = q.findResponse(tx, id);
+/** PUT /api/links/:link/responses/:id — creates the row on first save. Call inside a transaction. */
+export function savePartial(db: Db, link: string, id: string, body: PartialBody, now = new Date()): ResponseState {
+  const resolved = resolveOr404(db, link);
+  const row = q.findResponse(db, id);
   if (row && !belongsTo(row, resolved)) throw new ConflictError('response_id_conflict', 'This response id belongs to another survey link; start a new response.');
   if (row && row.status !== 'partial') throw new ConflictError('already_completed', 'These answers have already been submitted.');
   assertOpen(resolved.wave);
@@ -138,16 +138,16 @@ export function savePartial(db: Db, tx: Queryable, link: string, id: string, bod
   const at = now.toISOString();
   if (row) {
     versionOfExisting(db, row, body.surveyVersionId);
-    q.updateResponse(tx, id, { locale: body.locale, data: body.data, currentPageNo: body.currentPageNo, updatedAt: at });
+    q.updatePartial(db, id, { locale: body.locale, data: body.data, currentPageNo: body.currentPageNo, updatedAt: at });
   } else {
     versionForNewResponse(db, resolved.wave, body.surveyVersionId);
-    q.insertResponse(tx, {
+    q.insertResponse(db, {
       id, waveId: resolved.wave.id, surveyVersionId: body.surveyVersionId,
       invitationId: resolved.kind === 'invitation' ? resolved.invitation.id : null,
       locale: body.locale, status: 'partial', data: body.data, currentPageNo: body.currentPageNo,
-      startedAt: at, updatedAt: at,
+      startedAt: at, updatedAt: at, ...NOT_COMPLETED,
     });
-    if (resolved.kind === 'invitation' && !q.bindInvitation(tx, resolved.invitation.id, id)) throw invitationUsed();
+    if (resolved.kind === 'invitation' && !q.bindInvitation(db, resolved.invitation.id, id)) throw invitationUsed();
   }
   return { id, status: 'partial', surveyVersionId: body.surveyVersionId, locale: body.locale, data: body.data, currentPageNo: body.currentPageNo };
 }
@@ -159,10 +159,16 @@ export function isScreenedOut(data: Record<string, unknown>): boolean {
   return data.adult === false || data.resident === false || data.consent === false;
 }
 
+/** The completion columns of a response that is not completed (yet). */
+const NOT_COMPLETED = {
+  completedAt: null, durationMs: null, region: null, settlement: null, sex: null, age: null, ageBand: null,
+  ethnicity: null, itemScores: null, consensus: null, tolerance: null, mood: null,
+} as const;
+
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 
 /** The derived columns of a complete response: weighting variables and scores from analysis/. */
-export function deriveColumns(spec: ScoringSpec, data: Record<string, unknown>) {
+export function deriveColumns(spec: ScoringSpec, data: Record<string, unknown>): Omit<q.CompletedColumns, 'status' | 'locale' | 'data' | 'updatedAt' | 'completedAt' | 'durationMs'> {
   const scores = scoreRespondent(spec, data);
   const age = typeof data.age === 'number' && Number.isInteger(data.age) ? data.age : null;
   return {
@@ -179,11 +185,11 @@ export function deriveColumns(spec: ScoringSpec, data: Record<string, unknown>) 
  * POST /api/links/:link/responses/:id/complete. Validates against the version the response was
  * started on (or the one named, for a response never saved partially), derives and stores
  * everything in one transaction. A response already completed returns its first result with
- * status 200, whatever the body: the id is the idempotency key. Runs in `tx`.
+ * status 200, whatever the body: the id is the idempotency key. Call inside a transaction.
  */
-export function completeResponse(db: Db, tx: Queryable, link: string, id: string, body: CompleteBody, now = new Date()): { created: boolean; body: CompletionBody } {
-  const resolved = resolveOr404(tx, link);
-  const row = q.findResponse(tx, id);
+export function completeResponse(db: Db, link: string, id: string, body: CompleteBody, now = new Date()): { created: boolean; body: CompletionBody } {
+  const resolved = resolveOr404(db, link);
+  const row = q.findResponse(db, id);
   if (row && !belongsTo(row, resolved)) throw new ConflictError('response_id_conflict', 'This response id belongs to another survey link; start a new response.');
   if (row && row.status !== 'partial') {
     return { created: false, body: { id: row.id, status: row.status, completedAt: row.completedAt! } };
@@ -200,7 +206,11 @@ export function completeResponse(db: Db, tx: Queryable, link: string, id: string
     throw new UnprocessableError('invalid_answers', `The answers are not valid: ${verdict.errors.map((e) => `${e.question}: ${e.message}`).join('; ')}`, verdict.errors);
   }
   const screenedOut = isScreenedOut(body.data);
-  let derived: Partial<ReturnType<typeof deriveColumns>> = {};
+  // A screened-out respondent keeps only the answers: no weighting variables, no scores.
+  let derived: ReturnType<typeof deriveColumns> = {
+    region: null, settlement: null, sex: null, age: null, ageBand: null, ethnicity: null,
+    itemScores: null, consensus: null, tolerance: null, mood: null,
+  };
   if (!screenedOut) {
     try {
       derived = deriveColumns(version.spec, body.data);
@@ -213,20 +223,20 @@ export function completeResponse(db: Db, tx: Queryable, link: string, id: string
   }
   const at = now.toISOString();
   const status = screenedOut ? 'screened_out' as const : 'complete' as const;
-  const values = {
+  const values: q.CompletedColumns = {
     status, locale: body.locale, data: body.data, updatedAt: at, completedAt: at,
     durationMs: body.durationMs ?? null, ...derived,
   };
   if (row) {
-    q.updateResponse(tx, id, values);
+    q.updateCompleted(db, id, values);
   } else {
-    q.insertResponse(tx, {
+    q.insertResponse(db, {
       id, waveId: resolved.wave.id, surveyVersionId: version.row.id,
       invitationId: resolved.kind === 'invitation' ? resolved.invitation.id : null,
       currentPageNo: 0, startedAt: at, ...values,
     });
-    if (resolved.kind === 'invitation' && !q.bindInvitation(tx, resolved.invitation.id, id)) throw invitationUsed();
+    if (resolved.kind === 'invitation' && !q.bindInvitation(db, resolved.invitation.id, id)) throw invitationUsed();
   }
-  if (resolved.kind === 'invitation') q.markInvitationCompleted(tx, resolved.invitation.id, at);
+  if (resolved.kind === 'invitation') q.markInvitationCompleted(db, resolved.invitation.id, at);
   return { created: true, body: { id, status, completedAt: at } };
 }
