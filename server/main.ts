@@ -23,7 +23,12 @@ function start(): void {
     throw err;
   }
 
-  const db = openDb(config.dbFile);
+  let db;
+  try {
+    db = openDb(config.dbFile);
+  } catch (err) {
+    fail(`cannot open or migrate the database ${config.dbFile} (KELISIM_DB): ${(err as Error).message}`);
+  }
   let survey, wave;
   try {
     survey = loadOfficialSurvey(db, config.surveysDir);

@@ -50,6 +50,20 @@ describe('server start', () => {
     expect(res.stderr).not.toMatch(/\bat .*:\d+:\d+/);
   });
 
+  it('stops naming the database when it cannot be opened', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kelisim-start-'));
+    try {
+      // A folder where the database file should be.
+      fs.mkdirSync(path.join(dir, 'k.db'));
+      const res = await runServerExpectingFailure({ PORT: '0', KELISIM_DB: path.join(dir, 'k.db') });
+      expect(res.code).toBe(1);
+      expect(res.stderr).toContain(`cannot open or migrate the database ${path.join(dir, 'k.db')} (KELISIM_DB)`);
+      expect(res.stderr).not.toMatch(/\bat .*:\d+:\d+/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('stops naming the file when the questionnaire cannot be loaded', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kelisim-start-'));
     try {
