@@ -1,9 +1,8 @@
 // Waves: a fieldwork period (normally a quarter) with an open link. The server keeps one current
 // open wave per survey; opening and closing more is a researcher feature of a later issue.
 import { randomBytes } from 'node:crypto';
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import type { Queryable } from '../db/open';
-import { prepared } from '../db/prepared';
 import { waves, type WaveRow } from '../db/schema';
 
 export interface WaveTitle { kk: string; ru: string; en: string }
@@ -33,8 +32,7 @@ export function findWave(db: Queryable, id: number): WaveRow | undefined {
 }
 
 export function findWaveBySlug(db: Queryable, slug: string): WaveRow | undefined {
-  // On every request of an open link: prepared once (see db/prepared.ts).
-  return prepared(db, 'waveBySlug', () => db.select().from(waves).where(eq(waves.openSlug, sql.placeholder('slug'))).prepare()).get({ slug });
+  return db.select().from(waves).where(eq(waves.openSlug, slug)).get();
 }
 
 export function listWaves(db: Queryable): WaveRow[] {
