@@ -11,7 +11,7 @@ import { factorCalibration } from './calibration';
 import { assignCells, defaultCollapseMap, type AppliedMerge, type CollapseRule, type Margin } from './margins';
 import { imputeDeclined, type Imputation } from './imputation';
 import { buildDesign, rake } from './raking';
-import { itemScores, scoreColumns, type ScoringSpec } from './scoring';
+import { scoreColumns, type ScoringSpec } from './scoring';
 
 /** Respondent data, column by column. */
 export interface AnalyzeInput {
@@ -136,7 +136,7 @@ export function analyze(input: AnalyzeInput, options: AnalyzeOptions): AnalysisR
   for (const ind of options.spec.indicators) {
     const y = scores.indicators[ind.id]!;
     const rows = rowsWithValue(y);
-    const alpha = cronbachAlpha(ind.items.map((it) => itemScores(scores.items[it.name]!)));
+    const alpha = cronbachAlpha(ind.items.map((it) => scores.items[it.name]!));
     if (rows.length === 0) {
       indicators[ind.id] = {
         nScored: 0, unweightedMean: null, mean: null, se: null, ci95: null, deff: null,

@@ -59,6 +59,8 @@ class Dictionary {
     }
     let h = 0x811c9dc5;
     for (let p = start; p < end; p++) h = Math.imul(h ^ buf[p]!, 0x01000193);
+    // 30 bits keep the key a small integer in V8 (a heap number would make Map lookups slower).
+    h &= 0x3fffffff;
     let list = this.long.get(h);
     if (list) {
       for (const c of list) {

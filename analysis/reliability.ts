@@ -1,5 +1,7 @@
 // Internal consistency of an indicator's items (METHODOLOGY §2, "Reliability").
 
+import type { CodedScores } from './scoring';
+
 /** Cronbach's α and the number of complete cases it was computed on. */
 export interface AlphaResult {
   /** null when fewer than 2 complete cases, fewer than 2 items, or the sum score has no variance. */
@@ -9,48 +11,52 @@ export interface AlphaResult {
 
 /**
  * Cronbach's α on the complete cases of item scores (respondents with every item non-missing),
- * with sample (n−1) variances: α = m/(m−1)·(1 − Σ var(item)/var(sum of items)). Unweighted, as
- * R's `psych::alpha` / the reference script compute it. Missing scores are NaN.
+ * with sample (n−1) variances: α = m/(m−1)·(1 − Σ var(item)/var(sum of items)). Unweighted, as the
+ * R reference (test/fixtures/reference/ref.R) computes it. Items are score columns (NaN =
+ * missing), either plain or coded as the engine keeps them ({@link CodedScores}).
  *
- * Cost: O(n·m), two passes (means, then centred sums of squares, for accuracy).
+ * Cost: one pass, O(n·m). Sums are taken around the first complete case's scores, which keeps
+ * the one-pass variance formula free of serious cancellation for 0–100 scores.
  * @example
  * cronbachAlpha([Float64Array.of(0, 50, 100, 50), Float64Array.of(25, 50, 100, 75)])
  * // → { alpha: 0.96, n: 4 }
  */
-export function cronbachAlpha(items: readonly Float64Array[]): AlphaResult {
+export function cronbachAlpha(items: readonly (Float64Array | CodedScores)[]): AlphaResult {
   const m = items.length;
-  const n0 = m > 0 ? items[0]!.length : 0;
-  const complete = new Uint8Array(n0);
+  const coded: CodedScores[] = items.map((it) =>
+    it instanceof Float64Array ? { codes: Int32Array.from({ length: it.length }, (_, i) => i), table: it } : it);
+  const n0 = m > 0 ? coded[0]!.codes.length : 0;
+  const x = new Float64Array(m);
+  const shift = new Float64Array(m);
+  const s1 = new Float64Array(m);
+  const s2 = new Float64Array(m);
+  let t1 = 0;
+  let t2 = 0;
   let n = 0;
-  for (let i = 0; i < n0; i++) {
-    let ok = 1;
-    for (let j = 0; j < m; j++) if (Number.isNaN(items[j]![i]!)) { ok = 0; break; }
-    complete[i] = ok;
-    n += ok;
-  }
-  if (m < 2 || n < 2) return { alpha: null, n };
-  const means = new Float64Array(m);
-  for (let j = 0; j < m; j++) {
-    const col = items[j]!;
-    let s = 0;
-    for (let i = 0; i < n0; i++) if (complete[i]) s += col[i]!;
-    means[j] = s / n;
-  }
-  const ssItem = new Float64Array(m);
-  let ssSum = 0;
-  for (let i = 0; i < n0; i++) {
-    if (!complete[i]) continue;
+  rows: for (let i = 0; i < n0; i++) {
+    for (let j = 0; j < m; j++) {
+      const c = coded[j]!;
+      const v = c.table[c.codes[i]!]!;
+      if (v !== v) continue rows; // NaN: not a complete case
+      x[j] = v;
+    }
+    if (n === 0) shift.set(x);
     let t = 0;
     for (let j = 0; j < m; j++) {
-      const dev = items[j]![i]! - means[j]!;
-      ssItem[j]! += dev * dev;
-      t += dev;
+      const v = x[j]! - shift[j]!;
+      s1[j]! += v;
+      s2[j]! += v * v;
+      t += v;
     }
-    ssSum += t * t;
+    t1 += t;
+    t2 += t * t;
+    n++;
   }
-  if (!(ssSum > 0)) return { alpha: null, n };
+  if (m < 2 || n < 2) return { alpha: null, n };
   let sumVar = 0;
-  for (let j = 0; j < m; j++) sumVar += ssItem[j]! / (n - 1);
-  const alpha = (m / (m - 1)) * (1 - sumVar / (ssSum / (n - 1)));
-  return { alpha, n };
+  for (let j = 0; j < m; j++) sumVar += Math.max(s2[j]! - (s1[j]! * s1[j]!) / n, 0) / (n - 1);
+  const varSum = Math.max(t2 - (t1 * t1) / n, 0) / (n - 1);
+  // A sum score with no variance beyond rounding noise: α is undefined.
+  if (!(varSum > 1e-12 * (1 + sumVar))) return { alpha: null, n };
+  return { alpha: (m / (m - 1)) * (1 - sumVar / varSum), n };
 }
