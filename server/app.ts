@@ -38,16 +38,16 @@ function bodyParserError(err: unknown, limit: number): HttpError | undefined {
 export function createApp({ db, config, logError = (m, e) => console.error(m, e) }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.use((_req, res, next) => {
+  // API answers are never cached (Cache-Control below), so an ETag would be a hash for nothing.
+  // Static files keep theirs: express.static and sendFile compute their own.
+  app.set('etag', false);
+  app.use((req, res, next) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
+    if (req.path.startsWith('/api/')) res.setHeader('Cache-Control', 'no-store');
     next();
   });
 
   // --- API -----------------------------------------------------------------------------------
-  app.use('/api', (_req, res, next) => {
-    res.setHeader('Cache-Control', 'no-store');
-    next();
-  });
   app.use('/api', express.json({ limit: config.bodyLimitBytes }));
   app.use('/api', responsesRouter(db, createWriteQueue(db)));
   app.use('/api', (req, _res, next) => {

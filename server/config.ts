@@ -10,6 +10,12 @@ export interface Config {
   host: string | undefined;
   /** Absolute path of the SQLite database file. */
   dbFile: string;
+  /**
+   * SQLite `synchronous` in WAL mode. 'full' (default): every acknowledged write is fsync'd, so it
+   * survives kill -9 and power loss. 'normal': it survives kill -9 (the WAL is written before the
+   * answer) but the last commits may be lost if the machine itself loses power.
+   */
+  dbSynchronous: 'full' | 'normal';
   /** Maximum JSON request body, in bytes (larger bodies get 413 payload_too_large). */
   bodyLimitBytes: number;
   /** Absolute path of the built client (vite build output). */
@@ -71,6 +77,13 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const dbFile = path.resolve(cwd, get('KELISIM_DB') ?? 'data/kelisim.db');
   if (dbFile.endsWith(path.sep)) problems.push(`KELISIM_DB="${env.KELISIM_DB}" names a folder; give a file path such as data/kelisim.db`);
 
+  let dbSynchronous: Config['dbSynchronous'] = 'full';
+  const rawSync = get('KELISIM_DB_SYNC');
+  if (rawSync !== undefined) {
+    if (rawSync === 'full' || rawSync === 'normal') dbSynchronous = rawSync;
+    else problems.push(`KELISIM_DB_SYNC="${rawSync}" must be "full" (default: acknowledged answers survive power loss) or "normal" (they survive a killed server only)`);
+  }
+
   const staticDir = path.resolve(cwd, get('KELISIM_STATIC_DIR') ?? 'dist/client');
   const surveysDir = path.resolve(cwd, get('KELISIM_SURVEYS_DIR') ?? 'surveys');
 
@@ -85,5 +98,5 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   if (problems.length > 0) {
     throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   }
-  return { port, host, dbFile, bodyLimitBytes, staticDir, surveysDir, baseUrl };
+  return { port, host, dbFile, dbSynchronous, bodyLimitBytes, staticDir, surveysDir, baseUrl };
 }

@@ -25,7 +25,7 @@ function start(): void {
 
   let db;
   try {
-    db = openDb(config.dbFile);
+    db = openDb(config.dbFile, { synchronous: config.dbSynchronous });
   } catch (err) {
     fail(`cannot open or migrate the database ${config.dbFile} (KELISIM_DB): ${(err as Error).message}`);
   }

@@ -10,18 +10,18 @@ describe('loadConfig', () => {
   it('has defaults that serve on port 3000 with data/kelisim.db', () => {
     const c = loadConfig({}, '/srv/kelisim');
     expect(c).toEqual({
-      port: 3000, host: undefined, dbFile: '/srv/kelisim/data/kelisim.db', bodyLimitBytes: 256 * 1024,
+      port: 3000, host: undefined, dbFile: '/srv/kelisim/data/kelisim.db', dbSynchronous: 'full', bodyLimitBytes: 256 * 1024,
       staticDir: '/srv/kelisim/dist/client', surveysDir: '/srv/kelisim/surveys', baseUrl: undefined,
     });
   });
 
   it('reads every variable', () => {
     const c = loadConfig({
-      PORT: '8080', HOST: '127.0.0.1', KELISIM_DB: '/var/lib/k.db', KELISIM_BODY_LIMIT: '1mb',
+      PORT: '8080', HOST: '127.0.0.1', KELISIM_DB: '/var/lib/k.db', KELISIM_DB_SYNC: 'normal', KELISIM_BODY_LIMIT: '1mb',
       KELISIM_STATIC_DIR: 'web', KELISIM_SURVEYS_DIR: '../s', KELISIM_BASE_URL: 'https://survey.example.kz/',
     }, '/srv/kelisim');
     expect(c).toEqual({
-      port: 8080, host: '127.0.0.1', dbFile: '/var/lib/k.db', bodyLimitBytes: 1024 * 1024,
+      port: 8080, host: '127.0.0.1', dbFile: '/var/lib/k.db', dbSynchronous: 'normal', bodyLimitBytes: 1024 * 1024,
       staticDir: '/srv/kelisim/web', surveysDir: path.resolve('/srv/kelisim', '../s'), baseUrl: 'https://survey.example.kz',
     });
     expect(loadConfig({ KELISIM_BODY_LIMIT: '512kb' }).bodyLimitBytes).toBe(512 * 1024);
@@ -31,7 +31,7 @@ describe('loadConfig', () => {
   it.each([
     ['PORT', 'abc'], ['PORT', '70000'], ['PORT', '-1'], ['PORT', '80.5'],
     ['KELISIM_BODY_LIMIT', 'lots'], ['KELISIM_BODY_LIMIT', '0'], ['KELISIM_BODY_LIMIT', '5gb'],
-    ['KELISIM_BASE_URL', 'ftp://x'], ['KELISIM_BASE_URL', 'not a url'], ['HOST', 'a b'],
+    ['KELISIM_DB_SYNC', 'off'], ['KELISIM_BASE_URL', 'ftp://x'], ['KELISIM_BASE_URL', 'not a url'], ['HOST', 'a b'],
   ])('refuses %s=%s naming the variable and the value', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(`${name}="${value}"`);
