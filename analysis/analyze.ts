@@ -86,11 +86,12 @@ export interface Extras {
 
 /**
  * Scores every respondent, rakes the design weights to the margins (imputing declined weighting
- * answers for weighting only, merging sparse categories, bounding g), and estimates every indicator of the spec with linearised SEs, Cronbach's α, the
+ * answers for weighting only, merging sparse categories, bounding g), and estimates every
+ * indicator of the spec: weighted mean with linearised SE, 95% CI and deff, Cronbach's α, the
  * share ≥ 60 and domain estimates (METHODOLOGY §2–§4).
  *
- * Cost: O(n · (items + margins + domains)) plus O(sweeps · patterns) for raking; about 1 s for
- * 1,000,000 respondents on one core (see README, Performance).
+ * Cost: O(n · (items + margins + domain variables)) plus O(sweeps · patterns) for raking; about
+ * 0.8 s of CPU for 1,000,000 respondents in the official layout, besides reading the CSV.
  * @throws AnalysisError ('invalid_input', 'invalid_item_value', 'empty_category',
  *   'not_converged') naming the row (via ids), column, margin or level at fault.
  * @example
@@ -101,6 +102,10 @@ export function analyze(input: AnalyzeInput, options: AnalyzeOptions): AnalysisR
   const { n, id, columns } = input;
   if (n < 2) throw new AnalysisError('invalid_input', `need at least 2 respondents, got ${n}`);
   const rowName = input.rowName ?? ((row: number): string => `row ${row + 1} (id "${id(row)}")`);
+  const by = options.by ?? [];
+  for (const v of by) {
+    if (!columns[v]) throw new AnalysisError('invalid_input', `--by ${v}: the responses have no column "${v}"`, { column: v });
+  }
   const scores = scoreColumns(options.spec, columns, n, rowName);
   // Declined weighting answers are imputed in a copy of the columns used for weighting only.
   const weighting: Record<string, FactorColumn> = { ...columns };
@@ -127,10 +132,6 @@ export function analyze(input: AnalyzeInput, options: AnalyzeOptions): AnalysisR
   const raked = rake(design, { bounds: options.bounds === undefined ? [0.3, 5] : options.bounds });
   const w = raked.weights;
   const ctx = estimationContext(factorCalibration(design), w);
-  const by = options.by ?? [];
-  for (const v of by) {
-    if (!columns[v]) throw new AnalysisError('invalid_input', `--by ${v}: the responses have no column "${v}"`, { column: v });
-  }
   const threshold = options.shareThreshold ?? 60;
   const indicators: Record<string, IndicatorResult> = {};
   for (const ind of options.spec.indicators) {
