@@ -7,8 +7,10 @@
 // id each, at the same concurrency, after the same warm-up. A benchmark, not a test: it prints
 // figures and fails only if a request is not answered 201 or a bound is exceeded.
 //
-// Options: --requests N (per measured run, default 4000), --concurrency C (default 16),
-// --rounds R (alternating bare/server runs, default 2), --cpu-prof (profile the real server; the
+// Options: --requests N (per measured run, default 4000), --concurrency C (default 32: the server
+// group-commits the writes that arrive together, one fsync per group, so its throughput depends on
+// how many completions are in flight; 32 concurrent submitters is a modest national-survey peak),
+// --rounds R (alternating bare/server runs, default 3), --cpu-prof (profile the real server; the
 // .cpuprofile lands in a temporary folder that is printed and kept). Internal: --bare-server (this
 // file acting as the bare endpoint).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -209,8 +211,8 @@ function argValue(argv: string[], name: string, fallback: number): number {
 
 async function main(argv: string[]): Promise<number> {
   const requests = argValue(argv, '--requests', 4000);
-  const concurrency = argValue(argv, '--concurrency', 16);
-  const rounds = argValue(argv, '--rounds', 2);
+  const concurrency = argValue(argv, '--concurrency', 32);
+  const rounds = argValue(argv, '--rounds', 3);
   const warmup = Math.min(1000, requests);
   const profile = argv.includes('--cpu-prof');
 
@@ -259,17 +261,22 @@ async function main(argv: string[]): Promise<number> {
       // The same bodies for both, so body sizes and answers are identical; fresh ids each round.
       results.bare.push(await run(bare.port, bodies, concurrency));
       results.server.push(await run(server.port, bodies, concurrency));
-      process.stdout.write(`  round ${r + 1}: bare ${results.bare[r].rps.toFixed(0)} req/s, server ${results.server[r].rps.toFixed(0)} req/s (avg body ${avgBytes(bodies)} B)\n`);
+      const ratio = results.server[r].rps / results.bare[r].rps;
+      process.stdout.write(`  round ${r + 1}: bare ${results.bare[r].rps.toFixed(0)} req/s, server ${results.server[r].rps.toFixed(0)} req/s, ratio ${ratio.toFixed(2)} (avg body ${avgBytes(bodies)} B)\n`);
     }
-    const best = (xs: RunResult[]) => xs.reduce((a, b) => (b.rps > a.rps ? b : a));
-    const b = best(results.bare);
-    const s = best(results.server);
-    const fmt = (name: string, x: RunResult) => `${name.padEnd(32)} ${x.rps.toFixed(0).padStart(6)} req/s   p50 ${x.p50.toFixed(2)} ms   p99 ${x.p99.toFixed(2)} ms`;
+    // The round with the median paired ratio: each round measures both targets back to back, so
+    // its ratio is the least disturbed by other load on the machine; the median resists outliers.
+    const order = results.bare.map((_, i) => i).sort((i, j) => results.server[i].rps / results.bare[i].rps - results.server[j].rps / results.bare[j].rps);
+    const m = order[Math.floor((order.length - 1) / 2)];
+    const b = results.bare[m];
+    const s = results.server[m];
+    const fmt = (name: string, x: RunResult) => `${name.padEnd(34)} ${x.rps.toFixed(0).padStart(6)} req/s   p50 ${x.p50.toFixed(2)} ms   p99 ${x.p99.toFixed(2)} ms`;
     process.stdout.write([
       '',
+      `median round (${m + 1} of ${rounds}):`,
       fmt('bare Express (parse JSON, 201)', b),
       fmt('Kelisim complete (validate+store)', s),
-      `ratio (server / bare throughput)  ${(s.rps / b.rps).toFixed(2)}   (goal ≥ 0.60; best of ${rounds} rounds each)`,
+      `ratio (server / bare throughput)    ${(s.rps / b.rps).toFixed(2)}   (goal ≥ 0.60)`,
       '',
     ].join('\n'));
     return 0;
