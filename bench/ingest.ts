@@ -249,6 +249,12 @@ async function main(argv: string[]): Promise<number> {
         }),
       };
     });
+    // The measured path must include full validation: a hostile answer set has to be refused.
+    const probe = makeBodies(1)[0];
+    const hostile = JSON.parse(probe.body) as { data: Json };
+    hostile.data = { ...hostile.data, adult: true, resident: true, consent: true, c5: 99, zz: 1 };
+    const refused = await request(server.port, 'POST', probe.path, JSON.stringify(hostile));
+    if (refused.status !== 422) throw new Error(`a hostile completion got ${refused.status}, not 422: is the completion validator wired? ${refused.body.slice(0, 300)}`);
     const avgBytes = (b: { body: string }[]) => Math.round(b.reduce((s, x) => s + x.body.length, 0) / b.length);
 
     process.stdout.write(`ingest benchmark: ${rounds} rounds × ${requests} completions per target, concurrency ${concurrency}, warm-up ${warmup}; loopback; Node ${process.version}\n`);
