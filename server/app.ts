@@ -13,6 +13,11 @@ export interface AppDeps {
   config: Pick<Config, 'bodyLimitBytes' | 'staticDir'>;
   /** Where internal errors are reported (default console.error); never sent to clients. */
   logError?: (message: string, err: unknown) => void;
+  /**
+   * fsync of the WAL before acknowledging writes, for a connection opened with synchronous=NORMAL
+   * (server/db/write-queue.ts). Omit it for a synchronous=FULL connection.
+   */
+  syncWal?: () => Promise<void>;
 }
 
 /** Maps body-parser's error types (express.json) to the API's codes. */
@@ -35,7 +40,7 @@ function bodyParserError(err: unknown, limit: number): HttpError | undefined {
   }
 }
 
-export function createApp({ db, config, logError = (m, e) => console.error(m, e) }: AppDeps): Express {
+export function createApp({ db, config, logError = (m, e) => console.error(m, e), syncWal }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   // API answers are never cached (Cache-Control below), so an ETag would be a hash for nothing.
@@ -49,7 +54,8 @@ export function createApp({ db, config, logError = (m, e) => console.error(m, e)
 
   // --- API -----------------------------------------------------------------------------------
   app.use('/api', express.json({ limit: config.bodyLimitBytes }));
-  app.use('/api', responsesRouter(db, createWriteQueue(db)));
+  const writes = createWriteQueue(db, { syncWal, onSyncError: (err) => logError('fsync of the database WAL failed:', err) });
+  app.use('/api', responsesRouter(db, writes));
   app.use('/api', (req, _res, next) => {
     next(new NotFoundError('not_found', `There is no API endpoint ${req.method} ${req.originalUrl.split('?')[0]}.`));
   });

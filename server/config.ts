@@ -11,9 +11,9 @@ export interface Config {
   /** Absolute path of the SQLite database file. */
   dbFile: string;
   /**
-   * SQLite `synchronous` in WAL mode. 'full' (default): every acknowledged write is fsync'd, so it
-   * survives kill -9 and power loss. 'normal': it survives kill -9 (the WAL is written before the
-   * answer) but the last commits may be lost if the machine itself loses power.
+   * 'full' (default): every acknowledged write has been fsync'd, so it survives kill -9 and a
+   * power loss. 'normal': it has been written to the OS before the answer, so it survives kill -9
+   * but the last acknowledged writes may be lost if the machine itself goes down.
    */
   dbSynchronous: 'full' | 'normal';
   /** Maximum JSON request body, in bytes (larger bodies get 413 payload_too_large). */

@@ -3,7 +3,7 @@
 import type { Server } from 'node:http';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
-import { openDb } from './db/open';
+import { openDb, syncDbFiles, walSyncer } from './db/open';
 import { loadOfficialSurvey, loadTargets } from './surveys/bootstrap';
 import { completionValidatorFor } from './responses/completion-validator';
 import { getSurveyVersion, OFFICIAL_SURVEY_ID, SurveyLoadError } from './surveys/service';
@@ -25,7 +25,9 @@ function start(): void {
 
   let db;
   try {
-    db = openDb(config.dbFile, { synchronous: config.dbSynchronous });
+    // 'normal' at the SQLite level either way: with KELISIM_DB_SYNC=full the write queue fsyncs
+    // the WAL itself before acknowledging (server/db/write-queue.ts).
+    db = openDb(config.dbFile, { synchronous: 'normal' });
   } catch (err) {
     fail(`cannot open or migrate the database ${config.dbFile} (KELISIM_DB): ${(err as Error).message}`);
   }
@@ -45,7 +47,9 @@ function start(): void {
     throw err;
   }
 
-  const app = createApp({ db, config });
+  // What start-up wrote (survey version, wave) is durable before the link is printed.
+  if (config.dbSynchronous === 'full') syncDbFiles(config.dbFile);
+  const app = createApp({ db, config, syncWal: config.dbSynchronous === 'full' ? walSyncer(config.dbFile) : undefined });
   const onListening = (err?: Error) => {
     if (err) fail(`cannot listen on port ${config.port}: ${err.message} (set PORT to another port)`);
     const address = server.address();

@@ -2,7 +2,8 @@
 // and settle only after the commit.
 import Database from 'better-sqlite3';
 import { sql } from 'drizzle-orm';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { walSyncer } from '../../../server/db/open';
 import { createWriteQueue } from '../../../server/db/write-queue';
 import { waves } from '../../../server/db/schema';
 import { openWave } from '../../../server/waves/service';
@@ -57,4 +58,64 @@ it('handles more jobs than one batch takes, in order', async () => {
   expect(ids).toEqual([...ids].sort((a, b) => a - b));
   expect(new Set(ids).size).toBe(300);
   expect(countOther()).toBe(300);
+});
+
+describe('with syncWal (a synchronous=NORMAL connection, fsync off the event loop)', () => {
+  /** A sync the test completes by hand, recording how many commits it could cover. */
+  function manualSync() {
+    const calls: { release: () => void; fail: (e: Error) => void; committedWaves: number }[] = [];
+    const syncWal = () => new Promise<void>((resolve, reject) => {
+      calls.push({ release: resolve, fail: reject, committedWaves: countOther() });
+    });
+    return { calls, syncWal };
+  }
+  const tick = () => new Promise((r) => setImmediate(r));
+
+  it('settles jobs only after an fsync that started after their commit', async () => {
+    const { calls, syncWal } = manualSync();
+    const q = createWriteQueue(tdb.db, { syncWal });
+    const settled: string[] = [];
+    const first = q.run((tx) => openWave(tx, 'a')).then(() => settled.push('a'));
+    await tick();
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.committedWaves).toBe(1); // committed before the fsync began
+    // A second write commits while the first fsync is in flight: that fsync does not cover it.
+    const second = q.run((tx) => openWave(tx, 'b')).then(() => settled.push('b'));
+    await tick();
+    expect(countOther()).toBe(2);
+    expect(calls).toHaveLength(1);
+    expect(settled).toEqual([]);
+    calls[0]!.release();
+    await first;
+    expect(settled).toEqual(['a']);
+    await tick();
+    expect(calls).toHaveLength(2);
+    calls[1]!.release();
+    await second;
+    expect(settled).toEqual(['a', 'b']);
+  });
+
+  it('reports a failed fsync to the committed jobs and the log; failed jobs keep their own error', async () => {
+    const { calls, syncWal } = manualSync();
+    const logged: unknown[] = [];
+    const q = createWriteQueue(tdb.db, { syncWal, onSyncError: (e) => logged.push(e) });
+    const results = Promise.allSettled([
+      q.run((tx) => openWave(tx, 'a')),
+      q.run(() => { throw new Error('own error'); }),
+    ]);
+    await tick();
+    const diskError = new Error('EIO');
+    calls[0]!.fail(diskError);
+    const [a, b] = await results;
+    expect(a).toEqual({ status: 'rejected', reason: diskError });
+    expect(b).toMatchObject({ status: 'rejected', reason: { message: 'own error' } });
+    expect(logged).toEqual([diskError]);
+  });
+
+  it('works with the real WAL fsync', async () => {
+    tdb.db.$client.pragma('synchronous = NORMAL');
+    const q = createWriteQueue(tdb.db, { syncWal: walSyncer(tdb.file) });
+    await Promise.all(Array.from({ length: 50 }, (_, i) => q.run((tx) => openWave(tx, `s${i}`))));
+    expect(countOther()).toBe(50);
+  });
 });
