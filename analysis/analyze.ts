@@ -8,7 +8,7 @@ import { cronbachAlpha } from './reliability';
 import { weightDiagnostics, marginCellShares, type MarginCellShare, type WeightDiagnostics } from './diagnostics';
 import { calibratedMean, domainMeans, estimationContext, rowsWithValue, shareAtLeast, type DomainEstimate } from './estimates';
 import { factorCalibration } from './calibration';
-import { assignCells, defaultCollapseMap, type AppliedMerge, type CollapseRule, type Margin } from './margins';
+import { assignCells, bandNumericColumn, defaultCollapseMap, type AppliedMerge, type CollapseRule, type Margin } from './margins';
 import { imputeDeclined, type Imputation } from './imputation';
 import { buildDesign, rake } from './raking';
 import { scoreColumns, type ScoringSpec } from './scoring';
@@ -85,8 +85,9 @@ export interface Extras {
 }
 
 /**
- * Scores every respondent, rakes the design weights to the margins (imputing declined weighting
- * answers for weighting only, merging sparse categories, bounding g), and estimates every
+ * Scores every respondent, rakes the design weights to the margins (banding numeric answers such
+ * as age in years into the margins' bands and imputing declined weighting answers, for weighting
+ * only; merging sparse categories; bounding g), and estimates every
  * indicator of the spec: weighted mean with linearised SE, 95% CI and deff, Cronbach's α, the
  * share ≥ 60 and domain estimates (METHODOLOGY §2–§4).
  *
@@ -107,14 +108,29 @@ export function analyze(input: AnalyzeInput, options: AnalyzeOptions): AnalysisR
     if (!columns[v]) throw new AnalysisError('invalid_input', `--by ${v}: the responses have no column "${v}"`, { column: v });
   }
   const scores = scoreColumns(options.spec, columns, n, rowName);
-  // Declined weighting answers are imputed in a copy of the columns used for weighting only.
+  // Declined weighting answers are imputed, and numbers (age in years) banded as the margins are,
+  // in a copy of the columns used for weighting only.
   const weighting: Record<string, FactorColumn> = { ...columns };
+  const partsOf = new Map<string, string[]>();
+  for (const m of options.margins) {
+    m.variables.forEach((v, j) => {
+      const list = partsOf.get(v) ?? [];
+      for (const l of m.levels) list.push(l.level.split(':')[j]!);
+      partsOf.set(v, list);
+    });
+  }
+  for (const [v, parts] of partsOf) {
+    const col = columns[v];
+    if (!col || col.labels.some((l) => parts.includes(l))) continue;
+    const banded = bandNumericColumn(col, parts);
+    if (banded) weighting[v] = banded;
+  }
   const imputed: Imputation[] = [];
   for (const [variable, value] of Object.entries(options.declined ?? { ethnicity: 'refused' })) {
     const margin = options.margins.find((m) => m.variables.length === 1 && m.variables[0] === variable);
-    const col = columns[variable];
+    const col = weighting[variable];
     if (!margin || !col || margin.levels.some((l) => l.level === value)) continue;
-    const groupBy = ['region', 'settlement'].filter((v) => v !== variable && columns[v]).map((v) => columns[v]!);
+    const groupBy = ['region', 'settlement'].filter((v) => v !== variable && weighting[v]).map((v) => weighting[v]!);
     const r = imputeDeclined(col, value, margin, groupBy);
     if (r.count > 0) {
       weighting[variable] = r.column;

@@ -288,3 +288,42 @@ function mergeSparse(
   return { name: m.name, variables: m.variables, levels, members, cell: newCell, counts: Int32Array.from(newCounts) };
 }
 
+
+const BAND = /^(\d+)\s*[-–]\s*(\d+)$|^(\d+)\s*\+$/;
+
+/**
+ * Recodes a column of numbers (e.g. age in years) into the bands a margin uses (e.g. '18-29',
+ * '30-44', '45-59', '60+', or gen.R's '18-24', '25-34', …): bands are read from the margin's levels
+ * for that variable ("a-b" inclusive, "a+" open-ended). Used when the responses carry the number
+ * and the margins the bands, as METHODOLOGY §3 weights on age bands. Returns null (column left
+ * alone) unless every level part is a band and every non-empty value a whole number; a number in
+ * no band keeps its own label, which the margin check then reports as an unknown level.
+ *
+ * Cost: O(n) plus O(distinct values · bands).
+ * @example bandNumericColumn(factorFromValues(['34', '61']), ['18-29', '30-44', '45-59', '60+'])
+ * // → { codes: [0, 1], labels: ['30-44', '60+'] }
+ */
+export function bandNumericColumn(col: FactorColumn, levels: readonly string[]): FactorColumn | null {
+  const bands: { lo: number; hi: number; label: string }[] = [];
+  for (const l of new Set(levels)) {
+    const m = BAND.exec(l.trim());
+    if (!m) return null;
+    bands.push(m[3] !== undefined ? { lo: Number(m[3]), hi: Infinity, label: l } : { lo: Number(m[1]), hi: Number(m[2]), label: l });
+  }
+  if (bands.length === 0) return null;
+  const mapped: string[] = [];
+  for (const label of col.labels) {
+    if (label === '') { mapped.push(''); continue; }
+    if (!/^\d+$/.test(label)) return null;
+    const x = Number(label);
+    mapped.push(bands.find((b) => x >= b.lo && x <= b.hi)?.label ?? label);
+  }
+  const labels: string[] = [];
+  const index = new Map<string, number>();
+  const remap = Int32Array.from(mapped, (s) => {
+    let c = index.get(s);
+    if (c === undefined) { c = labels.length; labels.push(s); index.set(s, c); }
+    return c;
+  });
+  return { codes: col.codes.map((c) => remap[c]!), labels };
+}

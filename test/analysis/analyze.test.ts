@@ -1,7 +1,7 @@
 // Properties of the whole analysis (issue 3, "Proof"), on the R reference data set.
 import { describe, expect, it } from 'vitest';
 import { analyze, type AnalysisResult, type AnalyzeInput } from '../../analysis/analyze';
-import type { FactorColumn } from '../../analysis/columns';
+import { factorFromValues, type FactorColumn } from '../../analysis/columns';
 import { AnalysisError } from '../../analysis/errors';
 import type { Margin } from '../../analysis/margins';
 import { loadReference } from './reference-data';
@@ -203,6 +203,16 @@ describe('analyze: sparse categories, bounds, domains', () => {
       expect((e as AnalysisError).code).toBe('not_converged');
       expect((e as Error).message).toMatch(/raking did not converge in 1000 sweeps/);
     }
+  });
+
+  it('bands age in years as the margins do: the same results as with the bands given', () => {
+    const age = ref.input.columns.age!;
+    const years: Record<string, number[]> = { '18-29': [18, 23, 29], '30-44': [30, 37, 44], '45-59': [45, 59], '60+': [60, 75, 101] };
+    const values = Array.from(age.codes, (c, i) => { const ys = years[age.labels[c]!]!; return ys[i % ys.length]!; });
+    const r = analyze({ ...ref.input, columns: { ...ref.input.columns, age: factorFromValues(values) } }, opts);
+    expectSameEstimates(r, base, 1e-12);
+    const w = weightsById(base);
+    for (const x of r.respondents!) expect(x.weight).toBe(w.get(x.id));
   });
 
   it('names the respondent of a bad value', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { factorFromValues } from '../../analysis/columns';
 import { AnalysisError } from '../../analysis/errors';
-import { assignCells, defaultCollapseMap, parseMargins, type MarginRow } from '../../analysis/margins';
+import { assignCells, bandNumericColumn, defaultCollapseMap, parseMargins, type MarginRow } from '../../analysis/margins';
 
 const rows = (spec: [string, string, number | string][]): MarginRow[] => spec.map(([margin, level, population], i) => ({ margin, level, population, line: i + 2 }));
 
@@ -87,5 +87,21 @@ describe('assignCells', () => {
     const { age: _age, ...noAge } = columns;
     expectError(() => assignCells(margins, noAge), 'invalid_input', /margin "sex:age" needs a column "age"/);
     expectError(() => assignCells(margins, columns, { collapse: [{ margin: 'region', from: 'Z', into: 'A' }] }), 'invalid_input', /names a level that margin "region" does not have/);
+  });
+});
+
+describe('bandNumericColumn', () => {
+  it('bands whole numbers into the margin bands, open-ended "60+" included', () => {
+    const r = bandNumericColumn(factorFromValues(['18', '29', '30', '44', '45', '59', '60', '104', '', '17']), ['18-29', '30-44', '45-59', '60+']);
+    expect(Array.from(r!.codes, (c) => r!.labels[c])).toEqual(['18-29', '18-29', '30-44', '30-44', '45-59', '45-59', '60+', '60+', '', '17']);
+  });
+  it('reads other band layouts (gen.R five bands)', () => {
+    const r = bandNumericColumn(factorFromValues(['24', '25', '35']), ['18-24', '25-34', '35-44', '45-59', '60+']);
+    expect(Array.from(r!.codes, (c) => r!.labels[c])).toEqual(['18-24', '25-34', '35-44']);
+  });
+  it('leaves columns alone unless every level is a band and every value a whole number', () => {
+    expect(bandNumericColumn(factorFromValues(['34']), ['m', 'f'])).toBeNull();
+    expect(bandNumericColumn(factorFromValues(['34.5']), ['18-29', '30+'])).toBeNull();
+    expect(bandNumericColumn(factorFromValues(['young']), ['18-29', '30+'])).toBeNull();
   });
 });
