@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { rng } from './random';
 import { factorFromValues } from '../../analysis/columns';
 import { assignCells, type Margin } from '../../analysis/margins';
 import { buildDesign, maxMarginError, rake } from '../../analysis/raking';
 
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** n respondents, `vars` variables with `levels` levels each, and margins with unequal populations. */
 function synthetic(n: number, vars: number, levels: number, seed = 1) {

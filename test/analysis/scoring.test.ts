@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { rng } from './random';
 import { readFileSync } from 'node:fs';
 import { AnalysisError } from '../../analysis/errors';
 import { factorFromValues } from '../../analysis/columns';
@@ -107,16 +108,6 @@ describe('scoreRespondent', () => {
 });
 
 describe('scoreRespondent: properties', () => {
-  // A small deterministic generator (mulberry32) so failures reproduce.
-  function rng(seed: number): () => number {
-    let a = seed;
-    return () => {
-      a = (a + 0x6d2b79f5) | 0;
-      let t = Math.imul(a ^ (a >>> 15), 1 | a);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
   const rand = rng(42);
   const answerFor = (min: number, max: number): unknown => {
     const u = rand();
