@@ -64,21 +64,30 @@ export function createWriteQueue(db: Db, options: WriteQueueOptions = {}): Write
     if (!syncing) startSync(syncWal);
   };
 
+  // better-sqlite3's own transaction functions: a call inside another becomes a SAVEPOINT, and
+  // their BEGIN/SAVEPOINT/RELEASE statements are prepared once (drizzle's tx.transaction would
+  // build and prepare two SQL strings per job). Jobs get `db`: the same connection, so their
+  // queries run inside the savepoint.
+  const inSavepoint = db.$client.transaction((job: Job) => job.fn(db));
+  const inTransaction = db.$client.transaction((batch: Job[]) => {
+    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    for (const job of batch) {
+      try {
+        outcomes.push({ ok: true, value: inSavepoint(job) });
+      } catch (error) {
+        outcomes.push({ ok: false, error });
+      }
+    }
+    return outcomes;
+  });
+
   const flush = () => {
     scheduled = false;
     const batch = pending.splice(0, MAX_BATCH);
     if (pending.length > 0) schedule();
-    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    let outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[];
     try {
-      db.transaction((tx) => {
-        for (const job of batch) {
-          try {
-            outcomes.push({ ok: true, value: tx.transaction((sp) => job.fn(sp)) });
-          } catch (error) {
-            outcomes.push({ ok: false, error });
-          }
-        }
-      }, { behavior: 'immediate' });
+      outcomes = inTransaction.immediate(batch);
     } catch (commitError) {
       // Nothing of this batch is stored: every job fails (an internal error, answered as 500).
       for (const job of batch) job.reject(commitError);
