@@ -5,6 +5,7 @@ import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { Config } from './config';
 import type { Db } from './db/open';
 import { createWriteQueue } from './db/write-queue';
+import { compressedAssets } from './http/compression';
 import { HttpError, NotFoundError } from './http/errors';
 import { responsesRouter } from './responses/routes';
 
@@ -62,6 +63,7 @@ export function createApp({ db, config, logError = (m, e) => console.error(m, e)
 
   // --- Built client ----------------------------------------------------------------------------
   // Vite fingerprints everything under /assets, so those files never change: cache for a year.
+  app.use('/assets', compressedAssets(path.join(config.staticDir, 'assets')));
   app.use('/assets', express.static(path.join(config.staticDir, 'assets'), { immutable: true, maxAge: '365d', index: false }));
   app.use(express.static(config.staticDir, { index: false, maxAge: 0 }));
   // Client-side routes get the SPA shell; no-cache so a new build is picked up at once.

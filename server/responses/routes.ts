@@ -4,6 +4,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { Db } from '../db/open';
 import type { WriteQueue } from '../db/write-queue';
+import { sendJson } from '../http/compression';
 import { parseBody, parseParams } from '../http/validate';
 import { completeResponse, getLinkState, getResponseState, savePartial } from './service';
 
@@ -30,14 +31,15 @@ const completeBody = z.object({
 export function responsesRouter(db: Db, writes: WriteQueue): Router {
   const router = Router();
 
-  router.get('/links/:link', (req, res) => {
+  router.get('/links/:link', async (req, res) => {
     const { link } = parseParams(req, linkParams);
-    res.json(getLinkState(db, link));
+    // Carries the whole survey JSON (~60 KB for the official one): worth gzipping for phones.
+    await sendJson(req, res, 200, getLinkState(db, link));
   });
 
-  router.get('/links/:link/responses/:id', (req, res) => {
+  router.get('/links/:link/responses/:id', async (req, res) => {
     const { link, id } = parseParams(req, responseParams);
-    res.json(getResponseState(db, link, id));
+    await sendJson(req, res, 200, getResponseState(db, link, id));
   });
 
   router.put('/links/:link/responses/:id', async (req, res) => {
