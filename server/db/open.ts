@@ -1,6 +1,6 @@
 // Opening the database: one place that sets the SQLite pragmas and applies migrations.
 import fs from 'node:fs';
-import { open as openFile } from 'node:fs/promises';
+import { open as openFile, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -42,17 +42,30 @@ export function openDb(file: string, options: { migrateSchema?: boolean; synchro
 }
 
 /**
- * fsync of the database's WAL file, on libuv's thread pool (see write-queue.ts). The file is
- * opened afresh each time so the fsync always reaches the WAL SQLite is writing now.
+ * fdatasync of the database's WAL file, on libuv's thread pool (see write-queue.ts) — what SQLite
+ * itself calls at each commit under synchronous=FULL on Linux.
+ *
+ * The file stays open between calls (an open and a close per sync cost two more thread-pool
+ * round trips; measured 4490 vs 4740 completions/s in bench/ingest.ts). That is safe because
+ * SQLite deletes or replaces the WAL only when the last connection closes, and the server keeps
+ * its connection open for its whole life; resets and truncations keep the same file. Should the WAL nevertheless have been
+ * replaced (its inode changed), the next sync reopens it; the check runs at most once a second.
  */
 export function walSyncer(file: string): () => Promise<void> {
+  const walPath = `${file}-wal`;
+  let handle: FileHandle | undefined;
+  let checkedAt = 0;
   return async () => {
-    const handle = await openFile(`${file}-wal`, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
+    if (handle && Date.now() - checkedAt > 1000) {
+      checkedAt = Date.now();
+      const [open, now] = await Promise.all([handle.stat(), stat(walPath).catch(() => undefined)]);
+      if (!now || now.ino !== open.ino || now.dev !== open.dev) {
+        await handle.close();
+        handle = undefined;
+      }
     }
+    handle ??= await openFile(walPath, 'r');
+    await handle.datasync();
   };
 }
 
