@@ -48,24 +48,32 @@ export function openDb(file: string, options: { migrateSchema?: boolean; synchro
  * The file stays open between calls (an open and a close per sync cost two more thread-pool
  * round trips; measured 4490 vs 4740 completions/s in bench/ingest.ts). That is safe because
  * SQLite deletes or replaces the WAL only when the last connection closes, and the server keeps
- * its connection open for its whole life; resets and truncations keep the same file. Should the WAL nevertheless have been
- * replaced (its inode changed), the next sync reopens it; the check runs at most once a second.
+ * its connection open for its whole life; resets and truncations keep the same file. Should the
+ * WAL nevertheless have been replaced (its inode changed), the next sync opens the new one; the
+ * check runs at most once a second. Calls overlap (one per group commit), so the descriptor is
+ * shared as a promise and a replaced one is closed 10 s later, after the calls still using it.
  */
 export function walSyncer(file: string): () => Promise<void> {
   const walPath = `${file}-wal`;
-  let handle: FileHandle | undefined;
-  let checkedAt = 0;
+  let current: Promise<FileHandle> | undefined;
+  let checkedAt = Date.now();
+  const open = () => {
+    const opening = openFile(walPath, 'r');
+    opening.catch(() => { if (current === opening) current = undefined; });
+    return opening;
+  };
   return async () => {
-    if (handle && Date.now() - checkedAt > 1000) {
+    if (current && Date.now() - checkedAt > 1000) {
       checkedAt = Date.now();
-      const [open, now] = await Promise.all([handle.stat(), stat(walPath).catch(() => undefined)]);
-      if (!now || now.ino !== open.ino || now.dev !== open.dev) {
-        await handle.close();
-        handle = undefined;
+      const handle = await current;
+      const [opened, onDisk] = await Promise.all([handle.stat(), stat(walPath).catch(() => undefined)]);
+      if (!onDisk || onDisk.ino !== opened.ino || onDisk.dev !== opened.dev) {
+        current = undefined;
+        setTimeout(() => void handle.close().catch(() => undefined), 10_000).unref();
       }
     }
-    handle ??= await openFile(walPath, 'r');
-    await handle.datasync();
+    current ??= open();
+    await (await current).datasync();
   };
 }
 

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { openDb } from '../../../server/db/open';
+import { openDb, walSyncer } from '../../../server/db/open';
 
 let dir: string;
 beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kelisim-open-')); });
@@ -27,4 +27,18 @@ it('creates the folder, migrates, and sets WAL, synchronous=FULL, foreign keys a
   const again = openDb(file, { synchronous: 'normal' });
   expect(again.$client.pragma('synchronous', { simple: true })).toBe(1);
   again.$client.close();
+});
+
+it('walSyncer keeps the WAL open between syncs and notices when the file was replaced', async () => {
+  const file = path.join(dir, 'k.db');
+  fs.writeFileSync(`${file}-wal`, 'frames');
+  const sync = walSyncer(file);
+  await Promise.all([sync(), sync(), sync()]);
+  fs.rmSync(`${file}-wal`);
+  // Within the second after a check, the open descriptor (of the deleted file) is still used.
+  await sync();
+  await new Promise((r) => setTimeout(r, 1100));
+  await expect(sync()).rejects.toThrow(/ENOENT/);
+  fs.writeFileSync(`${file}-wal`, 'new frames');
+  await sync();
 });
