@@ -19,8 +19,8 @@ type Encoded = { br: Buffer; gzip: Buffer };
 
 /**
  * Serves `<dir>/<name>` brotli- or gzip-compressed when the browser accepts it, with year-long
- * immutable caching (Vite fingerprints every asset name). Each file is compressed once, on first
- * request, off the event loop (brotli quality 9: within 10% of the maximum at a twentieth of the
+ * immutable caching (Vite fingerprints every asset name). Each file is compressed once — those
+ * present at start right away, others on first request — off the event loop (brotli quality 9: within 10% of the maximum at a twentieth of the
  * time, ~0.1 s for the largest file), and kept in memory. Anything else falls through to
  * express.static (identity encoding).
  */
@@ -42,6 +42,12 @@ export function compressedAssets(dir: string): RequestHandler {
     }
     return entry;
   };
+
+  // Start compressing what is there now, in the background, so the first respondent does not wait.
+  fs.readdir(dir).then(
+    (names) => names.filter((n) => COMPRESSIBLE.has(path.extname(n).toLowerCase())).forEach((n) => void load(path.join(dir, n))),
+    () => undefined, // no build (yet): files are compressed on first request
+  );
 
   return async (req, res, next) => {
     if ((req.method !== 'GET' && req.method !== 'HEAD') || !ASSET_NAME.test(req.path)) return next();
