@@ -74,8 +74,15 @@ export function createApp({ db, config, logError = (m, e) => console.error(m, e)
     });
   });
 
-  app.use((req, _res, next) => {
-    next(new NotFoundError('not_found', `Nothing at ${req.originalUrl.split('?')[0]}.`));
+  // Any other page a browser navigates to (it asks for text/html explicitly) gets the shell with
+  // status 404, so the client shows its translated "page not found" screen; a missing asset and
+  // every other client get the JSON error.
+  app.use((req, res, next) => {
+    const notFound = new NotFoundError('not_found', `Nothing at ${req.originalUrl.split('?')[0]}.`);
+    const browserPage = req.method === 'GET' && !req.path.startsWith('/assets/') && (req.get('accept') ?? '').includes('text/html');
+    if (!browserPage) return next(notFound);
+    res.status(404).setHeader('Cache-Control', 'no-cache');
+    res.sendFile(path.join(config.staticDir, 'index.html'), (err) => { if (err) next(notFound); });
   });
 
   // --- The one terminal error handler ---------------------------------------------------------

@@ -107,6 +107,17 @@ describe('built client', () => {
     }
   });
 
+  it('gives a browser the client shell with status 404 for an unknown page, so it can say so in its language', async () => {
+    t = await startTestApp({ staticDir: fakeBuild() });
+    const page = await fetch(`${t.baseUrl}/nothing-here`, { headers: { accept: 'text/html,application/xhtml+xml' } });
+    expect(page.status).toBe(404);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(await page.text()).toBe(await (await fetch(`${t.baseUrl}/`)).text());
+    const asset = await fetch(`${t.baseUrl}/assets/gone-0000.js`, { headers: { accept: 'text/html' } });
+    expect(asset.status).toBe(404);
+    expect((await asset.json()).error.code).toBe('not_found');
+  });
+
   it('says the client is not built when there is no build', async () => {
     t = await startTestApp();
     const res = await fetch(`${t.baseUrl}/s/${t.wave.openSlug}`);
