@@ -398,7 +398,9 @@ describe('respondent page in Chromium', () => {
         return style && { style: style.outlineStyle, width: style.outlineWidth };
       });
       expect(ring).toEqual({ style: 'solid', width: '3px' });
-      await page.keyboard.press('Space'); // the first choice: "No"
+      await page.keyboard.press('Space'); // the first choice: "Yes"
+      expect(await question(page, 'Are you 18 years of age or older?').getByRole('radio', { name: 'Yes', exact: true }).isChecked()).toBe(true);
+      await page.keyboard.press('ArrowDown'); // arrows move within the group: "No"
       expect(await question(page, 'Are you 18 years of age or older?').getByRole('radio', { name: 'No', exact: true }).isChecked()).toBe(true);
       for (let i = 0; i < 20; i++) {
         await page.keyboard.press('Tab');
