@@ -8,6 +8,8 @@ import { mkdirSync, mkdtempSync, rmSync, openSync, writeSync, closeSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+// Seeded (the tests' generator), so every run benchmarks the same data.
+import { rng } from '../test/helpers/random';
 
 const REGIONS = ['KZ-10', 'KZ-11', 'KZ-15', 'KZ-19', 'KZ-23', 'KZ-27', 'KZ-31', 'KZ-33', 'KZ-35', 'KZ-39',
   'KZ-43', 'KZ-47', 'KZ-55', 'KZ-59', 'KZ-61', 'KZ-62', 'KZ-63', 'KZ-71', 'KZ-75', 'KZ-79'];
@@ -17,16 +19,6 @@ const AGE_SHARE = [0.25, 0.32, 0.24, 0.19];
 const ETHS = ['kazakh', 'russian', 'uzbek', 'other'];
 const ETH_SHARE = [0.704, 0.155, 0.032, 0.109];
 
-/** mulberry32: a small seeded generator so every run benchmarks the same data. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pick(u: number, probs: readonly number[]): number {
   let acc = 0;

@@ -20,6 +20,8 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+// Seeded (the tests' generator), so runs draw the same answers and are comparable.
+import { rng as makeRng } from '../test/helpers/random';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BODY_LIMIT = 256 * 1024; // the server's default KELISIM_BODY_LIMIT, for the bare app too
@@ -108,18 +110,6 @@ function request(port: number, method: string, urlPath: string, body?: string): 
 // --- realistic answers -----------------------------------------------------------------------
 
 type Json = Record<string, unknown>;
-
-/** Seeded PRNG so runs are comparable. */
-function makeRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Q { name: string; type: string; json: Json }
 

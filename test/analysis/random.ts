@@ -1,10 +1,3 @@
-/** mulberry32: a small seeded generator so generated test data (and failures) reproduce. */
-export function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The shared seeded generator (mulberry32) of tests and benchmarks, so generated test data (and
+// failures) reproduce; one implementation in test/helpers/random.ts.
+export { rng } from '../helpers/random';

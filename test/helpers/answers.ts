@@ -17,17 +17,10 @@ export function miniScreenedOut(): Record<string, unknown> {
   return { adult: true, resident: false };
 }
 
-/** A small deterministic PRNG (mulberry32), so a failing generated answer set can be reproduced from its seed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from './random';
+
+/** The seeded generator (test/helpers/random.ts), re-exported for the tests that import it from here. */
+export { rng };
 
 type Json = Record<string, unknown>;
 

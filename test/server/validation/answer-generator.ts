@@ -2,19 +2,12 @@
 // differential test. Everything is derived from the survey JSON, so the same generator serves the
 // fixtures and the official questionnaire. Deterministic for a given seed.
 
+import { rng } from '../../helpers/random';
+
 export type Rng = () => number;
 
-/** mulberry32: small, fast, seeded. */
-export function makeRng(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The shared seeded generator (mulberry32, test/helpers/random.ts). */
+export const makeRng: (seed: number) => Rng = rng;
 
 export const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)];
 
