@@ -1,23 +1,13 @@
 import { lazy, Suspense } from 'react';
-import { Page, PageShell } from './design/page-shell';
+import { LoadingPage } from './design/loading-page';
+import { PageShell } from './design/page-shell';
 import { HomePage } from './home/home-page';
-import { LocaleProvider, useLocale } from './i18n/use-locale';
+import { LocaleProvider } from './i18n/use-locale';
 import { NotFoundPage } from './not-found/not-found-page';
 import { matchRoute, usePath } from './router';
 
 // survey-core + survey-react-ui are ~430 KB gzipped: only the respondent route loads them.
 const RespondPage = lazy(() => import('./respond/respond-page'));
-
-function Loading() {
-  const { t } = useLocale();
-  return (
-    <Page title={t('loadingSurvey')}>
-      <p className="status" role="status">
-        {t('loadingSurvey')}
-      </p>
-    </Page>
-  );
-}
 
 function Routes() {
   const route = matchRoute(usePath());
@@ -26,7 +16,7 @@ function Routes() {
       return <HomePage />;
     case 'respond':
       return (
-        <Suspense fallback={<Loading />}>
+        <Suspense fallback={<LoadingPage />}>
           {/* key: a different link is a different respondent session */}
           <RespondPage key={route.link} link={route.link} />
         </Suspense>

@@ -50,7 +50,14 @@ function finished(link: string, entry: StoredResponse, status: FinalStatus): Loa
   return { kind: 'done', status };
 }
 
-function resumed(link: string, entry: StoredResponse, info: LinkInfo, state: ResponseState, survey: SurveyVersion): LoadResult {
+/** A survey session: the answers, page and language saved so far, on the version they were started on. */
+function resumed(
+  link: string,
+  entry: StoredResponse,
+  info: LinkInfo,
+  state: Pick<ResponseState, 'data' | 'currentPageNo'> & { locale: string | null },
+  survey: SurveyVersion,
+): LoadResult {
   return {
     kind: 'survey',
     session: {
@@ -68,20 +75,7 @@ function resumed(link: string, entry: StoredResponse, info: LinkInfo, state: Res
 }
 
 function fresh(link: string, entry: StoredResponse, info: LinkInfo): LoadResult {
-  return {
-    kind: 'survey',
-    session: {
-      link,
-      responseId: entry.id,
-      startedAt: entry.startedAt,
-      waveTitle: info.wave.title,
-      surveyVersionId: info.survey.versionId,
-      json: info.survey.json,
-      data: {},
-      currentPageNo: 0,
-      locale: null,
-    },
-  };
+  return resumed(link, entry, info, { data: {}, currentPageNo: 0, locale: null }, info.survey);
 }
 
 export async function loadSession(link: string): Promise<LoadResult> {

@@ -5,6 +5,7 @@ import 'survey-core/survey-core.fontless.min.css';
 import './respond.css';
 import './survey-locales';
 import { useEffect, useState } from 'react';
+import { LoadingPage } from '../design/loading-page';
 import { MessageScreen } from '../design/message-screen';
 import { Page } from '../design/page-shell';
 import { isLocale } from '../i18n/locale';
@@ -45,15 +46,7 @@ export default function RespondPage({ link }: { link: string }) {
     };
   }, [link, attempt, setLocale]);
 
-  if (phase.kind === 'loading') {
-    return (
-      <Page title={t('loadingSurvey')}>
-        <p className="status" role="status">
-          {t('loadingSurvey')}
-        </p>
-      </Page>
-    );
-  }
+  if (phase.kind === 'loading') return <LoadingPage />;
 
   if (phase.kind === 'survey') {
     const title = phase.session.waveTitle[locale] ?? phase.session.waveTitle['kk'] ?? t('brand');

@@ -1,0 +1,14 @@
+import { useLocale } from '../i18n/use-locale';
+import { Page } from './page-shell';
+
+/** The screen shown while a route's code or the survey is loading: a polite status, translated. */
+export function LoadingPage() {
+  const { t } = useLocale();
+  return (
+    <Page title={t('loadingSurvey')}>
+      <p className="status" role="status">
+        {t('loadingSurvey')}
+      </p>
+    </Page>
+  );
+}
