@@ -49,7 +49,7 @@ function start(): void {
 
   // What start-up wrote (survey version, wave) is durable before the link is printed.
   if (config.dbSynchronous === 'full') syncDbFiles(config.dbFile);
-  const app = createApp({ db, config, syncWal: config.dbSynchronous === 'full' ? walSyncer(config.dbFile) : undefined });
+  const app = createApp({ db, config, syncWal: config.dbSynchronous === 'full' ? walSyncer(config.dbFile) : undefined, checkpointInWorker: true });
   const onListening = (err?: Error) => {
     if (err) fail(`cannot listen on port ${config.port}: ${err.message} (set PORT to another port)`);
     const address = server.address();
