@@ -37,6 +37,16 @@ const completeBody = z.object({
 export function responsesRouter(db: Db, writes: WriteQueue): Router {
   const router = Router();
 
+  // The completion first: it is the hot path, and Express tries the routes in order (the paths
+  // do not overlap, so the order changes nothing else).
+  router.post('/links/:link/responses/:id/complete', async (req, res) => {
+    const { link, id } = parseParams(req, responseParams);
+    const body = parseBody(req, completeBody);
+    // Acknowledged only after the group transaction holding it committed (fsync'd).
+    const result = await writes.run(() => completeResponse(db, link, id, body));
+    res.status(result.created ? 201 : 200).json(result.body);
+  });
+
   router.get('/links/:link', async (req, res) => {
     const { link } = parseParams(req, linkParams);
     // Carries the whole survey JSON (~60 KB for the official one): worth gzipping for phones.
@@ -52,14 +62,6 @@ export function responsesRouter(db: Db, writes: WriteQueue): Router {
     const { link, id } = parseParams(req, responseParams);
     const body = parseBody(req, partialBody);
     res.json(await writes.run(() => savePartial(db, link, id, body)));
-  });
-
-  router.post('/links/:link/responses/:id/complete', async (req, res) => {
-    const { link, id } = parseParams(req, responseParams);
-    const body = parseBody(req, completeBody);
-    // Acknowledged only after the group transaction holding it committed (fsync'd).
-    const result = await writes.run(() => completeResponse(db, link, id, body));
-    res.status(result.created ? 201 : 200).json(result.body);
   });
 
   return router;
