@@ -4,7 +4,6 @@ import path from 'node:path';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { Config } from './config';
 import type { Db } from './db/open';
-import { startCheckpointer } from './db/checkpointer';
 import { createWriteQueue } from './db/write-queue';
 import { compressedAssets } from './http/compression';
 import { HttpError, NotFoundError } from './http/errors';
@@ -20,11 +19,6 @@ export interface AppDeps {
    * (server/db/write-queue.ts). Omit it for a synchronous=FULL connection.
    */
   syncWal?: () => Promise<void>;
-  /**
-   * Run WAL checkpoints on a worker thread instead of inside commits on the event loop
-   * (server/db/checkpointer.ts). The server sets it; tests that build many apps leave it off.
-   */
-  checkpointInWorker?: boolean;
 }
 
 /** Maps body-parser's error types (express.json) to the API's codes. */
@@ -47,7 +41,7 @@ function bodyParserError(err: unknown, limit: number): HttpError | undefined {
   }
 }
 
-export function createApp({ db, config, logError = (m, e) => console.error(m, e), syncWal, checkpointInWorker = false }: AppDeps): Express {
+export function createApp({ db, config, logError = (m, e) => console.error(m, e), syncWal }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   // API answers are never cached (Cache-Control below), so an ETag would be a hash for nothing.
@@ -62,7 +56,6 @@ export function createApp({ db, config, logError = (m, e) => console.error(m, e)
   // --- API -----------------------------------------------------------------------------------
   app.use('/api', express.json({ limit: config.bodyLimitBytes }));
   const writes = createWriteQueue(db, { syncWal, onSyncError: (err) => logError('fsync of the database WAL failed:', err) });
-  if (checkpointInWorker) startCheckpointer(db, (err) => logError('the WAL checkpoint worker failed; checkpointing on the main connection again:', err));
   app.use('/api', responsesRouter(db, writes));
   app.use('/api', (req, _res, next) => {
     next(new NotFoundError('not_found', `There is no API endpoint ${req.method} ${req.originalUrl.split('?')[0]}.`));

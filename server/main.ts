@@ -3,6 +3,7 @@
 import type { Server } from 'node:http';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
+import { startCheckpointer } from './db/checkpointer';
 import { openDb, syncDbFiles, walSyncer } from './db/open';
 import { loadOfficialSurvey, loadTargets } from './surveys/bootstrap';
 import { completionValidatorFor } from './responses/completion-validator';
@@ -49,7 +50,9 @@ function start(): void {
 
   // What start-up wrote (survey version, wave) is durable before the link is printed.
   if (config.dbSynchronous === 'full') syncDbFiles(config.dbFile);
-  const app = createApp({ db, config, syncWal: config.dbSynchronous === 'full' ? walSyncer(config.dbFile) : undefined, checkpointInWorker: true });
+  const app = createApp({ db, config, syncWal: config.dbSynchronous === 'full' ? walSyncer(config.dbFile) : undefined });
+  // WAL checkpoints on a worker thread, not inside commits on the event loop (server/db/checkpointer.ts).
+  const checkpointer = startCheckpointer(db, (err) => console.error('the WAL checkpoint worker failed; checkpointing on the main connection again:', err));
   const onListening = (err?: Error) => {
     if (err) fail(`cannot listen on port ${config.port}: ${err.message} (set PORT to another port)`);
     const address = server.address();
@@ -76,9 +79,13 @@ function start(): void {
     process.stdout.write(`kelisim: ${signal} received, finishing open requests…\n`);
     // Requests in flight finish (each one is a committed transaction or nothing); idle
     // keep-alive sockets are closed now, busy ones after 5 s at most.
+    // Then the checkpoint worker stops and the connection closes, which checkpoints the whole log
+    // into the database file: a clean stop leaves one file, not a log to replay.
     server.close(() => {
-      db.$client.close();
-      process.exit(0);
+      void checkpointer.stop().finally(() => {
+        db.$client.close();
+        process.exit(0);
+      });
     });
     server.closeIdleConnections();
     setTimeout(() => server.closeAllConnections(), 5000).unref();

@@ -140,5 +140,7 @@ it('keeps every acknowledged completion across SIGKILL, and retries create no du
   const exited = exitOf(second.child);
   second.child.kill('SIGTERM');
   expect(await exited).toBe(0);
+  // A clean stop checkpoints the log into the database file and removes it: nothing left to replay.
+  expect(fs.existsSync(path.join(dir, 'kelisim.db-wal'))).toBe(false);
   if (process.env.KELISIM_CRASH_STATS) console.info({ acked: acked.size, unknown: unknown.length, unknownStored: unknown.filter((id) => before.has(id)).length });
 }, 120_000);
