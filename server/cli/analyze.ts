@@ -12,7 +12,7 @@ import { parseMargins, type MarginRow } from '../../analysis/margins';
 import { parseScoringSpec } from '../../analysis/scoring';
 
 const USAGE = 'usage: kelisim analyze --responses R.csv --margins M.csv --scoring S.json [--design-weight COLUMN] '
-  + '[--min-cell-size N] [--bounds LO,HI | --no-bounds] [--by VAR[,VAR...]] [--respondents]';
+  + '[--min-cell-size N] [--bounds LO,HI | --no-bounds] [--by VAR[,VAR...]] [--respondents] [--margin-cells]';
 
 class UsageError extends Error {}
 
@@ -60,6 +60,7 @@ export async function run(argv: string[]): Promise<number> {
         'no-bounds': { type: 'boolean' },
         by: { type: 'string' },
         respondents: { type: 'boolean' },
+        'margin-cells': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -159,8 +160,10 @@ export async function run(argv: string[]): Promise<number> {
       if (e instanceof AnalysisError && (e.code === 'empty_category' || (e.details?.margin !== undefined && e.details.row === undefined))) withFile(marginsFile, e);
       withFile(responsesFile, e);
     }
-    const { cells: _cells, perRespondent, ...out } = result;
-    const head = JSON.stringify(out);
+    // --margin-cells adds the weighted vs population share of every margin cell (METHODOLOGY §3.6)
+    // beside the contract's keys, which stay exactly as issue 3 fixes them without it.
+    const { cells: marginCells, perRespondent, ...out } = result;
+    const head = JSON.stringify(values['margin-cells'] === true ? { ...out, marginCells } : out);
     if (values.respondents !== true) {
       await write(head + '\n');
       return 0;

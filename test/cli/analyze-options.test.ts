@@ -15,6 +15,7 @@ interface Out {
   weights: { min: number; max: number; mean: number };
   indicators: Record<string, { mean: number; se: number; domains: Record<string, { level: string }[]> }>;
   respondents?: { id: string; weight: number }[];
+  marginCells?: { margin: string; level: string; members: string[]; n: number; population: number; weighted: number; populationShare: number; weightedShare: number }[];
 }
 function analyze(args: string[]): Out {
   const r = kelisim(['analyze', ...args]);
@@ -25,6 +26,20 @@ function analyze(args: string[]): Out {
 
 describe('kelisim analyze options', () => {
   const defaults = analyze(['--responses', `${REF}/responses.csv`, ...base, '--respondents']);
+
+  it('reports every margin cell with --margin-cells, whose weighted total hits its population once raked', () => {
+    expect(defaults.marginCells).toBeUndefined();
+    const { marginCells = [], raking } = analyze(['--responses', `${REF}/responses.csv`, ...base, '--margin-cells']);
+    const margins = readFileSync(`${REF}/margins.csv`, 'utf8').trim().split('\n').slice(1);
+    const cellsAfterMerges = marginCells.reduce((k, c) => k + c.members.length, 0);
+    expect(cellsAfterMerges).toBe(margins.length);
+    expect(raking.converged).toBe(true);
+    for (const c of marginCells) {
+      expect(c.n, `${c.margin}=${c.level}`).toBeGreaterThan(0);
+      expect(c.weighted / c.population, `${c.margin}=${c.level}`).toBeCloseTo(1, 8);
+      expect(c.weightedShare).toBeCloseTo(c.populationShare, 10);
+    }
+  });
 
   it('uses base_weight as the design weight by default, the same as --design-weight base_weight', () => {
     const explicit = analyze(['--responses', `${REF}/responses.csv`, ...base, '--design-weight', 'base_weight']);
