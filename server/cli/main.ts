@@ -7,6 +7,7 @@ type Command = { summary: string; load: () => Promise<{ run: (argv: string[]) =>
 const commands: Record<string, Command> = {
   analyze: { summary: 'weight a sample and estimate the indicators (prints JSON)', load: () => import('./analyze') },
   invite: { summary: 'create single-use invitation links for a wave (CSV)', load: () => import('./invite') },
+  wave: { summary: 'list, open or close fieldwork waves', load: () => import('./wave') },
 };
 
 function usage(): string {

@@ -1,5 +1,5 @@
 // Waves: a fieldwork period (normally a quarter) with an open link. The server keeps one current
-// open wave per survey; opening and closing more is a researcher feature of a later issue.
+// open wave per survey (opening one at start if none is); `kelisim wave` opens and closes them.
 import { randomBytes } from 'node:crypto';
 import { and, desc, eq } from 'drizzle-orm';
 import type { Queryable } from '../db/open';

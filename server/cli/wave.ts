@@ -1,0 +1,86 @@
+// `kelisim wave list | open | close --wave <id>`: a researcher's fieldwork periods from the command
+// line until the console exists. The running server reads a wave's status on every request, so a
+// close takes effect at once: its open link and invitations then answer 409 wave_closed.
+import fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../config';
+import { openDb, type Db } from '../db/open';
+import type { WaveRow } from '../db/schema';
+import { OFFICIAL_SURVEY_ID } from '../surveys/service';
+import { closeWave, findWave, listWaves, openWave } from '../waves/service';
+
+const USAGE = [
+  'usage: npm run -s kelisim -- wave list',
+  '       npm run -s kelisim -- wave open      opens a new wave of the official survey (none may be open)',
+  '       npm run -s kelisim -- wave close --wave <id>',
+].join('\n');
+
+class UsageError extends Error {}
+
+function describeWave(w: WaveRow, baseUrl: string): string {
+  const period = `opened ${w.openedAt}${w.closedAt ? `, closed ${w.closedAt}` : ''}`;
+  return `${w.id}\t${w.status}\t${w.titleEn}\t${period}\t${w.status === 'open' ? `${baseUrl}/s/${w.openSlug}` : '-'}`;
+}
+
+function subcommand(db: Db, name: string, waveArg: string | undefined, baseUrl: string): string {
+  switch (name) {
+    case 'list': {
+      const rows = listWaves(db);
+      return rows.length === 0 ? 'no waves yet (npm start opens one)' : ['id\tstatus\ttitle\tperiod\topen link', ...rows.map((w) => describeWave(w, baseUrl))].join('\n');
+    }
+    case 'open': {
+      const wave = db.transaction((tx) => {
+        const open = listWaves(tx).filter((w) => w.surveyId === OFFICIAL_SURVEY_ID && w.status === 'open');
+        if (open.length > 0) {
+          throw new UsageError(`wave ${open.map((w) => w.id).join(', ')} is still open; close it first (wave close --wave ${open[0]!.id})`);
+        }
+        return openWave(tx, OFFICIAL_SURVEY_ID);
+      }, { behavior: 'immediate' });
+      return `opened wave ${wave.id} (${wave.titleEn}); respondent link: ${baseUrl}/s/${wave.openSlug}`;
+    }
+    case 'close': {
+      if (waveArg === undefined || !/^\d+$/.test(waveArg)) throw new UsageError(`close needs --wave <id> (a whole number)\n${USAGE}`);
+      const before = findWave(db, Number(waveArg));
+      if (!before) {
+        const known = listWaves(db).map((w) => `${w.id} (${w.status})`).join(', ') || 'none';
+        throw new UsageError(`wave ${waveArg} does not exist; existing waves: ${known}`);
+      }
+      if (before.status === 'closed') return `wave ${before.id} (${before.titleEn}) was already closed on ${before.closedAt}`;
+      const after = closeWave(db, before.id)!;
+      return `closed wave ${after.id} (${after.titleEn}); its open link and invitations now answer "survey closed"`;
+    }
+    default:
+      throw new UsageError(`unknown wave command "${name}"\n${USAGE}`);
+  }
+}
+
+export async function run(argv: string[]): Promise<number> {
+  try {
+    let values;
+    let positionals;
+    try {
+      ({ values, positionals } = parseArgs({ args: argv, options: { wave: { type: 'string' } }, strict: true, allowPositionals: true }));
+    } catch (err) {
+      throw new UsageError(`${(err as Error).message}\n${USAGE}`);
+    }
+    if (positionals.length !== 1) throw new UsageError(USAGE);
+    const config = loadConfig();
+    if (!fs.existsSync(config.dbFile)) {
+      throw new UsageError(`no database at ${config.dbFile}; start the server once (npm start) or set KELISIM_DB`);
+    }
+    const baseUrl = (config.baseUrl ?? `http://localhost:${config.port}`).replace(/\/+$/, '');
+    const db = openDb(config.dbFile);
+    try {
+      process.stdout.write(subcommand(db, positionals[0]!, values.wave, baseUrl) + '\n');
+      return 0;
+    } finally {
+      db.$client.close();
+    }
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof ConfigError) {
+      process.stderr.write(`kelisim wave: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
