@@ -4,14 +4,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config';
-import { openDb } from '../db/open';
+import { loadConfig } from '../config';
 import { createInvitations, MAX_INVITATIONS_PER_BATCH } from '../invitations/service';
 import { findWave, listWaves } from '../waves/service';
+import { runCommand, UsageError, withDatabase } from './database-command';
 
 const USAGE = 'usage: npm run -s kelisim -- invite --wave <id> --count <n> [--out links.csv] [--base-url http://localhost:3000]';
-
-class UsageError extends Error {}
 
 function positiveInt(name: string, raw: string | undefined, max: number): number {
   if (raw === undefined) throw new UsageError(`--${name} is required\n${USAGE}`);
@@ -22,7 +20,7 @@ function positiveInt(name: string, raw: string | undefined, max: number): number
 }
 
 export async function run(argv: string[]): Promise<number> {
-  try {
+  return runCommand('invite', () => {
     let values;
     try {
       ({ values } = parseArgs({
@@ -40,11 +38,7 @@ export async function run(argv: string[]): Promise<number> {
     if (!/^https?:\/\/[^\s/]+/.test(baseUrl)) throw new UsageError(`--base-url "${baseUrl}" is not an http(s) URL`);
     baseUrl = baseUrl.replace(/\/+$/, '');
 
-    if (!fs.existsSync(config.dbFile)) {
-      throw new UsageError(`no database at ${config.dbFile}; start the server once (npm start) or set KELISIM_DB`);
-    }
-    const db = openDb(config.dbFile);
-    try {
+    withDatabase(config, (db) => {
       const wave = findWave(db, waveId);
       if (!wave) {
         const known = listWaves(db).map((w) => `${w.id} (${w.titleEn}, ${w.status})`).join(', ') || 'none';
@@ -62,15 +56,6 @@ export async function run(argv: string[]): Promise<number> {
       }, { behavior: 'immediate' });
       if (out) process.stderr.write(`kelisim: wrote ${count} invitation links for wave ${wave.id} to ${out}\n`);
       else process.stdout.write(csv);
-      return 0;
-    } finally {
-      db.$client.close();
-    }
-  } catch (err) {
-    if (err instanceof UsageError || err instanceof ConfigError) {
-      process.stderr.write(`kelisim invite: ${err.message}\n`);
-      return 2;
-    }
-    throw err;
-  }
+    });
+  });
 }

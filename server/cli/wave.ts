@@ -1,21 +1,19 @@
 // `kelisim wave list | open | close --wave <id>`: a researcher's fieldwork periods from the command
 // line until the console exists. The running server reads a wave's status on every request, so a
 // close takes effect at once: its open link and invitations then answer 409 wave_closed.
-import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config';
-import { openDb, type Db } from '../db/open';
+import { loadConfig } from '../config';
+import type { Db } from '../db/open';
 import type { WaveRow } from '../db/schema';
 import { OFFICIAL_SURVEY_ID } from '../surveys/service';
 import { closeWave, findWave, listWaves, openWave } from '../waves/service';
+import { runCommand, UsageError, withDatabase } from './database-command';
 
 const USAGE = [
   'usage: npm run -s kelisim -- wave list',
   '       npm run -s kelisim -- wave open      opens a new wave of the official survey (none may be open)',
   '       npm run -s kelisim -- wave close --wave <id>',
 ].join('\n');
-
-class UsageError extends Error {}
 
 function describeWave(w: WaveRow, baseUrl: string): string {
   const period = `opened ${w.openedAt}${w.closedAt ? `, closed ${w.closedAt}` : ''}`;
@@ -55,7 +53,7 @@ function subcommand(db: Db, name: string, waveArg: string | undefined, baseUrl: 
 }
 
 export async function run(argv: string[]): Promise<number> {
-  try {
+  return runCommand('wave', () => {
     let values;
     let positionals;
     try {
@@ -65,22 +63,8 @@ export async function run(argv: string[]): Promise<number> {
     }
     if (positionals.length !== 1) throw new UsageError(USAGE);
     const config = loadConfig();
-    if (!fs.existsSync(config.dbFile)) {
-      throw new UsageError(`no database at ${config.dbFile}; start the server once (npm start) or set KELISIM_DB`);
-    }
     const baseUrl = (config.baseUrl ?? `http://localhost:${config.port}`).replace(/\/+$/, '');
-    const db = openDb(config.dbFile);
-    try {
-      process.stdout.write(subcommand(db, positionals[0]!, values.wave, baseUrl) + '\n');
-      return 0;
-    } finally {
-      db.$client.close();
-    }
-  } catch (err) {
-    if (err instanceof UsageError || err instanceof ConfigError) {
-      process.stderr.write(`kelisim wave: ${err.message}\n`);
-      return 2;
-    }
-    throw err;
-  }
+    const said = withDatabase(config, (db) => subcommand(db, positionals[0]!, values.wave, baseUrl));
+    process.stdout.write(said + '\n');
+  });
 }

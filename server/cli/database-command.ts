@@ -1,0 +1,39 @@
+// What the commands that work on the server's database share: an existing database file opened
+// with the server's configuration, and one way to fail — a line on stderr naming what was wrong,
+// exit code 2, never a stack trace.
+import fs from 'node:fs';
+import { ConfigError, type Config } from '../config';
+import { openDb, type Db } from '../db/open';
+
+/** A mistake by the person at the command line: reported as one line, exit code 2. */
+export class UsageError extends Error {}
+
+/**
+ * Runs a command's body and returns its exit code: 0, or 2 with `kelisim <command>: <message>` for
+ * a UsageError or a bad setting. Anything else is a fault and goes to the command line's handler.
+ */
+export async function runCommand(command: string, body: () => void | Promise<void>): Promise<number> {
+  try {
+    await body();
+    return 0;
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof ConfigError) {
+      process.stderr.write(`kelisim ${command}: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+/** Calls `fn` with the configured database (which must exist), closing it afterwards. */
+export function withDatabase<T>(config: Config, fn: (db: Db) => T): T {
+  if (!fs.existsSync(config.dbFile)) {
+    throw new UsageError(`no database at ${config.dbFile}; start the server once (npm start) or set KELISIM_DB`);
+  }
+  const db = openDb(config.dbFile);
+  try {
+    return fn(db);
+  } finally {
+    db.$client.close();
+  }
+}
