@@ -159,11 +159,14 @@ export function isScreenedOut(data: Record<string, unknown>): boolean {
   return data.adult === false || data.resident === false || data.consent === false;
 }
 
-/** The completion columns of a response that is not completed (yet). */
-const NOT_COMPLETED = {
-  completedAt: null, durationMs: null, region: null, settlement: null, sex: null, age: null, ageBand: null,
+/** The derived columns of a response that has none: not completed (yet), or screened out. */
+const NO_DERIVED_COLUMNS = {
+  region: null, settlement: null, sex: null, age: null, ageBand: null,
   ethnicity: null, itemScores: null, consensus: null, tolerance: null, mood: null,
 } as const;
+
+/** The completion columns of a response that is not completed (yet). */
+const NOT_COMPLETED = { completedAt: null, durationMs: null, ...NO_DERIVED_COLUMNS } as const;
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 
@@ -207,10 +210,7 @@ export function completeResponse(db: Db, link: string, id: string, body: Complet
   }
   const screenedOut = isScreenedOut(body.data);
   // A screened-out respondent keeps only the answers: no weighting variables, no scores.
-  let derived: ReturnType<typeof deriveColumns> = {
-    region: null, settlement: null, sex: null, age: null, ageBand: null, ethnicity: null,
-    itemScores: null, consensus: null, tolerance: null, mood: null,
-  };
+  let derived: ReturnType<typeof deriveColumns> = NO_DERIVED_COLUMNS;
   if (!screenedOut) {
     try {
       derived = deriveColumns(version.spec, body.data);
