@@ -7,16 +7,28 @@ import {
   NetworkError,
   type FinalStatus,
   type LinkInfo,
-  type ResponseState,
   type SurveyVersion,
   type SurveyVersionId,
 } from './api';
-import { newResponseId, readStoredResponse, writeStoredResponse, type StoredResponse } from './response-store';
+import {
+  chooseStartingState,
+  clearLocalAnswers,
+  linkStoreKey,
+  migrateLegacyEntry,
+  newResponseId,
+  readLocalAnswers,
+  readStoredResponse,
+  writeStoredResponse,
+  type StartingState,
+  type StoredResponse,
+} from './response-store';
 
 export type ScreenName = 'linkNotFound' | 'waveClosed' | 'invitationUsed' | 'alreadyCompleted' | 'loadFailed' | 'unexpected';
 
 export interface Session {
   link: string;
+  /** This link's name in localStorage (a hash: the link itself may be a secret invitation token). */
+  storeKey: string;
   responseId: string;
   startedAt: number;
   waveTitle: LinkInfo['wave']['title'];
@@ -26,6 +38,10 @@ export interface Session {
   currentPageNo: number;
   /** The language the respondent last used on this response, if any. */
   locale: string | null;
+  /** The state came from this device's local copy, which the server has not confirmed: push it now. */
+  unsaved: boolean;
+  /** The `savedAt` of this device's local copy of the answers (0 if none). */
+  localSavedAt: number;
 }
 
 export type LoadResult =
@@ -45,41 +61,48 @@ export function screenFor(error: unknown): ScreenName {
   return 'unexpected';
 }
 
-function finished(link: string, entry: StoredResponse, status: FinalStatus): LoadResult {
-  writeStoredResponse(link, { ...entry, status });
+function finished(storeKey: string, entry: StoredResponse, status: FinalStatus): LoadResult {
+  writeStoredResponse(storeKey, { ...entry, status });
+  clearLocalAnswers(storeKey);
   return { kind: 'done', status };
 }
 
-/** A survey session: the answers, page and language saved so far, on the version they were started on. */
+/**
+ * A survey session on the version the response was started on: the answers, page and language
+ * saved on the server (null: nothing saved yet), or this device's newer local copy of them.
+ */
 function resumed(
   link: string,
+  storeKey: string,
   entry: StoredResponse,
   info: LinkInfo,
-  state: Pick<ResponseState, 'data' | 'currentPageNo'> & { locale: string | null },
+  server: StartingState | null,
   survey: SurveyVersion,
 ): LoadResult {
+  const choice = chooseStartingState(server, readLocalAnswers(storeKey), entry.id, survey.versionId);
   return {
     kind: 'survey',
     session: {
       link,
+      storeKey,
       responseId: entry.id,
       startedAt: entry.startedAt,
       waveTitle: info.wave.title,
       surveyVersionId: survey.versionId,
       json: survey.json,
-      data: state.data ?? {},
-      currentPageNo: state.currentPageNo ?? 0,
-      locale: state.locale ?? null,
+      data: choice.state.data ?? {},
+      currentPageNo: choice.state.currentPageNo ?? 0,
+      locale: choice.state.locale ?? null,
+      unsaved: choice.fromLocal,
+      localSavedAt: choice.localSavedAt,
     },
   };
 }
 
-function fresh(link: string, entry: StoredResponse, info: LinkInfo): LoadResult {
-  return resumed(link, entry, info, { data: {}, currentPageNo: 0, locale: null }, info.survey);
-}
-
 export async function loadSession(link: string): Promise<LoadResult> {
-  const stored = readStoredResponse(link);
+  const storeKey = await linkStoreKey(link);
+  migrateLegacyEntry(link, storeKey);
+  const stored = readStoredResponse(storeKey);
   let info: LinkInfo;
   try {
     info = await getLink(link);
@@ -97,31 +120,31 @@ export async function loadSession(link: string): Promise<LoadResult> {
     const bound = info.response;
     if (bound) {
       const entry = stored?.id === bound.id ? stored : { id: bound.id, startedAt: Date.now() };
-      writeStoredResponse(link, entry);
-      if (bound.status !== 'partial') return finished(link, entry, bound.status);
+      writeStoredResponse(storeKey, entry);
+      if (bound.status !== 'partial') return finished(storeKey, entry, bound.status);
       // A respondent keeps the questionnaire version they started on, even if a newer one exists.
       const survey =
         String(bound.surveyVersionId) === String(info.survey.versionId) ? info.survey : (await getResponse(link, bound.id)).survey;
-      return resumed(link, entry, info, bound, survey);
+      return resumed(link, storeKey, entry, info, bound, survey);
     }
 
-    if (stored?.status) return { kind: 'done', status: stored.status };
+    if (stored?.status) return finished(storeKey, stored, stored.status);
 
     if (stored) {
       try {
         const state = await getResponse(link, stored.id);
-        if (state.status !== 'partial') return finished(link, stored, state.status);
-        return resumed(link, stored, info, state, state.survey);
+        if (state.status !== 'partial') return finished(storeKey, stored, state.status);
+        return resumed(link, storeKey, stored, info, state, state.survey);
       } catch (error) {
         // 404: the id was made here but nothing was saved yet; keep it and start.
         if (!(error instanceof ApiError && error.status === 404)) throw error;
-        return fresh(link, stored, info);
+        return resumed(link, storeKey, stored, info, null, info.survey);
       }
     }
 
     const entry = { id: newResponseId(), startedAt: Date.now() };
-    writeStoredResponse(link, entry);
-    return fresh(link, entry, info);
+    writeStoredResponse(storeKey, entry);
+    return resumed(link, storeKey, entry, info, null, info.survey);
   } catch (error) {
     return { kind: 'screen', screen: screenFor(error) };
   }

@@ -6,7 +6,7 @@ import { useLocale } from '../i18n/use-locale';
 import type { Locale } from '../i18n/locale';
 import { ApiError, completeWithRetry, isTransient, saveResponse, type FinalStatus, type SaveBody } from './api';
 import { screenFor, type ScreenName, type Session } from './load-session';
-import { readStoredResponse, writeStoredResponse } from './response-store';
+import { acknowledgeLocalAnswers, clearLocalAnswers, readStoredResponse, writeLocalAnswers, writeStoredResponse } from './response-store';
 import { SaveQueue } from './save-queue';
 
 interface Problem {
@@ -94,16 +94,42 @@ export function SurveyView({
   });
 
   const queueRef = useRef<SaveQueue<SaveBody> | null>(null);
+  /** Writes the local copy of the answers if anything changed (set by the effect below). */
+  const keepLocalRef = useRef<() => void>(() => {});
 
   useEffect(() => {
+    const snapshot = (): SaveBody => ({
+      surveyVersionId: session.surveyVersionId,
+      locale: latest.current.locale,
+      data: model.data as Record<string, unknown>,
+      currentPageNo: model.currentPageNo,
+    });
+    // The local copy (response-store): written on every change before any save is tried, so
+    // answers given offline survive closing the tab. Only real changes are written: a copy made
+    // merely by opening the page would count as unsaved and could overwrite newer answers given
+    // on another device (an invitation resumes anywhere).
+    let localSavedAt = session.localSavedAt;
+    let lastKept = JSON.stringify(snapshot());
+    keepLocalRef.current = () => {
+      const body = snapshot();
+      const serialized = JSON.stringify(body);
+      if (serialized === lastKept) return;
+      lastKept = serialized;
+      localSavedAt = writeLocalAnswers(
+        session.storeKey,
+        { id: session.responseId, surveyVersionId: body.surveyVersionId, data: body.data, currentPageNo: body.currentPageNo, locale: body.locale },
+        localSavedAt,
+      );
+    };
     const queue = new SaveQueue<SaveBody>({
-      snapshot: () => ({
-        surveyVersionId: session.surveyVersionId,
-        locale: latest.current.locale,
-        data: model.data as Record<string, unknown>,
-        currentPageNo: model.currentPageNo,
-      }),
-      send: (body, keepalive) => saveResponse(session.link, session.responseId, body, keepalive),
+      snapshot,
+      send: async (body, keepalive) => {
+        // The body was snapshotted just now, so it holds at least the local copy of this moment.
+        const copy = localSavedAt;
+        const result = await saveResponse(session.link, session.responseId, body, keepalive);
+        acknowledgeLocalAnswers(session.storeKey, session.responseId, copy);
+        return result;
+      },
       onFailure: (error) => {
         if (isTransient(error)) return 'retry';
         if (error instanceof ApiError && error.status === 409) latest.current.onStopped(screenFor(error));
@@ -117,9 +143,13 @@ export function SurveyView({
 
     const onValueChanged = (_: Model, options: { name: string }) => {
       setProblems((current) => (current.length ? current.filter((p) => p.question !== options.name) : current));
+      keepLocalRef.current();
       queue.schedule();
     };
-    const onPageChanged = () => void queue.flush();
+    const onPageChanged = () => {
+      keepLocalRef.current();
+      void queue.flush();
+    };
 
     const showProblems = (error: ApiError) => {
       const found: Problem[] = error.problems.map((p) => {
@@ -144,7 +174,7 @@ export function SurveyView({
       queue.pause();
       setProblems([]);
       setSending('sending');
-      const stored = readStoredResponse(session.link);
+      const stored = readStoredResponse(session.storeKey);
       try {
         const result = await completeWithRetry(session.link, session.responseId, {
           surveyVersionId: session.surveyVersionId,
@@ -153,7 +183,10 @@ export function SurveyView({
           durationMs: durationSince(session.startedAt),
         });
         finalStatus = result.status;
-        writeStoredResponse(session.link, { id: session.responseId, startedAt: stored?.startedAt ?? session.startedAt, status: result.status });
+        writeStoredResponse(session.storeKey, { id: session.responseId, startedAt: stored?.startedAt ?? session.startedAt, status: result.status });
+        // Stored for good: no more local copies (survey-core may still clear hidden answers).
+        keepLocalRef.current = () => {};
+        clearLocalAnswers(session.storeKey);
         options.allow = true;
       } catch (error) {
         submitting = false;
@@ -177,6 +210,8 @@ export function SurveyView({
     model.onComplete.add(onComplete);
     document.addEventListener('visibilitychange', onHidden);
     window.addEventListener('pagehide', onPageHide);
+    // Resumed from the local copy: the server lacks those answers, send them now.
+    if (session.unsaved) void queue.flush();
     return () => {
       model.onValueChanged.remove(onValueChanged);
       model.onCurrentPageChanged.remove(onPageChanged);
@@ -186,6 +221,7 @@ export function SurveyView({
       window.removeEventListener('pagehide', onPageHide);
       queue.stop();
       queueRef.current = null;
+      keepLocalRef.current = () => {};
     };
   }, [model, session]);
 
@@ -193,6 +229,7 @@ export function SurveyView({
   // above so the save queue exists when it first runs).
   useEffect(() => {
     setSurveyLocale(model, locale);
+    keepLocalRef.current();
     queueRef.current?.schedule();
   }, [model, locale]);
 
