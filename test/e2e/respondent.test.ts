@@ -1,6 +1,7 @@
 // The respondent's whole journey in a real Chromium against the real server app, the real
 // questionnaire (surveys/official) and a real SQLite file: language switch, partial answers,
 // reload and resume, completion, the thanks page, and the stored, scored response.
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -10,8 +11,10 @@ import { OFFICIAL_SURVEY_ID } from '../../server/surveys/service';
 import { closeWave, openWave } from '../../server/waves/service';
 import { OFFICIAL_SURVEYS_DIR, REPO_ROOT, startTestApp, type TestApp } from '../helpers/app';
 import { choose, horizontalOverflow, openBrowser, pick, question, type Browser } from './browser';
+import { startNetworkSwitch } from './network-switch';
 
-const CLIENT_DIR = path.join(REPO_ROOT, 'dist/client');
+// KELISIM_E2E_CLIENT_DIR: another build, e.g. an older one, to check that a test fails without a change.
+const CLIENT_DIR = process.env.KELISIM_E2E_CLIENT_DIR ?? path.join(REPO_ROOT, 'dist/client');
 const SCREENSHOTS = process.env.KELISIM_SCREENSHOTS; // a folder, to look at the pages by eye
 
 // METHODOLOGY §2, by hand: an answer x on min..max scores (x − min)/(max − min)·100, reversed
@@ -26,6 +29,23 @@ let browser: Browser | undefined;
 
 /** A new open wave of its own, so tests do not share responses or a closed state. */
 const newOpenLink = () => openWave(app.db, OFFICIAL_SURVEY_ID).openSlug;
+
+/** Waits (up to 10 s) until the wave's only response row passes `ok`, and returns it. */
+async function waitForRow(waveSlug: string, ok: (row: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const rows = storedResponses(waveSlug);
+    if (rows.length === 1 && ok(rows[0])) return rows[0];
+    if (Date.now() > deadline) throw new Error(`No matching response row for wave ${waveSlug} within 10 s; rows: ${JSON.stringify(rows)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Every localStorage key and value of the page's origin. */
+const storageEntries = (page: Browser['page']) => page.evaluate(() => Object.entries(localStorage));
+
+/** The name the page stores a link under: 32 hex characters of its SHA-256. */
+const linkStoreKey = (link: string) => createHash('sha256').update(link).digest('hex').slice(0, 32);
 
 function storedResponses(waveSlug: string): Record<string, unknown>[] {
   const db = new Database(app.dbFile, { readonly: true });
@@ -300,6 +320,10 @@ describe('respondent page in Chromium', () => {
       expect(rows[0].status).toBe('screened_out');
       // The answers to the questions the "No" hid (residence, consent, sex) are not submitted.
       expect(JSON.parse(String(rows[0].data))).toEqual({ adult: false });
+      // Completed: the local copy of the answers is gone; only what the thanks page needs is kept.
+      const kept = Object.fromEntries(await storageEntries(page));
+      expect(Object.keys(kept).filter((k) => k.startsWith('kelisim:v2:answers:'))).toEqual([]);
+      expect(JSON.parse(kept[`kelisim:v2:response:${linkStoreKey(slug)}`])).toMatchObject({ status: 'screened_out' });
     } finally {
       await b.close();
     }
@@ -409,6 +433,104 @@ describe('respondent page in Chromium', () => {
       await page.keyboard.press('Enter');
       await page.getByRole('heading', { name: 'Thank you for your time' }).waitFor();
       expect(storedResponses(slug)[0].status).toBe('screened_out');
+    } finally {
+      await b.close();
+    }
+  }, 60_000);
+
+  test('answers given offline survive closing the tab: restored on reopening, then sent to the server', async () => {
+    const slug = newOpenLink();
+    const net = await startNetworkSwitch(app.baseUrl);
+    const b = await openBrowser({ locale: 'ru-RU' });
+    try {
+      const { context } = b;
+      let page = b.page;
+      await page.goto(`${net.baseUrl}/s/${slug}`);
+      await choose(page, 'Вам исполнилось 18 лет?', 'Да');
+      await choose(page, 'Вы постоянно проживаете в Республике Казахстан?', 'Да');
+      await choose(page, 'Согласны ли вы принять участие в опросе на изложенных выше условиях?', 'Да, согласен(-на)');
+      const pageSaved = page.waitForResponse((r) => r.request().method() === 'PUT' && (r.request().postData() ?? '').includes('"currentPageNo":1') && r.ok());
+      await page.getByRole('button', { name: 'Далее' }).click();
+      await pageSaved;
+
+      // The signal goes: every API call fails, including the keepalive save when the tab closes.
+      net.offline = true;
+      await choose(page, 'Вы живете в городе или в сельской местности?', 'В сельской местности');
+      await choose(page, 'Ваш пол', 'Женский');
+      await question(page, 'Сколько вам полных лет?').getByRole('spinbutton').fill('34');
+      await page.keyboard.press('Tab'); // taken on blur
+      await page.waitForTimeout(2000); // past the 1.5 s typing debounce: a save is tried and fails
+      const blank = await context.newPage(); // closing the last tab would close the whole browser
+      const closed = page.waitForEvent('close');
+      await page.close({ runBeforeUnload: true }); // as a tab is closed: pagehide fires
+      await closed;
+      await new Promise((r) => setTimeout(r, 1000)); // time enough for a keepalive save to arrive
+      expect(net.dropped).toBeGreaterThan(0);
+      // The server has only what was sent while online.
+      expect(JSON.parse(String(storedResponses(slug)[0].data))).toEqual({ adult: true, resident: true, consent: true });
+
+      // Back online, the same link in the same browser.
+      net.offline = false;
+      page = blank;
+      const pushedAt = page
+        .waitForRequest((r) => r.method() === 'PUT' && (r.postData() ?? '').includes('"sex":"f"'))
+        .then(() => Date.now());
+      await page.goto(`${net.baseUrl}/s/${slug}`);
+      const sex = question(page, 'Ваш пол');
+      await sex.waitFor();
+      const shownAt = Date.now();
+      expect(await sex.getByRole('radio', { name: 'Женский', exact: true }).isChecked()).toBe(true);
+      const settlement = question(page, 'Вы живете в городе или в сельской местности?');
+      expect(await settlement.getByRole('radio', { name: 'В сельской местности', exact: true }).isChecked()).toBe(true);
+      expect(await question(page, 'Сколько вам полных лет?').getByRole('spinbutton').inputValue()).toBe('34');
+
+      // Pushed at once (not only with the next 1.5-s debounced save), without the respondent doing anything more.
+      expect((await pushedAt) - shownAt).toBeLessThan(1000);
+      const row = await waitForRow(slug, (r) => String(r.data).includes('"sex"'));
+      expect(JSON.parse(String(row.data))).toEqual({ adult: true, resident: true, consent: true, settlement: 'rural', sex: 'f', age: 34 });
+      expect(row.current_page_no).toBe(1);
+      expect(row.status).toBe('partial');
+    } finally {
+      await b.close();
+      await net.close();
+    }
+  }, 60_000);
+
+  test('an invitation token never appears in localStorage; an entry stored under the old raw-token key is moved', async () => {
+    const wave = openWave(app.db, OFFICIAL_SURVEY_ID);
+    const [fresh, started] = createInvitations(app.db, wave.id, 2);
+    const b = await openBrowser({ locale: 'ru-RU' });
+    try {
+      const { page } = b;
+      // A new invitation, answered a little (local copy written, partial save sent).
+      const saved = page.waitForResponse((r) => r.request().method() === 'PUT' && r.ok());
+      await page.goto(`${app.baseUrl}/s/${fresh.token}`);
+      await choose(page, 'Вам исполнилось 18 лет?', 'Да');
+      await saved;
+      const entries = await storageEntries(page);
+      expect(entries.map(([k]) => k)).toEqual(
+        expect.arrayContaining([`kelisim:v2:response:${linkStoreKey(fresh.token)}`, `kelisim:v2:answers:${linkStoreKey(fresh.token)}`]),
+      );
+      for (const [k, v] of entries) {
+        expect(k).not.toContain(fresh.token);
+        expect(v).not.toContain(fresh.token);
+      }
+
+      // An invitation this device started before keys were hashed: its entry sits under the token.
+      const id = crypto.randomUUID();
+      const startedAt = Date.now() - 3_600_000;
+      const put = await app.api('PUT', `/api/links/${started.token}/responses/${id}`, {
+        surveyVersionId: app.version.id, locale: 'ru', data: { adult: true }, currentPageNo: 0,
+      });
+      expect(put.status).toBe(200);
+      await page.evaluate(([k, v]) => localStorage.setItem(k, v), [`kelisim:response:${started.token}`, JSON.stringify({ id, startedAt })]);
+      await page.goto(`${app.baseUrl}/s/${started.token}`);
+      await question(page, 'Вам исполнилось 18 лет?').getByRole('radio', { name: 'Да', exact: true }).waitFor();
+      expect(await question(page, 'Вам исполнилось 18 лет?').getByRole('radio', { name: 'Да', exact: true }).isChecked()).toBe(true);
+      const after = Object.fromEntries(await storageEntries(page));
+      expect(Object.keys(after).some((k) => k.includes(started.token))).toBe(false);
+      // The same entry (its original start time, which the duration is measured from), not a new one.
+      expect(JSON.parse(after[`kelisim:v2:response:${linkStoreKey(started.token)}`])).toEqual({ id, startedAt });
     } finally {
       await b.close();
     }
