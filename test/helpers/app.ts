@@ -16,6 +16,18 @@ export const MINI_SURVEYS_DIR = path.join(REPO_ROOT, 'test/fixtures/mini-survey'
 /** The real questionnaire folder (surveys/official). */
 export const OFFICIAL_SURVEYS_DIR = path.join(REPO_ROOT, 'surveys');
 
+/**
+ * A JSON response body as tests read it: any property path can be followed (`body.error.code`) and
+ * its values are checked by the tests' assertions, not by types.
+ */
+export interface JsonBody { readonly [key: string]: JsonBody }
+
+/** `value` as the array of objects a test expects there (fails the test if it is not an array). */
+export function listOf<T>(value: JsonBody): T[] {
+  if (!Array.isArray(value)) throw new Error(`expected an array in the response body, got ${JSON.stringify(value)}`);
+  return value as T[];
+}
+
 export interface TestApp {
   baseUrl: string;
   db: Db;
@@ -24,9 +36,7 @@ export interface TestApp {
   wave: WaveRow;
   /** Internal errors the app logged (a test of bad input expects none). */
   internalErrors: unknown[];
-  // JSON bodies are checked by the tests' assertions, not by types.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  api: (method: string, urlPath: string, body?: unknown, headers?: Record<string, string>) => Promise<{ status: number; body: any }>;
+  api: (method: string, urlPath: string, body?: unknown, headers?: Record<string, string>) => Promise<{ status: number; body: JsonBody }>;
   close: () => Promise<void>;
 }
 
@@ -62,7 +72,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     const text = await res.text();
     let parsed: unknown = text;
     try { parsed = JSON.parse(text); } catch { /* not JSON: keep the text */ }
-    return { status: res.status, body: parsed };
+    // Tests follow property paths into the body and assert on the values (see JsonBody).
+    return { status: res.status, body: parsed as JsonBody };
   };
   return {
     baseUrl, db, dbFile: testDb.file, version, wave, internalErrors, api,

@@ -9,7 +9,7 @@ import { invitations, responses } from '../../../server/db/schema';
 import { createInvitations } from '../../../server/invitations/service';
 import { closeWave } from '../../../server/waves/service';
 import { miniAnswers, miniScreenedOut } from '../../helpers/answers';
-import { MINI_SURVEYS_DIR, startTestApp, type TestApp } from '../../helpers/app';
+import { listOf, MINI_SURVEYS_DIR, startTestApp, type TestApp } from '../../helpers/app';
 
 let t: TestApp;
 beforeEach(async () => { t = await startTestApp(); });
@@ -124,7 +124,7 @@ describe('POST …/complete', () => {
     const res = await t.api('POST', `/api/links/${slug()}/responses/${id}/complete`, completion({ data, locale: 'kk' }));
     expect(res.status).toBe(201);
     expect(res.body).toEqual({ id, status: 'complete', completedAt: expect.any(String) });
-    expect(new Date(res.body.completedAt).toISOString()).toBe(res.body.completedAt);
+    expect(new Date(String(res.body.completedAt)).toISOString()).toBe(res.body.completedAt);
 
     const [row] = rowsWithId(id);
     const spec = parseScoringSpec(JSON.parse(fs.readFileSync(path.join(MINI_SURVEYS_DIR, 'official/scoring.json'), 'utf8')));
@@ -190,10 +190,10 @@ describe('POST …/complete', () => {
         const res = await t.api('POST', `/api/links/${slug()}/responses/${id}/complete`, completion({ data, locale }));
         expect(res.status, `${question} ${locale}`).toBe(422);
         expect(res.body.error.code).toBe('invalid_answers');
-        const detail = res.body.error.details.find((d: { question: string }) => d.question === question);
+        const detail = listOf<{ question: string; message: string }>(res.body.error.details).find((d) => d.question === question);
         expect(detail, JSON.stringify(res.body.error.details)).toBeDefined();
-        expect(detail.message).toEqual(expect.any(String));
-        byLocale[locale] = detail.message;
+        expect(detail!.message).toEqual(expect.any(String));
+        byLocale[locale] = detail!.message;
       }
       expect(byLocale.ru, question).toMatch(/[а-яё]/i);
       expect(byLocale.en, question).toMatch(/^[\x20-\x7e]+$/);
@@ -226,7 +226,7 @@ describe('POST …/complete', () => {
       const res = await t.api('POST', url, body);
       expect(res.status, JSON.stringify(body)).toBe(422);
       expect(res.body.error.code).toBe('invalid_request');
-      expect(res.body.error.details.map((d: { field: string }) => d.field)).toContain(field);
+      expect(listOf<{ field: string }>(res.body.error.details).map((d) => d.field)).toContain(field);
     }
     const put = await t.api('PUT', `/api/links/${slug()}/responses/${id}`, { ...partial(), currentPageNo: -1 });
     expect(put.status).toBe(422);
@@ -331,7 +331,7 @@ describe('invitations', () => {
     const ids = Array.from({ length: 8 }, () => randomUUID());
     const results = await Promise.all(ids.map((id) => t.api('POST', `/api/links/${inv!.token}/responses/${id}/complete`, completion())));
     expect(results.filter((r) => r.status === 201)).toHaveLength(1);
-    expect(results.filter((r) => r.status === 409 && r.body.error.code === 'invitation_used')).toHaveLength(7);
+    expect(results.filter((r) => r.status === 409 && String(r.body.error.code) === 'invitation_used')).toHaveLength(7);
     expect(t.db.select().from(responses).where(eq(responses.invitationId, inv!.id)).all()).toHaveLength(1);
   });
 });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ageBand, parseScoringSpec, scoreRespondent } from '../../../analysis/scoring';
 import { responses } from '../../../server/db/schema';
 import { generateAnswers } from '../../helpers/answers';
-import { OFFICIAL_SURVEYS_DIR, startTestApp, type TestApp } from '../../helpers/app';
+import { listOf, OFFICIAL_SURVEYS_DIR, startTestApp, type TestApp } from '../../helpers/app';
 
 let t: TestApp;
 beforeAll(async () => { t = await startTestApp({ surveysDir: OFFICIAL_SURVEYS_DIR }); });
@@ -58,6 +58,6 @@ it('rejects what survey-core alone would let through', async () => {
   for (const [patch, question] of [[{ b1: 2 }, 'b1'], [{ c5: 11 }, 'c5'], [{ age: 'abc' }, 'age'], [{ region: 'KZ-99' }, 'region'], [{ extra: 1 }, 'extra']] as const) {
     const res = await complete({ ...valid, ...patch }, 'en');
     expect(res.status, question).toBe(422);
-    expect(res.body.error.details.map((d: { question: string }) => d.question)).toContain(question);
+    expect(listOf<{ question: string }>(res.body.error.details).map((d) => d.question)).toContain(question);
   }
 });
