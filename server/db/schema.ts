@@ -5,6 +5,9 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
+/** How a response was collected: the respondent page, or a field interview imported from CSV. */
+export const RESPONSE_MODES = ['web', 'capi', 'papi', 'cati'] as const;
+
 /**
  * One row per distinct content of a questionnaire. Loading a survey whose (survey JSON + scoring
  * spec) hash differs from its latest version registers a new version; responses point at the
@@ -36,7 +39,15 @@ export const waves = sqliteTable('waves', {
   status: text('status', { enum: ['open', 'closed'] }).notNull(),
   openedAt: text('opened_at').notNull(),
   closedAt: text('closed_at'),
-}, (t) => [index('waves_survey_status_idx').on(t.surveyId, t.status)]);
+  /**
+   * The calendar quarter the wave measures, e.g. '2026-Q3': at most one wave per survey and period.
+   * Only waves with a period are part of the public series (docs/PUBLIC-API.md).
+   */
+  period: text('period'),
+}, (t) => [
+  index('waves_survey_status_idx').on(t.surveyId, t.status),
+  uniqueIndex('waves_survey_period_uq').on(t.surveyId, t.period),
+]);
 
 /**
  * Single-use invitations. Only the SHA-256 of the token is stored; the token itself exists only
@@ -77,6 +88,12 @@ export const responses = sqliteTable('responses', {
   completedAt: text('completed_at'),
   /** Time the respondent spent, as measured by the client (ms); null when not sent. */
   durationMs: integer('duration_ms'),
+  /** How the interview was collected: 'web' for the respondent page, the others for imported field interviews. */
+  mode: text('mode', { enum: RESPONSE_MODES }).notNull().default('web'),
+  /** Field interviewer's code, for imported interviews. */
+  interviewer: text('interviewer'),
+  /** Design weight d (METHODOLOGY §3.1) imported with a field interview; null means 1. */
+  baseWeight: real('base_weight'),
   region: text('region'),
   settlement: text('settlement'),
   sex: text('sex'),
@@ -92,6 +109,81 @@ export const responses = sqliteTable('responses', {
   index('responses_survey_version_idx').on(t.surveyVersionId),
 ]);
 
+/**
+ * A population frame: the margins `analyze` rakes to (`margin,level,population` rows, crossed
+ * margins as `sex:age` with levels `m:18-29`). Immutable once stored; a run records its content hash.
+ */
+export const frames = sqliteTable('frames', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  name: text('name').notNull().unique(),
+  source: text('source').notNull(),
+  referenceDate: text('reference_date').notNull(),
+  /** Illustrative (not an official source): every screen and API answer that uses it says so. */
+  illustrative: integer('illustrative', { mode: 'boolean' }).notNull().default(false),
+  /** SHA-256 (hex) of the canonical margins. */
+  contentHash: text('content_hash').notNull(),
+  margins: text('margins', { mode: 'json' }).notNull().$type<{ margin: string; level: string; population: number }[]>(),
+  createdBy: text('created_by').notNull(),
+  createdAt: text('created_at').notNull(),
+});
+
+/**
+ * An estimate run: one wave weighted to one frame (DESIGN.md data flow, step 2). Written once when
+ * it finishes and never changed: `result` is the whole computed document, the other columns record
+ * every input it rests on, so `kelisim run verify` can recompute it and compare.
+ */
+export const estimateRuns = sqliteTable('estimate_runs', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  waveId: integer('wave_id').notNull().references(() => waves.id),
+  frameId: integer('frame_id').notNull().references(() => frames.id),
+  frameHash: text('frame_hash').notNull(),
+  /** Ids of the survey versions of the input rows (JSON array). */
+  surveyVersionIds: text('survey_version_ids', { mode: 'json' }).notNull().$type<number[]>(),
+  /** SHA-256 of the scoring spec(s) the stored scores were computed with. */
+  scoringHash: text('scoring_hash').notNull(),
+  options: text('options', { mode: 'json' }).notNull().$type<Record<string, unknown>>(),
+  engineVersion: text('engine_version').notNull(),
+  /** SHA-256 over the exact input rows (ids, derived columns, scores, flags) in id order. */
+  inputHash: text('input_hash').notNull(),
+  result: text('result', { mode: 'json' }).notNull().$type<Record<string, unknown>>(),
+  createdBy: text('created_by').notNull(),
+  createdAt: text('created_at').notNull(),
+}, (t) => [index('estimate_runs_wave_idx').on(t.waveId)]);
+
+/**
+ * Publication history, append-only: a 'publish' event makes its run the published one for the
+ * period (replacing an earlier one, which marks the period revised); a 'withdraw' takes it back.
+ * The current state of a period is its latest event. Nothing is updated or deleted.
+ */
+export const publications = sqliteTable('publications', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  runId: integer('run_id').notNull().references(() => estimateRuns.id),
+  /** The run's wave period, e.g. '2026-Q3'. */
+  period: text('period').notNull(),
+  action: text('action', { enum: ['publish', 'withdraw'] }).notNull(),
+  reason: text('reason'),
+  actor: text('actor').notNull(),
+  at: text('at').notNull(),
+}, (t) => [index('publications_period_idx').on(t.period, t.id)]);
+
+/**
+ * The append-only audit log of every state change (who, when, what, before/after, why). Read by
+ * the console; written in the same transaction as the change it records.
+ */
+export const auditLog = sqliteTable('audit_log', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  at: text('at').notNull(),
+  /** 'cli:<os user>' for commands, 'user:<id>' for console accounts, 'system' for the server itself. */
+  actor: text('actor').notNull(),
+  /** e.g. 'run.publish', 'run.withdraw', 'wave.create', 'responses.import', 'frame.import'. */
+  action: text('action').notNull(),
+  subjectType: text('subject_type').notNull(),
+  subjectId: text('subject_id'),
+  before: text('before', { mode: 'json' }).$type<unknown>(),
+  after: text('after', { mode: 'json' }).$type<unknown>(),
+  reason: text('reason'),
+}, (t) => [index('audit_log_action_idx').on(t.action, t.id)]);
+
 /** Targets of the Concept (surveys/targets.json), stored as loaded so later features read one copy. */
 export const targetSets = sqliteTable('target_sets', {
   id: integer('id').primaryKey({ autoIncrement: true }),
@@ -100,6 +192,10 @@ export const targetSets = sqliteTable('target_sets', {
   loadedAt: text('loaded_at').notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
 });
 
+export type FrameRow = typeof frames.$inferSelect;
+export type EstimateRunRow = typeof estimateRuns.$inferSelect;
+export type PublicationRow = typeof publications.$inferSelect;
+export type AuditLogRow = typeof auditLog.$inferSelect;
 export type SurveyVersionRow = typeof surveyVersions.$inferSelect;
 export type WaveRow = typeof waves.$inferSelect;
 export type InvitationRow = typeof invitations.$inferSelect;

@@ -20,6 +20,7 @@ const RESPONSE_COLUMNS: [key: keyof ResponseRow, column: string][] = [
   ['startedAt', 'started_at'], ['updatedAt', 'updated_at'], ['completedAt', 'completed_at'], ['durationMs', 'duration_ms'],
   ['region', 'region'], ['settlement', 'settlement'], ['sex', 'sex'], ['age', 'age'], ['ageBand', 'age_band'],
   ['ethnicity', 'ethnicity'], ['itemScores', 'item_scores'], ['consensus', 'consensus'], ['tolerance', 'tolerance'], ['mood', 'mood'],
+  ['mode', 'mode'], ['interviewer', 'interviewer'], ['baseWeight', 'base_weight'],
 ];
 /** The completion columns (all but the identity, wave, version, invitation, page and start). */
 const COMPLETED_KEYS = new Set<string>(['status', 'locale', 'data', 'updatedAt', 'completedAt', 'durationMs', 'region', 'settlement', 'sex', 'age', 'ageBand', 'ethnicity', 'itemScores', 'consensus', 'tolerance', 'mood']);

@@ -145,7 +145,7 @@ export function savePartial(db: Db, link: string, id: string, body: PartialBody,
       id, waveId: resolved.wave.id, surveyVersionId: body.surveyVersionId,
       invitationId: resolved.kind === 'invitation' ? resolved.invitation.id : null,
       locale: body.locale, status: 'partial', data: body.data, currentPageNo: body.currentPageNo,
-      startedAt: at, updatedAt: at, ...NOT_COMPLETED,
+      startedAt: at, updatedAt: at, ...WEB_RESPONSE, ...NOT_COMPLETED,
     });
     if (resolved.kind === 'invitation' && !q.bindInvitation(db, resolved.invitation.id, id)) throw invitationUsed();
   }
@@ -167,6 +167,8 @@ const NO_DERIVED_COLUMNS = {
 
 /** The completion columns of a response that is not completed (yet). */
 const NOT_COMPLETED = { completedAt: null, durationMs: null, ...NO_DERIVED_COLUMNS } as const;
+/** A response collected by the respondent page (imported field interviews carry their own). */
+const WEB_RESPONSE = { mode: 'web', interviewer: null, baseWeight: null } as const;
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 
@@ -233,7 +235,7 @@ export function completeResponse(db: Db, link: string, id: string, body: Complet
     q.insertResponse(db, {
       id, waveId: resolved.wave.id, surveyVersionId: version.row.id,
       invitationId: resolved.kind === 'invitation' ? resolved.invitation.id : null,
-      currentPageNo: 0, startedAt: at, ...values,
+      currentPageNo: 0, startedAt: at, ...WEB_RESPONSE, ...values,
     });
     if (resolved.kind === 'invitation' && !q.bindInvitation(db, resolved.invitation.id, id)) throw invitationUsed();
   }
