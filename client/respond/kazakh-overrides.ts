@@ -49,11 +49,11 @@ export const kazakhOverrides: Record<string, string> = {
   cancel: 'Бас тарту',
   modalCancelButtonText: 'Бас тарту',
   modalApplyButtonText: 'Қолдану',
-  showDetails: 'Толығырақ көрсету',
-  hideDetails: 'Толығырақ жасыру',
+  showDetails: 'Толық мәліметті көрсету',
+  hideDetails: 'Толық мәліметті жасыру',
 
   // validation errors
-  requiredError: 'Бұл сұраққа жауап беріңіз.',
+  requiredError: 'Осы сұраққа жауап беріңіз.',
   requiredErrorInPanel: 'Кемінде бір сұраққа жауап беріңіз.',
   requiredInAllRowsError: 'Әр жолдағы сұраққа жауап беріңіз.',
   eachRowUniqueError: 'Әр жолдағы мән қайталанбауы керек.',
@@ -80,7 +80,7 @@ export const kazakhOverrides: Record<string, string> = {
   loadingSurvey: 'Сауалнама жүктелуде...',
   loadingPage: 'Жүктелуде...',
   loadingData: 'Жүктелуде...',
-  completingSurvey: 'Сауалнаманы толтырғаныңыз үшін рахмет!',
+  completingSurvey: 'Сауалнаманы толтырғаныңыз үшін рақмет!',
   completingSurveyBefore: 'Сіз бұл сауалнаманы бұрын толтырғансыз.',
   savingData: 'Жауаптар серверге сақталуда...',
   savingDataError: 'Қате орын алды, жауаптар сақталмады.',

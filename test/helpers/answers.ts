@@ -47,6 +47,11 @@ export function generateAnswers(surveyJson: Json, seed: number): Record<string, 
         break;
       }
       case 'rating': {
+        // A rating that lists its values (the official c5: 0–10 and "hard to say") offers exactly those.
+        if (Array.isArray(el.rateValues) && el.rateValues.length > 0) {
+          out[name] = pick((el.rateValues as unknown[]).map((v) => (typeof v === 'object' && v !== null ? (v as Json).value : v)));
+          break;
+        }
         const min = Number(el.rateMin ?? 1);
         const max = Number(el.rateMax ?? 5);
         out[name] = min + Math.floor(random() * (max - min + 1));

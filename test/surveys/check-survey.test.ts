@@ -24,6 +24,20 @@ function choiceObjects(el: ElementJson): ChoiceJson[] {
   return (el.choices ?? []) as ChoiceJson[];
 }
 
+/** The rating item of `value` given as an object (c5's "hard to say"). */
+function rateItem(el: ElementJson, value: unknown): ChoiceJson {
+  const found = (el.rateValues as unknown[]).find((v): v is ChoiceJson => typeof v === 'object' && v !== null && (v as ChoiceJson).value === value);
+  if (!found) throw new Error(`test setup: ${el.name} has no rate item ${String(value)}`);
+  return found;
+}
+
+/** Removes the scale point `value` from a rating that lists its values (rateValues). */
+function dropRateValue(el: ElementJson, value: number): void {
+  const before = (el.rateValues as unknown[]).length;
+  el.rateValues = (el.rateValues as unknown[]).filter((v) => v !== value);
+  if ((el.rateValues as unknown[]).length !== before - 1) throw new Error(`test setup: ${el.name} has no rate value ${value}`);
+}
+
 describe('checkSurvey on the intact official questionnaire', () => {
   it('finds nothing (so each problem below comes from the one break)', () => {
     const { survey, scoring } = officialCopy();
@@ -79,7 +93,7 @@ describe('missing translations of visible strings', () => {
     ['a required-error text lacks Russian', (s) => { delete (element(s, 'region').requiredErrorText as Record<string, string>).ru; }, 'region'],
     ['a min-error text lacks English', (s) => { delete (element(s, 'age').minErrorText as Record<string, string>).en; }, 'age'],
     ['a placeholder is a single string', (s) => { element(s, 'ethnicity').placeholder = 'Select'; }, 'ethnicity'],
-    ['a rating description lacks Kazakh', (s) => { delete (element(s, 'c5').minRateDescription as Record<string, string>).default; }, 'c5'],
+    ['a rating item text lacks Kazakh', (s) => { delete (rateItem(element(s, 'c5'), 'dk').text as Record<string, string>).default; }, 'c5'],
     ['a boolean label lacks Russian', (s) => { delete (element(s, 'consent').labelTrue as Record<string, string>).ru; }, 'consent'],
     ['a validator text lacks English', (s) => {
       element(s, 'age').validators = [{ type: 'numeric', minValue: 18, text: { default: 'Қате', ru: 'Ошибка' } }];
@@ -135,7 +149,7 @@ describe('scored items against the survey', () => {
   });
 
   it('reports a spec whose scale differs from the rating question', () => {
-    const problems = problemsAfter((s) => { element(s, 'c5').rateMax = 9; });
+    const problems = problemsAfter((s) => { dropRateValue(element(s, 'c5'), 10); });
     expectOnly(problems, 'scale_mismatch', 'c5');
   });
 
@@ -202,7 +216,7 @@ describe('all problems at once', () => {
     const problems = problemsAfter((s, sc) => {
       element(s, 'b2').name = 'b1';
       delete s.completedHtml.en;
-      element(s, 'c5').rateMin = 1;
+      dropRateValue(element(s, 'c5'), 0);
       sc.indicators[0]!.items.push({ name: 'a9', min: 1, max: 5 });
     });
     expect(new Set(problems.map((p) => p.code))).toEqual(

@@ -121,12 +121,23 @@ describe('a full interview', () => {
     expect(m.validate()).toBe(true);
   });
 
-  it('every scored choice question offers "hard to say" (dk)', () => {
+  it('every scored question, the 0–10 rating included, offers "hard to say" (dk) as an answer', () => {
     for (const item of scoring.indicators.flatMap((i) => i.items)) {
-      const el = element(json, item.name);
-      if (el.type === 'rating') continue; // c5 (0–10) is skipped instead, as its description says
-      expect((el.choices ?? []).map((c) => (typeof c === 'object' ? c.value : c)), item.name).toContain('dk');
+      const q = model().getQuestionByName(item.name);
+      const offered = q.getType() === 'rating'
+        ? (q as unknown as { visibleRateValues: { value: unknown }[] }).visibleRateValues
+        : (q as unknown as { visibleChoices: { value: unknown }[] }).visibleChoices;
+      expect(offered.map((c) => c.value), item.name).toContain('dk');
     }
+  });
+
+  it('"hard to say" on the 0–10 rating is accepted and scores as missing, not as a point of the scale', () => {
+    const m = model();
+    m.mergeData({ ...validAnswers(), c5: 'dk' });
+    expect(m.validate()).toBe(true);
+    const scores = scoreRespondent(parseScoringSpec(scoring), m.data as Record<string, unknown>);
+    expect(scores.items.c5).toBeNull();
+    expect(scores.indicators.mood).not.toBeNull();
   });
 });
 
@@ -143,9 +154,10 @@ describe('weighting variables', () => {
     expect(q.errors.map((e) => e.text)).toEqual([(element(json, name).requiredErrorText as Localized).ru]);
   });
 
-  it('region offers exactly the 20 ISO 3166-2 codes KZ-10 … KZ-79', () => {
+  it('region offers exactly the 20 ISO 3166-2 codes KZ-10 … KZ-79, the three cities first', () => {
     const values = (element(json, 'region').choices ?? []).map((c) => (typeof c === 'object' ? c.value : c));
-    expect(values).toEqual(['KZ-10', 'KZ-11', 'KZ-15', 'KZ-19', 'KZ-23', 'KZ-27', 'KZ-31', 'KZ-33', 'KZ-35', 'KZ-39',
+    expect(values.slice(0, 3)).toEqual(['KZ-71', 'KZ-75', 'KZ-79']);
+    expect([...values].sort()).toEqual(['KZ-10', 'KZ-11', 'KZ-15', 'KZ-19', 'KZ-23', 'KZ-27', 'KZ-31', 'KZ-33', 'KZ-35', 'KZ-39',
       'KZ-43', 'KZ-47', 'KZ-55', 'KZ-59', 'KZ-61', 'KZ-62', 'KZ-63', 'KZ-71', 'KZ-75', 'KZ-79']);
   });
 

@@ -43,7 +43,7 @@ describe('what a respondent sees', () => {
     expect(model.completeText).toBe('Аяқтау');
     expect(model.pageNextText).toBe('Келесі');
     expect(model.validateCurrentPage()).toBe(false);
-    expect(model.getQuestionByName('age').errors[0].getText()).toBe('Бұл сұраққа жауап беріңіз.');
+    expect(model.getQuestionByName('age').errors[0].getText()).toBe('Осы сұраққа жауап беріңіз.');
     model.setValue('age', 12);
     model.validateCurrentPage();
     expect(model.getQuestionByName('age').errors[0].getText()).toBe('Мәні кемінде 18 болуы керек.');
