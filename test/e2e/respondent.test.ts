@@ -108,10 +108,25 @@ describe('respondent page in Chromium', () => {
     await page.getByRole('button', { name: 'Далее' }).click();
 
     // Weighting variables (the optional ones are left out).
-    await pick(page, 'В какой области или городе республиканского значения вы живете?', 'Алматинская область');
-    await choose(page, 'Вы живете в городе или в сельской местности?', 'В сельской местности');
+    await pick(page, 'В какой области или городе республиканского значения вы живёте?', 'Алматинская область');
+    await choose(page, 'Вы живёте в городе или в сельской местности?', 'В сельской местности');
     await choose(page, 'Ваш пол', 'Женский');
-    await question(page, 'Сколько вам полных лет?').getByRole('spinbutton').fill('34');
+    // Age: letters never reach a number field and "-" is dropped (min is 18), so "-5" and "abc" end
+    // as 5 and an empty field; either way the respondent is told what to enter (issue 12, item 4).
+    const age = question(page, 'Сколько вам полных лет?');
+    const ageMessage = age.getByText('Укажите возраст в полных годах — целое число от 18 до 110.').first();
+    await age.getByRole('spinbutton').pressSequentially('-5');
+    await page.keyboard.press('Tab');
+    await ageMessage.waitFor();
+    expect(await age.getByRole('spinbutton').inputValue()).toBe('5');
+    await age.getByRole('spinbutton').fill('');
+    await age.getByRole('spinbutton').pressSequentially('abc');
+    await page.keyboard.press('Tab');
+    expect(await age.getByRole('spinbutton').inputValue()).toBe('');
+    await page.getByRole('button', { name: 'Далее' }).click();
+    await ageMessage.waitFor();
+    expect(await age.getByText('Пожалуйста, ответьте на этот вопрос.').count()).toBe(0);
+    await age.getByRole('spinbutton').fill('34');
     await page.keyboard.press('Tab'); // the questionnaire takes text answers on blur
     await pick(page, 'К какой национальности (этносу) вы себя относите?', 'Узбек / узбечка');
     expect(await horizontalOverflow(page)).toBe(0);
@@ -120,9 +135,9 @@ describe('respondent page in Chromium', () => {
     // Block A: consensus.
     await choose(page, 'Как вы оцениваете межэтнические отношения в вашем городе или селе?', 'Очень хорошие'); // a1 = 5
     await choose(page, /едины как один народ/, 'Скорее согласен(-на)'); // a2 = 4
-    await choose(page, /возможны межэтнические конфликты/, 'Скорее не согласен(-на)'); // a3 = 2 (reversed)
+    await choose(page, /вероятны межэтнические конфликты/, 'Скорее не согласен(-на)'); // a3 = 2 (reversed)
     await choose(page, 'Насколько вы гордитесь своим казахстанским гражданством?', 'Затрудняюсь ответить'); // a4 = dk
-    await choose(page, 'Насколько вы поддерживаете государственную политику в сфере межэтнического согласия?', 'И да, и нет'); // a5 = 3
+    await choose(page, 'Насколько вы поддерживаете государственную политику в сфере межэтнического согласия?', 'Отчасти поддерживаю, отчасти нет'); // a5 = 3
     await page.getByRole('button', { name: 'Далее' }).click();
 
     // Block B, part of it; then wait for the debounced partial save to reach the server.
@@ -155,8 +170,8 @@ describe('respondent page in Chromium', () => {
     // Block C: too few answers for a mood score (2 of 5 < ⌈0.6·5⌉ = 3).
     await choose(page, 'Каким было ваше настроение в последние недели?', 'Хорошее'); // c1 = 4
     await choose(page, 'Как часто вы испытываете тревогу за будущее?', 'Затрудняюсь ответить'); // c4 = dk
-    // On a 360-px screen survey-core shows the 0–10 rating as a dropdown.
-    await pick(page, 'В целом, насколько вы удовлетворены своей жизнью?', '7'); // c5 = 7
+    // The 0–10 rating is eleven buttons on a 360-px screen too (displayMode "buttons"), not a dropdown.
+    await choose(page, 'В целом, насколько вы удовлетворены своей жизнью?', '7'); // c5 = 7
     expect(await horizontalOverflow(page)).toBe(0);
     if (SCREENSHOTS) await page.screenshot({ path: path.join(SCREENSHOTS, 'block-c-360.png'), fullPage: true });
     await page.getByRole('button', { name: 'Завершить' }).click();
@@ -288,7 +303,7 @@ describe('respondent page in Chromium', () => {
       await b.page.goto(`${app.baseUrl}/s/${slug}`);
       await choose(b.page, 'Сіз 18 жасқа толдыңыз ба?', 'Жоқ');
       await b.page.getByRole('button', { name: 'Аяқтау' }).click();
-      await b.page.getByRole('heading', { name: 'Уақыт бөлгеніңізге рахмет' }).waitFor();
+      await b.page.getByRole('heading', { name: 'Уақыт бөлгеніңізге рақмет' }).waitFor();
       expect(attempts).toBe(2);
       const rows = storedResponses(slug);
       expect(rows).toHaveLength(1);
@@ -390,7 +405,7 @@ describe('respondent page in Chromium', () => {
       expect(await c5.locator('.sd-question__erbox, [role=alert]').count()).toBeGreaterThan(0);
       expect(storedResponses(slug)[0].status).toBe('partial');
 
-      await pick(b.page, 'В целом, насколько вы удовлетворены своей жизнью?', '7');
+      await choose(b.page, 'В целом, насколько вы удовлетворены своей жизнью?', '7');
       expect(await alert.count()).toBe(0); // the fixed question leaves the summary
       await b.page.getByRole('button', { name: 'Завершить' }).click();
       await b.page.getByRole('heading', { name: 'Спасибо!' }).waitFor();
@@ -455,7 +470,7 @@ describe('respondent page in Chromium', () => {
 
       // The signal goes: every API call fails, including the keepalive save when the tab closes.
       net.offline = true;
-      await choose(page, 'Вы живете в городе или в сельской местности?', 'В сельской местности');
+      await choose(page, 'Вы живёте в городе или в сельской местности?', 'В сельской местности');
       await choose(page, 'Ваш пол', 'Женский');
       await question(page, 'Сколько вам полных лет?').getByRole('spinbutton').fill('34');
       await page.keyboard.press('Tab'); // taken on blur
@@ -480,7 +495,7 @@ describe('respondent page in Chromium', () => {
       await sex.waitFor();
       const shownAt = Date.now();
       expect(await sex.getByRole('radio', { name: 'Женский', exact: true }).isChecked()).toBe(true);
-      const settlement = question(page, 'Вы живете в городе или в сельской местности?');
+      const settlement = question(page, 'Вы живёте в городе или в сельской местности?');
       expect(await settlement.getByRole('radio', { name: 'В сельской местности', exact: true }).isChecked()).toBe(true);
       expect(await question(page, 'Сколько вам полных лет?').getByRole('spinbutton').inputValue()).toBe('34');
 
