@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Model, surveyLocalization } from 'survey-core';
 import { kk as kkMessages } from '../../client/i18n/messages-kk';
+import { en as enMessages } from '../../client/i18n/messages-en';
 import { ru as ruMessages } from '../../client/i18n/messages-ru';
 import { kazakhOverrides } from '../../client/respond/kazakh-overrides';
 import { russianOverrides } from '../../client/respond/russian-overrides';
@@ -290,5 +291,41 @@ describe('the 0–10 scale (issue 12, item 7)', () => {
     expect(q.getCompactRenderAs()).toBe('default');
     expect(q.getDesktopRenderAs()).toBe('default');
     expect(options(readOnlyModel('kk'), 'c5').filter((o) => typeof o.value === 'number')).toHaveLength(11);
+  });
+});
+
+describe('the indicators keep the Concept\'s own names on the public pages', () => {
+  interface Targets { indicators: { code: string; name: Record<Locale, string> }[] }
+  const targets = JSON.parse(fs.readFileSync(path.join(SURVEYS_DIR, 'targets.json'), 'utf8')) as Targets;
+  const name = (code: string, l: Locale) => targets.indicators.find((i) => i.code === code)!.name[l];
+
+  it('targets.json has the Kazakh names of the Concept (section 6 and the action plan), as issue 13 quotes them', () => {
+    expect(name('consensus', 'kk')).toBe('Қоғамдық келісім мен жалпыұлттық бірлікті нығайту деңгейі');
+    expect(name('tolerance', 'kk')).toBe('Қазақстан этностары арасындағы толеранттылық деңгейі');
+    expect(name('mood', 'kk')).toBe('Қазақстан этностарының әлеуметтік көңіл-күйінің деңгейі');
+  });
+
+  it.each([['kk', kkMessages], ['ru', ruMessages], ['en', enMessages]] as const)('the %s home page uses exactly the names of targets.json', (l, messages) => {
+    expect([messages.indicatorConsensus, messages.indicatorTolerance, messages.indicatorMood])
+      .toEqual([name('consensus', l), name('tolerance', l), name('mood', l)]);
+  });
+});
+
+describe('docs/questionnaire-review.md shows the questionnaire as it is', () => {
+  const doc = fs.readFileSync(path.join(SURVEYS_DIR, '../docs/questionnaire-review.md'), 'utf8');
+
+  it.each(LOCALE_LIST)('every %s text of the survey appears in it verbatim (html as its text pieces)', (locale) => {
+    const missing: string[] = [];
+    for (const { where, text: t } of allSurveyTexts(locale)) {
+      for (const piece of t.split(/<[^>]+>/).map((p) => p.trim()).filter((p) => p !== '')) {
+        if (!doc.includes(piece)) missing.push(`${where}: ${piece}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it('names every question of the survey and records the native review', () => {
+    for (const page of json.pages) for (const el of page.elements) expect(doc, el.name).toContain(`### \`${el.name}\``);
+    expect(doc).toMatch(/Native language review of this version/);
   });
 });
