@@ -92,7 +92,8 @@ describe('npm test on a machine without the browser', () => {
   it('stops before typechecking or any test, with the one message', async () => {
     const { spawnSync } = await import('node:child_process');
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/test.ts'], {
-      encoding: 'utf8', env: { ...process.env, CHROMIUM_PATH: '/nonexistent/chromium' },
+      // tsx would otherwise keep its compile cache in the temporary folder, which the run checks.
+      encoding: 'utf8', env: { ...process.env, CHROMIUM_PATH: '/nonexistent/chromium', TSX_DISABLE_CACHE: '1' },
     });
     expect(r.stderr).toBe('npm test: CHROMIUM_PATH=/nonexistent/chromium is not an executable file (it should be Chromium, for the end-to-end tests of the respondent page); fix or unset it.\n');
     expect(r.status).toBe(1);
