@@ -108,8 +108,13 @@ export async function buildServer() {
     const bundled = Object.keys(result.metafile.inputs).filter((f) => !f.startsWith('node_modules/'));
     const inputs = [...new Set([...bundled, ...extraInputs()])].sort();
     fs.writeFileSync(path.join(next, 'build-info.json'), JSON.stringify({ startedAt, inputs }, null, 1) + '\n');
-    if (fs.existsSync(OUT_DIR)) fs.renameSync(OUT_DIR, previous);
-    fs.renameSync(next, OUT_DIR);
+    try {
+      if (fs.existsSync(OUT_DIR)) fs.renameSync(OUT_DIR, previous);
+      fs.renameSync(next, OUT_DIR);
+    } catch (err) {
+      // Another process built and swapped at the same moment: its build is as good as ours.
+      if (staleReason() !== null) throw err;
+    }
   } finally {
     fs.rmSync(next, { recursive: true, force: true });
     fs.rmSync(previous, { recursive: true, force: true });
