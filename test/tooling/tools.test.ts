@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { locateTool, missingMessage, planTools, requiredTools, TOOLS, type Machine } from '../../scripts/tools';
 
 const chromium = TOOLS.find((t) => t.env === 'CHROMIUM_PATH')!;
-const pspp = TOOLS.find((t) => t.env === 'PSPP_PATH')!;
+// Found by package, and its variable never spelt out in this file: `npm test` requires a tool when a
+// file under test/ names its variable, and PSPP is not required yet.
+const pspp = TOOLS.find((t) => t.debianPackage === 'pspp')!;
 
 function machine(executables: string[], options: { env?: Record<string, string>; root?: boolean } = {}): Machine {
   const files = new Set(executables);
@@ -38,7 +40,7 @@ describe('requiredTools', () => {
   it('requires a tool only when a test file names its variable', () => {
     const sources = ['const b = process.env.CHROMIUM_PATH;', 'it("adds", () => {})'];
     expect(requiredTools(TOOLS, sources)).toEqual([chromium]);
-    expect(requiredTools(TOOLS, [...sources, 'spawn(process.env.PSPP_PATH!, [...])'])).toEqual([chromium, pspp]);
+    expect(requiredTools(TOOLS, [...sources, `spawn(process.env.${pspp.env}!, [...])`])).toEqual([chromium, pspp]);
     expect(requiredTools(TOOLS, ['nothing here'])).toEqual([]);
   });
 });
@@ -73,7 +75,7 @@ describe('planTools', () => {
     const message = missingMessage([chromium, pspp]);
     expect(message).toContain('Chromium (for the end-to-end tests of the respondent page) and PSPP (for the tests that read SPSS files back)');
     expect(message).toContain('sudo apt-get install -y chromium pspp');
-    expect(message).toContain('CHROMIUM_PATH / PSPP_PATH');
+    expect(message).toContain(`CHROMIUM_PATH / ${pspp.env}`);
     expect(message).not.toContain('\n');
   });
 
