@@ -6,7 +6,8 @@
 //   - `npm start`: from the moment its build prints "built in" to the first answered request
 //     (GET /api/links/<slug>), polling every 10 ms; the goal is 1 s.
 // For reference it also times `node -e 0` and the development command (`npm run -s kelisim:dev`,
-// tsx). Figures are medians on this machine; a shared machine makes them vary.
+// tsx). Figures are medians on this machine; a shared machine makes them vary. ROUNDS (default 7)
+// and START_ROUNDS (default 3; 0 skips npm start) set the number of runs.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -90,6 +91,12 @@ async function main(): Promise<void> {
       process.stdout.write(`  first request answered ${s(r.afterBuild)} after the build finished (${s(r.total)} in all)\n`);
     }
 
+    if (starts.length === 0) {
+      // The command needs a database with a wave: one untimed start makes it.
+      const r = await npmStart(env);
+      process.stdout.write(`  (one untimed start made the database; its first request came ${s(r.afterBuild)} after the build)\n`);
+    }
+
     const noop: number[] = [];
     const command: number[] = [];
     const nodeOnly: number[] = [];
@@ -108,7 +115,8 @@ async function main(): Promise<void> {
       `  npm run -s bench:noop (node -e 0)         ${s(median(noop))}`,
       `  npm run -s kelisim -- wave list           ${s(median(command))}   adds ${s(added)} (goal ≤ 0.200 s: ${added <= 200 ? 'met' : 'NOT met'})`,
       `  npm run -s kelisim:dev -- wave list (tsx) ${s(median(dev))}   (3 runs, development only)`,
-      `  npm start: first request ${s(median(starts))} after the build (median of ${START_ROUNDS}; goal ≤ 1 s: ${median(starts) <= 1000 ? 'met' : 'NOT met'})`,
+      starts.length === 0 ? '  npm start: not timed (START_ROUNDS=0)'
+        : `  npm start: first request ${s(median(starts))} after the build (median of ${START_ROUNDS}; goal ≤ 1 s: ${median(starts) <= 1000 ? 'met' : 'NOT met'})`,
       '',
     ].join('\n'));
   } finally {
