@@ -14,5 +14,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Builds dist/server when stale, makes the template database, keeps temporary files in one place.
+    globalSetup: ['test/global-setup.ts'],
   },
 });

@@ -213,7 +213,8 @@ async function main(argv: string[]): Promise<number> {
   const children: Child[] = [];
   try {
     const env = { ...process.env, PORT: '0', HOST: '127.0.0.1', KELISIM_DB: path.join(dir, 'bench.db') };
-    const serverArgs = profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir, 'server/main.ts'] : ['server/main.ts'];
+    // The compiled server, as `npm start` runs it (decision 008).
+    const serverArgs = profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir, 'scripts/run.mjs', 'main'] : ['scripts/run.mjs', 'main'];
     const server = await startChild(serverArgs, env, /running on http:\/\/localhost:(\d+)/);
     children.push(server);
     const bare = await startChild(['bench/ingest.ts', '--bare-server'], process.env, /bare listening on http:\/\/127\.0\.0\.1:(\d+)/);

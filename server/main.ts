@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { startCheckpointer } from './db/checkpointer';
+import { claimDatabase, DatabaseLockError } from './db/lock';
 import { openDb, syncDbFiles, walSyncer } from './db/open';
 import { loadOfficialSurvey, loadTargets } from './surveys/bootstrap';
 import { completionValidatorFor } from './responses/completion-validator';
@@ -22,6 +23,15 @@ function start(): void {
   } catch (err) {
     if (err instanceof ConfigError) fail(err.message);
     throw err;
+  }
+
+  // `<database>.lock` says a server uses this file (kelisim restore refuses meanwhile); removed
+  // when the process exits (server/db/lock.ts).
+  try {
+    claimDatabase(config.dbFile, 'a Kelisim server');
+  } catch (err) {
+    if (err instanceof DatabaseLockError) fail(`${err.message} (KELISIM_DB)`);
+    fail(`cannot create the lock file beside the database ${config.dbFile} (KELISIM_DB): ${(err as Error).message}`);
   }
 
   let db;

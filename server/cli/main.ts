@@ -8,6 +8,8 @@ const commands: Record<string, Command> = {
   analyze: { summary: 'weight a sample and estimate the indicators (prints JSON)', load: () => import('./analyze') },
   invite: { summary: 'create single-use invitation links for a wave (CSV)', load: () => import('./invite') },
   wave: { summary: 'list, open or close fieldwork waves', load: () => import('./wave') },
+  backup: { summary: 'copy the database while the server runs (--out FILE)', load: () => import('./backup') },
+  restore: { summary: 'replace the database with a checked backup (--from FILE)', load: () => import('./restore') },
 };
 
 function usage(): string {

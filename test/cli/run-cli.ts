@@ -1,11 +1,12 @@
 // Runs `kelisim` as a child process the way users do, returning exit code, stdout and stderr.
 import { spawnSync } from 'node:child_process';
+import { KELISIM_COMMAND } from '../helpers/spawn';
 
 export interface CliResult { status: number | null; stdout: string; stderr: string }
 
-/** `node --import tsx server/cli/main.ts ...args` from the repository root (what `npm run kelisim` runs). */
+/** `node scripts/run.mjs kelisim ...args` from the repository root (what `npm run kelisim` runs). */
 export function kelisim(args: string[]): CliResult {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'server/cli/main.ts', ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const r = spawnSync(KELISIM_COMMAND[0], [...KELISIM_COMMAND.slice(1), ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

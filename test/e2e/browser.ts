@@ -3,8 +3,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { describeMachine, locateTool, TOOLS } from '../../scripts/tools';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+// `npm test` finds (or installs) the browser and sets CHROMIUM_PATH; run directly, the same finder
+// looks in the usual places.
+const found = locateTool(TOOLS.find((t) => t.env === 'CHROMIUM_PATH')!, describeMachine());
+export const CHROMIUM = found.status === 'found' ? found.path : process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 const ARGS = [
   '--headless',
@@ -26,7 +30,7 @@ export interface Browser {
 /** A new browser with its own empty profile (so no localStorage is shared between tests). */
 export async function openBrowser(options: { locale: string; width?: number; height?: number }): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: install it (apt-get install -y chromium) or set CHROMIUM_PATH.`);
+    throw new Error(`Chromium not found at ${CHROMIUM}: install it (apt-get install -y chromium) or set CHROMIUM_PATH; npm test does this for you.`);
   }
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'kelisim-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {

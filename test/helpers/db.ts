@@ -1,24 +1,13 @@
-// A real SQLite file per test: the migrations are applied once per test process to a template
-// file, which each test copies into its own temporary folder (much faster than migrating again,
-// and the file is exactly what the server opens in production).
+// A real SQLite file per test: the migrations are applied once per test run to a template file
+// (test/global-setup.ts, which also removes it), and each test copies it into its own temporary
+// folder (much faster than migrating again, and the file is exactly what the server opens).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { inject } from 'vitest';
 import { openDb, type Db } from '../../server/db/open';
 
-let templateFile: string | undefined;
-
-function template(): string {
-  if (templateFile && fs.existsSync(templateFile)) return templateFile;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kelisim-template-'));
-  const file = path.join(dir, 'template.db');
-  const db = openDb(file);
-  // Fold the WAL into the main file so a plain copy of template.db is complete.
-  db.$client.pragma('wal_checkpoint(TRUNCATE)');
-  db.$client.close();
-  templateFile = file;
-  return file;
-}
+const template = (): string => inject('templateDb');
 
 export interface TestDb {
   db: Db;

@@ -1,30 +1,32 @@
-// Running the real `kelisim` command line and server as child processes (through tsx, as npm does).
+// Running the real `kelisim` command line and server as child processes: the compiled JavaScript
+// in dist/server, started the way `npm run kelisim` and `npm start` start it (scripts/run.mjs,
+// which runs the program in its own process, so a SIGKILL sent to the child reaches the server).
+// test/global-setup.ts builds dist/server before the tests when a source is newer than it.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { REPO_ROOT } from './app';
 
-export const TSX = path.join(REPO_ROOT, 'node_modules/.bin/tsx');
+const RUN = path.join(REPO_ROOT, 'scripts/run.mjs');
 
-/**
- * Node with tsx's loader, in one process: the `tsx` binary would run the script in a child
- * process, and a SIGKILL sent to it could not reach the server itself.
- */
-export const NODE_TSX = [process.execPath, '--import', 'tsx'] as const;
+/** `node scripts/run.mjs kelisim` (`npm run kelisim`), as a command and its first arguments. */
+export const KELISIM_COMMAND = [process.execPath, RUN, 'kelisim'] as const;
+/** `node scripts/run.mjs main` (`npm start` once the client is built). */
+export const SERVER_COMMAND = [process.execPath, RUN, 'main'] as const;
 
 /** Runs `kelisim <args>` and resolves with its exit code and output (never rejects on a non-zero exit). */
 export function runCli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(TSX, [path.join(REPO_ROOT, 'server/cli/main.ts'), ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env } }, (err, stdout, stderr) => {
+    execFile(KELISIM_COMMAND[0], [...KELISIM_COMMAND.slice(1), ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env } }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
       resolve({ code, stdout, stderr });
     });
   });
 }
 
-/** Starts `tsx server/main.ts` with `env`; resolves once it prints its respondent link. */
+/** Starts the compiled server with `env`; resolves once it prints its respondent link. */
 export function startServerProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<{ child: ChildProcess; link: string; output: () => string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(NODE_TSX[0], [...NODE_TSX.slice(1), path.join(REPO_ROOT, 'server/main.ts')], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(SERVER_COMMAND[0], SERVER_COMMAND.slice(1), { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`server did not start within ${timeoutMs} ms:\n${out}`)); }, timeoutMs);
     const onData = (chunk: Buffer) => {
@@ -38,10 +40,10 @@ export function startServerProcess(env: Record<string, string>, timeoutMs = 60_0
   });
 }
 
-/** Runs `server/main.ts` expecting it to exit by itself (a start-up failure); kills it after 30 s. */
+/** Runs the compiled server expecting it to exit by itself (a start-up failure); kills it after 30 s. */
 export function runServerExpectingFailure(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = execFile(NODE_TSX[0], [...NODE_TSX.slice(1), path.join(REPO_ROOT, 'server/main.ts')],
+    const child = execFile(SERVER_COMMAND[0], SERVER_COMMAND.slice(1),
       { cwd: REPO_ROOT, env: { ...process.env, ...env }, timeout: 30_000 },
       (_err, stdout, stderr) => resolve({ code: child.exitCode, stdout, stderr }));
   });
