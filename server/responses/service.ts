@@ -159,21 +159,15 @@ export function isScreenedOut(data: Record<string, unknown>): boolean {
   return data.adult === false || data.resident === false || data.consent === false;
 }
 
-/** The derived columns of a response that has none: not completed (yet), or screened out. */
-const NO_DERIVED_COLUMNS = {
-  region: null, settlement: null, sex: null, age: null, ageBand: null,
-  ethnicity: null, itemScores: null, consensus: null, tolerance: null, mood: null,
-} as const;
-
 /** The completion columns of a response that is not completed (yet). */
-const NOT_COMPLETED = { completedAt: null, durationMs: null, ...NO_DERIVED_COLUMNS } as const;
+const NOT_COMPLETED = { completedAt: null, durationMs: null, ...q.NO_DERIVED_COLUMNS } as const;
 /** A response collected by the respondent page (imported field interviews carry their own). */
 const WEB_RESPONSE = { mode: 'web', interviewer: null, baseWeight: null } as const;
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 
 /** The derived columns of a complete response: weighting variables and scores from analysis/. */
-export function deriveColumns(spec: ScoringSpec, data: Record<string, unknown>): Omit<q.CompletedColumns, 'status' | 'locale' | 'data' | 'updatedAt' | 'completedAt' | 'durationMs'> {
+export function deriveColumns(spec: ScoringSpec, data: Record<string, unknown>): q.DerivedColumns {
   const scores = scoreRespondent(spec, data);
   const age = typeof data.age === 'number' && Number.isInteger(data.age) ? data.age : null;
   return {
@@ -212,7 +206,7 @@ export function completeResponse(db: Db, link: string, id: string, body: Complet
   }
   const screenedOut = isScreenedOut(body.data);
   // A screened-out respondent keeps only the answers: no weighting variables, no scores.
-  let derived: ReturnType<typeof deriveColumns> = NO_DERIVED_COLUMNS;
+  let derived: q.DerivedColumns = q.NO_DERIVED_COLUMNS;
   if (!screenedOut) {
     try {
       derived = deriveColumns(version.spec, body.data);
