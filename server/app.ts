@@ -5,7 +5,9 @@ import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { Config } from './config';
 import type { Db } from './db/open';
 import { createWriteQueue } from './db/write-queue';
+import { DomainError } from './errors';
 import { compressedAssets } from './http/compression';
+import { DOMAIN_STATUS } from './http/domain-status';
 import { HttpError, NotFoundError } from './http/errors';
 import { responsesRouter } from './responses/routes';
 
@@ -88,7 +90,9 @@ export function createApp({ db, config, logError = (m, e) => console.error(m, e)
   // --- The one terminal error handler ---------------------------------------------------------
   const onError: ErrorRequestHandler = (err, req, res, next) => {
     if (res.headersSent) return next(err);
-    let httpError = err instanceof HttpError ? err : bodyParserError(err, config.bodyLimitBytes);
+    let httpError = err instanceof DomainError
+      ? new HttpError(DOMAIN_STATUS[err.code], err.code, err.message, err.details)
+      : err instanceof HttpError ? err : bodyParserError(err, config.bodyLimitBytes);
     if (!httpError && typeof err === 'object' && err !== null) {
       // Other client errors raised by Express itself (e.g. a malformed %-escape in the path).
       const status = (err as { status?: unknown }).status ?? (err as { statusCode?: unknown }).statusCode;
