@@ -9,6 +9,7 @@ import { DomainError } from './errors';
 import { compressedAssets } from './http/compression';
 import { DOMAIN_STATUS } from './http/domain-status';
 import { HttpError, NotFoundError } from './http/errors';
+import { requireUtf8Json } from './http/media-type';
 import { responsesRouter } from './responses/routes';
 
 export interface AppDeps {
@@ -56,7 +57,7 @@ export function createApp({ db, config, logError = (m, e) => console.error(m, e)
   });
 
   // --- API -----------------------------------------------------------------------------------
-  app.use('/api', express.json({ limit: config.bodyLimitBytes }));
+  app.use('/api', requireUtf8Json, express.json({ limit: config.bodyLimitBytes }));
   const writes = createWriteQueue(db, { syncWal, onSyncError: (err) => logError('fsync of the database WAL failed:', err) });
   app.use('/api', responsesRouter(db, writes));
   app.use('/api', (req, _res, next) => {

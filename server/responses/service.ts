@@ -12,7 +12,7 @@ import type { ResponseRow, WaveRow } from '../db/schema';
 import { DomainError } from '../errors';
 import { resolveLink, type ResolvedLink } from '../invitations/service';
 import { getSurveyVersion, latestSurveyVersion, type LoadedSurveyVersion } from '../surveys/service';
-import { completionValidatorFor } from './completion-validator';
+import { completionValidatorFor, partialValidatorFor } from './completion-validator';
 import * as q from './queries';
 
 export type { CompleteBody, LinkState, ResponseState, SurveyPayload };
@@ -161,7 +161,11 @@ export function savePartial(db: Db, link: string, id: string, body: PartialBody,
     throw new DomainError('already_completed', 'These answers have already been submitted.');
   });
   if ('finished' in target) return target.finished;
-  versionForWrite(db, target, body.surveyVersionId);
+  const version = versionForWrite(db, target, body.surveyVersionId);
+  // Shape-checked like a completion (unknown keys, and a depth and size bound per answer), though
+  // an incomplete answer set is fine here.
+  const verdict = partialValidatorFor(version)(body.data, body.locale);
+  if (!verdict.ok) throw invalidAnswers(verdict.errors);
   const at = now.toISOString();
   if (target.row) {
     q.updatePartial(db, id, { locale: body.locale, data: body.data, currentPageNo: body.currentPageNo, updatedAt: at });
