@@ -9,12 +9,13 @@ import { sendJson } from '../http/compression';
 import { parseBody, parseParams } from '../http/validate';
 import { completeResponse, getLinkState, getResponseState, savePartial } from './service';
 
+/** The respondent API, mounted at /api/links (server/features.ts): its paths are relative to that. */
 export function responsesRouter(db: Db, writes: WriteQueue): Router {
   const router = Router();
 
   // The completion first: it is the hot path, and Express tries the routes in order (the paths
   // do not overlap, so the order changes nothing else).
-  router.post('/links/:link/responses/:id/complete', async (req, res) => {
+  router.post('/:link/responses/:id/complete', async (req, res) => {
     const { link, id } = parseParams(req, responseParams);
     const body = parseBody(req, completeBody);
     // Acknowledged only after the group transaction holding it committed (fsync'd).
@@ -22,18 +23,18 @@ export function responsesRouter(db: Db, writes: WriteQueue): Router {
     res.status(result.created ? 201 : 200).json(result.body);
   });
 
-  router.get('/links/:link', async (req, res) => {
+  router.get('/:link', async (req, res) => {
     const { link } = parseParams(req, linkParams);
     // Carries the whole survey JSON (~60 KB for the official one): worth gzipping for phones.
     await sendJson(req, res, 200, getLinkState(db, link));
   });
 
-  router.get('/links/:link/responses/:id', async (req, res) => {
+  router.get('/:link/responses/:id', async (req, res) => {
     const { link, id } = parseParams(req, responseParams);
     await sendJson(req, res, 200, getResponseState(db, link, id));
   });
 
-  router.put('/links/:link/responses/:id', async (req, res) => {
+  router.put('/:link/responses/:id', async (req, res) => {
     const { link, id } = parseParams(req, responseParams);
     const body = parseBody(req, partialSaveBody);
     res.json(await writes.run(() => savePartial(db, link, id, body)));
