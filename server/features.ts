@@ -8,7 +8,7 @@
 //   { name: 'results', path: '/public/v1', access: { kind: 'public' }, cache: 'public-etag', router: ({ db }) => resultsRouter(db) },
 //
 // (its routes relative to the path: '/indicators', not '/api/public/v1/indicators') and then gets a strong ETag on every JSON answer, 304 for a matching If-None-Match, and
-// `Cache-Control: public, max-age=60, must-revalidate` — never the respondent API's no-store.
+// `Cache-Control: public, max-age=60` (docs/PUBLIC-API.md) — never the respondent API's no-store.
 import type { Router } from 'express';
 import type { Db } from './db/open';
 import type { WriteQueue } from './db/write-queue';

@@ -4,12 +4,12 @@ import express, { Router, type Express, type RequestHandler } from 'express';
 import type { Access, CachePolicy, Feature, FeatureDeps } from '../features';
 import { HttpError } from './errors';
 
-/** How long a shared cache may serve a public answer before revalidating it with its ETag. */
+/** How long a shared cache may serve a public answer before revalidating it with its ETag (docs/PUBLIC-API.md). */
 export const PUBLIC_MAX_AGE_SECONDS = 60;
 
 const CACHE_CONTROL: Record<CachePolicy, string> = {
   'no-store': 'no-store',
-  'public-etag': `public, max-age=${PUBLIC_MAX_AGE_SECONDS}, must-revalidate`,
+  'public-etag': `public, max-age=${PUBLIC_MAX_AGE_SECONDS}`,
 };
 
 function accessGuard(access: Access): RequestHandler {
