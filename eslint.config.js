@@ -1,5 +1,7 @@
 // One lint config for the whole package. analysis/ is a leaf: it may not reach I/O, the server or
-// the client (CONVENTIONS.md, "Layout shows the architecture").
+// the client (CONVENTIONS.md, "Layout shows the architecture"). contract/ is shared by the server
+// and the browser, so it is pure too. Services and queries know nothing of HTTP: they throw
+// DomainErrors (server/errors.ts) and the app maps them to statuses (decision 005).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
@@ -27,6 +29,27 @@ export default tseslint.config(
         patterns: [
           { group: ['node:*', 'fs', 'path', 'os', 'child_process', 'better-sqlite3', 'drizzle-orm', 'drizzle-orm/*', 'express'], message: 'analysis/ is pure: no I/O or server libraries.' },
           { group: ['**/server/**', '**/client/**', '../server/*', '../client/*'], message: 'analysis/ must not import server/ or client/.' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['contract/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['node:*', 'fs', 'path', 'os', 'child_process', 'better-sqlite3', 'drizzle-orm', 'drizzle-orm/*', 'express', 'react', 'react-dom', 'survey-core'], message: 'contract/ is imported by the server and the browser: zod and plain TypeScript only.' },
+          { group: ['**/server/**', '**/client/**', '**/analysis/**', '../*'], message: 'contract/ imports nothing of the project.' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['server/**/service.ts', 'server/**/queries.ts', 'server/**/*-service.ts', 'server/**/*-queries.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['express', 'express/*', 'node:http', 'http', '**/http/*'], message: 'services and queries know nothing of HTTP (express, server/http): throw a DomainError (server/errors.ts); the app maps it to a status.' },
         ],
       }],
     },

@@ -5,9 +5,13 @@ import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { Config } from './config';
 import type { Db } from './db/open';
 import { createWriteQueue } from './db/write-queue';
+import { DomainError } from './errors';
+import { FEATURES, type Feature } from './features';
 import { compressedAssets } from './http/compression';
+import { DOMAIN_STATUS } from './http/domain-status';
 import { HttpError, NotFoundError } from './http/errors';
-import { responsesRouter } from './responses/routes';
+import { requireUtf8Json } from './http/media-type';
+import { mountFeature } from './http/policy';
 
 export interface AppDeps {
   db: Db;
@@ -19,6 +23,8 @@ export interface AppDeps {
    * (server/db/write-queue.ts). Omit it for a synchronous=FULL connection.
    */
   syncWal?: () => Promise<void>;
+  /** The feature routers to mount under /api (default: server/features.ts); tests add their own. */
+  features?: readonly Feature[];
 }
 
 /** Maps body-parser's error types (express.json) to the API's codes. */
@@ -41,23 +47,24 @@ function bodyParserError(err: unknown, limit: number): HttpError | undefined {
   }
 }
 
-export function createApp({ db, config, logError = (m, e) => console.error(m, e), syncWal }: AppDeps): Express {
+export function createApp({ db, config, logError = (m, e) => console.error(m, e), syncWal, features = FEATURES }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  // API answers are never cached (Cache-Control below), so an ETag would be a hash for nothing.
-  // Static files keep theirs: express.static and sendFile compute their own.
+  // An API answer's ETag is its feature's cache policy (server/features.ts): only 'public-etag'
+  // features compute one. Static files keep theirs: express.static and sendFile compute their own.
   app.set('etag', false);
-  app.use((req, res, next) => {
+  app.use((_req, res, next) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
-    if (req.path.startsWith('/api/')) res.setHeader('Cache-Control', 'no-store');
     next();
   });
 
   // --- API -----------------------------------------------------------------------------------
-  app.use('/api', express.json({ limit: config.bodyLimitBytes }));
+  app.use('/api', requireUtf8Json, express.json({ limit: config.bodyLimitBytes }));
   const writes = createWriteQueue(db, { syncWal, onSyncError: (err) => logError('fsync of the database WAL failed:', err) });
-  app.use('/api', responsesRouter(db, writes));
-  app.use('/api', (req, _res, next) => {
+  // Each feature under its own path, with its own access rule and cache policy (decision 005).
+  for (const feature of features) app.use('/api', mountFeature(feature, { db, writes }));
+  app.use('/api', (req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
     next(new NotFoundError('not_found', `There is no API endpoint ${req.method} ${req.originalUrl.split('?')[0]}.`));
   });
 
@@ -88,7 +95,11 @@ export function createApp({ db, config, logError = (m, e) => console.error(m, e)
   // --- The one terminal error handler ---------------------------------------------------------
   const onError: ErrorRequestHandler = (err, req, res, next) => {
     if (res.headersSent) return next(err);
-    let httpError = err instanceof HttpError ? err : bodyParserError(err, config.bodyLimitBytes);
+    // An error answer is never cached, whatever the feature's policy for its successful answers.
+    if (req.path.startsWith('/api/')) res.setHeader('Cache-Control', 'no-store');
+    let httpError = err instanceof DomainError
+      ? new HttpError(DOMAIN_STATUS[err.code], err.code, err.message, err.details)
+      : err instanceof HttpError ? err : bodyParserError(err, config.bodyLimitBytes);
     if (!httpError && typeof err === 'object' && err !== null) {
       // Other client errors raised by Express itself (e.g. a malformed %-escape in the path).
       const status = (err as { status?: unknown }).status ?? (err as { statusCode?: unknown }).statusCode;

@@ -24,7 +24,22 @@ export interface Config {
   surveysDir: string;
   /** Public base URL used when printing links, without trailing slash; undefined = http://localhost:<port>. */
   baseUrl: string | undefined;
+  /** A client must have sent all request headers within this many ms, or its connection is closed. */
+  headersTimeoutMs: number;
+  /** A client must have sent the whole request (headers and body) within this many ms, or it gets 408 and is closed. */
+  requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this many ms. */
+  keepAliveTimeoutMs: number;
 }
+
+/**
+ * Defaults suited to respondents' phones on slow mobile networks. A full body (the 256 KB limit)
+ * takes ~40 s at 50 kbit/s (EDGE), so 60 s for a whole request refuses no real respondent; the
+ * headers (~1 KB) arrive within a second even there, and 20 s leaves room for a radio waking up.
+ * The client saves 1.5 s after typing stops, so 10 s of keep-alive spares it a new connection per
+ * save while a page is being answered, without holding idle sockets (a file descriptor each) long.
+ */
+export const DEFAULT_TIMEOUTS = { headersTimeoutMs: 20_000, requestTimeoutMs: 60_000, keepAliveTimeoutMs: 10_000 } as const;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -38,6 +53,16 @@ function parseSize(raw: string): number | null {
   if (!m) return null;
   const bytes = Number(m[1]) * UNITS[(m[2] ?? 'b').toLowerCase()]!;
   return Number.isSafeInteger(bytes) && bytes > 0 ? bytes : null;
+}
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000 };
+
+/** Parses "20s", "500ms", "2m" or "20" (seconds) into milliseconds. */
+function parseDuration(raw: string): number | null {
+  const m = /^(\d+)\s*(ms|s|m)?$/i.exec(raw.trim());
+  if (!m) return null;
+  const ms = Number(m[1]) * DURATION_UNITS[(m[2] ?? 's').toLowerCase()]!;
+  return Number.isSafeInteger(ms) && ms > 0 && ms <= 3_600_000 ? ms : null;
 }
 
 type Env = Record<string, string | undefined>;
@@ -95,8 +120,21 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     else problems.push(`KELISIM_BASE_URL="${rawBase}" is not an http(s) URL; use e.g. https://survey.example.kz`);
   }
 
+  const timeouts: Record<keyof typeof DEFAULT_TIMEOUTS, number> = { ...DEFAULT_TIMEOUTS };
+  for (const [key, name] of [['headersTimeoutMs', 'KELISIM_HEADERS_TIMEOUT'], ['requestTimeoutMs', 'KELISIM_REQUEST_TIMEOUT'], ['keepAliveTimeoutMs', 'KELISIM_KEEP_ALIVE_TIMEOUT']] as const) {
+    const raw = get(name);
+    if (raw === undefined) continue;
+    const parsed = parseDuration(raw);
+    if (parsed === null) problems.push(`${name}="${raw}" is not a duration; use e.g. 20s, 500ms or 2m (at most 1 hour; default ${DEFAULT_TIMEOUTS[key] / 1000}s)`);
+    else timeouts[key] = parsed;
+  }
+  // Node refuses a header timeout longer than the whole request's.
+  if (timeouts.headersTimeoutMs > timeouts.requestTimeoutMs) {
+    problems.push(`KELISIM_HEADERS_TIMEOUT (${timeouts.headersTimeoutMs} ms) must not be longer than KELISIM_REQUEST_TIMEOUT (${timeouts.requestTimeoutMs} ms)`);
+  }
+
   if (problems.length > 0) {
     throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   }
-  return { port, host, dbFile, dbSynchronous, bodyLimitBytes, staticDir, surveysDir, baseUrl };
+  return { port, host, dbFile, dbSynchronous, bodyLimitBytes, staticDir, surveysDir, baseUrl, ...timeouts };
 }

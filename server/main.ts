@@ -6,6 +6,7 @@ import { ConfigError, loadConfig } from './config';
 import { startCheckpointer } from './db/checkpointer';
 import { claimDatabase, DatabaseLockError } from './db/lock';
 import { openDb, syncDbFiles, walSyncer } from './db/open';
+import { createHttpServer } from './http/server';
 import { loadOfficialSurvey, loadTargets } from './surveys/bootstrap';
 import { completionValidatorFor } from './responses/completion-validator';
 import { getSurveyVersion, OFFICIAL_SURVEY_ID, SurveyLoadError } from './surveys/service';
@@ -78,9 +79,17 @@ function start(): void {
       '',
     ].join('\n'));
   };
-  const server: Server = config.host === undefined
-    ? app.listen(config.port, onListening)
-    : app.listen(config.port, config.host, onListening);
+  // Header, request and keep-alive timeouts from the configuration (server/http/server.ts).
+  const server: Server = createHttpServer(app, config);
+  let listening = false; // as app.listen: the first of 'listening' or 'error' decides
+  const listened = (err?: Error) => {
+    if (listening) return;
+    listening = true;
+    onListening(err);
+  };
+  server.once('error', listened);
+  if (config.host === undefined) server.listen(config.port, () => listened());
+  else server.listen(config.port, config.host, () => listened());
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -1,55 +1,33 @@
-// The respondent HTTP API of decision 001, as seen from the browser. No survey-core here.
+// The respondent HTTP API of decision 001, as seen from the browser. No survey-core here. Every
+// shape is the shared contract's (contract/respondent-api.ts, decision 006): the bodies sent are
+// typed by it, and every answer is checked against it, so a server that drifts from the contract
+// fails loudly here instead of somewhere in the questionnaire.
+import type { z } from 'zod/mini';
+import {
+  completionResult,
+  errorBody,
+  linkState,
+  responseState,
+  responseWithSurvey,
+  type CompleteBody,
+  type CompletionResult,
+  type FinalStatus,
+  type LinkState,
+  type PartialSaveBody,
+  type QuestionProblem,
+  type ResponseState,
+  type ResponseStatus,
+  type ResponseWithSurvey,
+  type SurveyPayload,
+} from '../../contract/respondent-api';
 
-export type ResponseStatus = 'partial' | 'complete' | 'screened_out';
-export type FinalStatus = Exclude<ResponseStatus, 'partial'>;
-/** Opaque to the client: whatever the server sent is sent back. */
-export type SurveyVersionId = string | number;
-
-export interface SurveyVersion {
-  versionId: SurveyVersionId;
-  json: Record<string, unknown>;
-}
-
-export interface ResponseState {
-  id: string;
-  status: ResponseStatus;
-  surveyVersionId: SurveyVersionId;
-  locale: string;
-  data: Record<string, unknown>;
-  currentPageNo: number;
-}
-
-export interface LinkInfo {
-  link: { kind: 'open' | 'invitation' };
-  wave: { id: unknown; title: Partial<Record<string, string>>; status: string };
-  survey: SurveyVersion;
-  response: ResponseState | null;
-}
-
-export interface SaveBody {
-  surveyVersionId: SurveyVersionId;
-  locale: string;
-  data: Record<string, unknown>;
-  currentPageNo: number;
-}
-
-export interface CompleteBody {
-  surveyVersionId: SurveyVersionId;
-  locale: string;
-  data: Record<string, unknown>;
-  durationMs?: number;
-}
-
-export interface CompleteResult {
-  id: string;
-  status: FinalStatus;
-  completedAt: string;
-}
-
-export interface QuestionProblem {
-  question: string;
-  message: string;
-}
+export type { CompleteBody, FinalStatus, QuestionProblem, ResponseState, ResponseStatus };
+/** The id of a survey version, as the server sent it. */
+export type SurveyVersionId = SurveyPayload['versionId'];
+export type SurveyVersion = SurveyPayload;
+export type LinkInfo = LinkState;
+export type SaveBody = PartialSaveBody;
+export type CompleteResult = CompletionResult;
 
 /** The server answered with an error body `{ error: { code, message, details? } }`. */
 export class ApiError extends Error {
@@ -80,7 +58,7 @@ export class NetworkError extends Error {
   }
 }
 
-async function request<T>(method: string, path: string, body?: unknown, keepalive = false): Promise<T> {
+async function request<S extends z.ZodMiniType>(method: string, path: string, schema: S, body?: unknown, keepalive = false): Promise<z.infer<S>> {
   let res: Response;
   let text: string;
   try {
@@ -102,30 +80,34 @@ async function request<T>(method: string, path: string, body?: unknown, keepaliv
     // A proxy's HTML error page, for instance; handled below as a plain HTTP error.
   }
   if (!res.ok) {
-    const error = (parsed as { error?: { code?: unknown; message?: unknown; details?: unknown } } | null)?.error;
+    const error = errorBody.safeParse(parsed);
     throw new ApiError(
       res.status,
-      typeof error?.code === 'string' ? error.code : `http_${res.status}`,
-      typeof error?.message === 'string' ? error.message : `${method} ${path} answered HTTP ${res.status}`,
-      error?.details,
+      error.success ? error.data.error.code : `http_${res.status}`,
+      error.success ? error.data.error.message : `${method} ${path} answered HTTP ${res.status}`,
+      error.success ? error.data.error.details : undefined,
     );
   }
-  return parsed as T;
+  const answer = schema.safeParse(parsed);
+  if (!answer.success) {
+    throw new ApiError(res.status, 'unexpected_answer', `${method} ${path} answered in a shape the contract does not allow: ${answer.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  return answer.data;
 }
 
 const base = (link: string) => `/api/links/${encodeURIComponent(link)}`;
 const responsePath = (link: string, id: string) => `${base(link)}/responses/${encodeURIComponent(id)}`;
 
-export const getLink = (link: string) => request<LinkInfo>('GET', base(link));
+export const getLink = (link: string): Promise<LinkInfo> => request('GET', base(link), linkState);
 
-export const getResponse = (link: string, id: string) =>
-  request<ResponseState & { survey: SurveyVersion }>('GET', responsePath(link, id));
+export const getResponse = (link: string, id: string): Promise<ResponseWithSurvey> =>
+  request('GET', responsePath(link, id), responseWithSurvey);
 
-export const saveResponse = (link: string, id: string, body: SaveBody, keepalive = false) =>
-  request<ResponseState>('PUT', responsePath(link, id), body, keepalive);
+export const saveResponse = (link: string, id: string, body: SaveBody, keepalive = false): Promise<ResponseState> =>
+  request('PUT', responsePath(link, id), responseState, body, keepalive);
 
-export const completeResponse = (link: string, id: string, body: CompleteBody) =>
-  request<CompleteResult>('POST', `${responsePath(link, id)}/complete`, body);
+export const completeResponse = (link: string, id: string, body: CompleteBody): Promise<CompleteResult> =>
+  request('POST', `${responsePath(link, id)}/complete`, completionResult, body);
 
 /** Network failures and server-side (5xx) failures may pass; anything else will not. */
 export function isTransient(error: unknown): boolean {

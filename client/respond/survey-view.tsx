@@ -4,10 +4,11 @@ import { ContrastLight } from 'survey-core/themes';
 import { Survey } from 'survey-react-ui';
 import { useLocale } from '../i18n/use-locale';
 import type { Locale } from '../i18n/locale';
-import { ApiError, completeWithRetry, isTransient, saveResponse, type FinalStatus, type SaveBody } from './api';
+import { RESUME_WINDOW_MS } from '../../contract/respondent-api';
+import { ApiError, completeWithRetry, isTransient, type FinalStatus } from './api';
 import { screenFor, type ScreenName, type Session } from './load-session';
-import { acknowledgeLocalAnswers, clearLocalAnswers, readStoredResponse, writeLocalAnswers, writeStoredResponse } from './response-store';
-import { SaveQueue } from './save-queue';
+import { readStoredResponse, writeStoredResponse } from './response-store';
+import { useSaveQueue } from './use-save-queue';
 
 interface Problem {
   question: string;
@@ -54,16 +55,14 @@ function createModel(session: Session, locale: Locale): Model {
   return model;
 }
 
-const MAX_DURATION_MS = 31 * 24 * 3600 * 1000;
-
 /**
  * Wall-clock time since this device first opened the link: an upper bound on effort, the safe
  * side for the speeder flag (METHODOLOGY §6). Omitted when implausible (a clock change, or a
- * return after more than the 31 days the API accepts), rather than sent wrong.
+ * return after the contract's resume window), rather than sent wrong.
  */
 function durationSince(startedAt: number): number | undefined {
   const ms = Date.now() - startedAt;
-  return ms >= 0 && ms <= MAX_DURATION_MS ? ms : undefined;
+  return ms >= 0 && ms <= RESUME_WINDOW_MS ? ms : undefined;
 }
 
 function setSurveyLocale(model: Model, locale: Locale): void {
@@ -88,67 +87,20 @@ export function SurveyView({
   const [model] = useState(() => createModel(session, locale));
   const [problems, setProblems] = useState<Problem[]>([]);
   const [sending, setSending] = useState<'idle' | 'sending' | 'failed'>('idle');
-  const latest = useRef({ locale, t, onFinished, onStopped });
+  const latest = useRef({ locale, onFinished, onStopped });
   useEffect(() => {
-    latest.current = { locale, t, onFinished, onStopped };
+    latest.current = { locale, onFinished, onStopped };
   });
+  // Local copies and partial saves as the respondent goes (use-save-queue.ts).
+  const saves = useSaveQueue(model, session, locale, onStopped);
 
-  const queueRef = useRef<SaveQueue<SaveBody> | null>(null);
-  /** Writes the local copy of the answers if anything changed (set by the effect below). */
-  const keepLocalRef = useRef<() => void>(() => {});
-
+  // Completion: validate on the server, show its per-question messages, or finish.
   useEffect(() => {
-    const snapshot = (): SaveBody => ({
-      surveyVersionId: session.surveyVersionId,
-      locale: latest.current.locale,
-      data: model.data as Record<string, unknown>,
-      currentPageNo: model.currentPageNo,
-    });
-    // The local copy (response-store): written on every change before any save is tried, so
-    // answers given offline survive closing the tab. Only real changes are written: a copy made
-    // merely by opening the page would count as unsaved and could overwrite newer answers given
-    // on another device (an invitation resumes anywhere).
-    let localSavedAt = session.localSavedAt;
-    let lastKept = JSON.stringify(snapshot());
-    keepLocalRef.current = () => {
-      const body = snapshot();
-      const serialized = JSON.stringify(body);
-      if (serialized === lastKept) return;
-      lastKept = serialized;
-      localSavedAt = writeLocalAnswers(
-        session.storeKey,
-        { id: session.responseId, surveyVersionId: body.surveyVersionId, data: body.data, currentPageNo: body.currentPageNo, locale: body.locale },
-        localSavedAt,
-      );
-    };
-    const queue = new SaveQueue<SaveBody>({
-      snapshot,
-      send: async (body, keepalive) => {
-        // The body was snapshotted just now, so it holds at least the local copy of this moment.
-        const copy = localSavedAt;
-        const result = await saveResponse(session.link, session.responseId, body, keepalive);
-        acknowledgeLocalAnswers(session.storeKey, session.responseId, copy);
-        return result;
-      },
-      onFailure: (error) => {
-        if (isTransient(error)) return 'retry';
-        if (error instanceof ApiError && error.status === 409) latest.current.onStopped(screenFor(error));
-        else console.error('Kelisim: a partial save was refused; answers are kept on the page until completion.', error);
-        return 'stop';
-      },
-    });
-    queueRef.current = queue;
     let submitting = false;
     let finalStatus: FinalStatus = 'complete';
 
     const onValueChanged = (_: Model, options: { name: string }) => {
       setProblems((current) => (current.length ? current.filter((p) => p.question !== options.name) : current));
-      keepLocalRef.current();
-      queue.schedule();
-    };
-    const onPageChanged = () => {
-      keepLocalRef.current();
-      void queue.flush();
     };
 
     const showProblems = (error: ApiError) => {
@@ -171,7 +123,7 @@ export function SurveyView({
         return;
       }
       submitting = true;
-      queue.pause();
+      saves.pause();
       setProblems([]);
       setSending('sending');
       const stored = readStoredResponse(session.storeKey);
@@ -184,54 +136,35 @@ export function SurveyView({
         });
         finalStatus = result.status;
         writeStoredResponse(session.storeKey, { id: session.responseId, startedAt: stored?.startedAt ?? session.startedAt, status: result.status });
-        // Stored for good: no more local copies (survey-core may still clear hidden answers).
-        keepLocalRef.current = () => {};
-        clearLocalAnswers(session.storeKey);
+        saves.finish();
         options.allow = true;
       } catch (error) {
         submitting = false;
         options.allow = false;
         setSending(isTransient(error) ? 'failed' : 'idle');
-        queue.resume();
+        saves.resume();
         if (error instanceof ApiError && error.code === 'invalid_answers') showProblems(error);
         else if (error instanceof ApiError && (error.status === 409 || error.status === 404)) latest.current.onStopped(screenFor(error));
       }
     };
     const onComplete = () => latest.current.onFinished(finalStatus);
 
-    const onHidden = () => {
-      if (document.visibilityState === 'hidden') queue.flushOnExit();
-    };
-    const onPageHide = () => queue.flushOnExit();
-
     model.onValueChanged.add(onValueChanged);
-    model.onCurrentPageChanged.add(onPageChanged);
     model.onCompleting.add(onCompleting);
     model.onComplete.add(onComplete);
-    document.addEventListener('visibilitychange', onHidden);
-    window.addEventListener('pagehide', onPageHide);
-    // Resumed from the local copy: the server lacks those answers, send them now.
-    if (session.unsaved) void queue.flush();
     return () => {
       model.onValueChanged.remove(onValueChanged);
-      model.onCurrentPageChanged.remove(onPageChanged);
       model.onCompleting.remove(onCompleting);
       model.onComplete.remove(onComplete);
-      document.removeEventListener('visibilitychange', onHidden);
-      window.removeEventListener('pagehide', onPageHide);
-      queue.stop();
-      queueRef.current = null;
-      keepLocalRef.current = () => {};
     };
-  }, [model, session]);
+  }, [model, session, saves]);
 
-  // The page's language switch drives the questionnaire's language too (declared after the effect
-  // above so the save queue exists when it first runs).
+  // The page's language switch drives the questionnaire's language too (declared after the save
+  // queue's effect so the queue exists when it first runs).
   useEffect(() => {
     setSurveyLocale(model, locale);
-    keepLocalRef.current();
-    queueRef.current?.schedule();
-  }, [model, locale]);
+    saves.changed();
+  }, [model, locale, saves]);
 
   return (
     <>

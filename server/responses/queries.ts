@@ -6,34 +6,69 @@
 // statement prepared on it runs inside whatever transaction or savepoint is open on that
 // connection — for writes, the group transaction of server/db/write-queue.ts.
 import type Database from 'better-sqlite3';
+import { getTableColumns } from 'drizzle-orm';
 import type { Db } from '../db/open';
-import type { responses, ResponseRow } from '../db/schema';
+import { responses, type ResponseRow } from '../db/schema';
 
 // Plain better-sqlite3 statements rather than drizzle's prepared queries: drizzle still maps every
 // parameter and result column through its column objects on each call, which was ~6% of the
-// server's CPU in bench/ingest.ts (profiled). The SQL below names the columns of
-// server/db/schema.ts (`responses`, `invitations`); JSON columns are stored as JSON text exactly
-// as drizzle's `mode: 'json'` does, so rows written here and through drizzle read the same.
-const RESPONSE_COLUMNS: [key: keyof ResponseRow, column: string][] = [
-  ['id', 'id'], ['waveId', 'wave_id'], ['surveyVersionId', 'survey_version_id'], ['invitationId', 'invitation_id'],
-  ['locale', 'locale'], ['status', 'status'], ['data', 'data'], ['currentPageNo', 'current_page_no'],
-  ['startedAt', 'started_at'], ['updatedAt', 'updated_at'], ['completedAt', 'completed_at'], ['durationMs', 'duration_ms'],
-  ['region', 'region'], ['settlement', 'settlement'], ['sex', 'sex'], ['age', 'age'], ['ageBand', 'age_band'],
-  ['ethnicity', 'ethnicity'], ['itemScores', 'item_scores'], ['consensus', 'consensus'], ['tolerance', 'tolerance'], ['mood', 'mood'],
-  ['mode', 'mode'], ['interviewer', 'interviewer'], ['baseWeight', 'base_weight'],
-];
-/** The completion columns (all but the identity, wave, version, invitation, page and start). */
-const COMPLETED_KEYS = new Set<string>(['status', 'locale', 'data', 'updatedAt', 'completedAt', 'durationMs', 'region', 'settlement', 'sex', 'age', 'ageBand', 'ethnicity', 'itemScores', 'consensus', 'tolerance', 'mood']);
+// server's CPU in bench/ingest.ts (profiled). The column names and JSON columns are read once from
+// the drizzle table (server/db/schema.ts), the one place they are declared; JSON columns are stored
+// as JSON text exactly as drizzle's `mode: 'json'` does, so rows written here and through drizzle
+// read the same.
+const TABLE_COLUMNS = getTableColumns(responses);
+type ResponseKey = keyof typeof TABLE_COLUMNS & keyof ResponseRow;
+const RESPONSE_COLUMNS = (Object.keys(TABLE_COLUMNS) as ResponseKey[]).map((key) => [key, TABLE_COLUMNS[key].name] as const);
+const JSON_KEYS = RESPONSE_COLUMNS.filter(([k]) => TABLE_COLUMNS[k].columnType === 'SQLiteTextJson').map(([k]) => k);
+
+/**
+ * The columns a response has from its first save: identity, journey and how it was collected.
+ * Every other column of the table is a derived column, filled at completion from the answers
+ * (weighting variables and scores): a column added to the schema is derived unless listed here,
+ * and `deriveColumns` (service.ts) then fails to compile until it fills it.
+ */
+const JOURNEY_KEYS = [
+  'id', 'waveId', 'surveyVersionId', 'invitationId', 'locale', 'status', 'data', 'currentPageNo',
+  'startedAt', 'updatedAt', 'completedAt', 'durationMs', 'mode', 'interviewer', 'baseWeight',
+] as const satisfies readonly ResponseKey[];
+type JourneyKey = (typeof JOURNEY_KEYS)[number];
+type DerivedKey = Exclude<ResponseKey, JourneyKey>;
+const DERIVED_KEYS = RESPONSE_COLUMNS.map(([k]) => k).filter((k): k is DerivedKey => !(JOURNEY_KEYS as readonly string[]).includes(k));
+
+/** The derived columns of a response, filled at completion (null for a screened-out respondent). */
+export type DerivedColumns = Pick<ResponseRow, DerivedKey>;
+/** The derived columns of a response that has none: not completed (yet), or screened out. */
+export const NO_DERIVED_COLUMNS: { readonly [K in DerivedKey]: null } = Object.freeze(
+  Object.fromEntries(DERIVED_KEYS.map((k) => [k, null])) as { [K in DerivedKey]: null },
+);
+
+/** The journey columns a completion sets, besides the derived ones. */
+const COMPLETION_KEYS = ['status', 'locale', 'data', 'updatedAt', 'completedAt', 'durationMs'] as const satisfies readonly JourneyKey[];
+
+/** What completion stores: its journey columns and the derived ones. */
+export type CompletedColumns = DerivedColumns & Pick<ResponseRow, (typeof COMPLETION_KEYS)[number]> & { status: 'complete' | 'screened_out' };
+
+/** A new response: every column given (null where empty). */
+export type InsertedResponse = ResponseRow;
 
 type Params = Record<string, unknown>;
 
+/** The row as bound parameters: JSON columns as JSON text. */
+function toParams(row: Params): Params {
+  const params = { ...row };
+  for (const k of JSON_KEYS) if (params[k] !== null && params[k] !== undefined) params[k] = JSON.stringify(params[k]);
+  return params;
+}
+
 function prepare(sqlite: Database.Database) {
   const select = RESPONSE_COLUMNS.map(([k, c]) => `${c} AS "${k}"`).join(', ');
-  const completedSet = RESPONSE_COLUMNS.filter(([k]) => COMPLETED_KEYS.has(k)).map(([k, c]) => `${c} = @${k}`).join(', ');
+  const completedSet = RESPONSE_COLUMNS
+    .filter(([k]) => (DERIVED_KEYS as readonly string[]).includes(k) || (COMPLETION_KEYS as readonly string[]).includes(k))
+    .map(([k, c]) => `${c} = @${k}`).join(', ');
   return {
-    byId: sqlite.prepare<[string], ResponseRow & { data: string; itemScores: string | null }>(`SELECT ${select} FROM responses WHERE id = ?`),
+    byId: sqlite.prepare<[string], Record<string, unknown>>(`SELECT ${select} FROM responses WHERE id = ?`),
     insert: sqlite.prepare<[Params]>(`INSERT INTO responses (${RESPONSE_COLUMNS.map(([, c]) => c).join(', ')}) VALUES (${RESPONSE_COLUMNS.map(([k]) => `@${k}`).join(', ')})`),
-    updatePartial: sqlite.prepare<[Params]>('UPDATE responses SET locale = @locale, data = @data, current_page_no = @currentPageNo, updated_at = @updatedAt WHERE id = @id'),
+    updatePartial: sqlite.prepare<[Params]>(`UPDATE responses SET ${(['locale', 'data', 'currentPageNo', 'updatedAt'] as const).map((k) => `${TABLE_COLUMNS[k].name} = @${k}`).join(', ')} WHERE id = @id`),
     updateCompleted: sqlite.prepare<[Params]>(`UPDATE responses SET ${completedSet} WHERE id = @id`),
     bindInvitation: sqlite.prepare<[string, number]>('UPDATE invitations SET response_id = ? WHERE id = ? AND response_id IS NULL'),
     completeInvitation: sqlite.prepare<[string, number]>('UPDATE invitations SET completed_at = ? WHERE id = ?'),
@@ -47,45 +82,24 @@ function statements(db: Db): ReturnType<typeof prepare> {
   return s;
 }
 
-export type NewResponse = typeof responses.$inferInsert;
-
-/** What completion stores beyond the answers: the derived columns (null for a screened-out respondent). */
-export interface CompletedColumns {
-  status: 'complete' | 'screened_out';
-  locale: ResponseRow['locale'];
-  data: Record<string, unknown>;
-  updatedAt: string;
-  completedAt: string;
-  durationMs: number | null;
-  region: string | null;
-  settlement: string | null;
-  sex: string | null;
-  age: number | null;
-  ageBand: string | null;
-  ethnicity: string | null;
-  itemScores: Record<string, number | null> | null;
-  consensus: number | null;
-  tolerance: number | null;
-  mood: number | null;
-}
-
 export function findResponse(db: Db, id: string): ResponseRow | undefined {
   const row = statements(db).byId.get(id);
   if (!row) return undefined;
-  return { ...row, data: JSON.parse(row.data) as Record<string, unknown>, itemScores: row.itemScores === null ? null : JSON.parse(row.itemScores) as Record<string, number | null> };
+  for (const k of JSON_KEYS) if (typeof row[k] === 'string') row[k] = JSON.parse(row[k]);
+  return row as unknown as ResponseRow;
 }
 
 /** Inserts a new response; every column must be given (null where empty). */
-export function insertResponse(db: Db, row: Required<Omit<NewResponse, 'data'>> & { data: Record<string, unknown> }): void {
-  statements(db).insert.run({ ...row, data: JSON.stringify(row.data), itemScores: row.itemScores === null ? null : JSON.stringify(row.itemScores) });
+export function insertResponse(db: Db, row: InsertedResponse): void {
+  statements(db).insert.run(toParams({ ...row }));
 }
 
-export function updatePartial(db: Db, id: string, v: { locale: ResponseRow['locale']; data: Record<string, unknown>; currentPageNo: number; updatedAt: string }): void {
-  statements(db).updatePartial.run({ id, locale: v.locale, data: JSON.stringify(v.data), currentPageNo: v.currentPageNo, updatedAt: v.updatedAt });
+export function updatePartial(db: Db, id: string, v: Pick<ResponseRow, 'locale' | 'data' | 'currentPageNo' | 'updatedAt'>): void {
+  statements(db).updatePartial.run(toParams({ id, locale: v.locale, data: v.data, currentPageNo: v.currentPageNo, updatedAt: v.updatedAt }));
 }
 
 export function updateCompleted(db: Db, id: string, v: CompletedColumns): void {
-  statements(db).updateCompleted.run({ ...v, id, data: JSON.stringify(v.data), itemScores: v.itemScores === null ? null : JSON.stringify(v.itemScores) });
+  statements(db).updateCompleted.run(toParams({ ...v, id }));
 }
 
 /** Binds an unbound invitation to `responseId`; false when it was already bound (to anything). */

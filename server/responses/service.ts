@@ -2,38 +2,23 @@
 // The writing functions must be called inside a transaction or savepoint on `db`'s connection —
 // in the server, as a job of the group-commit queue (server/db/write-queue.ts) — so each one is
 // atomic: stored whole or, if it throws, not at all. better-sqlite3 is synchronous, so nothing
-// else in this process interleaves with a job.
+// else in this process interleaves with a job. Failures are DomainErrors (server/errors.ts); the
+// shapes returned are the contract's (contract/respondent-api.ts).
 import { AnalysisError } from '../../analysis/errors';
 import { ageBand, scoreRespondent, type ScoringSpec } from '../../analysis/scoring';
+import type { CompleteBody, CompletionResult, LinkState, PartialSaveBody, ResponseState, ResponseWithSurvey, SurveyPayload } from '../../contract/respondent-api';
 import type { Db } from '../db/open';
 import type { ResponseRow, WaveRow } from '../db/schema';
-import { ConflictError, NotFoundError, UnprocessableError } from '../http/errors';
+import { DomainError } from '../errors';
 import { resolveLink, type ResolvedLink } from '../invitations/service';
 import { getSurveyVersion, latestSurveyVersion, type LoadedSurveyVersion } from '../surveys/service';
-import { completionValidatorFor, type Locale } from './completion-validator';
+import { completionValidatorFor, partialValidatorFor } from './completion-validator';
 import * as q from './queries';
 
-export type ResponseStatus = 'partial' | 'complete' | 'screened_out';
-
-export interface ResponseState {
-  id: string;
-  status: ResponseStatus;
-  surveyVersionId: number;
-  locale: Locale;
-  data: Record<string, unknown>;
-  currentPageNo: number;
-}
-
-export interface SurveyPayload { versionId: number; json: Record<string, unknown> }
-
-export interface LinkState {
-  link: { kind: 'open' | 'invitation' };
-  wave: { id: number; title: { kk: string; ru: string; en: string }; status: 'open' | 'closed' };
-  survey: SurveyPayload;
-  response: ResponseState | null;
-}
-
-export interface CompletionBody { id: string; status: 'complete' | 'screened_out'; completedAt: string }
+export type { CompleteBody, LinkState, ResponseState, SurveyPayload };
+export type { ResponseStatus } from '../../contract/respondent-api';
+export type PartialBody = PartialSaveBody;
+export type CompletionBody = CompletionResult;
 
 function toState(row: ResponseRow): ResponseState {
   return {
@@ -46,14 +31,14 @@ function surveyPayload(v: LoadedSurveyVersion): SurveyPayload {
   return { versionId: v.row.id, json: v.row.json };
 }
 
-function resolveOr404(db: Db, link: string): ResolvedLink {
+function resolveOrThrow(db: Db, link: string): ResolvedLink {
   const resolved = resolveLink(db, link);
-  if (!resolved) throw new NotFoundError('link_not_found', 'This survey link does not exist. Check that it was copied completely.');
+  if (!resolved) throw new DomainError('link_not_found', 'This survey link does not exist. Check that it was copied completely.');
   return resolved;
 }
 
 function assertOpen(wave: WaveRow): void {
-  if (wave.status !== 'open') throw new ConflictError('wave_closed', `The survey wave "${wave.titleEn}" is closed; it no longer accepts answers.`);
+  if (wave.status !== 'open') throw new DomainError('wave_closed', `The survey wave "${wave.titleEn}" is closed; it no longer accepts answers.`);
 }
 
 /** Whether `row` was started through this link (same wave; same invitation, or none for an open link). */
@@ -62,18 +47,25 @@ function belongsTo(row: ResponseRow, resolved: ResolvedLink): boolean {
   return resolved.kind === 'invitation' ? row.invitationId === resolved.invitation.id : row.invitationId === null;
 }
 
-function invitationUsed(): ConflictError {
-  return new ConflictError('invitation_used', 'This invitation has already been used. Each invitation link can be answered once.');
+function invitationUsed(): DomainError {
+  return new DomainError('invitation_used', 'This invitation has already been used. Each invitation link can be answered once.');
+}
+
+/** The version a stored response was started on; its absence is a broken database, not a client error. */
+function versionOfRow(db: Db, row: ResponseRow): LoadedSurveyVersion {
+  const v = getSurveyVersion(db, row.surveyVersionId);
+  if (!v) throw new Error(`survey version ${row.surveyVersionId} of response ${row.id} is missing`);
+  return v;
 }
 
 // Survey versions are read through `db` (same connection as the transaction) so the per-database
 // cache of immutable versions and their validators is shared across requests.
 
-/** The version a new response may start on: one of the wave's survey, or 404. */
+/** The version a new response may start on: one of the wave's survey, or survey_version_not_found. */
 function versionForNewResponse(db: Db, wave: WaveRow, surveyVersionId: number): LoadedSurveyVersion {
   const v = getSurveyVersion(db, surveyVersionId);
   if (!v || v.row.surveyId !== wave.surveyId) {
-    throw new NotFoundError('survey_version_not_found', `Survey version ${surveyVersionId} is not a version of this wave's survey; reload the survey page.`);
+    throw new DomainError('survey_version_not_found', `Survey version ${surveyVersionId} is not a version of this wave's survey; reload the survey page.`);
   }
   return v;
 }
@@ -81,16 +73,55 @@ function versionForNewResponse(db: Db, wave: WaveRow, surveyVersionId: number): 
 /** The version an existing response was started on; a different one in the request is a conflict. */
 function versionOfExisting(db: Db, row: ResponseRow, requested: number): LoadedSurveyVersion {
   if (requested !== row.surveyVersionId) {
-    throw new ConflictError('survey_version_mismatch', `This response was started on survey version ${row.surveyVersionId}, not ${requested}; reload the survey page to continue.`, { surveyVersionId: row.surveyVersionId });
+    throw new DomainError('survey_version_mismatch', `This response was started on survey version ${row.surveyVersionId}, not ${requested}; reload the survey page to continue.`, { surveyVersionId: row.surveyVersionId });
   }
-  const v = getSurveyVersion(db, row.surveyVersionId);
-  if (!v) throw new Error(`survey version ${row.surveyVersionId} of response ${row.id} is missing`);
-  return v;
+  return versionOfRow(db, row);
+}
+
+/** What a write (partial save or completion) found for response `id` under `link`. */
+interface WriteTarget {
+  resolved: ResolvedLink;
+  /** The stored response, if any (it belongs to this link). */
+  row: ResponseRow | undefined;
+}
+
+/**
+ * The guards every write shares, in the order the API promises: the link exists; an existing id
+ * belongs to this link; the wave is open; an invitation is not completed or bound to another id.
+ * `onFinished` decides what a response already completed means for this write (completion answers
+ * it idempotently, so it is called before the wave is checked).
+ */
+function writeTarget<T>(db: Db, link: string, id: string, onFinished: (row: ResponseRow) => T): WriteTarget | { finished: T } {
+  const resolved = resolveOrThrow(db, link);
+  const row = q.findResponse(db, id);
+  if (row && !belongsTo(row, resolved)) throw new DomainError('response_id_conflict', 'This response id belongs to another survey link; start a new response.');
+  if (row && row.status !== 'partial') return { finished: onFinished(row) };
+  assertOpen(resolved.wave);
+  if (resolved.kind === 'invitation') {
+    const inv = resolved.invitation;
+    if (inv.completedAt !== null || (inv.responseId !== null && inv.responseId !== id)) throw invitationUsed();
+  }
+  return { resolved, row };
+}
+
+/** The version a write is validated against: the row's own, or the requested one for a new response. */
+function versionForWrite(db: Db, { resolved, row }: WriteTarget, requested: number): LoadedSurveyVersion {
+  return row ? versionOfExisting(db, row, requested) : versionForNewResponse(db, resolved.wave, requested);
+}
+
+/** Inserts a new response and binds its invitation (a lost race for the invitation undoes the insert). */
+function insertNew(db: Db, { resolved }: WriteTarget, row: Omit<q.InsertedResponse, 'waveId' | 'invitationId' | 'mode' | 'interviewer' | 'baseWeight'>): void {
+  q.insertResponse(db, {
+    ...row, waveId: resolved.wave.id,
+    invitationId: resolved.kind === 'invitation' ? resolved.invitation.id : null,
+    ...WEB_RESPONSE,
+  });
+  if (resolved.kind === 'invitation' && !q.bindInvitation(db, resolved.invitation.id, row.id)) throw invitationUsed();
 }
 
 /** GET /api/links/:link */
 export function getLinkState(db: Db, link: string): LinkState {
-  const resolved = resolveOr404(db, link);
+  const resolved = resolveOrThrow(db, link);
   const { wave } = resolved;
   assertOpen(wave);
   let response: ResponseRow | undefined;
@@ -103,7 +134,7 @@ export function getLinkState(db: Db, link: string): LinkState {
     const latest = latestSurveyVersion(db, wave.surveyId);
     return latest ? getSurveyVersion(db, latest.id) : undefined;
   })();
-  if (!version) throw new NotFoundError('survey_not_found', `No questionnaire is registered for survey "${wave.surveyId}".`);
+  if (!version) throw new DomainError('survey_not_found', `No questionnaire is registered for survey "${wave.surveyId}".`);
   return {
     link: { kind: resolved.kind },
     wave: { id: wave.id, title: { kk: wave.titleKk, ru: wave.titleRu, en: wave.titleEn }, status: wave.status },
@@ -113,67 +144,52 @@ export function getLinkState(db: Db, link: string): LinkState {
 }
 
 /** GET /api/links/:link/responses/:id */
-export function getResponseState(db: Db, link: string, id: string): ResponseState & { survey: SurveyPayload } {
-  const resolved = resolveOr404(db, link);
+export function getResponseState(db: Db, link: string, id: string): ResponseWithSurvey {
+  const resolved = resolveOrThrow(db, link);
   const row = q.findResponse(db, id);
-  if (!row || !belongsTo(row, resolved)) throw new NotFoundError('response_not_found', 'No saved answers with this id under this link.');
-  const version = getSurveyVersion(db, row.surveyVersionId);
-  if (!version) throw new Error(`survey version ${row.surveyVersionId} of response ${row.id} is missing`);
-  return { ...toState(row), survey: surveyPayload(version) };
+  if (!row || !belongsTo(row, resolved)) throw new DomainError('response_not_found', 'No saved answers with this id under this link.');
+  return { ...toState(row), survey: surveyPayload(versionOfRow(db, row)) };
 }
 
-export interface PartialBody { surveyVersionId: number; locale: Locale; data: Record<string, unknown>; currentPageNo: number }
+function invalidAnswers(errors: { question: string; message: string }[]): DomainError {
+  return new DomainError('invalid_answers', `The answers are not valid: ${errors.map((e) => `${e.question}: ${e.message}`).join('; ')}`, errors);
+}
 
 /** PUT /api/links/:link/responses/:id — creates the row on first save. Call inside a transaction. */
 export function savePartial(db: Db, link: string, id: string, body: PartialBody, now = new Date()): ResponseState {
-  const resolved = resolveOr404(db, link);
-  const row = q.findResponse(db, id);
-  if (row && !belongsTo(row, resolved)) throw new ConflictError('response_id_conflict', 'This response id belongs to another survey link; start a new response.');
-  if (row && row.status !== 'partial') throw new ConflictError('already_completed', 'These answers have already been submitted.');
-  assertOpen(resolved.wave);
-  if (resolved.kind === 'invitation') {
-    const inv = resolved.invitation;
-    if (inv.completedAt !== null || (inv.responseId !== null && inv.responseId !== id)) throw invitationUsed();
-  }
+  const target = writeTarget(db, link, id, () => {
+    throw new DomainError('already_completed', 'These answers have already been submitted.');
+  });
+  if ('finished' in target) return target.finished;
+  const version = versionForWrite(db, target, body.surveyVersionId);
+  // Shape-checked like a completion (unknown keys, and a depth and size bound per answer), though
+  // an incomplete answer set is fine here.
+  const verdict = partialValidatorFor(version)(body.data, body.locale);
+  if (!verdict.ok) throw invalidAnswers(verdict.errors);
   const at = now.toISOString();
-  if (row) {
-    versionOfExisting(db, row, body.surveyVersionId);
+  if (target.row) {
     q.updatePartial(db, id, { locale: body.locale, data: body.data, currentPageNo: body.currentPageNo, updatedAt: at });
   } else {
-    versionForNewResponse(db, resolved.wave, body.surveyVersionId);
-    q.insertResponse(db, {
-      id, waveId: resolved.wave.id, surveyVersionId: body.surveyVersionId,
-      invitationId: resolved.kind === 'invitation' ? resolved.invitation.id : null,
-      locale: body.locale, status: 'partial', data: body.data, currentPageNo: body.currentPageNo,
-      startedAt: at, updatedAt: at, ...WEB_RESPONSE, ...NOT_COMPLETED,
+    insertNew(db, target, {
+      id, surveyVersionId: body.surveyVersionId, locale: body.locale, status: 'partial', data: body.data,
+      currentPageNo: body.currentPageNo, startedAt: at, updatedAt: at, completedAt: null, durationMs: null, ...q.NO_DERIVED_COLUMNS,
     });
-    if (resolved.kind === 'invitation' && !q.bindInvitation(db, resolved.invitation.id, id)) throw invitationUsed();
   }
   return { id, status: 'partial', surveyVersionId: body.surveyVersionId, locale: body.locale, data: body.data, currentPageNo: body.currentPageNo };
 }
-
-export interface CompleteBody { surveyVersionId: number; locale: Locale; data: Record<string, unknown>; durationMs?: number | undefined }
 
 /** Answers false to any screener question (decision 001): ends the survey, stored without scores. */
 export function isScreenedOut(data: Record<string, unknown>): boolean {
   return data.adult === false || data.resident === false || data.consent === false;
 }
 
-/** The derived columns of a response that has none: not completed (yet), or screened out. */
-const NO_DERIVED_COLUMNS = {
-  region: null, settlement: null, sex: null, age: null, ageBand: null,
-  ethnicity: null, itemScores: null, consensus: null, tolerance: null, mood: null,
-} as const;
-
-/** The completion columns of a response that is not completed (yet). */
-const NOT_COMPLETED = { completedAt: null, durationMs: null, ...NO_DERIVED_COLUMNS } as const;
 /** A response collected by the respondent page (imported field interviews carry their own). */
 const WEB_RESPONSE = { mode: 'web', interviewer: null, baseWeight: null } as const;
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 
 /** The derived columns of a complete response: weighting variables and scores from analysis/. */
-export function deriveColumns(spec: ScoringSpec, data: Record<string, unknown>): Omit<q.CompletedColumns, 'status' | 'locale' | 'data' | 'updatedAt' | 'completedAt' | 'durationMs'> {
+export function deriveColumns(spec: ScoringSpec, data: Record<string, unknown>): q.DerivedColumns {
   const scores = scoreRespondent(spec, data);
   const age = typeof data.age === 'number' && Number.isInteger(data.age) ? data.age : null;
   return {
@@ -187,40 +203,37 @@ export function deriveColumns(spec: ScoringSpec, data: Record<string, unknown>):
 }
 
 /**
+ * The question a scoring failure is about, from the error's code and details (never its message):
+ * an item's value names the item; an impossible age is the `age` question.
+ */
+function questionOfScoringError(err: AnalysisError): string {
+  if (typeof err.details?.item === 'string') return err.details.item;
+  return err.code === 'invalid_age' ? 'age' : '';
+}
+
+/**
  * POST /api/links/:link/responses/:id/complete. Validates against the version the response was
  * started on (or the one named, for a response never saved partially), derives and stores
  * everything in one transaction. A response already completed returns its first result with
  * status 200, whatever the body: the id is the idempotency key. Call inside a transaction.
  */
 export function completeResponse(db: Db, link: string, id: string, body: CompleteBody, now = new Date()): { created: boolean; body: CompletionBody } {
-  const resolved = resolveOr404(db, link);
-  const row = q.findResponse(db, id);
-  if (row && !belongsTo(row, resolved)) throw new ConflictError('response_id_conflict', 'This response id belongs to another survey link; start a new response.');
-  if (row && row.status !== 'partial') {
-    return { created: false, body: { id: row.id, status: row.status, completedAt: row.completedAt! } };
-  }
-  assertOpen(resolved.wave);
-  if (resolved.kind === 'invitation') {
-    const inv = resolved.invitation;
-    if (inv.completedAt !== null || (inv.responseId !== null && inv.responseId !== id)) throw invitationUsed();
-  }
-  const version = row ? versionOfExisting(db, row, body.surveyVersionId) : versionForNewResponse(db, resolved.wave, body.surveyVersionId);
+  const target = writeTarget(db, link, id, (row) => ({ created: false, body: { id: row.id, status: row.status as CompletionBody['status'], completedAt: row.completedAt! } }));
+  if ('finished' in target) return target.finished;
+  const version = versionForWrite(db, target, body.surveyVersionId);
 
   const verdict = completionValidatorFor(version)(body.data, body.locale);
-  if (!verdict.ok) {
-    throw new UnprocessableError('invalid_answers', `The answers are not valid: ${verdict.errors.map((e) => `${e.question}: ${e.message}`).join('; ')}`, verdict.errors);
-  }
+  if (!verdict.ok) throw invalidAnswers(verdict.errors);
   const screenedOut = isScreenedOut(body.data);
   // A screened-out respondent keeps only the answers: no weighting variables, no scores.
-  let derived: ReturnType<typeof deriveColumns> = NO_DERIVED_COLUMNS;
+  let derived: q.DerivedColumns = q.NO_DERIVED_COLUMNS;
   if (!screenedOut) {
     try {
       derived = deriveColumns(version.spec, body.data);
     } catch (err) {
       // The validator should have caught it; scoring is the last line of defence, never a 500.
       if (!(err instanceof AnalysisError)) throw err;
-      const question = typeof err.details?.item === 'string' ? err.details.item : err.code === 'invalid_age' ? 'age' : '';
-      throw new UnprocessableError('invalid_answers', err.message, [{ question, message: err.message }]);
+      throw new DomainError('invalid_answers', err.message, [{ question: questionOfScoringError(err), message: err.message }]);
     }
   }
   const at = now.toISOString();
@@ -229,16 +242,9 @@ export function completeResponse(db: Db, link: string, id: string, body: Complet
     status, locale: body.locale, data: body.data, updatedAt: at, completedAt: at,
     durationMs: body.durationMs ?? null, ...derived,
   };
-  if (row) {
-    q.updateCompleted(db, id, values);
-  } else {
-    q.insertResponse(db, {
-      id, waveId: resolved.wave.id, surveyVersionId: version.row.id,
-      invitationId: resolved.kind === 'invitation' ? resolved.invitation.id : null,
-      currentPageNo: 0, startedAt: at, ...WEB_RESPONSE, ...values,
-    });
-    if (resolved.kind === 'invitation' && !q.bindInvitation(db, resolved.invitation.id, id)) throw invitationUsed();
-  }
+  if (target.row) q.updateCompleted(db, id, values);
+  else insertNew(db, target, { id, surveyVersionId: version.row.id, currentPageNo: 0, startedAt: at, ...values });
+  const { resolved } = target;
   if (resolved.kind === 'invitation') q.markInvitationCompleted(db, resolved.invitation.id, at);
   return { created: true, body: { id, status, completedAt: at } };
 }

@@ -34,3 +34,4 @@ export function createCompletionValidator(surveyJson: object): CompletionValidat
   }
   return Object.assign((data: unknown, locale: Parameters<CompletionValidator>[1]) => validate(data, locale), { info });
 }
+export { createPartialValidator, answerBoundsProblem, MAX_ANSWER_DEPTH, MAX_ANSWER_SIZE, type PartialValidator } from './partial';

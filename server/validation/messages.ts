@@ -2,8 +2,10 @@
 // survey-core's own localized texts are used for everything it checks itself (required, min/max,
 // validators…); these cover only what it lets through.
 
-export type Locale = 'kk' | 'ru' | 'en';
-export const LOCALES: readonly Locale[] = ['kk', 'ru', 'en'];
+import type { Locale } from '../../contract/respondent-api';
+
+export { LOCALES } from '../../contract/respondent-api';
+export type { Locale };
 
 type Texts = Record<Locale, string>;
 
@@ -82,6 +84,16 @@ export const strictMessages = {
     kk: 'Жауаптарды жіберілген түрінде тексеру мүмкін емес.',
     ru: 'Ответы в присланном виде проверить невозможно.',
     en: 'The answers cannot be checked as sent.',
+  },
+  answerTooDeep: {
+    kk: 'Жауап тым терең ендірілген (ең көбі {0} деңгей).',
+    ru: 'Ответ слишком глубоко вложен (не более {0} уровней).',
+    en: 'The answer is nested too deeply (at most {0} levels).',
+  },
+  answerTooLarge: {
+    kk: 'Жауап тым үлкен.',
+    ru: 'Ответ слишком большой.',
+    en: 'The answer is too large.',
   },
   tooManyErrors: {
     kk: 'Қателер тым көп; тек алғашқылары көрсетілді.',

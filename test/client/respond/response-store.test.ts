@@ -53,7 +53,7 @@ describe('chooseStartingState', () => {
   });
 
   test('nothing on the server yet: the unconfirmed local copy, else an empty start', () => {
-    expect(chooseStartingState(null, local(), 'r1', '7').state.data).toEqual({ adult: true, sex: 'f' });
+    expect(chooseStartingState(null, local(), 'r1', 7).state.data).toEqual({ adult: true, sex: 'f' });
     expect(chooseStartingState(null, null, 'r1', 7)).toEqual({ state: { data: {}, currentPageNo: 0, locale: null }, fromLocal: false, localSavedAt: 0 });
   });
 

@@ -261,10 +261,13 @@ describe('bad input never reaches a 5xx', () => {
     expect(res.body.error.code).toBe('payload_too_large');
   });
 
-  it('answers 422 when the body is not sent as JSON, and 404 JSON for unknown API routes', async () => {
+  it('answers 415 when the body is not sent as JSON, 422 when there is no body, and 404 JSON for unknown API routes', async () => {
     const res = await t.api('POST', `/api/links/${slug()}/responses/${randomUUID()}/complete`, JSON.stringify(completion()), { 'content-type': 'text/plain' });
-    expect(res.status).toBe(422);
-    expect(res.body.error.details).toEqual([expect.objectContaining({ field: 'body' })]);
+    expect(res.status).toBe(415);
+    expect(res.body.error.code).toBe('unsupported_media_type');
+    const none = await t.api('POST', `/api/links/${slug()}/responses/${randomUUID()}/complete`);
+    expect(none.status).toBe(422);
+    expect(none.body.error.details).toEqual([expect.objectContaining({ field: 'body' })]);
     for (const [method, url] of [['GET', '/api/nope'], ['DELETE', `/api/links/${slug()}`], ['POST', `/api/links/${slug()}`]] as const) {
       const r = await t.api(method, url);
       expect(r.status, `${method} ${url}`).toBe(404);

@@ -1,0 +1,62 @@
+// The feature routers the app mounts under /api, each carrying its own access rule and cache
+// policy (docs/decisions/005). app.ts mounts exactly this list, in this order; nothing else sets
+// the access or caching of an API answer.
+//
+// To add a feature, append one entry. The public results API (server/results/routes.ts, being
+// built as `resultsRouter(db)`) joins as:
+//
+//   { name: 'results', path: '/public/v1', access: { kind: 'public' }, cache: 'public-etag', router: ({ db }) => resultsRouter(db) },
+//
+// (its routes relative to the path: '/indicators', not '/api/public/v1/indicators') and then gets a strong ETag on every JSON answer, 304 for a matching If-None-Match, and
+// `Cache-Control: public, max-age=60` (docs/PUBLIC-API.md) — never the respondent API's no-store.
+import type { Router } from 'express';
+import type { Db } from './db/open';
+import type { WriteQueue } from './db/write-queue';
+import { responsesRouter } from './responses/routes';
+
+/** Roles of console accounts (the console is not built yet; the kind is declared so routes can name it). */
+export type Role = 'viewer' | 'analyst' | 'admin';
+
+/**
+ * Who may call a feature's routes:
+ * - `public`: anyone, nothing identifies the caller (published results);
+ * - `respondent`: anyone holding a survey link; the `:link` in the path is the credential (an
+ *   invitation token or a wave's open slug), checked by the feature's service;
+ * - `authenticated`: a console account with at least `role`. No sign-in exists yet, so the app
+ *   answers 401 `unauthenticated` to every such route until it does.
+ */
+export type Access = { kind: 'public' } | { kind: 'respondent' } | { kind: 'authenticated'; role: Role };
+
+/**
+ * How answers may be cached:
+ * - `no-store`: never (a respondent's answers, anything personal or changing with every call);
+ * - `public-etag`: by browsers and shared caches for a minute, then revalidated with the strong
+ *   ETag the app computes (results that change only when a run is published).
+ */
+export type CachePolicy = 'no-store' | 'public-etag';
+
+/** What a feature's router is built from. */
+export interface FeatureDeps {
+  db: Db;
+  /** The group-commit queue: every write of the API runs as one of its jobs. */
+  writes: WriteQueue;
+}
+
+export interface Feature {
+  /** For messages and tests. */
+  name: string;
+  /**
+   * Where under /api the router is mounted, e.g. '/links': its routes are relative to it. Each
+   * feature has its own path (never '/' or one inside another's), so its access rule and cache
+   * policy apply to its requests only.
+   */
+  path: `/${string}`;
+  access: Access;
+  cache: CachePolicy;
+  router: (deps: FeatureDeps) => Router;
+}
+
+/** The features of the server, mounted in this order. */
+export const FEATURES: readonly Feature[] = [
+  { name: 'responses', path: '/links', access: { kind: 'respondent' }, cache: 'no-store', router: ({ db, writes }) => responsesRouter(db, writes) },
+];
