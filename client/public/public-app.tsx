@@ -1,8 +1,8 @@
 import { Page } from '../design/page-shell';
 import { useLocale } from '../i18n/use-locale';
 
-/** The public home page. The indicator dashboard replaces the "results will appear" line later. */
-export function HomePage() {
+/** The public entry (client/public): the home page; the indicator dashboard replaces it. */
+export default function PublicApp() {
   const { t } = useLocale();
   return (
     <Page title={t('brand')}>
