@@ -55,6 +55,11 @@ export function formatDelta(locale: Locale, delta: number): string {
   return text.replace('-', '\u2212');
 }
 
+/** A small number with two significant digits. Example: formatSmall('en', 0.0000021) === '2.1E-6'. */
+export function formatSmall(locale: Locale, value: number): string {
+  return numberFormat(locale, { notation: 'scientific', maximumSignificantDigits: 2 }).format(value);
+}
+
 /** A whole number with the language's grouping. Example: formatCount('en', 1503) === '1,503'. */
 export function formatCount(locale: Locale, n: number): string {
   return numberFormat(locale, { maximumFractionDigits: 0 }).format(n);
@@ -63,8 +68,8 @@ export function formatCount(locale: Locale, n: number): string {
 /** A ratio as a per cent of the required pace. Example: formatShare('en', 0.72) === '72%'. */
 export function formatShare(locale: Locale, ratio: number): string {
   // Kazakh writes the sign without a space ("72%"), Russian with one ("72 %").
-  if (locale === 'kk') return `${formatCount(locale, Math.round(ratio * 100))}%`;
-  return numberFormat(locale, { style: 'percent', maximumFractionDigits: 0 }).format(ratio);
+  const text = locale === 'kk' ? `${formatCount(locale, Math.round(ratio * 100))}%` : numberFormat(locale, { style: 'percent', maximumFractionDigits: 0 }).format(ratio);
+  return text.replace('-', '\u2212');
 }
 
 /** A calendar date (an ISO timestamp's day, in UTC so that every reader sees the same day). */
@@ -88,4 +93,16 @@ export function periodMidpoint(period: string): Date {
   const quarter = /^(\d{4})-Q([1-4])$/.exec(period);
   if (quarter) return new Date(Date.UTC(Number(quarter[1]), (Number(quarter[2]) - 1) * 3 + 1, 15));
   return new Date(Date.UTC(Number(period), 6, 1));
+}
+
+/**
+ * Whole-number axis ticks from lo to hi, at most about `max` of them (a step of 1, 2 or 5), so a
+ * tick label never repeats when values are shown without decimals. Example: integerTicks(78.2, 83.9) → [79, 80, 81, 82, 83].
+ */
+export function integerTicks(lo: number, hi: number, max = 8): number[] {
+  const span = Math.max(1, Math.floor(hi) - Math.ceil(lo));
+  const step = [1, 2, 5, 10, 20, 50].find((s) => span / s <= max) ?? 100;
+  const ticks: number[] = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi; v += step) ticks.push(v);
+  return ticks;
 }

@@ -9,7 +9,7 @@ export const publicEn = {
   documentStatus: 'Target document: {title}. {note}',
   methodLink: 'How it is measured',
   backLink: 'Back to the indicators',
-  generatedAt: 'Data as of {date}.',
+  generatedAt: 'Data as of {date}',
 
   errorTitle: 'The results could not be loaded',
   errorBody: 'Check your internet connection and try again. If it keeps happening, the service may be down for a moment.',

@@ -8,7 +8,7 @@ import surveyJson from '../../surveys/official/survey.json';
 import type { Locale } from '../i18n/locale';
 import { followLink } from '../router';
 import { runPath, type IndicatorsResponse, type PublishedPeriod, type RunResponse } from './api';
-import { formatCount, formatDate, formatPeriod, formatValue } from './format';
+import { formatCount, formatDate, formatPeriod, formatSmall, formatValue } from './format';
 import type { PublicMessageKey } from './messages-en';
 import { comparePeriodsDesc } from './periods';
 import { TargetsTable } from './targets-table';
@@ -177,7 +177,7 @@ function Fields({ value }: { value: Record<string, unknown> }) {
       {Object.entries(value).map(([key, v]) => (
         <div key={key} className="fields__row">
           <dt>{label(key)}</dt>
-          <dd>{isRecord(v) && !isText(v) ? <Fields value={v} /> : scalar(v, locale, t)}</dd>
+          <dd>{isRecord(v) && !isText(v) ? <Fields value={v} /> : key === 'period' && typeof v === 'string' ? formatPeriod(locale, v) : scalar(v, locale, t)}</dd>
         </div>
       ))}
     </dl>
@@ -198,9 +198,14 @@ function isText(v: Record<string, unknown>): boolean {
 function scalar(v: unknown, locale: Locale, t: (key: PublicMessageKey) => string): string {
   if (v === null || v === undefined) return '—';
   if (typeof v === 'boolean') return t(v ? 'yes' : 'no');
-  if (typeof v === 'number') return Number.isInteger(v) ? formatCount(locale, v) : formatValue(locale, v, 2);
+  if (typeof v === 'number') {
+    if (Number.isInteger(v)) return formatCount(locale, v);
+    // A tiny diagnostic (a margin error of 2e-6 people) must not print as "0,00".
+    if (Math.abs(v) < 0.01) return formatSmall(locale, v);
+    return formatValue(locale, v, 2);
+  }
   if (Array.isArray(v)) return v.length === 0 ? '—' : v.map((x) => (isRecord(x) ? (isText(x) ? String(x[locale]) : JSON.stringify(x)) : scalar(x, locale, t))).join(', ');
   if (isRecord(v) && isText(v)) return String(v[locale]);
-  if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(v)) return formatDate(locale, v);
+  if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}(T|$)/.test(v)) return formatDate(locale, v);
   return String(v);
 }

@@ -3,7 +3,7 @@ import { useCallback, useId, useMemo, useState, type KeyboardEvent } from 'react
 import type { Locale } from '../i18n/locale';
 import { csvUrl, seriesPath, type PublishedPeriod, type SeriesResponse } from './api';
 import { ChartFrame } from './chart-frame';
-import { formatCi, formatCount, formatDelta, formatPeriod, formatValue, periodMidpoint } from './format';
+import { formatCi, formatCount, formatDelta, formatPeriod, formatValue, integerTicks, periodMidpoint } from './format';
 import { illustrativeFrames } from './periods';
 import { PlotFigure } from './plot-figure';
 import { StatusIcon } from './status-icon';
@@ -192,6 +192,7 @@ function drawTrend({
   const lastYear = Math.max(2026, ...points.map((p) => p.x.getUTCFullYear()), ...series.targets.map((x) => x.year));
   const firstYear = Math.min(baseline.year, ...points.map((p) => p.x.getUTCFullYear()));
   const narrow = width < 480;
+  const yDomain: [number, number] = [Math.floor(Math.min(...all) - 0.5), Math.ceil(Math.max(...all) + 0.5)];
   return Plot.plot({
     width,
     height: narrow ? 260 : 320,
@@ -201,7 +202,8 @@ function drawTrend({
     style: { fontSize: '12px', color: '#111111', background: 'transparent' },
     x: { type: 'utc', domain: [yearStart(firstYear), yearStart(lastYear + 1)], ticks: narrow ? 4 : 'year', tickFormat: '%Y', label: null },
     y: {
-      domain: [Math.floor(Math.min(...all) - 0.5), Math.ceil(Math.max(...all) + 0.5)],
+      domain: yDomain,
+      ticks: integerTicks(yDomain[0], yDomain[1], narrow ? 5 : 8),
       grid: true,
       label: null,
       tickFormat: (d: number) => formatValue(locale, d, 0),

@@ -12,7 +12,7 @@ import {
   type PublishedPeriod,
 } from './api';
 import { ChartFrame } from './chart-frame';
-import { formatCi, formatCount, formatPeriod, formatValue } from './format';
+import { formatCi, formatCount, formatPeriod, formatValue, integerTicks } from './format';
 import { illustrativeFrames, pickablePeriods } from './periods';
 import { PlotFigure } from './plot-figure';
 import { REGION_TILES, TILE_COLS, TILE_ROWS } from './region-tiles';
@@ -143,12 +143,12 @@ function RegionGrid({ levels, label }: { levels: BreakdownLevel[]; label: string
     (width: number) =>
       Plot.legend({
         color: { type: 'linear', domain: domain ?? [0, 100], range: TILE_RANGE },
-        label: t('colourLegend'),
         width: Math.min(width, 320),
-        tickFormat: (d: number) => formatValue(locale, d),
+        ticks: integerTicks((domain ?? [0, 100])[0], (domain ?? [0, 100])[1], 6),
+        tickFormat: (d: number) => formatValue(locale, d, 0),
         style: { color: '#111111', fontSize: '12px' },
       }),
-    [domain, t, locale],
+    [domain, locale],
   );
   return (
     <>
@@ -185,7 +185,12 @@ function RegionGrid({ levels, label }: { levels: BreakdownLevel[]; label: string
         </ol>
       </div>
       <div className="tile-legend">
-        {domain && <PlotFigure make={legend} className="plot-legend" />}
+        {domain && (
+          <div className="colour-legend">
+            <p>{t('colourLegend')}</p>
+            <PlotFigure make={legend} className="plot-legend" />
+          </div>
+        )}
         <p className="hatch-legend">
           <span className="swatch swatch--hatch" aria-hidden="true" />
           {t('hatchedLegend')}
@@ -215,6 +220,7 @@ function GroupChart({ levels, national, label }: { levels: BreakdownLevel[]; nat
       const longest = Math.max(...shown.map((r) => r.label.length), 4);
       const marginLeft = Math.min(Math.round(width * 0.45), 12 + longest * 6.6);
       const xs = [...shown.flatMap((r) => [r.lo, r.hi]), ...(national === null ? [] : [national])];
+      const domain: [number, number] = [Math.floor(Math.min(...xs) - 1), Math.ceil(Math.max(...xs) + 1)];
       return Plot.plot({
         width,
         height: 40 + shown.length * 34,
@@ -222,7 +228,7 @@ function GroupChart({ levels, national, label }: { levels: BreakdownLevel[]; nat
         marginRight: 16,
         ariaLabel: label,
         style: { fontSize: '12px', color: '#111111', background: 'transparent' },
-        x: { domain: [Math.floor(Math.min(...xs) - 1), Math.ceil(Math.max(...xs) + 1)], grid: true, label: null, tickFormat: (d: number) => formatValue(locale, d, 0) },
+        x: { domain, ticks: integerTicks(domain[0], domain[1], width < 480 ? 5 : 10), grid: true, label: null, tickFormat: (d: number) => formatValue(locale, d, 0) },
         y: { domain: shown.map((r) => r.label), label: null },
         marks: [
           national === null ? null : Plot.ruleX([national], { stroke: '#111111', strokeDasharray: '4 3', strokeWidth: 1.5 }),
