@@ -16,7 +16,7 @@ function Routes() {
   switch (route.name) {
     case 'home':
       return (
-        <Suspense fallback={<LoadingPage />}>
+        <Suspense fallback={<LoadingPage what="loading" />}>
           <PublicApp />
         </Suspense>
       );

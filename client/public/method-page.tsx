@@ -204,7 +204,14 @@ function scalar(v: unknown, locale: Locale, t: (key: PublicMessageKey) => string
     if (Math.abs(v) < 0.01) return formatSmall(locale, v);
     return formatValue(locale, v, 2);
   }
-  if (Array.isArray(v)) return v.length === 0 ? '—' : v.map((x) => (isRecord(x) ? (isText(x) ? String(x[locale]) : JSON.stringify(x)) : scalar(x, locale, t))).join(', ');
+  if (Array.isArray(v)) {
+    if (v.length === 0) return '—';
+    // A pair of numbers is a range (weight bounds, weight range): "0,30–5".
+    if (v.length === 2 && v.every((x) => typeof x === 'number')) return `${scalar(v[0], locale, t)}–${scalar(v[1], locale, t)}`;
+    return v.map((x) => (isRecord(x) ? (isText(x) ? String(x[locale]) : JSON.stringify(x)) : scalar(x, locale, t))).join('; ');
+  }
+  // Known codes (quality flags) in words.
+  if (typeof v === 'string' && `prov_${v}` in PROV_KEYS) return t(`prov_${v}` as PublicMessageKey);
   if (isRecord(v) && isText(v)) return String(v[locale]);
   if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}(T|$)/.test(v)) return formatDate(locale, v);
   return String(v);

@@ -10,7 +10,7 @@ import { breakdownsPath, seriesPath, type BreakdownsResponse, type IndicatorHead
 import { formatDate } from './format';
 import { HeadlineCards } from './headline-cards';
 import { defaultPeriod } from './periods';
-import { TargetsTable } from './targets-table';
+import { DemoBanner, EmptyState, LoadError, isPublished } from './states';
 import { TrendChart } from './trend-chart';
 import { useApi, type Loaded } from './use-api';
 import { usePublicText } from './use-public-text';
@@ -60,27 +60,10 @@ export default function PublicApp() {
   return (
     <Page title={view.page === 'method' ? t('methodTitle') : t('pageTitle')} wide>
       <div className="public">
-        {demo && (
-          <p className="demo-banner" role="note">
-            <strong>{t('demoBanner')}</strong>
-          </p>
-        )}
+        {demo && <DemoBanner />}
         {content}
       </div>
     </Page>
-  );
-}
-
-function LoadError({ onRetry }: { onRetry: () => void }) {
-  const { t } = usePublicText();
-  return (
-    <section className="screen" role="alert" aria-labelledby="load-error-title">
-      <h1 id="load-error-title">{t('errorTitle')}</h1>
-      <p>{t('errorBody')}</p>
-      <button type="button" className="button" onClick={onRetry}>
-        {t('retry')}
-      </button>
-    </section>
   );
 }
 
@@ -98,7 +81,7 @@ function Dashboard({
   onRetry: () => void;
 }) {
   const { locale, t, pick } = usePublicText();
-  const published = headline.indicators.some((i) => i.latestWave !== null || i.latestYear !== null) && periods.length > 0;
+  const published = isPublished(headline, periods);
   const period = view.period !== null && periods.some((p) => p.period === view.period) ? view.period : defaultPeriod(periods);
 
   return (
@@ -193,14 +176,3 @@ function WhoDiffersSection({
   );
 }
 
-/** Nothing published yet: say what will appear, and show the targets it will be measured against. */
-function EmptyState({ indicators }: { indicators: IndicatorHeadline[] }) {
-  const { t } = usePublicText();
-  return (
-    <section className="screen" aria-labelledby="empty-title" data-testid="empty-state">
-      <h2 id="empty-title">{t('emptyTitle')}</h2>
-      <p>{t('emptyBody')}</p>
-      <TargetsTable indicators={indicators} labelledBy="empty-title" />
-    </section>
-  );
-}
