@@ -252,7 +252,7 @@ function TrendTables({ series }: { series: SeriesResponse }) {
               <td>{formatCi(locale, w.ci95)}</td>
               <td>{formatCount(locale, w.n)}</td>
               <td>{w.change ? formatDelta(locale, w.change.delta) : '—'}</td>
-              <td>{w.change ? t(w.change.significant ? 'yes' : 'no') : '—'}</td>
+              <td className="text">{w.change ? t(w.change.significant ? 'yes' : 'no') : '—'}</td>
             </tr>
           ))}
         </tbody>
@@ -282,7 +282,7 @@ function TrendTables({ series }: { series: SeriesResponse }) {
               <td>{formatCi(locale, y.ci95)}</td>
               <td>{y.target === null ? '—' : formatValue(locale, y.target)}</td>
               <td>{y.gap === null ? '—' : formatDelta(locale, y.gap)}</td>
-              <td>
+              <td className="text">
                 {y.status ? (
                   <span className="table-status">
                     <StatusIcon status={y.status} /> {t(`status_${y.status}`)}

@@ -278,7 +278,7 @@ function BreakdownTable({ levels, national }: { levels: BreakdownLevel[]; nation
             <td>{l.value === null ? '—' : formatValue(locale, l.value)}</td>
             <td>{l.ci95 === null ? '—' : formatCi(locale, l.ci95)}</td>
             <td>{l.n === null ? '—' : formatCount(locale, l.n)}</td>
-            <td>{l.suppressed ? t('suppressed') : l.lowPrecision ? t('lowPrecision') : ''}</td>
+            <td className="text">{l.suppressed ? t('suppressed') : l.lowPrecision ? t('lowPrecision') : ''}</td>
           </tr>
         ))}
       </tbody>
