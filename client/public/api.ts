@@ -17,7 +17,7 @@ export interface WavePoint {
   value: number;
   se: number;
   ci95: [number, number];
-  deff: number;
+  deff: number | null;
   change: { from: string; delta: number; z: number; significant: boolean } | null;
   revised: boolean;
 }
@@ -38,6 +38,7 @@ export interface YearPoint {
 
 export type ProgressCategory = 'target_achieved' | 'on_track' | 'moderate_progress' | 'insufficient_progress' | 'moving_away';
 
+/** `fromYear`: the baseline year; `toYear`: the year of the value it is measured at (decision 012). */
 export interface Progress { category: ProgressCategory; ratio: number | null; fromYear: number; toYear: number }
 
 export interface Target { year: number; value: number; alternatives?: { value: number; source: Text }[] }
@@ -45,7 +46,8 @@ export interface Target { year: number; value: number; alternatives?: { value: n
 export interface IndicatorHeadline {
   id: IndicatorId;
   name: Text;
-  baseline: { year: number; value: number };
+  /** Null when the target document gives no baseline. */
+  baseline: { year: number; value: number } | null;
   targets: Target[];
   latestWave: WavePoint | null;
   latestYear: YearPoint | null;
@@ -55,7 +57,7 @@ export interface IndicatorHeadline {
 export interface IndicatorsResponse {
   demo?: boolean;
   generatedAt: string;
-  document: { id: string; title: Text; inForce: boolean; statusNote: Text };
+  document: { id: string; title: Text; inForce: boolean; statusNote: Text | null };
   indicators: IndicatorHeadline[];
 }
 
@@ -76,6 +78,9 @@ export interface PublishedPeriod {
   n?: number;
   frame?: { name: string; illustrative: boolean };
   revised?: boolean;
+  /** For a year: its published waves, and whether it is still provisional (decision 012). */
+  waves?: string[];
+  provisional?: boolean;
 }
 
 export interface PeriodsResponse { demo?: boolean; periods: PublishedPeriod[] }

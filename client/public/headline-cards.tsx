@@ -66,7 +66,7 @@ function HeadlineCard({ indicator, periods }: { indicator: IndicatorHeadline; pe
       <p className="card__progress">
         {indicator.progress ? (
           <>
-            <ProgressIcon category={indicator.progress.category} /> {t('progressLine', { year: indicator.progress.toYear || finalYear })}{' '}
+            <ProgressIcon category={indicator.progress.category} /> {t('progressLine', { year: finalYear })}{' '}
             <strong>{t(`progress_${indicator.progress.category}`)}</strong>
             {indicator.progress.ratio !== null && <> {t('progressRatio', { ratio: formatShare(locale, indicator.progress.ratio) })}</>}
           </>

@@ -103,9 +103,11 @@ export default function MethodPage({ headline, periods, view }: { headline: Indi
       <section aria-labelledby="m-targets">
         <h2 id="m-targets">{t('methodTargetsTitle')}</h2>
         <p>{t('methodTargets', { title: pick(headline.document.title) })}</p>
-        <p>
-          <strong>{t('methodDocumentStatus')}</strong> {pick(headline.document.statusNote)}
-        </p>
+        {headline.document.statusNote && (
+          <p>
+            <strong>{t('methodDocumentStatus')}</strong> {pick(headline.document.statusNote)}
+          </p>
+        )}
         {alternatives.map((a) => (
           <p key={`${a.indicator}-${a.year}-${a.alt.value}`}>
             {t('methodAlternative', { indicator: a.indicator, value: formatValue(locale, a.value), alternative: formatValue(locale, a.alt.value), source: pick(a.alt.source) })}
@@ -185,7 +187,7 @@ function Fields({ value }: { value: Record<string, unknown> }) {
 }
 
 const PROV_KEYS = Object.fromEntries(
-  ['period', 'frame', 'name', 'source', 'referenceDate', 'illustrative', 'sample', 'completes', 'used', 'excluded', 'excludedBy', 'speeder', 'straightliner', 'incomplete', 'overruled', 'diagnostics', 'converged', 'iterations', 'maxMarginError', 'effectiveN', 'designEffect', 'weightRange', 'mergedCells', 'options', 'minCellSize', 'bounds', 'exclude', 'questionnaireVersion', 'engineVersion', 'inputHash', 'revision', 'revised', 'runId', 'publishedAt', 'n'].map((k) => [`prov_${k}`, true]),
+  ['period', 'frame', 'name', 'source', 'referenceDate', 'illustrative', 'contentHash', 'sample', 'completes', 'used', 'excluded', 'excludedBy', 'speeder', 'straightliner', 'incomplete', 'overruled', 'weighting', 'converged', 'iterations', 'maxMarginError', 'kishEffectiveN', 'designEffect', 'weightRange', 'merged', 'margin', 'from', 'into', 'options', 'minCellSize', 'bounds', 'exclude', 'questionnaire', 'surveyId', 'versions', 'engineVersion', 'inputHash', 'scoringHash', 'revised', 'runId', 'publishedAt', 'computedAt', 'n'].map((k) => [`prov_${k}`, true]),
 );
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -193,6 +195,13 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 }
 function isText(v: Record<string, unknown>): boolean {
   return typeof v.kk === 'string' && typeof v.ru === 'string' && typeof v.en === 'string';
+}
+
+/** A record inside a list, on one line: a merge as "region: KZ-62 → KZ-35", a text in the reader's language, else its values. */
+function record(x: Record<string, unknown>, locale: Locale, t: (key: PublicMessageKey) => string): string {
+  if (isText(x)) return String(x[locale]);
+  if ('from' in x && 'into' in x) return `${typeof x.margin === 'string' ? `${x.margin}: ` : ''}${scalar(x.from, locale, t)} → ${scalar(x.into, locale, t)}`;
+  return Object.values(x).map((y) => scalar(y, locale, t)).join(' · ');
 }
 
 function scalar(v: unknown, locale: Locale, t: (key: PublicMessageKey) => string): string {
@@ -208,7 +217,8 @@ function scalar(v: unknown, locale: Locale, t: (key: PublicMessageKey) => string
     if (v.length === 0) return '—';
     // A pair of numbers is a range (weight bounds, weight range): "0,30–5".
     if (v.length === 2 && v.every((x) => typeof x === 'number')) return `${scalar(v[0], locale, t)}–${scalar(v[1], locale, t)}`;
-    return v.map((x) => (isRecord(x) ? (isText(x) ? String(x[locale]) : JSON.stringify(x)) : scalar(x, locale, t))).join('; ');
+    // A list of records (merged weighting cells: { margin, from, into }): each as its values.
+    return v.map((x) => (isRecord(x) ? record(x, locale, t) : scalar(x, locale, t))).join('; ');
   }
   // Known codes (quality flags) in words.
   if (typeof v === 'string' && `prov_${v}` in PROV_KEYS) return t(`prov_${v}` as PublicMessageKey);

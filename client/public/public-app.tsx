@@ -89,7 +89,9 @@ function Dashboard({
       <header className="dash-header">
         <h1>{t('pageTitle')}</h1>
         <p className="lead">{t('lead')}</p>
-        <p className="document-note">{t('documentStatus', { title: pick(headline.document.title), note: pick(headline.document.statusNote) })}</p>
+        <p className="document-note">
+          {t('documentStatus', { title: pick(headline.document.title), note: headline.document.statusNote ? pick(headline.document.statusNote) : '' }).trim()}
+        </p>
         <p className="dash-links">
           <a href={viewHref({ ...view, page: 'method' })} onClick={followLink}>
             {t('methodLink')}

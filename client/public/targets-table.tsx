@@ -26,7 +26,7 @@ export function TargetsTable({ indicators, labelledBy }: { indicators: Indicator
             {indicators.map((i) => (
               <tr key={i.id}>
                 <th scope="row">{pick(i.name)}</th>
-                <td>{formatValue(locale, i.baseline.value)}</td>
+                <td>{i.baseline ? formatValue(locale, i.baseline.value) : '—'}</td>
                 {years.map((y) => {
                   const target = i.targets.find((x) => x.year === y);
                   return (

@@ -75,7 +75,7 @@ export function TrendChart({
 }: {
   series: SeriesResponse;
   periods: PublishedPeriod[];
-  baseline: { year: number; value: number };
+  baseline: { year: number; value: number } | null;
 }) {
   const text = usePublicText();
   const { locale, t, pick } = text;
@@ -174,13 +174,13 @@ function drawTrend({
   width: number;
   series: SeriesResponse;
   points: TrendPoint[];
-  baseline: { year: number; value: number };
+  baseline: { year: number; value: number } | null;
   active: TrendPoint | null;
   locale: Locale;
   label: string;
 }): Element {
   const path = [
-    { x: periodMidpoint(String(baseline.year)), value: baseline.value },
+    ...(baseline ? [{ x: periodMidpoint(String(baseline.year)), value: baseline.value }] : []),
     ...series.targets.map((target) => ({ x: periodMidpoint(String(target.year)), value: target.value })),
   ];
   const alternatives = series.targets.flatMap((target) =>
@@ -190,7 +190,7 @@ function drawTrend({
   const years = points.filter((p) => p.kind === 'year');
   const all = [...points.flatMap((p) => [p.lo, p.hi]), ...path.map((p) => p.value), ...alternatives.map((a) => a.value)];
   const lastYear = Math.max(2026, ...points.map((p) => p.x.getUTCFullYear()), ...series.targets.map((x) => x.year));
-  const firstYear = Math.min(baseline.year, ...points.map((p) => p.x.getUTCFullYear()));
+  const firstYear = Math.min(baseline?.year ?? 2021, ...points.map((p) => p.x.getUTCFullYear()));
   const narrow = width < 480;
   const yDomain: [number, number] = [Math.floor(Math.min(...all) - 0.5), Math.ceil(Math.max(...all) + 0.5)];
   return Plot.plot({
@@ -211,8 +211,8 @@ function drawTrend({
     marks: [
       Plot.areaY(waves, { x: 'x', y1: 'lo', y2: 'hi', fill: WAVE_COLOUR, fillOpacity: 0.18, curve: 'linear' }),
       Plot.line(path, { x: 'x', y: 'value', stroke: TARGET_COLOUR, strokeDasharray: '6 4', strokeWidth: 1.5 }),
-      Plot.dot(path.slice(1), { x: 'x', y: 'value', stroke: TARGET_COLOUR, fill: '#ffffff', r: 3.5, symbol: 'circle' }),
-      Plot.dot(path.slice(0, 1), { x: 'x', y: 'value', fill: TARGET_COLOUR, r: 5, symbol: 'diamond' }),
+      Plot.dot(baseline ? path.slice(1) : path, { x: 'x', y: 'value', stroke: TARGET_COLOUR, fill: '#ffffff', r: 3.5, symbol: 'circle' }),
+      Plot.dot(baseline ? path.slice(0, 1) : [], { x: 'x', y: 'value', fill: TARGET_COLOUR, r: 5, symbol: 'diamond' }),
       Plot.dot(alternatives, { x: 'x', y: 'value', stroke: TARGET_COLOUR, r: 4, symbol: 'times', strokeWidth: 2 }),
       Plot.text(alternatives, { x: 'x', y: 'value', text: 'label', dx: -8, textAnchor: 'end', fill: TARGET_COLOUR }),
       Plot.line(waves, { x: 'x', y: 'value', stroke: WAVE_COLOUR, strokeWidth: 2 }),
