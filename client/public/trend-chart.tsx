@@ -21,8 +21,12 @@ export interface TrendPoint {
   value: number;
   lo: number;
   hi: number;
+  /** One line, for the keyboard readout (a live region). */
   text: string;
 }
+
+/** The pointer tip's text: the value on the first line, its CI and n on the next, never truncated. */
+export const tipText = (d: { text: string }) => d.text.replace(' (', '\n(');
 
 /** Every reachable point in time order (a year after its quarters), with the words a reader hears. */
 export function trendPoints(series: SeriesResponse, text: PublicText): TrendPoint[] {
@@ -219,8 +223,8 @@ function drawTrend({
       Plot.dot(waves, { x: 'x', y: 'value', fill: WAVE_COLOUR, r: 3.5 }),
       Plot.ruleX(years, { x: 'x', y1: 'lo', y2: 'hi', stroke: YEAR_COLOUR, strokeWidth: 2 }),
       Plot.dot(years, { x: 'x', y: 'value', fill: YEAR_COLOUR, stroke: '#ffffff', r: 5.5, symbol: 'square' }),
-      Plot.tip(points, Plot.pointer({ x: 'x', y: 'value', title: 'text', fontSize: 12, lineHeight: 1.3 })),
-      Plot.tip(active ? [active] : [], { x: 'x', y: 'value', title: 'text', fontSize: 12, lineHeight: 1.3 }),
+      Plot.tip(points, Plot.pointer({ x: 'x', y: 'value', title: tipText, fontSize: 12, lineHeight: 1.3, lineWidth: 32 })),
+      Plot.tip(active ? [active] : [], { x: 'x', y: 'value', title: tipText, fontSize: 12, lineHeight: 1.3, lineWidth: 32 }),
     ],
   });
 }

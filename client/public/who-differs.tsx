@@ -16,7 +16,7 @@ import { formatCi, formatCount, formatPeriod, formatValue, integerTicks } from '
 import { illustrativeFrames, pickablePeriods } from './periods';
 import { PlotFigure } from './plot-figure';
 import { REGION_TILES, TILE_COLS, TILE_ROWS } from './region-tiles';
-import { WAVE_COLOUR } from './trend-chart';
+import { tipText, WAVE_COLOUR } from './trend-chart';
 import type { Loaded } from './use-api';
 import { usePublicText } from './use-public-text';
 
@@ -234,7 +234,7 @@ function GroupChart({ levels, national, label }: { levels: BreakdownLevel[]; nat
           national === null ? null : Plot.ruleX([national], { stroke: '#111111', strokeDasharray: '4 3', strokeWidth: 1.5 }),
           Plot.ruleY(shown, { y: 'label', x1: 'lo', x2: 'hi', stroke: WAVE_COLOUR, strokeWidth: 2 }),
           Plot.dot(shown, { y: 'label', x: 'value', r: 5, stroke: WAVE_COLOUR, strokeWidth: 2, fill: (d: { low: boolean }) => (d.low ? '#ffffff' : WAVE_COLOUR) }),
-          Plot.tip(shown, Plot.pointerY({ y: 'label', x: 'value', title: 'text', fontSize: 12 })),
+          Plot.tip(shown, Plot.pointerY({ y: 'label', x: 'value', title: tipText, fontSize: 12, lineWidth: 32 })),
         ],
       });
     },

@@ -255,6 +255,19 @@ describe('public dashboard', () => {
     expect(seen.find((s) => s.startsWith('Q2 2026'))).toContain(publicEn.revised);
     // The keyboard tip is drawn by Plot in the chart.
     expect(await chart.locator('svg').innerHTML()).toContain('tip');
+    await page.keyboard.press('Escape');
+
+    // The pointer reaches a point too: hovering the last quarter's dot shows its value, CI and n.
+    const dots = chart.locator('svg g[aria-label="dot"][fill="#3a179e"] circle');
+    expect(await dots.count()).toBe(series.waves.length);
+    const box = await dots.last().boundingBox();
+    if (!box) throw new Error('the last quarter has no dot on screen');
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    const last = series.waves[series.waves.length - 1];
+    const tip = chart.locator('svg g[aria-label="tip"]');
+    // (Plot puts the tip on two lines; textContent joins them without the line break.)
+    await expect.poll(() => tip.last().textContent()).toContain(`${dec('en', last.value)}\u200b(95 % CI ${dec('en', last.ci95[0], 2)}–${dec('en', last.ci95[1], 2)}), n = ${last.n.toLocaleString('en-GB')}`);
+    await chart.screenshot({ path: path.join(SCREENSHOTS, 'trend-tip-en-1280.png') });
 
     const frame = page.locator('figure.chart-frame').first();
     await frame.getByRole('button', { name: 'Table' }).click();
