@@ -73,7 +73,8 @@ async function open(options: PublicApiOptions & { width?: number; locale?: strin
 async function gotoDashboard(page: Page, search = ''): Promise<void> {
   await page.goto(`${front.baseUrl}/${search}`);
   await page.locator('.card').first().waitFor();
-  await page.locator('.chart-frame svg').first().waitFor();
+  // Settled: three trend charts and the breakdown drawn, no section still loading.
+  await page.waitForFunction(() => document.querySelectorAll('.chart-frame .plot-figure svg').length >= 3 && document.querySelectorAll('.chart-frame').length >= 4 && document.querySelectorAll('.status').length === 0);
 }
 
 /** Serious and critical axe-core violations on the page as it is now (rule id: nodes). */
