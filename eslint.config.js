@@ -22,6 +22,24 @@ export default tseslint.config(
     plugins: { 'react-hooks': reactHooks },
     rules: { ...reactHooks.configs.recommended.rules },
   },
+  // One client entry per audience (decision 014): client/public, client/respond and client/admin
+  // share client/design, client/i18n and the router, never each other's code, so the dashboard
+  // never ships survey-core and the respondent page never ships the charts or the console.
+  ...[
+    ['public', ['respond', 'admin']],
+    ['respond', ['public', 'admin']],
+    ['admin', ['public', 'respond']],
+  ].map(([audience, others]) => ({
+    files: [`client/${audience}/**/*.{ts,tsx}`],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{
+          group: others.flatMap((o) => [`**/client/${o}`, `**/client/${o}/**`, `../${o}`, `../${o}/**`, `../../${o}`, `../../${o}/**`]),
+          message: `client/${audience} may not import another audience's code (client/${others.join(', client/')}): move what is shared to client/design or client/i18n.`,
+        }],
+      }],
+    },
+  })),
   {
     files: ['analysis/**/*.ts'],
     rules: {

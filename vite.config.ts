@@ -6,7 +6,8 @@ import react from '@vitejs/plugin-react';
 export default defineConfig({
   root: 'client',
   plugins: [react()],
-  build: { outDir: '../dist/client', emptyOutDir: true, chunkSizeWarningLimit: 2000 },
+  // manifest: the chunk graph of each route, read by test/client/bundle.test.ts (not served: a dot folder).
+  build: { outDir: '../dist/client', emptyOutDir: true, chunkSizeWarningLimit: 2000, manifest: true },
   server: { proxy: { '/api': 'http://localhost:3000' } },
   test: {
     root: '.',

@@ -1,19 +1,25 @@
 import { lazy, Suspense } from 'react';
 import { LoadingPage } from './design/loading-page';
 import { PageShell } from './design/page-shell';
-import { HomePage } from './home/home-page';
 import { LocaleProvider } from './i18n/use-locale';
 import { NotFoundPage } from './not-found/not-found-page';
 import { matchRoute, usePath } from './router';
 
-// survey-core + survey-react-ui are ~430 KB gzipped: only the respondent route loads them.
+// One lazy entry per audience (decision 014): client/public (the dashboard, Observable Plot),
+// client/respond (survey-core + survey-react-ui, ~430 KB gzipped) and, with the console,
+// client/admin. The shell, design and i18n are shared; no audience loads another's code.
+const PublicApp = lazy(() => import('./public/public-app'));
 const RespondPage = lazy(() => import('./respond/respond-page'));
 
 function Routes() {
   const route = matchRoute(usePath());
   switch (route.name) {
     case 'home':
-      return <HomePage />;
+      return (
+        <Suspense fallback={<LoadingPage what="loading" />}>
+          <PublicApp />
+        </Suspense>
+      );
     case 'respond':
       return (
         <Suspense fallback={<LoadingPage />}>

@@ -1,4 +1,5 @@
-// A tiny router over the History API: three routes do not justify a dependency.
+// A small router over the History API (decision 014: kept hand-written, with the query string as
+// the place for a view's shareable state).
 import { useSyncExternalStore, type MouseEvent } from 'react';
 
 const NAVIGATE_EVENT = 'kelisim:navigate';
@@ -17,18 +18,38 @@ export function usePath(): string {
   return useSyncExternalStore(subscribe, () => window.location.pathname);
 }
 
+/** The current query string ("?a=1" or ""), re-rendering on back/forward, navigate() and setQuery(). */
+export function useSearch(): string {
+  return useSyncExternalStore(subscribe, () => window.location.search);
+}
+
+const here = () => window.location.pathname + window.location.search;
+
+/** Goes to `to` (a path with an optional query string) as a new history entry. */
 export function navigate(to: string): void {
-  if (to === window.location.pathname) return;
+  if (to === here()) return;
   window.history.pushState(null, '', to);
   window.dispatchEvent(new Event(NAVIGATE_EVENT));
   window.scrollTo(0, 0);
+}
+
+/**
+ * Replaces the query string of the current entry (a view's state: a changed filter is not a new
+ * page for the back button, but the address stays shareable). Keeps the path and the hash.
+ */
+export function setQuery(params: URLSearchParams): void {
+  const search = params.toString();
+  const to = window.location.pathname + (search ? `?${search}` : '') + window.location.hash;
+  if (to === here() + window.location.hash) return;
+  window.history.replaceState(null, '', to);
+  window.dispatchEvent(new Event(NAVIGATE_EVENT));
 }
 
 /** onClick for an in-app <a href>: navigates without a reload unless the user asked for a new tab. */
 export function followLink(event: MouseEvent<HTMLAnchorElement>): void {
   if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
   event.preventDefault();
-  navigate(event.currentTarget.pathname);
+  navigate(event.currentTarget.pathname + event.currentTarget.search);
 }
 
 export type Route = { name: 'home' } | { name: 'respond'; link: string } | { name: 'notFound' };

@@ -2,12 +2,12 @@ import { useLocale } from '../i18n/use-locale';
 import { Page } from './page-shell';
 
 /** The screen shown while a route's code or the survey is loading: a polite status, translated. */
-export function LoadingPage() {
+export function LoadingPage({ what = 'loadingSurvey' }: { what?: 'loadingSurvey' | 'loading' }) {
   const { t } = useLocale();
   return (
-    <Page title={t('loadingSurvey')}>
+    <Page title={t(what)}>
       <p className="status" role="status">
-        {t('loadingSurvey')}
+        {t(what)}
       </p>
     </Page>
   );

@@ -19,6 +19,7 @@ export const en = {
   goHome: 'Go to the home page',
 
   loadingSurvey: 'Loading the survey…',
+  loading: 'Loading…',
   loadFailedTitle: 'Could not load the survey',
   loadFailedBody: 'Check your internet connection and try again.',
   tryAgain: 'Try again',

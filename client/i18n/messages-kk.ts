@@ -20,6 +20,7 @@ export const kk: Messages = {
   goHome: 'Басты бетке өту',
 
   loadingSurvey: 'Сауалнама жүктелуде…',
+  loading: 'Жүктелуде…',
   loadFailedTitle: 'Сауалнаманы жүктеу мүмкін болмады',
   loadFailedBody: 'Интернет байланысын тексеріп, қайталап көріңіз.',
   tryAgain: 'Қайталау',

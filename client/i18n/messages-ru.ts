@@ -20,6 +20,7 @@ export const ru: Messages = {
   goHome: 'На главную страницу',
 
   loadingSurvey: 'Загрузка опроса…',
+  loading: 'Загрузка…',
   loadFailedTitle: 'Не удалось загрузить опрос',
   loadFailedBody: 'Проверьте подключение к интернету и попробуйте ещё раз.',
   tryAgain: 'Повторить',

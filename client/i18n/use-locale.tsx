@@ -24,8 +24,9 @@ function initialLocale(): Locale {
   return pickLocale(readStoredLocale(), preferred);
 }
 
-export function LocaleProvider({ children }: { children: ReactNode }) {
-  const [locale, setLocaleState] = useState<Locale>(initialLocale);
+/** `initial` fixes the starting language (tests that render without a browser); otherwise the reader's choice. */
+export function LocaleProvider({ children, initial }: { children: ReactNode; initial?: Locale }) {
+  const [locale, setLocaleState] = useState<Locale>(() => initial ?? initialLocale());
 
   const setLocale = useCallback((next: Locale) => {
     setLocaleState(next);

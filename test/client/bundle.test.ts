@@ -3,6 +3,7 @@
 // (npm test runs `vite build` first).
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { describe, expect, test } from 'vitest';
 
 const DIST = path.resolve(import.meta.dirname, '../../dist/client');
@@ -33,5 +34,47 @@ describe('client build', () => {
     const withSurvey = assets.filter((f) => SURVEY_MARKERS.every((m) => read(`assets/${f}`).includes(m)));
     expect(withSurvey.length).toBeGreaterThan(0);
     for (const f of withSurvey) expect(entries).not.toContain(`assets/${f}`);
+  });
+});
+
+// The dashboard route's JavaScript: the entry with everything it imports, plus the public chunk
+// (client/public/public-app.tsx) with everything it imports, from Vite's manifest of the build.
+interface ManifestChunk { file: string; src?: string; isEntry?: boolean; imports?: string[]; dynamicImports?: string[] }
+const DASHBOARD_BUDGET_GZIP = 250 * 1024;
+
+function staticClosure(manifest: Record<string, ManifestChunk>, keys: string[], seen = new Set<string>()): Set<string> {
+  for (const key of keys) {
+    if (seen.has(key)) continue;
+    const chunk = manifest[key];
+    if (!chunk) throw new Error(`${key} is not in the build manifest`);
+    seen.add(key);
+    staticClosure(manifest, chunk.imports ?? [], seen);
+  }
+  return seen;
+}
+
+describe('dashboard route', () => {
+  const manifest = JSON.parse(read('.vite/manifest.json')) as Record<string, ManifestChunk>;
+  const entryKey = Object.keys(manifest).find((k) => manifest[k].isEntry);
+  const publicKey = Object.keys(manifest).find((k) => k.endsWith('public/public-app.tsx'));
+  const methodKey = Object.keys(manifest).find((k) => k.endsWith('public/method-page.tsx'));
+  const gz = (keys: Iterable<string>) => [...keys].reduce((sum, k) => sum + zlib.gzipSync(fs.readFileSync(path.join(DIST, manifest[k].file))).length, 0);
+
+  test(`loads no survey code and at most ${DASHBOARD_BUDGET_GZIP / 1024} KB of JavaScript, gzipped`, () => {
+    if (!entryKey || !publicKey || !methodKey) throw new Error('the build has no entry, public-app or method-page chunk');
+    const route = staticClosure(manifest, [entryKey, publicKey]);
+    const withMethod = staticClosure(manifest, [methodKey], new Set(route));
+    for (const key of withMethod) {
+      const code = read(manifest[key].file);
+      for (const marker of SURVEY_MARKERS) expect(code.includes(marker), `${manifest[key].file} contains ${marker}`).toBe(false);
+      expect(manifest[key].src ?? key).not.toMatch(/respond/);
+    }
+    const total = gz(route);
+    const method = gz(withMethod) - total;
+    console.log(
+      `dashboard route JavaScript: ${(total / 1024).toFixed(1)} KB gzipped in ${route.size} chunks` +
+        ` (+${(method / 1024).toFixed(1)} KB for "How it is measured"); budget ${DASHBOARD_BUDGET_GZIP / 1024} KB`,
+    );
+    expect(total + method).toBeLessThanOrEqual(DASHBOARD_BUDGET_GZIP);
   });
 });

@@ -1,0 +1,391 @@
+// The public dashboard in a real Chromium, served by the real app from the built client, with
+// /api/public/v1/* answered by the contract fixtures (test/fixtures/public-api/) from a small
+// HTTP front of the app (public-api-fixtures.ts), until the real public API and `npm run demo`
+// are on main; then the front goes and the tests run against the demo data.
+// Screenshots at 360 and 1280 px in kk/ru/en go to KELISIM_SCREENSHOTS or a printed temp folder.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { publicEn } from '../../client/public/messages-en';
+import { publicKk } from '../../client/public/messages-kk';
+import { publicRu } from '../../client/public/messages-ru';
+import { REPO_ROOT, startTestApp, type TestApp } from '../helpers/app';
+import { horizontalOverflow, openBrowser, type Browser } from './browser';
+import { fixtures, startFixtureFront, type FixtureFront, type PublicApiOptions } from './public-api-fixtures';
+
+const CLIENT_DIR = process.env.KELISIM_E2E_CLIENT_DIR ?? path.join(REPO_ROOT, 'dist/client');
+const SCREENSHOTS = process.env.KELISIM_SCREENSHOTS ?? path.join(os.tmpdir(), 'kelisim-dashboard-screenshots');
+const AXE = path.join(REPO_ROOT, 'node_modules/axe-core/axe.min.js');
+const CATALOGUES = { kk: publicKk, ru: publicRu, en: publicEn } as const;
+type Lang = keyof typeof CATALOGUES;
+const LANGS: Lang[] = ['kk', 'ru', 'en'];
+
+// An oracle for the expected text independent of client/public/format.ts: one decimal, with the
+// decimal comma of kk and ru and the point of en; a true minus sign for negative gaps.
+// (Rounding by Intl's half-expand on the decimal value, as the page does: 80.55 → 80.6.)
+const plain = (x: number, digits: number) => new Intl.NumberFormat('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits, useGrouping: false }).format(x);
+const dec = (lang: Lang, x: number, digits = 1) => {
+  const s = plain(Math.abs(x), digits);
+  return (x < 0 && Number(s) !== 0 ? '\u2212' : '') + (lang === 'en' ? s : s.replace('.', ','));
+};
+const signed = (lang: Lang, x: number) => (x > 0 && Number(plain(x, 1)) !== 0 ? '+' : '') + dec(lang, x);
+
+interface Headline {
+  id: string;
+  name: Record<Lang, string>;
+  latestYear: { year: number; value: number; ci95: [number, number]; target: number; gap: number; status: string; provisional: boolean; waves: number };
+  latestWave: { period: string; value: number; n: number; change: { from: string; delta: number; significant: boolean } };
+  progress: { category: string };
+}
+const headlines = (fixtures.indicators.indicators as unknown as Headline[]);
+
+let app: TestApp;
+let front: FixtureFront;
+let browser: Browser | undefined;
+
+beforeAll(async () => {
+  if (!fs.existsSync(path.join(CLIENT_DIR, 'index.html'))) {
+    throw new Error(`The client is not built (${CLIENT_DIR}/index.html missing): run \`npx vite build\` (npm test does).`);
+  }
+  app = await startTestApp({ staticDir: CLIENT_DIR });
+  front = await startFixtureFront(app.baseUrl);
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  console.log(`dashboard screenshots: ${SCREENSHOTS}`);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await front?.close();
+  await app?.close();
+});
+
+/** A fresh browser (empty profile) with the fixture API; returns its page and the API requests. */
+async function open(options: PublicApiOptions & { width?: number; locale?: string } = {}): Promise<{ page: Page; requests: string[] }> {
+  await browser?.close();
+  browser = await openBrowser({ locale: options.locale ?? 'kk-KZ', width: options.width ?? 1280, height: 900 });
+  front.options = options;
+  front.requests.length = 0;
+  return { page: browser.page, requests: front.requests };
+}
+
+async function gotoDashboard(page: Page, search = ''): Promise<void> {
+  await page.goto(`${front.baseUrl}/${search}`);
+  await page.locator('.card').first().waitFor();
+  // Settled: three trend charts and the breakdown drawn, no section still loading.
+  await page.waitForFunction(() => document.querySelectorAll('.chart-frame .plot-figure svg').length >= 3 && document.querySelectorAll('.chart-frame').length >= 4 && document.querySelectorAll('.status').length === 0);
+}
+
+/** Serious and critical axe-core violations on the page as it is now (rule id: nodes). */
+async function axeProblems(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE });
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')) }));
+  });
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 5).join(' | ')}`);
+}
+
+const card = (page: Page, id: string) => page.locator(`.card[data-indicator="${id}"]`);
+
+describe('public dashboard', () => {
+  test('the three cards show the API numbers, formatted per language', async () => {
+    const { page } = await open();
+    for (const lang of LANGS) {
+      await gotoDashboard(page, `?lang=${lang}`);
+      const t = CATALOGUES[lang];
+      for (const h of headlines) {
+        const text = (await card(page, h.id).innerText()).replace(/\s+/g, ' ');
+        const y = h.latestYear;
+        expect(text).toContain(h.name[lang]);
+        expect(await card(page, h.id).getByTestId('annual-value').innerText()).toBe(dec(lang, y.value));
+        expect(text).toContain(`${dec(lang, y.ci95[0], 2)}–${dec(lang, y.ci95[1], 2)}`);
+        expect(text).toContain(t.targetLine.replace('{year}', String(y.year)).replace('{value}', dec(lang, y.target)));
+        expect(text).toContain(t.gapLine.replace('{gap}', signed(lang, y.gap)));
+        expect(text).toContain(t[`status_${y.status}` as keyof typeof t]);
+        expect(text).toContain(t[`progress_${h.progress.category}` as keyof typeof t]);
+        expect(text).toContain(t.provisional.replace('{waves}', String(y.waves)));
+        const change = h.latestWave.change;
+        const [year, quarter] = change.from.split('-Q');
+        const from = t.periodQuarter.replace('{year}', year).replace('{quarter}', quarter);
+        expect(text).toContain((change.significant ? t.changeSignificant : t.changeNotSignificant).replace('{delta}', signed(lang, change.delta)).replace('{from}', from));
+        // Status is given by an icon too, never by colour alone.
+        await expect(card(page, h.id).locator('.card__status svg.status-icon').count()).resolves.toBe(1);
+      }
+      // The 2026 consensus target shows the alternative value as the document records it.
+      expect(await card(page, 'consensus').innerText()).toContain(dec(lang, 80.9));
+      // 2026 quarters were weighted to an illustrative frame: said next to the numbers.
+      expect(await card(page, 'consensus').locator('.illustrative-note').innerText()).toContain('Illustrative frame 2026');
+    }
+  });
+
+  test('switching the language changes every label, and the URL keeps it', async () => {
+    const { page } = await open();
+    await gotoDashboard(page);
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('kk');
+    // Every fixed (placeholder-free) dashboard string visible in Kazakh…
+    const kkText = await page.locator('main').innerText();
+    const shown = (Object.keys(publicKk) as (keyof typeof publicKk)[]).filter(
+      (k) => !publicKk[k].includes('{') && publicKk[k] !== publicRu[k] && publicKk[k] !== publicEn[k] && kkText.includes(publicKk[k]),
+    );
+    expect(shown.length).toBeGreaterThan(15);
+    for (const [lang, button] of [['ru', 'Русский'], ['en', 'English']] as const) {
+      await page.getByRole('button', { name: button }).click();
+      await page.waitForFunction((l) => document.documentElement.lang === l && location.search.includes(`lang=${l}`), lang);
+      const text = await page.locator('main').innerText();
+      // …is gone, replaced by its translation.
+      for (const key of shown) {
+        expect(text, `"${publicKk[key]}" (${key}) still shown in ${lang}`).not.toContain(publicKk[key]);
+        expect(text, `${key} not shown in ${lang}`).toContain(CATALOGUES[lang][key]);
+      }
+      for (const h of headlines) expect(text).toContain(h.name[lang]);
+    }
+  });
+
+  test('regions: a suppressed unit is hatched and shows no number; the table and CSV carry the same numbers', async () => {
+    const { page, requests } = await open();
+    await gotoDashboard(page, '?period=2026-Q3&by=region');
+    const body = fixtures.breakdowns['2026-Q3|region'] as { indicators: { id: string; levels: { level: string; value: number | null; suppressed: boolean; n: number | null; lowPrecision: boolean }[] }[] };
+    const levels = body.indicators[0].levels;
+    const suppressed = levels.filter((l) => l.suppressed);
+    expect(suppressed.length).toBeGreaterThan(0);
+    const tiles = page.locator('.tile');
+    expect(await tiles.count()).toBe(20);
+    for (const l of suppressed) {
+      const tile = page.locator(`.tile[data-region="${l.level}"]`);
+      expect(await tile.getAttribute('class')).toContain('tile--suppressed');
+      expect(await tile.evaluate((el) => getComputedStyle(el).backgroundImage)).toContain('repeating-linear-gradient');
+      const text = await tile.innerText();
+      expect(text).toContain(publicKk.suppressed);
+      // No value: the only digits are those of "fewer than 30 respondents".
+      expect(text.replace(publicKk.suppressed, '')).not.toMatch(/\d/);
+    }
+    for (const l of levels.filter((x) => !x.suppressed)) {
+      expect(await page.locator(`.tile[data-region="${l.level}"] .tile__value`).innerText()).toContain(dec('kk', l.value as number));
+    }
+    // Low precision is marked.
+    const low = levels.find((l) => l.lowPrecision);
+    expect(low).toBeDefined();
+    expect(await page.locator(`.tile[data-region="${low?.level}"]`).innerText()).toContain(publicKk.lowPrecision);
+
+    // Table toggle: the same numbers as an HTML table; the suppressed row has none.
+    const who = page.locator('section[aria-labelledby="who-title"]');
+    await who.getByRole('button', { name: publicKk.showTable }).click();
+    const table = who.locator('table');
+    await table.waitFor();
+    expect(await who.locator('.tiles').isVisible()).toBe(false);
+    expect(await table.locator('tbody tr').count()).toBe(levels.length);
+    for (const l of suppressed) {
+      const row = table.locator('tbody tr', { hasText: publicKk.suppressed });
+      expect(await row.count()).toBe(suppressed.length);
+      expect((await row.first().innerText()).replace(publicKk.suppressed, '')).not.toMatch(/\d/);
+      void l;
+    }
+    const tableText = await table.innerText();
+    for (const l of levels.filter((x) => !x.suppressed)) expect(tableText).toContain(dec('kk', l.value as number));
+    await who.getByRole('button', { name: publicKk.showTable }).click();
+    await who.locator('.tiles').waitFor();
+
+    // Download CSV: the API's CSV form, in the page language.
+    const [download] = await Promise.all([page.waitForEvent('download'), who.getByRole('link', { name: publicKk.downloadCsv }).click()]);
+    const file = await download.path();
+    const csv = fs.readFileSync(file, 'utf8');
+    expect(csv.charCodeAt(0)).toBe(0xfeff);
+    expect(csv).toContain('Ұлытау облысы');
+    expect(download.suggestedFilename()).toBe('kelisim-breakdown-2026-Q3-region-kk.csv');
+    expect(requests).toContain('/api/public/v1/breakdowns?period=2026-Q3&by=region&format=csv&lang=kk');
+  });
+
+  test('groups: dot-and-whisker rows sorted, with the national value; a suppressed group is listed without a number', async () => {
+    const { page } = await open();
+    await gotoDashboard(page, '?period=2026-Q3&by=ethnicity&lang=en');
+    const who = page.locator('section[aria-labelledby="who-title"]');
+    await who.locator('svg').first().waitFor();
+    const svgLabels = await who.locator('svg [aria-label="y-axis tick label"] text').allTextContents();
+    const body = fixtures.breakdowns['2026-Q3|ethnicity'] as { indicators: { levels: { label: { en: string }; value: number | null; suppressed: boolean }[] }[] };
+    const expected = body.indicators[0].levels.filter((l) => !l.suppressed).sort((a, b) => (b.value as number) - (a.value as number)).map((l) => l.label.en);
+    expect(svgLabels.map((s) => s.replace(/ \(.*\)$/, ''))).toEqual(expected);
+    const national = (fixtures.series.consensus as { waves: { period: string; value: number }[] }).waves.find((w) => w.period === '2026-Q3')?.value as number;
+    expect(await who.innerText()).toContain(publicEn.nationalValue.replace('{value}', dec('en', national)));
+    const hidden = body.indicators[0].levels.find((l) => l.suppressed);
+    expect(await who.locator('.suppressed-list').innerText()).toBe(`${hidden?.label.en}: ${publicEn.suppressed}`);
+  });
+
+  test('a permalink restores indicator, period, breakdown and language; changing a choice updates the link', async () => {
+    const { page } = await open();
+    await gotoDashboard(page, '?indicator=mood&period=2026&by=sex&lang=ru');
+    const who = page.locator('section[aria-labelledby="who-title"]');
+    expect(await who.getByRole('combobox', { name: publicRu.pickIndicator, exact: true }).inputValue()).toBe('mood');
+    expect(await who.getByRole('combobox', { name: publicRu.pickPeriod, exact: true }).inputValue()).toBe('2026');
+    expect(await who.getByRole('combobox', { name: publicRu.pickBreakdown, exact: true }).inputValue()).toBe('sex');
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('ru');
+    expect(await who.locator('h3').innerText()).toContain(headlines[2].name.ru);
+    await who.getByRole('combobox', { name: publicRu.pickBreakdown, exact: true }).selectOption('age');
+    await page.waitForFunction(() => location.search.includes('by=age'));
+    const link = await page.evaluate(() => location.href);
+    const second = await open({ locale: 'en-GB' });
+    await second.page.goto(link);
+    const who2 = second.page.locator('section[aria-labelledby="who-title"]');
+    await who2.locator('svg').first().waitFor();
+    expect(await who2.getByRole('combobox', { name: publicRu.pickBreakdown, exact: true }).inputValue()).toBe('age');
+    expect(await who2.getByRole('combobox', { name: publicRu.pickIndicator, exact: true }).inputValue()).toBe('mood');
+    expect(await second.page.evaluate(() => document.documentElement.lang)).toBe('ru');
+  });
+
+  test('the trend chart: keyboard reaches every point (value, CI, n); its table and CSV', async () => {
+    const { page, requests } = await open({ locale: 'en-GB' });
+    await gotoDashboard(page, '?lang=en');
+    const series = fixtures.series.consensus as { waves: { period: string; value: number; ci95: [number, number]; n: number }[]; years: unknown[] };
+    const chart = page.locator('.chart-focus').first();
+    await chart.focus();
+    const readout = page.getByTestId('trend-readout').first();
+    const seen: string[] = [];
+    for (let i = 0; i < series.waves.length + series.years.length; i++) {
+      await page.keyboard.press('ArrowRight');
+      seen.push(await readout.innerText());
+    }
+    for (const w of series.waves) {
+      const [, q] = w.period.split('-Q');
+      const label = `Q${q} ${w.period.slice(0, 4)}: ${dec('en', w.value)} (95 % CI ${dec('en', w.ci95[0], 2)}–${dec('en', w.ci95[1], 2)}), n = ${w.n.toLocaleString('en-GB')}`;
+      expect(seen.some((s) => s.startsWith(label)), `${label} in ${seen.join(' / ')}`).toBe(true);
+    }
+    expect(seen.filter((s) => s.startsWith('Year ')).length).toBe(series.years.length);
+    // The revised quarter is marked.
+    expect(seen.find((s) => s.startsWith('Q2 2026'))).toContain(publicEn.revised);
+    // The keyboard tip is drawn by Plot in the chart.
+    expect(await chart.locator('svg').innerHTML()).toContain('tip');
+    await page.keyboard.press('Escape');
+
+    // The pointer reaches a point too: hovering the last quarter's dot shows its value, CI and n.
+    const dots = chart.locator('svg g[aria-label="dot"][fill="#3a179e"] circle');
+    expect(await dots.count()).toBe(series.waves.length);
+    const box = await dots.last().boundingBox();
+    if (!box) throw new Error('the last quarter has no dot on screen');
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    const last = series.waves[series.waves.length - 1];
+    const tip = chart.locator('svg g[aria-label="tip"]');
+    // (Plot puts the tip on two lines; textContent joins them without the line break.)
+    await expect.poll(() => tip.last().textContent()).toContain(`${dec('en', last.value)}\u200b(95 % CI ${dec('en', last.ci95[0], 2)}–${dec('en', last.ci95[1], 2)}), n = ${last.n.toLocaleString('en-GB')}`);
+    await chart.screenshot({ path: path.join(SCREENSHOTS, 'trend-tip-en-1280.png') });
+
+    const frame = page.locator('figure.chart-frame').first();
+    await frame.getByRole('button', { name: 'Table' }).click();
+    const rows = frame.locator('table').first().locator('tbody tr');
+    expect(await rows.count()).toBe(series.waves.length);
+    const [download] = await Promise.all([page.waitForEvent('download'), frame.getByRole('link', { name: 'Download CSV' }).click()]);
+    expect(download.suggestedFilename()).toBe('kelisim-consensus-series-en.csv');
+    expect(requests).toContain('/api/public/v1/indicators/consensus/series?format=csv&lang=en');
+  });
+
+  test('honest states: nothing published, demo data, an API error with retry', async () => {
+    let { page } = await open({ empty: true });
+    await page.goto(`${front.baseUrl}/?lang=en`);
+    await page.getByTestId('empty-state').waitFor();
+    expect(await page.getByTestId('empty-state').innerText()).toContain(publicEn.emptyTitle);
+    expect(await page.locator('.chart-frame').count()).toBe(0);
+    expect(await page.locator('.card').count()).toBe(0);
+    expect(await axeProblems(page)).toEqual([]);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'empty-en-1280.png'), fullPage: true });
+
+    ({ page } = await open({ demo: true }));
+    await gotoDashboard(page, '?lang=kk');
+    expect(await page.locator('.demo-banner').innerText()).toBe(publicKk.demoBanner);
+    await page.getByRole('link', { name: publicKk.methodLink }).click();
+    await page.locator('#method-title').waitFor();
+    expect(await page.locator('.demo-banner').innerText()).toBe(publicKk.demoBanner);
+
+    let failing = true;
+    ({ page } = await open({ failing: () => failing }));
+    await page.goto(`${front.baseUrl}/?lang=ru`);
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.innerText()).toContain(publicRu.errorTitle);
+    expect(await axeProblems(page)).toEqual([]);
+    failing = false;
+    await alert.getByRole('button', { name: publicRu.retry }).click();
+    await page.locator('.card').first().waitFor();
+    expect(await page.locator('.card').count()).toBe(3);
+  });
+
+  test('"How it is measured": questions from the questionnaire, the document status, provenance of a period', async () => {
+    const { page } = await open();
+    for (const lang of LANGS) {
+      await page.goto(`${front.baseUrl}/?page=method&lang=${lang}`);
+      await page.locator('#method-title').waitFor();
+      const text = await page.locator('main').innerText();
+      expect(text).toContain(CATALOGUES[lang].methodScoringTitle);
+      expect(text).toContain((fixtures.indicators.document as { statusNote: Record<Lang, string> }).statusNote[lang]);
+      const items = page.locator('.questions li');
+      expect(await items.count()).toBe(16);
+    }
+    // en: the questions are the questionnaire's own English wording.
+    expect(await page.locator('main').innerText()).toContain('How proud are you to be a citizen of Kazakhstan?');
+    const summary = page.locator('.provenance summary').first();
+    await summary.click();
+    const details = page.locator('.provenance details').first();
+    await details.locator('> dl').waitFor();
+    const run = fixtures.runs['12'] as { frame: { name: string }; sample: { completes: number } };
+    expect(await details.innerText()).toContain(run.frame.name);
+    expect(await details.innerText()).toContain(run.sample.completes.toLocaleString('en-GB'));
+  });
+
+  test('the dashboard does not load the survey code', async () => {
+    const { page } = await open();
+    const scripts: string[] = [];
+    page.on('request', (r) => {
+      if (r.resourceType() === 'script') scripts.push(new URL(r.url()).pathname);
+    });
+    await gotoDashboard(page);
+    expect(scripts.length).toBeGreaterThan(0);
+    expect(scripts.filter((s) => s.includes('respond'))).toEqual([]);
+  });
+
+  const VIEWS = [360, 1280].flatMap((width) => LANGS.map((lang) => ({ width, lang })));
+  test.each(VIEWS)('axe: 0 serious/critical on every view; screenshots; no sideways scroll at 360 ($lang, $width px)', { timeout: 90_000 }, async ({ width, lang }) => {
+    {
+      const { page } = await open({ width });
+      {
+        const t = CATALOGUES[lang];
+        await gotoDashboard(page, `?lang=${lang}`);
+        expect(await axeProblems(page), `dashboard ${lang} ${width}`).toEqual([]);
+        if (width === 360) expect(await horizontalOverflow(page)).toBe(0);
+        await page.screenshot({ path: path.join(SCREENSHOTS, `dashboard-${lang}-${width}.png`), fullPage: true });
+        // Axe's full pass over the other views once per language, at desktop width (the phone
+        // layout is the same markup; its checks are the main view's axe run and the overflow).
+        if (width === 1280) {
+          // Every table toggled on.
+          for (const button of await page.getByRole('button', { name: t.showTable }).all()) await button.click();
+          expect(await axeProblems(page), `tables ${lang} ${width}`).toEqual([]);
+        }
+        // A group breakdown.
+        await gotoDashboard(page, `?lang=${lang}&by=age&period=2026`);
+        await page.locator('section[aria-labelledby="who-title"] svg').first().waitFor();
+        if (width === 1280) expect(await axeProblems(page), `groups ${lang} ${width}`).toEqual([]);
+        await page.locator('section[aria-labelledby="who-title"]').screenshot({ path: path.join(SCREENSHOTS, `groups-${lang}-${width}.png`) });
+        // The method page, with a provenance opened.
+        await page.goto(`${front.baseUrl}/?page=method&lang=${lang}`);
+        await page.locator('#method-title').waitFor();
+        await page.locator('.provenance summary').first().click();
+        await page.locator('.provenance dl').first().waitFor();
+        if (width === 1280) expect(await axeProblems(page), `method ${lang} ${width}`).toEqual([]);
+        if (width === 360) expect(await horizontalOverflow(page)).toBe(0);
+        await page.screenshot({ path: path.join(SCREENSHOTS, `method-${lang}-${width}.png`), fullPage: true });
+      }
+    }
+  });
+
+  test('print: A4, no navigation chrome or controls', async () => {
+    const { page } = await open();
+    await gotoDashboard(page, '?lang=en');
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.locator('.shell__header').isVisible()).toBe(false);
+    expect(await page.locator('.controls').isVisible()).toBe(false);
+    await page.setViewportSize({ width: 794, height: 1123 }); // A4 at 96 dpi, to look at
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'dashboard-en-print.png'), fullPage: true });
+    const pdf = await page.pdf({ format: 'A4', printBackground: true });
+    fs.writeFileSync(path.join(SCREENSHOTS, 'dashboard-en-a4.pdf'), pdf);
+    expect(pdf.length).toBeGreaterThan(10_000);
+  });
+});
