@@ -8,6 +8,7 @@ import { createWriteQueue } from './db/write-queue';
 import { compressedAssets } from './http/compression';
 import { HttpError, NotFoundError } from './http/errors';
 import { responsesRouter } from './responses/routes';
+import { publicResultsRouter } from './results/routes';
 
 export interface AppDeps {
   db: Db;
@@ -57,6 +58,7 @@ export function createApp({ db, config, logError = (m, e) => console.error(m, e)
   app.use('/api', express.json({ limit: config.bodyLimitBytes }));
   const writes = createWriteQueue(db, { syncWal, onSyncError: (err) => logError('fsync of the database WAL failed:', err) });
   app.use('/api', responsesRouter(db, writes));
+  app.use('/api/public/v1', publicResultsRouter(db));
   app.use('/api', (req, _res, next) => {
     next(new NotFoundError('not_found', `There is no API endpoint ${req.method} ${req.originalUrl.split('?')[0]}.`));
   });
