@@ -258,9 +258,13 @@ function rawAnswer(item: ScoringItem, s: number): string {
   return String(Math.round(x * 1e6) / 1e6);
 }
 
-function emptyPooling(): Record<IndicatorId, Record<Breakdown, Record<string, PoolingMoments>>> {
-  const out = {} as Record<IndicatorId, Record<Breakdown, Record<string, PoolingMoments>>>;
-  for (const ind of INDICATOR_IDS) out[ind] = Object.fromEntries(BREAKDOWNS.map((b) => [b, {}])) as Record<Breakdown, Record<string, PoolingMoments>>;
+/** The engine's pooling moments keyed as the result's breakdowns (`ageBand` → `age`). */
+function poolingByBreakdown(moments: Record<string, Record<string, Record<string, PoolingMoments>>>): StoredRunResult['pooling'] {
+  const out = {} as StoredRunResult['pooling'];
+  for (const ind of INDICATOR_IDS) {
+    const m = moments[ind] ?? {};
+    out[ind] = Object.fromEntries(BREAKDOWNS.map((b) => [b, m[b === 'age' ? 'ageBand' : b] ?? {}])) as Record<Breakdown, Record<string, PoolingMoments>>;
+  }
   return out;
 }
 
@@ -327,7 +331,7 @@ export function computeRun(db: Db, wave: WaveRow, frame: FrameRow, options: RunO
   try {
     analysed = analyze(
       { n: m, id, rowName: (r) => `response "${id(r)}"`, columns, designWeights },
-      { spec: pass, margins, minCellSize: options.minCellSize, bounds: options.bounds, by: ['region', 'sex', 'ageBand', 'settlement', 'ethnicity'] },
+      { spec: pass, margins, minCellSize: options.minCellSize, bounds: options.bounds, by: ['region', 'sex', 'ageBand', 'settlement', 'ethnicity'], pooling: true },
     );
   } catch (err) {
     if (err instanceof AnalysisError) throw new DomainError('bad_data', err.code, `wave ${wave.id} with frame "${frame.name}": ${err.message}`, { waveId: wave.id, frame: frame.name });
@@ -345,7 +349,7 @@ export function computeRun(db: Db, wave: WaveRow, frame: FrameRow, options: RunO
       }
     }
   }
-  const { cells, perRespondent: _perRespondent, ...printed } = analysed;
+  const { cells, perRespondent: _perRespondent, pooling: moments, ...printed } = analysed;
   const analysis: AnalysisResult = { ...printed, indicators: {} };
   for (const [key, res] of Object.entries(printed.indicators)) {
     const { ageBand: age, ...rest } = res.domains;
@@ -360,7 +364,7 @@ export function computeRun(db: Db, wave: WaveRow, frame: FrameRow, options: RunO
     sample: { completes: n, used: m, excludedBy, excluded, overruled: 0 },
     analysis,
     marginCells: cells,
-    pooling: emptyPooling(),
+    pooling: poolingByBreakdown(moments ?? {}),
   };
   return {
     result, surveyVersionIds: input.surveyVersionIds, scoringHash, engineVersion: result.engineVersion,

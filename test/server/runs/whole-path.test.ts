@@ -175,5 +175,20 @@ describe.each([
     const ref = await analyzed;
     expect(ref.stderr).toBe('');
     expectSameAsAnalyze(run.result, ref.stdout, by);
+    // Pooling moments of one wave give back that wave's own domain estimates (result.ts, k = 1).
+    let checked = 0;
+    for (const [ind, res] of Object.entries(run.result.analysis.indicators)) {
+      for (const [b, levels] of Object.entries(res.domains)) {
+        for (const d of levels) {
+          const m = run.result.pooling[ind as 'mood'][b as 'region'][d.level]!;
+          expect(m.n, `${ind}.${b}.${d.level}`).toBe(d.n);
+          const mean = m.sumWY / m.sumW;
+          expectClose(mean, d.mean, `${ind}.${b}.${d.level}.mean`);
+          if (d.se !== null) expectClose(Math.sqrt(m.vYY - 2 * mean * m.vY1 + mean * mean * m.v11) / m.sumW, d.se, `${ind}.${b}.${d.level}.se`);
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(50);
   }, 60_000);
 });
