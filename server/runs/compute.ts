@@ -157,19 +157,17 @@ interface InputRows {
  * Reads the item_scores JSON of many rows into coded columns. The column is written by
  * JSON.stringify (`{"a1":75,"a2":null,…}`: no spaces, number or null values), so a scan that
  * slices out each value is several times faster than JSON.parse building an object per row (the
- * largest cost of reading a million rows); the text of each distinct value is parsed once.
+ * largest cost of reading a million rows); whole numbers are read from their digits.
  * `read` returns false for any other form, and the caller falls back to JSON.parse.
  */
 class ItemScoresReader {
   private keyIndex: Map<string, number>;
-  private byText: Map<string, number>[];
   private byValue: Map<number, number>[];
   private values: number[][];
   private codes: Int32Array[];
   private stamp: Int32Array;
   constructor(private names: readonly string[], n: number) {
     this.keyIndex = new Map(names.map((name, k) => [name, k]));
-    this.byText = names.map(() => new Map());
     this.byValue = names.map(() => new Map());
     this.values = names.map(() => []);
     this.codes = names.map(() => new Int32Array(n));
@@ -201,16 +199,21 @@ class ItemScoresReader {
         if (e >= s.length) return false;
         const k = this.keyIndex.get(key);
         if (k !== undefined) {
-          const text = s.slice(q + 2, e);
-          let c = this.byText[k]!.get(text);
-          if (c === undefined) {
-            const x = text === 'null' ? Number.NaN : Number(text);
-            if (text !== 'null' && !Number.isFinite(x)) return false;
-            this.set(k, row, x);
-            c = this.codes[k]![row]!;
-            this.byText[k]!.set(text, c);
+          // Whole numbers (most scores: 0, 25, 50, …) are read from the digits without a string;
+          // 'null' is missing; anything else goes through Number once per distinct text.
+          let x = 0;
+          let simple = e > q + 2;
+          for (let c = q + 2; c < e; c++) {
+            const d = s.charCodeAt(c) - 48;
+            if (d < 0 || d > 9) { simple = false; break; }
+            x = x * 10 + d;
           }
-          this.codes[k]![row] = c;
+          if (!simple) {
+            const text = s.slice(q + 2, e);
+            x = text === 'null' ? Number.NaN : Number(text);
+            if (text !== 'null' && !Number.isFinite(x)) return false;
+          }
+          this.set(k, row, x);
           this.stamp[k] = mark;
         }
         if (s.charCodeAt(e) === 125) break;
@@ -246,13 +249,11 @@ export function readRunInput(db: Db, waveId: number, spec: ScoringSpec): InputRo
     const itemNames = spec.indicators.flatMap((ind) => ind.items.map((it) => it.name));
     const items = new ItemScoresReader(itemNames, n);
     const stored = Object.fromEntries(INDICATOR_IDS.map((k) => [k, new Float64Array(n)])) as Record<IndicatorId, Float64Array>;
-    const durations: (number | null)[] = new Array<number | null>(n);
-    const weights = new Float64Array(n);
-    let anyWeight = false;
-    const versions = new Set<number>();
-    const hashes: string[] = [];
-    let block = createHash('sha256');
-    let chunk = '';
+    const durations = new Float64Array(n);
+    const baseWeights = new Float64Array(n);
+    const svs = new Int32Array(n);
+    const ageIndex = new Map<number, number>();
+    const ageLabels: string[] = [];
     const stmt = sqlite.prepare(`SELECT id, survey_version_id, region, settlement, sex, age, age_band, ethnicity, item_scores,
       consensus, tolerance, mood, duration_ms, base_weight FROM responses WHERE wave_id = ? AND status = 'complete' ORDER BY id`).raw(true);
     let i = 0;
@@ -260,11 +261,15 @@ export function readRunInput(db: Db, waveId: number, spec: ScoringSpec): InputRo
       if (i >= n) break;
       const [id, sv, region, settlement, sex, age, band, ethnicity, itemJson, cons, tol, mood, dur, bw] = raw;
       ids[i] = id;
-      versions.add(sv);
+      svs[i] = sv;
       factors.region[i] = enc.region.code(region ?? '');
       factors.settlement[i] = enc.settlement.code(settlement ?? '');
       factors.sex[i] = enc.sex.code(sex ?? '');
-      factors.age[i] = enc.age.code(age === null ? '' : String(age));
+      // Ages are numbers: a numeric map, and the label made once per distinct age.
+      const ageKey = age ?? -1;
+      let ac = ageIndex.get(ageKey);
+      if (ac === undefined) { ac = ageLabels.length; ageLabels.push(age === null ? '' : String(age)); ageIndex.set(ageKey, ac); }
+      factors.age[i] = ac;
       factors.ageBand[i] = enc.ageBand.code(band ?? '');
       factors.ethnicity[i] = enc.ethnicity.code(ethnicity ?? '');
       if (itemJson === null || !items.read(itemJson, i)) {
@@ -278,27 +283,43 @@ export function readRunInput(db: Db, waveId: number, spec: ScoringSpec): InputRo
       stored.consensus[i] = cons ?? Number.NaN;
       stored.tolerance[i] = tol ?? Number.NaN;
       stored.mood[i] = mood ?? Number.NaN;
-      durations[i] = dur;
-      if (bw !== null) anyWeight = true;
-      weights[i] = bw ?? 1;
-      chunk += `${id}\x1f${sv}\x1f${region}\x1f${settlement}\x1f${sex}\x1f${age}\x1f${band}\x1f${ethnicity}\x1f${itemJson}\x1f${cons}\x1f${tol}\x1f${mood}\x1f${dur}\x1f${bw}\n`;
+      durations[i] = dur ?? Number.NaN;
+      baseWeights[i] = bw ?? Number.NaN;
       i++;
-      if (i % size === 0) {
-        hashes.push(block.update(chunk).digest('hex').slice(0, 16));
-        block = createHash('sha256');
-        chunk = '';
-      } else if (chunk.length > 65536) {
-        block.update(chunk);
-        chunk = '';
-      }
     }
-    if (i % size !== 0 || i === 0) hashes.push(block.update(chunk).digest('hex').slice(0, 16));
-    const factorLabels = Object.fromEntries(FACTORS.map((f) => [f, enc[f].labels])) as InputRows['factorLabels'];
+    const itemColumns = items.columns();
+    const factorLabels = Object.fromEntries(FACTORS.map((f) => [f, f === 'age' ? ageLabels : enc[f].labels])) as InputRows['factorLabels'];
+    // The input hash covers exactly what the run uses, in its decoded form: ids, and every column
+    // as codes into its label table or as raw doubles (NaN = null). Block hashes cover the rows'
+    // ids and codes, so a changed row changes its own block; the label tables (and so any new
+    // value) are in the overall hash. Hashing column bytes in bulk is ~10× cheaper than a text line per row.
+    const numeric: ArrayBufferView[] = [svs, ...FACTORS.map((f) => factors[f]), ...itemNames.map((name) => itemColumns[name]!.codes),
+      stored.consensus, stored.tolerance, stored.mood, durations, baseWeights];
+    const hashes: string[] = [];
+    for (let start = 0; start < n || (n === 0 && start === 0); start += size) {
+      const end = Math.min(n, start + size);
+      const h = createHash('sha256').update(ids.slice(start, end).join('\n'));
+      for (const col of numeric) {
+        const bytes = (col as Int32Array | Float64Array).BYTES_PER_ELEMENT;
+        h.update(new Uint8Array(col.buffer, col.byteOffset + start * bytes, (end - start) * bytes));
+      }
+      hashes.push(h.digest('hex').slice(0, 16));
+      if (n === 0) break;
+    }
+    const tables = JSON.stringify({ factors: factorLabels, items: itemNames.map((name) => itemColumns[name]!.values.map((v) => (Number.isNaN(v) ? null : v))) });
+    let anyWeight = false;
+    const weights = new Float64Array(n);
+    for (let r = 0; r < n; r++) {
+      const w = baseWeights[r]!;
+      if (w === w) { anyWeight = true; weights[r] = w; } else weights[r] = 1;
+    }
     return {
-      n, ids, factors, factorLabels, items: items.columns(), stored, durations, weights: anyWeight ? weights : null,
-      surveyVersionIds: [...versions].sort((a, b) => a - b),
+      n, ids, factors, factorLabels, items: itemColumns, stored,
+      durations: Array.from(durations, (d) => (Number.isNaN(d) ? null : d)),
+      weights: anyWeight ? weights : null,
+      surveyVersionIds: [...new Set(svs)].sort((a, b) => a - b),
       blocks: { size, hashes },
-      inputHash: createHash('sha256').update(`${n}\n${hashes.join('\n')}`).digest('hex'),
+      inputHash: createHash('sha256').update(`${n}\n${hashes.join('\n')}\n`).update(tables).digest('hex'),
     };
   });
   return read.deferred();
