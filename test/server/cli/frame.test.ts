@@ -59,10 +59,10 @@ describe('kelisim frame', () => {
 
     const db = openDb(file);
     try {
-      const census = ensureCensusFrame(db, OFFICIAL_SURVEYS_DIR);
+      const census = ensureCensusFrame(db, OFFICIAL_SURVEYS_DIR)!;
       expect(census.created).toBe(true);
       expect(new Set(census.frame.margins.map((m) => m.margin))).toEqual(new Set(['sex', 'settlement', 'ethnicity']));
-      expect(ensureCensusFrame(db, OFFICIAL_SURVEYS_DIR).created).toBe(false);
+      expect(ensureCensusFrame(db, OFFICIAL_SURVEYS_DIR)?.created).toBe(false);
       const scaled = listFrames(db).find((f) => f.name === 'survey-frame')!;
       const urban = scaled.margins.find((m) => m.level === 'urban')!.population;
       expect(urban).toBeCloseTo(602 * 1000 / 1002, 9);
