@@ -6,12 +6,13 @@ import { AnalysisError } from './errors';
 import type { FactorColumn } from './columns';
 import { cronbachAlpha } from './reliability';
 import { weightDiagnostics, marginCellShares, type MarginCellShare, type WeightDiagnostics } from './diagnostics';
-import { calibratedMean, domainMeans, estimationContext, rowsWithValue, shareAtLeast, type DomainEstimate } from './estimates';
+import { calibratedMean, domainMeans, estimationContext, rowsWithValue, shareAtLeast, type DomainEstimate, type EstimationContext } from './estimates';
 import { factorCalibration } from './calibration';
 import { assignCells, bandNumericColumn, defaultCollapseMap, type AppliedMerge, type CollapseRule, type Margin } from './margins';
 import { imputeDeclined, type Imputation } from './imputation';
+import { domainMomentsByLevel, type PoolingMoments } from './pooling';
 import { buildDesign, rake } from './raking';
-import { scoreColumns, type ScoringSpec } from './scoring';
+import { scoreColumns, type CodedScores, type ScoringSpec } from './scoring';
 
 /** Respondent data, column by column. */
 export interface AnalyzeInput {
@@ -49,6 +50,11 @@ export interface AnalyzeOptions {
    * not itself a level of the variable's margin.
    */
   declined?: Readonly<Record<string, string>>;
+  /**
+   * Also return the pooling moments (analysis/pooling.ts) of every indicator for every level of
+   * every `by` variable, from which annual domain values are pooled over waves. Default false.
+   */
+  pooling?: boolean;
 }
 
 /** Estimates of one indicator. */
@@ -82,6 +88,66 @@ export interface Extras {
   cells: MarginCellShare[];
   /** Final weight and indicator scores (NaN = none) per respondent, without building objects. */
   perRespondent: { weights: Float64Array; scores: Record<string, Float64Array> };
+  /** With `pooling: true`: indicator → `by` variable → level → moments (levels as in `domains`). */
+  pooling?: Record<string, Record<string, Record<string, PoolingMoments>>>;
+}
+
+/** Domain levels in the margin's order when the variable is also a (single-variable) margin. */
+function levelOrder(margins: readonly Margin[], v: string): string[] {
+  const margin = margins.find((m) => m.variables.length === 1 && m.variables[0] === v);
+  return margin ? margin.levels.map((l) => l.level) : [];
+}
+
+/**
+ * Every estimate of one indicator from its scores y (NaN = no score): weighted mean with SE, CI
+ * and deff, Cronbach's α of its items, the share ≥ threshold and the domain estimates of each `by`
+ * variable (METHODOLOGY §2–§4), plus its pooling moments when asked.
+ *
+ * Cost: O(n · (1 + by variables)) plus O(P·margins + k²) per domain level.
+ * @example estimateIndicator(ctx, y, itemScores, columns, { margins, by: ['region'], threshold: 60, pooling: false })
+ * // → { result: { nScored: 1490, mean: 83.4…, … }, pooling: null }
+ */
+export function estimateIndicator(
+  ctx: EstimationContext, y: Float64Array, items: readonly (Float64Array | CodedScores)[], columns: Readonly<Record<string, FactorColumn>>,
+  opts: { margins: readonly Margin[]; by: readonly string[]; threshold: number; pooling: boolean },
+): { result: IndicatorResult; pooling: Record<string, Record<string, PoolingMoments>> | null } {
+  const { by } = opts;
+  const rows = rowsWithValue(y);
+  const alpha = cronbachAlpha(items);
+  if (rows.length === 0) {
+    return {
+      result: {
+        nScored: 0, unweightedMean: null, mean: null, se: null, ci95: null, deff: null,
+        cronbachAlpha: alpha.alpha, alphaN: alpha.n, shareAtLeast60: null, domains: Object.fromEntries(by.map((v) => [v, []])),
+      },
+      pooling: opts.pooling ? Object.fromEntries(by.map((v) => [v, {}])) : null,
+    };
+  }
+  let sum = 0;
+  for (let r = 0; r < rows.length; r++) sum += y[rows[r]!]!;
+  const e = calibratedMean(ctx, y, rows);
+  const domains: Record<string, DomainEstimate[]> = {};
+  const pooling: Record<string, Record<string, PoolingMoments>> | null = opts.pooling ? {} : null;
+  for (const v of by) {
+    const order = levelOrder(opts.margins, v);
+    domains[v] = domainMeans(ctx, y, rows, columns[v]!, order);
+    if (pooling) pooling[v] = domainMomentsByLevel(ctx, y, rows, columns[v]!, order);
+  }
+  return {
+    result: {
+      nScored: rows.length,
+      unweightedMean: sum / rows.length,
+      mean: e.mean,
+      se: e.se,
+      ci95: e.ci95,
+      deff: e.deff,
+      cronbachAlpha: alpha.alpha,
+      alphaN: alpha.n,
+      shareAtLeast60: shareAtLeast(ctx, y, rows, opts.threshold),
+      domains,
+    },
+    pooling,
+  };
 }
 
 /**
@@ -150,37 +216,14 @@ export function analyze(input: AnalyzeInput, options: AnalyzeOptions): AnalysisR
   const ctx = estimationContext(factorCalibration(design), w);
   const threshold = options.shareThreshold ?? 60;
   const indicators: Record<string, IndicatorResult> = {};
+  const pooling: Record<string, Record<string, Record<string, PoolingMoments>>> = {};
   for (const ind of options.spec.indicators) {
-    const y = scores.indicators[ind.id]!;
-    const rows = rowsWithValue(y);
-    const alpha = cronbachAlpha(ind.items.map((it) => scores.items[it.name]!));
-    if (rows.length === 0) {
-      indicators[ind.id] = {
-        nScored: 0, unweightedMean: null, mean: null, se: null, ci95: null, deff: null,
-        cronbachAlpha: alpha.alpha, alphaN: alpha.n, shareAtLeast60: null, domains: Object.fromEntries(by.map((v) => [v, []])),
-      };
-      continue;
-    }
-    let sum = 0;
-    for (let r = 0; r < rows.length; r++) sum += y[rows[r]!]!;
-    const e = calibratedMean(ctx, y, rows);
-    const domains: Record<string, DomainEstimate[]> = {};
-    for (const v of by) {
-      const margin = options.margins.find((m) => m.variables.length === 1 && m.variables[0] === v);
-      domains[v] = domainMeans(ctx, y, rows, columns[v]!, margin ? margin.levels.map((l) => l.level) : []);
-    }
-    indicators[ind.id] = {
-      nScored: rows.length,
-      unweightedMean: sum / rows.length,
-      mean: e.mean,
-      se: e.se,
-      ci95: e.ci95,
-      deff: e.deff,
-      cronbachAlpha: alpha.alpha,
-      alphaN: alpha.n,
-      shareAtLeast60: shareAtLeast(ctx, y, rows, threshold),
-      domains,
-    };
+    const items = ind.items.map((it) => scores.items[it.name]!);
+    const r = estimateIndicator(ctx, scores.indicators[ind.id]!, items, columns, {
+      margins: options.margins, by, threshold, pooling: options.pooling === true,
+    });
+    indicators[ind.id] = r.result;
+    if (r.pooling) pooling[ind.id] = r.pooling;
   }
   const result: AnalysisResult & Extras = {
     n,
@@ -193,6 +236,7 @@ export function analyze(input: AnalyzeInput, options: AnalyzeOptions): AnalysisR
     indicators,
     cells: marginCellShares(design, w),
     perRespondent: { weights: w, scores: scores.indicators },
+    ...(options.pooling === true ? { pooling } : {}),
   };
   if (options.respondents) {
     const ys = options.spec.indicators.map((ind) => [ind.id, scores.indicators[ind.id]!] as const);

@@ -205,20 +205,12 @@ export interface DomainEstimate {
 }
 
 /**
- * Domain estimates of y over the levels of a categorical variable (R's `svyby(~y, ~var, cal,
- * svymean, na.rm = TRUE)`): the calibrated mean of each level's respondents with a value, using
- * full-sample weights and calibration residuals. Levels with no respondent with a value are left
- * out (R's drop.empty.groups). Levels are returned in `order` (labels not in it follow, sorted);
- * the empty label (a missing domain value) is left out.
- *
- * Cost: O(n) to group plus one {@link calibratedMean} per level.
- * @example
- * domainMeans(ctx, scores, hasScore, regionColumn, regionLevels)
- * // → [{ level: 'KZ-10', n: 29, mean: 87.6…, se: 3.29…, suppressed: true, lowPrecision: false }, …]
+ * The respondents of each level of a domain variable, in the order of {@link domainMeans}:
+ * levels in `order` first, other labels sorted after; levels with no row, and the empty label (a
+ * missing domain value), left out. Cost O(rows + levels·log levels).
+ * @example domainGroups(hasScore, regionColumn, ['KZ-10', 'KZ-11']) // → [{ level: 'KZ-10', rows: Int32Array […] }, …]
  */
-export function domainMeans(
-  ctx: EstimationContext, y: Float64Array, rows: Int32Array, by: FactorColumn, order: readonly string[] = [],
-): DomainEstimate[] {
+export function domainGroups(rows: Int32Array, by: FactorColumn, order: readonly string[] = []): { level: string; rows: Int32Array }[] {
   const L = by.labels.length;
   const counts = new Int32Array(L);
   for (let r = 0; r < rows.length; r++) counts[by.codes[rows[r]!]!]!++;
@@ -240,10 +232,28 @@ export function domainMeans(
     if (rb !== undefined) return 1;
     return by.labels[a]! < by.labels[b]! ? -1 : by.labels[a]! > by.labels[b]! ? 1 : 0;
   });
-  return codes.map((c) => {
-    const e = calibratedMean(ctx, y, sorted.subarray(starts[c]!, starts[c + 1]!));
+  return codes.map((c) => ({ level: by.labels[c]!, rows: sorted.subarray(starts[c]!, starts[c + 1]!) }));
+}
+
+/**
+ * Domain estimates of y over the levels of a categorical variable (R's `svyby(~y, ~var, cal,
+ * svymean, na.rm = TRUE)`): the calibrated mean of each level's respondents with a value, using
+ * full-sample weights and calibration residuals. Levels with no respondent with a value are left
+ * out (R's drop.empty.groups). Levels are returned in `order` (labels not in it follow, sorted);
+ * the empty label (a missing domain value) is left out.
+ *
+ * Cost: O(n) to group plus one {@link calibratedMean} per level.
+ * @example
+ * domainMeans(ctx, scores, hasScore, regionColumn, regionLevels)
+ * // → [{ level: 'KZ-10', n: 29, mean: 87.6…, se: 3.29…, suppressed: true, lowPrecision: false }, …]
+ */
+export function domainMeans(
+  ctx: EstimationContext, y: Float64Array, rows: Int32Array, by: FactorColumn, order: readonly string[] = [],
+): DomainEstimate[] {
+  return domainGroups(rows, by, order).map((g) => {
+    const e = calibratedMean(ctx, y, g.rows);
     return {
-      level: by.labels[c]!,
+      level: g.level,
       n: e.n,
       mean: e.mean,
       se: e.se,

@@ -2,17 +2,15 @@
 // policy (docs/decisions/005). app.ts mounts exactly this list, in this order; nothing else sets
 // the access or caching of an API answer.
 //
-// To add a feature, append one entry. The public results API (server/results/routes.ts, being
-// built as `resultsRouter(db)`) joins as:
-//
-//   { name: 'results', path: '/public/v1', access: { kind: 'public' }, cache: 'public-etag', router: ({ db }) => resultsRouter(db) },
-//
-// (its routes relative to the path: '/indicators', not '/api/public/v1/indicators') and then gets a strong ETag on every JSON answer, 304 for a matching If-None-Match, and
-// `Cache-Control: public, max-age=60` (docs/PUBLIC-API.md) — never the respondent API's no-store.
+// To add a feature, append one entry; its routes are relative to its path ('/indicators', not
+// '/api/public/v1/indicators'). A 'public-etag' feature gets a strong ETag on every JSON answer,
+// 304 for a matching If-None-Match, and `Cache-Control: public, max-age=60` (docs/PUBLIC-API.md) —
+// never the respondent API's no-store.
 import type { Router } from 'express';
 import type { Db } from './db/open';
 import type { WriteQueue } from './db/write-queue';
 import { responsesRouter } from './responses/routes';
+import { publicResultsRouter } from './results/routes';
 
 /** Roles of console accounts (the console is not built yet; the kind is declared so routes can name it). */
 export type Role = 'viewer' | 'analyst' | 'admin';
@@ -59,4 +57,6 @@ export interface Feature {
 /** The features of the server, mounted in this order. */
 export const FEATURES: readonly Feature[] = [
   { name: 'responses', path: '/links', access: { kind: 'respondent' }, cache: 'no-store', router: ({ db, writes }) => responsesRouter(db, writes) },
+  // The router keeps its own strong ETag per published state (computed once per state, not per body).
+  { name: 'results', path: '/public/v1', access: { kind: 'public' }, cache: 'public-etag', router: ({ db }) => publicResultsRouter(db) },
 ];

@@ -10,6 +10,12 @@ const commands: Record<string, Command> = {
   wave: { summary: 'list, open or close fieldwork waves', load: () => import('./wave') },
   backup: { summary: 'copy the database while the server runs (--out FILE)', load: () => import('./backup') },
   restore: { summary: 'replace the database with a checked backup (--from FILE)', load: () => import('./restore') },
+  frame: { summary: 'import or list population frames (margins to weight to)', load: () => import('./frame') },
+  estimate: { summary: 'compute an estimate run of a wave against a frame (prints JSON)', load: () => import('./estimate') },
+  run: { summary: 'show or verify a stored estimate run', load: () => import('./run') },
+  publish: { summary: 'publish an estimate run for its period', load: () => import('./publish') },
+  withdraw: { summary: 'withdraw a published estimate run, with a reason', load: () => import('./withdraw') },
+  responses: { summary: 'import field interviews (CSV) into a wave', load: () => import('./responses') },
 };
 
 function usage(): string {

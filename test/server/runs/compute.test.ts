@@ -1,0 +1,58 @@
+// Run-time quality flags and the reading of stored columns, on the raking-a reference interviews:
+// straightliners found from item scores equal those counted on the raw answers; item_scores in
+// any valid JSON layout read the same values (and hash the same) as the compact form.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../../../server/db/open';
+import { importFrameFile } from '../../../server/frames/service';
+import { importResponsesFile } from '../../../server/responses/import';
+import { createEstimateRun } from '../../../server/runs/service';
+import { loadOfficialSurvey } from '../../../server/surveys/bootstrap';
+import { OFFICIAL_SURVEY_ID } from '../../../server/surveys/service';
+import { parseCsvText } from '../../../server/tables/read-table';
+import { createWave } from '../../../server/waves/service';
+import { OFFICIAL_SURVEYS_DIR } from '../../helpers/app';
+import { createTestDb, type TestDb } from '../../helpers/db';
+import { REFERENCE_DIR, writeReferenceImport } from './reference-import';
+
+let t: TestDb;
+let db: Db;
+beforeAll(async () => {
+  t = createTestDb();
+  db = t.db;
+  loadOfficialSurvey(db, OFFICIAL_SURVEYS_DIR);
+  const wave = createWave(db, OFFICIAL_SURVEY_ID, '2024-Q2', { closed: true, actor: 'test' });
+  const csv = path.join(t.dir, 'a.csv');
+  writeReferenceImport('raking-a', csv);
+  await importResponsesFile(db, wave.id, csv, 'test');
+  await importFrameFile(db, path.join(REFERENCE_DIR, 'raking-a', 'margins.csv'), { name: 'ref', source: 'R reference', referenceDate: '2021-10-01', illustrative: true }, 'test');
+}, 60_000);
+afterAll(() => t.cleanup());
+
+const request = { wave: { period: '2024-Q2' }, frame: { name: 'ref' } } as const;
+
+describe('estimate runs read the stored columns', () => {
+  it('flags as straightliners exactly the respondents with one identical answer to all five consensus items', () => {
+    const file = path.join(REFERENCE_DIR, 'raking-a', 'responses.csv');
+    const table = parseCsvText(fs.readFileSync(file, 'utf8'), file);
+    const cols = ['c1', 'c2', 'c3', 'c4', 'c5'].map((c) => table.header.indexOf(c));
+    // The only same-scale block of ≥ 5 non-binary items is consensus (mood has four 1–5 items).
+    const expected = table.records.filter((r) => { const v = cols.map((c) => r.cells[c]!); return v[0] !== '' && v.every((x) => x === v[0]); }).length;
+    expect(expected).toBeGreaterThan(0);
+    const run = createEstimateRun(db, { ...request, options: { exclude: ['straightliner'] } }, 'test');
+    expect(run.result.sample.excludedBy).toEqual({ speeder: 0, straightliner: expected, incomplete: 0 });
+    expect(run.result.sample.used).toBe(table.records.length - expected);
+    expect(run.result.analysis.n).toBe(table.records.length - expected);
+  });
+
+  it('reads item_scores written in another JSON layout as the same values (same result, same input hash)', () => {
+    const before = createEstimateRun(db, request, 'test');
+    // Spaces after the separators: not the compact form, so the general parser reads it.
+    db.$client.prepare("UPDATE responses SET item_scores = replace(replace(item_scores, ',', ', '), ':', ': ')").run();
+    expect((db.$client.prepare('SELECT item_scores FROM responses LIMIT 1').pluck().get() as string)).toContain(', "');
+    const after = createEstimateRun(db, request, 'test');
+    expect(after.result).toEqual(before.result);
+    expect(after.row.inputHash).toBe(before.row.inputHash);
+  });
+});
