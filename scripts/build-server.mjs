@@ -25,6 +25,11 @@ export const OUT_DIR = path.join(ROOT, 'dist/server');
 export const BUILD_INFO = path.join(OUT_DIR, 'build-info.json');
 /** The programs, by name: what scripts/run.mjs starts. */
 export const ENTRIES = { main: 'server/main.ts', kelisim: 'server/cli/main.ts' };
+/**
+ * Worker-thread entries, loaded by file name from the bundle (server/runs/worker-pool.ts starts
+ * `new URL('./worker.js', import.meta.url)`), so each must be its own output file in dist/server.
+ */
+const WORKERS = { worker: 'server/runs/worker.ts' };
 const MIGRATIONS = 'server/db/migrations';
 /** Packages node must load from node_modules: native addons cannot be bundled. */
 const EXTERNAL = ['better-sqlite3'];
@@ -54,7 +59,7 @@ export function staleReason() {
   } catch {
     return 'dist/server has not been built';
   }
-  for (const name of Object.keys(ENTRIES)) {
+  for (const name of [...Object.keys(ENTRIES), ...Object.keys(WORKERS)]) {
     if (!fs.existsSync(path.join(OUT_DIR, `${name}.js`))) return `dist/server/${name}.js is missing`;
   }
   for (const input of info.inputs) {
@@ -87,7 +92,7 @@ export async function buildServer() {
   try {
     const result = await build({
       absWorkingDir: ROOT,
-      entryPoints: Object.entries(ENTRIES).map(([out, source]) => ({ in: source, out })),
+      entryPoints: Object.entries({ ...ENTRIES, ...WORKERS }).map(([out, source]) => ({ in: source, out })),
       outdir: next,
       bundle: true,
       splitting: true,
