@@ -106,8 +106,12 @@ export function stateVersion(db: Db, now: Date): string {
   const v = read();
   // The year is part of the key: "provisional" flips when a year ends, with no publication.
   const raw = `v1|${v.pub}|${v.targets ?? ''}|${v.demo > 0 ? 1 : 0}|${v.survey}|${now.getUTCFullYear()}`;
-  return createHash('sha256').update(raw).digest('base64url').slice(0, 27);
+  if (lastKey?.raw !== raw) lastKey = { raw, key: createHash('sha256').update(raw).digest('base64url').slice(0, 27) };
+  return lastKey.key;
 }
+
+// The hash of the last version seen: the version rarely changes, so most requests skip the hash.
+let lastKey: { raw: string; key: string } | undefined;
 
 /** Choice labels of the questionnaire's domain questions (kk is SurveyJS's `default`). */
 function levelLabels(json: Record<string, unknown>): LevelLabels {
