@@ -5,6 +5,8 @@ import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { startCheckpointer } from './db/checkpointer';
 import { openDb, syncDbFiles, walSyncer } from './db/open';
+import { ensureCensusFrame } from './frames/service';
+import { DomainError } from './runs/errors';
 import { loadOfficialSurvey, loadTargets } from './surveys/bootstrap';
 import { completionValidatorFor } from './responses/completion-validator';
 import { getSurveyVersion, OFFICIAL_SURVEY_ID, SurveyLoadError } from './surveys/service';
@@ -36,6 +38,14 @@ function start(): void {
   try {
     survey = loadOfficialSurvey(db, config.surveysDir);
     loadTargets(db, config.surveysDir);
+    // The cited census frame, so a run can be computed without importing one first. A
+    // questionnaire whose levels it does not fit (a test stand-in) gets a warning, not a stop.
+    try {
+      ensureCensusFrame(db, config.surveysDir);
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      process.stderr.write(`kelisim: the census frame was not loaded: ${err.message}\n`);
+    }
     wave = ensureOpenWave(db, OFFICIAL_SURVEY_ID);
     // Build the current version's validator now, not inside the first respondent's request.
     try {

@@ -8,6 +8,12 @@ const commands: Record<string, Command> = {
   analyze: { summary: 'weight a sample and estimate the indicators (prints JSON)', load: () => import('./analyze') },
   invite: { summary: 'create single-use invitation links for a wave (CSV)', load: () => import('./invite') },
   wave: { summary: 'list, open or close fieldwork waves', load: () => import('./wave') },
+  frame: { summary: 'import or list population frames (margins to weight to)', load: () => import('./frame') },
+  estimate: { summary: 'compute an estimate run of a wave against a frame (prints JSON)', load: () => import('./estimate') },
+  run: { summary: 'show or verify a stored estimate run', load: () => import('./run') },
+  publish: { summary: 'publish an estimate run for its period', load: () => import('./publish') },
+  withdraw: { summary: 'withdraw a published estimate run, with a reason', load: () => import('./withdraw') },
+  responses: { summary: 'import field interviews (CSV) into a wave', load: () => import('./responses') },
 };
 
 function usage(): string {

@@ -6,25 +6,28 @@ import { loadConfig } from '../config';
 import type { Db } from '../db/open';
 import type { WaveRow } from '../db/schema';
 import { OFFICIAL_SURVEY_ID } from '../surveys/service';
-import { closeWave, findWave, listWaves, openWave } from '../waves/service';
+import { cliActor } from '../audit/service';
+import { DomainError, exitCodeOf } from '../runs/errors';
+import { closeWave, createWave, findWave, listWaves, openCurrentWave } from '../waves/service';
 import { runCommand, UsageError, withDatabase } from './database-command';
 
 const USAGE = [
   'usage: npm run -s kelisim -- wave list',
-  '       npm run -s kelisim -- wave open      opens a new wave of the official survey (none may be open)',
+  '       npm run -s kelisim -- wave open      opens a new wave of the official survey for the current quarter (none may be open)',
+  '       npm run -s kelisim -- wave create --period 2023-Q2 [--closed]   records a wave for a period (e.g. past fieldwork to import)',
   '       npm run -s kelisim -- wave close --wave <id>',
 ].join('\n');
 
 function describeWave(w: WaveRow, baseUrl: string): string {
-  const period = `opened ${w.openedAt}${w.closedAt ? `, closed ${w.closedAt}` : ''}`;
-  return `${w.id}\t${w.status}\t${w.titleEn}\t${period}\t${w.status === 'open' ? `${baseUrl}/s/${w.openSlug}` : '-'}`;
+  const dates = `opened ${w.openedAt}${w.closedAt ? `, closed ${w.closedAt}` : ''}`;
+  return `${w.id}\t${w.status}\t${w.titleEn}\t${w.period ?? '-'}\t${dates}\t${w.status === 'open' ? `${baseUrl}/s/${w.openSlug}` : '-'}`;
 }
 
-function subcommand(db: Db, name: string, waveArg: string | undefined, baseUrl: string): string {
+function subcommand(db: Db, name: string, waveArg: string | undefined, baseUrl: string, create: { period?: string | undefined; closed?: boolean | undefined } = {}): string {
   switch (name) {
     case 'list': {
       const rows = listWaves(db);
-      return rows.length === 0 ? 'no waves yet (npm start opens one)' : ['id\tstatus\ttitle\tperiod\topen link', ...rows.map((w) => describeWave(w, baseUrl))].join('\n');
+      return rows.length === 0 ? 'no waves yet (npm start opens one)' : ['id\tstatus\ttitle\tperiod\tdates\topen link', ...rows.map((w) => describeWave(w, baseUrl))].join('\n');
     }
     case 'open': {
       const wave = db.transaction((tx) => {
@@ -32,9 +35,20 @@ function subcommand(db: Db, name: string, waveArg: string | undefined, baseUrl: 
         if (open.length > 0) {
           throw new UsageError(`wave ${open.map((w) => w.id).join(', ')} is still open; close it first (wave close --wave ${open[0]!.id})`);
         }
-        return openWave(tx, OFFICIAL_SURVEY_ID);
+        return openCurrentWave(tx, OFFICIAL_SURVEY_ID);
       }, { behavior: 'immediate' });
-      return `opened wave ${wave.id} (${wave.titleEn}); respondent link: ${baseUrl}/s/${wave.openSlug}`;
+      return `opened wave ${wave.id} (${wave.titleEn}${wave.period ? `, period ${wave.period}` : ', no period: the current quarter already has a wave'}); respondent link: ${baseUrl}/s/${wave.openSlug}`;
+    }
+    case 'create': {
+      if (create.period === undefined) throw new UsageError(`create needs --period YYYY-Qn\n${USAGE}`);
+      let wave;
+      try {
+        wave = createWave(db, OFFICIAL_SURVEY_ID, create.period, { closed: create.closed === true, actor: cliActor() });
+      } catch (err) {
+        if (err instanceof DomainError) throw new WaveCommandError(err.message, exitCodeOf(err));
+        throw err;
+      }
+      return `created wave ${wave.id} for ${wave.period} (${wave.status})${wave.status === 'open' ? `; respondent link: ${baseUrl}/s/${wave.openSlug}` : '; import interviews with: kelisim responses import --wave ' + wave.id + ' --file F.csv'}`;
     }
     case 'close': {
       if (waveArg === undefined || !/^\d+$/.test(waveArg)) throw new UsageError(`close needs --wave <id> (a whole number)\n${USAGE}`);
@@ -52,19 +66,33 @@ function subcommand(db: Db, name: string, waveArg: string | undefined, baseUrl: 
   }
 }
 
+class WaveCommandError extends Error {
+  constructor(message: string, readonly exitCode: 1 | 2) { super(message); }
+}
+
 export async function run(argv: string[]): Promise<number> {
+  let exit = 0;
   return runCommand('wave', () => {
     let values;
     let positionals;
     try {
-      ({ values, positionals } = parseArgs({ args: argv, options: { wave: { type: 'string' } }, strict: true, allowPositionals: true }));
+      ({ values, positionals } = parseArgs({ args: argv, options: { wave: { type: 'string' }, period: { type: 'string' }, closed: { type: 'boolean' } }, strict: true, allowPositionals: true }));
     } catch (err) {
       throw new UsageError(`${(err as Error).message}\n${USAGE}`);
     }
     if (positionals.length !== 1) throw new UsageError(USAGE);
     const config = loadConfig();
     const baseUrl = (config.baseUrl ?? `http://localhost:${config.port}`).replace(/\/+$/, '');
-    const said = withDatabase(config, (db) => subcommand(db, positionals[0]!, values.wave, baseUrl));
+    let said;
+    try {
+      said = withDatabase(config, (db) => subcommand(db, positionals[0]!, values.wave, baseUrl, { period: values.period, closed: values.closed }));
+    } catch (err) {
+      // A refused `create` (period taken: bad data, exit 1; bad period: usage, exit 2).
+      if (!(err instanceof WaveCommandError)) throw err;
+      process.stderr.write(`kelisim wave: ${err.message}\n`);
+      exit = err.exitCode;
+      return;
+    }
     process.stdout.write(said + '\n');
-  });
+  }).then((code) => (code === 0 ? exit : code));
 }

@@ -145,6 +145,11 @@ export const estimateRuns = sqliteTable('estimate_runs', {
   engineVersion: text('engine_version').notNull(),
   /** SHA-256 over the exact input rows (ids, derived columns, scores, flags) in id order. */
   inputHash: text('input_hash').notNull(),
+  /**
+   * Hashes of consecutive blocks of the input rows (id order; block size chosen so there are at
+   * most about 1,024), so `kelisim run verify` can say which responses changed, not only that some did.
+   */
+  inputBlocks: text('input_blocks', { mode: 'json' }).$type<{ size: number; hashes: string[] }>(),
   result: text('result', { mode: 'json' }).notNull().$type<Record<string, unknown>>(),
   createdBy: text('created_by').notNull(),
   createdAt: text('created_at').notNull(),

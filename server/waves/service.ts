@@ -4,6 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { and, desc, eq } from 'drizzle-orm';
 import type { Queryable } from '../db/open';
 import { waves, type WaveRow } from '../db/schema';
+import { appendAudit } from '../audit/service';
+import { DomainError } from '../runs/errors';
 
 export interface WaveTitle { kk: string; ru: string; en: string }
 
@@ -39,22 +41,49 @@ export function listWaves(db: Queryable): WaveRow[] {
   return db.select().from(waves).orderBy(waves.id).all();
 }
 
-/** Opens a new wave of `surveyId`. */
-export function openWave(db: Queryable, surveyId: string, now = new Date(), title: WaveTitle = quarterTitle(now)): WaveRow {
+/** The calendar quarter of `now` as a period, e.g. '2026-Q3'. */
+export function periodOf(now: Date): string {
+  return `${now.getUTCFullYear()}-Q${Math.floor(now.getUTCMonth() / 3) + 1}`;
+}
+
+const PERIOD = /^(\d{4})-Q([1-4])$/;
+
+/** The first day of a period ('2026-Q3' → 2026-07-01), or null when it is not a period. */
+export function periodStart(period: string): Date | null {
+  const m = PERIOD.exec(period);
+  return m ? new Date(Date.UTC(Number(m[1]), (Number(m[2]) - 1) * 3, 1)) : null;
+}
+
+export function findWaveByPeriod(db: Queryable, surveyId: string, period: string): WaveRow | undefined {
+  return db.select().from(waves).where(and(eq(waves.surveyId, surveyId), eq(waves.period, period))).get();
+}
+
+/** Opens a new wave of `surveyId`, with `period` (null: not part of the public series). */
+export function openWave(db: Queryable, surveyId: string, now = new Date(), title: WaveTitle = quarterTitle(now), period: string | null = null): WaveRow {
   return db.insert(waves).values({
     surveyId, titleKk: title.kk, titleRu: title.ru, titleEn: title.en,
-    openSlug: newOpenSlug(), status: 'open', openedAt: now.toISOString(),
+    openSlug: newOpenSlug(), status: 'open', openedAt: now.toISOString(), period,
   }).returning().get();
 }
 
-/** The most recently opened open wave of `surveyId`, opening one if there is none. */
+/**
+ * Opens a wave for the current quarter with that quarter as its period — or, when a wave of this
+ * survey already has the period (at most one per period; e.g. it was closed early), a wave
+ * without a period.
+ */
+export function openCurrentWave(db: Queryable, surveyId: string, now = new Date()): WaveRow {
+  const period = periodOf(now);
+  return openWave(db, surveyId, now, quarterTitle(now), findWaveByPeriod(db, surveyId, period) ? null : period);
+}
+
+/** The most recently opened open wave of `surveyId`, opening one (the current quarter's, with its period) if there is none. */
 export function ensureOpenWave(db: Queryable, surveyId: string, now = new Date()): { wave: WaveRow; created: boolean } {
   return db.transaction((tx) => {
     const current = tx.select().from(waves)
       .where(and(eq(waves.surveyId, surveyId), eq(waves.status, 'open')))
       .orderBy(desc(waves.id)).limit(1).get();
     if (current) return { wave: current, created: false };
-    return { wave: openWave(tx, surveyId, now), created: true };
+    return { wave: openCurrentWave(tx, surveyId, now), created: true };
   }, { behavior: 'immediate' });
 }
 
@@ -62,4 +91,27 @@ export function ensureOpenWave(db: Queryable, surveyId: string, now = new Date()
 export function closeWave(db: Queryable, id: number, now = new Date()): WaveRow | undefined {
   return db.update(waves).set({ status: 'closed', closedAt: now.toISOString() })
     .where(and(eq(waves.id, id), eq(waves.status, 'open'))).returning().get() ?? findWave(db, id);
+}
+
+/**
+ * Records a wave for `period` (e.g. past face-to-face fieldwork to import into): open, or closed
+ * at once with `closed`. At most one wave per survey and period.
+ * @throws DomainError bad_usage (not a period), conflict (the period already has a wave)
+ */
+export function createWave(db: Queryable, surveyId: string, period: string, options: { closed?: boolean; actor: string; now?: Date }): WaveRow {
+  const now = options.now ?? new Date();
+  const start = periodStart(period);
+  if (!start) throw new DomainError('bad_usage', 'invalid_option', `--period "${period}" must be a quarter like 2023-Q2`);
+  return db.transaction((tx) => {
+    const existing = findWaveByPeriod(tx, surveyId, period);
+    if (existing) throw new DomainError('conflict', 'period_taken', `--period ${period}: wave ${existing.id} (${existing.status}) already has this period; there is at most one wave per period`);
+    if (!options.closed) {
+      const open = tx.select().from(waves).where(and(eq(waves.surveyId, surveyId), eq(waves.status, 'open'))).get();
+      if (open) throw new DomainError('conflict', 'wave_open', `wave ${open.id} is still open; close it first (wave close --wave ${open.id}) or create this one with --closed`);
+    }
+    const wave = openWave(tx, surveyId, now, quarterTitle(start), period);
+    const row = options.closed ? tx.update(waves).set({ status: 'closed', closedAt: now.toISOString() }).where(eq(waves.id, wave.id)).returning().get()! : wave;
+    appendAudit(tx, { actor: options.actor, action: 'wave.create', subjectType: 'wave', subjectId: row.id, after: { surveyId, period, status: row.status } }, now);
+    return row;
+  }, { behavior: 'immediate' });
 }

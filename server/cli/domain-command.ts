@@ -1,0 +1,59 @@
+// What the compute-and-publish commands (frame, estimate, run, publish, withdraw, responses) share:
+// option parsing that reports a bad option as usage (exit 2), and one mapping of failures to a
+// single line on stderr — DomainError by its kind (bad data 1, bad usage or unknown id 2),
+// AnalysisError as bad data (1). Anything else is a fault for the command line's handler.
+import fs from 'node:fs';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { AnalysisError } from '../../analysis/errors';
+import { ConfigError, loadConfig } from '../config';
+import { openDb, type Db } from '../db/open';
+import { DomainError, exitCodeOf } from '../runs/errors';
+import { UsageError } from './database-command';
+
+export function oneLine(message: string): string {
+  return message.replace(/\s*\n\s*/g, ' ');
+}
+
+/** Runs a command body; returns its exit code. */
+export async function runDomainCommand(command: string, body: () => Promise<void> | void): Promise<number> {
+  try {
+    await body();
+    return 0;
+  } catch (err) {
+    const say = (m: string) => process.stderr.write(`kelisim ${command}: ${oneLine(m)}\n`);
+    if (err instanceof UsageError || err instanceof ConfigError) { say(err.message); return 2; }
+    if (err instanceof DomainError) { say(err.message); return exitCodeOf(err); }
+    if (err instanceof AnalysisError) { say(err.message); return 1; }
+    throw err;
+  }
+}
+
+/** parseArgs with strict options; a mistake becomes a UsageError carrying `usage`. */
+export function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T, usage: string): { values: { [K in keyof T]?: T[K]['type'] extends 'boolean' ? boolean : string }; positionals: string[] } {
+  try {
+    const r = parseArgs({ args: argv, options, strict: true, allowPositionals: true });
+    return r as unknown as { values: { [K in keyof T]?: T[K]['type'] extends 'boolean' ? boolean : string }; positionals: string[] };
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}. ${usage}`);
+  }
+}
+
+/** A whole number > 0 given as option `name`, or a UsageError. */
+export function positiveInt(name: string, value: string | undefined): number {
+  if (value === undefined || !/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`--${name} must be a whole number of 1 or more, got "${value ?? ''}"`);
+  return Number(value);
+}
+
+/** Calls `fn` with the configured database (which must exist), closing it when fn has finished. */
+export async function withConfiguredDb<T>(fn: (db: Db, dbFile: string) => Promise<T> | T): Promise<T> {
+  const config = loadConfig();
+  if (!fs.existsSync(config.dbFile)) {
+    throw new UsageError(`no database at ${config.dbFile}; start the server once (npm start) or set KELISIM_DB`);
+  }
+  const db = openDb(config.dbFile);
+  try {
+    return await fn(db, config.dbFile);
+  } finally {
+    db.$client.close();
+  }
+}

@@ -1,0 +1,1 @@
+ALTER TABLE `estimate_runs` ADD `input_blocks` text;

@@ -1,0 +1,373 @@
+// Computing an estimate run (DESIGN.md data flow, step 2) from the stored derived columns of a
+// wave's complete responses — never by re-parsing answer blobs — against a stored frame.
+//
+// The stored item scores are fed to the same analyze() that `kelisim analyze` runs, through a
+// *pass-through* scoring spec: every item keeps its name and indicator but is read on a 0–100
+// scale, and each distinct stored score s is given a label L with scoreItem(L) === s exactly
+// (checked). analyze() then recomputes exactly the stored indicator scores (checked too: a row
+// whose stored indicator score does not follow from its item scores is reported) and everything
+// after that — raking, SEs, domains, α — is the identical code path, so a run equals
+// `kelisim analyze` on the same rows and margins.
+//
+// Quality flags (METHODOLOGY §6) are computed here, at run time: speeder from the durations
+// (relative to the wave's median), straightliner from the item scores (identical answers within a
+// same-scale block: the raw answer is recovered from the score and the item's scale), incomplete
+// when no indicator has a score.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { analyze, type AnalysisResult } from '../../analysis/analyze';
+import type { FactorColumn } from '../../analysis/columns';
+import { AnalysisError } from '../../analysis/errors';
+import { parseMargins } from '../../analysis/margins';
+import { speederFlags, straightlineBlocks } from '../../analysis/quality';
+import { parseScoringSpec, scoreItem, type ScoringItem, type ScoringSpec } from '../../analysis/scoring';
+import type { Db } from '../db/open';
+import type { FrameRow, WaveRow } from '../db/schema';
+import { DomainError } from './errors';
+import { BREAKDOWNS, INDICATOR_IDS, QUALITY_FLAGS, type Breakdown, type IndicatorId, type PoolingMoments, type QualityFlag, type StoredRunResult } from './result';
+
+/** Options of a run (the command line's --min-cell-size, --bounds/--no-bounds, --exclude). */
+export interface RunOptions {
+  minCellSize: number;
+  bounds: [number, number] | null;
+  exclude: QualityFlag[];
+}
+
+/** METHODOLOGY's defaults: cells of 20, bounds 0.3–5, every flag excluded. */
+export const DEFAULT_RUN_OPTIONS: RunOptions = { minCellSize: 20, bounds: [0.3, 5], exclude: [...QUALITY_FLAGS] };
+
+/** Everything a run rests on besides the result: what `estimate_runs` records beside `result`. */
+export interface ComputedRun {
+  result: StoredRunResult;
+  surveyVersionIds: number[];
+  scoringHash: string;
+  engineVersion: string;
+  /** SHA-256 over the block hashes of the input rows (id order). */
+  inputHash: string;
+  /** Hashes of consecutive blocks of input rows, to say where the input changed (run verify). */
+  inputBlocks: { size: number; hashes: string[] };
+}
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+let engineVersionCache: string | undefined;
+
+/**
+ * package.json version + a hash of the estimation code (analysis/*.ts and this file): a run
+ * computed by different code says so, and `run verify` reports it.
+ */
+export function engineVersion(): string {
+  if (engineVersionCache) return engineVersionCache;
+  const root = path.resolve(HERE, '../..');
+  let version = '0.0.0';
+  try {
+    version = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch { /* a compiled build without package.json beside it: the code hash still tells versions apart */ }
+  const h = createHash('sha256');
+  const files: string[] = [];
+  const analysisDir = path.join(root, 'analysis');
+  if (fs.existsSync(analysisDir)) for (const f of fs.readdirSync(analysisDir).sort()) if (f.endsWith('.ts')) files.push(path.join(analysisDir, f));
+  for (const f of ['compute.ts', 'input.ts']) if (fs.existsSync(path.join(HERE, f))) files.push(path.join(HERE, f));
+  for (const f of files) h.update(path.basename(f)).update('\0').update(fs.readFileSync(f)).update('\0');
+  engineVersionCache = `${version}+${files.length > 0 ? h.digest('hex').slice(0, 12) : 'unknown'}`;
+  return engineVersionCache;
+}
+
+/** Canonical JSON (sorted keys) for hashing specs. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.keys(value as object).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** Incremental dictionary encoding of string values, in first-appearance order. */
+class Encoder {
+  labels: string[] = [];
+  private index = new Map<string, number>();
+  code(s: string): number {
+    let c = this.index.get(s);
+    if (c === undefined) { c = this.labels.length; this.labels.push(s); this.index.set(s, c); }
+    return c;
+  }
+}
+
+/** Re-encodes `codes` of the kept rows so that labels appear in first-appearance order among them. */
+function subsetFactor(codes: Int32Array, labels: readonly string[], kept: Int32Array): FactorColumn {
+  const remap = new Int32Array(labels.length).fill(-1);
+  const out = new Int32Array(kept.length);
+  const newLabels: string[] = [];
+  for (let r = 0; r < kept.length; r++) {
+    const c = codes[kept[r]!]!;
+    let m = remap[c]!;
+    if (m < 0) { m = newLabels.length; newLabels.push(labels[c]!); remap[c] = m; }
+    out[r] = m;
+  }
+  return { codes: out, labels: newLabels };
+}
+
+/**
+ * A label whose pass-through score (0–100 scale, not reversed) is exactly `s`: (L/100)·100 is not
+ * always L in floating point, so neighbouring doubles are tried. Throws if none is found.
+ */
+function passThroughLabel(item: ScoringItem, s: number): string {
+  let candidate = s;
+  for (let step = 0; step < 64; step++) {
+    const label = String(candidate);
+    if (scoreItem(item, label) === s) return label;
+    const got = (candidate / 100) * 100;
+    // Move towards the target by one unit in the last place.
+    const buf = new Float64Array([candidate]);
+    const bits = new BigInt64Array(buf.buffer);
+    bits[0] = bits[0]! + (got < s === candidate >= 0 ? 1n : -1n);
+    candidate = buf[0]!;
+  }
+  throw new Error(`no exact pass-through label for item score ${s} of "${item.name}"`);
+}
+
+/** The scoring spec that reads stored 0–100 item scores back unchanged. */
+function passThroughSpec(spec: ScoringSpec): ScoringSpec {
+  return {
+    indicators: spec.indicators.map((ind) => ({
+      id: ind.id, minAnsweredShare: ind.minAnsweredShare,
+      items: ind.items.map((it) => ({ name: it.name, min: 0, max: 100 })),
+    })),
+  };
+}
+
+interface InputRows {
+  n: number;
+  ids: string[];
+  factors: Record<'region' | 'settlement' | 'sex' | 'age' | 'ageBand' | 'ethnicity', Int32Array>;
+  factorLabels: Record<'region' | 'settlement' | 'sex' | 'age' | 'ageBand' | 'ethnicity', string[]>;
+  /** Per item: code per row into `values` (NaN = missing). */
+  items: Record<string, { codes: Int32Array; values: number[] }>;
+  stored: Record<IndicatorId, Float64Array>;
+  durations: (number | null)[];
+  /** Design weights (null base_weight → 1), or null when no row has one. */
+  weights: Float64Array | null;
+  surveyVersionIds: number[];
+  blocks: { size: number; hashes: string[] };
+  inputHash: string;
+}
+
+type RawRow = [string, number, string | null, string | null, string | null, number | null, string | null, string | null, string | null, number | null, number | null, number | null, number | null, number | null];
+
+const FACTORS = ['region', 'settlement', 'sex', 'age', 'ageBand', 'ethnicity'] as const;
+
+/**
+ * Reads the complete responses of `waveId` (id order) in one read transaction: their derived
+ * columns into compact columns, and the hash of exactly what was read.
+ */
+export function readRunInput(db: Db, waveId: number, spec: ScoringSpec): InputRows {
+  const sqlite = db.$client;
+  const read = sqlite.transaction(() => {
+    const n = (sqlite.prepare("SELECT count(*) FROM responses WHERE wave_id = ? AND status = 'complete'").pluck().get(waveId) as number);
+    const size = Math.max(64, Math.ceil(n / 1024));
+    const ids: string[] = new Array<string>(n);
+    const enc = Object.fromEntries(FACTORS.map((f) => [f, new Encoder()])) as Record<(typeof FACTORS)[number], Encoder>;
+    const factors = Object.fromEntries(FACTORS.map((f) => [f, new Int32Array(n)])) as InputRows['factors'];
+    const itemNames = spec.indicators.flatMap((ind) => ind.items.map((it) => it.name));
+    const itemEnc = itemNames.map(() => ({ index: new Map<number, number>(), values: [] as number[], codes: new Int32Array(n) }));
+    const stored = Object.fromEntries(INDICATOR_IDS.map((k) => [k, new Float64Array(n)])) as Record<IndicatorId, Float64Array>;
+    const durations: (number | null)[] = new Array<number | null>(n);
+    const weights = new Float64Array(n);
+    let anyWeight = false;
+    const versions = new Set<number>();
+    const hashes: string[] = [];
+    let block = createHash('sha256');
+    let chunk = '';
+    const stmt = sqlite.prepare(`SELECT id, survey_version_id, region, settlement, sex, age, age_band, ethnicity, item_scores,
+      consensus, tolerance, mood, duration_ms, base_weight FROM responses WHERE wave_id = ? AND status = 'complete' ORDER BY id`).raw(true);
+    let i = 0;
+    for (const raw of stmt.iterate(waveId) as IterableIterator<RawRow>) {
+      if (i >= n) break;
+      const [id, sv, region, settlement, sex, age, band, ethnicity, itemJson, cons, tol, mood, dur, bw] = raw;
+      ids[i] = id;
+      versions.add(sv);
+      factors.region[i] = enc.region.code(region ?? '');
+      factors.settlement[i] = enc.settlement.code(settlement ?? '');
+      factors.sex[i] = enc.sex.code(sex ?? '');
+      factors.age[i] = enc.age.code(age === null ? '' : String(age));
+      factors.ageBand[i] = enc.ageBand.code(band ?? '');
+      factors.ethnicity[i] = enc.ethnicity.code(ethnicity ?? '');
+      const scores = itemJson === null ? {} : (JSON.parse(itemJson) as Record<string, number | null>);
+      for (let k = 0; k < itemNames.length; k++) {
+        const v = scores[itemNames[k]!];
+        const x = typeof v === 'number' ? v : Number.NaN;
+        const e = itemEnc[k]!;
+        let c = e.index.get(x);
+        if (c === undefined) { c = e.values.length; e.values.push(x); e.index.set(x, c); }
+        e.codes[i] = c;
+      }
+      stored.consensus[i] = cons ?? Number.NaN;
+      stored.tolerance[i] = tol ?? Number.NaN;
+      stored.mood[i] = mood ?? Number.NaN;
+      durations[i] = dur;
+      if (bw !== null) anyWeight = true;
+      weights[i] = bw ?? 1;
+      chunk += `${id}\x1f${sv}\x1f${region}\x1f${settlement}\x1f${sex}\x1f${age}\x1f${band}\x1f${ethnicity}\x1f${itemJson}\x1f${cons}\x1f${tol}\x1f${mood}\x1f${dur}\x1f${bw}\n`;
+      i++;
+      if (i % size === 0) {
+        hashes.push(block.update(chunk).digest('hex').slice(0, 16));
+        block = createHash('sha256');
+        chunk = '';
+      } else if (chunk.length > 65536) {
+        block.update(chunk);
+        chunk = '';
+      }
+    }
+    if (i % size !== 0 || i === 0) hashes.push(block.update(chunk).digest('hex').slice(0, 16));
+    const items: InputRows['items'] = {};
+    itemNames.forEach((name, k) => { items[name] = { codes: itemEnc[k]!.codes, values: itemEnc[k]!.values }; });
+    const factorLabels = Object.fromEntries(FACTORS.map((f) => [f, enc[f].labels])) as InputRows['factorLabels'];
+    return {
+      n, ids, factors, factorLabels, items, stored, durations, weights: anyWeight ? weights : null,
+      surveyVersionIds: [...versions].sort((a, b) => a - b),
+      blocks: { size, hashes },
+      inputHash: createHash('sha256').update(`${n}\n${hashes.join('\n')}`).digest('hex'),
+    };
+  });
+  return read.deferred();
+}
+
+/** The scoring spec of the wave's responses; all of them must share one (else the scores are not comparable). */
+export function waveScoringSpec(db: Db, waveId: number): { spec: ScoringSpec; hash: string; versionIds: number[] } {
+  const rows = db.$client.prepare(`SELECT v.id, v.scoring FROM survey_versions v
+    WHERE v.id IN (SELECT DISTINCT survey_version_id FROM responses WHERE wave_id = ? AND status = 'complete') ORDER BY v.id`).all(waveId) as { id: number; scoring: string }[];
+  if (rows.length === 0) throw new DomainError('bad_data', 'empty_wave', `wave ${waveId} has no complete responses to estimate from`, { waveId });
+  const hashes = new Map<string, number[]>();
+  for (const r of rows) {
+    const h = createHash('sha256').update(canonical(JSON.parse(r.scoring))).digest('hex');
+    hashes.set(h, [...(hashes.get(h) ?? []), r.id]);
+  }
+  if (hashes.size > 1) {
+    const list = [...hashes.values()].map((ids) => `versions ${ids.join(', ')}`).join(' vs ');
+    throw new DomainError('bad_data', 'mixed_scoring', `wave ${waveId} has responses scored with different scoring specs (${list}); estimate them separately`, { waveId });
+  }
+  const [hash] = [...hashes.keys()];
+  return { spec: parseScoringSpec(JSON.parse(rows[0]!.scoring)), hash: hash!, versionIds: rows.map((r) => r.id) };
+}
+
+/** Raw answer of `item` that gives item score `s` (the inverse of METHODOLOGY §2's scoring), as text for comparison. */
+function rawAnswer(item: ScoringItem, s: number): string {
+  const range = item.max - item.min;
+  const x = item.reverse ? item.max - (s / 100) * range : item.min + (s / 100) * range;
+  return String(Math.round(x * 1e6) / 1e6);
+}
+
+/** The engine's pooling moments keyed as the result's breakdowns (`ageBand` → `age`). */
+function poolingByBreakdown(moments: Record<string, Record<string, Record<string, PoolingMoments>>>): StoredRunResult['pooling'] {
+  const out = {} as StoredRunResult['pooling'];
+  for (const ind of INDICATOR_IDS) {
+    const m = moments[ind] ?? {};
+    out[ind] = Object.fromEntries(BREAKDOWNS.map((b) => [b, m[b === 'age' ? 'ageBand' : b] ?? {}])) as Record<Breakdown, Record<string, PoolingMoments>>;
+  }
+  return out;
+}
+
+/**
+ * Computes a run of `wave` against `frame` from the database (read-only). Deterministic: the same
+ * rows, frame, options and code give the same document, which `run verify` relies on.
+ * Cost: one pass over the wave's complete rows plus analyze() (about a second per million rows).
+ * @throws DomainError bad_data for a wave without complete responses, mixed scoring specs, a
+ *   stored score that does not follow from the item scores, or an AnalysisError of the engine
+ *   (e.g. a category with no respondent, raking not converging) naming the margin or response.
+ */
+export function computeRun(db: Db, wave: WaveRow, frame: FrameRow, options: RunOptions): ComputedRun {
+  const { spec, hash: scoringHash } = waveScoringSpec(db, wave.id);
+  const input = readRunInput(db, wave.id, spec);
+  const { n } = input;
+  // Quality flags (METHODOLOGY §6).
+  const speed = speederFlags(input.durations);
+  const blocks = straightlineBlocks(spec);
+  const itemOf = new Map(spec.indicators.flatMap((ind) => ind.items.map((it) => [it.name, it] as const)));
+  const rawTables = new Map<string, string[]>();
+  for (const b of blocks) for (const name of b.items) {
+    const it = itemOf.get(name)!;
+    rawTables.set(name, input.items[name]!.values.map((s) => (Number.isNaN(s) ? '' : rawAnswer(it, s))));
+  }
+  const flags: Record<QualityFlag, Uint8Array> = { speeder: new Uint8Array(n), straightliner: new Uint8Array(n), incomplete: new Uint8Array(n) };
+  const indicatorIds = spec.indicators.map((ind) => ind.id as IndicatorId);
+  for (let i = 0; i < n; i++) {
+    if (speed.flags[i]) flags.speeder[i] = 1;
+    for (const b of blocks) {
+      let first: string | null = null;
+      let same = true;
+      for (const name of b.items) {
+        const s = rawTables.get(name)![input.items[name]!.codes[i]!]!;
+        if (s === '' || (first !== null && s !== first)) { same = false; break; }
+        first = s;
+      }
+      if (same && first !== null) { flags.straightliner[i] = 1; break; }
+    }
+    if (indicatorIds.every((id) => Number.isNaN(input.stored[id]?.[i] ?? Number.NaN))) flags.incomplete[i] = 1;
+  }
+  const excludedBy = { speeder: 0, straightliner: 0, incomplete: 0 } as Record<QualityFlag, number>;
+  const keep: number[] = [];
+  for (let i = 0; i < n; i++) {
+    let out = false;
+    for (const f of options.exclude) if (flags[f][i]) { excludedBy[f]++; out = true; }
+    if (!out) keep.push(i);
+  }
+  const kept = Int32Array.from(keep);
+  const m = kept.length;
+  if (m < 2) throw new DomainError('bad_data', 'too_few', `wave ${wave.id}: only ${m} of ${n} complete responses remain after excluding ${options.exclude.join(', ') || 'nothing'}; at least 2 are needed`, { waveId: wave.id });
+
+  const columns: Record<string, FactorColumn> = {};
+  for (const f of FACTORS) columns[f] = subsetFactor(input.factors[f], input.factorLabels[f], kept);
+  const pass = passThroughSpec(spec);
+  for (const ind of pass.indicators) for (const it of ind.items) {
+    const { codes, values } = input.items[it.name]!;
+    const labels = values.map((s) => (Number.isNaN(s) ? '' : passThroughLabel(it, s)));
+    columns[it.name] = subsetFactor(codes, labels, kept);
+  }
+  const designWeights = input.weights ? Float64Array.from(kept, (i) => input.weights![i]!) : null;
+  const margins = parseMargins(frame.margins);
+  const id = (r: number) => input.ids[kept[r]!]!;
+  let analysed;
+  try {
+    analysed = analyze(
+      { n: m, id, rowName: (r) => `response "${id(r)}"`, columns, designWeights },
+      { spec: pass, margins, minCellSize: options.minCellSize, bounds: options.bounds, by: ['region', 'sex', 'ageBand', 'settlement', 'ethnicity'], pooling: true },
+    );
+  } catch (err) {
+    if (err instanceof AnalysisError) throw new DomainError('bad_data', err.code, `wave ${wave.id} with frame "${frame.name}": ${err.message}`, { waveId: wave.id, frame: frame.name });
+    throw err;
+  }
+  // The recomputed indicator scores must be the stored ones (they come from the same item scores).
+  for (const ind of indicatorIds) {
+    const y = analysed.perRespondent.scores[ind]!;
+    const s = input.stored[ind];
+    for (let r = 0; r < m; r++) {
+      const a = y[r]!;
+      const b = s[kept[r]!]!;
+      if (!(a === b || (Number.isNaN(a) && Number.isNaN(b)))) {
+        throw new DomainError('bad_data', 'inconsistent_scores', `response "${id(r)}": its stored ${ind} score ${Number.isNaN(b) ? 'null' : b} does not follow from its stored item scores (${Number.isNaN(a) ? 'no score' : a})`, { responseId: id(r) });
+      }
+    }
+  }
+  const { cells, perRespondent: _perRespondent, pooling: moments, ...printed } = analysed;
+  const analysis: AnalysisResult = { ...printed, indicators: {} };
+  for (const [key, res] of Object.entries(printed.indicators)) {
+    const { ageBand: age, ...rest } = res.domains;
+    analysis.indicators[key] = { ...res, domains: { region: rest.region!, sex: rest.sex!, age: age!, settlement: rest.settlement!, ethnicity: rest.ethnicity! } };
+  }
+  const excluded = n - m;
+  const result: StoredRunResult = {
+    engineVersion: engineVersion(),
+    wave: { id: wave.id, surveyId: wave.surveyId, period: wave.period },
+    frame: { id: frame.id, name: frame.name, source: frame.source, referenceDate: frame.referenceDate, illustrative: frame.illustrative, contentHash: frame.contentHash },
+    options: { minCellSize: options.minCellSize, bounds: options.bounds, exclude: [...options.exclude] },
+    sample: { completes: n, used: m, excludedBy, excluded, overruled: 0 },
+    analysis,
+    marginCells: cells,
+    pooling: poolingByBreakdown(moments ?? {}),
+  };
+  return {
+    result, surveyVersionIds: input.surveyVersionIds, scoringHash, engineVersion: result.engineVersion,
+    inputHash: input.inputHash, inputBlocks: input.blocks,
+  };
+}

@@ -1,0 +1,217 @@
+// Estimate runs: compute (server/runs/compute.ts), store once (the table refuses UPDATE and
+// DELETE), show, and verify by recomputing from the database. `createEstimateRun` is the one code
+// path of both the command line and the server's worker thread (server/runs/worker-pool.ts).
+import { eq } from 'drizzle-orm';
+import { appendAudit } from '../audit/service';
+import type { Db, Queryable } from '../db/open';
+import { estimateRuns, waves, type EstimateRunRow, type FrameRow, type WaveRow } from '../db/schema';
+import { findFrame, findFrameByName, listFrames } from '../frames/service';
+import { findWave, listWaves } from '../waves/service';
+import { computeRun, DEFAULT_RUN_OPTIONS, readRunInput, waveScoringSpec, type ComputedRun, type RunOptions } from './compute';
+import { DomainError } from './errors';
+import { QUALITY_FLAGS, type QualityFlag, type StoredRunResult } from './result';
+
+export { DEFAULT_RUN_OPTIONS, type RunOptions } from './compute';
+
+/** What to estimate: a wave (by id or period) and a frame (by name or id), with options. */
+export interface EstimateRequest {
+  wave: { id: number } | { period: string };
+  frame: { name: string } | { id: number };
+  options?: Partial<RunOptions>;
+}
+
+const PERIOD = /^\d{4}-Q[1-4]$/;
+
+/** Resolves the request's wave, or a DomainError naming the id or period. */
+export function resolveWave(db: Queryable, ref: EstimateRequest['wave']): WaveRow {
+  if ('id' in ref) {
+    const w = findWave(db, ref.id);
+    if (!w) {
+      const known = listWaves(db).map((x) => `${x.id}${x.period ? ` (${x.period})` : ''}`).join(', ') || 'none';
+      throw new DomainError('not_found', 'wave_not_found', `--wave ${ref.id}: no such wave; existing waves: ${known}`);
+    }
+    return w;
+  }
+  if (!PERIOD.test(ref.period)) throw new DomainError('bad_usage', 'invalid_option', `--period "${ref.period}" must look like 2026-Q3`);
+  const w = db.select().from(waves).where(eq(waves.period, ref.period)).get();
+  if (!w) {
+    const known = listWaves(db).filter((x) => x.period).map((x) => x.period).join(', ') || 'none';
+    throw new DomainError('not_found', 'wave_not_found', `--period ${ref.period}: no wave has this period; periods with a wave: ${known}`);
+  }
+  return w;
+}
+
+export function resolveFrame(db: Queryable, ref: EstimateRequest['frame']): FrameRow {
+  const f = 'name' in ref ? findFrameByName(db, ref.name) : findFrame(db, ref.id);
+  if (!f) {
+    const known = listFrames(db).map((x) => x.name).join(', ') || 'none';
+    throw new DomainError('not_found', 'frame_not_found', `--frame ${'name' in ref ? ref.name : ref.id}: no such frame; stored frames: ${known}`);
+  }
+  return f;
+}
+
+/** Fills and checks the options (defaults of METHODOLOGY). */
+export function normaliseOptions(o: Partial<RunOptions> = {}): RunOptions {
+  const out: RunOptions = {
+    minCellSize: o.minCellSize ?? DEFAULT_RUN_OPTIONS.minCellSize,
+    bounds: o.bounds === undefined ? DEFAULT_RUN_OPTIONS.bounds : o.bounds,
+    exclude: o.exclude ?? [...DEFAULT_RUN_OPTIONS.exclude],
+  };
+  if (!Number.isInteger(out.minCellSize) || out.minCellSize < 1) throw new DomainError('bad_usage', 'invalid_option', `--min-cell-size must be a whole number of 1 or more, got ${out.minCellSize}`);
+  if (out.bounds && !(out.bounds[0] > 0 && out.bounds[1] > out.bounds[0] && Number.isFinite(out.bounds[1]))) {
+    throw new DomainError('bad_usage', 'invalid_option', `--bounds must be LO,HI with 0 < LO < HI, got ${out.bounds.join(',')}`);
+  }
+  for (const f of out.exclude) {
+    if (!(QUALITY_FLAGS as readonly string[]).includes(f)) throw new DomainError('bad_usage', 'invalid_option', `--exclude: unknown flag "${f}"; use ${QUALITY_FLAGS.join(', ')} or none`);
+  }
+  // A fixed order, so equal options are recorded equally.
+  out.exclude = QUALITY_FLAGS.filter((f) => out.exclude.includes(f)) as QualityFlag[];
+  return out;
+}
+
+/** A stored run with its result typed. */
+export interface StoredRun {
+  row: EstimateRunRow;
+  result: StoredRunResult;
+}
+
+function insertRun(db: Db, wave: WaveRow, frame: FrameRow, options: RunOptions, computed: ComputedRun, actor: string, now: Date): EstimateRunRow {
+  return db.transaction((tx) => {
+    const row = tx.insert(estimateRuns).values({
+      waveId: wave.id, frameId: frame.id, frameHash: frame.contentHash,
+      surveyVersionIds: computed.surveyVersionIds, scoringHash: computed.scoringHash,
+      options: { ...options }, engineVersion: computed.engineVersion,
+      inputHash: computed.inputHash, inputBlocks: computed.inputBlocks,
+      result: computed.result as unknown as Record<string, unknown>, createdBy: actor, createdAt: now.toISOString(),
+    }).returning().get();
+    appendAudit(tx, {
+      actor, action: 'run.create', subjectType: 'estimate_run', subjectId: row.id,
+      after: { wave: wave.id, period: wave.period, frame: frame.name, frameHash: frame.contentHash, options, inputHash: computed.inputHash, completes: computed.result.sample.completes, used: computed.result.sample.used },
+    }, now);
+    return row;
+  }, { behavior: 'immediate' });
+}
+
+/**
+ * Computes and stores one run; returns the stored row and its result (whose `runId` is row.id).
+ * Runs synchronously on the calling thread: the server calls it through a worker thread
+ * (`estimateInWorker`), the command line directly — the same code either way.
+ * @throws DomainError (not_found for an unknown wave or frame, bad_usage for bad options, bad_data from the computation)
+ */
+export function createEstimateRun(db: Db, request: EstimateRequest, actor: string, now = new Date()): StoredRun {
+  const options = normaliseOptions(request.options);
+  const wave = resolveWave(db, request.wave);
+  const frame = resolveFrame(db, request.frame);
+  const computed = computeRun(db, wave, frame, options);
+  const row = insertRun(db, wave, frame, options, computed, actor, now);
+  return { row, result: computed.result };
+}
+
+export function getRun(db: Queryable, id: number): StoredRun | undefined {
+  const row = db.select().from(estimateRuns).where(eq(estimateRuns.id, id)).get();
+  return row ? { row, result: row.result as unknown as StoredRunResult } : undefined;
+}
+
+export function requireRun(db: Queryable, id: number): StoredRun {
+  const run = getRun(db, id);
+  if (!run) throw new DomainError('not_found', 'run_not_found', `--run ${id}: no such estimate run`);
+  return run;
+}
+
+/** The document `kelisim run show` and `estimate` print: the run's inputs and its result. */
+export function runDocument(run: StoredRun): Record<string, unknown> {
+  const { row } = run;
+  return {
+    runId: row.id,
+    createdAt: row.createdAt,
+    createdBy: row.createdBy,
+    inputs: {
+      waveId: row.waveId, frameId: row.frameId, frameHash: row.frameHash, surveyVersionIds: row.surveyVersionIds,
+      scoringHash: row.scoringHash, options: row.options, engineVersion: row.engineVersion, inputHash: row.inputHash,
+    },
+    ...run.result,
+  };
+}
+
+/** One difference found by {@link verifyRun}. */
+export interface RunDifference {
+  /** e.g. 'inputHash', 'input rows', 'analysis.indicators.consensus.mean'. */
+  what: string;
+  stored: unknown;
+  now: unknown;
+}
+
+function diffValues(pathName: string, a: unknown, b: unknown, out: RunDifference[], limit = 200): void {
+  if (out.length >= limit) return;
+  if (Object.is(a, b)) return;
+  if (typeof a === 'number' && typeof b === 'number') { out.push({ what: pathName, stored: a, now: b }); return; }
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) { out.push({ what: `${pathName}.length`, stored: a.length, now: b.length }); return; }
+    a.forEach((x, i) => diffValues(`${pathName}[${i}]`, x, b[i], out, limit));
+    return;
+  }
+  if (a && b && typeof a === 'object' && typeof b === 'object') {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    for (const k of keys) diffValues(pathName ? `${pathName}.${k}` : k, (a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], out, limit);
+    return;
+  }
+  out.push({ what: pathName, stored: a, now: b });
+}
+
+export interface Verification {
+  runId: number;
+  identical: boolean;
+  differences: RunDifference[];
+}
+
+/**
+ * Recomputes run `id` from the database (same wave, the frame it used, its options) and compares
+ * everything: the frame's content hash, the scoring spec hash, the survey versions, the engine
+ * version, the input rows (by block: the ids of each changed block are named) and every number
+ * of the result. Read-only.
+ */
+export function verifyRun(db: Db, id: number): Verification {
+  const run = requireRun(db, id);
+  const { row } = run;
+  const wave = findWave(db, row.waveId)!;
+  const frame = findFrame(db, row.frameId)!;
+  const differences: RunDifference[] = [];
+  if (frame.contentHash !== row.frameHash) differences.push({ what: 'frame content hash', stored: row.frameHash, now: frame.contentHash });
+  // The input rows first, on their own: a changed row is named even when the recomputation fails.
+  let input: ReturnType<typeof readRunInput> | null = null;
+  try {
+    input = readRunInput(db, wave.id, waveScoringSpec(db, wave.id).spec);
+  } catch (err) {
+    if (!(err instanceof DomainError)) throw err;
+  }
+  if (input && input.inputHash !== row.inputHash) {
+    differences.push({ what: 'input hash', stored: row.inputHash, now: input.inputHash });
+    const stored = row.inputBlocks;
+    if (stored && stored.size === input.blocks.size && stored.hashes.length === input.blocks.hashes.length) {
+      const ids = input.ids;
+      stored.hashes.forEach((h, b) => {
+        if (h === input.blocks.hashes[b]) return;
+        const from = ids[b * stored.size];
+        const to = ids[Math.min(ids.length, (b + 1) * stored.size) - 1];
+        differences.push({ what: 'input rows', stored: `block ${b + 1} of ${stored.hashes.length}`, now: `at least one of the complete responses from "${from}" to "${to}" (id order) changed` });
+      });
+    } else {
+      differences.push({ what: 'input rows', stored: `${run.result.sample.completes} complete responses`, now: `${input.n} complete responses` });
+    }
+  }
+  let computed: ComputedRun;
+  try {
+    computed = computeRun(db, wave, frame, normaliseOptions(row.options as Partial<RunOptions>));
+  } catch (err) {
+    if (!(err instanceof DomainError)) throw err;
+    differences.push({ what: 'recomputation', stored: 'succeeded', now: `fails: ${err.message}` });
+    return { runId: id, identical: false, differences };
+  }
+  if (computed.scoringHash !== row.scoringHash) differences.push({ what: 'scoring spec hash', stored: row.scoringHash, now: computed.scoringHash });
+  if (JSON.stringify(computed.surveyVersionIds) !== JSON.stringify(row.surveyVersionIds)) differences.push({ what: 'survey versions', stored: row.surveyVersionIds, now: computed.surveyVersionIds });
+  if (computed.engineVersion !== row.engineVersion) differences.push({ what: 'engine version', stored: row.engineVersion, now: computed.engineVersion });
+  const { engineVersion: _a, ...storedRest } = run.result;
+  const { engineVersion: _b, ...nowRest } = computed.result;
+  diffValues('', storedRest, nowRest, differences);
+  return { runId: id, identical: differences.length === 0, differences };
+}

@@ -1,0 +1,39 @@
+// The R reference sets (test/fixtures/reference/) as field interviews of the official
+// questionnaire: the reference items c1–c5, t1–t6, m1–m5 are the official a1–a5, b1–b6, c1–c5
+// with the same scales and directions (a3 and c4 reversed, c5 on 0–10), the weighting variables
+// keep their names, and the age band becomes an age in years inside it (its lower bound), which
+// the run bands back into the frame's bands exactly as `analyze` bands nothing (it reads the band).
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseCsvText } from '../../../server/tables/read-table';
+import { REPO_ROOT } from '../../helpers/app';
+
+export const REFERENCE_DIR = path.join(REPO_ROOT, 'test/fixtures/reference');
+export const REFERENCE_CASES = ['raking-a', 'raking-b', 'raking-c'] as const;
+
+const ITEM_MAP: Record<string, string> = {
+  c1: 'a1', c2: 'a2', c3: 'a3', c4: 'a4', c5: 'a5',
+  t1: 'b1', t2: 'b2', t3: 'b3', t4: 'b4', t5: 'b5', t6: 'b6',
+  m1: 'c1', m2: 'c2', m3: 'c3', m4: 'c4', m5: 'c5',
+};
+
+const quote = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+
+/** Writes the import CSV of a reference case to `out` and returns its number of rows. */
+export function writeReferenceImport(refCase: string, out: string, extra: { durationMs?: (row: number) => number } = {}): number {
+  const file = path.join(REFERENCE_DIR, refCase, 'responses.csv');
+  const table = parseCsvText(fs.readFileSync(file, 'utf8'), file);
+  const h = table.header;
+  const header = ['response_id', 'adult', 'resident', 'consent', 'region', 'settlement', 'sex', 'age', 'ethnicity', 'base_weight', ...Object.values(ITEM_MAP), 'mode', ...(extra.durationMs ? ['duration_ms'] : [])];
+  const lines = [header.join(',')];
+  table.records.forEach((r, i) => {
+    const get = (c: string) => r.cells[h.indexOf(c)]!;
+    const band = get('age');
+    const years = /^(\d+)/.exec(band)![1]!;
+    const cells = [get('id'), 'true', 'true', 'true', get('region'), get('settlement'), get('sex'), years, get('ethnicity'), get('base_weight'),
+      ...Object.keys(ITEM_MAP).map((k) => get(k)), 'papi', ...(extra.durationMs ? [String(extra.durationMs(i))] : [])];
+    lines.push(cells.map(quote).join(','));
+  });
+  fs.writeFileSync(out, lines.join('\n') + '\n');
+  return table.records.length;
+}

@@ -1,0 +1,63 @@
+// The server's path of an estimate run: a worker thread running the same createEstimateRun as the
+// command line, while the calling thread stays free; errors come back as the same DomainErrors.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../../../server/db/open';
+import { importFrameFile } from '../../../server/frames/service';
+import { importResponsesFile } from '../../../server/responses/import';
+import { DomainError } from '../../../server/runs/errors';
+import { createEstimateRun, getRun, verifyRun } from '../../../server/runs/service';
+import { estimateInWorker } from '../../../server/runs/worker-pool';
+import { loadOfficialSurvey } from '../../../server/surveys/bootstrap';
+import { OFFICIAL_SURVEY_ID } from '../../../server/surveys/service';
+import { createWave } from '../../../server/waves/service';
+import { OFFICIAL_SURVEYS_DIR } from '../../helpers/app';
+import { createTestDb, type TestDb } from '../../helpers/db';
+import { REFERENCE_DIR, writeReferenceImport } from './reference-import';
+
+let t: TestDb;
+let db: Db;
+let waveId: number;
+
+beforeAll(async () => {
+  t = createTestDb();
+  db = t.db;
+  loadOfficialSurvey(db, OFFICIAL_SURVEYS_DIR);
+  waveId = createWave(db, OFFICIAL_SURVEY_ID, '2025-Q1', { closed: true, actor: 'test' }).id;
+  const csv = path.join(t.dir, 'a.csv');
+  writeReferenceImport('raking-a', csv, { durationMs: (i) => (i % 50 === 0 ? 60_000 : 600_000 + i) });
+  await importResponsesFile(db, waveId, csv, 'test');
+  await importFrameFile(db, path.join(REFERENCE_DIR, 'raking-a', 'margins.csv'), { name: 'ref', source: 'R reference', referenceDate: '2021-10-01', illustrative: true }, 'test');
+}, 60_000);
+afterAll(() => t.cleanup());
+
+describe('estimateInWorker', () => {
+  it('stores the same result as the direct call, and the event loop keeps turning meanwhile', async () => {
+    let ticks = 0;
+    const timer = setInterval(() => { ticks++; }, 5);
+    const started = Date.now();
+    const viaWorker = await estimateInWorker(db, t.file, { wave: { id: waveId }, frame: { name: 'ref' } }, 'test');
+    const elapsed = Date.now() - started;
+    clearInterval(timer);
+    // The thread was free: timers fired through the run (at least a third of the 5-ms slots).
+    expect(ticks).toBeGreaterThan(elapsed / 15);
+    const direct = createEstimateRun(db, { wave: { id: waveId }, frame: { name: 'ref' } }, 'test');
+    expect(viaWorker.row.id).not.toBe(direct.row.id);
+    expect(viaWorker.result).toEqual(direct.result);
+    expect(viaWorker.row.inputHash).toBe(direct.row.inputHash);
+    expect(getRun(db, viaWorker.row.id)?.row.createdBy).toBe('test');
+    expect(verifyRun(db, viaWorker.row.id).identical).toBe(true);
+    // Quality flags by default: every 50th interview is a speeder (60 s against a median of ~10 min).
+    expect(direct.result.sample.excludedBy.speeder).toBe(30);
+    expect(direct.result.sample.used).toBe(direct.result.sample.completes - direct.result.sample.excluded);
+  }, 60_000);
+
+  it('rejects with the same DomainError as the direct call', async () => {
+    const err = await estimateInWorker(db, t.file, { wave: { id: waveId }, frame: { name: 'nope' } }, 'test').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DomainError);
+    expect((err as DomainError).kind).toBe('not_found');
+    expect((err as DomainError).message).toContain('--frame nope: no such frame; stored frames: ref');
+    expect(fs.existsSync(t.file)).toBe(true);
+  }, 60_000);
+});
