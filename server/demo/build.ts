@@ -3,23 +3,21 @@
 // an illustrative frame, one wave per quarter from 2022-Q1 to the current quarter filled with
 // synthetic respondents (synthetic.ts) through the responses data layer, and one computed and
 // published estimate run per wave.
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
-import { analyze } from '../../analysis/analyze';
-import { factorFromValues, type FactorColumn } from '../../analysis/columns';
-import { parseMargins, type Margin } from '../../analysis/margins';
-import { isIncomplete, speederFlags, straightlineBlocks, straightlinedBlocks } from '../../analysis/quality';
-import { ageBand } from '../../analysis/scoring';
 import { openDb } from '../db/open';
-import { auditLog, estimateRuns, frames, publications, waves } from '../db/schema';
+import { auditLog } from '../db/schema';
+import { storeFrame } from '../frames/service';
+import { publishRun } from '../publications/service';
 import { completionValidatorFor } from '../responses/completion-validator';
 import { insertResponse } from '../responses/queries';
 import { deriveColumns } from '../responses/service';
 import { DEMO_MARKER_ACTION } from '../results/state';
-import { BREAKDOWNS, type QualityFlag, type StoredRunResult } from '../runs/result';
+import { createEstimateRun } from '../runs/service';
 import { loadOfficialSurvey, loadTargets } from '../surveys/bootstrap';
 import { getSurveyVersion, OFFICIAL_SURVEY_ID } from '../surveys/service';
+import { parseCsvText } from '../tables/read-table';
+import { createWave } from '../waves/service';
 import { generateQuarter } from './synthetic';
 
 export const DEMO_ACTOR = 'system:demo';
@@ -116,30 +114,23 @@ export function buildDemoDatabase(o: DemoOptions): DemoSummary {
       at, actor: DEMO_ACTOR, action: DEMO_MARKER_ACTION, subjectType: 'instance', subjectId: null,
       after: { note: 'synthetic demonstration data (npm run demo): no answer in this database comes from a person' },
     }).run();
-    const marginRows = illustrativeMargins();
-    const canonical = JSON.stringify([...marginRows].sort((a, b) => (a.margin + a.level < b.margin + b.level ? -1 : 1)));
-    const frame = db.insert(frames).values({
-      name: DEMO_FRAME_NAME, source: 'Illustrative figures for the demonstration (not an official source)', referenceDate: '2021-01-01',
-      illustrative: true, contentHash: createHash('sha256').update(canonical).digest('hex'), margins: marginRows, createdBy: DEMO_ACTOR, createdAt: at,
-    }).returning().get();
-    const margins = parseMargins(marginRows);
+    // The frame, the runs and the publications go through the same services as `kelisim frame
+    // import`, `kelisim estimate` and `kelisim publish` (with their audit entries).
+    const csv = ['margin,level,population', ...illustrativeMargins().map((r) => `${r.margin},${r.level},${r.population}`)].join('\n');
+    storeFrame(db, parseCsvText(csv, 'demo-illustrative.csv'), {
+      name: DEMO_FRAME_NAME, source: 'Illustrative figures for the demonstration (not an official source)', referenceDate: '2021-01-01', illustrative: true,
+    }, DEMO_ACTOR, now);
     const periods = demoPeriods(now);
-    const blocks = straightlineBlocks(loaded.spec);
     let respondents = 0;
     periods.forEach((period, t) => {
       const current = t === periods.length - 1;
       const [year, q] = [Number(period.slice(0, 4)), Number(period.slice(6))];
       const qStart = Date.UTC(year, (q - 1) * 3, 1);
       const qEnd = Math.min(Date.UTC(year, q * 3, 1), now.getTime());
-      const wave = db.insert(waves).values({
-        surveyId: OFFICIAL_SURVEY_ID, titleKk: `${year} жылғы ${q}-тоқсан`, titleRu: `${['I', 'II', 'III', 'IV'][q - 1]} квартал ${year} года`, titleEn: `Q${q} ${year}`,
-        openSlug: `demo-${period.toLowerCase()}`, status: current ? 'open' : 'closed', openedAt: new Date(qStart).toISOString(),
-        closedAt: current ? null : new Date(qEnd).toISOString(), period,
-      }).returning().get();
+      const wave = createWave(db, OFFICIAL_SURVEY_ID, period, { closed: !current, actor: DEMO_ACTOR, now });
       const people = generateQuarter(t, perWave);
       // Face-to-face interviews until 2025, the web questionnaire after (as the institute moved).
       const mode = year < 2026 ? 'capi' as const : 'web' as const;
-      const kept: { data: Record<string, unknown>; durationMs: number; id: string }[] = [];
       db.transaction(() => {
         people.forEach((p, k) => {
           const verdict = validate(p.data, p.locale);
@@ -151,65 +142,16 @@ export function buildDemoDatabase(o: DemoOptions): DemoSummary {
             durationMs: p.durationMs, mode, interviewer: mode === 'capi' ? `INT-${String(1 + (k % 40)).padStart(3, '0')}` : null, baseWeight: null,
             ...deriveColumns(loaded.spec, p.data),
           });
-          kept.push({ data: p.data, durationMs: p.durationMs, id: p.id });
         });
       });
-      respondents += kept.length;
-      const result = computeRun(kept, { id: wave.id, period }, frame, margins, loaded.spec, blocks);
-      const run = db.insert(estimateRuns).values({
-        waveId: wave.id, frameId: frame.id, frameHash: frame.contentHash, surveyVersionIds: [version.id], scoringHash: version.contentHash,
-        options: result.options, engineVersion: result.engineVersion,
-        inputHash: createHash('sha256').update(kept.map((r) => r.id).sort().join('\n')).digest('hex'),
-        result: result as unknown as Record<string, unknown>, createdBy: DEMO_ACTOR, createdAt: at,
-      }).returning().get();
-      db.insert(publications).values({ runId: run.id, period, action: 'publish', reason: null, actor: DEMO_ACTOR, at }).run();
-      db.insert(auditLog).values({ at, actor: DEMO_ACTOR, action: 'run.publish', subjectType: 'estimate_run', subjectId: String(run.id), after: { period, publishedRun: run.id } }).run();
-      log(`  ${period}: ${kept.length} synthetic respondents, run ${run.id} published`);
+      respondents += people.length;
+      const run = createEstimateRun(db, { wave: { id: wave.id }, frame: { name: DEMO_FRAME_NAME } }, DEMO_ACTOR, now);
+      publishRun(db, run.row.id, DEMO_ACTOR, now);
+      log(`  ${period}: ${people.length} synthetic respondents (${run.result.sample.used} used), run ${run.row.id} published`);
     });
     db.$client.pragma('wal_checkpoint(TRUNCATE)');
     return { waves: periods.length, respondents, runs: periods.length, seconds: (performance.now() - started) / 1000 };
   } finally {
     db.$client.close();
   }
-}
-
-/**
- * One wave's estimate run with analyze() (pooling moments included), excluding speeders and
- * straightliners (METHODOLOGY §6), as the estimate-runs feature stores it.
- */
-function computeRun(
-  rows: readonly { data: Record<string, unknown>; durationMs: number }[], wave: { id: number; period: string },
-  frame: { id: number; name: string; source: string; referenceDate: string; illustrative: boolean; contentHash: string },
-  margins: readonly Margin[], spec: Parameters<typeof analyze>[1]['spec'], blocks: ReturnType<typeof straightlineBlocks>,
-): StoredRunResult {
-  const speeders = speederFlags(rows.map((r) => r.durationMs)).flags;
-  const straight = rows.map((r) => straightlinedBlocks(r.data, blocks).length > 0);
-  const incomplete = rows.map((r) => {
-    const d = deriveColumns(spec, r.data);
-    return isIncomplete({ consensus: d.consensus, tolerance: d.tolerance, mood: d.mood });
-  });
-  const excludedBy: Record<QualityFlag, number> = { speeder: 0, straightliner: 0, incomplete: 0 };
-  const used: Record<string, unknown>[] = [];
-  rows.forEach((r, i) => {
-    if (speeders[i]) excludedBy.speeder++;
-    if (straight[i]) excludedBy.straightliner++;
-    if (incomplete[i]) excludedBy.incomplete++;
-    if (!speeders[i] && !straight[i] && !incomplete[i]) used.push(r.data);
-  });
-  const columns: Record<string, FactorColumn> = {};
-  for (const name of ['region', 'settlement', 'sex', 'ethnicity']) columns[name] = factorFromValues(used.map((d) => d[name]));
-  columns.age = factorFromValues(used.map((d) => ageBand(d.age as number)));
-  for (const ind of spec.indicators) for (const it of ind.items) columns[it.name] = factorFromValues(used.map((d) => d[it.name]));
-  const r = analyze({ n: used.length, id: (i) => String(i), columns }, { spec, margins, by: [...BREAKDOWNS], pooling: true });
-  const { cells, perRespondent: _p, pooling, ...analysis } = r;
-  return {
-    engineVersion: 'demo',
-    wave: { id: wave.id, surveyId: OFFICIAL_SURVEY_ID, period: wave.period },
-    frame: { id: frame.id, name: frame.name, source: frame.source, referenceDate: frame.referenceDate, illustrative: frame.illustrative, contentHash: frame.contentHash },
-    options: { minCellSize: 20, bounds: [0.3, 5], exclude: ['speeder', 'straightliner', 'incomplete'] },
-    sample: { completes: rows.length, used: used.length, excludedBy, excluded: rows.length - used.length, overruled: 0 },
-    analysis: JSON.parse(JSON.stringify(analysis)) as StoredRunResult['analysis'],
-    marginCells: cells,
-    pooling: pooling as StoredRunResult['pooling'],
-  };
 }
