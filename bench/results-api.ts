@@ -24,8 +24,20 @@ export interface ResultsApiFigures {
   responses: number;
   publishedRuns: number;
   clients: number;
-  endpoints: { name: string; path: string; requests: number; p50: number; p95: number; p99: number; max: number; perSecond: number }[];
+  endpoints: { name: string; path: string; requests: number; p50: number; p95: number; p99: number; max: number; perSecond: number; serverCpuMsPerRequest: number }[];
   afterPublicationMs: number;
+  /** 1-minute load average before and after the measurement (the machine is shared). */
+  load: [number, number];
+}
+
+/** CPU time (user + system) a process has used, in ms, from /proc (Linux); NaN elsewhere. */
+function cpuMs(pid: number): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -114,14 +126,20 @@ export async function benchResultsApi(o: { responses: number; clients: number; r
       ['series CSV', '/api/public/v1/indicators/mood/series?format=csv&lang=ru'],
     ] as const;
     // Warm-up: the first request of each builds its answer once per published state.
-    for (const [, p] of endpoints) await load(port, p, 4, 200);
+    for (let round = 0; round < 2; round++) for (const [, p] of endpoints) await load(port, p, o.clients, 500);
     const figures: ResultsApiFigures['endpoints'] = [];
+    const loadBefore = os.loadavg()[0]!;
     for (const [name, p] of endpoints) {
       const t0 = performance.now();
+      const c0 = cpuMs(proc.pid!);
       const lat = await load(port, p, o.clients, o.requests);
       const seconds = (performance.now() - t0) / 1000;
-      figures.push({ name, path: p, requests: lat.length, p50: percentile(lat, 0.5), p95: percentile(lat, 0.95), p99: percentile(lat, 0.99), max: lat[lat.length - 1]!, perSecond: lat.length / seconds });
+      figures.push({
+        name, path: p, requests: lat.length, p50: percentile(lat, 0.5), p95: percentile(lat, 0.95), p99: percentile(lat, 0.99), max: lat[lat.length - 1]!,
+        perSecond: lat.length / seconds, serverCpuMsPerRequest: (cpuMs(proc.pid!) - c0) / lat.length,
+      });
     }
+    const loadAfter = os.loadavg()[0]!;
     // A publication changes the state: the next answer recomputes it (all 20 runs read and parsed).
     const w = new Database(dbFile);
     const last = w.prepare("SELECT run_id AS runId, period FROM publications WHERE action = 'publish' ORDER BY id DESC LIMIT 1").get() as { runId: number; period: string };
@@ -129,7 +147,7 @@ export async function benchResultsApi(o: { responses: number; clients: number; r
     w.prepare("INSERT INTO publications (run_id, period, action, reason, actor, at) VALUES (?, ?, 'publish', NULL, 'bench', ?)").run(last.runId, last.period, new Date().toISOString());
     w.close();
     const afterPublicationMs = await get(port, '/api/public/v1/indicators');
-    return { responses, publishedRuns: runs, clients: o.clients, endpoints: figures, afterPublicationMs };
+    return { responses, publishedRuns: runs, clients: o.clients, endpoints: figures, afterPublicationMs, load: [loadBefore, loadAfter] };
   } finally {
     proc.removeAllListeners('exit');
     proc.kill('SIGTERM');
@@ -143,9 +161,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   fs.mkdirSync(dir, { recursive: true });
   const f = await benchResultsApi({ responses: Number(values.responses), clients: Number(values.clients), requests: Number(values.requests), dir, log: (s) => process.stdout.write(`${s}\n`) });
   process.stdout.write(`\npublic results API: ${f.responses.toLocaleString('en')} stored responses, ${f.publishedRuns} published runs, ${f.clients} concurrent clients (${os.cpus().length} cores)\n`);
-  process.stdout.write(`${'endpoint'.padEnd(34)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'max ms'.padStart(8)} ${'req/s'.padStart(8)}\n`);
+  process.stdout.write(`load average ${f.load[0].toFixed(1)} before, ${f.load[1].toFixed(1)} after (a shared machine: latencies include waiting for a core)\n`);
+  process.stdout.write(`${'endpoint'.padEnd(34)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'max ms'.padStart(8)} ${'req/s'.padStart(8)} ${'server CPU ms/req'.padStart(18)}\n`);
   for (const e of f.endpoints) {
-    process.stdout.write(`${e.name.padEnd(34)} ${e.p50.toFixed(2).padStart(8)} ${e.p95.toFixed(2).padStart(8)} ${e.p99.toFixed(2).padStart(8)} ${e.max.toFixed(2).padStart(8)} ${e.perSecond.toFixed(0).padStart(8)}\n`);
+    process.stdout.write(`${e.name.padEnd(34)} ${e.p50.toFixed(2).padStart(8)} ${e.p95.toFixed(2).padStart(8)} ${e.p99.toFixed(2).padStart(8)} ${e.max.toFixed(2).padStart(8)} ${e.perSecond.toFixed(0).padStart(8)} ${e.serverCpuMsPerRequest.toFixed(3).padStart(18)}\n`);
   }
   process.stdout.write(`first /indicators after a publication (state recomputed): ${f.afterPublicationMs.toFixed(1)} ms\n`);
   if (!values.keep) fs.rmSync(dir, { recursive: true, force: true });
