@@ -1,0 +1,347 @@
+// `npm run bench:results`: the compute-and-publish path at national scale (issue 6).
+//
+// 1. A temporary database with one closed wave of 1,000,000 complete responses, written by direct
+//    SQL inserts (answers drawn with the tests' seeded generator, scored with analysis/ exactly as
+//    a completion is) and an illustrative frame over region, sex × age, settlement and ethnicity.
+// 2. Estimate run: `kelisim estimate` as a child process under /usr/bin/time — wall time and peak
+//    RSS of the whole command (goal ≤ 5 s, ≤ 1 GB).
+// 3. Respondents during a run: a server child (the real app and write queue, this file in
+//    --server mode) takes web completions at a fixed arrival rate; the p99 latency while nothing
+//    else runs, then while the same estimate runs in the server's worker thread (estimateInWorker,
+//    the server's path). Goal: at most 3×.
+//
+// Sections are a list (SECTIONS below): another benchmark of the same data (the public API's
+// latency, bench/results-api.ts) adds itself there and gets the prepared database.
+// A benchmark, not a test: it prints figures and fails only if something does not work.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ageBand, scoreRespondent } from '../analysis/scoring';
+import { rng as makeRng } from '../test/helpers/random';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+// --- the prepared database -------------------------------------------------------------------------
+
+/** What every section gets: a database file with one big closed wave and a frame to rake it to. */
+export interface ResultsBenchContext {
+  dir: string;
+  dbFile: string;
+  waveId: number;
+  period: string;
+  frameName: string;
+  responses: number;
+  /** Runs a `kelisim` command against the database; resolves with its output, wall seconds and peak RSS (MB). */
+  kelisim: (args: string[]) => Promise<{ code: number; stdout: string; stderr: string; seconds: number; cpuSeconds: number | null; peakMb: number | null }>;
+}
+
+const REGIONS = ['KZ-10', 'KZ-11', 'KZ-15', 'KZ-19', 'KZ-23', 'KZ-27', 'KZ-31', 'KZ-33', 'KZ-35', 'KZ-39', 'KZ-43', 'KZ-47', 'KZ-55', 'KZ-59', 'KZ-61', 'KZ-62', 'KZ-63', 'KZ-71', 'KZ-75', 'KZ-79'];
+const REGION_DRAW = REGIONS.flatMap((r, i) => Array.from({ length: 1 + (i % 5) }, () => r));
+const ETHNIC = [...Array.from({ length: 64 }, () => 'kazakh'), ...Array.from({ length: 16 }, () => 'russian'), 'uzbek', 'uzbek', 'uzbek', 'ukrainian', 'ukrainian', 'uyghur', 'uyghur', 'german', 'tatar', 'other', 'other', 'other', 'other', 'refused'];
+
+/** An illustrative frame (not official figures) over the weighting variables, each margin summing to 14,070,000. */
+function illustrativeFrameCsv(): string {
+  const total = 14_070_000;
+  const lines = ['margin,level,population'];
+  const regionWeights = REGIONS.map((_, i) => 1 + (i % 5));
+  const rw = regionWeights.reduce((a, b) => a + b, 0);
+  let acc = 0;
+  REGIONS.forEach((r, i) => {
+    const p = i === REGIONS.length - 1 ? total - acc : Math.round((total * regionWeights[i]!) / rw);
+    acc += p;
+    lines.push(`region,${r},${p}`);
+  });
+  const sexAge = [['m:18-29', 0.12], ['m:30-44', 0.15], ['m:45-59', 0.11], ['m:60+', 0.09], ['f:18-29', 0.13], ['f:30-44', 0.16], ['f:45-59', 0.12]] as const;
+  acc = 0;
+  for (const [l, s] of sexAge) { const p = Math.round(total * s); acc += p; lines.push(`sex:age,${l},${p}`); }
+  lines.push(`sex:age,f:60+,${total - acc}`);
+  lines.push(`settlement,urban,${Math.round(total * 0.62)}`, `settlement,rural,${total - Math.round(total * 0.62)}`);
+  const eth = [['kazakh', 0.7], ['russian', 0.155], ['uzbek', 0.032], ['ukrainian', 0.02], ['uyghur', 0.015], ['german', 0.012], ['tatar', 0.011]] as const;
+  acc = 0;
+  for (const [l, s] of eth) { const p = Math.round(total * s); acc += p; lines.push(`ethnicity,${l},${p}`); }
+  lines.push(`ethnicity,other,${total - acc}`);
+  return lines.join('\n') + '\n';
+}
+
+async function prepare(responses: number): Promise<ResultsBenchContext> {
+  const { openDb } = await import('../server/db/open');
+  const { loadOfficialSurvey } = await import('../server/surveys/bootstrap');
+  const { createWave } = await import('../server/waves/service');
+  const { storeFrame } = await import('../server/frames/service');
+  const { parseCsvText } = await import('../server/tables/read-table');
+  const { getSurveyVersion, OFFICIAL_SURVEY_ID } = await import('../server/surveys/service');
+
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kelisim-bench-results-'));
+  const dbFile = path.join(dir, 'bench.db');
+  const db = openDb(dbFile, { synchronous: 'normal' });
+  const version = loadOfficialSurvey(db, path.join(ROOT, 'surveys')).version;
+  const spec = getSurveyVersion(db, version.id)!.spec;
+  const period = '2025-Q4';
+  const wave = createWave(db, OFFICIAL_SURVEY_ID, period, { closed: true, actor: 'bench' });
+  const frameName = 'bench-illustrative';
+  storeFrame(db, parseCsvText(illustrativeFrameCsv(), 'bench-frame.csv'), { name: frameName, source: 'illustrative figures for the benchmark', referenceDate: '2021-10-01', illustrative: true }, 'bench');
+
+  const t0 = Date.now();
+  const rng = makeRng(20261129);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)]!;
+  const five = [1, 2, 3, 4, 5, 'dk'] as const;
+  const insert = db.$client.prepare(`INSERT INTO responses (id, wave_id, survey_version_id, locale, status, data, current_page_no, started_at, updated_at,
+    completed_at, duration_ms, mode, region, settlement, sex, age, age_band, ethnicity, item_scores, consensus, tolerance, mood)
+    VALUES (?, ?, ?, ?, 'complete', ?, 0, ?, ?, ?, ?, 'web', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const at = '2025-11-15T10:00:00.000Z';
+  const BATCH = 50_000;
+  for (let start = 0; start < responses; start += BATCH) {
+    db.$client.transaction(() => {
+      for (let i = start; i < Math.min(responses, start + BATCH); i++) {
+        // A mild tilt by region so regional estimates differ; answers otherwise uniform over the choices.
+        // Regions drawn in proportion to the frame (1–5 by position), ethnic groups near it: a
+        // sample with modest weighting factors, as a real wave has.
+        const region = REGION_DRAW[Math.floor(rng() * REGION_DRAW.length)]!;
+        const tilt = REGIONS.indexOf(region) % 3 === 0 ? 0.15 : 0;
+        const item = () => (rng() < tilt ? 5 : pick(five));
+        const data: Record<string, unknown> = {
+          adult: true, resident: true, consent: true, region, settlement: rng() < 0.6 ? 'urban' : 'rural', sex: rng() < 0.47 ? 'm' : 'f',
+          age: 18 + Math.floor(rng() * rng() * 70), ethnicity: pick(ETHNIC),
+          a1: item(), a2: item(), a3: item(), a4: item(), a5: item(),
+          b1: pick([1, 0, 1, 'dk']), b2: pick([1, 0, 1, 'dk']), b3: pick([1, 0, 1, 'dk']), b4: pick([1, 0, 'dk']), b5: pick([1, 0, 1]), b6: pick([1, 0, 'dk']),
+          c1: item(), c2: item(), c3: item(), c4: item(), c5: Math.floor(rng() * 11),
+        };
+        const s = scoreRespondent(spec, data);
+        insert.run(
+          `b${String(i).padStart(7, '0')}`, wave.id, version.id, pick(['kk', 'ru', 'en'] as const), JSON.stringify(data), at, at, at,
+          Math.floor(240_000 + rng() * 900_000), region, data.settlement, data.sex, data.age, ageBand(data.age as number), data.ethnicity,
+          JSON.stringify(s.items), s.indicators.consensus ?? null, s.indicators.tolerance ?? null, s.indicators.mood ?? null,
+        );
+      }
+    })();
+  }
+  db.$client.pragma('wal_checkpoint(TRUNCATE)');
+  db.$client.close();
+  const size = fs.statSync(dbFile).size;
+  process.stdout.write(`prepared ${responses.toLocaleString('en')} complete responses in wave ${wave.id} (${period}) in ${((Date.now() - t0) / 1000).toFixed(1)} s; database ${(size / 1e6).toFixed(0)} MB\n`);
+
+  const kelisim: ResultsBenchContext['kelisim'] = (args) => new Promise((resolve) => {
+    // /usr/bin/time -f reports the command's peak RSS (KB) on stderr's last line.
+    const useTime = fs.existsSync('/usr/bin/time');
+    const cmd = useTime ? '/usr/bin/time' : process.execPath;
+    const argv = [...(useTime ? ['-f', 'BENCH_TIME %e %U %S %M', process.execPath] : []), '--import', 'tsx', 'server/cli/main.ts', ...args];
+    const t = process.hrtime.bigint();
+    execFile(cmd, argv, { cwd: ROOT, env: { ...process.env, KELISIM_DB: dbFile }, maxBuffer: 1 << 28 }, (err, stdout, stderr) => {
+      const seconds = Number(process.hrtime.bigint() - t) / 1e9;
+      const m = /BENCH_TIME ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(stderr);
+      resolve({
+        code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr: stderr.replace(/BENCH_TIME.*\n?/, ''),
+        seconds: m ? Number(m[1]) : seconds, cpuSeconds: m ? Number(m[2]) + Number(m[3]) : null, peakMb: m ? Number(m[4]) / 1024 : null,
+      });
+    });
+  });
+  return { dir, dbFile, waveId: wave.id, period, frameName, responses, kelisim };
+}
+
+// --- section: the estimate run ---------------------------------------------------------------------
+
+async function estimateSection(ctx: ResultsBenchContext): Promise<void> {
+  process.stdout.write('\nestimate run (kelisim estimate, the whole command: node start, read, flags, raking, 15 domain sets, store):\n');
+  for (let round = 1; round <= 2; round++) {
+    const r = await ctx.kelisim(['estimate', '--wave', String(ctx.waveId), '--frame', ctx.frameName]);
+    if (r.code !== 0) throw new Error(`kelisim estimate failed (${r.code}): ${r.stderr}`);
+    const doc = JSON.parse(r.stdout) as { runId: number; sample: { completes: number; used: number; excluded: number } };
+    process.stdout.write(`  round ${round}: run ${doc.runId}: ${doc.sample.completes.toLocaleString('en')} completes, ${doc.sample.used.toLocaleString('en')} used (${doc.sample.excluded.toLocaleString('en')} flagged and excluded): `
+      + `${r.seconds.toFixed(2)} s wall${r.cpuSeconds === null ? '' : ` (${r.cpuSeconds.toFixed(2)} s CPU)`}, peak RSS ${r.peakMb === null ? 'n/a' : `${r.peakMb.toFixed(0)} MB`}   (goal ≤ 5 s, ≤ 1024 MB)\n`);
+  }
+}
+
+// --- section: web completions while a run computes ---------------------------------------------------
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
+function request(port: number, method: string, urlPath: string, body?: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({
+      host: '127.0.0.1', port, method, path: urlPath, agent,
+      headers: body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+    }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.on('socket', (socket) => socket.setNoDelay(true));
+    req.end(body);
+  });
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+
+/**
+ * Sends completions at `rate` per second (open loop: arrivals do not wait for answers, as
+ * respondents do not) until `until()` is true and at least `minSeconds` have passed.
+ */
+async function paced(port: number, body: () => { path: string; body: string }, rate: number, minSeconds: number, until: () => boolean): Promise<number[]> {
+  const latencies: number[] = [];
+  const pending: Promise<void>[] = [];
+  const t0 = Date.now();
+  let sent = 0;
+  while (Date.now() - t0 < minSeconds * 1000 || !until()) {
+    const due = Math.floor(((Date.now() - t0) / 1000) * rate);
+    while (sent < due) {
+      sent++;
+      const b = body();
+      const start = process.hrtime.bigint();
+      // A reused keep-alive socket the server has just closed answers ECONNRESET: the page retries
+      // with the same response id (idempotent), and so does this client; the retry's time counts.
+      const send = (attempt = 1): Promise<{ status: number; body: string }> => request(port, 'POST', b.path, b.body)
+        .catch((err: NodeJS.ErrnoException) => { if (attempt < 3 && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) return send(attempt + 1); throw err; });
+      pending.push(send().then((res) => {
+        if (res.status !== 201 && res.status !== 200) throw new Error(`a completion got ${res.status}: ${res.body.slice(0, 300)}`);
+        latencies.push(Number(process.hrtime.bigint() - start) / 1e6);
+      }));
+      pending[pending.length - 1]!.catch(() => undefined);
+    }
+    await new Promise((r) => setTimeout(r, 2));
+    if (Date.now() - t0 > 120_000) throw new Error('the measurement took longer than 120 s');
+  }
+  await Promise.all(pending);
+  return latencies.sort((a, b) => a - b);
+}
+
+function startServer(ctx: ResultsBenchContext): Promise<{ proc: ChildProcess; port: number; slug: string; send: (line: string) => void; next: (re: RegExp) => Promise<RegExpExecArray> }> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'bench/results.ts', '--server'], {
+    cwd: ROOT, env: { ...process.env, KELISIM_DB: ctx.dbFile, BENCH_WAVE: String(ctx.waveId), BENCH_FRAME: ctx.frameName }, stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  let out = '';
+  const waiters: { re: RegExp; resolve: (m: RegExpExecArray) => void }[] = [];
+  proc.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+    for (const w of [...waiters]) {
+      const m = w.re.exec(out);
+      if (m) { waiters.splice(waiters.indexOf(w), 1); out = out.slice(m.index + m[0].length); w.resolve(m); }
+    }
+  });
+  const next = (re: RegExp) => new Promise<RegExpExecArray>((resolve, reject) => {
+    const m = re.exec(out);
+    if (m) { out = out.slice(m.index + m[0].length); return resolve(m); }
+    waiters.push({ re, resolve });
+    proc.once('exit', (code) => reject(new Error(`the bench server exited (${code})`)));
+  });
+  return next(/listening (\d+) (\S+)\n/).then((m) => ({ proc, port: Number(m[1]), slug: m[2]!, send: (line: string) => proc.stdin!.write(line + '\n'), next }));
+}
+
+async function latencySection(ctx: ResultsBenchContext): Promise<void> {
+  const rate = 150;
+  const server = await startServer(ctx);
+  try {
+    const link = JSON.parse((await request(server.port, 'GET', `/api/links/${server.slug}`)).body) as { survey: { versionId: number } };
+    const rng = makeRng(7);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)]!;
+    const body = () => {
+      const data = {
+        adult: true, resident: true, consent: true, region: pick(REGIONS), settlement: pick(['urban', 'rural']), sex: pick(['m', 'f']),
+        age: 18 + Math.floor(rng() * 60), ethnicity: pick(ETHNIC),
+        a1: pick([1, 2, 3, 4, 5, 'dk']), a2: pick([1, 2, 3, 4, 5]), a3: pick([1, 2, 3, 4, 5]), a4: pick([1, 2, 3, 4, 5]), a5: pick([1, 2, 3, 4, 5]),
+        b1: pick([1, 0]), b2: pick([1, 0]), b3: pick([1, 0, 'dk']), b4: pick([1, 0]), b5: pick([1, 0]), b6: pick([1, 0]),
+        c1: pick([1, 2, 3, 4, 5]), c2: pick([1, 2, 3, 4, 5]), c3: pick([1, 2, 3, 4, 5]), c4: pick([1, 2, 3, 4, 5]), c5: Math.floor(rng() * 11),
+      };
+      return { path: `/api/links/${server.slug}/responses/${randomUUID()}/complete`, body: JSON.stringify({ surveyVersionId: link.survey.versionId, locale: 'kk', data, durationMs: 600_000 }) };
+    };
+    process.stdout.write(`\nweb completions at ${rate}/s (open loop, real app with fsync'd group commits) against the server, without and with an estimate run of the 1M wave in its worker thread:\n`);
+    await paced(server.port, body, rate, 3, () => true); // warm-up
+    const quiet = await paced(server.port, body, rate, 8, () => true);
+    let done = false;
+    let runMs = 0;
+    server.send('estimate');
+    const finished = server.next(/estimate done (\d+) (\d+)\n/).then((m) => { done = true; runMs = Number(m[1]); });
+    const busy = await paced(server.port, body, rate, 0.5, () => done);
+    await finished;
+    const q99 = percentile(quiet, 99);
+    const b99 = percentile(busy, 99);
+    process.stdout.write(`  without a run: ${quiet.length} completions, p50 ${percentile(quiet, 50).toFixed(2)} ms, p99 ${q99.toFixed(2)} ms\n`);
+    process.stdout.write(`  during a run (${(runMs / 1000).toFixed(2)} s in the worker thread): ${busy.length} completions, p50 ${percentile(busy, 50).toFixed(2)} ms, p99 ${b99.toFixed(2)} ms\n`);
+    process.stdout.write(`  p99 ratio ${(b99 / q99).toFixed(2)}   (goal ≤ 3)\n`);
+  } finally {
+    agent.destroy();
+    server.proc.kill('SIGTERM');
+    await new Promise((r) => server.proc.once('exit', r));
+  }
+}
+
+/** The sections, in order; each gets the prepared database. */
+export const SECTIONS: { name: string; run: (ctx: ResultsBenchContext) => Promise<void> }[] = [
+  { name: 'estimate', run: estimateSection },
+  { name: 'completions during a run', run: latencySection },
+];
+
+// --- server mode (a child of the benchmark) ----------------------------------------------------------
+
+async function serverMode(): Promise<void> {
+  const { createApp } = await import('../server/app');
+  const { openDb, walSyncer } = await import('../server/db/open');
+  const { startCheckpointer } = await import('../server/db/checkpointer');
+  const { ensureOpenWave } = await import('../server/waves/service');
+  const { OFFICIAL_SURVEY_ID } = await import('../server/surveys/service');
+  const { estimateInWorker } = await import('../server/runs/worker-pool');
+  const dbFile = process.env.KELISIM_DB!;
+  // As server/main.ts: synchronous=NORMAL plus the write queue's own fsync of the WAL before answering.
+  const db = openDb(dbFile, { synchronous: 'normal' });
+  const { wave } = ensureOpenWave(db, OFFICIAL_SURVEY_ID);
+  const app = createApp({ db, config: { bodyLimitBytes: 256 * 1024, staticDir: path.join(os.tmpdir(), 'kelisim-no-client') }, syncWal: walSyncer(dbFile) });
+  const checkpointer = startCheckpointer(db);
+  const server = app.listen(0, '127.0.0.1', () => {
+    // Longer than any pause of the load generator, so idle keep-alive sockets are not closed under it.
+    server.keepAliveTimeout = 60_000;
+    const address = server.address();
+    process.stdout.write(`listening ${typeof address === 'object' && address ? address.port : 0} ${wave.openSlug}\n`);
+  });
+  let buffer = '';
+  process.stdin.on('data', (d: Buffer) => {
+    buffer += d.toString();
+    while (buffer.includes('\n')) {
+      const line = buffer.slice(0, buffer.indexOf('\n'));
+      buffer = buffer.slice(buffer.indexOf('\n') + 1);
+      if (line === 'estimate') {
+        const t0 = Date.now();
+        estimateInWorker(db, dbFile, { wave: { id: Number(process.env.BENCH_WAVE) }, frame: { name: process.env.BENCH_FRAME! } }, 'bench').then(
+          (run) => process.stdout.write(`estimate done ${Date.now() - t0} ${run.row.id}\n`),
+          (err: unknown) => { process.stderr.write(`estimate failed: ${String(err)}\n`); process.exit(1); },
+        );
+      }
+    }
+  });
+  process.on('SIGTERM', () => server.close(() => { void checkpointer.stop().then(() => { db.$client.close(); process.exit(0); }); }));
+  server.closeIdleConnections();
+}
+
+// --- main --------------------------------------------------------------------------------------------
+
+async function main(argv: string[]): Promise<void> {
+  const i = argv.indexOf('--responses');
+  const responses = i >= 0 ? Number(argv[i + 1]) : 1_000_000;
+  if (!Number.isInteger(responses) || responses < 100) throw new Error(`--responses needs a whole number ≥ 100, got "${argv[i + 1]}"`);
+  // Figures on a shared machine vary with its load: say what it was.
+  process.stdout.write(`results benchmark: Node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}\n`);
+  const ctx = await prepare(responses);
+  // --prepare-only: keep the prepared database and print its path (for profiling a section by hand).
+  if (argv.includes('--prepare-only')) {
+    process.stdout.write(`database kept at ${ctx.dbFile} (wave ${ctx.waveId}, frame ${ctx.frameName})\n`);
+    return;
+  }
+  try {
+    for (const s of SECTIONS) await s.run(ctx);
+  } finally {
+    fs.rmSync(ctx.dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv.includes('--server')) {
+  void serverMode();
+} else if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main(process.argv.slice(2)).catch((err: unknown) => {
+    process.stderr.write(`bench:results: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  });
+}
