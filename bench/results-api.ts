@@ -16,7 +16,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
-import { buildDemoDatabase } from '../server/demo/build';
+import { desc, eq } from 'drizzle-orm';
+import { openDb } from '../server/db/open';
+import { estimateRuns } from '../server/db/schema';
+import { addSyntheticQuarters, buildDemoDatabase, demoPeriods } from '../server/demo/build';
+import { publishRun } from '../server/publications/service';
+import { createEstimateRun } from '../server/runs/service';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -112,6 +117,12 @@ export async function benchResultsApi(o: { responses: number; clients: number; r
     sqlite.close();
     o.log(`  built in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
+  return measureResultsApi(dbFile, o.clients, o.requests);
+}
+
+/** Starts the server on `dbFile` (which holds published runs) and measures the public API. */
+export async function measureResultsApi(dbFile: string, clients: number, requests: number): Promise<ResultsApiFigures> {
+  const o = { clients, requests };
   const check = new Database(dbFile, { readonly: true });
   const responses = (check.prepare('SELECT count(*) AS n FROM responses').get() as { n: number }).n;
   const runs = (check.prepare("SELECT count(DISTINCT period) AS n FROM publications WHERE action = 'publish'").get() as { n: number }).n;
@@ -155,11 +166,7 @@ export async function benchResultsApi(o: { responses: number; clients: number; r
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { responses: { type: 'string', default: '1000000' }, clients: { type: 'string', default: '32' }, requests: { type: 'string', default: '4000' }, keep: { type: 'string' } } });
-  const dir = values.keep ? path.resolve(values.keep) : fs.mkdtempSync(path.join(os.tmpdir(), 'kelisim-bench-results-'));
-  fs.mkdirSync(dir, { recursive: true });
-  const f = await benchResultsApi({ responses: Number(values.responses), clients: Number(values.clients), requests: Number(values.requests), dir, log: (s) => process.stdout.write(`${s}\n`) });
+function print(f: ResultsApiFigures): void {
   process.stdout.write(`\npublic results API: ${f.responses.toLocaleString('en')} stored responses, ${f.publishedRuns} published runs, ${f.clients} concurrent clients (${os.cpus().length} cores)\n`);
   process.stdout.write(`load average ${f.load[0].toFixed(1)} before, ${f.load[1].toFixed(1)} after (a shared machine: latencies include waiting for a core)\n`);
   process.stdout.write(`${'endpoint'.padEnd(34)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'max ms'.padStart(8)} ${'req/s'.padStart(8)} ${'server CPU ms/req'.padStart(18)}\n`);
@@ -167,5 +174,37 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     process.stdout.write(`${e.name.padEnd(34)} ${e.p50.toFixed(2).padStart(8)} ${e.p95.toFixed(2).padStart(8)} ${e.p99.toFixed(2).padStart(8)} ${e.max.toFixed(2).padStart(8)} ${e.perSecond.toFixed(0).padStart(8)} ${e.serverCpuMsPerRequest.toFixed(3).padStart(18)}\n`);
   }
   process.stdout.write(`first /indicators after a publication (state recomputed): ${f.afterPublicationMs.toFixed(1)} ms\n`);
+}
+
+/**
+ * The public-API section of `npm run bench:results` (bench/results.ts SECTIONS): on its prepared
+ * database (one closed wave of 1,000,000 responses), 19 more quarters of 1,500 synthetic
+ * respondents are added, computed and published (the demo's generator and the runs services), and
+ * the big wave's latest run is published too: 20 published runs beside 1,000,000+ stored responses.
+ */
+export async function resultsApiSection(ctx: { dbFile: string; waveId: number; period: string; frameName: string }): Promise<void> {
+  process.stdout.write('\n— the public results API with 20 published runs —\n');
+  const t0 = performance.now();
+  const db = openDb(ctx.dbFile, { synchronous: 'normal' });
+  try {
+    const now = new Date('2026-11-29T12:00:00Z');
+    addSyntheticQuarters(db, { periods: demoPeriods(now).filter((p) => p !== ctx.period).slice(-19), perWave: 1500, now });
+    const latest = db.select({ id: estimateRuns.id }).from(estimateRuns).where(eq(estimateRuns.waveId, ctx.waveId)).orderBy(desc(estimateRuns.id)).limit(1).get();
+    const runId = latest?.id ?? createEstimateRun(db, { wave: { id: ctx.waveId }, frame: { name: ctx.frameName } }, 'bench').row.id;
+    publishRun(db, runId, 'bench');
+    db.$client.pragma('wal_checkpoint(TRUNCATE)');
+  } finally {
+    db.$client.close();
+  }
+  process.stdout.write(`published 19 synthetic quarters and the big wave's run in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+  print(await measureResultsApi(ctx.dbFile, 32, 4000));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({ options: { responses: { type: 'string', default: '1000000' }, clients: { type: 'string', default: '32' }, requests: { type: 'string', default: '4000' }, keep: { type: 'string' } } });
+  const dir = values.keep ? path.resolve(values.keep) : fs.mkdtempSync(path.join(os.tmpdir(), 'kelisim-bench-results-'));
+  fs.mkdirSync(dir, { recursive: true });
+  const f = await benchResultsApi({ responses: Number(values.responses), clients: Number(values.clients), requests: Number(values.requests), dir, log: (s) => process.stdout.write(`${s}\n`) });
+  print(f);
   if (!values.keep) fs.rmSync(dir, { recursive: true, force: true });
 }

@@ -5,9 +5,9 @@
 // published estimate run per wave.
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
-import { openDb } from '../db/open';
+import { openDb, type Db } from '../db/open';
 import { auditLog } from '../db/schema';
-import { storeFrame } from '../frames/service';
+import { findFrameByName, storeFrame } from '../frames/service';
 import { publishRun } from '../publications/service';
 import { completionValidatorFor } from '../responses/completion-validator';
 import { insertResponse } from '../responses/queries';
@@ -15,7 +15,7 @@ import { deriveColumns } from '../responses/service';
 import { DEMO_MARKER_ACTION } from '../results/state';
 import { createEstimateRun } from '../runs/service';
 import { loadOfficialSurvey, loadTargets } from '../surveys/bootstrap';
-import { getSurveyVersion, OFFICIAL_SURVEY_ID } from '../surveys/service';
+import { getSurveyVersion, latestSurveyVersion, OFFICIAL_SURVEY_ID } from '../surveys/service';
 import { parseCsvText } from '../tables/read-table';
 import { createWave } from '../waves/service';
 import { generateQuarter } from './synthetic';
@@ -95,6 +95,60 @@ export interface DemoOptions {
 
 export interface DemoSummary { waves: number; respondents: number; runs: number; seconds: number }
 
+/**
+ * Adds one wave per period (closed; the last one open with `openLast`) to a database that has the
+ * official questionnaire, each filled with `perWave` synthetic respondents inserted through the
+ * responses data layer after the completion validator accepted them, then computes and publishes
+ * one estimate run per wave on the illustrative frame (stored on first use) through the same
+ * services as `kelisim frame import`, `kelisim estimate` and `kelisim publish`. Also used by
+ * `npm run bench:results` to publish 20 runs beside its big wave. Returns the respondents added.
+ */
+export function addSyntheticQuarters(db: Db, o: { periods: readonly string[]; perWave: number; now: Date; openLast?: boolean; log?: (line: string) => void }): number {
+  const { now, perWave } = o;
+  const log = o.log ?? (() => undefined);
+  const version = latestSurveyVersion(db, OFFICIAL_SURVEY_ID);
+  if (!version) throw new Error('the official questionnaire is not loaded');
+  const loaded = getSurveyVersion(db, version.id)!;
+  const validate = completionValidatorFor(loaded);
+  if (!findFrameByName(db, DEMO_FRAME_NAME)) {
+    const csv = ['margin,level,population', ...illustrativeMargins().map((r) => `${r.margin},${r.level},${r.population}`)].join('\n');
+    storeFrame(db, parseCsvText(csv, 'demo-illustrative.csv'), {
+      name: DEMO_FRAME_NAME, source: 'Illustrative figures for the demonstration (not an official source)', referenceDate: '2021-01-01', illustrative: true,
+    }, DEMO_ACTOR, now);
+  }
+  let respondents = 0;
+  o.periods.forEach((period, k) => {
+    const current = o.openLast === true && k === o.periods.length - 1;
+    const [year, q] = [Number(period.slice(0, 4)), Number(period.slice(6))];
+    // The synthetic trend is indexed by quarters since 2022-Q1.
+    const t = (year - 2022) * 4 + (q - 1);
+    const qStart = Date.UTC(year, (q - 1) * 3, 1);
+    const qEnd = Math.max(qStart, Math.min(Date.UTC(year, q * 3, 1), now.getTime()));
+    const wave = createWave(db, OFFICIAL_SURVEY_ID, period, { closed: !current, actor: DEMO_ACTOR, now });
+    const people = generateQuarter(t, perWave);
+    // Face-to-face interviews until 2025, the web questionnaire after (as the institute moved).
+    const mode = year < 2026 ? 'capi' as const : 'web' as const;
+    db.transaction(() => {
+      people.forEach((p, i) => {
+        const verdict = validate(p.data, p.locale);
+        if (!verdict.ok) throw new Error(`demo respondent ${i + 1} of ${period} is not valid for the questionnaire: ${verdict.errors.map((e) => `${e.question}: ${e.message}`).join('; ')}`);
+        const completedAt = new Date(qStart + p.at * (qEnd - qStart)).toISOString();
+        insertResponse(db, {
+          id: p.id, waveId: wave.id, surveyVersionId: version.id, invitationId: null, locale: p.locale, status: 'complete', data: p.data,
+          currentPageNo: 3, startedAt: new Date(Date.parse(completedAt) - p.durationMs).toISOString(), updatedAt: completedAt, completedAt,
+          durationMs: p.durationMs, mode, interviewer: mode === 'capi' ? `INT-${String(1 + (i % 40)).padStart(3, '0')}` : null, baseWeight: null,
+          ...deriveColumns(loaded.spec, p.data),
+        });
+      });
+    });
+    respondents += people.length;
+    const run = createEstimateRun(db, { wave: { id: wave.id }, frame: { name: DEMO_FRAME_NAME } }, DEMO_ACTOR, now);
+    publishRun(db, run.row.id, DEMO_ACTOR, now);
+    log(`  ${period}: ${people.length} synthetic respondents (${run.result.sample.used} used), run ${run.row.id} published`);
+  });
+  return respondents;
+}
+
 /** Deletes `file` (with its WAL and shared-memory files) and builds the demo database there. */
 export function buildDemoDatabase(o: DemoOptions): DemoSummary {
   const started = performance.now();
@@ -105,50 +159,15 @@ export function buildDemoDatabase(o: DemoOptions): DemoSummary {
   for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${o.file}${suffix}`, { force: true });
   const db = openDb(o.file, { synchronous: 'normal' });
   try {
-    const { version } = loadOfficialSurvey(db, o.surveysDir, now);
+    loadOfficialSurvey(db, o.surveysDir, now);
     loadTargets(db, o.surveysDir);
-    const loaded = getSurveyVersion(db, version.id)!;
-    const validate = completionValidatorFor(loaded);
     const at = now.toISOString();
     db.insert(auditLog).values({
       at, actor: DEMO_ACTOR, action: DEMO_MARKER_ACTION, subjectType: 'instance', subjectId: null,
       after: { note: 'synthetic demonstration data (npm run demo): no answer in this database comes from a person' },
     }).run();
-    // The frame, the runs and the publications go through the same services as `kelisim frame
-    // import`, `kelisim estimate` and `kelisim publish` (with their audit entries).
-    const csv = ['margin,level,population', ...illustrativeMargins().map((r) => `${r.margin},${r.level},${r.population}`)].join('\n');
-    storeFrame(db, parseCsvText(csv, 'demo-illustrative.csv'), {
-      name: DEMO_FRAME_NAME, source: 'Illustrative figures for the demonstration (not an official source)', referenceDate: '2021-01-01', illustrative: true,
-    }, DEMO_ACTOR, now);
     const periods = demoPeriods(now);
-    let respondents = 0;
-    periods.forEach((period, t) => {
-      const current = t === periods.length - 1;
-      const [year, q] = [Number(period.slice(0, 4)), Number(period.slice(6))];
-      const qStart = Date.UTC(year, (q - 1) * 3, 1);
-      const qEnd = Math.min(Date.UTC(year, q * 3, 1), now.getTime());
-      const wave = createWave(db, OFFICIAL_SURVEY_ID, period, { closed: !current, actor: DEMO_ACTOR, now });
-      const people = generateQuarter(t, perWave);
-      // Face-to-face interviews until 2025, the web questionnaire after (as the institute moved).
-      const mode = year < 2026 ? 'capi' as const : 'web' as const;
-      db.transaction(() => {
-        people.forEach((p, k) => {
-          const verdict = validate(p.data, p.locale);
-          if (!verdict.ok) throw new Error(`demo respondent ${k + 1} of ${period} is not valid for the questionnaire: ${verdict.errors.map((e) => `${e.question}: ${e.message}`).join('; ')}`);
-          const completedAt = new Date(qStart + p.at * (qEnd - qStart)).toISOString();
-          insertResponse(db, {
-            id: p.id, waveId: wave.id, surveyVersionId: version.id, invitationId: null, locale: p.locale, status: 'complete', data: p.data,
-            currentPageNo: 3, startedAt: new Date(Date.parse(completedAt) - p.durationMs).toISOString(), updatedAt: completedAt, completedAt,
-            durationMs: p.durationMs, mode, interviewer: mode === 'capi' ? `INT-${String(1 + (k % 40)).padStart(3, '0')}` : null, baseWeight: null,
-            ...deriveColumns(loaded.spec, p.data),
-          });
-        });
-      });
-      respondents += people.length;
-      const run = createEstimateRun(db, { wave: { id: wave.id }, frame: { name: DEMO_FRAME_NAME } }, DEMO_ACTOR, now);
-      publishRun(db, run.row.id, DEMO_ACTOR, now);
-      log(`  ${period}: ${people.length} synthetic respondents (${run.result.sample.used} used), run ${run.row.id} published`);
-    });
+    const respondents = addSyntheticQuarters(db, { periods, perWave, now, openLast: true, log });
     db.$client.pragma('wal_checkpoint(TRUNCATE)');
     return { waves: periods.length, respondents, runs: periods.length, seconds: (performance.now() - started) / 1000 };
   } finally {
