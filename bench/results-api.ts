@@ -22,6 +22,8 @@ import { estimateRuns } from '../server/db/schema';
 import { addSyntheticQuarters, buildDemoDatabase, demoPeriods } from '../server/demo/build';
 import { publishRun } from '../server/publications/service';
 import { createEstimateRun } from '../server/runs/service';
+import { OFFICIAL_SURVEY_ID } from '../server/surveys/service';
+import { findWaveByPeriod } from '../server/waves/service';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -188,7 +190,9 @@ export async function resultsApiSection(ctx: { dbFile: string; waveId: number; p
   const db = openDb(ctx.dbFile, { synchronous: 'normal' });
   try {
     const now = new Date('2026-11-29T12:00:00Z');
-    addSyntheticQuarters(db, { periods: demoPeriods(now).filter((p) => p !== ctx.period).slice(-19), perWave: 1500, now });
+    // 19 quarters without a wave yet (the prepared wave and the server's open one have theirs).
+    const free = ['2021-Q1', '2021-Q2', '2021-Q3', '2021-Q4', ...demoPeriods(now)].filter((p) => !findWaveByPeriod(db, OFFICIAL_SURVEY_ID, p));
+    addSyntheticQuarters(db, { periods: free.slice(-19), perWave: 1500, now });
     const latest = db.select({ id: estimateRuns.id }).from(estimateRuns).where(eq(estimateRuns.waveId, ctx.waveId)).orderBy(desc(estimateRuns.id)).limit(1).get();
     const runId = latest?.id ?? createEstimateRun(db, { wave: { id: ctx.waveId }, frame: { name: ctx.frameName } }, 'bench').row.id;
     publishRun(db, runId, 'bench');
