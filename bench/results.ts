@@ -21,6 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ageBand, scoreRespondent } from '../analysis/scoring';
+import { resultsApiSection } from './results-api';
 import { rng as makeRng } from '../test/helpers/random';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -274,6 +275,7 @@ async function latencySection(ctx: ResultsBenchContext): Promise<void> {
 export const SECTIONS: { name: string; run: (ctx: ResultsBenchContext) => Promise<void> }[] = [
   { name: 'estimate', run: estimateSection },
   { name: 'completions during a run', run: latencySection },
+  { name: 'public results API', run: resultsApiSection },
 ];
 
 // --- server mode (a child of the benchmark) ----------------------------------------------------------

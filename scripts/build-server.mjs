@@ -24,7 +24,7 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const OUT_DIR = path.join(ROOT, 'dist/server');
 export const BUILD_INFO = path.join(OUT_DIR, 'build-info.json');
 /** The programs, by name: what scripts/run.mjs starts. */
-export const ENTRIES = { main: 'server/main.ts', kelisim: 'server/cli/main.ts' };
+export const ENTRIES = { main: 'server/main.ts', kelisim: 'server/cli/main.ts', demo: 'server/demo/main.ts' };
 /**
  * Worker-thread entries, loaded by file name from the bundle (server/runs/worker-pool.ts starts
  * `new URL('./worker.js', import.meta.url)`), so each must be its own output file in dist/server.

@@ -1,12 +1,13 @@
 // Reading the published state from the database: which run is published for which period (the
-// append-only publications log replayed), the stored run documents, the targets, the level labels
+// publications feature's `publishedRuns`), the stored run documents, the targets, the level labels
 // of the questionnaire and whether this instance is a demo. Everything the public API serves is
 // computed from this state (service.ts) and cached under its version key.
 import { createHash } from 'node:crypto';
 import { asc, desc, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db/open';
-import { auditLog, estimateRuns, publications, surveyVersions, targetSets } from '../db/schema';
+import { auditLog, publications, surveyVersions, targetSets } from '../db/schema';
+import { publishedRuns } from '../publications/service';
 import type { StoredRunResult } from '../runs/result';
 import { OFFICIAL_SURVEY_ID } from '../surveys/service';
 
@@ -106,8 +107,12 @@ export function stateVersion(db: Db, now: Date): string {
   const v = read();
   // The year is part of the key: "provisional" flips when a year ends, with no publication.
   const raw = `v1|${v.pub}|${v.targets ?? ''}|${v.demo > 0 ? 1 : 0}|${v.survey}|${now.getUTCFullYear()}`;
-  return createHash('sha256').update(raw).digest('base64url').slice(0, 27);
+  if (lastKey?.raw !== raw) lastKey = { raw, key: createHash('sha256').update(raw).digest('base64url').slice(0, 27) };
+  return lastKey.key;
 }
+
+// The hash of the last version seen: the version rarely changes, so most requests skip the hash.
+let lastKey: { raw: string; key: string } | undefined;
 
 /** Choice labels of the questionnaire's domain questions (kk is SurveyJS's `default`). */
 function levelLabels(json: Record<string, unknown>): LevelLabels {
@@ -139,28 +144,6 @@ function levelLabels(json: Record<string, unknown>): LevelLabels {
   return out;
 }
 
-/**
- * The current run of every period from the publications log, replayed in order: 'publish r'
- * makes r current (a different run than an earlier publish marks the period revised);
- * 'withdraw r' removes r if it is current. (server/db/schema.ts: the latest event is the state.)
- */
-export function currentPublications(events: readonly { runId: number; period: string; action: 'publish' | 'withdraw'; at: string }[]): Map<string, { runId: number; at: string; revised: boolean }> {
-  const current = new Map<string, { runId: number; at: string; revised: boolean }>();
-  const published = new Map<string, Set<number>>();
-  for (const e of events) {
-    if (e.action === 'publish') {
-      const seen = published.get(e.period) ?? new Set<number>();
-      const revised = [...seen].some((r) => r !== e.runId);
-      seen.add(e.runId);
-      published.set(e.period, seen);
-      current.set(e.period, { runId: e.runId, at: e.at, revised });
-    } else if (current.get(e.period)?.runId === e.runId) {
-      current.delete(e.period);
-    }
-  }
-  return current;
-}
-
 /** Reads the whole published state. Cost: one query per table plus parsing the published runs' documents. */
 export function loadPublishedState(db: Db, key: string): PublishedState {
   const targetsRow = db.select().from(targetSets).orderBy(desc(targetSets.id)).limit(1).get();
@@ -170,26 +153,21 @@ export function loadPublishedState(db: Db, key: string): PublishedState {
     .where(eq(surveyVersions.surveyId, OFFICIAL_SURVEY_ID)).orderBy(desc(surveyVersions.version)).limit(1).get();
   const labels = survey ? levelLabels(survey.json) : {};
   const demo = db.select({ id: auditLog.id }).from(auditLog).where(eq(auditLog.action, DEMO_MARKER_ACTION)).limit(1).get() !== undefined;
-  const events = db.select().from(publications).orderBy(asc(publications.id)).all();
-  const current = currentPublications(events);
-  const ids = [...current.values()].map((c) => c.runId);
-  const runs = ids.length === 0 ? [] : db.select().from(estimateRuns).where(inArray(estimateRuns.id, ids)).all();
-  const byId = new Map(runs.map((r) => [r.id, r]));
+  // What is published: the publications log replayed by the publications feature (the latest
+  // event of a period is its state; a replaced run marks it revised).
   const waves: PublishedWave[] = [];
-  for (const [period, c] of current) {
-    const m = WAVE_PERIOD.exec(period);
-    const run = byId.get(c.runId);
-    if (!m || !run) continue;
-    const result = run.result as unknown as StoredRunResult;
+  for (const p of publishedRuns(db)) {
+    const m = WAVE_PERIOD.exec(p.period);
     // Only waves of the official survey with a period are part of the public series.
-    if (result.wave.surveyId !== OFFICIAL_SURVEY_ID) continue;
+    if (!m || p.result.wave.surveyId !== OFFICIAL_SURVEY_ID) continue;
     waves.push({
-      period, year: Number(m[1]), quarter: Number(m[2]), runId: run.id, publishedAt: c.at, revised: c.revised,
-      computedAt: run.createdAt, inputHash: run.inputHash, scoringHash: run.scoringHash, surveyVersionIds: run.surveyVersionIds, result,
+      period: p.period, year: Number(m[1]), quarter: Number(m[2]), runId: p.runId, publishedAt: p.publishedAt, revised: p.revised,
+      computedAt: p.run.createdAt, inputHash: p.run.inputHash, scoringHash: p.run.scoringHash, surveyVersionIds: p.run.surveyVersionIds, result: p.result,
     });
   }
   waves.sort((a, b) => (a.period < b.period ? -1 : a.period > b.period ? 1 : 0));
-  const generatedAt = events.length > 0 ? events[events.length - 1]!.at : targetsRow.loadedAt;
+  const latest = db.select({ at: publications.at }).from(publications).orderBy(desc(publications.id)).limit(1).get();
+  const generatedAt = latest?.at ?? targetsRow.loadedAt;
   return { key, demo, generatedAt, targets, labels, waves };
 }
 

@@ -1,6 +1,8 @@
 // The public results API (docs/PUBLIC-API.md) over a real SQLite file and real HTTP: published runs
 // built with analyze() and inserted as the estimate-runs feature stores them. Every answer is checked
 // against the served OpenAPI document, and every number against analysis/ computed here.
+import http from 'node:http';
+import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Z975 } from '../../../analysis/estimates';
 import { poolDomains, type PoolingMoments } from '../../../analysis/pooling';
@@ -227,6 +229,30 @@ describe('HTTP behaviour', () => {
     expect(again.text).toBe('');
     expect(again.headers.get('etag')).toBe(etag);
     expect((await get('/periods', { 'if-none-match': '"something-else"' })).status).toBe(200);
+  });
+  it('a large answer is gzipped for clients that accept it, under its own strong ETag; HEAD has headers and no body', async () => {
+    const raw = (headers: Record<string, string>, method = 'GET') => new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+      const req = http.request(`${app.baseUrl}${BASE}/breakdowns?period=2026&by=region`, { method, headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    const plain = await raw({});
+    const zipped = await raw({ 'accept-encoding': 'gzip' });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body.length).toBeGreaterThan(4096);
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(zlib.gunzipSync(zipped.body).equals(plain.body)).toBe(true);
+    expect(zipped.headers.etag).toBe(plain.headers.etag!.replace(/"$/, '-gz"'));
+    expect(zipped.headers.vary).toBe('Accept-Encoding');
+    expect((await raw({ 'accept-encoding': 'gzip', 'if-none-match': zipped.headers.etag! })).status).toBe(304);
+    const head = await raw({}, 'HEAD');
+    expect(head.status).toBe(200);
+    expect(head.body.length).toBe(0);
+    expect(head.headers['content-length']).toBe(String(plain.body.length));
   });
   it('an error is not cacheable; other methods are 405; a CORS preflight is answered', async () => {
     const bad = await get('/breakdowns?by=region');
