@@ -8,7 +8,7 @@ import { createWriteQueue } from './db/write-queue';
 import { DomainError } from './errors';
 import { FEATURES, type Feature } from './features';
 import { compressedAssets } from './http/compression';
-import { DOMAIN_STATUS } from './http/domain-status';
+import { statusOf } from './http/domain-status';
 import { HttpError, NotFoundError } from './http/errors';
 import { requireUtf8Json } from './http/media-type';
 import { mountFeature } from './http/policy';
@@ -98,7 +98,7 @@ export function createApp({ db, config, logError = (m, e) => console.error(m, e)
     // An error answer is never cached, whatever the feature's policy for its successful answers.
     if (req.path.startsWith('/api/')) res.setHeader('Cache-Control', 'no-store');
     let httpError = err instanceof DomainError
-      ? new HttpError(DOMAIN_STATUS[err.code], err.code, err.message, err.details)
+      ? new HttpError(statusOf(err), err.code, err.message, err.details)
       : err instanceof HttpError ? err : bodyParserError(err, config.bodyLimitBytes);
     if (!httpError && typeof err === 'object' && err !== null) {
       // Other client errors raised by Express itself (e.g. a malformed %-escape in the path).

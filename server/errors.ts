@@ -1,32 +1,73 @@
-// The one error family of server features (docs/decisions/005). Services and queries throw a
-// DomainError with a stable code and an English message for developers; they never know about
-// HTTP. The app's terminal error handler (server/http/domain-status.ts) maps each code to a
-// status in one table, so a new code fails to compile until it is given one.
+// The one error family of the server (docs/decisions/005). Services, queries and the compute path
+// throw a DomainError: what went wrong (`kind`), a stable machine-readable `code`, a one-line
+// English message for developers naming the file, line, column, option or id at fault, and
+// optional `details`. They never know about HTTP or exit codes: each edge maps `kind` in one place
+// — the app's terminal error handler to a status (server/http/domain-status.ts), the command line
+// to an exit code (server/cli/domain-command.ts). A server fault (a missing configuration, a bug)
+// is not a DomainError: it is a plain Error, logged and answered 500 / left to the CLI's handler.
+import type { AnalysisErrorCode } from '../analysis/errors';
 
-/** Every code a server feature throws, grouped by what went wrong. */
+/**
+ * What went wrong, for the edges' mappings:
+ * - `not_found`: something named (a link, wave, frame, run, indicator, period) does not exist;
+ * - `conflict`: the request conflicts with the stored state (a closed wave, a name taken);
+ * - `bad_data`: the content (answers, a file, a wave's responses) was read but is invalid;
+ * - `bad_usage`: the request itself is wrong (an option or parameter value).
+ */
+export type DomainErrorKind = 'not_found' | 'conflict' | 'bad_data' | 'bad_usage';
+
+/**
+ * Every code a server feature throws, grouped by the kind it is thrown with. Codes are a contract
+ * (API clients and scripts branch on them): add one here before throwing it, never rename one.
+ */
 export type DomainErrorCode =
-  // something named does not exist
+  // not_found
   | 'link_not_found'
   | 'response_not_found'
   | 'survey_not_found'
   | 'survey_version_not_found'
-  // the request conflicts with the stored state
+  | 'wave_not_found'
+  | 'frame_not_found'
+  | 'run_not_found'
+  | 'unknown_indicator'
+  | 'unknown_period'
+  | 'unknown_run'
+  // conflict
   | 'wave_closed'
   | 'invitation_used'
   | 'already_completed'
   | 'response_id_conflict'
   | 'survey_version_mismatch'
-  // the content was read but is invalid
-  | 'invalid_answers';
+  | 'no_survey'
+  | 'frame_exists'
+  | 'no_period'
+  | 'already_published'
+  | 'not_published'
+  | 'period_taken'
+  | 'wave_open'
+  // bad_data (an AnalysisError's code is kept when the engine rejects the data)
+  | 'invalid_answers'
+  | 'invalid_frame'
+  | 'invalid_file'
+  | 'invalid_import'
+  | 'empty_wave'
+  | 'mixed_scoring'
+  | 'too_few'
+  | 'inconsistent_scores'
+  | AnalysisErrorCode
+  // bad_usage
+  | 'invalid_option';
 
 /**
- * A failure the caller can act on. `details` is sent to the client as it is (for
+ * A failure the caller can act on. `details` is sent to an HTTP client as it is (for
  * `invalid_answers`: `[{ question, message }]` in the respondent's language).
- * @example throw new DomainError('wave_closed', 'The survey wave "2026 Q3" is closed.')
+ * @example throw new DomainError('conflict', 'wave_closed', 'The survey wave "2026 Q3" is closed.')
+ * @example throw new DomainError('bad_data', 'invalid_frame', `${file} line 3, column population: not a number`, { file, line: 3 })
  */
 export class DomainError extends Error {
   override name = 'DomainError';
   constructor(
+    readonly kind: DomainErrorKind,
     readonly code: DomainErrorCode,
     message: string,
     readonly details?: unknown,

@@ -8,7 +8,7 @@ import { claimDatabase, DatabaseLockError } from './db/lock';
 import { openDb, syncDbFiles, walSyncer } from './db/open';
 import { createHttpServer } from './http/server';
 import { ensureCensusFrame } from './frames/service';
-import { DomainError } from './runs/errors';
+import { DomainError } from './errors';
 import { loadOfficialSurvey, loadTargets } from './surveys/bootstrap';
 import { completionValidatorFor } from './responses/completion-validator';
 import { getSurveyVersion, OFFICIAL_SURVEY_ID, SurveyLoadError } from './surveys/service';

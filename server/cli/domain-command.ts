@@ -1,14 +1,26 @@
 // What the compute-and-publish commands (frame, estimate, run, publish, withdraw, responses) share:
 // option parsing that reports a bad option as usage (exit 2), and one mapping of failures to a
-// single line on stderr — DomainError by its kind (bad data 1, bad usage or unknown id 2),
-// AnalysisError as bad data (1). Anything else is a fault for the command line's handler.
+// single line on stderr — DomainError by its kind (exitCodeOf, the command line's one mapping of
+// kinds), AnalysisError as bad data (1). Anything else is a fault for the command line's handler.
 import fs from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { AnalysisError } from '../../analysis/errors';
 import { ConfigError, loadConfig } from '../config';
 import { openDb, type Db } from '../db/open';
-import { DomainError, exitCodeOf } from '../runs/errors';
+import { DomainError, type DomainErrorKind } from '../errors';
 import { UsageError } from './database-command';
+
+const EXIT_CODE: Record<DomainErrorKind, 1 | 2> = {
+  bad_data: 1,
+  conflict: 1,
+  bad_usage: 2,
+  not_found: 2,
+};
+
+/** The exit code of the command line for a domain error: 1 for bad data or a conflict with the stored state, 2 for bad usage or an unknown id. */
+export function exitCodeOf(err: DomainError): 1 | 2 {
+  return EXIT_CODE[err.kind];
+}
 
 export function oneLine(message: string): string {
   return message.replace(/\s*\n\s*/g, ' ');

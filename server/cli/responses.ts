@@ -2,8 +2,8 @@
 // (server/responses/import.ts). On any invalid row nothing is written; stderr lists line, column
 // and reason of the first 50 errors, then the count of the rest; exit code 1.
 import { cliActor } from '../audit/service';
-import { importResponsesFile, type ImportError } from '../responses/import';
-import { DomainError } from '../runs/errors';
+import { importResponsesFile, type ImportFailureDetails } from '../responses/import';
+import { DomainError } from '../errors';
 import { UsageError } from './database-command';
 import { oneLine, parseOptions, positiveInt, runDomainCommand, withConfiguredDb } from './domain-command';
 
@@ -20,10 +20,10 @@ export async function run(argv: string[]): Promise<number> {
       process.stdout.write(`wave ${s.waveId}: ${s.inserted} interview${s.inserted === 1 ? '' : 's'} imported from ${s.file} (survey version ${s.surveyVersionId}), ${s.unchanged} already stored unchanged, ${s.screenedOut} screened out\n`);
     } catch (err) {
       // The full report: one line per error (line, column, reason), then the count of the rest.
-      if (err instanceof DomainError && Array.isArray(err.details?.errors)) {
-        const errors = err.details.errors as ImportError[];
-        const total = err.details.total as number;
-        const lines = errors.map((e) => `${String(err.details!.file)} line ${e.line}, column ${e.column}: ${oneLine(e.reason)}`);
+      const details = err instanceof DomainError && err.code === 'invalid_import' ? err.details as Partial<ImportFailureDetails> : undefined;
+      if (details?.errors) {
+        const { file, errors, total = errors.length } = details;
+        const lines = errors.map((e) => `${file} line ${e.line}, column ${e.column}: ${oneLine(e.reason)}`);
         if (total > errors.length) lines.push(`… and ${total - errors.length} more error${total - errors.length === 1 ? '' : 's'}`);
         process.stderr.write(`${lines.join('\n')}\n`);
       }

@@ -7,9 +7,10 @@ import type { Db } from '../db/open';
 import type { WaveRow } from '../db/schema';
 import { OFFICIAL_SURVEY_ID } from '../surveys/service';
 import { cliActor } from '../audit/service';
-import { DomainError, exitCodeOf } from '../runs/errors';
+import { DomainError } from '../errors';
 import { closeWave, createWave, findWave, listWaves, openCurrentWave } from '../waves/service';
 import { runCommand, UsageError, withDatabase } from './database-command';
+import { exitCodeOf } from './domain-command';
 
 const USAGE = [
   'usage: npm run -s kelisim -- wave list',

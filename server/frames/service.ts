@@ -10,7 +10,7 @@ import { parseMargins, type Margin } from '../../analysis/margins';
 import { appendAudit } from '../audit/service';
 import type { Db, Queryable } from '../db/open';
 import { frames, type FrameRow } from '../db/schema';
-import { DomainError } from '../runs/errors';
+import { DomainError } from '../errors';
 import { OFFICIAL_SURVEY_ID, latestSurveyVersion } from '../surveys/service';
 import { parseCsvText, readTable, type Table } from '../tables/read-table';
 

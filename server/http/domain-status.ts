@@ -1,16 +1,17 @@
-// The one mapping from domain error codes to HTTP statuses (docs/decisions/005). Services throw
-// DomainError (server/errors.ts); only the terminal error handler in app.ts reads this table.
-import type { DomainErrorCode } from '../errors';
+// The one mapping from domain errors to HTTP statuses (docs/decisions/005). Services throw
+// DomainError (server/errors.ts); only the terminal error handler in app.ts calls statusOf.
+// A status follows from the error's kind; a code that must answer otherwise (an API contract
+// fixing another status) gets its exception in this file, nowhere else.
+import type { DomainError, DomainErrorKind } from '../errors';
 
-export const DOMAIN_STATUS: Record<DomainErrorCode, 404 | 409 | 422> = {
-  link_not_found: 404,
-  response_not_found: 404,
-  survey_not_found: 404,
-  survey_version_not_found: 404,
-  wave_closed: 409,
-  invitation_used: 409,
-  already_completed: 409,
-  response_id_conflict: 409,
-  survey_version_mismatch: 409,
-  invalid_answers: 422,
+const KIND_STATUS: Record<DomainErrorKind, 400 | 404 | 409 | 422> = {
+  not_found: 404,
+  conflict: 409,
+  bad_data: 422,
+  bad_usage: 400,
 };
+
+/** The HTTP status of a domain error. */
+export function statusOf(err: DomainError): 400 | 404 | 409 | 422 {
+  return KIND_STATUS[err.kind];
+}

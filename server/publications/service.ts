@@ -9,7 +9,7 @@ import { and, asc, desc, eq } from 'drizzle-orm';
 import { appendAudit } from '../audit/service';
 import type { Db, Queryable } from '../db/open';
 import { estimateRuns, publications, waves, type EstimateRunRow, type PublicationRow } from '../db/schema';
-import { DomainError } from '../runs/errors';
+import { DomainError } from '../errors';
 import type { StoredRunResult } from '../runs/result';
 import { requireRun } from '../runs/service';
 

@@ -11,7 +11,7 @@ import { AnalysisError } from '../../analysis/errors';
 import { appendAudit } from '../audit/service';
 import type { Db } from '../db/open';
 import { RESPONSE_MODES, type WaveRow } from '../db/schema';
-import { DomainError } from '../runs/errors';
+import { DomainError } from '../errors';
 import { getSurveyVersion, latestSurveyVersion, type LoadedSurveyVersion } from '../surveys/service';
 import { findWave, listWaves } from '../waves/service';
 import { readTable, type Table } from '../tables/read-table';
@@ -30,6 +30,9 @@ export const DEFAULT_IMPORT_MODE = 'capi';
 export const MAX_LISTED_ERRORS = 50;
 
 export interface ImportError { line: number; column: string; reason: string }
+
+/** The details of an `invalid_import` error that lists the rows at fault. */
+export interface ImportFailureDetails { file: string; errors: ImportError[]; total: number }
 
 export interface ImportSummary {
   waveId: number;
@@ -233,7 +236,7 @@ function importFailure(file: string, errors: ImportError[], total: number): Doma
   const first = errors[0]!;
   return new DomainError('bad_data', 'invalid_import',
     `${file}: ${total} error${total === 1 ? '' : 's'}, nothing was imported; first: line ${first.line}, column ${first.column}: ${first.reason}${more}`,
-    { file, errors, total });
+    { file, errors, total } satisfies ImportFailureDetails);
 }
 
 /** Reads `file` (CSV, or the first sheet of an XLSX) and imports it with {@link importResponsesTable}. */

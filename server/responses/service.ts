@@ -33,12 +33,12 @@ function surveyPayload(v: LoadedSurveyVersion): SurveyPayload {
 
 function resolveOrThrow(db: Db, link: string): ResolvedLink {
   const resolved = resolveLink(db, link);
-  if (!resolved) throw new DomainError('link_not_found', 'This survey link does not exist. Check that it was copied completely.');
+  if (!resolved) throw new DomainError('not_found', 'link_not_found', 'This survey link does not exist. Check that it was copied completely.');
   return resolved;
 }
 
 function assertOpen(wave: WaveRow): void {
-  if (wave.status !== 'open') throw new DomainError('wave_closed', `The survey wave "${wave.titleEn}" is closed; it no longer accepts answers.`);
+  if (wave.status !== 'open') throw new DomainError('conflict', 'wave_closed', `The survey wave "${wave.titleEn}" is closed; it no longer accepts answers.`);
 }
 
 /** Whether `row` was started through this link (same wave; same invitation, or none for an open link). */
@@ -48,7 +48,7 @@ function belongsTo(row: ResponseRow, resolved: ResolvedLink): boolean {
 }
 
 function invitationUsed(): DomainError {
-  return new DomainError('invitation_used', 'This invitation has already been used. Each invitation link can be answered once.');
+  return new DomainError('conflict', 'invitation_used', 'This invitation has already been used. Each invitation link can be answered once.');
 }
 
 /** The version a stored response was started on; its absence is a broken database, not a client error. */
@@ -65,7 +65,7 @@ function versionOfRow(db: Db, row: ResponseRow): LoadedSurveyVersion {
 function versionForNewResponse(db: Db, wave: WaveRow, surveyVersionId: number): LoadedSurveyVersion {
   const v = getSurveyVersion(db, surveyVersionId);
   if (!v || v.row.surveyId !== wave.surveyId) {
-    throw new DomainError('survey_version_not_found', `Survey version ${surveyVersionId} is not a version of this wave's survey; reload the survey page.`);
+    throw new DomainError('not_found', 'survey_version_not_found', `Survey version ${surveyVersionId} is not a version of this wave's survey; reload the survey page.`);
   }
   return v;
 }
@@ -73,7 +73,7 @@ function versionForNewResponse(db: Db, wave: WaveRow, surveyVersionId: number): 
 /** The version an existing response was started on; a different one in the request is a conflict. */
 function versionOfExisting(db: Db, row: ResponseRow, requested: number): LoadedSurveyVersion {
   if (requested !== row.surveyVersionId) {
-    throw new DomainError('survey_version_mismatch', `This response was started on survey version ${row.surveyVersionId}, not ${requested}; reload the survey page to continue.`, { surveyVersionId: row.surveyVersionId });
+    throw new DomainError('conflict', 'survey_version_mismatch', `This response was started on survey version ${row.surveyVersionId}, not ${requested}; reload the survey page to continue.`, { surveyVersionId: row.surveyVersionId });
   }
   return versionOfRow(db, row);
 }
@@ -94,7 +94,7 @@ interface WriteTarget {
 function writeTarget<T>(db: Db, link: string, id: string, onFinished: (row: ResponseRow) => T): WriteTarget | { finished: T } {
   const resolved = resolveOrThrow(db, link);
   const row = q.findResponse(db, id);
-  if (row && !belongsTo(row, resolved)) throw new DomainError('response_id_conflict', 'This response id belongs to another survey link; start a new response.');
+  if (row && !belongsTo(row, resolved)) throw new DomainError('conflict', 'response_id_conflict', 'This response id belongs to another survey link; start a new response.');
   if (row && row.status !== 'partial') return { finished: onFinished(row) };
   assertOpen(resolved.wave);
   if (resolved.kind === 'invitation') {
@@ -134,7 +134,7 @@ export function getLinkState(db: Db, link: string): LinkState {
     const latest = latestSurveyVersion(db, wave.surveyId);
     return latest ? getSurveyVersion(db, latest.id) : undefined;
   })();
-  if (!version) throw new DomainError('survey_not_found', `No questionnaire is registered for survey "${wave.surveyId}".`);
+  if (!version) throw new DomainError('not_found', 'survey_not_found', `No questionnaire is registered for survey "${wave.surveyId}".`);
   return {
     link: { kind: resolved.kind },
     wave: { id: wave.id, title: { kk: wave.titleKk, ru: wave.titleRu, en: wave.titleEn }, status: wave.status },
@@ -147,18 +147,18 @@ export function getLinkState(db: Db, link: string): LinkState {
 export function getResponseState(db: Db, link: string, id: string): ResponseWithSurvey {
   const resolved = resolveOrThrow(db, link);
   const row = q.findResponse(db, id);
-  if (!row || !belongsTo(row, resolved)) throw new DomainError('response_not_found', 'No saved answers with this id under this link.');
+  if (!row || !belongsTo(row, resolved)) throw new DomainError('not_found', 'response_not_found', 'No saved answers with this id under this link.');
   return { ...toState(row), survey: surveyPayload(versionOfRow(db, row)) };
 }
 
 function invalidAnswers(errors: { question: string; message: string }[]): DomainError {
-  return new DomainError('invalid_answers', `The answers are not valid: ${errors.map((e) => `${e.question}: ${e.message}`).join('; ')}`, errors);
+  return new DomainError('bad_data', 'invalid_answers', `The answers are not valid: ${errors.map((e) => `${e.question}: ${e.message}`).join('; ')}`, errors);
 }
 
 /** PUT /api/links/:link/responses/:id — creates the row on first save. Call inside a transaction. */
 export function savePartial(db: Db, link: string, id: string, body: PartialBody, now = new Date()): ResponseState {
   const target = writeTarget(db, link, id, () => {
-    throw new DomainError('already_completed', 'These answers have already been submitted.');
+    throw new DomainError('conflict', 'already_completed', 'These answers have already been submitted.');
   });
   if ('finished' in target) return target.finished;
   const version = versionForWrite(db, target, body.surveyVersionId);
@@ -233,7 +233,7 @@ export function completeResponse(db: Db, link: string, id: string, body: Complet
     } catch (err) {
       // The validator should have caught it; scoring is the last line of defence, never a 500.
       if (!(err instanceof AnalysisError)) throw err;
-      throw new DomainError('invalid_answers', err.message, [{ question: questionOfScoringError(err), message: err.message }]);
+      throw new DomainError('bad_data', 'invalid_answers', err.message, [{ question: questionOfScoringError(err), message: err.message }]);
     }
   }
   const at = now.toISOString();

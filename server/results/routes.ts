@@ -9,12 +9,12 @@ import zlib from 'node:zlib';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Db } from '../db/open';
-import { BadRequestError, HttpError, NotFoundError } from '../http/errors';
+import { BadRequestError, HttpError } from '../http/errors';
 import { BREAKDOWNS } from '../runs/result';
 import { breakdownsCsv, CSV_LANGS, seriesCsv } from './csv';
 import { openApiDocument } from './openapi';
 import { breakdownsBody, indicatorsBody, parseIndicator, parseRunId, periodsBody, runBody, seriesBody } from './service';
-import { loadPublishedState, ResultsError, stateVersion, type PublishedState } from './state';
+import { loadPublishedState, stateVersion, type PublishedState } from './state';
 
 const CACHE_CONTROL = 'public, max-age=60';
 /** Bodies below this size are sent as they are: gzip would save little. */
@@ -53,13 +53,6 @@ function parsePublicQuery<S extends z.ZodType>(req: Request, schema: S): z.infer
   throw new BadRequestError('invalid_query', message, [{ field: `query.${name}`, message }]);
 }
 
-function toHttp(err: unknown): unknown {
-  if (!(err instanceof ResultsError)) return err;
-  if (err.code === 'invalid_query') return new BadRequestError('invalid_query', err.message);
-  if (err.code === 'not_configured') return new Error(`public results: ${err.message}`);
-  return new NotFoundError(err.code, err.message);
-}
-
 /** Whether an If-None-Match header names `etag` (weak comparison, RFC 9110 §13.1.2). */
 function matches(header: string | undefined, etag: string): boolean {
   if (!header) return false;
@@ -89,12 +82,9 @@ export function publicResultsRouter(db: Db, options: PublicResultsOptions = {}):
     const c = current();
     let entry = c.entries.get(id);
     if (!entry) {
-      let built: Omit<Entry, 'gzip'>;
-      try {
-        built = build(c.state);
-      } catch (err) {
-        throw toHttp(err);
-      }
+      // An unknown indicator, period or run is a DomainError (not_found), which the app's terminal
+      // handler answers 404; a fault (targets not loaded) is logged there and answered 500.
+      const built = build(c.state);
       entry = { ...built, gzip: built.body.length >= MIN_GZIP_BYTES ? zlib.gzipSync(built.body, { level: 6 }) : null };
       c.entries.set(id, entry);
     }

@@ -7,17 +7,18 @@ import { poolDomains, type PoolingMoments } from '../../analysis/pooling';
 import { annualValues, eurostatProgress, targetStatus, waveChange } from '../../analysis/targets';
 import type { Db } from '../db/open';
 import { INDICATOR_IDS, type Breakdown, type IndicatorId } from '../runs/result';
+import { DomainError } from '../errors';
 import type {
   BreakdownLevelT, BreakdownsBodyT, IndicatorsBodyT, LocalizedT, PeriodEntryT, PeriodsBodyT, ProgressT, RunBodyT, SeriesBodyT, TargetT, WavePointT, YearPointT,
 } from './schemas';
-import { ResultsError, surveyVersionNumbers, type PublishedState, type PublishedWave, type TargetsDocument } from './state';
+import { surveyVersionNumbers, type PublishedState, type PublishedWave, type TargetsDocument } from './state';
 
 export const YEAR_PERIOD = /^(\d{4})$/;
 
 /** The indicator's entry of the targets document (bootstrap.ts checks every indicator has one). */
 function targetsOf(state: PublishedState, id: IndicatorId): TargetsDocument['indicators'][number] {
   const t = state.targets.indicators.find((i) => i.code === id);
-  if (!t) throw new ResultsError('not_configured', `the loaded targets have no entry for indicator "${id}"`);
+  if (!t) throw new Error(`public results: the loaded targets have no entry for indicator "${id}"`);
   return t;
 }
 
@@ -132,7 +133,7 @@ export function indicatorsBody(state: PublishedState, now: Date): IndicatorsBody
 
 export function parseIndicator(raw: string): IndicatorId {
   if (!(INDICATOR_IDS as readonly string[]).includes(raw)) {
-    throw new ResultsError('unknown_indicator', `There is no indicator "${raw}"; the indicators are ${INDICATOR_IDS.join(', ')}.`);
+    throw new DomainError('not_found', 'unknown_indicator', `There is no indicator "${raw}"; the indicators are ${INDICATOR_IDS.join(', ')}.`);
   }
   return raw as IndicatorId;
 }
@@ -194,7 +195,7 @@ export function breakdownsBody(state: PublishedState, period: string, by: Breakd
   }
   const year = YEAR_PERIOD.exec(period);
   const ws = year ? state.waves.filter((w) => w.year === Number(year[1])) : [];
-  if (ws.length === 0) throw new ResultsError('unknown_period', `Nothing is published for period ${period}.`);
+  if (ws.length === 0) throw new DomainError('not_found', 'unknown_period', `Nothing is published for period ${period}.`);
   return {
     demo: state.demo, period, by,
     indicators: INDICATOR_IDS.map((id) => {
@@ -214,13 +215,13 @@ export function breakdownsBody(state: PublishedState, period: string, by: Breakd
 }
 
 export function parseRunId(raw: string): number {
-  if (!/^[1-9]\d{0,14}$/.test(raw)) throw new ResultsError('unknown_run', `There is no published run "${raw}"; run ids are positive whole numbers.`);
+  if (!/^[1-9]\d{0,14}$/.test(raw)) throw new DomainError('not_found', 'unknown_run', `There is no published run "${raw}"; run ids are positive whole numbers.`);
   return Number(raw);
 }
 
 export function runBody(db: Db, state: PublishedState, runId: number): RunBodyT {
   const w = state.waves.find((x) => x.runId === runId);
-  if (!w) throw new ResultsError('unknown_run', `Run ${runId} is not published.`);
+  if (!w) throw new DomainError('not_found', 'unknown_run', `Run ${runId} is not published.`);
   const r = w.result;
   return {
     demo: state.demo,

@@ -77,13 +77,6 @@ export interface PublishedState {
   waves: PublishedWave[];
 }
 
-export class ResultsError extends Error {
-  override name = 'ResultsError';
-  constructor(readonly code: 'invalid_query' | 'unknown_indicator' | 'unknown_period' | 'unknown_run' | 'not_configured', message: string, readonly field?: string) {
-    super(message);
-  }
-}
-
 interface VersionRow { pub: number; targets: string | null; demo: number; survey: number }
 
 const versionStatements = new WeakMap<Db, () => VersionRow>();
@@ -147,7 +140,7 @@ function levelLabels(json: Record<string, unknown>): LevelLabels {
 /** Reads the whole published state. Cost: one query per table plus parsing the published runs' documents. */
 export function loadPublishedState(db: Db, key: string): PublishedState {
   const targetsRow = db.select().from(targetSets).orderBy(desc(targetSets.id)).limit(1).get();
-  if (!targetsRow) throw new ResultsError('not_configured', 'no targets are loaded (surveys/targets.json is loaded at server start)');
+  if (!targetsRow) throw new Error('public results: no targets are loaded (surveys/targets.json is loaded at server start)');
   const targets = targetsDocument.parse(targetsRow.json);
   const survey = db.select({ json: surveyVersions.json }).from(surveyVersions)
     .where(eq(surveyVersions.surveyId, OFFICIAL_SURVEY_ID)).orderBy(desc(surveyVersions.version)).limit(1).get();

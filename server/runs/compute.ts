@@ -25,7 +25,7 @@ import { speederFlags, straightlineBlocks } from '../../analysis/quality';
 import { parseScoringSpec, scoreItem, type ScoringItem, type ScoringSpec } from '../../analysis/scoring';
 import type { Db } from '../db/open';
 import type { FrameRow, WaveRow } from '../db/schema';
-import { DomainError } from './errors';
+import { DomainError } from '../errors';
 import { BREAKDOWNS, INDICATOR_IDS, QUALITY_FLAGS, type Breakdown, type IndicatorId, type PoolingMoments, type QualityFlag, type StoredRunResult } from './result';
 
 /** Options of a run (the command line's --min-cell-size, --bounds/--no-bounds, --exclude). */

@@ -8,7 +8,7 @@ import { estimateRuns, waves, type EstimateRunRow, type FrameRow, type WaveRow }
 import { findFrame, findFrameByName, listFrames } from '../frames/service';
 import { findWave, listWaves } from '../waves/service';
 import { computeRun, DEFAULT_RUN_OPTIONS, readRunInput, waveScoringSpec, type ComputedRun, type RunOptions } from './compute';
-import { DomainError } from './errors';
+import { DomainError } from '../errors';
 import { QUALITY_FLAGS, type QualityFlag, type StoredRunResult } from './result';
 
 export { DEFAULT_RUN_OPTIONS, type RunOptions } from './compute';

@@ -7,10 +7,11 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import type { Db } from '../db/open';
-import { DomainError, type DomainErrorKind } from './errors';
+import { DomainError, type DomainErrorCode, type DomainErrorKind } from '../errors';
 import { getRun, type EstimateRequest, type StoredRun } from './service';
 
-type WorkerReply = { ok: true; runId: number } | { ok: false; kind: DomainErrorKind | 'fault'; code: string; message: string };
+type WorkerReply = { ok: true; runId: number } | { ok: false; kind: 'fault'; message: string }
+  | { ok: false; kind: DomainErrorKind; code: DomainErrorCode; message: string; details: unknown };
 
 // Under tsx (development, tests, `npm start`) this module and the worker are TypeScript: the
 // worker thread registers tsx's loader first (a loader given as --import in a worker's execArgv is
@@ -47,7 +48,7 @@ export function estimateInWorker(db: Db, dbFile: string, request: EstimateReques
         return run ? resolve(run) : reject(new Error(`run ${reply.runId} was stored but cannot be read back`));
       }
       if (reply.kind === 'fault') return reject(new Error(`the estimate worker failed: ${reply.message}`));
-      reject(new DomainError(reply.kind, reply.code, reply.message));
+      reject(new DomainError(reply.kind, reply.code, reply.message, reply.details));
     });
   });
 }

@@ -2,7 +2,7 @@
 // file, then exactly what the command line does — createEstimateRun — and a message back.
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDb } from '../db/open';
-import { DomainError } from './errors';
+import { DomainError } from '../errors';
 import { createEstimateRun, type EstimateRequest } from './service';
 
 interface Job { dbFile: string; request: EstimateRequest; actor: string }
@@ -13,8 +13,8 @@ try {
   const run = createEstimateRun(db, job.request, job.actor);
   parentPort!.postMessage({ ok: true, runId: run.row.id });
 } catch (err) {
-  if (err instanceof DomainError) parentPort!.postMessage({ ok: false, kind: err.kind, code: err.code, message: err.message });
-  else parentPort!.postMessage({ ok: false, kind: 'fault', code: 'internal', message: err instanceof Error ? err.stack ?? err.message : String(err) });
+  if (err instanceof DomainError) parentPort!.postMessage({ ok: false, kind: err.kind, code: err.code, message: err.message, details: err.details });
+  else parentPort!.postMessage({ ok: false, kind: 'fault', message: err instanceof Error ? err.stack ?? err.message : String(err) });
 } finally {
   db.$client.close();
 }

@@ -4,7 +4,7 @@
 // analysis/csv.ts is for million-row analysis input and does not keep cells as strings.)
 import fs from 'node:fs';
 import path from 'node:path';
-import { DomainError } from '../runs/errors';
+import { DomainError } from '../errors';
 
 export interface TableRecord {
   /** 1-based line (CSV) or row (XLSX) number, for messages. */

@@ -5,7 +5,7 @@ import { and, desc, eq } from 'drizzle-orm';
 import type { Queryable } from '../db/open';
 import { waves, type WaveRow } from '../db/schema';
 import { appendAudit } from '../audit/service';
-import { DomainError } from '../runs/errors';
+import { DomainError } from '../errors';
 
 export interface WaveTitle { kk: string; ru: string; en: string }
 

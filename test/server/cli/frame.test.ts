@@ -6,7 +6,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb } from '../../../server/db/open';
 import { ensureCensusFrame, listFrames, storeFrame } from '../../../server/frames/service';
-import { DomainError } from '../../../server/runs/errors';
+import { DomainError } from '../../../server/errors';
 import { parseCsvText } from '../../../server/tables/read-table';
 import { loadOfficialSurvey } from '../../../server/surveys/bootstrap';
 import { OFFICIAL_SURVEYS_DIR } from '../../helpers/app';

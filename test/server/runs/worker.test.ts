@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../../server/db/open';
 import { importFrameFile } from '../../../server/frames/service';
 import { importResponsesFile } from '../../../server/responses/import';
-import { DomainError } from '../../../server/runs/errors';
+import { DomainError } from '../../../server/errors';
 import { createEstimateRun, getRun, verifyRun } from '../../../server/runs/service';
 import { estimateInWorker } from '../../../server/runs/worker-pool';
 import { loadOfficialSurvey } from '../../../server/surveys/bootstrap';
