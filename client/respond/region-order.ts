@@ -18,8 +18,9 @@ export function sortKey(text: string): string {
  * Sorts the region choices in the page's language (decision 017): the three cities of republican
  * significance stay first, in the questionnaire's order; the regions after them follow the
  * language's own alphabet by name (Intl.Collator over sortKey: Kazakh Ә after А, Қ after К …),
- * which survey-core's `choicesOrder` cannot do (a code-point comparison over every choice). Only the order changes:
- * the stored values (KZ-…) are the same. A questionnaire without such a question is left alone.
+ * which survey-core's `choicesOrder` cannot do (a code-point comparison over every choice). Only
+ * the order changes: the stored values (KZ-…) are the same. A questionnaire without such a
+ * question is left alone.
  */
 export function sortRegionChoices(model: Model, locale: Locale): void {
   const question = model.getQuestionByName(REGION_QUESTION) as QuestionSelectBase | null;
