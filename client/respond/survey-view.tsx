@@ -192,7 +192,7 @@ export function SurveyView({
       const first = error.problems.map((p) => model.getQuestionByName(p.question) as Question | null).find((q) => q?.isVisible && q.page);
       if (first) {
         model.currentPage = first.page;
-        setTimeout(() => first.focus(true), 0);
+        setTimeout(() => focusQuestion(first), 0);
       }
     };
 
