@@ -47,6 +47,7 @@ export const en = {
   submitFailed:
     'Your answers could not be sent. Check your internet connection and try again: everything you have entered is still here.',
   fixAnswers: 'Some answers need to be corrected:',
+  introMore: 'More about the survey: anonymity, taking part voluntarily',
 } as const;
 
 export type MessageKey = keyof typeof en;

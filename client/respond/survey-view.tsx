@@ -5,6 +5,8 @@ import { Survey } from 'survey-react-ui';
 import { useLocale } from '../i18n/use-locale';
 import type { Locale } from '../i18n/locale';
 import { RESUME_WINDOW_MS } from '../../contract/respondent-api';
+import { collapseIntroHtml } from './collapse-intro';
+import { sortRegionChoices } from './region-order';
 import { ApiError, completeWithRetry, isTransient, type FinalStatus } from './api';
 import { screenFor, type ScreenName, type Session } from './load-session';
 import { readStoredResponse, writeStoredResponse } from './response-store';
@@ -45,7 +47,11 @@ function createModel(session: Session, locale: Locale): Model {
     ...ContrastLight,
     cssVariables: { ...ContrastLight.cssVariables, '--sjs2-typography-font-family-text': 'var(--k-font)' },
   });
-  model.showProgressBar = true;
+  // The page draws its own title (small, once) and progress bar (RespondProgress below): survey-core's
+  // header took ~250 px of a 740-px phone screen on every page, and its "pages" bar is empty on page
+  // 1 and not full on the last (getProgress() counts the pages *before* the current one).
+  model.showTitle = false;
+  model.showProgressBar = false;
   // Our own thanks / screened-out screens replace survey-core's complete page, so they look the
   // same when a finished link is reopened.
   model.showCompletePage = false;
@@ -67,6 +73,49 @@ function durationSince(startedAt: number): number | undefined {
 
 function setSurveyLocale(model: Model, locale: Locale): void {
   model.locale = locale;
+  sortRegionChoices(model, locale);
+}
+
+/**
+ * Puts the focus on a question's answer: the chosen one of a radio group, else its first control.
+ * survey-core's own Question.focus() looks the input up by an id that its boolean-as-radio and
+ * drop-down renderers do not give any element, so it silently focused nothing.
+ */
+function focusQuestion(question: Question | undefined): void {
+  const root = question ? document.getElementById(question.id) : null;
+  if (!root) return;
+  const target =
+    root.querySelector<HTMLElement>('input:checked') ??
+    root.querySelector<HTMLElement>('input:not([type=hidden]):not([disabled]), textarea, select, [role=combobox], [role=radio], [tabindex="0"]');
+  target?.focus();
+}
+
+/** Page k of n: a bar filled k/n (full on the last page) and survey-core's "Page k of n" text. */
+function RespondProgress({ model }: { model: Model }) {
+  const [, redraw] = useState(0);
+  useEffect(() => {
+    const update = () => redraw((n) => n + 1);
+    model.onCurrentPageChanged.add(update);
+    model.onPageVisibleChanged.add(update);
+    return () => {
+      model.onCurrentPageChanged.remove(update);
+      model.onPageVisibleChanged.remove(update);
+    };
+  }, [model]);
+  const total = model.visiblePageCount;
+  const current = model.currentPage ? model.visiblePages.indexOf(model.currentPage) + 1 : 0;
+  if (total < 2 || current < 1) return null;
+  const text = model.progressText;
+  return (
+    <div className="respond-progress">
+      <div className="respond-progress__bar" role="progressbar" aria-valuemin={1} aria-valuemax={total} aria-valuenow={current} aria-valuetext={text}>
+        <div className="respond-progress__fill" style={{ width: `${(current / total) * 100}%` }} />
+      </div>
+      <p className="respond-progress__text" aria-hidden="true">
+        {text}
+      </p>
+    </div>
+  );
 }
 
 /**
@@ -85,14 +134,44 @@ export function SurveyView({
 }) {
   const { locale, t } = useLocale();
   const [model] = useState(() => createModel(session, locale));
+  // The questionnaire's own title ("Life in Kazakhstan"), once and small, in the page's language.
+  const title = model.locTitle.getLocaleText(locale) || model.locTitle.getLocaleText('default') || session.waveTitle[locale] || t('brand');
   const [problems, setProblems] = useState<Problem[]>([]);
   const [sending, setSending] = useState<'idle' | 'sending' | 'failed'>('idle');
-  const latest = useRef({ locale, onFinished, onStopped });
+  const latest = useRef({ locale, onFinished, onStopped, introMore: t('introMore') });
   useEffect(() => {
-    latest.current = { locale, onFinished, onStopped };
+    latest.current = { locale, onFinished, onStopped, introMore: t('introMore') };
   });
   // Local copies and partial saves as the respondent goes (use-save-queue.ts).
   const saves = useSaveQueue(model, session, locale, onStopped);
+
+  // Phone layout (issue 12): the introduction folded after its first paragraph; after Next the focus
+  // goes to the new page's first question (survey-core leaves it on the Next button at the bottom).
+  useEffect(() => {
+    const onProcessHtml = (_: Model, options: { html: string; reason: string }) => {
+      if (options.reason === 'html-question') options.html = collapseIntroHtml(options.html, latest.current.introMore);
+    };
+    const onPageChanged = () => {
+      setTimeout(() => focusQuestion(model.currentPage?.questions.find((q: Question) => q.isVisible && q.hasInput && !q.isReadOnly)), 0);
+    };
+    // A failed Next shows the errors but leaves the focus on the button; move it to the first
+    // error. Only when the focus is on the navigation: validation also runs as answers change, and
+    // must not pull the focus away from the question being answered.
+    const onValidatePage = (_: Model, options: { questions: Question[] }) => {
+      if (options.questions.length === 0) return;
+      setTimeout(() => {
+        if (document.activeElement?.closest('.sd-body__navigation')) focusQuestion(model.currentPage?.questions.find((q: Question) => q.isVisible && q.errors.length > 0));
+      }, 0);
+    };
+    model.onProcessHtml.add(onProcessHtml);
+    model.onCurrentPageChanged.add(onPageChanged);
+    model.onValidatePage.add(onValidatePage);
+    return () => {
+      model.onProcessHtml.remove(onProcessHtml);
+      model.onCurrentPageChanged.remove(onPageChanged);
+      model.onValidatePage.remove(onValidatePage);
+    };
+  }, [model]);
 
   // Completion: validate on the server, show its per-question messages, or finish.
   useEffect(() => {
@@ -113,7 +192,7 @@ export function SurveyView({
       const first = error.problems.map((p) => model.getQuestionByName(p.question) as Question | null).find((q) => q?.isVisible && q.page);
       if (first) {
         model.currentPage = first.page;
-        setTimeout(() => first.focus(true), 0);
+        setTimeout(() => focusQuestion(first), 0);
       }
     };
 
@@ -181,6 +260,10 @@ export function SurveyView({
           </ul>
         </div>
       )}
+      <div className="respond-head">
+        <h1 className="respond-title">{title}</h1>
+        <RespondProgress model={model} />
+      </div>
       <Survey model={model} />
       {/* Right under the Complete button, where the respondent is looking. */}
       <div role="status" className="form-status">

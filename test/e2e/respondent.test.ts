@@ -403,6 +403,8 @@ describe('respondent page in Chromium', () => {
       if (SCREENSHOTS) await b.page.screenshot({ path: path.join(SCREENSHOTS, 'refused-answer.png'), fullPage: true });
       const c5 = question(b.page, 'В целом, насколько вы удовлетворены своей жизнью?');
       expect(await c5.locator('.sd-question__erbox, [role=alert]').count()).toBeGreaterThan(0);
+      // The focus is on the refused question, where the respondent has to act (issue 12, item 5).
+      await expect.poll(() => b.page.evaluate(() => document.activeElement?.closest('.sd-question')?.textContent ?? '')).toContain('В целом, насколько вы удовлетворены своей жизнью?');
       expect(storedResponses(slug)[0].status).toBe('partial');
 
       await choose(b.page, 'В целом, насколько вы удовлетворены своей жизнью?', '7');
