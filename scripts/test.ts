@@ -74,7 +74,8 @@ try {
   vitest = spawnSync(path.join(BIN, 'vitest'), ['run', ...process.argv.slice(2)], {
     cwd: ROOT,
     stdio: 'inherit',
-    env: { ...process.env, ...toolEnv, TMPDIR: runDir, KELISIM_TEST_RUN_DIR: runDir },
+    // tsx (the estimate worker in development mode, spawned tools) would keep a cache in TMPDIR.
+    env: { ...process.env, ...toolEnv, TMPDIR: runDir, KELISIM_TEST_RUN_DIR: runDir, TSX_DISABLE_CACHE: '1' },
   });
 } finally {
   const left = fs.readdirSync(runDir);

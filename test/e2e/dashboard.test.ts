@@ -4,7 +4,6 @@
 // are on main; then the front goes and the tests run against the demo data.
 // Screenshots at 360 and 1280 px in kk/ru/en go to KELISIM_SCREENSHOTS or a printed temp folder.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -16,7 +15,8 @@ import { horizontalOverflow, openBrowser, type Browser } from './browser';
 import { fixtures, startFixtureFront, type FixtureFront, type PublicApiOptions } from './public-api-fixtures';
 
 const CLIENT_DIR = process.env.KELISIM_E2E_CLIENT_DIR ?? path.join(REPO_ROOT, 'dist/client');
-const SCREENSHOTS = process.env.KELISIM_SCREENSHOTS ?? path.join(os.tmpdir(), 'kelisim-dashboard-screenshots');
+// Kept for review after the run (issue 7), so outside the run's temporary folder: test-artifacts/ is git-ignored.
+const SCREENSHOTS = process.env.KELISIM_SCREENSHOTS ?? path.join(REPO_ROOT, 'test-artifacts/dashboard-screenshots');
 const AXE = path.join(REPO_ROOT, 'node_modules/axe-core/axe.min.js');
 const CATALOGUES = { kk: publicKk, ru: publicRu, en: publicEn } as const;
 type Lang = keyof typeof CATALOGUES;
