@@ -9,17 +9,7 @@
 // sigmoid(θ + N(0, 0.6)) on the item's scale (reverse-keyed items mirrored), with 3% "don't know".
 // The centre is solved so that the population mean score hits the wanted level of the quarter.
 
-/** Seeded generator (mulberry32), so a demo database is the same on every machine. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../../analysis/random';
 
 function normal(random: () => number): number {
   const u = 1 - random();
@@ -81,7 +71,7 @@ const DK = 0.03;
 
 /** Fixed group effects on the latent scale (0.1 ≈ 1.5 points near the levels above). */
 function regionEffects(): Map<string, Record<DemoIndicator, number>> {
-  const random = seeded(2022);
+  const random = rng(2022);
   return new Map(REGIONS.map(([code]) => [code, {
     consensus: (random() - 0.5) * 0.5, tolerance: (random() - 0.5) * 0.6, mood: (random() - 0.5) * 0.5,
   }]));
@@ -124,7 +114,7 @@ function answerItem(random: () => number, kind: 'likert' | 'binary' | 'scale10',
 
 /** Expected score (0–100) of an indicator's items for a latent θ, by simulation with common random numbers. */
 function meanScoreAt(ind: DemoIndicator, centre: number, draws: number): number {
-  const random = seeded(77);
+  const random = rng(77);
   let total = 0;
   let count = 0;
   for (let k = 0; k < draws; k++) {
@@ -181,7 +171,7 @@ function uuid(random: () => number): string {
  * background questions mostly answered, about 2% speeders.
  */
 export function generateQuarter(t: number, n: number): SyntheticRespondent[] {
-  const random = seeded(1000 + t);
+  const random = rng(1000 + t);
   const centres = Object.fromEntries(INDICATORS.map((ind) => [ind, centreFor(ind, wantedLevel(ind, t))])) as Record<DemoIndicator, number>;
   const out: SyntheticRespondent[] = [];
   for (let k = 0; k < n; k++) {
