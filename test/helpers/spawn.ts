@@ -3,6 +3,7 @@
 // which runs the program in its own process, so a SIGKILL sent to the child reaches the server).
 // test/global-setup.ts builds dist/server before the tests when a source is newer than it.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
 import path from 'node:path';
 import { REPO_ROOT } from './app';
 
@@ -46,5 +47,17 @@ export function runServerExpectingFailure(env: Record<string, string>): Promise<
     const child = execFile(SERVER_COMMAND[0], SERVER_COMMAND.slice(1),
       { cwd: REPO_ROOT, env: { ...process.env, ...env }, timeout: 30_000 },
       (_err, stdout, stderr) => resolve({ code: child.exitCode, stdout, stderr }));
+  });
+}
+
+/** A TCP port that was free a moment ago on 127.0.0.1 (for a server started as a process). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
   });
 }

@@ -4,14 +4,13 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateAnswers } from '../../helpers/answers';
 import { MINI_SURVEYS_DIR } from '../../helpers/app';
-import { runCli, runServerExpectingFailure, startServerProcess } from '../../helpers/spawn';
+import { freePort, runCli, runServerExpectingFailure, startServerProcess } from '../../helpers/spawn';
 
 let dir: string;
 const children: ChildProcess[] = [];
@@ -20,17 +19,6 @@ afterAll(() => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   fs.rmSync(dir, { recursive: true, force: true });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 async function startServer(dbFile: string): Promise<{ child: ChildProcess; base: string; slug: string; env: Record<string, string> }> {
   const port = await freePort();
