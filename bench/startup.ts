@@ -10,7 +10,6 @@
 // and START_ROUNDS (default 3; 0 skips npm start) set the number of runs.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../test/helpers/spawn';
