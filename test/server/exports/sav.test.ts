@@ -14,31 +14,11 @@ import { exportWave } from '../../../server/exports/service';
 import { openExportSource } from '../../../server/exports/source';
 import type { Code, ExportVariable, Lang } from '../../../server/exports/variables';
 import { parseCsvText } from '../../../server/tables/read-table';
+import { parseCsvExact } from './csv-exact';
 import { createExportFixture, HOSTILE, LONG_TITLE, type ExportFixture } from './fixture';
 
 const PSPP = process.env.PSPP_PATH || 'pspp';
 
-/** RFC 4180 records, cells exactly as written (no trimming: a leading tab is data). */
-export function parseCsvExact(text: string): string[][] {
-  const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < src.length; i++) {
-    const c = src[i]!;
-    if (quoted) {
-      if (c === '"' && src[i + 1] === '"') { cell += '"'; i++; } else if (c === '"') quoted = false; else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') { row.push(cell); cell = ''; }
-    else if (c === '\n' || c === '\r') {
-      if (c === '\r' && src[i + 1] === '\n') i++;
-      row.push(cell); rows.push(row); row = []; cell = '';
-    } else cell += c;
-  }
-  if (cell !== '' || row.length > 0) { row.push(cell); rows.push(row); }
-  return rows;
-}
 
 let fx: ExportFixture;
 beforeAll(() => { fx = createExportFixture(40); });
