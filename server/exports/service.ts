@@ -43,6 +43,18 @@ export function codebookFileFor(out: string): string {
  * @throws DomainError not_found (wave), conflict (no questionnaire), bad_data (a value the format cannot hold)
  */
 export async function exportWave(db: Db, o: ExportOptions): Promise<ExportSummary> {
+  // One read transaction: the count, the SPSS width pass and the data pass see the same snapshot
+  // of a wave that may still be taking responses (WAL: writers are not blocked).
+  const sqlite = db.$client;
+  sqlite.exec('BEGIN DEFERRED');
+  try {
+    return await exportInSnapshot(db, o);
+  } finally {
+    if (sqlite.inTransaction) sqlite.exec('COMMIT');
+  }
+}
+
+async function exportInSnapshot(db: Db, o: ExportOptions): Promise<ExportSummary> {
   const src = openExportSource(db, { waveId: o.waveId, lang: o.lang, status: o.status });
   if (o.format === 'csv') {
     const codebook = codebookFileFor(o.out);
