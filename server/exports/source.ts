@@ -21,7 +21,7 @@ export interface ExportSource {
   lang: Lang;
   status: StatusFilter;
   variables: ExportVariable[];
-  /** Number of rows `rows()` yields (counted in the same read transaction is not needed: an export reads a closed or live wave as of each pass). */
+  /** Number of rows `rows()` yields (exportWave counts and reads in one read transaction, so they agree). */
   count: number;
   /** A fresh pass over the rows: one array of values (null = empty) per response, in variable order. */
   rows: () => Iterable<(Code | null)[]>;

@@ -130,11 +130,14 @@ export class SavWriter {
   private ncasesAt = 0;
   private cases = 0;
   private compressed: boolean;
-  // Bytecode compression state: a block of 8 command bytes followed by the raw 8-byte units.
-  private commands: number[] = [];
-  private rawUnits: Buffer[] = [];
-  private out: Buffer[] = [];
-  private outSize = 0;
+  // Bytecode compression state: a block of 8 command bytes followed by its raw 8-byte units.
+  private cmd = Buffer.alloc(8);
+  private cmdN = 0;
+  private raw = Buffer.alloc(64);
+  private rawN = 0;
+  // Output buffer, handed to the sink when nearly full (no allocation per value).
+  private out = Buffer.allocUnsafe(1 << 20);
+  private outPos = 0;
 
   constructor(private readonly sink: FileSink, vars: readonly SavVariable[], opts: SavOptions = {}) {
     this.compressed = opts.compressed ?? true;
@@ -265,58 +268,67 @@ export class SavWriter {
         this.numeric(typeof x === 'number' ? x : SYSMIS);
         continue;
       }
-      const bytes = x === null ? Buffer.alloc(0) : cutUtf8(String(x), l.v.width);
-      let off = 0;
-      for (const seg of l.segments) {
-        const n = units(seg) * 8;
-        const unitBuf = Buffer.alloc(n, 0x20);
-        if (off < bytes.length) bytes.copy(unitBuf, 0, off, Math.min(bytes.length, off + Math.min(seg, 255)));
-        off += 255;
-        for (let u = 0; u < n; u += 8) this.stringUnit(unitBuf.subarray(u, u + 8));
-      }
+      const bytes = x === null || x === '' ? EMPTY : cutUtf8(String(x), l.v.width);
+      // Segment s holds bytes [255·s, 255·s + width_s) of the value, padded with spaces to its units.
+      l.segments.forEach((seg, s) => {
+        const from = s * 255;
+        const len = Math.max(0, Math.min(bytes.length - from, seg));
+        for (let u = 0, n = units(seg); u < n; u++) this.stringUnit(bytes, from + u * 8, Math.min(8, Math.max(0, len - u * 8)));
+      });
     }
     this.cases++;
-    if (this.outSize > 1 << 16) this.drain();
   }
 
   private numeric(x: number): void {
-    if (!this.compressed) { const b = Buffer.alloc(8); b.writeDoubleLE(x); this.push(b); return; }
-    if (x === SYSMIS) this.command(255, null);
-    else if (Number.isInteger(x) && x >= -99 && x <= 151 && !Object.is(x, -0)) this.command(x + 100, null);
-    else { const b = Buffer.alloc(8); b.writeDoubleLE(x); this.command(253, b); }
+    if (!this.compressed) { this.reserve(8); this.out.writeDoubleLE(x, this.outPos); this.outPos += 8; return; }
+    if (x === SYSMIS) this.command(255);
+    else if (Number.isInteger(x) && x >= -99 && x <= 151 && !Object.is(x, -0)) this.command(x + 100);
+    else { this.raw.writeDoubleLE(x, this.rawN * 8); this.rawN++; this.command(253); }
   }
 
-  private stringUnit(b: Buffer): void {
-    if (!this.compressed) { this.push(Buffer.from(b)); return; }
-    if (b.every((c) => c === 0x20)) this.command(254, null);
-    else this.command(253, Buffer.from(b));
+  /** One 8-byte unit of a string: `n` bytes of `src` from `at`, then spaces. */
+  private stringUnit(src: Buffer, at: number, n: number): void {
+    if (!this.compressed) {
+      this.reserve(8);
+      if (n > 0) src.copy(this.out, this.outPos, at, at + n);
+      this.out.fill(0x20, this.outPos + n, this.outPos + 8);
+      this.outPos += 8;
+      return;
+    }
+    let blank = true;
+    for (let k = 0; k < n; k++) if (src[at + k] !== 0x20) { blank = false; break; }
+    if (blank) { this.command(254); return; }
+    const o = this.rawN * 8;
+    src.copy(this.raw, o, at, at + n);
+    this.raw.fill(0x20, o + n, o + 8);
+    this.rawN++;
+    this.command(253);
   }
 
-  private command(code: number, raw: Buffer | null): void {
-    this.commands.push(code);
-    if (raw) this.rawUnits.push(raw);
-    if (this.commands.length === 8) this.flushBlock();
+  private command(code: number): void {
+    this.cmd[this.cmdN++] = code;
+    if (this.cmdN === 8) this.flushBlock();
   }
 
   private flushBlock(): void {
-    if (this.commands.length === 0) return;
-    while (this.commands.length < 8) this.commands.push(0);
-    this.push(Buffer.from(this.commands));
-    for (const r of this.rawUnits) this.push(r);
-    this.commands = [];
-    this.rawUnits = [];
+    if (this.cmdN === 0) return;
+    this.cmd.fill(0, this.cmdN);
+    this.reserve(8 + this.rawN * 8);
+    this.cmd.copy(this.out, this.outPos);
+    this.raw.copy(this.out, this.outPos + 8, 0, this.rawN * 8);
+    this.outPos += 8 + this.rawN * 8;
+    this.cmdN = 0;
+    this.rawN = 0;
   }
 
-  private push(b: Buffer): void {
-    this.out.push(b);
-    this.outSize += b.length;
+  private reserve(n: number): void {
+    if (this.outPos + n > this.out.length) this.drain();
   }
 
   private drain(): void {
-    if (this.outSize === 0) return;
-    this.sink.write(Buffer.concat(this.out, this.outSize));
-    this.out = [];
-    this.outSize = 0;
+    if (this.outPos === 0) return;
+    this.sink.write(Buffer.from(this.out.subarray(0, this.outPos)));
+    this.outPos = 0;
   }
 
   /** Ends the data (a partial compression block is padded with 0) and writes the case count into the header. */
@@ -329,6 +341,8 @@ export class SavWriter {
     return this.cases;
   }
 }
+
+const EMPTY = Buffer.alloc(0);
 
 /** Splits `text` into pieces of at most `n` bytes at character boundaries. */
 function wrapBytes(text: string, n: number): string[] {
