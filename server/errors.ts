@@ -54,6 +54,8 @@ export type DomainErrorCode =
   | 'mixed_scoring'
   | 'too_few'
   | 'inconsistent_scores'
+  | 'value_too_long'
+  | 'not_numeric'
   | AnalysisErrorCode
   // bad_usage
   | 'invalid_option';

@@ -16,6 +16,7 @@ const commands: Record<string, Command> = {
   publish: { summary: 'publish an estimate run for its period', load: () => import('./publish') },
   withdraw: { summary: 'withdraw a published estimate run, with a reason', load: () => import('./withdraw') },
   responses: { summary: 'import field interviews (CSV) into a wave', load: () => import('./responses') },
+  export: { summary: 'export a wave\'s microdata with its codebook (CSV, XLSX, SPSS .sav)', load: () => import('./export') },
 };
 
 function usage(): string {

@@ -12,6 +12,7 @@ import { appendAudit } from '../audit/service';
 import type { Db } from '../db/open';
 import { RESPONSE_MODES, type WaveRow } from '../db/schema';
 import { DomainError } from '../errors';
+import { exportDerivedColumns } from '../exports/variables';
 import { getSurveyVersion, latestSurveyVersion, type LoadedSurveyVersion } from '../surveys/service';
 import { findWave, listWaves } from '../waves/service';
 import { readTable, type Table } from '../tables/read-table';
@@ -120,10 +121,12 @@ export function importResponsesTable(db: Db, waveId: number, table: Table, actor
   };
   // Header: question names of the version, plus the optional meta columns; each at most once.
   const seen = new Set<string>();
+  // Columns a `kelisim export` CSV adds that the import derives itself (scores, status, …) are ignored.
+  const derived = new Set(exportDerivedColumns(version.spec));
   table.header.forEach((h) => {
     if (h === '') report(1, `(column ${seen.size + 1})`, 'empty column name');
     else if (seen.has(h)) report(1, h, 'column appears twice');
-    else if (!converters.has(h) && !(IMPORT_META_COLUMNS as readonly string[]).includes(h)) {
+    else if (!converters.has(h) && !(IMPORT_META_COLUMNS as readonly string[]).includes(h) && !derived.has(h)) {
       report(1, h, `not a question of survey "${wave.surveyId}" v${version.row.version} nor one of ${IMPORT_META_COLUMNS.join(', ')}`);
     }
     seen.add(h);

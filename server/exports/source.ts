@@ -1,0 +1,74 @@
+// The rows of a wave export, streamed from SQLite with better-sqlite3's `.iterate()` (one row in
+// memory at a time, never the whole wave), in id order, each as one value per export variable.
+import type { Db } from '../db/open';
+import type { WaveRow } from '../db/schema';
+import { DomainError } from '../errors';
+import { getSurveyVersion, latestSurveyVersion, type LoadedSurveyVersion } from '../surveys/service';
+import { findWave, listWaves } from '../waves/service';
+import { exportVariables, RESPONSE_COLUMNS, toCode, type Code, type ExportVariable, type Lang, type ResponseColumn } from './variables';
+
+export type StatusFilter = 'complete' | 'all';
+
+export interface ExportRequest {
+  waveId: number;
+  lang: Lang;
+  status: StatusFilter;
+}
+
+export interface ExportSource {
+  wave: WaveRow;
+  version: LoadedSurveyVersion;
+  lang: Lang;
+  status: StatusFilter;
+  variables: ExportVariable[];
+  /** Number of rows `rows()` yields (exportWave counts and reads in one read transaction, so they agree). */
+  count: number;
+  /** A fresh pass over the rows: one array of values (null = empty) per response, in variable order. */
+  rows: () => Iterable<(Code | null)[]>;
+}
+
+const SELECT = `SELECT r.id, r.wave_id, w.period, r.survey_version_id, r.status, r.mode, r.interviewer, r.locale, r.started_at,
+  r.completed_at, r.duration_ms, r.base_weight, r.consensus, r.tolerance, r.mood, r.data, r.item_scores
+  FROM responses r JOIN waves w ON w.id = r.wave_id WHERE r.wave_id = ?`;
+
+/**
+ * Resolves the wave and its questionnaire (the survey's current version, as `responses import`
+ * uses) and prepares the row stream.
+ * @throws DomainError not_found for an unknown wave, conflict when no questionnaire is registered
+ */
+export function openExportSource(db: Db, req: ExportRequest): ExportSource {
+  const wave = findWave(db, req.waveId);
+  if (!wave) {
+    const known = listWaves(db).map((w) => `${w.id}${w.period ? ` (${w.period})` : ''}`).join(', ') || 'none';
+    throw new DomainError('not_found', 'wave_not_found', `--wave ${req.waveId}: no such wave; existing waves: ${known}`);
+  }
+  const latest = latestSurveyVersion(db, wave.surveyId);
+  const version = latest ? getSurveyVersion(db, latest.id) : undefined;
+  if (!version) throw new DomainError('conflict', 'no_survey', `wave ${wave.id}: no questionnaire is registered for survey "${wave.surveyId}"`);
+  const variables = exportVariables(version.row.json, version.spec, req.lang);
+  const where = req.status === 'complete' ? " AND r.status = 'complete'" : '';
+  const sqlite = db.$client;
+  const count = sqlite.prepare(`SELECT count(*) FROM responses r WHERE r.wave_id = ?${where}`).pluck().get(wave.id) as number;
+  const stmt = sqlite.prepare(`${SELECT}${where} ORDER BY r.id`).raw(true);
+  const colIndex = new Map<ResponseColumn, number>(RESPONSE_COLUMNS.map((c, i) => [c, i]));
+  const DATA = RESPONSE_COLUMNS.length;
+  const ITEMS = DATA + 1;
+  const getters = variables.map((v): ((raw: unknown[], data: Record<string, unknown>, items: Record<string, unknown>) => Code | null) => {
+    const s = v.source;
+    if (s.kind === 'column') { const i = colIndex.get(s.column)!; return (raw) => toCode(raw[i]); }
+    if (s.kind === 'answer') { const q = s.question; return (_raw, data) => toCode(data[q]); }
+    const item = s.item;
+    return (_raw, _data, items) => toCode(items[item]);
+  });
+  function* rows(): Iterable<(Code | null)[]> {
+    for (const raw of stmt.iterate(wave!.id) as IterableIterator<unknown[]>) {
+      const data = JSON.parse(raw[DATA] as string) as Record<string, unknown>;
+      const itemText = raw[ITEMS] as string | null;
+      const items = itemText ? JSON.parse(itemText) as Record<string, unknown> : {};
+      const out = new Array<Code | null>(getters.length);
+      for (let k = 0; k < getters.length; k++) out[k] = getters[k]!(raw, data, items);
+      yield out;
+    }
+  }
+  return { wave, version, lang: req.lang, status: req.status, variables, count, rows };
+}
