@@ -31,8 +31,12 @@ export const ENTRIES = { main: 'server/main.ts', kelisim: 'server/cli/main.ts', 
  */
 const WORKERS = { worker: 'server/runs/worker.ts' };
 const MIGRATIONS = 'server/db/migrations';
-/** Packages node must load from node_modules: native addons cannot be bundled. */
-const EXTERNAL = ['better-sqlite3'];
+/**
+ * Packages node must load from node_modules: native addons cannot be bundled, and exceljs (loaded
+ * only by the commands that read or write XLSX) still calls `new Buffer()`, which node reports as a
+ * deprecation warning on stderr unless the call comes from inside node_modules.
+ */
+const EXTERNAL = ['better-sqlite3', 'exceljs'];
 
 /**
  * Every file a build depends on beyond the bundled sources: this script, the migrations, and the
