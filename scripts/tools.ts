@@ -41,8 +41,9 @@ export const TOOLS: Tool[] = [
   {
     name: 'PSPP',
     env: 'PSPP_PATH',
-    paths: ['/usr/bin/pspp-convert', '/usr/local/bin/pspp-convert'],
-    programs: ['pspp-convert'],
+    // The syntax runner: the tests read a .sav back with GET FILE / DISPLAY DICTIONARY / LIST.
+    paths: ['/usr/bin/pspp', '/usr/local/bin/pspp'],
+    programs: ['pspp'],
     debianPackage: 'pspp',
     neededFor: 'the tests that read SPSS files back',
   },
