@@ -1,6 +1,7 @@
 // Answers /api/public/v1/* with the contract fixtures (test/fixtures/public-api/, written to
-// docs/PUBLIC-API.md) in front of the real app, until the real public API and `npm run demo` are
-// on main. Variants: nothing published, demo data, a failing API (and its recovery).
+// docs/PUBLIC-API.md) in front of the real app, for the dashboard states the demo database cannot
+// show (the dashboard's e2e test runs on the demo otherwise). Variants: nothing published, demo
+// data, a failing API (and its recovery).
 import fs from 'node:fs';
 import path from 'node:path';
 import http from 'node:http';
