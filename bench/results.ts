@@ -332,8 +332,12 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(`database kept at ${ctx.dbFile} (wave ${ctx.waveId}, frame ${ctx.frameName})\n`);
     return;
   }
+  // --only <name>: run just that section (e.g. `--only estimate`), skipping the slower ones.
+  const o = argv.indexOf('--only');
+  const only = o >= 0 ? argv[o + 1] : undefined;
+  if (only !== undefined && !SECTIONS.some((s) => s.name === only)) throw new Error(`--only needs one of ${SECTIONS.map((s) => `"${s.name}"`).join(', ')}, got "${only}"`);
   try {
-    for (const s of SECTIONS) await s.run(ctx);
+    for (const s of SECTIONS) if (only === undefined || s.name === only) await s.run(ctx);
   } finally {
     fs.rmSync(ctx.dir, { recursive: true, force: true });
   }

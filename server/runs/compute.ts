@@ -166,6 +166,9 @@ class ItemScoresReader {
   private values: number[][];
   private codes: Int32Array[];
   private stamp: Int32Array;
+  /** The keys of the last row read, in their order, and their item indexes (undefined: not an item). */
+  private seqKeys: string[] = [];
+  private seqIdx: (number | undefined)[] = [];
   constructor(private names: readonly string[], n: number) {
     this.keyIndex = new Map(names.map((name, k) => [name, k]));
     this.byValue = names.map(() => new Map());
@@ -185,19 +188,34 @@ class ItemScoresReader {
     if (s.charCodeAt(0) !== 123) return false;
     const mark = row + 1;
     let p = 1;
+    let slot = 0;
     if (s.charCodeAt(1) !== 125) {
       for (;;) {
         if (s.charCodeAt(p) !== 34) return false;
-        const q = s.indexOf('"', p + 1);
-        if (q < 0 || s.charCodeAt(q + 1) !== 58) return false;
-        const key = s.slice(p + 1, q);
-        if (key.includes('\\')) return false;
+        // Rows are written with their keys in one order: the key at this place in the previous row
+        // is tried first (compared in place, no string made), else the key is sliced out and looked up.
+        let q: number;
+        let k: number | undefined;
+        const guess = this.seqKeys[slot];
+        if (guess !== undefined && s.charCodeAt(p + 1 + guess.length) === 34 && s.startsWith(guess, p + 1)) {
+          q = p + 1 + guess.length;
+          k = this.seqIdx[slot];
+        } else {
+          q = s.indexOf('"', p + 1);
+          if (q < 0) return false;
+          const key = s.slice(p + 1, q);
+          if (key.includes('\\')) return false;
+          k = this.keyIndex.get(key);
+          this.seqKeys[slot] = key;
+          this.seqIdx[slot] = k;
+        }
+        slot++;
+        if (s.charCodeAt(q + 1) !== 58) return false;
         let e = q + 2;
         const first = s.charCodeAt(e);
         if (first === 34 || first === 123 || first === 91) return false;
         while (e < s.length) { const ch = s.charCodeAt(e); if (ch === 44 || ch === 125) break; e++; }
         if (e >= s.length) return false;
-        const k = this.keyIndex.get(key);
         if (k !== undefined) {
           // Whole numbers (most scores: 0, 25, 50, …) are read from the digits without a string;
           // 'null' is missing; anything else goes through Number once per distinct text.
@@ -230,7 +248,14 @@ class ItemScoresReader {
   }
 }
 
-type RawRow = [string, number, string | null, string | null, string | null, number | null, string | null, string | null, string | null, number | null, number | null, number | null, number | null, number | null];
+type RawRow = [string, number, string, number | null, string | null, number | null, number | null, number | null, number | null, number | null];
+
+/**
+ * The five text factors come out of SQLite as one string (null as '', which is how they are
+ * coded anyway) joined by this separator: making one JS string per row instead of five is most of
+ * the cost of reading a million rows. A value containing the separator is read on its own.
+ */
+const SEP = '\x1f';
 
 const FACTORS = ['region', 'settlement', 'sex', 'age', 'ageBand', 'ethnicity'] as const;
 
@@ -254,24 +279,37 @@ export function readRunInput(db: Db, waveId: number, spec: ScoringSpec): InputRo
     const svs = new Int32Array(n);
     const ageIndex = new Map<number, number>();
     const ageLabels: string[] = [];
-    const stmt = sqlite.prepare(`SELECT id, survey_version_id, region, settlement, sex, age, age_band, ethnicity, item_scores,
-      consensus, tolerance, mood, duration_ms, base_weight FROM responses WHERE wave_id = ? AND status = 'complete' ORDER BY id`).raw(true);
+    const stmt = sqlite.prepare(`SELECT id, survey_version_id,
+      coalesce(region, '') || char(31) || coalesce(settlement, '') || char(31) || coalesce(sex, '') || char(31) || coalesce(age_band, '') || char(31) || coalesce(ethnicity, ''),
+      age, item_scores, consensus, tolerance, mood, duration_ms, base_weight FROM responses WHERE wave_id = ? AND status = 'complete' ORDER BY id`).raw(true);
+    const oneRow = sqlite.prepare('SELECT region, settlement, sex, age_band, ethnicity FROM responses WHERE id = ?').raw(true);
+    // Codes of each distinct joined string. A string is new at the first row of each of its values,
+    // so the encoders see every value first in the same row as before: the codes are unchanged.
+    const combos = new Map<string, Int32Array>();
+    const encodeFactors = (parts: readonly (string | null)[]): Int32Array => Int32Array.of(
+      enc.region.code(parts[0] ?? ''), enc.settlement.code(parts[1] ?? ''), enc.sex.code(parts[2] ?? ''),
+      enc.ageBand.code(parts[3] ?? ''), enc.ethnicity.code(parts[4] ?? ''));
     let i = 0;
     for (const raw of stmt.iterate(waveId) as IterableIterator<RawRow>) {
       if (i >= n) break;
-      const [id, sv, region, settlement, sex, age, band, ethnicity, itemJson, cons, tol, mood, dur, bw] = raw;
+      const [id, sv, joined, age, itemJson, cons, tol, mood, dur, bw] = raw;
       ids[i] = id;
       svs[i] = sv;
-      factors.region[i] = enc.region.code(region ?? '');
-      factors.settlement[i] = enc.settlement.code(settlement ?? '');
-      factors.sex[i] = enc.sex.code(sex ?? '');
+      let fc = combos.get(joined);
+      if (fc === undefined) {
+        const parts = joined.split(SEP);
+        if (parts.length === 5) { fc = encodeFactors(parts); combos.set(joined, fc); } else fc = encodeFactors(oneRow.get(id) as (string | null)[]);
+      }
+      factors.region[i] = fc[0]!;
+      factors.settlement[i] = fc[1]!;
+      factors.sex[i] = fc[2]!;
       // Ages are numbers: a numeric map, and the label made once per distinct age.
       const ageKey = age ?? -1;
       let ac = ageIndex.get(ageKey);
       if (ac === undefined) { ac = ageLabels.length; ageLabels.push(age === null ? '' : String(age)); ageIndex.set(ageKey, ac); }
       factors.age[i] = ac;
-      factors.ageBand[i] = enc.ageBand.code(band ?? '');
-      factors.ethnicity[i] = enc.ethnicity.code(ethnicity ?? '');
+      factors.ageBand[i] = fc[3]!;
+      factors.ethnicity[i] = fc[4]!;
       if (itemJson === null || !items.read(itemJson, i)) {
         // Not the compact form JSON.stringify writes (e.g. edited by hand): the general parser.
         const scores = itemJson === null ? {} : (JSON.parse(itemJson) as Record<string, unknown>);
