@@ -71,7 +71,7 @@ export function WhoDiffers({
       <ChartFrame
         title={title}
         csvHref={csvUrl(breakdownsPath(choice.period, choice.by), locale)}
-        csvName={`kelisim-breakdown-${choice.period}-${choice.by}-${locale}.csv`}
+        csvName={`kelisim-${choice.period}-${choice.by}-${locale}.csv`}
         chart={
           choice.by === 'region' ? (
             <RegionGrid levels={levels} label={t('regionGridLabel', { indicator: pick(indicator.name), period: periodText })} />
