@@ -8,13 +8,9 @@ import { z } from 'zod/mini';
 
 // --- Facts both sides share ------------------------------------------------------------------
 
-/** Questionnaire languages, in the order of the language switch; SurveyJS locale codes (Kazakh is the default). */
-export const LOCALES = ['kk', 'ru', 'en'] as const;
-export type Locale = (typeof LOCALES)[number];
+import { LOCALES } from './locales';
 
-export function isLocale(value: unknown): value is Locale {
-  return typeof value === 'string' && (LOCALES as readonly string[]).includes(value);
-}
+export { isLocale, LOCALES, type Locale } from './locales';
 
 /**
  * How long after first opening a link a respondent may come back and still send a `durationMs`:

@@ -1,10 +1,11 @@
-// Locale codes are the ones SurveyJS uses (decision 001): Kazakh is the default.
+// Locale codes are the ones SurveyJS uses (decision 001): Kazakh is the default. The list itself is
+// contract/locales.ts, shared with the server and the database schema.
+import { isLocale, LOCALES, type Locale } from '../../contract/locales';
 import { en, type MessageKey, type Messages } from './messages-en';
 import { kk } from './messages-kk';
 import { ru } from './messages-ru';
 
-export const LOCALES = ['kk', 'ru', 'en'] as const;
-export type Locale = (typeof LOCALES)[number];
+export { isLocale, LOCALES, type Locale };
 export const DEFAULT_LOCALE: Locale = 'kk';
 
 /** Each language named in itself, in the order of the switch: "Қазақша / Русский / English". */
@@ -13,10 +14,6 @@ export const LOCALE_NAMES: Record<Locale, string> = { kk: 'Қазақша', ru: 
 export const CATALOGUES: Record<Locale, Messages> = { kk, ru, en };
 
 export const LOCALE_STORAGE_KEY = 'kelisim:locale';
-
-export function isLocale(value: unknown): value is Locale {
-  return typeof value === 'string' && (LOCALES as readonly string[]).includes(value);
-}
 
 /**
  * The page language: a remembered choice wins; otherwise the first of the browser's preferred

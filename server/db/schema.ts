@@ -4,6 +4,7 @@
 // text so the same schema maps to PostgreSQL's jsonb later without changing what the code sees.
 import { sql } from 'drizzle-orm';
 import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { LOCALES } from '../../contract/locales';
 
 /** How a response was collected: the respondent page, or a field interview imported from CSV. */
 export const RESPONSE_MODES = ['web', 'capi', 'papi', 'cati'] as const;
@@ -79,7 +80,7 @@ export const responses = sqliteTable('responses', {
   waveId: integer('wave_id').notNull().references(() => waves.id),
   surveyVersionId: integer('survey_version_id').notNull().references(() => surveyVersions.id),
   invitationId: integer('invitation_id').references(() => invitations.id),
-  locale: text('locale', { enum: ['kk', 'ru', 'en'] }).notNull(),
+  locale: text('locale', { enum: LOCALES }).notNull(),
   status: text('status', { enum: ['partial', 'complete', 'screened_out'] }).notNull(),
   data: text('data', { mode: 'json' }).notNull().$type<Record<string, unknown>>(),
   currentPageNo: integer('current_page_no').notNull().default(0),

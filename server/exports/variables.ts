@@ -5,9 +5,10 @@
 // numeric stand-ins of decision 018 (a string code such as `dk` on a numeric scale → a negative
 // user-missing code with the code's label).
 import type { ScoringItem, ScoringSpec } from '../../analysis/scoring';
+import { LOCALES, type Locale } from '../../contract/locales';
 
-export type Lang = 'kk' | 'ru' | 'en';
-export const LANGS: readonly Lang[] = ['kk', 'ru', 'en'];
+export type Lang = Locale;
+export const LANGS: readonly Lang[] = LOCALES;
 
 /** A stored value as the export sees it: a JSON primitive (arrays/objects are written as JSON text). */
 export type Code = string | number | boolean;

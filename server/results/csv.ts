@@ -1,9 +1,10 @@
 // CSV downloads of `series` and `breakdowns` (docs/PUBLIC-API.md, `?format=csv`): the same rows as
 // the JSON, one header row, UTF-8 with a byte-order mark so Excel reads Cyrillic and Kazakh letters,
 // label columns in the language asked for. Numbers are written unrounded, as in the JSON.
+import { LOCALES } from '../../contract/locales';
 import type { BreakdownsBodyT, LocalizedT, SeriesBodyT } from './schemas';
 
-export const CSV_LANGS = ['kk', 'ru', 'en'] as const;
+export const CSV_LANGS = LOCALES;
 export type CsvLang = (typeof CSV_LANGS)[number];
 
 type Cell = string | number | boolean | null | undefined;

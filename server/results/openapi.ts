@@ -2,6 +2,7 @@
 // types come from (schemas.ts), so it describes exactly what is served. OpenAPI 3.1 schemas are
 // JSON Schema 2020-12, which zod emits directly.
 import { z } from 'zod';
+import { LOCALES } from '../../contract/locales';
 import { BREAKDOWNS, INDICATOR_IDS } from '../runs/result';
 import { registry } from './schemas';
 
@@ -19,7 +20,7 @@ const notModified = { description: 'Not modified: the If-None-Match ETag is stil
 const errorResponse = (description: string): Json => ({ description, content: { 'application/json': { schema: ref('ErrorBody') } } });
 const ifNoneMatch = { name: 'If-None-Match', in: 'header', required: false, schema: { type: 'string' }, description: 'An ETag from an earlier answer: 304 when nothing was published since.' };
 const formatParam = { name: 'format', in: 'query', required: false, schema: { type: 'string', enum: ['json', 'csv'], default: 'json' }, description: 'csv: the same rows as CSV (UTF-8 with BOM, header row).' };
-const langParam = { name: 'lang', in: 'query', required: false, schema: { type: 'string', enum: ['kk', 'ru', 'en'], default: 'kk' }, description: 'Language of the CSV label columns.' };
+const langParam = { name: 'lang', in: 'query', required: false, schema: { type: 'string', enum: [...LOCALES], default: 'kk' }, description: 'Language of the CSV label columns.' };
 const csvContent = { 'text/csv': { schema: { type: 'string' } } };
 
 let cached: Json | undefined;
