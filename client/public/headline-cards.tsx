@@ -2,7 +2,7 @@ import type { IndicatorHeadline, PublishedPeriod } from './api';
 import { formatCount, formatDelta, formatPeriod, formatShare, formatValue } from './format';
 import { illustrativeFrames } from './periods';
 import { ProgressIcon, StatusIcon } from './status-icon';
-import { usePublicText } from './use-public-text';
+import { provisionalLabel, usePublicText } from './use-public-text';
 
 /** One card per indicator: the latest year against its target, progress to 2026, the latest quarter. */
 export function HeadlineCards({ indicators, periods }: { indicators: IndicatorHeadline[]; periods: PublishedPeriod[] }) {
@@ -35,7 +35,7 @@ function HeadlineCard({ indicator, periods }: { indicator: IndicatorHeadline; pe
       {year ? (
         <>
           <p className="card__period">
-            {t('cardYear', { year: year.year })} · {year.provisional ? t('provisional', { waves: year.waves }) : t('finalYear')}
+            {t('cardYear', { year: year.year })} · {year.provisional ? provisionalLabel(t, year.waves) : t('finalYear')}
           </p>
           <p className="card__value" data-testid="annual-value">{formatValue(locale, year.value)}</p>
           <p className="card__ci">{t('ciRange', { lo: formatValue(locale, year.ci95[0], 2), hi: formatValue(locale, year.ci95[1], 2) })}</p>

@@ -22,6 +22,7 @@ export const publicEn = {
   headlinesTitle: 'Where each indicator stands',
   cardYear: 'Year {year}',
   provisional: 'provisional: {waves} of 4 quarters',
+  provisionalYearOpen: 'provisional: the year is not over',
   finalYear: 'all 4 quarters',
   ciRange: '95 % CI {lo}–{hi}',
   targetLine: 'Target for {year}: {value}',
@@ -127,7 +128,7 @@ export const publicEn = {
     'A difference is “not significant” when it is small compared with the uncertainty: the target may lie inside the confidence interval, or a change between quarters may be within sampling noise. It does not mean there is no difference, only that this survey cannot tell it apart from chance. A change between quarters is significant when it is at least 1.96 times its standard error.',
   methodTargetsTitle: 'The targets and their source',
   methodTargets:
-    'The targets are those of the {title}. The annual value of a year is the mean of its quarters; it is provisional until all four quarters are published. Progress towards 2026 follows Eurostat’s method for the Sustainable Development Goals: the pace of change since the 2021 baseline compared with the pace needed to reach the 2026 target.',
+    'The targets are those of the {title}. The annual value of a year is the mean of its quarters; it is provisional until the year is over and all four quarters are published. Progress towards 2026 follows Eurostat’s method for the Sustainable Development Goals: the pace of change since the 2021 baseline compared with the pace needed to reach the 2026 target.',
   methodDocumentStatus: 'Status of the document:',
   methodAlternative: 'For {indicator} in 2026 the document gives {value} in section 6 (used) and {alternative} in {source}; both are shown.',
   methodProvenanceTitle: 'What each published period rests on',

@@ -7,7 +7,7 @@ import { formatCi, formatCount, formatDelta, formatPeriod, formatValue, integerT
 import { illustrativeFrames } from './periods';
 import { PlotFigure } from './plot-figure';
 import { StatusIcon } from './status-icon';
-import { usePublicText, type PublicText } from './use-public-text';
+import { provisionalLabel, usePublicText, type PublicText } from './use-public-text';
 
 export const WAVE_COLOUR = '#3a179e'; // the brand colour: 11.9:1 on white
 export const YEAR_COLOUR = '#a04a00'; // 5.6:1 on white, and a different shape (square) from quarters
@@ -61,7 +61,7 @@ export function trendPoints(series: SeriesResponse, text: PublicText): TrendPoin
         lo: formatValue(locale, y.ci95[0], 2),
         hi: formatValue(locale, y.ci95[1], 2),
         waves: y.waves,
-      }) + (y.provisional ? ` (${t('provisional', { waves: y.waves })})` : ''),
+      }) + (y.provisional ? ` (${provisionalLabel(t, y.waves)})` : ''),
   }));
   // Keyboard order: a year's quarters, then the year itself (drawn mid-year, but read after them).
   const order = (p: TrendPoint) => Number(p.period.slice(0, 4)) * 10 + (p.kind === 'year' ? 5 : Number(p.period.slice(-1)));
@@ -279,7 +279,7 @@ function TrendTables({ series }: { series: SeriesResponse }) {
             <tr key={y.year}>
               <th scope="row">
                 {y.year}
-                {y.provisional && <span className="badge">{t('provisional', { waves: y.waves })}</span>}
+                {y.provisional && <span className="badge">{provisionalLabel(t, y.waves)}</span>}
               </th>
               <td>{y.waves}</td>
               <td>{formatValue(locale, y.value)}</td>

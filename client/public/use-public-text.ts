@@ -17,3 +17,11 @@ export function usePublicText(): PublicText {
   const { locale } = useLocale();
   return useMemo(() => ({ locale, t: (key, vars) => publicText(locale, key, vars), pick: (text) => text[locale] }), [locale]);
 }
+
+/**
+ * How a provisional year is labelled (METHODOLOGY §5: provisional until the year is over and four
+ * waves are published): the quarters still missing, or, with all four in, that the year is not over.
+ */
+export function provisionalLabel(t: PublicText['t'], waves: number): string {
+  return waves >= 4 ? t('provisionalYearOpen') : t('provisional', { waves });
+}

@@ -37,6 +37,14 @@ describe('headline cards', () => {
     expect(out).toContain(publicText(locale, 'provisional', { waves: 3 }));
   });
 
+  test('a provisional year with all four quarters in says the year is not over, not "4 of 4"', () => {
+    const [first] = INDICATORS.indicators;
+    const full: IndicatorHeadline = { ...first, latestYear: { ...first.latestYear!, provisional: true, waves: 4 } };
+    const out = render('ru', <HeadlineCards indicators={[full]} periods={PERIODS} />);
+    expect(out).toContain(publicText('ru', 'provisionalYearOpen'));
+    expect(out).not.toContain(publicText('ru', 'provisional', { waves: 4 }));
+  });
+
   test('an indicator without a published year says so instead of showing a number', () => {
     const bare: IndicatorHeadline = { ...INDICATORS.indicators[0], latestYear: null, latestWave: null, progress: null };
     const out = render('en', <HeadlineCards indicators={[bare]} periods={[]} />);
