@@ -16,12 +16,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 // Seeded (the tests' generator), so runs draw the same answers and are comparable.
 import { rng as makeRng } from '../test/helpers/random';
+import { agent, percentile, request } from './http-client';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BODY_LIMIT = 256 * 1024; // the server's default KELISIM_BODY_LIMIT, for the bare app too
@@ -85,28 +85,6 @@ function stopChild(child: Child): Promise<void> {
   });
 }
 
-// --- HTTP client ---------------------------------------------------------------------------------
-
-const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-
-function request(port: number, method: string, urlPath: string, body?: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({
-      host: '127.0.0.1', port, method, path: urlPath, agent,
-      headers: body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    // No Nagle delay on the client side either: a small request must leave at once.
-    req.on('socket', (socket) => socket.setNoDelay(true));
-    req.end(body);
-  });
-}
-
 // --- realistic answers -----------------------------------------------------------------------
 
 type Json = Record<string, unknown>;
@@ -165,10 +143,6 @@ function interview(rng: () => number, qs: Q[]): Json {
 // --- load ----------------------------------------------------------------------------------------
 
 interface RunResult { requests: number; seconds: number; rps: number; p50: number; p99: number }
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
 
 async function run(port: number, bodies: { path: string; body: string }[], concurrency: number): Promise<RunResult> {
   const latencies = new Array<number>(bodies.length);
