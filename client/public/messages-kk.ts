@@ -23,7 +23,7 @@ export const publicKk: PublicMessages = {
   headlinesTitle: 'Әр индикатор қазір қай деңгейде',
   cardYear: '{year} жыл',
   provisional: 'алдын ала: 4 тоқсанның {waves}',
-  provisionalYearOpen: 'алдын ала: жыл әлі аяқталған жоқ',
+  provisionalYearOpen: 'алдын ала: жыл әлі аяқталмады',
   finalYear: '4 тоқсанның бәрі',
   ciRange: '95 % СА {lo}–{hi}',
   targetLine: '{year} жылғы нысана: {value}',
