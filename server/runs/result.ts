@@ -4,6 +4,7 @@
 // so a field may be added, never renamed or removed without a migration of stored runs.
 import type { AnalysisResult } from '../../analysis/analyze';
 import type { MarginCellShare } from '../../analysis/diagnostics';
+import type { PoolingMoments } from '../../analysis/pooling';
 
 /** The indicators, in their fixed order (METHODOLOGY §1). */
 export const INDICATOR_IDS = ['consensus', 'tolerance', 'mood'] as const;
@@ -19,25 +20,9 @@ export type QualityFlag = (typeof QUALITY_FLAGS)[number];
 
 /**
  * Sufficient statistics of one domain of one wave for pooling waves into an annual domain value
- * (METHODOLOGY §5, "annual domain values"), so a year's value needs no re-raking and no raw rows.
- * With the wave's final weights w, its calibration residuals e(·) (regression on the calibration
- * design matrix weighted by the design weights, §4) and D the domain's respondents with a score:
- * - n = |D|, sumW = Σ_D w, sumWY = Σ_D w·y;
- * - with a = w·e(y·1_D) and b = w·e(1_D) over all n_wave respondents of the wave, and
- *   c(x, x') = n_wave/(n_wave−1) · Σ (x − x̄)(x' − x̄'):
- *   vYY = c(a, a), vY1 = c(a, b), v11 = c(b, b).
- * Pooling k waves with weights w/k: ȳ = Σ sumWY / Σ sumW over the waves, and
- * V = Σ_waves (vYY − 2ȳ·vY1 + ȳ²·v11) / (Σ sumW)² (the 1/k factors cancel). With k = 1 this is
- * exactly the wave's own domain estimate and SE.
+ * (METHODOLOGY §5), defined and documented in analysis/pooling.ts, which computes and pools them.
  */
-export interface PoolingMoments {
-  n: number;
-  sumW: number;
-  sumWY: number;
-  vYY: number;
-  vY1: number;
-  v11: number;
-}
+export type { PoolingMoments };
 
 export interface StoredRunResult {
   /** Version of the estimation code (package.json version + analysis engine revision). */
