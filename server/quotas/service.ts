@@ -292,18 +292,18 @@ export function quotaFill(db: Db, waveId: number, now = new Date()): QuotaFill {
   waveOrThrow(db, waveId);
   const cutoff = new Date(now.getTime() - QUOTA_HOLD_MS).toISOString();
   type Row = { region: string; sex: string; ageBand: string; target: number; reserved: number; completed: number; imported: number; refused: number };
-  const rows = db.$client.prepare<[string, number], Row>(
+  const rows = db.$client.prepare<[{ cutoff: string; waveId: number }], Row>(
     `SELECT t.region, t.sex, t.age_band AS ageBand, t.target,
-       coalesce(sum(r.state = 'held' AND r.updated_at >= ?1), 0) AS reserved,
+       coalesce(sum(r.state = 'held' AND r.updated_at >= @cutoff), 0) AS reserved,
        coalesce(sum(r.state = 'counted'), 0) AS completed,
        coalesce(sum(r.state = 'counted' AND r.source = 'import'), 0) AS imported,
        coalesce(sum(r.state = 'refused'), 0) AS refused
      FROM quota_targets t LEFT JOIN quota_reservations r
        ON r.wave_id = t.wave_id AND r.region = t.region AND r.sex = t.sex AND r.age BETWEEN t.age_lo AND coalesce(t.age_hi, ${NO_UPPER_AGE})
-     WHERE t.wave_id = ?2 GROUP BY t.region, t.sex, t.age_band ORDER BY t.region, t.sex, t.age_lo`).all(cutoff, waveId);
-  const totals = db.$client.prepare<[string, number], { reserved: number; completed: number }>(
-    `SELECT coalesce(sum(state = 'held' AND updated_at >= ?1), 0) AS reserved, coalesce(sum(state = 'counted'), 0) AS completed
-     FROM quota_reservations WHERE wave_id = ?2`).get(cutoff, waveId)!;
+     WHERE t.wave_id = @waveId GROUP BY t.region, t.sex, t.age_band ORDER BY t.region, t.sex, t.age_lo`).all({ cutoff, waveId });
+  const totals = db.$client.prepare<[{ cutoff: string; waveId: number }], { reserved: number; completed: number }>(
+    `SELECT coalesce(sum(state = 'held' AND updated_at >= @cutoff), 0) AS reserved, coalesce(sum(state = 'counted'), 0) AS completed
+     FROM quota_reservations WHERE wave_id = @waveId`).get({ cutoff, waveId })!;
   const cells = rows.map((r) => ({ ...r, overshoot: Math.max(0, r.reserved + r.completed - r.target) }));
   const inCells = cells.reduce((a, c) => ({ reserved: a.reserved + c.reserved, completed: a.completed + c.completed }), { reserved: 0, completed: 0 });
   return {
