@@ -237,7 +237,11 @@ export const quotaReservations = sqliteTable('quota_reservations', {
   source: text('source', { enum: ['web', 'import'] }).notNull(),
   takenAt: text('taken_at').notNull(),
   updatedAt: text('updated_at').notNull(),
-}, (t) => [index('quota_reservations_cell_idx').on(t.waveId, t.region, t.sex, t.state, t.age)]);
+}, (t) => [
+  // A cell's count is a range of this index (region, sex, state, age); with source and updated_at
+  // it also covers the whole fill of a wave, read in one pass without touching the table.
+  index('quota_reservations_cell_idx').on(t.waveId, t.region, t.sex, t.state, t.age, t.source, t.updatedAt),
+]);
 
 export type FrameRow = typeof frames.$inferSelect;
 export type EstimateRunRow = typeof estimateRuns.$inferSelect;

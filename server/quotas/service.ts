@@ -291,23 +291,29 @@ export async function importQuotasCsv(db: Db, waveId: number, file: string, acto
 export function quotaFill(db: Db, waveId: number, now = new Date()): QuotaFill {
   waveOrThrow(db, waveId);
   const cutoff = new Date(now.getTime() - QUOTA_HOLD_MS).toISOString();
-  type Row = { region: string; sex: string; ageBand: string; target: number; reserved: number; completed: number; imported: number; refused: number };
-  const rows = db.$client.prepare<[{ cutoff: string; waveId: number }], Row>(
-    `SELECT t.region, t.sex, t.age_band AS ageBand, t.target,
-       coalesce(sum(r.state = 'held' AND r.updated_at >= @cutoff), 0) AS reserved,
-       coalesce(sum(r.state = 'counted'), 0) AS completed,
-       coalesce(sum(r.state = 'counted' AND r.source = 'import'), 0) AS imported,
-       coalesce(sum(r.state = 'refused'), 0) AS refused
-     FROM quota_targets t LEFT JOIN quota_reservations r
-       ON r.wave_id = t.wave_id AND r.region = t.region AND r.sex = t.sex AND r.age BETWEEN t.age_lo AND coalesce(t.age_hi, ${NO_UPPER_AGE})
-     WHERE t.wave_id = @waveId GROUP BY t.region, t.sex, t.age_band ORDER BY t.region, t.sex, t.age_lo`).all({ cutoff, waveId });
-  const totals = db.$client.prepare<[{ cutoff: string; waveId: number }], { reserved: number; completed: number }>(
-    `SELECT coalesce(sum(state = 'held' AND updated_at >= @cutoff), 0) AS reserved, coalesce(sum(state = 'counted'), 0) AS completed
-     FROM quota_reservations WHERE wave_id = @waveId`).get({ cutoff, waveId })!;
-  const cells = rows.map((r) => ({ ...r, overshoot: Math.max(0, r.reserved + r.completed - r.target) }));
-  const inCells = cells.reduce((a, c) => ({ reserved: a.reserved + c.reserved, completed: a.completed + c.completed }), { reserved: 0, completed: 0 });
-  return {
-    waveId, asOf: now.toISOString(), cells,
-    outside: { reserved: totals.reserved - inCells.reserved, completed: totals.completed - inCells.completed },
-  };
+  const targets = db.$client.prepare<[number], CellRow>(
+    `SELECT region, sex, age_band AS ageBand, age_lo AS ageLo, age_hi AS ageHi, target FROM quota_targets
+     WHERE wave_id = ? ORDER BY region, sex, age_lo`).all(waveId);
+  const cells = targets.map((t) => ({ region: t.region, sex: t.sex, ageBand: t.ageBand, target: t.target, reserved: 0, completed: 0, imported: 0, refused: 0, overshoot: 0 }));
+  const bySexRegion = new Map<string, number[]>();
+  targets.forEach((t, i) => {
+    const key = `${t.region}\u0000${t.sex}`;
+    bySexRegion.set(key, [...(bySexRegion.get(key) ?? []), i]);
+  });
+  const outside = { reserved: 0, completed: 0 };
+  // One pass over the wave's entries of the covering index, grouped in its order (no sort).
+  type Group = { region: string; sex: string; state: string; age: number; source: string; n: number; live: number };
+  const groups = db.$client.prepare<[{ cutoff: string; waveId: number }], Group>(
+    `SELECT region, sex, state, age, source, count(*) AS n, sum(updated_at >= @cutoff) AS live FROM quota_reservations
+     WHERE wave_id = @waveId GROUP BY region, sex, state, age, source`).all({ cutoff, waveId });
+  for (const g of groups) {
+    const i = (bySexRegion.get(`${g.region}\u0000${g.sex}`) ?? []).find((k) => g.age >= targets[k]!.ageLo && g.age <= (targets[k]!.ageHi ?? NO_UPPER_AGE));
+    const c = i === undefined ? undefined : cells[i]!;
+    if (g.state === 'held') { if (c) c.reserved += g.live; else outside.reserved += g.live; }
+    else if (g.state === 'counted') {
+      if (c) { c.completed += g.n; if (g.source === 'import') c.imported += g.n; } else outside.completed += g.n;
+    } else if (g.state === 'refused' && c) c.refused += g.n;
+  }
+  for (const c of cells) c.overshoot = Math.max(0, c.reserved + c.completed - c.target);
+  return { waveId, asOf: now.toISOString(), cells, outside };
 }

@@ -11,7 +11,7 @@ CREATE TABLE `quota_reservations` (
 	FOREIGN KEY (`wave_id`) REFERENCES `waves`(`id`) ON UPDATE no action ON DELETE no action
 );
 --> statement-breakpoint
-CREATE INDEX `quota_reservations_cell_idx` ON `quota_reservations` (`wave_id`,`region`,`sex`,`state`,`age`);--> statement-breakpoint
+CREATE INDEX `quota_reservations_cell_idx` ON `quota_reservations` (`wave_id`,`region`,`sex`,`state`,`age`,`source`,`updated_at`);--> statement-breakpoint
 CREATE TABLE `quota_targets` (
 	`wave_id` integer NOT NULL,
 	`region` text NOT NULL,
