@@ -9,9 +9,10 @@ import type { QuotaCellFill } from '../../../contract/quotas';
 import type { Db } from '../../../server/db/open';
 import type { WaveRow } from '../../../server/db/schema';
 import { DomainError } from '../../../server/errors';
+import { createInvitations } from '../../../server/invitations/service';
 import { importQuotasCsv, QUOTA_HOLD_MS, quotaFill, releaseAbandoned, screenReasonOf, setQuotas } from '../../../server/quotas/service';
 import { importResponsesTable } from '../../../server/responses/import';
-import { completeResponse, getResponseState, savePartial } from '../../../server/responses/service';
+import { completeResponse, getLinkState, getResponseState, savePartial } from '../../../server/responses/service';
 import { loadOfficialSurvey } from '../../../server/surveys/bootstrap';
 import { OFFICIAL_SURVEY_ID } from '../../../server/surveys/service';
 import { parseCsvText } from '../../../server/tables/read-table';
@@ -157,6 +158,23 @@ describe('places', () => {
     expect(save(b, about({ age: 31 }), at(MIN)).status).toBe('partial');
     expect(cell('KZ-75', 'f', '30-44', at(MIN)).reserved).toBe(1);
     expect(cell('KZ-75', 'f', '45-59', at(MIN)).reserved).toBe(0);
+  });
+});
+
+describe('invitations and open links', () => {
+  it('count in the same cells; a refused invitation is used up and its link says so', () => {
+    setQuotas(db, wave.id, [{ region: 'KZ-75', sex: 'f', ageBand: '30-44', target: 2 }], 'test', T0);
+    const [first, second] = createInvitations(db, wave.id, 2, T0);
+    const viaInvitation = (token: string, id: string, data: Record<string, unknown>, now: Date) =>
+      inTx(() => savePartial(db, token, id, { surveyVersionId: versionId, locale: 'en', data, currentPageNo: 2 }, now));
+    expect(viaInvitation(first!.token, randomUUID(), about(), T0).status).toBe('partial');
+    expect(save(randomUUID(), about(), T0).status).toBe('partial');
+    expect(cell('KZ-75', 'f', '30-44')).toMatchObject({ reserved: 2 });
+    const id = randomUUID();
+    expect(viaInvitation(second!.token, id, about(), at(MIN))).toMatchObject({ status: 'screened_out', screenReason: 'quota_full' });
+    expect(db.$client.prepare('SELECT completed_at FROM invitations WHERE id = ?').pluck().get(second!.id)).toBe(at(MIN).toISOString());
+    expect(() => getLinkState(db, second!.token)).toThrow(expect.objectContaining({ code: 'invitation_used' }));
+    expect(getResponseState(db, second!.token, id)).toMatchObject({ status: 'screened_out', screenReason: 'quota_full' });
   });
 });
 
