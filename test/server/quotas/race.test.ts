@@ -11,6 +11,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openDb, type Db } from '../../../server/db/open';
+import { createInvitations } from '../../../server/invitations/service';
 import { quotaFill, setQuotas } from '../../../server/quotas/service';
 import { miniAnswers } from '../../helpers/answers';
 import { MINI_SURVEYS_DIR, REPO_ROOT } from '../../helpers/app';
@@ -51,8 +52,8 @@ afterAll(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** One respondent's browser: its own keep-alive connection to the server. */
-function respondent() {
+/** One respondent's browser: its own keep-alive connection to the server, on the open link or an invitation. */
+function respondent(link = slug) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const send = (method: string, url: string, body?: unknown) => new Promise<{ status: number; body: Record<string, unknown> }>((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
@@ -68,9 +69,9 @@ function respondent() {
   const id = randomUUID();
   return {
     id,
-    open: () => send('GET', `/api/links/${slug}`),
-    save: (data: Record<string, unknown>) => send('PUT', `/api/links/${slug}/responses/${id}`, { surveyVersionId: versionId, locale: 'ru', data, currentPageNo: 2 }),
-    complete: (data: Record<string, unknown>) => send('POST', `/api/links/${slug}/responses/${id}/complete`, { surveyVersionId: versionId, locale: 'ru', data, durationMs: 300_000 }),
+    open: () => send('GET', `/api/links/${link}`),
+    save: (data: Record<string, unknown>) => send('PUT', `/api/links/${link}/responses/${id}`, { surveyVersionId: versionId, locale: 'ru', data, currentPageNo: 2 }),
+    complete: (data: Record<string, unknown>) => send('POST', `/api/links/${link}/responses/${id}/complete`, { surveyVersionId: versionId, locale: 'ru', data, durationMs: 300_000 }),
     close: () => agent.destroy(),
   };
 }
@@ -119,7 +120,9 @@ it('50 respondents at once for the last 5 places of a cell: exactly 5 counted, 4
   }
   expect(quotaFill(db, waveId).cells.find((c) => c.sex === 'f')).toMatchObject({ target: 10, completed: 5, reserved: 0 });
 
-  const crowd = Array.from({ length: 50 }, respondent);
+  // Half come through the open link, half through invitations of their own: both count.
+  const invitations = createInvitations(db, waveId, 25);
+  const crowd = Array.from({ length: 50 }, (_, i) => respondent(i % 2 === 0 ? slug : invitations[i >> 1]!.token));
   // Each respondent has its page open (its connection made) before the race starts.
   await Promise.all(crowd.map((r) => r.open()));
   const watch = watchCell({ region: 'KZ-75', sex: 'f', lo: 30, hi: 44 });
@@ -140,6 +143,8 @@ it('50 respondents at once for the last 5 places of a cell: exactly 5 counted, 4
   for (const r of admitted) expect(completions[crowd.indexOf(r)]).toMatchObject({ status: 201, body: { status: 'complete' } });
   for (const r of refused) expect(completions[crowd.indexOf(r)]).toMatchObject({ status: 200, body: { status: 'screened_out', screenReason: 'quota_full' } });
   crowd.forEach((r) => r.close());
+  // Each invitation was used, admitted or refused.
+  expect(db.$client.prepare('SELECT count(*) FROM invitations WHERE wave_id = ? AND completed_at IS NOT NULL').pluck().get(waveId)).toBe(25);
 
   expect(reads).toBeGreaterThan(1000);
   expect(max).toBe(10);
@@ -156,7 +161,7 @@ it('50 completions at once, without partial saves, for the last 5 places: exactl
     expect((await r.save({ ...placing(40), sex: 'm' })).body.status).toBe('partial');
     r.close();
   }
-  const crowd = Array.from({ length: 50 }, respondent);
+  const crowd = Array.from({ length: 50 }, () => respondent());
   await Promise.all(crowd.map((r) => r.open()));
   const watch = watchCell({ region: 'KZ-75', sex: 'm', lo: 30, hi: 44 });
   await watch.ready;
