@@ -79,6 +79,12 @@ export const surveyPayload = z.object({
 });
 export type SurveyPayload = z.infer<typeof surveyPayload>;
 
+/**
+ * Why a response was screened out besides the screener questions: `quota_full`, its group of
+ * respondents (region × sex × age band) was already complete (contract/quotas.ts). Absent otherwise.
+ */
+export const screenReasonSchema = z.enum(['quota_full']);
+
 export const responseState = z.object({
   id: z.string(),
   status: responseStatusSchema,
@@ -86,6 +92,7 @@ export const responseState = z.object({
   locale: localeSchema,
   data: answersSchema,
   currentPageNo: z.int().check(z.gte(0)),
+  screenReason: z.optional(screenReasonSchema),
 });
 export type ResponseState = z.infer<typeof responseState>;
 
@@ -111,6 +118,7 @@ export const completionResult = z.object({
   id: z.string(),
   status: z.enum(['complete', 'screened_out']),
   completedAt: z.string(),
+  screenReason: z.optional(screenReasonSchema),
 });
 export type CompletionResult = z.infer<typeof completionResult>;
 

@@ -45,6 +45,7 @@ export type DomainErrorCode =
   | 'not_published'
   | 'period_taken'
   | 'wave_open'
+  | 'quota_full'
   // bad_data (an AnalysisError's code is kept when the engine rejects the data)
   | 'invalid_answers'
   | 'invalid_frame'
@@ -56,6 +57,7 @@ export type DomainErrorCode =
   | 'inconsistent_scores'
   | 'value_too_long'
   | 'not_numeric'
+  | 'invalid_quota'
   | AnalysisErrorCode
   // bad_usage
   | 'invalid_option';

@@ -43,6 +43,9 @@ export const en = {
   screenedOutBody:
     'This survey is for residents of Kazakhstan aged 18 or over who agree to take part, so there are no further questions for you. Your answers will not be included in the results.',
 
+  quotaFullTitle: 'This group is already complete — thank you',
+  quotaFullBody:
+    'We already have enough answers from people of your region, sex and age, so there are no more questions for you. Your answers will not be included in the results. Thank you for your willingness to take part.',
   sending: 'Sending your answers…',
   submitFailed:
     'Your answers could not be sent. Check your internet connection and try again: everything you have entered is still here.',

@@ -11,7 +11,7 @@ import {
   responseWithSurvey,
   type CompleteBody,
   type CompletionResult,
-  type FinalStatus,
+  type FinalStatus as StoredStatus,
   type LinkState,
   type PartialSaveBody,
   type QuestionProblem,
@@ -21,7 +21,18 @@ import {
   type SurveyPayload,
 } from '../../contract/respondent-api';
 
-export type { CompleteBody, FinalStatus, QuestionProblem, ResponseState, ResponseStatus };
+export type { CompleteBody, QuestionProblem, ResponseState, ResponseStatus };
+
+/**
+ * How a response ended, as the page tells the respondent: completed, screened out by the screener,
+ * or screened out because their group (quota cell) was already complete (`quota_full`).
+ */
+export type FinalStatus = StoredStatus | 'quota_full';
+
+/** The ending of a stored response or completion (its status, or why it was screened out). */
+export function finalStatusOf(r: { status: StoredStatus; screenReason?: 'quota_full' | undefined }): FinalStatus {
+  return r.status === 'screened_out' && r.screenReason === 'quota_full' ? 'quota_full' : r.status;
+}
 /** The id of a survey version, as the server sent it. */
 export type SurveyVersionId = SurveyPayload['versionId'];
 export type SurveyVersion = SurveyPayload;

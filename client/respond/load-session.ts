@@ -5,6 +5,7 @@ import {
   getLink,
   getResponse,
   NetworkError,
+  finalStatusOf,
   type FinalStatus,
   type LinkInfo,
   type SurveyVersion,
@@ -23,7 +24,7 @@ import {
   type StoredResponse,
 } from './response-store';
 
-export type ScreenName = 'linkNotFound' | 'waveClosed' | 'invitationUsed' | 'alreadyCompleted' | 'loadFailed' | 'unexpected';
+export type ScreenName = 'linkNotFound' | 'waveClosed' | 'invitationUsed' | 'alreadyCompleted' | 'quotaFull' | 'loadFailed' | 'unexpected';
 
 export interface Session {
   link: string;
@@ -57,6 +58,7 @@ export function screenFor(error: unknown): ScreenName {
     if (error.code === 'wave_closed') return 'waveClosed';
     if (error.code === 'invitation_used') return 'invitationUsed';
     if (error.code === 'already_completed') return 'alreadyCompleted';
+    if (error.code === 'quota_full') return 'quotaFull';
   }
   return 'unexpected';
 }
@@ -121,7 +123,7 @@ export async function loadSession(link: string): Promise<LoadResult> {
     if (bound) {
       const entry = stored?.id === bound.id ? stored : { id: bound.id, startedAt: Date.now() };
       writeStoredResponse(storeKey, entry);
-      if (bound.status !== 'partial') return finished(storeKey, entry, bound.status);
+      if (bound.status !== 'partial') return finished(storeKey, entry, finalStatusOf({ ...bound, status: bound.status }));
       // A respondent keeps the questionnaire version they started on, even if a newer one exists.
       const survey =
         String(bound.surveyVersionId) === String(info.survey.versionId) ? info.survey : (await getResponse(link, bound.id)).survey;
@@ -133,7 +135,7 @@ export async function loadSession(link: string): Promise<LoadResult> {
     if (stored) {
       try {
         const state = await getResponse(link, stored.id);
-        if (state.status !== 'partial') return finished(storeKey, stored, state.status);
+        if (state.status !== 'partial') return finished(storeKey, stored, finalStatusOf({ ...state, status: state.status }));
         return resumed(link, storeKey, stored, info, state, state.survey);
       } catch (error) {
         // 404: the id was made here but nothing was saved yet; keep it and start.

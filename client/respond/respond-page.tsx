@@ -20,10 +20,12 @@ const SCREENS: Record<ScreenName | FinalStatus, { title: MessageKey; body: Messa
   waveClosed: { title: 'waveClosedTitle', body: 'waveClosedBody' },
   invitationUsed: { title: 'invitationUsedTitle', body: 'invitationUsedBody' },
   alreadyCompleted: { title: 'alreadyCompletedTitle', body: 'alreadyCompletedBody' },
+  quotaFull: { title: 'quotaFullTitle', body: 'quotaFullBody' },
   loadFailed: { title: 'loadFailedTitle', body: 'loadFailedBody' },
   unexpected: { title: 'unexpectedTitle', body: 'unexpectedBody' },
   complete: { title: 'thanksTitle', body: 'thanksBody' },
   screened_out: { title: 'screenedOutTitle', body: 'screenedOutBody' },
+  quota_full: { title: 'quotaFullTitle', body: 'quotaFullBody' },
 };
 
 type Phase = { kind: 'loading' } | LoadResult;

@@ -7,7 +7,7 @@ import type { Locale } from '../i18n/locale';
 import { RESUME_WINDOW_MS } from '../../contract/respondent-api';
 import { collapseIntroHtml } from './collapse-intro';
 import { sortRegionChoices } from './region-order';
-import { ApiError, completeWithRetry, isTransient, type FinalStatus } from './api';
+import { ApiError, completeWithRetry, finalStatusOf, isTransient, type FinalStatus } from './api';
 import { screenFor, type ScreenName, type Session } from './load-session';
 import { readStoredResponse, writeStoredResponse } from './response-store';
 import { useSaveQueue } from './use-save-queue';
@@ -213,8 +213,8 @@ export function SurveyView({
           data: answersToSubmit(model),
           durationMs: durationSince(session.startedAt),
         });
-        finalStatus = result.status;
-        writeStoredResponse(session.storeKey, { id: session.responseId, startedAt: stored?.startedAt ?? session.startedAt, status: result.status });
+        finalStatus = finalStatusOf(result);
+        writeStoredResponse(session.storeKey, { id: session.responseId, startedAt: stored?.startedAt ?? session.startedAt, status: finalStatus });
         saves.finish();
         options.allow = true;
       } catch (error) {

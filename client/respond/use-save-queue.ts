@@ -7,7 +7,7 @@ import type { Model } from 'survey-core';
 import type { Locale } from '../i18n/locale';
 import { ApiError, isTransient, saveResponse, type SaveBody } from './api';
 import { screenFor, type ScreenName, type Session } from './load-session';
-import { acknowledgeLocalAnswers, clearLocalAnswers, writeLocalAnswers } from './response-store';
+import { acknowledgeLocalAnswers, clearLocalAnswers, readStoredResponse, writeLocalAnswers, writeStoredResponse } from './response-store';
 import { SaveQueue } from './save-queue';
 
 export interface SaveControls {
@@ -64,6 +64,15 @@ export function useSaveQueue(model: Model, session: Session, locale: Locale, onS
         const copy = localSavedAt;
         const result = await saveResponse(session.link, session.responseId, body, keepalive);
         acknowledgeLocalAnswers(session.storeKey, session.responseId, copy);
+        // The save ended the response: the respondent's group (quota cell) was already complete.
+        if (result.status !== 'partial') {
+          queue.stop();
+          keepLocalRef.current = () => {};
+          clearLocalAnswers(session.storeKey);
+          const stored = readStoredResponse(session.storeKey);
+          writeStoredResponse(session.storeKey, { id: session.responseId, startedAt: stored?.startedAt ?? session.startedAt, status: result.screenReason === 'quota_full' ? 'quota_full' : result.status });
+          latest.current.onStopped(result.screenReason === 'quota_full' ? 'quotaFull' : 'alreadyCompleted');
+        }
         return result;
       },
       onFailure: (error) => {

@@ -17,6 +17,7 @@ const commands: Record<string, Command> = {
   withdraw: { summary: 'withdraw a published estimate run, with a reason', load: () => import('./withdraw') },
   responses: { summary: 'import field interviews (CSV) into a wave', load: () => import('./responses') },
   export: { summary: 'export a wave\'s microdata with its codebook (CSV, XLSX, SPSS .sav)', load: () => import('./export') },
+  quota: { summary: 'set a wave\'s quotas from a CSV (region × sex × age band) or show their fill', load: () => import('./quota') },
 };
 
 function usage(): string {

@@ -3,7 +3,7 @@
 // server/db/migrations, and applied at start. Times are ISO-8601 UTC strings; JSON columns hold
 // text so the same schema maps to PostgreSQL's jsonb later without changing what the code sees.
 import { sql } from 'drizzle-orm';
-import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { LOCALES } from '../../contract/locales';
 
 /** How a response was collected: the respondent page, or a field interview imported from CSV. */
@@ -198,6 +198,51 @@ export const targetSets = sqliteTable('target_sets', {
   loadedAt: text('loaded_at').notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
 });
 
+/**
+ * Quota targets of a wave (issue 8, docs/decisions/022): the most respondents counted in one cell
+ * of region × sex × age band. Age bands are labels `LO-HI` or `LO+` (whole years, as frames use);
+ * `ageLo`/`ageHi` are the band's bounds (null `ageHi`: open-ended), stored so a cell's count is an
+ * index range over the reservations' ages. The bands of one wave never overlap. A cell without a
+ * row is not limited. `kelisim quota set` and the console replace a wave's whole set at once.
+ */
+export const quotaTargets = sqliteTable('quota_targets', {
+  waveId: integer('wave_id').notNull().references(() => waves.id),
+  region: text('region').notNull(),
+  sex: text('sex').notNull(),
+  ageBand: text('age_band').notNull(),
+  ageLo: integer('age_lo').notNull(),
+  ageHi: integer('age_hi'),
+  target: integer('target').notNull(),
+}, (t) => [primaryKey({ columns: [t.waveId, t.region, t.sex, t.ageBand] })]);
+
+/**
+ * One place per response of a wave with quotas (docs/decisions/022), taken in the same transaction
+ * as the save that placed the respondent (region, sex and age answered). `held`: a partial response
+ * holds it (live while the response was saved within the last 2 h); `counted`: completed or
+ * imported; `released`: abandoned (no save for 2 h) or screened out by the screener; `refused`: the
+ * cell was full, and the response was stored as screened out with reason `quota_full`.
+ */
+export const quotaReservations = sqliteTable('quota_reservations', {
+  /**
+   * The response (no foreign key: the place is decided before the save that creates the response
+   * row, in the same transaction, so the response is stored once with its final status).
+   */
+  responseId: text('response_id').primaryKey(),
+  waveId: integer('wave_id').notNull().references(() => waves.id),
+  region: text('region').notNull(),
+  sex: text('sex').notNull(),
+  age: integer('age').notNull(),
+  state: text('state', { enum: ['held', 'counted', 'released', 'refused'] }).notNull(),
+  /** 'web' for the respondent page (open link or invitation), 'import' for imported interviews (never refused). */
+  source: text('source', { enum: ['web', 'import'] }).notNull(),
+  takenAt: text('taken_at').notNull(),
+  updatedAt: text('updated_at').notNull(),
+}, (t) => [
+  // A cell's count is a range of this index (region, sex, state, age); with source and updated_at
+  // it also covers the whole fill of a wave, read in one pass without touching the table.
+  index('quota_reservations_cell_idx').on(t.waveId, t.region, t.sex, t.state, t.age, t.source, t.updatedAt),
+]);
+
 export type FrameRow = typeof frames.$inferSelect;
 export type EstimateRunRow = typeof estimateRuns.$inferSelect;
 export type PublicationRow = typeof publications.$inferSelect;
@@ -206,3 +251,5 @@ export type SurveyVersionRow = typeof surveyVersions.$inferSelect;
 export type WaveRow = typeof waves.$inferSelect;
 export type InvitationRow = typeof invitations.$inferSelect;
 export type ResponseRow = typeof responses.$inferSelect;
+export type QuotaTargetRow = typeof quotaTargets.$inferSelect;
+export type QuotaReservationRow = typeof quotaReservations.$inferSelect;

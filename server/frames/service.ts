@@ -27,6 +27,20 @@ export type FrameMarginRow = { margin: string; level: string; population: number
 
 const AGE_BAND = /^(\d+)-(\d+)$|^(\d+)\+$/;
 
+/**
+ * An age band label `LO-HI` or `LO+` in whole years (e.g. `18-29`, `60+`) as its bounds (`hi`
+ * null: open-ended), or null when the label is not one (or LO > HI). Frames and quotas share it.
+ * @example parseAgeBand('30-44') // { lo: 30, hi: 44 }
+ */
+export function parseAgeBand(label: string): { lo: number; hi: number | null } | null {
+  const m = AGE_BAND.exec(label);
+  if (!m) return null;
+  if (m[3] !== undefined) return { lo: Number(m[3]), hi: null };
+  const lo = Number(m[1]);
+  const hi = Number(m[2]);
+  return lo > hi ? null : { lo, hi };
+}
+
 /** The choice values of question `name` in a SurveyJS JSON (any nesting of panels), or null when absent. */
 export function questionChoices(json: Record<string, unknown>, name: string): string[] | null {
   const stack: unknown[] = [json];
@@ -101,8 +115,7 @@ export function checkFrameTable(table: Table, surveyJson: Record<string, unknown
     variables.forEach((v, j) => {
       const part = parts[j]!;
       if (v === 'age') {
-        const m = AGE_BAND.exec(part);
-        if (!m || (m[1] !== undefined && Number(m[1]) > Number(m[2]))) fail(r.line, 'level', `age band "${part}" of margin "${margin}" must be LO-HI or LO+ in whole years (e.g. 18-29, 60+)`);
+        if (!parseAgeBand(part)) fail(r.line, 'level', `age band "${part}" of margin "${margin}" must be LO-HI or LO+ in whole years (e.g. 18-29, 60+)`);
         return;
       }
       if (!known.has(v)) known.set(v, questionChoices(surveyJson, v));

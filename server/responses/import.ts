@@ -13,6 +13,7 @@ import type { Db } from '../db/open';
 import { RESPONSE_MODES, type WaveRow } from '../db/schema';
 import { DomainError } from '../errors';
 import { exportDerivedColumns } from '../exports/variables';
+import { claimQuotaPlace } from '../quotas/service';
 import { getSurveyVersion, latestSurveyVersion, type LoadedSurveyVersion } from '../surveys/service';
 import { findWave, listWaves } from '../waves/service';
 import { readTable, type Table } from '../tables/read-table';
@@ -224,6 +225,8 @@ export function importResponsesTable(db: Db, waveId: number, table: Table, actor
         age: derived?.age ?? null, ageBand: derived?.ageBand ?? null, ethnicity: derived?.ethnicity ?? null,
         itemScores: derived?.itemScores ?? null, consensus: derived?.consensus ?? null, tolerance: derived?.tolerance ?? null, mood: derived?.mood ?? null,
       });
+      // Counted against its quota cell (server/quotas), never refused: an overshoot shows in the fill.
+      if (!out) claimQuotaPlace(db, { waveId: wave.id, responseId: row.id, data: row.data, stage: 'complete', source: 'import' }, now);
       inserted++;
     }
     // A row refused at this stage rolls the whole transaction back.

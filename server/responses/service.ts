@@ -11,6 +11,7 @@ import type { Db } from '../db/open';
 import type { ResponseRow, WaveRow } from '../db/schema';
 import { DomainError } from '../errors';
 import { resolveLink, type ResolvedLink } from '../invitations/service';
+import { claimQuotaPlace, screenReasonOf } from '../quotas/service';
 import { getSurveyVersion, latestSurveyVersion, type LoadedSurveyVersion } from '../surveys/service';
 import { completionValidatorFor, partialValidatorFor } from './completion-validator';
 import * as q from './queries';
@@ -20,11 +21,22 @@ export type { ResponseStatus } from '../../contract/respondent-api';
 export type PartialBody = PartialSaveBody;
 export type CompletionBody = CompletionResult;
 
-function toState(row: ResponseRow): ResponseState {
-  return {
+function toState(db: Db, row: ResponseRow): ResponseState {
+  const state: ResponseState = {
     id: row.id, status: row.status, surveyVersionId: row.surveyVersionId, locale: row.locale,
     data: row.data, currentPageNo: row.currentPageNo,
   };
+  return withScreenReason(db, state);
+}
+
+/** Adds why a screened-out response was screened out, when it was its quota (server/quotas). */
+function withScreenReason<T extends { id: string; status: string; screenReason?: 'quota_full' }>(db: Db, body: T): T {
+  const reason = body.status === 'screened_out' ? screenReasonOf(db, body.id) : undefined;
+  return reason ? { ...body, screenReason: reason } : body;
+}
+
+function quotaFull(): DomainError {
+  return new DomainError('conflict', 'quota_full', 'This group of respondents is already complete, so no more answers are needed from it. Thank you.');
 }
 
 function surveyPayload(v: LoadedSurveyVersion): SurveyPayload {
@@ -139,7 +151,7 @@ export function getLinkState(db: Db, link: string): LinkState {
     link: { kind: resolved.kind },
     wave: { id: wave.id, title: { kk: wave.titleKk, ru: wave.titleRu, en: wave.titleEn }, status: wave.status },
     survey: surveyPayload(version),
-    response: response ? toState(response) : null,
+    response: response ? toState(db, response) : null,
   };
 }
 
@@ -148,7 +160,7 @@ export function getResponseState(db: Db, link: string, id: string): ResponseWith
   const resolved = resolveOrThrow(db, link);
   const row = q.findResponse(db, id);
   if (!row || !belongsTo(row, resolved)) throw new DomainError('not_found', 'response_not_found', 'No saved answers with this id under this link.');
-  return { ...toState(row), survey: surveyPayload(versionOfRow(db, row)) };
+  return { ...toState(db, row), survey: surveyPayload(versionOfRow(db, row)) };
 }
 
 function invalidAnswers(errors: { question: string; message: string }[]): DomainError {
@@ -157,7 +169,8 @@ function invalidAnswers(errors: { question: string; message: string }[]): Domain
 
 /** PUT /api/links/:link/responses/:id — creates the row on first save. Call inside a transaction. */
 export function savePartial(db: Db, link: string, id: string, body: PartialBody, now = new Date()): ResponseState {
-  const target = writeTarget(db, link, id, () => {
+  const target = writeTarget(db, link, id, (row) => {
+    if (screenReasonOf(db, row.id) === 'quota_full') throw quotaFull();
     throw new DomainError('conflict', 'already_completed', 'These answers have already been submitted.');
   });
   if ('finished' in target) return target.finished;
@@ -167,6 +180,11 @@ export function savePartial(db: Db, link: string, id: string, body: PartialBody,
   const verdict = partialValidatorFor(version)(body.data, body.locale);
   if (!verdict.ok) throw invalidAnswers(verdict.errors);
   const at = now.toISOString();
+  // Quotas (server/quotas): the place is taken in this transaction; a full cell ends the response here.
+  if (claimQuotaPlace(db, { waveId: target.resolved.wave.id, responseId: id, data: body.data, stage: 'partial' }, now) === 'quota_full') {
+    storeFinal(db, target, id, { status: 'screened_out', locale: body.locale, data: body.data, updatedAt: at, completedAt: at, durationMs: null, ...q.NO_DERIVED_COLUMNS }, body.currentPageNo, version.row.id);
+    return { id, status: 'screened_out', surveyVersionId: body.surveyVersionId, locale: body.locale, data: body.data, currentPageNo: body.currentPageNo, screenReason: 'quota_full' };
+  }
   if (target.row) {
     q.updatePartial(db, id, { locale: body.locale, data: body.data, currentPageNo: body.currentPageNo, updatedAt: at });
   } else {
@@ -218,7 +236,7 @@ function questionOfScoringError(err: AnalysisError): string {
  * status 200, whatever the body: the id is the idempotency key. Call inside a transaction.
  */
 export function completeResponse(db: Db, link: string, id: string, body: CompleteBody, now = new Date()): { created: boolean; body: CompletionBody } {
-  const target = writeTarget(db, link, id, (row) => ({ created: false, body: { id: row.id, status: row.status as CompletionBody['status'], completedAt: row.completedAt! } }));
+  const target = writeTarget(db, link, id, (row) => ({ created: false, body: withScreenReason(db, { id: row.id, status: row.status as CompletionBody['status'], completedAt: row.completedAt! }) }));
   if ('finished' in target) return target.finished;
   const version = versionForWrite(db, target, body.surveyVersionId);
 
@@ -237,14 +255,21 @@ export function completeResponse(db: Db, link: string, id: string, body: Complet
     }
   }
   const at = now.toISOString();
-  const status = screenedOut ? 'screened_out' as const : 'complete' as const;
-  const values: q.CompletedColumns = {
+  // Quotas (server/quotas): counted in this transaction, or screened out when the cell is full.
+  const full = claimQuotaPlace(db, { waveId: target.resolved.wave.id, responseId: id, data: body.data, stage: screenedOut ? 'screened_out' : 'complete' }, now) === 'quota_full';
+  if (full) derived = q.NO_DERIVED_COLUMNS;
+  const status = screenedOut || full ? 'screened_out' as const : 'complete' as const;
+  storeFinal(db, target, id, {
     status, locale: body.locale, data: body.data, updatedAt: at, completedAt: at,
     durationMs: body.durationMs ?? null, ...derived,
-  };
+  }, 0, version.row.id);
+  return { created: true, body: { id, status, completedAt: at, ...(full ? { screenReason: 'quota_full' as const } : {}) } };
+}
+
+/** Stores a response's final state (a new row or an update) and marks its invitation completed. */
+function storeFinal(db: Db, target: WriteTarget, id: string, values: q.CompletedColumns, currentPageNo: number, surveyVersionId: number): void {
   if (target.row) q.updateCompleted(db, id, values);
-  else insertNew(db, target, { id, surveyVersionId: version.row.id, currentPageNo: 0, startedAt: at, ...values });
+  else insertNew(db, target, { id, surveyVersionId, currentPageNo, startedAt: values.updatedAt, ...values });
   const { resolved } = target;
-  if (resolved.kind === 'invitation') q.markInvitationCompleted(db, resolved.invitation.id, at);
-  return { created: true, body: { id, status, completedAt: at } };
+  if (resolved.kind === 'invitation') q.markInvitationCompleted(db, resolved.invitation.id, values.updatedAt);
 }
