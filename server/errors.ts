@@ -45,6 +45,7 @@ export type DomainErrorCode =
   | 'not_published'
   | 'period_taken'
   | 'wave_open'
+  | 'run_outdated'
   // bad_data (an AnalysisError's code is kept when the engine rejects the data)
   | 'invalid_answers'
   | 'invalid_frame'
@@ -58,7 +59,8 @@ export type DomainErrorCode =
   | 'not_numeric'
   | AnalysisErrorCode
   // bad_usage
-  | 'invalid_option';
+  | 'invalid_option'
+  | 'run_of_other_wave';
 
 /**
  * A failure the caller can act on. `details` is sent to an HTTP client as it is (for

@@ -48,6 +48,23 @@ export interface ComputedRun {
   inputHash: string;
   /** Hashes of consecutive blocks of input rows, to say where the input changed (run verify). */
   inputBlocks: { size: number; hashes: string[] };
+  /** Per input row: what the run did with it (not stored; the exports read it). */
+  perRespondent: RunRespondents;
+}
+
+/**
+ * What a run did with each complete response it read (input rows, id order): its quality flags,
+ * whether they excluded it, and the final weight it got. Recomputed, never stored: `kelisim export
+ * --run` checks the input hash against the stored run before trusting it.
+ */
+export interface RunRespondents {
+  ids: string[];
+  /** Every flag of QUALITY_FLAGS: 1 = flagged. */
+  flags: Record<QualityFlag, Uint8Array>;
+  /** 1 = excluded by a flag of the run's `exclude` option. */
+  excluded: Uint8Array;
+  /** Final (raked, bounded) weight; NaN for an excluded row. */
+  weights: Float64Array;
 }
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -399,18 +416,11 @@ function poolingByBreakdown(moments: Record<string, Record<string, Record<string
 }
 
 /**
- * Computes a run of `wave` against `frame` from the database (read-only). Deterministic: the same
- * rows, frame, options and code give the same document, which `run verify` relies on.
- * Cost: one pass over the wave's complete rows plus analyze() (about a second per million rows).
- * @throws DomainError bad_data for a wave without complete responses, mixed scoring specs, a
- *   stored score that does not follow from the item scores, or an AnalysisError of the engine
- *   (e.g. a category with no respondent, raking not converging) naming the margin or response.
+ * The quality flags of METHODOLOGY §6 of every input row (1 = flagged), as runs compute them:
+ * the one definition the exports use too (`kelisim export` without `--run`).
  */
-export function computeRun(db: Db, wave: WaveRow, frame: FrameRow, options: RunOptions): ComputedRun {
-  const { spec, hash: scoringHash } = waveScoringSpec(db, wave.id);
-  const input = readRunInput(db, wave.id, spec);
+export function runQualityFlags(spec: ScoringSpec, input: InputRows): Record<QualityFlag, Uint8Array> {
   const { n } = input;
-  // Quality flags (METHODOLOGY §6).
   const speed = speederFlags(input.durations);
   const blocks = straightlineBlocks(spec);
   const itemOf = new Map(spec.indicators.flatMap((ind) => ind.items.map((it) => [it.name, it] as const)));
@@ -435,6 +445,33 @@ export function computeRun(db: Db, wave: WaveRow, frame: FrameRow, options: RunO
     }
     if (indicatorIds.every((id) => Number.isNaN(input.stored[id]?.[i] ?? Number.NaN))) flags.incomplete[i] = 1;
   }
+  return flags;
+}
+
+/**
+ * The quality flags of a wave's complete responses (id order), computed as a run computes them.
+ * @throws DomainError bad_data for a wave without complete responses or with mixed scoring specs
+ */
+export function waveQualityFlags(db: Db, waveId: number): { ids: string[]; flags: Record<QualityFlag, Uint8Array> } {
+  const { spec } = waveScoringSpec(db, waveId);
+  const input = readRunInput(db, waveId, spec);
+  return { ids: input.ids, flags: runQualityFlags(spec, input) };
+}
+
+/**
+ * Computes a run of `wave` against `frame` from the database (read-only). Deterministic: the same
+ * rows, frame, options and code give the same document, which `run verify` relies on.
+ * Cost: one pass over the wave's complete rows plus analyze() (about a second per million rows).
+ * @throws DomainError bad_data for a wave without complete responses, mixed scoring specs, a
+ *   stored score that does not follow from the item scores, or an AnalysisError of the engine
+ *   (e.g. a category with no respondent, raking not converging) naming the margin or response.
+ */
+export function computeRun(db: Db, wave: WaveRow, frame: FrameRow, options: RunOptions): ComputedRun {
+  const { spec, hash: scoringHash } = waveScoringSpec(db, wave.id);
+  const input = readRunInput(db, wave.id, spec);
+  const { n } = input;
+  const flags = runQualityFlags(spec, input);
+  const indicatorIds = spec.indicators.map((ind) => ind.id as IndicatorId);
   const excludedBy = { speeder: 0, straightliner: 0, incomplete: 0 } as Record<QualityFlag, number>;
   const keep: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -496,8 +533,13 @@ export function computeRun(db: Db, wave: WaveRow, frame: FrameRow, options: RunO
     marginCells: cells,
     pooling: poolingByBreakdown(moments ?? {}),
   };
+  const excludedRows = new Uint8Array(n).fill(1);
+  const finalWeights = new Float64Array(n).fill(Number.NaN);
+  const w = analysed.perRespondent.weights;
+  for (let r = 0; r < m; r++) { excludedRows[kept[r]!] = 0; finalWeights[kept[r]!] = w[r]!; }
   return {
     result, surveyVersionIds: input.surveyVersionIds, scoringHash, engineVersion: result.engineVersion,
     inputHash: input.inputHash, inputBlocks: input.blocks,
+    perRespondent: { ids: input.ids, flags, excluded: excludedRows, weights: finalWeights },
   };
 }
