@@ -416,49 +416,6 @@ function poolingByBreakdown(moments: Record<string, Record<string, Record<string
 }
 
 /**
- * The quality flags of METHODOLOGY §6 of every input row (1 = flagged), as runs compute them:
- * the one definition the exports use too (`kelisim export` without `--run`).
- */
-export function runQualityFlags(spec: ScoringSpec, input: InputRows): Record<QualityFlag, Uint8Array> {
-  const { n } = input;
-  const speed = speederFlags(input.durations);
-  const blocks = straightlineBlocks(spec);
-  const itemOf = new Map(spec.indicators.flatMap((ind) => ind.items.map((it) => [it.name, it] as const)));
-  const rawTables = new Map<string, string[]>();
-  for (const b of blocks) for (const name of b.items) {
-    const it = itemOf.get(name)!;
-    rawTables.set(name, input.items[name]!.values.map((s) => (Number.isNaN(s) ? '' : rawAnswer(it, s))));
-  }
-  const flags: Record<QualityFlag, Uint8Array> = { speeder: new Uint8Array(n), straightliner: new Uint8Array(n), incomplete: new Uint8Array(n) };
-  const indicatorIds = spec.indicators.map((ind) => ind.id as IndicatorId);
-  for (let i = 0; i < n; i++) {
-    if (speed.flags[i]) flags.speeder[i] = 1;
-    for (const b of blocks) {
-      let first: string | null = null;
-      let same = true;
-      for (const name of b.items) {
-        const s = rawTables.get(name)![input.items[name]!.codes[i]!]!;
-        if (s === '' || (first !== null && s !== first)) { same = false; break; }
-        first = s;
-      }
-      if (same && first !== null) { flags.straightliner[i] = 1; break; }
-    }
-    if (indicatorIds.every((id) => Number.isNaN(input.stored[id]?.[i] ?? Number.NaN))) flags.incomplete[i] = 1;
-  }
-  return flags;
-}
-
-/**
- * The quality flags of a wave's complete responses (id order), computed as a run computes them.
- * @throws DomainError bad_data for a wave without complete responses or with mixed scoring specs
- */
-export function waveQualityFlags(db: Db, waveId: number): { ids: string[]; flags: Record<QualityFlag, Uint8Array> } {
-  const { spec } = waveScoringSpec(db, waveId);
-  const input = readRunInput(db, waveId, spec);
-  return { ids: input.ids, flags: runQualityFlags(spec, input) };
-}
-
-/**
  * Computes a run of `wave` against `frame` from the database (read-only). Deterministic: the same
  * rows, frame, options and code give the same document, which `run verify` relies on.
  * Cost: one pass over the wave's complete rows plus analyze() (about a second per million rows).
@@ -542,4 +499,47 @@ export function computeRun(db: Db, wave: WaveRow, frame: FrameRow, options: RunO
     inputHash: input.inputHash, inputBlocks: input.blocks,
     perRespondent: { ids: input.ids, flags, excluded: excludedRows, weights: finalWeights },
   };
+}
+
+/**
+ * The quality flags of METHODOLOGY §6 of every input row (1 = flagged), as runs compute them:
+ * the one definition the exports use too (`kelisim export` without `--run`).
+ */
+export function runQualityFlags(spec: ScoringSpec, input: InputRows): Record<QualityFlag, Uint8Array> {
+  const { n } = input;
+  const speed = speederFlags(input.durations);
+  const blocks = straightlineBlocks(spec);
+  const itemOf = new Map(spec.indicators.flatMap((ind) => ind.items.map((it) => [it.name, it] as const)));
+  const rawTables = new Map<string, string[]>();
+  for (const b of blocks) for (const name of b.items) {
+    const it = itemOf.get(name)!;
+    rawTables.set(name, input.items[name]!.values.map((s) => (Number.isNaN(s) ? '' : rawAnswer(it, s))));
+  }
+  const flags: Record<QualityFlag, Uint8Array> = { speeder: new Uint8Array(n), straightliner: new Uint8Array(n), incomplete: new Uint8Array(n) };
+  const indicatorIds = spec.indicators.map((ind) => ind.id as IndicatorId);
+  for (let i = 0; i < n; i++) {
+    if (speed.flags[i]) flags.speeder[i] = 1;
+    for (const b of blocks) {
+      let first: string | null = null;
+      let same = true;
+      for (const name of b.items) {
+        const s = rawTables.get(name)![input.items[name]!.codes[i]!]!;
+        if (s === '' || (first !== null && s !== first)) { same = false; break; }
+        first = s;
+      }
+      if (same && first !== null) { flags.straightliner[i] = 1; break; }
+    }
+    if (indicatorIds.every((id) => Number.isNaN(input.stored[id]?.[i] ?? Number.NaN))) flags.incomplete[i] = 1;
+  }
+  return flags;
+}
+
+/**
+ * The quality flags of a wave's complete responses (id order), computed as a run computes them.
+ * @throws DomainError bad_data for a wave without complete responses or with mixed scoring specs
+ */
+export function waveQualityFlags(db: Db, waveId: number): { ids: string[]; flags: Record<QualityFlag, Uint8Array> } {
+  const { spec } = waveScoringSpec(db, waveId);
+  const input = readRunInput(db, waveId, spec);
+  return { ids: input.ids, flags: runQualityFlags(spec, input) };
 }
