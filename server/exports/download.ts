@@ -12,10 +12,11 @@ import { pipeline } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import type { Db } from '../db/open';
 import { findWave } from '../waves/service';
-import { diagnosticsFileFor, exportRunResults, type ResultFormat } from './run-results';
-import { codebookFileFor, exportWave, type ExportFormat } from './service';
+import { DomainError } from '../errors';
+import { diagnosticsFileFor, exportRunResults, RESULT_FORMATS, type ResultFormat } from './run-results';
+import { codebookFileFor, EXPORT_FORMATS, exportWave, type ExportFormat } from './service';
 import type { StatusFilter } from './source';
-import type { Lang } from './variables';
+import { LANGS, type Lang } from './variables';
 
 /** What to download: a wave's microdata (optionally with a run's weights), or a run's results. */
 export type DownloadRequest =
@@ -55,6 +56,16 @@ function isResponse(target: Writable): target is Writable & ServerResponse {
   return typeof (target as Partial<ServerResponse>).setHeader === 'function';
 }
 
+/** Refuses (bad_usage, before any work) a request a route built from unchecked input. */
+function checkRequest(req: DownloadRequest): void {
+  const bad = (m: string) => new DomainError('bad_usage', 'invalid_option', m);
+  const formats: readonly string[] = req.kind === 'run' ? RESULT_FORMATS : EXPORT_FORMATS;
+  if (req.kind !== 'wave' && req.kind !== 'run') throw bad(`an export is of a wave or of a run, not "${String((req as { kind: unknown }).kind)}"`);
+  if (!formats.includes(req.format)) throw bad(`format must be one of ${formats.join(', ')} for a ${req.kind} export, got "${String(req.format)}"`);
+  if (!(LANGS as readonly string[]).includes(req.lang)) throw bad(`lang must be one of ${LANGS.join(', ')}, got "${String(req.lang)}"`);
+  if (req.kind === 'wave' && req.status !== undefined && req.status !== 'complete' && req.status !== 'all') throw bad(`status must be complete or all, got "${String(req.status)}"`);
+}
+
 /** The file name of a download, e.g. kelisim-wave-3-2026-Q3-run-7-ru.sav or kelisim-run-7-2026-Q3-estimates-kk.csv. */
 export function downloadName(db: Db, req: DownloadRequest): string {
   if (req.kind === 'wave') {
@@ -76,6 +87,7 @@ export function downloadName(db: Db, req: DownloadRequest): string {
  *   bad_data) — always before anything is written to `target`
  */
 export async function writeExport(db: Db, req: DownloadRequest, target: Writable): Promise<DownloadInfo> {
+  checkRequest(req);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kelisim-export-'));
   try {
     const out = path.join(dir, `export.${req.format}`);

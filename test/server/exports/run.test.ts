@@ -334,5 +334,10 @@ describe('writeExport: a download over real HTTP', () => {
     expect(res.headers.get('content-disposition')).toBeNull();
     const body = await res.json() as { code: string; message: string };
     expect(body.code).toBe('run_of_other_wave');
+    const sav = await get({ kind: 'run', runId: fx.run.row.id, format: 'sav', lang: 'en' } as unknown as DownloadRequest);
+    expect(sav.status).toBe(400);
+    expect((await sav.json() as { message: string }).message).toBe('format must be one of csv, xlsx for a run export, got "sav"');
+    const stale = await get({ kind: 'run', runId: 999, format: 'csv', lang: 'en' });
+    expect(stale.status).toBe(404);
   });
 });
