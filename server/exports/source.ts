@@ -82,24 +82,27 @@ export function openExportSource(db: Db, req: ExportRequest): ExportSource {
     return (_raw, _data, items) => toCode(items[item]);
   });
   const STATUS = colIndex.get('status')!;
-  const ids = annotations?.ids ?? [];
+  const ids = annotations?.ids;
+  const annotated = annotations?.n ?? 0;
   function* rows(): Iterable<(Code | null)[]> {
     // The annotations describe the complete responses in id order, the order read here: the p-th
-    // complete row read is their row p (checked by id; both are read in the export's one snapshot).
+    // complete row read is their row p (both are read in the export's one snapshot; checked by id
+    // when the ids are known, else by their number).
     let next = 0;
     for (const raw of stmt.iterate(wave!.id) as IterableIterator<unknown[]>) {
       const data = JSON.parse(raw[DATA] as string) as Record<string, unknown>;
       const itemText = raw[ITEMS] as string | null;
       const items = itemText ? JSON.parse(itemText) as Record<string, unknown> : {};
       let p = -1;
-      if (annotations && raw[STATUS] === 'complete' && ids.length > 0) {
-        if (ids[next] !== raw[0]) throw new Error(`export of wave ${wave!.id}: response "${String(raw[0])}" is not the complete response "${ids[next] ?? '(none)'}" the quality flags were computed for`);
+      if (annotated > 0 && raw[STATUS] === 'complete') {
+        if (next >= annotated || (ids && ids[next] !== raw[0])) throw new Error(`export of wave ${wave!.id}: response "${String(raw[0])}" is not the complete response "${ids?.[next] ?? `number ${next + 1} of ${annotated}`}" the quality flags were computed for`);
         p = next++;
       }
       const out = new Array<Code | null>(getters.length);
       for (let k = 0; k < getters.length; k++) out[k] = getters[k]!(raw, data, items, p);
       yield out;
     }
+    if (annotated > 0 && next !== annotated) throw new Error(`export of wave ${wave!.id}: ${next} complete responses read, but the quality flags were computed for ${annotated}`);
   }
   return { wave, version, lang: req.lang, status: req.status, variables, count, rows, provenance: annotations?.provenance };
 }

@@ -399,7 +399,7 @@ export function waveScoringSpec(db: Db, waveId: number): { spec: ScoringSpec; ha
 }
 
 /** Raw answer of `item` that gives item score `s` (the inverse of METHODOLOGY §2's scoring), as text for comparison. */
-function rawAnswer(item: ScoringItem, s: number): string {
+export function rawAnswer(item: ScoringItem, s: number): string {
   const range = item.max - item.min;
   const x = item.reverse ? item.max - (s / 100) * range : item.min + (s / 100) * range;
   return String(Math.round(x * 1e6) / 1e6);
