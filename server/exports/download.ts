@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
-import type { Db } from '../db/open';
+import { openDb, type Db } from '../db/open';
 import { findWave } from '../waves/service';
 import { DomainError } from '../errors';
 import { diagnosticsFileFor, exportRunResults, RESULT_FORMATS, type ResultFormat } from './run-results';
@@ -88,31 +88,41 @@ export function downloadName(db: Db, req: DownloadRequest): string {
  */
 export async function writeExport(db: Db, req: DownloadRequest, target: Writable): Promise<DownloadInfo> {
   checkRequest(req);
+  // A connection of its own: the export holds a read transaction across awaits (XLSX yields to its
+  // zip stream), which on the server's shared connection would take in other requests' writes and
+  // refuse a second export at the same time ("cannot start a transaction within a transaction").
+  const file = db.$client.name;
+  const own = file && file !== ':memory:' && fs.existsSync(file) ? openDb(file, { migrateSchema: false }) : db;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kelisim-export-'));
   try {
-    const out = path.join(dir, `export.${req.format}`);
-    let file = out;
-    let rows: number;
-    if (req.kind === 'wave') {
-      const s = await exportWave(db, {
-        waveId: req.waveId, format: req.format, lang: req.lang, status: req.status ?? 'complete', labels: req.labels ?? false, out, runId: req.runId,
-      });
-      rows = s.rows;
-      if (req.format === 'csv' && req.part === 'codebook') file = codebookFileFor(out);
-    } else {
-      const s = await exportRunResults(db, { runId: req.runId, format: req.format, lang: req.lang, out });
-      rows = s.rows;
-      if (req.format === 'csv' && req.part === 'diagnostics') file = diagnosticsFileFor(out);
-    }
-    const info: DownloadInfo = { filename: downloadName(db, req), mediaType: MEDIA_TYPES[req.format], bytes: fs.statSync(file).size, rows };
-    if (isResponse(target) && !target.headersSent) {
-      target.setHeader('Content-Type', info.mediaType);
-      target.setHeader('Content-Length', String(info.bytes));
-      target.setHeader('Content-Disposition', contentDisposition(info.filename));
-    }
-    await pipeline(fs.createReadStream(file), target);
-    return info;
+    return await writeExportOn(own, req, target, dir);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
+    if (own !== db) own.$client.close();
   }
+}
+
+async function writeExportOn(db: Db, req: DownloadRequest, target: Writable, dir: string): Promise<DownloadInfo> {
+  const out = path.join(dir, `export.${req.format}`);
+  let file = out;
+  let rows: number;
+  if (req.kind === 'wave') {
+    const s = await exportWave(db, {
+      waveId: req.waveId, format: req.format, lang: req.lang, status: req.status ?? 'complete', labels: req.labels ?? false, out, runId: req.runId,
+    });
+    rows = s.rows;
+    if (req.format === 'csv' && req.part === 'codebook') file = codebookFileFor(out);
+  } else {
+    const s = await exportRunResults(db, { runId: req.runId, format: req.format, lang: req.lang, out });
+    rows = s.rows;
+    if (req.format === 'csv' && req.part === 'diagnostics') file = diagnosticsFileFor(out);
+  }
+  const info: DownloadInfo = { filename: downloadName(db, req), mediaType: MEDIA_TYPES[req.format], bytes: fs.statSync(file).size, rows };
+  if (isResponse(target) && !target.headersSent) {
+    target.setHeader('Content-Type', info.mediaType);
+    target.setHeader('Content-Length', String(info.bytes));
+    target.setHeader('Content-Disposition', contentDisposition(info.filename));
+  }
+  await pipeline(fs.createReadStream(file), target);
+  return info;
 }

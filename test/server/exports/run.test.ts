@@ -328,6 +328,19 @@ describe('writeExport: a download over real HTTP', () => {
     expect(Buffer.from(await s.arrayBuffer()).subarray(0, 4).toString('latin1')).toBe('$FL2');
   });
 
+  it('serves two downloads at once on one server connection (each export reads on its own)', async () => {
+    const [a, b] = await Promise.all([
+      get({ kind: 'wave', waveId: fx.waveId, format: 'xlsx', lang: 'kk', runId: fx.run.row.id }),
+      get({ kind: 'wave', waveId: fx.waveId, format: 'xlsx', lang: 'ru', status: 'all' }),
+    ]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    for (const res of [a, b]) {
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.load(await res.arrayBuffer());
+      expect(wb.getWorksheet('data')!.rowCount).toBe(1501);
+    }
+  });
+
   it('refuses before the first byte, so the route can answer with an error status', async () => {
     const res = await get({ kind: 'wave', waveId: fx.otherWaveId, format: 'csv', lang: 'en', runId: fx.run.row.id });
     expect(res.status).toBe(400);
