@@ -36,6 +36,7 @@ export async function run(argv: string[]): Promise<number> {
       return;
     }
 
+    if (values.wave === undefined) throw new UsageError(`--wave ID (a wave's microdata) or --run N (a run's results) is required. ${USAGE}`);
     const waveId = positiveInt('wave', values.wave);
     if (!format || !(EXPORT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${EXPORT_FORMATS.join(', ')}, got "${format ?? ''}". ${USAGE}`);
     const status = values.status ?? 'complete';

@@ -111,7 +111,7 @@ describe('kelisim export', () => {
       [['--wave', String(fx.waveId), '--format', 'csv', '--run', '1', '--out', out('x.csv')], /--run 1: no such estimate run/],
       [['--run', '1', '--format', 'csv', '--out', out('x.csv')], /--run 1: no such estimate run/],
       [['--run', 'x', '--format', 'csv', '--out', out('x.csv')], /--run must be a whole number/],
-      [['--format', 'csv', '--out', out('x.csv')], /--wave must be a whole number/],
+      [['--format', 'csv', '--out', out('x.csv')], /--wave ID \(a wave's microdata\) or --run N \(a run's results\) is required/],
     ];
     for (const [args, message] of cases) {
       const r = await cli(args);
