@@ -334,11 +334,21 @@ describe('writeExport: a download over real HTTP', () => {
       get({ kind: 'wave', waveId: fx.waveId, format: 'xlsx', lang: 'ru', status: 'all' }),
     ]);
     expect([a.status, b.status]).toEqual([200, 200]);
+    const sheets: ExcelJS.Worksheet[] = [];
     for (const res of [a, b]) {
       const wb = new ExcelJS.Workbook();
       await wb.xlsx.load(await res.arrayBuffer());
-      expect(wb.getWorksheet('data')!.rowCount).toBe(1501);
+      sheets.push(wb.getWorksheet('data')!);
+      expect(sheets[sheets.length - 1]!.rowCount).toBe(1501);
     }
+    // The run's weights are typed numbers in the XLSX, one per used row.
+    const header = (sheets[0]!.getRow(1).values as unknown[]).slice(1);
+    const w = header.indexOf('run_weight') + 1;
+    expect(w).toBeGreaterThan(0);
+    const weights = Array.from({ length: 1500 }, (_, i) => sheets[0]!.getRow(i + 2).getCell(w).value).filter((x) => x !== null);
+    expect(weights.length).toBe(fx.run.result.sample.used);
+    expect(weights.every((x) => typeof x === 'number' && x > 0)).toBe(true);
+    expect((sheets[1]!.getRow(1).values as unknown[]).includes('run_weight')).toBe(false);
   });
 
   it('refuses before the first byte, so the route can answer with an error status', async () => {
