@@ -40,12 +40,12 @@ export type DomainErrorCode =
   | 'survey_version_mismatch'
   | 'no_survey'
   | 'frame_exists'
+  | 'run_outdated'
   | 'no_period'
   | 'already_published'
   | 'not_published'
   | 'period_taken'
   | 'wave_open'
-  | 'run_outdated'
   // bad_data (an AnalysisError's code is kept when the engine rejects the data)
   | 'invalid_answers'
   | 'invalid_frame'
