@@ -1,5 +1,5 @@
-// `npm run bench:export [-- --responses N]`: exporting a wave of 1,000,000 complete responses
-// (issue 9) in each format — `kelisim export` as a child process under /usr/bin/time, so the
+// `npm run bench:export [-- --responses N] [-- --formats csv,sav,xlsx,csv-run]`: exporting a wave
+// of 1,000,000 complete responses (issue 9) in each format, and as CSV with `--run` (csv-run) — `kelisim export` as a child process under /usr/bin/time, so the
 // figures are the whole command's wall time and peak RSS. Goal: CSV peak RSS under 300 MB (memory
 // must not grow with the number of rows).
 //
@@ -64,16 +64,26 @@ async function prepare(dir: string, responses: number): Promise<{ dbFile: string
   return { dbFile, waveId: wave.id };
 }
 
-function kelisim(dbFile: string, args: string[]): Promise<{ code: number; stderr: string; seconds: number; peakMb: number | null; cpu: number | null }> {
+/** An illustrative frame (not official figures) over region, sex and settlement, for the `csv-run` figure. */
+function illustrativeFrameCsv(): string {
+  const total = 14_070_000;
+  const lines = ['margin,level,population'];
+  REGIONS.forEach((r, i) => lines.push(`region,${r},${i === REGIONS.length - 1 ? total - Math.round(total / REGIONS.length) * (REGIONS.length - 1) : Math.round(total / REGIONS.length)}`));
+  lines.push(`sex,m,${Math.round(total * 0.47)}`, `sex,f,${total - Math.round(total * 0.47)}`);
+  lines.push(`settlement,urban,${Math.round(total * 0.6)}`, `settlement,rural,${total - Math.round(total * 0.6)}`);
+  return lines.join('\n') + '\n';
+}
+
+function kelisim(dbFile: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string; seconds: number; peakMb: number | null; cpu: number | null }> {
   return new Promise((resolve) => {
     const useTime = fs.existsSync('/usr/bin/time');
     const cmd = useTime ? '/usr/bin/time' : process.execPath;
     const argv = [...(useTime ? ['-f', 'BENCH_TIME %e %U %S %M', process.execPath] : []), '--import', 'tsx', 'server/cli/main.ts', ...args];
     const t = process.hrtime.bigint();
-    execFile(cmd, argv, { cwd: ROOT, env: { ...process.env, KELISIM_DB: dbFile } }, (err, _stdout, stderr) => {
+    execFile(cmd, argv, { cwd: ROOT, env: { ...process.env, KELISIM_DB: dbFile }, maxBuffer: 1 << 28 }, (err, stdout, stderr) => {
       const m = /BENCH_TIME ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(stderr);
       resolve({
-        code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stderr: stderr.replace(/BENCH_TIME.*\n?/, ''),
+        code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr: stderr.replace(/BENCH_TIME.*\n?/, ''),
         seconds: m ? Number(m[1]) : Number(process.hrtime.bigint() - t) / 1e9, cpu: m ? Number(m[2]) + Number(m[3]) : null, peakMb: m ? Number(m[4]) / 1024 : null,
       });
     });
@@ -85,18 +95,31 @@ async function main(argv: string[]): Promise<void> {
   const responses = i >= 0 ? Number(argv[i + 1]) : 1_000_000;
   if (!Number.isInteger(responses) || responses < 1) throw new Error('--responses must be a whole number of 1 or more');
   const fi = argv.indexOf('--formats');
-  const formats = fi >= 0 ? argv[fi + 1]!.split(',') : ['csv', 'sav', 'xlsx'];
+  // csv-run: `--run N` on the same wave (a run is estimated first; its recomputation is in the figure).
+  const formats = fi >= 0 ? argv[fi + 1]!.split(',') : ['csv', 'sav', 'xlsx', 'csv-run'];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kelisim-bench-export-'));
   try {
     const { dbFile, waveId } = await prepare(dir, responses);
     process.stdout.write(`machine: ${os.cpus().length} CPUs, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}\n`);
-    for (const format of formats) {
+    let runId: number | undefined;
+    if (formats.includes('csv-run')) {
+      const frame = path.join(dir, 'frame.csv');
+      fs.writeFileSync(frame, illustrativeFrameCsv());
+      const f = await kelisim(dbFile, ['frame', 'import', '--file', frame, '--name', 'bench', '--source', 'illustrative figures for the benchmark', '--reference-date', '2021-10-01', '--illustrative']);
+      if (f.code !== 0) throw new Error(`kelisim frame import failed (${f.code}): ${f.stderr}`);
+      const e = await kelisim(dbFile, ['estimate', '--wave', String(waveId), '--frame', 'bench']);
+      if (e.code !== 0) throw new Error(`kelisim estimate failed (${e.code}): ${e.stderr}`);
+      runId = (JSON.parse(e.stdout) as { runId: number }).runId;
+      process.stdout.write(`run ${runId} estimated in ${e.seconds.toFixed(1)} s wall; peak RSS ${e.peakMb === null ? 'n/a' : `${e.peakMb.toFixed(0)} MB`}\n`);
+    }
+    for (const name of formats) {
+      const format = name === 'csv-run' ? 'csv' : name;
       const out = path.join(dir, `wave.${format}`);
-      const r = await kelisim(dbFile, ['export', '--wave', String(waveId), '--format', format, '--lang', 'ru', '--out', out]);
-      if (r.code !== 0) throw new Error(`kelisim export --format ${format} failed (${r.code}): ${r.stderr}`);
+      const r = await kelisim(dbFile, ['export', '--wave', String(waveId), ...(name === 'csv-run' ? ['--run', String(runId)] : []), '--format', format, '--lang', 'ru', '--out', out]);
+      if (r.code !== 0) throw new Error(`kelisim export --format ${name} failed (${r.code}): ${r.stderr}`);
       const size = fs.statSync(out).size;
-      process.stdout.write(`${format.padEnd(4)}: ${responses.toLocaleString('en')} rows in ${r.seconds.toFixed(1)} s wall${r.cpu === null ? '' : ` (${r.cpu.toFixed(1)} s CPU)`} = ${Math.round(responses / r.seconds).toLocaleString('en')} rows/s; `
-        + `peak RSS ${r.peakMb === null ? 'n/a' : `${r.peakMb.toFixed(0)} MB`}; file ${(size / 1e6).toFixed(0)} MB${format === 'csv' ? '   (goal: peak RSS < 300 MB)' : ''}\n`);
+      process.stdout.write(`${name.padEnd(7)}: ${responses.toLocaleString('en')} rows in ${r.seconds.toFixed(1)} s wall${r.cpu === null ? '' : ` (${r.cpu.toFixed(1)} s CPU)`} = ${Math.round(responses / r.seconds).toLocaleString('en')} rows/s; `
+        + `peak RSS ${r.peakMb === null ? 'n/a' : `${r.peakMb.toFixed(0)} MB`}; file ${(size / 1e6).toFixed(0)} MB${name === 'csv' ? '   (goal: peak RSS < 300 MB)' : ''}\n`);
       fs.rmSync(out, { force: true });
     }
   } finally {

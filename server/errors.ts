@@ -40,6 +40,7 @@ export type DomainErrorCode =
   | 'survey_version_mismatch'
   | 'no_survey'
   | 'frame_exists'
+  | 'run_outdated'
   | 'no_period'
   | 'already_published'
   | 'not_published'
@@ -60,7 +61,8 @@ export type DomainErrorCode =
   | 'invalid_quota'
   | AnalysisErrorCode
   // bad_usage
-  | 'invalid_option';
+  | 'invalid_option'
+  | 'run_of_other_wave';
 
 /**
  * A failure the caller can act on. `details` is sent to an HTTP client as it is (for

@@ -18,6 +18,7 @@ export function provenance(src: ExportSource, extra: [string, string][] = []): [
     ['rows', String(src.count)],
     ['exported at', new Date().toISOString()],
     ['formula neutralisation', 'a text cell starting with =, +, -, @, tab or carriage return is written with a leading apostrophe (\'); numbers never are'],
+    ...(src.provenance ?? []),
     ...extra,
   ];
 }

@@ -4,7 +4,9 @@
 import path from 'node:path';
 import type { Db } from '../db/open';
 import { DomainError } from '../errors';
+import type { WaveRow } from '../db/schema';
 import { exportCsv } from './csv';
+import { flagAnnotations, runAnnotations } from './run-columns';
 import { exportSav } from './sav/export';
 import { openExportSource, type StatusFilter } from './source';
 import type { Lang } from './variables';
@@ -23,6 +25,8 @@ export interface ExportOptions {
   out: string;
   /** XLSX: data rows per sheet (tests lower it to check the continuation rule). */
   xlsxRowsPerSheet?: number;
+  /** A run of the wave: its final weight and exclusion per row (recomputed and checked: run-columns.ts). */
+  runId?: number;
 }
 
 export interface ExportSummary {
@@ -55,7 +59,10 @@ export async function exportWave(db: Db, o: ExportOptions): Promise<ExportSummar
 }
 
 async function exportInSnapshot(db: Db, o: ExportOptions): Promise<ExportSummary> {
-  const src = openExportSource(db, { waveId: o.waveId, lang: o.lang, status: o.status });
+  if (o.format === 'sav' && o.labels) throw new DomainError('bad_usage', 'invalid_option', '--labels applies to csv and xlsx; an SPSS file always carries both codes and value labels');
+  const runId = o.runId;
+  const annotate = runId === undefined ? (wave: WaveRow) => flagAnnotations(db, wave.id) : (wave: WaveRow) => runAnnotations(db, runId, wave);
+  const src = openExportSource(db, { waveId: o.waveId, lang: o.lang, status: o.status, annotate });
   if (o.format === 'csv') {
     const codebook = codebookFileFor(o.out);
     const rows = await exportCsv(src, o.out, { labels: o.labels, codebookFile: codebook });
@@ -65,7 +72,6 @@ async function exportInSnapshot(db: Db, o: ExportOptions): Promise<ExportSummary
     const rows = await exportXlsx(src, o.out, { labels: o.labels, rowsPerSheet: o.xlsxRowsPerSheet ?? XLSX_MAX_ROWS - 1 });
     return { format: 'xlsx', rows, variables: src.variables.length, files: [o.out] };
   }
-  if (o.labels) throw new DomainError('bad_usage', 'invalid_option', '--labels applies to csv and xlsx; an SPSS file always carries both codes and value labels');
   const rows = await exportSav(src, o.out);
   return { format: 'sav', rows, variables: src.variables.length, files: [o.out] };
 }

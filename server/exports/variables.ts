@@ -6,6 +6,7 @@
 // user-missing code with the code's label).
 import type { ScoringItem, ScoringSpec } from '../../analysis/scoring';
 import { LOCALES, type Locale } from '../../contract/locales';
+import { QUALITY_FLAGS } from '../runs/result';
 
 export type Lang = Locale;
 export const LANGS: readonly Lang[] = LOCALES;
@@ -32,7 +33,9 @@ export interface ExportVariable {
   /** How the item is scored (items of the scoring spec only), in English. */
   scoring?: string;
   /** Where the value comes from. */
-  source: { kind: 'column'; column: ResponseColumn } | { kind: 'answer'; question: string } | { kind: 'item'; item: string };
+  source: { kind: 'column'; column: ResponseColumn } | { kind: 'answer'; question: string } | { kind: 'item'; item: string }
+    /** A column the export adds (quality flags, a run's weight: server/exports/run-columns.ts). */
+    | { kind: 'derived'; key: string };
 }
 
 /** Columns of the `responses` row (plus the wave's period) the export reads. */
@@ -76,7 +79,7 @@ const META: { name: string; column: ResponseColumn; label: Text; type: 'numeric'
   { name: 'base_weight', column: 'base_weight', label: t('Жобалық салмақ', 'Дизайн-вес', 'Design weight'), type: 'numeric', measure: 'scale', decimals: 4 },
 ];
 
-const INDICATOR_LABELS: Record<string, Text> = {
+export const INDICATOR_LABELS: Record<string, Text> = {
   consensus: t('Қоғамдық келісім индексі (0–100)', 'Индекс общественного согласия (0–100)', 'Public consensus index (0–100)'),
   tolerance: t('Этносаралық төзімділік индексі (0–100)', 'Индекс межэтнической толерантности (0–100)', 'Inter-ethnic tolerance index (0–100)'),
   mood: t('Әлеуметтік көңіл-күй индексі (0–100)', 'Индекс социального самочувствия (0–100)', 'Social mood index (0–100)'),
@@ -216,6 +219,8 @@ export function exportDerivedColumns(spec: ScoringSpec): string[] {
     ...META.filter((m) => !importMeta.has(m.name)).map((m) => m.name),
     ...spec.indicators.flatMap((ind) => ind.items.map((it) => `score_${it.name}`)),
     ...spec.indicators.map((ind) => ind.id),
+    // The quality flags and a run's columns (server/exports/run-columns.ts).
+    ...QUALITY_FLAGS.map((f) => `flag_${f}`), 'run_weight', 'run_excluded', 'run_excluded_by',
   ];
 }
 

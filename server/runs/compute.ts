@@ -48,6 +48,23 @@ export interface ComputedRun {
   inputHash: string;
   /** Hashes of consecutive blocks of input rows, to say where the input changed (run verify). */
   inputBlocks: { size: number; hashes: string[] };
+  /** Per input row: what the run did with it (not stored; the exports read it). */
+  perRespondent: RunRespondents;
+}
+
+/**
+ * What a run did with each complete response it read (input rows, id order): its quality flags,
+ * whether they excluded it, and the final weight it got. Recomputed, never stored: `kelisim export
+ * --run` checks the input hash against the stored run before trusting it.
+ */
+export interface RunRespondents {
+  ids: string[];
+  /** Every flag of QUALITY_FLAGS: 1 = flagged. */
+  flags: Record<QualityFlag, Uint8Array>;
+  /** 1 = excluded by a flag of the run's `exclude` option. */
+  excluded: Uint8Array;
+  /** Final (raked, bounded) weight; NaN for an excluded row. */
+  weights: Float64Array;
 }
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -382,7 +399,7 @@ export function waveScoringSpec(db: Db, waveId: number): { spec: ScoringSpec; ha
 }
 
 /** Raw answer of `item` that gives item score `s` (the inverse of METHODOLOGY §2's scoring), as text for comparison. */
-function rawAnswer(item: ScoringItem, s: number): string {
+export function rawAnswer(item: ScoringItem, s: number): string {
   const range = item.max - item.min;
   const x = item.reverse ? item.max - (s / 100) * range : item.min + (s / 100) * range;
   return String(Math.round(x * 1e6) / 1e6);
@@ -410,31 +427,8 @@ export function computeRun(db: Db, wave: WaveRow, frame: FrameRow, options: RunO
   const { spec, hash: scoringHash } = waveScoringSpec(db, wave.id);
   const input = readRunInput(db, wave.id, spec);
   const { n } = input;
-  // Quality flags (METHODOLOGY §6).
-  const speed = speederFlags(input.durations);
-  const blocks = straightlineBlocks(spec);
-  const itemOf = new Map(spec.indicators.flatMap((ind) => ind.items.map((it) => [it.name, it] as const)));
-  const rawTables = new Map<string, string[]>();
-  for (const b of blocks) for (const name of b.items) {
-    const it = itemOf.get(name)!;
-    rawTables.set(name, input.items[name]!.values.map((s) => (Number.isNaN(s) ? '' : rawAnswer(it, s))));
-  }
-  const flags: Record<QualityFlag, Uint8Array> = { speeder: new Uint8Array(n), straightliner: new Uint8Array(n), incomplete: new Uint8Array(n) };
+  const flags = runQualityFlags(spec, input);
   const indicatorIds = spec.indicators.map((ind) => ind.id as IndicatorId);
-  for (let i = 0; i < n; i++) {
-    if (speed.flags[i]) flags.speeder[i] = 1;
-    for (const b of blocks) {
-      let first: string | null = null;
-      let same = true;
-      for (const name of b.items) {
-        const s = rawTables.get(name)![input.items[name]!.codes[i]!]!;
-        if (s === '' || (first !== null && s !== first)) { same = false; break; }
-        first = s;
-      }
-      if (same && first !== null) { flags.straightliner[i] = 1; break; }
-    }
-    if (indicatorIds.every((id) => Number.isNaN(input.stored[id]?.[i] ?? Number.NaN))) flags.incomplete[i] = 1;
-  }
   const excludedBy = { speeder: 0, straightliner: 0, incomplete: 0 } as Record<QualityFlag, number>;
   const keep: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -496,8 +490,56 @@ export function computeRun(db: Db, wave: WaveRow, frame: FrameRow, options: RunO
     marginCells: cells,
     pooling: poolingByBreakdown(moments ?? {}),
   };
+  const excludedRows = new Uint8Array(n).fill(1);
+  const finalWeights = new Float64Array(n).fill(Number.NaN);
+  const w = analysed.perRespondent.weights;
+  for (let r = 0; r < m; r++) { excludedRows[kept[r]!] = 0; finalWeights[kept[r]!] = w[r]!; }
   return {
     result, surveyVersionIds: input.surveyVersionIds, scoringHash, engineVersion: result.engineVersion,
     inputHash: input.inputHash, inputBlocks: input.blocks,
+    perRespondent: { ids: input.ids, flags, excluded: excludedRows, weights: finalWeights },
   };
+}
+
+/**
+ * The quality flags of METHODOLOGY §6 of every input row (1 = flagged), as runs compute them:
+ * the one definition the exports use too (`kelisim export` without `--run`).
+ */
+export function runQualityFlags(spec: ScoringSpec, input: InputRows): Record<QualityFlag, Uint8Array> {
+  const { n } = input;
+  const speed = speederFlags(input.durations);
+  const blocks = straightlineBlocks(spec);
+  const itemOf = new Map(spec.indicators.flatMap((ind) => ind.items.map((it) => [it.name, it] as const)));
+  const rawTables = new Map<string, string[]>();
+  for (const b of blocks) for (const name of b.items) {
+    const it = itemOf.get(name)!;
+    rawTables.set(name, input.items[name]!.values.map((s) => (Number.isNaN(s) ? '' : rawAnswer(it, s))));
+  }
+  const flags: Record<QualityFlag, Uint8Array> = { speeder: new Uint8Array(n), straightliner: new Uint8Array(n), incomplete: new Uint8Array(n) };
+  const indicatorIds = spec.indicators.map((ind) => ind.id as IndicatorId);
+  for (let i = 0; i < n; i++) {
+    if (speed.flags[i]) flags.speeder[i] = 1;
+    for (const b of blocks) {
+      let first: string | null = null;
+      let same = true;
+      for (const name of b.items) {
+        const s = rawTables.get(name)![input.items[name]!.codes[i]!]!;
+        if (s === '' || (first !== null && s !== first)) { same = false; break; }
+        first = s;
+      }
+      if (same && first !== null) { flags.straightliner[i] = 1; break; }
+    }
+    if (indicatorIds.every((id) => Number.isNaN(input.stored[id]?.[i] ?? Number.NaN))) flags.incomplete[i] = 1;
+  }
+  return flags;
+}
+
+/**
+ * The quality flags of a wave's complete responses (id order), computed as a run computes them.
+ * @throws DomainError bad_data for a wave without complete responses or with mixed scoring specs
+ */
+export function waveQualityFlags(db: Db, waveId: number): { ids: string[]; flags: Record<QualityFlag, Uint8Array> } {
+  const { spec } = waveScoringSpec(db, waveId);
+  const input = readRunInput(db, waveId, spec);
+  return { ids: input.ids, flags: runQualityFlags(spec, input) };
 }

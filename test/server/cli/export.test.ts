@@ -108,7 +108,10 @@ describe('kelisim export', () => {
       [['--wave', String(fx.waveId), '--format', 'pdf', '--out', out('x.pdf')], /--format must be one of csv, xlsx, sav/],
       [['--wave', '999', '--format', 'csv', '--out', out('x.csv')], /--wave 999: no such wave/],
       [['--wave', String(fx.waveId), '--format', 'sav', '--labels', '--out', out('x.sav')], /--labels applies to csv and xlsx/],
-      [['--wave', String(fx.waveId), '--format', 'csv', '--run', '1', '--out', out('x.csv')], /--run is not available yet/],
+      [['--wave', String(fx.waveId), '--format', 'csv', '--run', '1', '--out', out('x.csv')], /--run 1: no such estimate run/],
+      [['--run', '1', '--format', 'csv', '--out', out('x.csv')], /--run 1: no such estimate run/],
+      [['--run', 'x', '--format', 'csv', '--out', out('x.csv')], /--run must be a whole number/],
+      [['--format', 'csv', '--out', out('x.csv')], /--wave ID \(a wave's microdata\) or --run N \(a run's results\) is required/],
     ];
     for (const [args, message] of cases) {
       const r = await cli(args);

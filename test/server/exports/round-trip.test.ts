@@ -16,6 +16,7 @@ import { generateAnswers } from '../../helpers/answers';
 import { OFFICIAL_SURVEYS_DIR } from '../../helpers/app';
 import { createTestDbFile } from '../../helpers/db';
 import { runCli } from '../../helpers/spawn';
+import { createRunFixture } from './run-fixture';
 
 const dbs: { file: string; dir: string }[] = [];
 let source: { file: string; waveId: number };
@@ -81,4 +82,27 @@ describe('export → import round trip', () => {
     expect(after).toEqual(before);
     expect(before.some((r) => (r.data as Record<string, unknown>).a2 === 'dk')).toBe(true);
   });
+
+  it('imports a CSV exported with a run (flags, weight, exclusion columns) back with identical answers and scores', async () => {
+    const rf = await createRunFixture();
+    dbs.push(rf);
+    const csv = path.join(rf.dir, 'run.csv');
+    const exp = await runCli(['export', '--wave', String(rf.waveId), '--run', String(rf.run.row.id), '--format', 'csv', '--out', csv], { KELISIM_DB: rf.file });
+    expect(exp.code, exp.stderr).toBe(0);
+    const header = fs.readFileSync(csv, 'utf8').split('\r\n')[0]!;
+    expect(header).toContain(',flag_speeder,');
+    expect(header.endsWith(',run_weight,run_excluded,run_excluded_by')).toBe(true);
+    const fresh = createTestDbFile();
+    dbs.push(fresh);
+    const db = openDb(fresh.file);
+    loadOfficialSurvey(db, OFFICIAL_SURVEYS_DIR);
+    const waveId = createWave(db, OFFICIAL_SURVEY_ID, '2024-Q2', { closed: true, actor: 'test' }).id;
+    db.$client.close();
+    const imp = await runCli(['responses', 'import', '--wave', String(waveId), '--file', csv], { KELISIM_DB: fresh.file });
+    expect(imp.stderr).toBe('');
+    expect(imp.code).toBe(0);
+    const before = stored(rf.file, rf.waveId);
+    expect(before.length).toBe(1500);
+    expect(stored(fresh.file, waveId)).toEqual(before);
+  }, 120_000);
 });

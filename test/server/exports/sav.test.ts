@@ -11,11 +11,15 @@ import { openDb } from '../../../server/db/open';
 import { exportSav, spssNumber } from '../../../server/exports/sav/export';
 import { cutUtf8 } from '../../../server/exports/sav/writer';
 import { exportWave } from '../../../server/exports/service';
+import { flagAnnotations, runAnnotations } from '../../../server/exports/run-columns';
 import { openExportSource } from '../../../server/exports/source';
+import { findWave } from '../../../server/waves/service';
+import { QUALITY_FLAGS } from '../../../server/runs/result';
 import type { Code, ExportVariable, Lang } from '../../../server/exports/variables';
 import { parseCsvText } from '../../../server/tables/read-table';
 import { parseCsvExact } from './csv-exact';
 import { createExportFixture, HOSTILE, LONG_TITLE, type ExportFixture } from './fixture';
+import { createRunFixture, type RunFixture } from './run-fixture';
 
 const PSPP = process.env.PSPP_PATH || 'pspp';
 
@@ -126,7 +130,7 @@ describe('SPSS .sav export read back by PSPP', () => {
       try {
         const summary = await exportWave(db, { waveId: fx.waveId, format: 'sav', lang, status: 'all', labels: false, out });
         expect(summary.rows).toBe(42);
-        const src = openExportSource(db, { waveId: fx.waveId, lang, status: 'all' });
+        const src = openExportSource(db, { waveId: fx.waveId, lang, status: 'all', annotate: (w) => flagAnnotations(db, w.id) });
         vars = src.variables;
         rows = [...src.rows()];
       } finally { db.$client.close(); }
@@ -157,7 +161,7 @@ describe('SPSS .sav export read back by PSPP', () => {
     let vars: ExportVariable[];
     let rows: (Code | null)[][];
     try {
-      const src = openExportSource(db, { waveId: fx.waveId, lang: 'en', status: 'complete' });
+      const src = openExportSource(db, { waveId: fx.waveId, lang: 'en', status: 'complete', annotate: (w) => flagAnnotations(db, w.id) });
       await exportSav(src, out, { compressed: false });
       vars = src.variables;
       rows = [...src.rows()];
@@ -170,4 +174,45 @@ describe('SPSS .sav export read back by PSPP', () => {
     const bytes = fs.readFileSync(out);
     for (const h of HOSTILE) if (Buffer.byteLength(h) <= 255) expect(bytes.includes(Buffer.from(h, 'utf8')), h).toBe(true);
   });
+});
+
+describe('SPSS .sav export with a run, read back by PSPP', () => {
+  let rf: RunFixture;
+  beforeAll(async () => { rf = await createRunFixture(); }, 120_000);
+  afterAll(() => fs.rmSync(rf.dir, { recursive: true, force: true }));
+
+  for (const lang of ['kk', 'ru', 'en'] as Lang[]) {
+    it(`keeps the run's weight, exclusion and reasons and the quality flags with their labels (${lang})`, async () => {
+      const db = openDb(rf.file);
+      const out = path.join(rf.dir, `run-${lang}.sav`);
+      let vars: ExportVariable[];
+      let rows: (Code | null)[][];
+      try {
+        const summary = await exportWave(db, { waveId: rf.waveId, format: 'sav', lang, status: 'all', labels: false, out, runId: rf.run.row.id });
+        expect(summary.rows).toBe(1500);
+        const src = openExportSource(db, { waveId: rf.waveId, lang, status: 'all', annotate: (w) => runAnnotations(db, rf.run.row.id, findWave(db, w.id)!) });
+        vars = src.variables;
+        rows = [...src.rows()];
+      } finally { db.$client.close(); }
+      const added = [...QUALITY_FLAGS.map((f) => `flag_${f}`), 'run_weight', 'run_excluded', 'run_excluded_by'];
+      expect(vars.slice(-added.length).map((v) => v.name)).toEqual(added);
+      const back = readBack(out, vars.filter((v) => v.type === 'numeric').map((v) => v.name));
+      expectDictionary(back, vars);
+      expectValues(back, vars, rows);
+      // What the file says, independently of the export's own dictionary: the labels in the
+      // language asked for, and as many excluded rows (each with its reason) as the run excluded.
+      const text = { kk: ['Иә', 'Шығарылған'], ru: ['Да', 'Исключён'], en: ['Yes', 'Excluded'] }[lang];
+      expect(back.valueLabels.get('flag_speeder')!.find((x) => Number(x.value) === 1)!.label).toBe(text[0]);
+      expect(back.valueLabels.get('run_excluded')!.find((x) => Number(x.value) === 1)!.label).toBe(text[1]);
+      expect(back.variables.get('run_weight')!.measure.toLowerCase()).toBe('scale');
+      const col = (n: string) => back.header.indexOf(n);
+      const excluded = back.rows.filter((r) => Number(r[col('run_excluded')]) === 1);
+      expect(excluded.length).toBe(rf.run.result.sample.excluded);
+      for (const r of excluded) { expect(r[col('run_weight')]!.trim()).toBe(''); expect(r[col('run_excluded_by')]!.trim()).not.toBe(''); }
+      const weights = back.rows.filter((r) => Number(r[col('run_excluded')]) === 0).map((r) => Number(r[col('run_weight')]));
+      expect(weights.length).toBe(rf.run.result.sample.used);
+      expect(Math.abs(weights.reduce((a, b) => a + b, 0) - rf.run.result.analysis.populationTotal)).toBeLessThan(1e-6 * rf.run.result.analysis.populationTotal);
+      expect(back.rows.filter((r) => Number(r[col('flag_speeder')]) === 1).length).toBe(rf.speeders);
+    });
+  }
 });

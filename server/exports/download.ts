@@ -1,0 +1,128 @@
+// Exports as downloads (the console's, decision 018): one call writes an export to any Node
+// Writable — an HTTP response — with its file name and media type. The export is first written
+// whole to a private temporary folder (exactly as `kelisim export` writes it), and only then
+// streamed, with backpressure, to the target: every refusal (unknown wave or run, a run the
+// database no longer matches, a value the format cannot hold) is thrown before the first byte, so
+// an HTTP route can still answer with an error status instead of a truncated 200.
+import fs from 'node:fs';
+import type { ServerResponse } from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { Writable } from 'node:stream';
+import { openDb, type Db } from '../db/open';
+import { findWave } from '../waves/service';
+import { DomainError } from '../errors';
+import { diagnosticsFileFor, exportRunResults, RESULT_FORMATS, type ResultFormat } from './run-results';
+import { codebookFileFor, EXPORT_FORMATS, exportWave, type ExportFormat } from './service';
+import type { StatusFilter } from './source';
+import { LANGS, type Lang } from './variables';
+
+/** What to download: a wave's microdata (optionally with a run's weights), or a run's results. */
+export type DownloadRequest =
+  | {
+    kind: 'wave'; waveId: number; format: ExportFormat; lang: Lang; status?: StatusFilter; labels?: boolean; runId?: number;
+    /** CSV only: the data file (default) or its codebook; XLSX and SAV carry the codebook inside. */
+    part?: 'data' | 'codebook';
+  }
+  | {
+    kind: 'run'; runId: number; format: ResultFormat; lang: Lang;
+    /** CSV only: the estimates (default) or the diagnostics; XLSX holds both sheets. */
+    part?: 'estimates' | 'diagnostics';
+  };
+
+export interface DownloadInfo {
+  /** File name offered to the user (ASCII letters, digits, '-' and '.'). */
+  filename: string;
+  mediaType: string;
+  bytes: number;
+  /** Data rows (responses, or estimate rows for a run's results). */
+  rows: number;
+}
+
+export const MEDIA_TYPES: Record<ExportFormat, string> = {
+  csv: 'text/csv; charset=utf-8',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  sav: 'application/x-spss-sav',
+};
+
+/** The Content-Disposition of an attachment named `filename` (RFC 6266, with the RFC 5987 form too). */
+export function contentDisposition(filename: string): string {
+  const ascii = filename.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
+}
+
+function isResponse(target: Writable): target is Writable & ServerResponse {
+  return typeof (target as Partial<ServerResponse>).setHeader === 'function';
+}
+
+/** Refuses (bad_usage, before any work) a request a route built from unchecked input. */
+function checkRequest(req: DownloadRequest): void {
+  const bad = (m: string) => new DomainError('bad_usage', 'invalid_option', m);
+  const formats: readonly string[] = req.kind === 'run' ? RESULT_FORMATS : EXPORT_FORMATS;
+  if (req.kind !== 'wave' && req.kind !== 'run') throw bad(`an export is of a wave or of a run, not "${String((req as { kind: unknown }).kind)}"`);
+  if (!formats.includes(req.format)) throw bad(`format must be one of ${formats.join(', ')} for a ${req.kind} export, got "${String(req.format)}"`);
+  if (!(LANGS as readonly string[]).includes(req.lang)) throw bad(`lang must be one of ${LANGS.join(', ')}, got "${String(req.lang)}"`);
+  if (req.kind === 'wave' && req.status !== undefined && req.status !== 'complete' && req.status !== 'all') throw bad(`status must be complete or all, got "${String(req.status)}"`);
+}
+
+/** The file name of a download, e.g. kelisim-wave-3-2026-Q3-run-7-ru.sav or kelisim-run-7-2026-Q3-estimates-kk.csv. */
+export function downloadName(db: Db, req: DownloadRequest): string {
+  if (req.kind === 'wave') {
+    const period = findWave(db, req.waveId)?.period;
+    const base = `kelisim-wave-${req.waveId}${period ? `-${period}` : ''}${req.runId === undefined ? '' : `-run-${req.runId}`}`;
+    const part = req.format === 'csv' && req.part === 'codebook' ? '-codebook' : '';
+    return `${base}${req.labels ? '-labels' : ''}${part}-${req.lang}.${req.format}`;
+  }
+  const row = db.$client.prepare('SELECT w.period FROM estimate_runs r JOIN waves w ON w.id = r.wave_id WHERE r.id = ?').pluck().get(req.runId) as string | null | undefined;
+  const part = req.format === 'csv' ? `-${req.part ?? 'estimates'}` : '-results';
+  return `kelisim-run-${req.runId}${row ? `-${row}` : ''}${part}-${req.lang}.${req.format}`;
+}
+
+/**
+ * Writes the export `req` to `target` and ends it. When `target` is an HTTP response whose headers
+ * are not sent yet, sets Content-Type, Content-Length and Content-Disposition first. Resolves with
+ * what was sent once the last byte is handed to the target.
+ * @throws DomainError exactly as `kelisim export` refuses (not_found, bad_usage, conflict run_outdated,
+ *   bad_data) — always before anything is written to `target`
+ */
+export async function writeExport(db: Db, req: DownloadRequest, target: Writable): Promise<DownloadInfo> {
+  checkRequest(req);
+  // A connection of its own: the export holds a read transaction across awaits (XLSX yields to its
+  // zip stream), which on the server's shared connection would take in other requests' writes and
+  // refuse a second export at the same time ("cannot start a transaction within a transaction").
+  const file = db.$client.name;
+  const own = file && file !== ':memory:' && fs.existsSync(file) ? openDb(file, { migrateSchema: false }) : db;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kelisim-export-'));
+  try {
+    return await writeExportOn(own, req, target, dir);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+    if (own !== db) own.$client.close();
+  }
+}
+
+async function writeExportOn(db: Db, req: DownloadRequest, target: Writable, dir: string): Promise<DownloadInfo> {
+  const out = path.join(dir, `export.${req.format}`);
+  let file = out;
+  let rows: number;
+  if (req.kind === 'wave') {
+    const s = await exportWave(db, {
+      waveId: req.waveId, format: req.format, lang: req.lang, status: req.status ?? 'complete', labels: req.labels ?? false, out, runId: req.runId,
+    });
+    rows = s.rows;
+    if (req.format === 'csv' && req.part === 'codebook') file = codebookFileFor(out);
+  } else {
+    const s = await exportRunResults(db, { runId: req.runId, format: req.format, lang: req.lang, out });
+    rows = s.rows;
+    if (req.format === 'csv' && req.part === 'diagnostics') file = diagnosticsFileFor(out);
+  }
+  const info: DownloadInfo = { filename: downloadName(db, req), mediaType: MEDIA_TYPES[req.format], bytes: fs.statSync(file).size, rows };
+  if (isResponse(target) && !target.headersSent) {
+    target.setHeader('Content-Type', info.mediaType);
+    target.setHeader('Content-Length', String(info.bytes));
+    target.setHeader('Content-Disposition', contentDisposition(info.filename));
+  }
+  await pipeline(fs.createReadStream(file), target);
+  return info;
+}

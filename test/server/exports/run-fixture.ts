@@ -1,0 +1,45 @@
+// A real SQLite database with an estimate run, for the export tests of `--run` and of a run's
+// results: the official questionnaire, the R reference interviews raking-a (1,500) imported as a
+// wave with durations that make every 50th respondent a speeder, the reference frame, and a run
+// with METHODOLOGY's defaults (every flag excluded); plus an empty second wave.
+import path from 'node:path';
+import { openDb } from '../../../server/db/open';
+import { importFrameFile } from '../../../server/frames/service';
+import { importResponsesFile } from '../../../server/responses/import';
+import { createEstimateRun, type StoredRun } from '../../../server/runs/service';
+import { loadOfficialSurvey } from '../../../server/surveys/bootstrap';
+import { OFFICIAL_SURVEY_ID } from '../../../server/surveys/service';
+import { createWave } from '../../../server/waves/service';
+import { OFFICIAL_SURVEYS_DIR } from '../../helpers/app';
+import { createTestDbFile } from '../../helpers/db';
+import { REFERENCE_DIR, writeReferenceImport } from '../runs/reference-import';
+
+export interface RunFixture {
+  file: string;
+  dir: string;
+  waveId: number;
+  otherWaveId: number;
+  run: StoredRun;
+  /** Number of speeders planted (every 50th respondent). */
+  speeders: number;
+}
+
+export const FRAME_NAME = 'ref';
+
+export async function createRunFixture(): Promise<RunFixture> {
+  const { file, dir } = createTestDbFile();
+  const db = openDb(file);
+  try {
+    loadOfficialSurvey(db, OFFICIAL_SURVEYS_DIR);
+    const wave = createWave(db, OFFICIAL_SURVEY_ID, '2024-Q2', { closed: true, actor: 'test' });
+    const other = createWave(db, OFFICIAL_SURVEY_ID, '2024-Q3', { closed: true, actor: 'test' });
+    const csv = path.join(dir, 'a.csv');
+    const n = writeReferenceImport('raking-a', csv, { durationMs: (i) => (i % 50 === 0 ? 20_000 : 600_000 + i * 100) });
+    await importResponsesFile(db, wave.id, csv, 'test');
+    await importFrameFile(db, path.join(REFERENCE_DIR, 'raking-a', 'margins.csv'), { name: FRAME_NAME, source: 'R reference', referenceDate: '2021-10-01', illustrative: true }, 'test');
+    const run = createEstimateRun(db, { wave: { id: wave.id }, frame: { name: FRAME_NAME } }, 'researcher@test');
+    return { file, dir, waveId: wave.id, otherWaveId: other.id, run, speeders: Math.ceil(n / 50) };
+  } finally {
+    db.$client.close();
+  }
+}
