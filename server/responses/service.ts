@@ -94,6 +94,10 @@ interface WriteTarget {
 function writeTarget<T>(db: Db, link: string, id: string, onFinished: (row: ResponseRow) => T): WriteTarget | { finished: T } {
   const resolved = resolveOrThrow(db, link);
   const row = q.findResponse(db, id);
+  // A completed invitation no longer names its response (docs/decisions/021): a retried completion
+  // of a finished response of the same wave is answered by its id, which the client holds.
+  if (row && row.status !== 'partial' && resolved.kind === 'invitation' && resolved.invitation.completedAt !== null
+    && row.waveId === resolved.wave.id && row.invitationId === null) return { finished: onFinished(row) };
   if (row && !belongsTo(row, resolved)) throw new DomainError('conflict', 'response_id_conflict', 'This response id belongs to another survey link; start a new response.');
   if (row && row.status !== 'partial') return { finished: onFinished(row) };
   assertOpen(resolved.wave);
@@ -245,6 +249,6 @@ export function completeResponse(db: Db, link: string, id: string, body: Complet
   if (target.row) q.updateCompleted(db, id, values);
   else insertNew(db, target, { id, surveyVersionId: version.row.id, currentPageNo: 0, startedAt: at, ...values });
   const { resolved } = target;
-  if (resolved.kind === 'invitation') q.markInvitationCompleted(db, resolved.invitation.id, at);
+  if (resolved.kind === 'invitation') q.markInvitationCompleted(db, resolved.invitation.id, id, at);
   return { created: true, body: { id, status, completedAt: at } };
 }

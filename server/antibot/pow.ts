@@ -1,0 +1,81 @@
+// Proof of work for the open link (docs/decisions/021): ALTCHA challenges (altcha-lib, the v1
+// SHA-256 scheme) signed with a key derived from the wave's secret, so a challenge is valid for
+// its wave only and dies when the wave closes. A challenge is single use: its signature is stored
+// in `used_challenges` in the same transaction that creates the response, until it expires.
+import { createChallenge, extractParams, verifySolution } from 'altcha-lib/v1';
+import type { PowChallenge } from '../../contract/antibot';
+import type { Db } from '../db/open';
+import { DomainError } from '../errors';
+
+/**
+ * Largest secret number of a challenge: a solver tries on average half of it. 50,000 SHA-256
+ * hashes of ~40 bytes take 0.1–0.4 s in a phone's browser (measured by
+ * test/e2e/respondent-antibot.test.ts, printed), done while the first page is read; a script
+ * pays the same for every response it creates.
+ */
+export const POW_MAX_NUMBER = 50_000;
+/** A challenge must be solved and used within this time (long enough to read the first page slowly). */
+export const POW_TTL_MS = 30 * 60_000;
+
+export async function issueChallenge(hmacKey: string, waveId: number, now = Date.now()): Promise<PowChallenge> {
+  const c = await createChallenge({
+    algorithm: 'SHA-256', hmacKey, maxNumber: POW_MAX_NUMBER,
+    expires: new Date(now + POW_TTL_MS), params: { wave: String(waveId) },
+  });
+  return { algorithm: 'SHA-256', challenge: c.challenge, maxnumber: c.maxnumber ?? POW_MAX_NUMBER, salt: c.salt, signature: c.signature };
+}
+
+/** A verified solution: what must be claimed (stored as used) with the response it creates. */
+export interface SolvedPow {
+  signature: string;
+  /** Unix seconds. */
+  expiresAt: number;
+}
+
+/**
+ * Checks a solved payload (base64 JSON, the POW_HEADER): signed with this wave's key, for this
+ * wave, not expired, and the number solves the challenge. Returns undefined for anything else.
+ */
+export async function verifyPow(hmacKey: string, waveId: number, header: string | undefined): Promise<SolvedPow | undefined> {
+  if (!header || header.length > 2048) return undefined;
+  let payload: unknown;
+  try {
+    payload = JSON.parse(Buffer.from(header, 'base64').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (typeof payload !== 'object' || payload === null) return undefined;
+  const p = payload as Record<string, unknown>;
+  if (p.algorithm !== 'SHA-256' || typeof p.salt !== 'string' || typeof p.signature !== 'string' || typeof p.challenge !== 'string'
+    || typeof p.number !== 'number' || !Number.isSafeInteger(p.number) || p.number < 0 || p.number > POW_MAX_NUMBER) return undefined;
+  const params = extractParams({ algorithm: 'SHA-256', challenge: p.challenge, salt: p.salt, signature: p.signature });
+  const expiresAt = Number(params.expires);
+  // A challenge without an expiry or for another wave was not issued here.
+  if (params.wave !== String(waveId) || !Number.isSafeInteger(expiresAt)) return undefined;
+  const ok = await verifySolution({ algorithm: 'SHA-256', challenge: p.challenge, number: p.number, salt: p.salt, signature: p.signature }, hmacKey, true);
+  return ok ? { signature: p.signature, expiresAt } : undefined;
+}
+
+function prepare(db: Db) {
+  const sqlite = db.$client;
+  return {
+    claim: sqlite.prepare<[string, number]>('INSERT OR IGNORE INTO used_challenges (signature, expires_at) VALUES (?, ?)'),
+    prune: sqlite.prepare<[number]>('DELETE FROM used_challenges WHERE expires_at < ?'),
+  };
+}
+const statements = new WeakMap<Db, { s: ReturnType<typeof prepare>; claims: number }>();
+
+/**
+ * Marks a solved challenge used; call it inside the write that creates the response, so the
+ * challenge is spent exactly when a response was stored with it. Every 256 claims, expired ones
+ * are deleted (an expired challenge is refused by its signature anyway).
+ * @throws DomainError refused 'pow_reused' when it was used before.
+ */
+export function claimPow(db: Db, pow: SolvedPow, nowMs = Date.now()): void {
+  let entry = statements.get(db);
+  if (!entry) statements.set(db, (entry = { s: prepare(db), claims: 0 }));
+  if (entry.s.claim.run(pow.signature, pow.expiresAt).changes !== 1) {
+    throw new DomainError('refused', 'pow_reused', 'This proof of work was already used to start a response. Reload the survey page to start again.');
+  }
+  if (++entry.claims % 256 === 0) entry.s.prune.run(Math.floor(nowMs / 1000));
+}

@@ -1,0 +1,1 @@
+DROP INDEX `response_signals_answers_idx`;
