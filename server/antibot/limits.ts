@@ -44,6 +44,10 @@ function limiter(db: Db, keyPrefix: string, limit: Limit): RateLimiterSQLite {
   return new RateLimiterSQLite({
     storeClient: db.$client, storeType: 'better-sqlite3', tableName: 'rate_limits', tableCreated: true,
     keyPrefix, points: limit.points, duration: limit.durationSeconds,
+    // Once a key is over its limit, the verdict is kept in this process's memory until its window
+    // ends (the library's DoS guard): a flood's refused requests then cost no database write.
+    // The counters themselves stay in the database.
+    inMemoryBlockOnConsumed: limit.points + 1,
   });
 }
 

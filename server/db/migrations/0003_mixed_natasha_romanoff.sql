@@ -1,1 +1,0 @@
-DROP INDEX `response_signals_answers_idx`;
