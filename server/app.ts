@@ -3,7 +3,7 @@
 import path from 'node:path';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { Config } from './config';
-import type { Antibot } from './antibot/service';
+import type { Antibot } from './antibot/guard';
 import type { Db } from './db/open';
 import { createWriteQueue } from './db/write-queue';
 import { DomainError } from './errors';
@@ -27,7 +27,7 @@ export interface AppDeps {
   /** The feature routers to mount under /api (default: server/features.ts); tests add their own. */
   features?: readonly Feature[];
   /**
-   * The open link's limits and proof of work (server/antibot/service.ts). main.ts always passes
+   * The open link's limits and proof of work (server/antibot/guard.ts). main.ts always passes
    * one (KELISIM_ANTIBOT=off makes it record without refusing); absent, the app has none.
    */
   antibot?: Antibot;

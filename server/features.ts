@@ -9,7 +9,7 @@
 import type { Router } from 'express';
 import type { Db } from './db/open';
 import type { WriteQueue } from './db/write-queue';
-import type { Antibot } from './antibot/service';
+import type { Antibot } from './antibot/guard';
 import { responsesRouter } from './responses/routes';
 import { publicResultsRouter } from './results/routes';
 

@@ -2,7 +2,7 @@
 // questionnaire and targets, make sure a wave is open, serve, and print the respondent link.
 import type { Server } from 'node:http';
 import { createApp } from './app';
-import { createAntibot } from './antibot/service';
+import { createAntibot } from './antibot/guard';
 import { ConfigError, loadConfig } from './config';
 import { startCheckpointer } from './db/checkpointer';
 import { claimDatabase, DatabaseLockError } from './db/lock';

@@ -3,7 +3,7 @@
 // (contract/respondent-api.ts), which the client imports too.
 import { Router } from 'express';
 import { completeBody, linkParams, partialSaveBody, responseParams } from '../../contract/respondent-api';
-import type { Antibot } from '../antibot/service';
+import type { Antibot } from '../antibot/guard';
 import type { Db } from '../db/open';
 import type { WriteQueue } from '../db/write-queue';
 import { sendJson } from '../http/compression';

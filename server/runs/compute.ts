@@ -21,8 +21,9 @@ import { analyze, type AnalysisResult } from '../../analysis/analyze';
 import type { FactorColumn } from '../../analysis/columns';
 import { AnalysisError } from '../../analysis/errors';
 import { parseMargins } from '../../analysis/margins';
-import { speederFlags, straightlineBlocks } from '../../analysis/quality';
+import { automationFlags, burstFlags, duplicateAnswerFlags, speederFlags, straightlineBlocks } from '../../analysis/quality';
 import { parseScoringSpec, scoreItem, type ScoringItem, type ScoringSpec } from '../../analysis/scoring';
+import { readRunSignals } from '../antibot/run-signals';
 import type { Db } from '../db/open';
 import type { FrameRow, WaveRow } from '../db/schema';
 import { DomainError } from '../errors';
@@ -419,7 +420,21 @@ export function computeRun(db: Db, wave: WaveRow, frame: FrameRow, options: RunO
     const it = itemOf.get(name)!;
     rawTables.set(name, input.items[name]!.values.map((s) => (Number.isNaN(s) ? '' : rawAnswer(it, s))));
   }
-  const flags: Record<QualityFlag, Uint8Array> = { speeder: new Uint8Array(n), straightliner: new Uint8Array(n), incomplete: new Uint8Array(n) };
+  const flags: Record<QualityFlag, Uint8Array> = {
+    speeder: new Uint8Array(n), straightliner: new Uint8Array(n), incomplete: new Uint8Array(n),
+    burst: new Uint8Array(n), duplicate_answers: new Uint8Array(n), automation: new Uint8Array(n),
+  };
+  // The open link's flags (docs/decisions/021), from what server/antibot recorded per response.
+  const signals = readRunSignals(db, wave.id, input.ids);
+  const completedAt = Array.from(signals.completedAtMs);
+  const itemNames = Object.keys(input.items);
+  const answered = Array.from({ length: n }, (_, i) => itemNames.reduce((c, name) => c + (Number.isNaN(input.items[name]!.values[input.items[name]!.codes[i]!]!) ? 0 : 1), 0));
+  const openLinkFlags = {
+    burst: burstFlags(signals.addressHash, completedAt),
+    duplicate_answers: duplicateAnswerFlags(signals.answersHash, completedAt),
+    automation: automationFlags(signals.powOk, input.durations, answered),
+  };
+  for (const f of ['burst', 'duplicate_answers', 'automation'] as const) openLinkFlags[f].forEach((on, i) => { if (on) flags[f][i] = 1; });
   const indicatorIds = spec.indicators.map((ind) => ind.id as IndicatorId);
   for (let i = 0; i < n; i++) {
     if (speed.flags[i]) flags.speeder[i] = 1;
@@ -435,7 +450,7 @@ export function computeRun(db: Db, wave: WaveRow, frame: FrameRow, options: RunO
     }
     if (indicatorIds.every((id) => Number.isNaN(input.stored[id]?.[i] ?? Number.NaN))) flags.incomplete[i] = 1;
   }
-  const excludedBy = { speeder: 0, straightliner: 0, incomplete: 0 } as Record<QualityFlag, number>;
+  const excludedBy = Object.fromEntries(QUALITY_FLAGS.map((f) => [f, 0])) as Record<QualityFlag, number>;
   const keep: number[] = [];
   for (let i = 0; i < n; i++) {
     let out = false;

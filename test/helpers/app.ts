@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Server } from 'node:http';
 import { createApp } from '../../server/app';
-import { createAntibot, type AntibotOptions } from '../../server/antibot/service';
+import { createAntibot, type AntibotOptions } from '../../server/antibot/guard';
 import type { Db } from '../../server/db/open';
 import type { SurveyVersionRow, WaveRow } from '../../server/db/schema';
 import { loadOfficialSurvey } from '../../server/surveys/bootstrap';
