@@ -20,6 +20,7 @@ const SCREENS: Record<ScreenName | FinalStatus, { title: MessageKey; body: Messa
   waveClosed: { title: 'waveClosedTitle', body: 'waveClosedBody' },
   invitationUsed: { title: 'invitationUsedTitle', body: 'invitationUsedBody' },
   alreadyCompleted: { title: 'alreadyCompletedTitle', body: 'alreadyCompletedBody' },
+  alreadyTookPart: { title: 'alreadyTookPartTitle', body: 'alreadyTookPartBody' },
   loadFailed: { title: 'loadFailedTitle', body: 'loadFailedBody' },
   unexpected: { title: 'unexpectedTitle', body: 'unexpectedBody' },
   complete: { title: 'thanksTitle', body: 'thanksBody' },
