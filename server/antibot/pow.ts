@@ -62,6 +62,9 @@ function prepare(db: Db) {
   return {
     claim: sqlite.prepare<[string, number]>('INSERT OR IGNORE INTO used_challenges (signature, expires_at) VALUES (?, ?)'),
     prune: sqlite.prepare<[number]>('DELETE FROM used_challenges WHERE expires_at < ?'),
+    // The limiter's counters of windows that ended over an hour ago (rate-limiter-flexible's own
+    // sweeper runs on a timer, which would outlive a closed connection in tests and tools).
+    pruneLimits: sqlite.prepare<[number]>('DELETE FROM rate_limits WHERE expire < ?'),
   };
 }
 const statements = new WeakMap<Db, { s: ReturnType<typeof prepare>; claims: number }>();
@@ -69,7 +72,8 @@ const statements = new WeakMap<Db, { s: ReturnType<typeof prepare>; claims: numb
 /**
  * Marks a solved challenge used; call it inside the write that creates the response, so the
  * challenge is spent exactly when a response was stored with it. Every 256 claims, expired ones
- * are deleted (an expired challenge is refused by its signature anyway).
+ * are deleted (an expired challenge is refused by its signature anyway), and so are the limits'
+ * counters of windows that ended over an hour ago.
  * @throws DomainError refused 'pow_reused' when it was used before.
  */
 export function claimPow(db: Db, pow: SolvedPow, nowMs = Date.now()): void {
@@ -78,5 +82,8 @@ export function claimPow(db: Db, pow: SolvedPow, nowMs = Date.now()): void {
   if (entry.s.claim.run(pow.signature, pow.expiresAt).changes !== 1) {
     throw new DomainError('refused', 'pow_reused', 'This proof of work was already used to start a response. Reload the survey page to start again.');
   }
-  if (++entry.claims % 256 === 0) entry.s.prune.run(Math.floor(nowMs / 1000));
+  if (++entry.claims % 256 === 0) {
+    entry.s.prune.run(Math.floor(nowMs / 1000));
+    entry.s.pruneLimits.run(nowMs - 3_600_000);
+  }
 }

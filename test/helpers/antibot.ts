@@ -32,9 +32,13 @@ export function requestFrom(agent: http.Agent, baseUrl: string, method: string, 
   });
 }
 
-/** A keep-alive agent whose connections come from `localAddress` (any 127.x.y.z works on Linux). */
-export function agentFrom(localAddress: string): http.Agent {
-  return new http.Agent({ keepAlive: true, maxSockets: 32, localAddress } as http.AgentOptions);
+/**
+ * An agent whose connections come from `localAddress` (any 127.x.y.z works on Linux). Keep-alive
+ * only for a client that never pauses (a flood): one that waits while it solves a proof of work
+ * could reuse a connection just as the server closes it for idling (ECONNRESET, a test artefact).
+ */
+export function agentFrom(localAddress: string, keepAlive = false): http.Agent {
+  return new http.Agent({ keepAlive, maxSockets: 32, localAddress } as http.AgentOptions);
 }
 
 /** Solves an ALTCHA challenge: the number n with SHA-256(salt + n) = challenge. */
@@ -90,4 +94,69 @@ export async function solvedPow(agent: http.Agent, baseUrl: string, link: string
 export function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+}
+
+/** One answer of a flood: status, Retry-After and error code. */
+export interface FloodReply { status: number; retryAfter: string | null; code: string | null }
+
+// A scripted flooder on its own thread (its own event loop), so the server in the test's process
+// is measured under the flood's requests, not under the flooder's own work.
+const FLOOD_CODE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const http = require('node:http');
+const { createHash, randomUUID } = require('node:crypto');
+const { baseUrl, slug, body, total, concurrency, localAddress } = workerData;
+const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency, localAddress });
+function send(method, path, data, headers) {
+  return new Promise((resolve, reject) => {
+    const r = http.request(baseUrl + path, { method, agent, headers: { ...(data ? { 'content-type': 'application/json' } : {}), ...headers } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => { text += c; });
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, text }));
+    });
+    r.on('error', reject);
+    if (data) r.write(data);
+    r.end();
+  });
+}
+function solve(c) {
+  for (let n = 0; n <= c.maxnumber; n++) if (createHash('sha256').update(c.salt + n).digest('hex') === c.challenge) return n;
+  return -1;
+}
+let next = 0;
+let limited = false;
+const out = [];
+async function client() {
+  while (next < total) {
+    next++;
+    const headers = {};
+    // Like a real script: a fresh proof of work per response, until the server starts refusing.
+    if (!limited) {
+      const c = JSON.parse((await send('GET', '/api/links/' + slug + '/challenge')).text).challenge;
+      const payload = { algorithm: c.algorithm, challenge: c.challenge, number: solve(c), salt: c.salt, signature: c.signature };
+      headers['x-kelisim-pow'] = Buffer.from(JSON.stringify(payload)).toString('base64');
+    }
+    const r = await send('POST', '/api/links/' + slug + '/responses/' + randomUUID() + '/complete', body, headers);
+    if (r.status === 429) limited = true;
+    let code = null;
+    try { code = JSON.parse(r.text).error.code; } catch { /* no error body */ }
+    out.push({ status: r.status, retryAfter: r.headers['retry-after'] ?? null, code });
+  }
+}
+Promise.all(Array.from({ length: concurrency }, client)).then(
+  () => { agent.destroy(); parentPort.postMessage({ ok: true, out }); },
+  (e) => { agent.destroy(); parentPort.postMessage({ ok: false, error: String(e && e.stack || e) }); },
+);`;
+
+/** Sends `total` completions of `body` through the open link `slug` from `localAddress`, `concurrency` at a time, on a worker thread. */
+export function floodInWorker(options: { baseUrl: string; slug: string; body: unknown; total: number; concurrency: number; localAddress: string }): Promise<FloodReply[]> {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(FLOOD_CODE, { eval: true, workerData: { ...options, body: JSON.stringify(options.body) } });
+    w.once('message', (m: { ok: boolean; out?: FloodReply[]; error?: string }) => {
+      void w.terminate();
+      if (m.ok) resolve(m.out!); else reject(new Error(`flood worker failed: ${m.error}`));
+    });
+    w.once('error', reject);
+  });
 }

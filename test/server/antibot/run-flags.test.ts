@@ -52,12 +52,12 @@ afterAll(async () => {
 });
 
 /** Completes one interview with `data` through the open link from `address`, with a solved proof of work. */
-async function interview(address: string, data: Record<string, unknown>): Promise<string> {
+async function interview(address: string, data: Record<string, unknown>, durationMs = 840_000): Promise<string> {
   const a = agentFrom(address);
   agents.push(a);
   const id = randomUUID();
   const res = await requestFrom(a, baseUrl, 'POST', `/api/links/${wave.openSlug}/responses/${id}/complete`,
-    { surveyVersionId: versionId, locale: 'kk', data, durationMs: 840_000 }, await solvedPow(a, baseUrl, wave.openSlug));
+    { surveyVersionId: versionId, locale: 'kk', data, durationMs }, await solvedPow(a, baseUrl, wave.openSlug));
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return id;
 }
@@ -89,4 +89,20 @@ describe('duplicate answers', () => {
     expect(hashes).toHaveLength(2);
     expect(hashes[0]!.answers_hash).toBe(hashes[1]!.answers_hash);
   }, 60_000);
+
+  it('ten completions from one address within minutes are a burst; one sent in 5 seconds is automation; both excluded and counted', async () => {
+    const request = { wave: { period: '2024-Q2' }, frame: { name: 'ref' } } as const;
+    const [sample] = db.$client.prepare("SELECT data FROM responses WHERE wave_id = ? AND status = 'complete' ORDER BY id LIMIT 1").pluck().all(wave.id) as string[];
+    const base = JSON.parse(sample!) as Record<string, unknown>;
+    const before = createEstimateRun(db, request, 'test');
+    // Ten distinct interviews (ages 20–29) from one address, within seconds: under the per-address limit of 20.
+    for (let k = 0; k < 10; k++) await interview('127.0.7.1', { ...base, age: 20 + k });
+    // One more from elsewhere, "answered" in 5 s: under a second per scored item.
+    await interview('127.0.7.2', { ...base, age: 61 }, 5_000);
+    const after = createEstimateRun(db, request, 'test');
+    expect(after.result.sample.excludedBy.burst - before.result.sample.excludedBy.burst).toBe(10);
+    expect(after.result.sample.excludedBy.automation - before.result.sample.excludedBy.automation).toBe(1);
+    expect(after.result.sample.used).toBe(before.result.sample.used);
+    expect(after.result.sample.completes).toBe(before.result.sample.completes + 11);
+  }, 120_000);
 });
