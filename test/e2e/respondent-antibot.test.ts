@@ -68,9 +68,10 @@ async function answerEverything(page: Browser['page']): Promise<void> {
 }
 
 /** Screenshots of the current screen in kk/ru/en at 360 and 1280 px, each language checked by `expectText`. */
-async function shootLanguages(b: Browser, name: string, expectText: (lang: Lang) => string): Promise<void> {
+async function shootLanguages(b: Browser, name: string, expectText: (lang: Lang) => string, prepare: () => Promise<void> = async () => {}): Promise<void> {
   for (const lang of ['kk', 'ru', 'en'] as const) {
     await b.page.getByRole('button', { name: LANGUAGE_BUTTON[lang] }).click();
+    await prepare();
     await b.page.getByText(expectText(lang)).first().waitFor();
     for (const width of [360, 1280]) {
       await b.page.setViewportSize({ width, height: width === 360 ? 740 : 800 });
@@ -152,4 +153,21 @@ describe('the open link with its protection on, on a phone', () => {
     expect(await question(page, 'В целом, насколько вы удовлетворены своей жизнью?').getByRole('radio', { name: '7', exact: true }).isChecked()).toBe(true);
     await shootLanguages(browser, 'too-many', (lang) => TOO_MANY[lang]);
   }, 180_000);
+
+  test('the introduction tells the respondent that the address is not stored, in kk/ru/en', async () => {
+    const t = await start();
+    browser = await openBrowser({ locale: 'kk-KZ', width: 360, height: 740 });
+    const { page } = browser;
+    await page.goto(`${t.baseUrl}/s/${t.wave.openSlug}`);
+    // The terms fold away behind "more" (and again after a language switch): opened each time.
+    const open = async () => {
+      const details = page.locator('.respond-intro__more');
+      await details.waitFor();
+      if (!(await details.evaluate((d) => (d as HTMLDetailsElement).open))) await page.locator('.respond-intro__more > summary').click();
+    };
+    await open();
+    const PRIVACY = { kk: 'Интернет-мекенжайыңыз сақталмайды.', ru: 'Ваш интернет-адрес не сохраняется.', en: 'Your internet address is not stored.' } as const;
+    await page.locator('.respond-intro__more li').filter({ hasText: PRIVACY.kk }).waitFor();
+    await shootLanguages(browser, 'intro-privacy', (lang) => PRIVACY[lang], open);
+  }, 120_000);
 });
