@@ -104,3 +104,104 @@ export function straightlinedBlocks(answers: Record<string, unknown>, blocks: re
 export function isIncomplete(indicatorScores: Record<string, number | null>): boolean {
   return Object.values(indicatorScores).every((v) => v === null);
 }
+
+// --- Flags against ballot stuffing through the open link (issue 14, docs/decisions/021) --------
+//
+// Their inputs are recorded by the server when a response is stored (server/antibot): a keyed
+// hash of the completing address, whether the response was started with a valid proof of work,
+// and a hash of its whole answer vector. A response without those inputs (an invitation, an
+// imported field interview, a response stored before they existed) is never flagged by them: the
+// one missing-data policy of this file, "no input, no flag".
+
+/** A burst is at least this many completions from one address hash… */
+export const BURST_MIN_COMPLETIONS = 10;
+/** …within this many milliseconds (first to last). */
+export const BURST_WINDOW_MS = 10 * 60_000;
+
+/**
+ * *Burst* flags: every completion that lies in some window of `windowMs` (first to last
+ * completion, inclusive) holding at least `minCompletions` completions from the same address hash.
+ * The per-address limit lets 20 new interviews per 10 minutes through (decision 021); ten from one
+ * address within ten minutes is already more than a household or an office produces in a
+ * quarterly survey, while a carrier's shared address spreads its respondents over the quarter.
+ * A null hash or a null/NaN time is never flagged and does not count.
+ *
+ * Cost O(n log n) (a sort per address).
+ * @throws AnalysisError 'invalid_input' when the two arrays differ in length.
+ * @example burstFlags(['a', 'a', 'a', 'b'], [0, 60000, 120000, 0], { minCompletions: 3 }) // [true, true, true, false]
+ */
+export function burstFlags(addressHashes: readonly (string | null)[], completedAtMs: readonly (number | null)[], options: { minCompletions?: number; windowMs?: number } = {}): boolean[] {
+  if (addressHashes.length !== completedAtMs.length) throw new AnalysisError('invalid_input', `burstFlags: ${addressHashes.length} address hashes but ${completedAtMs.length} completion times`);
+  const k = options.minCompletions ?? BURST_MIN_COMPLETIONS;
+  const windowMs = options.windowMs ?? BURST_WINDOW_MS;
+  const flags = addressHashes.map(() => false);
+  const byAddress = new Map<string, number[]>();
+  addressHashes.forEach((h, i) => {
+    const t = completedAtMs[i];
+    if (h === null || t === null || t === undefined || Number.isNaN(t)) return;
+    const list = byAddress.get(h);
+    if (list) list.push(i); else byAddress.set(h, [i]);
+  });
+  for (const rows of byAddress.values()) {
+    if (rows.length < k) continue;
+    rows.sort((a, b) => completedAtMs[a]! - completedAtMs[b]! || a - b);
+    // Two pointers: for each last row r, the earliest l within the window; a window of ≥ k rows flags them all.
+    let l = 0;
+    for (let r = 0; r < rows.length; r++) {
+      while (completedAtMs[rows[r]!]! - completedAtMs[rows[l]!]! > windowMs) l++;
+      if (r - l + 1 >= k) for (let j = l; j <= r; j++) flags[rows[j]!] = true;
+    }
+  }
+  return flags;
+}
+
+/**
+ * *Duplicate answers* flags: a completion whose answer vector (every question, demographics
+ * included: the caller passes a hash of the whole vector) is identical to one completed earlier
+ * in the wave. The earliest keeps its place (ties by row order); every later copy is flagged.
+ * A null hash is never flagged.
+ *
+ * Cost O(n log n).
+ * @throws AnalysisError 'invalid_input' when the two arrays differ in length.
+ * @example duplicateAnswerFlags(['x', 'y', 'x'], [2, 1, 3]) // [false, false, true]
+ */
+export function duplicateAnswerFlags(answerHashes: readonly (string | null)[], completedAtMs: readonly (number | null)[]): boolean[] {
+  if (answerHashes.length !== completedAtMs.length) throw new AnalysisError('invalid_input', `duplicateAnswerFlags: ${answerHashes.length} answer hashes but ${completedAtMs.length} completion times`);
+  const time = (i: number) => { const t = completedAtMs[i]; return t === null || t === undefined || Number.isNaN(t) ? Number.POSITIVE_INFINITY : t; };
+  const order = answerHashes.map((_, i) => i).sort((a, b) => time(a) - time(b) || a - b);
+  const seen = new Set<string>();
+  const flags = answerHashes.map(() => false);
+  for (const i of order) {
+    const h = answerHashes[i];
+    if (h === null || h === undefined) continue;
+    if (seen.has(h)) flags[i] = true; else seen.add(h);
+  }
+  return flags;
+}
+
+/** Less than this many milliseconds per answered scored item is not humanly possible (reading and tapping). */
+export const AUTOMATION_MIN_MS_PER_ITEM = 1000;
+
+/**
+ * *Automation* flags: a response started through the open link without a valid proof of work
+ * (`powOk` 0: possible only while the protection was switched off), or with an impossible timing —
+ * a reported duration below {@link AUTOMATION_MIN_MS_PER_ITEM} per answered scored item (a script
+ * posting a made-up `durationMs`). Unlike the speeder flag this is absolute, not relative to the
+ * wave, so a flood of scripted interviews cannot move its own threshold. `powOk` null (not asked)
+ * and a null/NaN duration are not flagged on that count.
+ *
+ * Cost O(n).
+ * @throws AnalysisError 'invalid_input' when the arrays differ in length.
+ * @example automationFlags([1, 0, null], [600000, 600000, 5000], [40, 40, 40]) // [false, true, true]
+ */
+export function automationFlags(powOk: readonly (number | null)[], durationsMs: readonly (number | null)[], answeredItems: readonly number[], options: { minMsPerItem?: number } = {}): boolean[] {
+  if (powOk.length !== durationsMs.length || powOk.length !== answeredItems.length) {
+    throw new AnalysisError('invalid_input', `automationFlags: ${powOk.length} proof-of-work values, ${durationsMs.length} durations and ${answeredItems.length} item counts must be as many`);
+  }
+  const perItem = options.minMsPerItem ?? AUTOMATION_MIN_MS_PER_ITEM;
+  return powOk.map((p, i) => {
+    if (p === 0) return true;
+    const d = durationsMs[i];
+    return d !== null && d !== undefined && !Number.isNaN(d) && d < perItem * answeredItems[i]!;
+  });
+}

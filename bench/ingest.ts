@@ -186,7 +186,9 @@ async function main(argv: string[]): Promise<number> {
   const profileDir = profile ? mkdtempSync(path.join(tmpdir(), 'kelisim-cpu-prof-')) : '';
   const children: Child[] = [];
   try {
-    const env = { ...process.env, PORT: '0', HOST: '127.0.0.1', KELISIM_DB: path.join(dir, 'bench.db') };
+    // KELISIM_ANTIBOT=off: the benchmark is one address sending thousands of completions without a
+    // proof of work, which the open link's protection exists to refuse (docs/decisions/021).
+    const env = { ...process.env, PORT: '0', HOST: '127.0.0.1', KELISIM_DB: path.join(dir, 'bench.db'), KELISIM_ANTIBOT: 'off' };
     // The compiled server, as `npm start` runs it (decision 008).
     const serverArgs = profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir, 'scripts/run.mjs', 'main'] : ['scripts/run.mjs', 'main'];
     const server = await startChild(serverArgs, env, /running on http:\/\/localhost:(\d+)/);

@@ -3,6 +3,7 @@
 import path from 'node:path';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { Config } from './config';
+import type { Antibot } from './antibot/guard';
 import type { Db } from './db/open';
 import { createWriteQueue } from './db/write-queue';
 import { DomainError } from './errors';
@@ -25,6 +26,11 @@ export interface AppDeps {
   syncWal?: () => Promise<void>;
   /** The feature routers to mount under /api (default: server/features.ts); tests add their own. */
   features?: readonly Feature[];
+  /**
+   * The open link's limits and proof of work (server/antibot/guard.ts). main.ts always passes
+   * one (KELISIM_ANTIBOT=off makes it record without refusing); absent, the app has none.
+   */
+  antibot?: Antibot;
 }
 
 /** Maps body-parser's error types (express.json) to the API's codes. */
@@ -47,7 +53,7 @@ function bodyParserError(err: unknown, limit: number): HttpError | undefined {
   }
 }
 
-export function createApp({ db, config, logError = (m, e) => console.error(m, e), syncWal, features = FEATURES }: AppDeps): Express {
+export function createApp({ db, config, logError = (m, e) => console.error(m, e), syncWal, features = FEATURES, antibot }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   // An API answer's ETag is its feature's cache policy (server/features.ts): only 'public-etag'
@@ -62,7 +68,7 @@ export function createApp({ db, config, logError = (m, e) => console.error(m, e)
   app.use('/api', requireUtf8Json, express.json({ limit: config.bodyLimitBytes }));
   const writes = createWriteQueue(db, { syncWal, onSyncError: (err) => logError('fsync of the database WAL failed:', err) });
   // Each feature under its own path, with its own access rule and cache policy (decision 005).
-  for (const feature of features) app.use('/api', mountFeature(feature, { db, writes }));
+  for (const feature of features) app.use('/api', mountFeature(feature, { db, writes, antibot }));
   app.use('/api', (req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
     next(new NotFoundError('not_found', `There is no API endpoint ${req.method} ${req.originalUrl.split('?')[0]}.`));

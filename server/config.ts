@@ -30,6 +30,11 @@ export interface Config {
   requestTimeoutMs: number;
   /** An idle keep-alive connection is closed after this many ms. */
   keepAliveTimeoutMs: number;
+  /**
+   * KELISIM_ANTIBOT (default on): the open link's per-address limits and proof of work
+   * (server/antibot/, docs/decisions/021). Off only for load tests and benchmarks.
+   */
+  antibot: boolean;
 }
 
 /**
@@ -133,8 +138,15 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     problems.push(`KELISIM_HEADERS_TIMEOUT (${timeouts.headersTimeoutMs} ms) must not be longer than KELISIM_REQUEST_TIMEOUT (${timeouts.requestTimeoutMs} ms)`);
   }
 
+  let antibot = true;
+  const rawAntibot = get('KELISIM_ANTIBOT');
+  if (rawAntibot !== undefined) {
+    if (rawAntibot === 'on' || rawAntibot === 'off') antibot = rawAntibot === 'on';
+    else problems.push(`KELISIM_ANTIBOT="${rawAntibot}" must be "on" (default: the open link's limits and proof of work) or "off" (load tests and benchmarks only)`);
+  }
+
   if (problems.length > 0) {
     throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   }
-  return { port, host, dbFile, dbSynchronous, bodyLimitBytes, staticDir, surveysDir, baseUrl, ...timeouts };
+  return { port, host, dbFile, dbSynchronous, bodyLimitBytes, staticDir, surveysDir, baseUrl, ...timeouts, antibot };
 }

@@ -6,15 +6,18 @@
 // to an exit code (server/cli/domain-command.ts). A server fault (a missing configuration, a bug)
 // is not a DomainError: it is a plain Error, logged and answered 500 / left to the CLI's handler.
 import type { AnalysisErrorCode } from '../analysis/errors';
+import type { AntibotErrorCode } from '../contract/antibot';
 
 /**
  * What went wrong, for the edges' mappings:
  * - `not_found`: something named (a link, wave, frame, run, indicator, period) does not exist;
  * - `conflict`: the request conflicts with the stored state (a closed wave, a name taken);
  * - `bad_data`: the content (answers, a file, a wave's responses) was read but is invalid;
- * - `bad_usage`: the request itself is wrong (an option or parameter value).
+ * - `bad_usage`: the request itself is wrong (an option or parameter value);
+ * - `rate_limited`: too many requests of this kind from this source for now (try again later);
+ * - `refused`: a check the request must pass failed (the open link's proof of work).
  */
-export type DomainErrorKind = 'not_found' | 'conflict' | 'bad_data' | 'bad_usage';
+export type DomainErrorKind = 'not_found' | 'conflict' | 'bad_data' | 'bad_usage' | 'rate_limited' | 'refused';
 
 /**
  * Every code a server feature throws, grouped by the kind it is thrown with. Codes are a contract
@@ -62,7 +65,9 @@ export type DomainErrorCode =
   | AnalysisErrorCode
   // bad_usage
   | 'invalid_option'
-  | 'run_of_other_wave';
+  | 'run_of_other_wave'
+  // rate_limited and refused: the open link's protection (server/antibot, contract/antibot.ts)
+  | AntibotErrorCode;
 
 /**
  * A failure the caller can act on. `details` is sent to an HTTP client as it is (for

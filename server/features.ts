@@ -9,6 +9,7 @@
 import type { Router } from 'express';
 import type { Db } from './db/open';
 import type { WriteQueue } from './db/write-queue';
+import type { Antibot } from './antibot/guard';
 import { responsesRouter } from './responses/routes';
 import { publicResultsRouter } from './results/routes';
 
@@ -38,6 +39,8 @@ export interface FeatureDeps {
   db: Db;
   /** The group-commit queue: every write of the API runs as one of its jobs. */
   writes: WriteQueue;
+  /** The open link's protection (server/antibot); absent: none (tests and tools that embed the app). */
+  antibot?: Antibot;
 }
 
 export interface Feature {
@@ -56,7 +59,7 @@ export interface Feature {
 
 /** The features of the server, mounted in this order. */
 export const FEATURES: readonly Feature[] = [
-  { name: 'responses', path: '/links', access: { kind: 'respondent' }, cache: 'no-store', router: ({ db, writes }) => responsesRouter(db, writes) },
+  { name: 'responses', path: '/links', access: { kind: 'respondent' }, cache: 'no-store', router: ({ db, writes, antibot }) => responsesRouter(db, writes, antibot) },
   // The router keeps its own strong ETag per published state (computed once per state, not per body).
   { name: 'results', path: '/public/v1', access: { kind: 'public' }, cache: 'public-etag', router: ({ db }) => publicResultsRouter(db) },
 ];

@@ -2,6 +2,7 @@
 // questionnaire and targets, make sure a wave is open, serve, and print the respondent link.
 import type { Server } from 'node:http';
 import { createApp } from './app';
+import { createAntibot } from './antibot/guard';
 import { ConfigError, loadConfig } from './config';
 import { startCheckpointer } from './db/checkpointer';
 import { claimDatabase, DatabaseLockError } from './db/lock';
@@ -71,7 +72,12 @@ function start(): void {
 
   // What start-up wrote (survey version, wave) is durable before the link is printed.
   if (config.dbSynchronous === 'full') syncDbFiles(config.dbFile);
-  const app = createApp({ db, config, syncWal: config.dbSynchronous === 'full' ? walSyncer(config.dbFile) : undefined });
+  // The open link's limits and proof of work (docs/decisions/021); KELISIM_ANTIBOT=off only records.
+  const antibot = createAntibot(db, { enforce: config.antibot });
+  if (!config.antibot) {
+    process.stderr.write('kelisim: WARNING: KELISIM_ANTIBOT=off — the open link accepts any number of interviews from one address without a proof of work. For load tests and benchmarks only; never for fieldwork.\n');
+  }
+  const app = createApp({ db, config, antibot, syncWal: config.dbSynchronous === 'full' ? walSyncer(config.dbFile) : undefined });
   // WAL checkpoints on a worker thread, not inside commits on the event loop (server/db/checkpointer.ts).
   const checkpointer = startCheckpointer(db, (err) => console.error('the WAL checkpoint worker failed; checkpointing on the main connection again:', err));
   const onListening = (err?: Error) => {

@@ -36,6 +36,10 @@ export const en = {
     'Each invitation link can be used to answer the survey only once, and this one has already been used. If you think this is a mistake, contact whoever sent you the link.',
   alreadyCompletedTitle: 'These answers have already been submitted',
   alreadyCompletedBody: 'This questionnaire has already been completed and sent, so it can no longer be changed. Thank you for taking part.',
+  alreadyTookPartTitle: 'You have already taken part — thank you!',
+  alreadyTookPartBody: 'This device has already sent answers to this round of the survey, and each person answers it once. Thank you for taking part; you can close this page.',
+  tooManyBody:
+    'Very many answers have been sent from your network in the last few minutes, so the survey is pausing new ones for a while. Please try again in a few minutes: everything you have entered is still here.',
 
   thanksTitle: 'Thank you!',
   thanksBody: 'Your answers have been received and saved. You can now close this page.',

@@ -187,7 +187,7 @@ function Fields({ value }: { value: Record<string, unknown> }) {
 }
 
 const PROV_KEYS = Object.fromEntries(
-  ['period', 'frame', 'name', 'source', 'referenceDate', 'illustrative', 'contentHash', 'sample', 'completes', 'used', 'excluded', 'excludedBy', 'speeder', 'straightliner', 'incomplete', 'overruled', 'weighting', 'converged', 'iterations', 'maxMarginError', 'kishEffectiveN', 'designEffect', 'weightRange', 'merged', 'margin', 'from', 'into', 'options', 'minCellSize', 'bounds', 'exclude', 'questionnaire', 'surveyId', 'versions', 'engineVersion', 'inputHash', 'scoringHash', 'revised', 'runId', 'publishedAt', 'computedAt', 'n'].map((k) => [`prov_${k}`, true]),
+  ['period', 'frame', 'name', 'source', 'referenceDate', 'illustrative', 'contentHash', 'sample', 'completes', 'used', 'excluded', 'excludedBy', 'speeder', 'straightliner', 'incomplete', 'burst', 'duplicate_answers', 'automation', 'overruled', 'weighting', 'converged', 'iterations', 'maxMarginError', 'kishEffectiveN', 'designEffect', 'weightRange', 'merged', 'margin', 'from', 'into', 'options', 'minCellSize', 'bounds', 'exclude', 'questionnaire', 'surveyId', 'versions', 'engineVersion', 'inputHash', 'scoringHash', 'revised', 'runId', 'publishedAt', 'computedAt', 'n'].map((k) => [`prov_${k}`, true]),
 );
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -20,6 +20,7 @@ import {
   type ResponseWithSurvey,
   type SurveyPayload,
 } from '../../contract/respondent-api';
+import { POW_REFUSALS, powHeaders, renewPow, spendPow } from './antibot';
 
 export type { CompleteBody, QuestionProblem, ResponseState, ResponseStatus };
 
@@ -69,13 +70,13 @@ export class NetworkError extends Error {
   }
 }
 
-async function request<S extends z.ZodMiniType>(method: string, path: string, schema: S, body?: unknown, keepalive = false): Promise<z.infer<S>> {
+async function request<S extends z.ZodMiniType>(method: string, path: string, schema: S, body?: unknown, keepalive = false, extraHeaders: Record<string, string> = {}): Promise<z.infer<S>> {
   let res: Response;
   let text: string;
   try {
     res = await fetch(path, {
       method,
-      headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+      headers: { ...(body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' }), ...extraHeaders },
       body: body === undefined ? undefined : JSON.stringify(body),
       keepalive,
       credentials: 'same-origin',
@@ -114,11 +115,31 @@ export const getLink = (link: string): Promise<LinkInfo> => request('GET', base(
 export const getResponse = (link: string, id: string): Promise<ResponseWithSurvey> =>
   request('GET', responsePath(link, id), responseWithSurvey);
 
+/**
+ * A write that may create the response: it carries the open link's proof of work while one is
+ * prepared (client/respond/antibot.ts), and gets a new one once if the server refused it.
+ */
+async function withPow<T>(link: string, send: (headers: Record<string, string>) => Promise<T>): Promise<T> {
+  let headers = await powHeaders(link);
+  try {
+    const result = await send(headers);
+    spendPow(link);
+    return result;
+  } catch (error) {
+    if (!(error instanceof ApiError && POW_REFUSALS.includes(error.code))) throw error;
+    renewPow(link);
+    headers = await powHeaders(link);
+    const result = await send(headers);
+    spendPow(link);
+    return result;
+  }
+}
+
 export const saveResponse = (link: string, id: string, body: SaveBody, keepalive = false): Promise<ResponseState> =>
-  request('PUT', responsePath(link, id), responseState, body, keepalive);
+  withPow(link, (headers) => request('PUT', responsePath(link, id), responseState, body, keepalive, headers));
 
 export const completeResponse = (link: string, id: string, body: CompleteBody): Promise<CompleteResult> =>
-  request('POST', `${responsePath(link, id)}/complete`, completionResult, body);
+  withPow(link, (headers) => request('POST', `${responsePath(link, id)}/complete`, completionResult, body, false, headers));
 
 /** Network failures and server-side (5xx) failures may pass; anything else will not. */
 export function isTransient(error: unknown): boolean {
@@ -142,7 +163,8 @@ export async function completeWithRetry(
     try {
       return await completeResponse(link, id, body);
     } catch (error) {
-      if (!isTransient(error) || attempt >= delaysMs.length) throw error;
+      // Over the open link's limit (429): its Retry-After is minutes, not seconds; the page says so.
+      if (!isTransient(error) || attempt >= delaysMs.length || (error instanceof ApiError && error.status === 429)) throw error;
       await sleep(delaysMs[attempt]);
     }
   }

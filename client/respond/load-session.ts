@@ -11,6 +11,7 @@ import {
   type SurveyVersion,
   type SurveyVersionId,
 } from './api';
+import { preparePow, rememberTakingPart, tookPart } from './antibot';
 import {
   chooseStartingState,
   clearLocalAnswers,
@@ -24,12 +25,14 @@ import {
   type StoredResponse,
 } from './response-store';
 
-export type ScreenName = 'linkNotFound' | 'waveClosed' | 'invitationUsed' | 'alreadyCompleted' | 'quotaFull' | 'loadFailed' | 'unexpected';
+export type ScreenName = 'linkNotFound' | 'waveClosed' | 'invitationUsed' | 'alreadyCompleted' | 'quotaFull' | 'loadFailed' | 'unexpected' | 'alreadyTookPart';
 
 export interface Session {
   link: string;
   /** This link's name in localStorage (a hash: the link itself may be a secret invitation token). */
   storeKey: string;
+  /** The wave answered (the device remembers taking part in it: client/respond/antibot.ts). */
+  waveId: number;
   responseId: string;
   startedAt: number;
   waveTitle: LinkInfo['wave']['title'];
@@ -87,6 +90,7 @@ function resumed(
     session: {
       link,
       storeKey,
+      waveId: info.wave.id,
       responseId: entry.id,
       startedAt: entry.startedAt,
       waveTitle: info.wave.title,
@@ -130,22 +134,33 @@ export async function loadSession(link: string): Promise<LoadResult> {
       return resumed(link, storeKey, entry, info, bound, survey);
     }
 
+    // One device, one interview: this device completed the wave (through this link or another).
+    if (info.link.kind === 'open' && (stored?.status || (!stored && tookPart(info.wave.id)))) {
+      rememberTakingPart(info.wave.id);
+      return { kind: 'screen', screen: 'alreadyTookPart' };
+    }
     if (stored?.status) return finished(storeKey, stored, stored.status);
 
     if (stored) {
       try {
         const state = await getResponse(link, stored.id);
-        if (state.status !== 'partial') return finished(storeKey, stored, finalStatusOf({ ...state, status: state.status }));
+        if (state.status !== 'partial') {
+          rememberTakingPart(info.wave.id);
+          return finished(storeKey, stored, finalStatusOf({ ...state, status: state.status }));
+        }
         return resumed(link, storeKey, stored, info, state, state.survey);
       } catch (error) {
         // 404: the id was made here but nothing was saved yet; keep it and start.
         if (!(error instanceof ApiError && error.status === 404)) throw error;
+        if (info.link.kind === 'open') preparePow(link);
         return resumed(link, storeKey, stored, info, null, info.survey);
       }
     }
 
     const entry = { id: newResponseId(), startedAt: Date.now() };
     writeStoredResponse(storeKey, entry);
+    // A new response through the open link needs a proof of work: solved while the page is read.
+    if (info.link.kind === 'open') preparePow(link);
     return resumed(link, storeKey, entry, info, null, info.survey);
   } catch (error) {
     return { kind: 'screen', screen: screenFor(error) };

@@ -21,6 +21,7 @@ const SCREENS: Record<ScreenName | FinalStatus, { title: MessageKey; body: Messa
   invitationUsed: { title: 'invitationUsedTitle', body: 'invitationUsedBody' },
   alreadyCompleted: { title: 'alreadyCompletedTitle', body: 'alreadyCompletedBody' },
   quotaFull: { title: 'quotaFullTitle', body: 'quotaFullBody' },
+  alreadyTookPart: { title: 'alreadyTookPartTitle', body: 'alreadyTookPartBody' },
   loadFailed: { title: 'loadFailedTitle', body: 'loadFailedBody' },
   unexpected: { title: 'unexpectedTitle', body: 'unexpectedBody' },
   complete: { title: 'thanksTitle', body: 'thanksBody' },

@@ -69,3 +69,6 @@ export async function sha256Hex(text: string): Promise<string> {
   const digest = await subtle.digest('SHA-256', new TextEncoder().encode(text));
   return Array.from(new Uint8Array(digest), (x) => x.toString(16).padStart(2, '0')).join('');
 }
+
+/** The round constants and initial hash values, for the specialised solver of client/respond/antibot.ts. */
+export { H0 as SHA256_H0, K as SHA256_K };

@@ -10,6 +10,7 @@ import { sortRegionChoices } from './region-order';
 import { ApiError, completeWithRetry, finalStatusOf, isTransient, type FinalStatus } from './api';
 import { screenFor, type ScreenName, type Session } from './load-session';
 import { readStoredResponse, writeStoredResponse } from './response-store';
+import { rememberTakingPart } from './antibot';
 import { useSaveQueue } from './use-save-queue';
 
 interface Problem {
@@ -137,7 +138,7 @@ export function SurveyView({
   // The questionnaire's own title ("Life in Kazakhstan"), once and small, in the page's language.
   const title = model.locTitle.getLocaleText(locale) || model.locTitle.getLocaleText('default') || session.waveTitle[locale] || t('brand');
   const [problems, setProblems] = useState<Problem[]>([]);
-  const [sending, setSending] = useState<'idle' | 'sending' | 'failed'>('idle');
+  const [sending, setSending] = useState<'idle' | 'sending' | 'failed' | 'limited'>('idle');
   const latest = useRef({ locale, onFinished, onStopped, introMore: t('introMore') });
   useEffect(() => {
     latest.current = { locale, onFinished, onStopped, introMore: t('introMore') };
@@ -214,13 +215,14 @@ export function SurveyView({
           durationMs: durationSince(session.startedAt),
         });
         finalStatus = finalStatusOf(result);
+        rememberTakingPart(session.waveId);
         writeStoredResponse(session.storeKey, { id: session.responseId, startedAt: stored?.startedAt ?? session.startedAt, status: finalStatus });
         saves.finish();
         options.allow = true;
       } catch (error) {
         submitting = false;
         options.allow = false;
-        setSending(isTransient(error) ? 'failed' : 'idle');
+        setSending(error instanceof ApiError && error.status === 429 ? 'limited' : isTransient(error) ? 'failed' : 'idle');
         saves.resume();
         if (error instanceof ApiError && error.code === 'invalid_answers') showProblems(error);
         else if (error instanceof ApiError && (error.status === 409 || error.status === 404)) latest.current.onStopped(screenFor(error));
@@ -269,6 +271,11 @@ export function SurveyView({
       <div role="status" className="form-status">
         {sending === 'sending' && t('sending')}
       </div>
+      {sending === 'limited' && (
+        <div className="notice" role="alert">
+          {t('tooManyBody')}
+        </div>
+      )}
       {sending === 'failed' && (
         <div className="notice" role="alert">
           {t('submitFailed')}

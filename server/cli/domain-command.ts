@@ -15,6 +15,8 @@ const EXIT_CODE: Record<DomainErrorKind, 1 | 2> = {
   conflict: 1,
   bad_usage: 2,
   not_found: 2,
+  rate_limited: 1,
+  refused: 1,
 };
 
 /** The exit code of the command line for a domain error: 1 for bad data or a conflict with the stored state, 2 for bad usage or an unknown id. */

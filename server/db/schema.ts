@@ -54,7 +54,9 @@ export const waves = sqliteTable('waves', {
  * Single-use invitations. Only the SHA-256 of the token is stored; the token itself exists only
  * in the CSV the `invite` command writes. `responseId` binds the invitation to the first response
  * saved through it (no foreign key: responses also reference invitations, and the binding is
- * written in the same transaction that creates the response).
+ * written in the same transaction that creates the response). The binding lasts only while it is
+ * needed (resuming on another device): completion cuts it on both sides and keeps only the day in
+ * `completedAt`, so nothing ties a completed answer to a token (docs/decisions/021).
  */
 export const invitations = sqliteTable('invitations', {
   id: integer('id').primaryKey({ autoIncrement: true }),
@@ -253,3 +255,53 @@ export type InvitationRow = typeof invitations.$inferSelect;
 export type ResponseRow = typeof responses.$inferSelect;
 export type QuotaTargetRow = typeof quotaTargets.$inferSelect;
 export type QuotaReservationRow = typeof quotaReservations.$inferSelect;
+
+// --- Open-link protection (issue 14, docs/decisions/021-open-link-protection.md) ---------------
+
+/**
+ * One random secret per open wave: the key of the address hashes (HMAC-SHA-256) and of the wave's
+ * proof-of-work challenges. Deleted when the wave closes (closeWave), after which no stored
+ * address hash can be tied back to an address, not even by whoever holds the database.
+ */
+export const waveSecrets = sqliteTable('wave_secrets', {
+  waveId: integer('wave_id').primaryKey().references(() => waves.id),
+  secret: text('secret').notNull(),
+  createdAt: text('created_at').notNull(),
+});
+
+/** Proof-of-work challenges already spent (single use), kept until they expire. */
+export const usedChallenges = sqliteTable('used_challenges', {
+  /** The challenge's HMAC signature (hex): unique per issued challenge. */
+  signature: text('signature').primaryKey(),
+  /** Unix time in seconds after which the challenge is refused anyway, so the row can go. */
+  expiresAt: integer('expires_at').notNull(),
+}, (t) => [index('used_challenges_expires_idx').on(t.expiresAt)]);
+
+/**
+ * The counters of the open-link limits, in the exact layout rate-limiter-flexible's SQLite store
+ * uses (RateLimiterSQLite: key, points, expire in ms), so several servers on one database share them.
+ * Keys are `<limit>:<wave>:<address hash>`: never a raw address.
+ */
+export const rateLimits = sqliteTable('rate_limits', {
+  key: text('key').primaryKey(),
+  points: integer('points').notNull().default(0),
+  expire: integer('expire'),
+});
+
+/**
+ * What the open-link protection learnt about a web response, for the run-time quality flags
+ * (analysis/quality.ts: burst, duplicate answers, automation). A side table written in the same
+ * transaction as the response, so the respondent hot path's statements (server/responses/queries.ts)
+ * are unchanged. No raw address: `addressHash` is keyed with the wave's secret.
+ */
+export const responseSignals = sqliteTable('response_signals', {
+  responseId: text('response_id').primaryKey().references(() => responses.id),
+  /** HMAC-SHA-256 (hex, first 32 digits) of the completing address with the wave's secret; null for an invitation. */
+  addressHash: text('address_hash'),
+  /** 1: created through the open link with a valid, unused proof of work; 0: without one (KELISIM_ANTIBOT=off); null: not asked (invitation). */
+  powOk: integer('pow_ok'),
+  /** SHA-256 of the canonical answers (every question, demographics included), set at completion. */
+  answersHash: text('answers_hash'),
+});
+
+export type ResponseSignalsRow = typeof responseSignals.$inferSelect;

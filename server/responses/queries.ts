@@ -71,7 +71,11 @@ function prepare(sqlite: Database.Database) {
     updatePartial: sqlite.prepare<[Params]>(`UPDATE responses SET ${(['locale', 'data', 'currentPageNo', 'updatedAt'] as const).map((k) => `${TABLE_COLUMNS[k].name} = @${k}`).join(', ')} WHERE id = @id`),
     updateCompleted: sqlite.prepare<[Params]>(`UPDATE responses SET ${completedSet} WHERE id = @id`),
     bindInvitation: sqlite.prepare<[string, number]>('UPDATE invitations SET response_id = ? WHERE id = ? AND response_id IS NULL'),
-    completeInvitation: sqlite.prepare<[string, number]>('UPDATE invitations SET completed_at = ? WHERE id = ?'),
+    // The invitation stays used; its tie to the answers is cut (docs/decisions/021): no response
+    // id on it, no invitation id on the response, and only the day of completion, not the instant
+    // the response also records.
+    completeInvitation: sqlite.prepare<[string, number]>('UPDATE invitations SET completed_at = ?, response_id = NULL WHERE id = ?'),
+    unlinkResponse: sqlite.prepare<[string]>('UPDATE responses SET invitation_id = NULL WHERE id = ?'),
   };
 }
 
@@ -107,6 +111,12 @@ export function bindInvitation(db: Db, invitationId: number, responseId: string)
   return statements(db).bindInvitation.run(responseId, invitationId).changes === 1;
 }
 
-export function markInvitationCompleted(db: Db, invitationId: number, completedAt: string): void {
-  statements(db).completeInvitation.run(completedAt, invitationId);
+/**
+ * Marks the invitation used by the completion of `responseId` and cuts every tie between them
+ * (the invitation keeps only the day it was used; the response no longer names the invitation).
+ */
+export function markInvitationCompleted(db: Db, invitationId: number, responseId: string, completedAt: string): void {
+  const s = statements(db);
+  s.completeInvitation.run(completedAt.slice(0, 10), invitationId);
+  s.unlinkResponse.run(responseId);
 }

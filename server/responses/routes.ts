@@ -3,6 +3,7 @@
 // (contract/respondent-api.ts), which the client imports too.
 import { Router } from 'express';
 import { completeBody, linkParams, partialSaveBody, responseParams } from '../../contract/respondent-api';
+import type { Antibot } from '../antibot/guard';
 import type { Db } from '../db/open';
 import type { WriteQueue } from '../db/write-queue';
 import { sendJson } from '../http/compression';
@@ -10,7 +11,7 @@ import { parseBody, parseParams } from '../http/validate';
 import { completeResponse, getLinkState, getResponseState, savePartial } from './service';
 
 /** The respondent API, mounted at /api/links (server/features.ts): its paths are relative to that. */
-export function responsesRouter(db: Db, writes: WriteQueue): Router {
+export function responsesRouter(db: Db, writes: WriteQueue, antibot?: Antibot): Router {
   const router = Router();
 
   // The completion first: it is the hot path, and Express tries the routes in order (the paths
@@ -18,8 +19,15 @@ export function responsesRouter(db: Db, writes: WriteQueue): Router {
   router.post('/:link/responses/:id/complete', async (req, res) => {
     const { link, id } = parseParams(req, responseParams);
     const body = parseBody(req, completeBody);
+    // The open link's limits and proof of work (server/antibot): checked before, spent and recorded inside the write.
+    const ticket = await antibot?.check(req, res, link, id, 'complete');
     // Acknowledged only after the group transaction holding it committed (fsync'd).
-    const result = await writes.run(() => completeResponse(db, link, id, body));
+    const result = await writes.run(() => {
+      antibot?.claim(db, ticket);
+      const done = completeResponse(db, link, id, body);
+      if (done.created) antibot?.record(db, ticket, id, body.data);
+      return done;
+    });
     res.status(result.created ? 201 : 200).json(result.body);
   });
 
@@ -27,6 +35,12 @@ export function responsesRouter(db: Db, writes: WriteQueue): Router {
     const { link } = parseParams(req, linkParams);
     // Carries the whole survey JSON (~60 KB for the official one): worth gzipping for phones.
     await sendJson(req, res, 200, getLinkState(db, link));
+  });
+
+  // A proof-of-work challenge for the open link (server/antibot); an invitation needs none.
+  router.get('/:link/challenge', async (req, res) => {
+    const { link } = parseParams(req, linkParams);
+    res.json(antibot ? await antibot.challenge(link) : { required: false });
   });
 
   router.get('/:link/responses/:id', async (req, res) => {
@@ -37,7 +51,13 @@ export function responsesRouter(db: Db, writes: WriteQueue): Router {
   router.put('/:link/responses/:id', async (req, res) => {
     const { link, id } = parseParams(req, responseParams);
     const body = parseBody(req, partialSaveBody);
-    res.json(await writes.run(() => savePartial(db, link, id, body)));
+    const ticket = await antibot?.check(req, res, link, id, 'save');
+    res.json(await writes.run(() => {
+      antibot?.claim(db, ticket);
+      const saved = savePartial(db, link, id, body);
+      if (ticket?.isNew) antibot?.record(db, ticket, id);
+      return saved;
+    }));
   });
 
   return router;

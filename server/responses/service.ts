@@ -106,6 +106,10 @@ interface WriteTarget {
 function writeTarget<T>(db: Db, link: string, id: string, onFinished: (row: ResponseRow) => T): WriteTarget | { finished: T } {
   const resolved = resolveOrThrow(db, link);
   const row = q.findResponse(db, id);
+  // A completed invitation no longer names its response (docs/decisions/021): a retried completion
+  // of a finished response of the same wave is answered by its id, which the client holds.
+  if (row && row.status !== 'partial' && resolved.kind === 'invitation' && resolved.invitation.completedAt !== null
+    && row.waveId === resolved.wave.id && row.invitationId === null) return { finished: onFinished(row) };
   if (row && !belongsTo(row, resolved)) throw new DomainError('conflict', 'response_id_conflict', 'This response id belongs to another survey link; start a new response.');
   if (row && row.status !== 'partial') return { finished: onFinished(row) };
   assertOpen(resolved.wave);
@@ -271,5 +275,5 @@ function storeFinal(db: Db, target: WriteTarget, id: string, values: q.Completed
   if (target.row) q.updateCompleted(db, id, values);
   else insertNew(db, target, { id, surveyVersionId, currentPageNo, startedAt: values.updatedAt, ...values });
   const { resolved } = target;
-  if (resolved.kind === 'invitation') q.markInvitationCompleted(db, resolved.invitation.id, values.updatedAt);
+  if (resolved.kind === 'invitation') q.markInvitationCompleted(db, resolved.invitation.id, id, values.updatedAt);
 }

@@ -21,8 +21,9 @@ import { analyze, type AnalysisResult } from '../../analysis/analyze';
 import type { FactorColumn } from '../../analysis/columns';
 import { AnalysisError } from '../../analysis/errors';
 import { parseMargins } from '../../analysis/margins';
-import { speederFlags, straightlineBlocks } from '../../analysis/quality';
+import { automationFlags, burstFlags, duplicateAnswerFlags, speederFlags, straightlineBlocks } from '../../analysis/quality';
 import { parseScoringSpec, scoreItem, type ScoringItem, type ScoringSpec } from '../../analysis/scoring';
+import { readRunSignals } from '../antibot/run-signals';
 import type { Db } from '../db/open';
 import type { FrameRow, WaveRow } from '../db/schema';
 import { DomainError } from '../errors';
@@ -427,9 +428,9 @@ export function computeRun(db: Db, wave: WaveRow, frame: FrameRow, options: RunO
   const { spec, hash: scoringHash } = waveScoringSpec(db, wave.id);
   const input = readRunInput(db, wave.id, spec);
   const { n } = input;
-  const flags = runQualityFlags(spec, input);
+  const flags = runQualityFlags(db, wave.id, spec, input);
   const indicatorIds = spec.indicators.map((ind) => ind.id as IndicatorId);
-  const excludedBy = { speeder: 0, straightliner: 0, incomplete: 0 } as Record<QualityFlag, number>;
+  const excludedBy = Object.fromEntries(QUALITY_FLAGS.map((f) => [f, 0])) as Record<QualityFlag, number>;
   const keep: number[] = [];
   for (let i = 0; i < n; i++) {
     let out = false;
@@ -505,7 +506,7 @@ export function computeRun(db: Db, wave: WaveRow, frame: FrameRow, options: RunO
  * The quality flags of METHODOLOGY §6 of every input row (1 = flagged), as runs compute them:
  * the one definition the exports use too (`kelisim export` without `--run`).
  */
-export function runQualityFlags(spec: ScoringSpec, input: InputRows): Record<QualityFlag, Uint8Array> {
+export function runQualityFlags(db: Db, waveId: number, spec: ScoringSpec, input: InputRows): Record<QualityFlag, Uint8Array> {
   const { n } = input;
   const speed = speederFlags(input.durations);
   const blocks = straightlineBlocks(spec);
@@ -515,7 +516,21 @@ export function runQualityFlags(spec: ScoringSpec, input: InputRows): Record<Qua
     const it = itemOf.get(name)!;
     rawTables.set(name, input.items[name]!.values.map((s) => (Number.isNaN(s) ? '' : rawAnswer(it, s))));
   }
-  const flags: Record<QualityFlag, Uint8Array> = { speeder: new Uint8Array(n), straightliner: new Uint8Array(n), incomplete: new Uint8Array(n) };
+  const flags: Record<QualityFlag, Uint8Array> = {
+    speeder: new Uint8Array(n), straightliner: new Uint8Array(n), incomplete: new Uint8Array(n),
+    burst: new Uint8Array(n), duplicate_answers: new Uint8Array(n), automation: new Uint8Array(n),
+  };
+  // The open link's flags (docs/decisions/021), from what server/antibot recorded per response.
+  const signals = readRunSignals(db, waveId, input.ids);
+  const completedAt = Array.from(signals.completedAtMs);
+  const itemNames = Object.keys(input.items);
+  const answered = Array.from({ length: n }, (_, i) => itemNames.reduce((c, name) => c + (Number.isNaN(input.items[name]!.values[input.items[name]!.codes[i]!]!) ? 0 : 1), 0));
+  const openLinkFlags = {
+    burst: burstFlags(signals.addressHash, completedAt),
+    duplicate_answers: duplicateAnswerFlags(signals.answersHash, completedAt),
+    automation: automationFlags(signals.powOk, input.durations, answered),
+  };
+  for (const f of ['burst', 'duplicate_answers', 'automation'] as const) openLinkFlags[f].forEach((on, i) => { if (on) flags[f][i] = 1; });
   const indicatorIds = spec.indicators.map((ind) => ind.id as IndicatorId);
   for (let i = 0; i < n; i++) {
     if (speed.flags[i]) flags.speeder[i] = 1;
@@ -541,5 +556,5 @@ export function runQualityFlags(spec: ScoringSpec, input: InputRows): Record<Qua
 export function waveQualityFlags(db: Db, waveId: number): { ids: string[]; flags: Record<QualityFlag, Uint8Array> } {
   const { spec } = waveScoringSpec(db, waveId);
   const input = readRunInput(db, waveId, spec);
-  return { ids: input.ids, flags: runQualityFlags(spec, input) };
+  return { ids: input.ids, flags: runQualityFlags(db, waveId, spec, input) };
 }

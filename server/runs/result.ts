@@ -14,8 +14,12 @@ export type IndicatorId = (typeof INDICATOR_IDS)[number];
 export const BREAKDOWNS = ['region', 'sex', 'age', 'settlement', 'ethnicity'] as const;
 export type Breakdown = (typeof BREAKDOWNS)[number];
 
-/** Quality flags of METHODOLOGY §6 that a run computes (excluded by default). */
-export const QUALITY_FLAGS = ['speeder', 'straightliner', 'incomplete'] as const;
+/**
+ * Quality flags of METHODOLOGY §6 that a run computes (excluded by default). The last three guard
+ * the open link against ballot stuffing (analysis/quality.ts, docs/decisions/021); a run stored
+ * before they existed has no count for them in `excludedBy`.
+ */
+export const QUALITY_FLAGS = ['speeder', 'straightliner', 'incomplete', 'burst', 'duplicate_answers', 'automation'] as const;
 export type QualityFlag = (typeof QUALITY_FLAGS)[number];
 
 /**

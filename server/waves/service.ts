@@ -5,6 +5,7 @@ import { and, desc, eq } from 'drizzle-orm';
 import type { Queryable } from '../db/open';
 import { waves, type WaveRow } from '../db/schema';
 import { appendAudit } from '../audit/service';
+import { destroyWaveSecret } from '../antibot/secrets';
 import { DomainError } from '../errors';
 
 export interface WaveTitle { kk: string; ru: string; en: string }
@@ -89,8 +90,13 @@ export function ensureOpenWave(db: Queryable, surveyId: string, now = new Date()
 
 /** Closes wave `id` (no-op when already closed). Returns the updated row, or undefined if unknown. */
 export function closeWave(db: Queryable, id: number, now = new Date()): WaveRow | undefined {
-  return db.update(waves).set({ status: 'closed', closedAt: now.toISOString() })
-    .where(and(eq(waves.id, id), eq(waves.status, 'open'))).returning().get() ?? findWave(db, id);
+  return db.transaction((tx) => {
+    const closed = tx.update(waves).set({ status: 'closed', closedAt: now.toISOString() })
+      .where(and(eq(waves.id, id), eq(waves.status, 'open'))).returning().get() ?? findWave(tx, id);
+    // The wave's secret goes with it: its address hashes can no longer be tied to an address (docs/decisions/021).
+    if (closed?.status === 'closed') destroyWaveSecret(tx, id);
+    return closed;
+  });
 }
 
 /**

@@ -12,6 +12,7 @@ import { closeWave, openWave } from '../../server/waves/service';
 import { OFFICIAL_SURVEYS_DIR, REPO_ROOT, startTestApp, type TestApp } from '../helpers/app';
 import { choose, horizontalOverflow, openBrowser, pick, question, type Browser } from './browser';
 import { startNetworkSwitch } from './network-switch';
+import { agentFrom, solvedPow } from '../helpers/antibot';
 
 // KELISIM_E2E_CLIENT_DIR: another build, e.g. an older one, to check that a test fails without a change.
 const CLIENT_DIR = process.env.KELISIM_E2E_CLIENT_DIR ?? path.join(REPO_ROOT, 'dist/client');
@@ -71,7 +72,9 @@ beforeAll(async () => {
   if (!fs.existsSync(path.join(CLIENT_DIR, 'index.html'))) {
     throw new Error(`The client is not built (${CLIENT_DIR}/index.html missing): run \`npx vite build\` (npm test does).`);
   }
-  app = await startTestApp({ surveysDir: OFFICIAL_SURVEYS_DIR, staticDir: CLIENT_DIR });
+  // With the open link's protection on, as a server runs by default (docs/decisions/021): every
+  // journey below also proves that the page solves the proof of work without the respondent noticing.
+  app = await startTestApp({ surveysDir: OFFICIAL_SURVEYS_DIR, staticDir: CLIENT_DIR, antibot: true });
 });
 
 afterAll(async () => {
@@ -202,9 +205,9 @@ describe('respondent page in Chromium', () => {
       db.close();
     }
 
-    // Reopening the link on this device shows the thanks page again, not a new questionnaire.
+    // Reopening the link on this device says it took part already, not a new questionnaire.
     await page.reload();
-    await page.getByRole('heading', { name: 'Спасибо!' }).waitFor();
+    await page.getByRole('heading', { name: 'Вы уже приняли участие — спасибо!' }).waitFor();
   }, 120_000);
 
   test('a closed wave and a used invitation get clear messages in the chosen language', async () => {
@@ -379,12 +382,15 @@ describe('respondent page in Chromium', () => {
     const id = crypto.randomUUID();
     // A resumed response holding a rating of 11 on the 0–10 scale: survey-core keeps it, the
     // server's strict validation refuses it.
+    const agent = agentFrom('127.0.0.1');
+    const pow = await solvedPow(agent, app.baseUrl, slug);
+    agent.destroy();
     const saved = await app.api('PUT', `/api/links/${slug}/responses/${id}`, {
       surveyVersionId: app.version.id,
       locale: 'ru',
       data: { ...FULL_INTERVIEW, c5: 11 },
       currentPageNo: 4,
-    });
+    }, pow);
     expect(saved.status).toBe(200);
 
     const b = await openBrowser({ locale: 'en-US' });

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Server } from 'node:http';
 import { createApp } from '../../server/app';
+import { createAntibot, type AntibotOptions } from '../../server/antibot/guard';
 import type { Db } from '../../server/db/open';
 import type { SurveyVersionRow, WaveRow } from '../../server/db/schema';
 import { loadOfficialSurvey } from '../../server/surveys/bootstrap';
@@ -44,6 +45,11 @@ export interface TestAppOptions {
   surveysDir?: string;
   bodyLimitBytes?: number;
   staticDir?: string;
+  /**
+   * The open link's protection (server/antibot): off unless asked for, so tests of other features
+   * need no proof of work; `true` enforces it with the default limits.
+   */
+  antibot?: boolean | AntibotOptions;
 }
 
 /** Starts the app on 127.0.0.1:<free port> with the survey registered and a wave open. */
@@ -57,6 +63,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     db,
     config: { bodyLimitBytes: options.bodyLimitBytes ?? 64 * 1024, staticDir: options.staticDir ?? path.join(testDb.dir, 'no-client') },
     logError: (_m, err) => internalErrors.push(err),
+    antibot: options.antibot ? createAntibot(db, options.antibot === true ? { enforce: true } : options.antibot) : undefined,
   });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

@@ -44,7 +44,7 @@ export function storedRunResult(
     wave: { id: wave.id, surveyId: OFFICIAL_SURVEY_ID, period: wave.period },
     frame: { id: frame.id, name: frame.name, source: 'test', referenceDate: '2021-01-01', illustrative: frame.illustrative, contentHash: 'f'.repeat(64) },
     options: { minCellSize: 20, bounds: [0.3, 5], exclude: ['speeder', 'straightliner'] },
-    sample: { completes: input.n + 7, used: input.n, excludedBy: { speeder: 5, straightliner: 2, incomplete: 0 }, excluded: 7, overruled: 0 },
+    sample: { completes: input.n + 7, used: input.n, excludedBy: { speeder: 5, straightliner: 2, incomplete: 0, burst: 0, duplicate_answers: 0, automation: 0 }, excluded: 7, overruled: 0 },
     analysis,
     marginCells: cells,
     pooling: pooling as StoredRunResult['pooling'],

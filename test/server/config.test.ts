@@ -12,7 +12,7 @@ describe('loadConfig', () => {
     expect(c).toEqual({
       port: 3000, host: undefined, dbFile: '/srv/kelisim/data/kelisim.db', dbSynchronous: 'full', bodyLimitBytes: 256 * 1024,
       staticDir: '/srv/kelisim/dist/client', surveysDir: '/srv/kelisim/surveys', baseUrl: undefined,
-      headersTimeoutMs: 20_000, requestTimeoutMs: 60_000, keepAliveTimeoutMs: 10_000,
+      headersTimeoutMs: 20_000, requestTimeoutMs: 60_000, keepAliveTimeoutMs: 10_000, antibot: true,
     });
   });
 
@@ -20,13 +20,14 @@ describe('loadConfig', () => {
     const c = loadConfig({
       PORT: '8080', HOST: '127.0.0.1', KELISIM_DB: '/var/lib/k.db', KELISIM_DB_SYNC: 'normal', KELISIM_BODY_LIMIT: '1mb',
       KELISIM_STATIC_DIR: 'web', KELISIM_SURVEYS_DIR: '../s', KELISIM_BASE_URL: 'https://survey.example.kz/',
-      KELISIM_HEADERS_TIMEOUT: '500ms', KELISIM_REQUEST_TIMEOUT: '2m', KELISIM_KEEP_ALIVE_TIMEOUT: '5',
+      KELISIM_HEADERS_TIMEOUT: '500ms', KELISIM_REQUEST_TIMEOUT: '2m', KELISIM_KEEP_ALIVE_TIMEOUT: '5', KELISIM_ANTIBOT: 'off',
     }, '/srv/kelisim');
     expect(c).toEqual({
       port: 8080, host: '127.0.0.1', dbFile: '/var/lib/k.db', dbSynchronous: 'normal', bodyLimitBytes: 1024 * 1024,
       staticDir: '/srv/kelisim/web', surveysDir: path.resolve('/srv/kelisim', '../s'), baseUrl: 'https://survey.example.kz',
-      headersTimeoutMs: 500, requestTimeoutMs: 120_000, keepAliveTimeoutMs: 5000,
+      headersTimeoutMs: 500, requestTimeoutMs: 120_000, keepAliveTimeoutMs: 5000, antibot: false,
     });
+    expect(loadConfig({ KELISIM_ANTIBOT: 'on' }).antibot).toBe(true);
     expect(loadConfig({ KELISIM_BODY_LIMIT: '512kb' }).bodyLimitBytes).toBe(512 * 1024);
     expect(loadConfig({ KELISIM_BODY_LIMIT: '2048' }).bodyLimitBytes).toBe(2048);
   });
@@ -35,7 +36,7 @@ describe('loadConfig', () => {
     ['PORT', 'abc'], ['PORT', '70000'], ['PORT', '-1'], ['PORT', '80.5'],
     ['KELISIM_BODY_LIMIT', 'lots'], ['KELISIM_BODY_LIMIT', '0'], ['KELISIM_BODY_LIMIT', '5gb'],
     ['KELISIM_REQUEST_TIMEOUT', 'soon'], ['KELISIM_REQUEST_TIMEOUT', '0'], ['KELISIM_HEADERS_TIMEOUT', '2h'], ['KELISIM_KEEP_ALIVE_TIMEOUT', '-5s'],
-    ['KELISIM_DB_SYNC', 'off'], ['KELISIM_BASE_URL', 'ftp://x'], ['KELISIM_BASE_URL', 'not a url'], ['HOST', 'a b'],
+    ['KELISIM_DB_SYNC', 'off'], ['KELISIM_BASE_URL', 'ftp://x'], ['KELISIM_BASE_URL', 'not a url'], ['HOST', 'a b'], ['KELISIM_ANTIBOT', 'false'],
   ])('refuses %s=%s naming the variable and the value', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(`${name}="${value}"`);

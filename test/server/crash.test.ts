@@ -33,6 +33,9 @@ it('keeps every acknowledged completion across SIGKILL, and retries create no du
   const env = {
     PORT: String(port), HOST: '127.0.0.1', KELISIM_DB: path.join(dir, 'kelisim.db'),
     KELISIM_SURVEYS_DIR: MINI_SURVEYS_DIR, KELISIM_STATIC_DIR: path.join(dir, 'no-client'),
+    // Thousands of completions from one address without a proof of work: the open link's protection
+    // would refuse them (docs/decisions/021); this test is about durability.
+    KELISIM_ANTIBOT: 'off',
   };
   const first = await startServerProcess(env);
   children.push(first.child);

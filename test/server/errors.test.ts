@@ -8,12 +8,14 @@ import { statusOf } from '../../server/http/domain-status';
 import { startTestApp, type TestApp } from '../helpers/app';
 
 // The contract CONVENTIONS.md and the API documents fix (404 unknown, 409 conflict, 422 invalid
-// content, 400 bad request; CLI 1 bad data, 2 bad usage or unknown id).
+// content, 400 bad request, 429 over a limit, 403 a check failed; CLI 1 bad data, 2 bad usage or unknown id).
 const CONTRACT: Record<DomainErrorKind, { status: number; exit: number }> = {
   not_found: { status: 404, exit: 2 },
   conflict: { status: 409, exit: 1 },
   bad_data: { status: 422, exit: 1 },
   bad_usage: { status: 400, exit: 2 },
+  rate_limited: { status: 429, exit: 1 },
+  refused: { status: 403, exit: 1 },
 };
 
 describe('DomainError mappings', () => {

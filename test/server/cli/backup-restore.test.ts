@@ -22,7 +22,9 @@ afterAll(() => {
 
 async function startServer(dbFile: string): Promise<{ child: ChildProcess; base: string; slug: string; env: Record<string, string> }> {
   const port = await freePort();
-  const env = { PORT: String(port), HOST: '127.0.0.1', KELISIM_DB: dbFile, KELISIM_SURVEYS_DIR: MINI_SURVEYS_DIR, KELISIM_STATIC_DIR: path.join(dir, 'no-client') };
+  const env = { PORT: String(port), HOST: '127.0.0.1', KELISIM_DB: dbFile, KELISIM_SURVEYS_DIR: MINI_SURVEYS_DIR, KELISIM_STATIC_DIR: path.join(dir, 'no-client'),
+    // Many completions from one address without a proof of work, under load: a durability test (docs/decisions/021).
+    KELISIM_ANTIBOT: 'off' };
   const started = await startServerProcess(env);
   children.push(started.child);
   return { child: started.child, base: `http://127.0.0.1:${port}`, slug: started.link.split('/s/')[1]!, env };

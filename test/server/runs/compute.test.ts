@@ -41,7 +41,7 @@ describe('estimate runs read the stored columns', () => {
     const expected = table.records.filter((r) => { const v = cols.map((c) => r.cells[c]!); return v[0] !== '' && v.every((x) => x === v[0]); }).length;
     expect(expected).toBeGreaterThan(0);
     const run = createEstimateRun(db, { ...request, options: { exclude: ['straightliner'] } }, 'test');
-    expect(run.result.sample.excludedBy).toEqual({ speeder: 0, straightliner: expected, incomplete: 0 });
+    expect(run.result.sample.excludedBy).toEqual({ speeder: 0, straightliner: expected, incomplete: 0, burst: 0, duplicate_answers: 0, automation: 0 });
     expect(run.result.sample.used).toBe(table.records.length - expected);
     expect(run.result.analysis.n).toBe(table.records.length - expected);
   });

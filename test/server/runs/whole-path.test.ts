@@ -75,7 +75,7 @@ function expectSameAsAnalyze(run: { analysis: unknown; marginCells?: unknown; sa
   }
   expectClose(actual, expectedAnalysis, 'analysis');
   expectClose(run.marginCells, marginCells, 'marginCells');
-  expect(run.sample).toEqual({ completes: expected.n, used: expected.n, excludedBy: { speeder: 0, straightliner: 0, incomplete: 0 }, excluded: 0, overruled: 0 });
+  expect(run.sample).toEqual({ completes: expected.n, used: expected.n, excludedBy: { speeder: 0, straightliner: 0, incomplete: 0, burst: 0, duplicate_answers: 0, automation: 0 }, excluded: 0, overruled: 0 });
   expect(Object.keys(actual.indicators)).toEqual(['consensus', 'tolerance', 'mood']);
 }
 
