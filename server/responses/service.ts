@@ -54,6 +54,16 @@ function assertOpen(wave: WaveRow): void {
 }
 
 /** Whether `row` was started through this link (same wave; same invitation, or none for an open link). */
+/**
+ * A completed invitation no longer names its response (docs/decisions/021): a finished response of
+ * the same wave, asked for by its id (which only the answering device holds) under a used
+ * invitation, is answered as that invitation's — a retried completion, a reload after the end.
+ */
+function finishedUnderUsedInvitation(row: ResponseRow, resolved: ResolvedLink): boolean {
+  return row.status !== 'partial' && resolved.kind === 'invitation' && resolved.invitation.completedAt !== null
+    && row.waveId === resolved.wave.id && row.invitationId === null;
+}
+
 function belongsTo(row: ResponseRow, resolved: ResolvedLink): boolean {
   if (row.waveId !== resolved.wave.id) return false;
   return resolved.kind === 'invitation' ? row.invitationId === resolved.invitation.id : row.invitationId === null;
@@ -106,10 +116,7 @@ interface WriteTarget {
 function writeTarget<T>(db: Db, link: string, id: string, onFinished: (row: ResponseRow) => T): WriteTarget | { finished: T } {
   const resolved = resolveOrThrow(db, link);
   const row = q.findResponse(db, id);
-  // A completed invitation no longer names its response (docs/decisions/021): a retried completion
-  // of a finished response of the same wave is answered by its id, which the client holds.
-  if (row && row.status !== 'partial' && resolved.kind === 'invitation' && resolved.invitation.completedAt !== null
-    && row.waveId === resolved.wave.id && row.invitationId === null) return { finished: onFinished(row) };
+  if (row && finishedUnderUsedInvitation(row, resolved)) return { finished: onFinished(row) };
   if (row && !belongsTo(row, resolved)) throw new DomainError('conflict', 'response_id_conflict', 'This response id belongs to another survey link; start a new response.');
   if (row && row.status !== 'partial') return { finished: onFinished(row) };
   assertOpen(resolved.wave);
@@ -163,7 +170,7 @@ export function getLinkState(db: Db, link: string): LinkState {
 export function getResponseState(db: Db, link: string, id: string): ResponseWithSurvey {
   const resolved = resolveOrThrow(db, link);
   const row = q.findResponse(db, id);
-  if (!row || !belongsTo(row, resolved)) throw new DomainError('not_found', 'response_not_found', 'No saved answers with this id under this link.');
+  if (!row || !(belongsTo(row, resolved) || finishedUnderUsedInvitation(row, resolved))) throw new DomainError('not_found', 'response_not_found', 'No saved answers with this id under this link.');
   return { ...toState(db, row), survey: surveyPayload(versionOfRow(db, row)) };
 }
 

@@ -172,7 +172,8 @@ describe('invitations and open links', () => {
     expect(cell('KZ-75', 'f', '30-44')).toMatchObject({ reserved: 2 });
     const id = randomUUID();
     expect(viaInvitation(second!.token, id, about(), at(MIN))).toMatchObject({ status: 'screened_out', screenReason: 'quota_full' });
-    expect(db.$client.prepare('SELECT completed_at FROM invitations WHERE id = ?').pluck().get(second!.id)).toBe(at(MIN).toISOString());
+    // Used up, keeping only the day, and no longer tied to its response (docs/decisions/021).
+    expect(db.$client.prepare('SELECT completed_at, response_id FROM invitations WHERE id = ?').get(second!.id)).toEqual({ completed_at: at(MIN).toISOString().slice(0, 10), response_id: null });
     expect(() => getLinkState(db, second!.token)).toThrow(expect.objectContaining({ code: 'invitation_used' }));
     expect(getResponseState(db, second!.token, id)).toMatchObject({ status: 'screened_out', screenReason: 'quota_full' });
   });
