@@ -143,15 +143,20 @@ export function purgeSessions(db: Queryable, now: Date): void {
 
 // --- Login and its throttle ---------------------------------------------------------------------------
 
-/** Failures allowed per key before delays start; each further failure doubles the delay. */
+/** Failures allowed per account before delays start; each further failure doubles the delay. */
 export const THROTTLE_FREE_TRIES = 5;
+/**
+ * Failures allowed per address: more than per account, because an institute's staff may share one
+ * address behind NAT; one address guessing many accounts is still slowed after 20.
+ */
+export const THROTTLE_FREE_TRIES_PER_ADDRESS = 20;
 export const THROTTLE_BASE_DELAY_MS = 1000;
 export const THROTTLE_MAX_DELAY_MS = 15 * 60 * 1000;
 
-/** The delay after `failures` failures: none for the first 5, then 1 s, 2 s, 4 s … up to 15 min. */
-export function throttleDelayMs(failures: number): number {
-  if (failures < THROTTLE_FREE_TRIES) return 0;
-  return Math.min(THROTTLE_MAX_DELAY_MS, THROTTLE_BASE_DELAY_MS * 2 ** (failures - THROTTLE_FREE_TRIES));
+/** The delay after `failures` failures: none for the first `free` (5), then 1 s, 2 s, 4 s … up to 15 min. */
+export function throttleDelayMs(failures: number, free = THROTTLE_FREE_TRIES): number {
+  if (failures < free) return 0;
+  return Math.min(THROTTLE_MAX_DELAY_MS, THROTTLE_BASE_DELAY_MS * 2 ** (failures - free));
 }
 
 const throttleKeys = (email: string, address: string) => [`account:${normEmail(email)}`, `address:${address}`];
@@ -170,7 +175,7 @@ function recordFailure(db: Queryable, keys: string[], now: Date): void {
   for (const key of keys) {
     const row = db.select().from(loginThrottle).where(eq(loginThrottle.key, key)).get();
     const failures = (row?.failures ?? 0) + 1;
-    const delay = throttleDelayMs(failures);
+    const delay = throttleDelayMs(failures, key.startsWith('address:') ? THROTTLE_FREE_TRIES_PER_ADDRESS : THROTTLE_FREE_TRIES);
     const values = { failures, lastFailureAt: now.toISOString(), blockedUntil: delay ? new Date(now.getTime() + delay).toISOString() : null };
     if (row) db.update(loginThrottle).set(values).where(eq(loginThrottle.key, key)).run();
     else db.insert(loginThrottle).values({ key, ...values }).run();
@@ -180,7 +185,7 @@ function recordFailure(db: Queryable, keys: string[], now: Date): void {
 export type LoginResult = { ok: true; token: string; info: SessionInfo } | { ok: false; retryAfterSeconds?: number };
 
 /**
- * Checks e-mail and password, throttled per account and per address: 5 failures, then each
+ * Checks e-mail and password, throttled per account (5 failures) and per address (20), then each
  * further attempt waits 1 s, 2 s, 4 s … (stored in the database, so a restart does not reset it).
  * A wrong password, an unknown account and a disabled one get the same answer, after the same work.
  * A success clears the account's counter and starts a new session.
