@@ -10,7 +10,7 @@ import { hashPassword } from '../../../server/auth/passwords';
 import { createUser } from '../../../server/auth/service';
 import type { Db } from '../../../server/db/open';
 import { users, type WaveRow } from '../../../server/db/schema';
-import { loadOfficialSurvey } from '../../../server/surveys/bootstrap';
+import { loadOfficialSurvey, loadTargets } from '../../../server/surveys/bootstrap';
 import { OFFICIAL_SURVEY_ID } from '../../../server/surveys/service';
 import { ensureOpenWave } from '../../../server/waves/service';
 import { createTestDb } from '../../helpers/db';
@@ -34,10 +34,12 @@ export interface AdminTestApp {
   close(): Promise<void>;
 }
 
-export async function startAdminApp(): Promise<AdminTestApp> {
+export async function startAdminApp(o: { surveysDir?: string } = {}): Promise<AdminTestApp> {
   const testDb = createTestDb();
   const { db } = testDb;
-  loadOfficialSurvey(db, MINI_SURVEYS_DIR);
+  loadOfficialSurvey(db, o.surveysDir ?? MINI_SURVEYS_DIR);
+  // The public results API needs the targets, as the server loads them at start.
+  if (o.surveysDir) loadTargets(db, o.surveysDir);
   const { wave } = ensureOpenWave(db, OFFICIAL_SURVEY_ID);
   const clock = { now: new Date('2026-11-29T10:00:00Z'), advance(ms: number) { this.now = new Date(this.now.getTime() + ms); } };
   const app = createApp({ db, config: { bodyLimitBytes: 64 * 1024, staticDir: path.join(testDb.dir, 'no-client') }, clock: () => clock.now, dbFile: testDb.file, logError: (m, e) => console.error(m, e) });
