@@ -52,9 +52,10 @@ export async function startAdminApp(o: { surveysDir?: string } = {}): Promise<Ad
       if (method !== 'GET' && o.csrf !== false) headers[CSRF_HEADER] = o.session.csrf;
     }
     if (method !== 'GET') headers.origin ??= baseUrl;
-    let body: string | Buffer | undefined;
+    let body: string | Blob | undefined;
     if (o.body !== undefined) {
-      if (typeof o.body === 'string' || Buffer.isBuffer(o.body)) body = o.body;
+      if (typeof o.body === 'string') body = o.body;
+      else if (Buffer.isBuffer(o.body)) body = new Blob([new Uint8Array(o.body)]);
       else { body = JSON.stringify(o.body); headers['content-type'] ??= 'application/json'; }
     }
     const res = await fetch(baseUrl + '/api/admin' + urlPath, { method, headers, body });
