@@ -15,7 +15,7 @@ let browser: Browser;
 beforeAll(async () => {
   app = await startTestApp({ surveysDir: OFFICIAL_SURVEYS_DIR, staticDir: CLIENT_DIR });
   loadTargets(app.db, OFFICIAL_SURVEYS_DIR);
-  browser = await openBrowser({ locale: 'ru', width: 1280, height: 800 });
+  browser = await openBrowser({ locale: 'ru', width: 1280, height: 800, bypassCSP: false });
 }, 60_000);
 afterAll(async () => {
   await browser?.close();
