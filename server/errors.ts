@@ -35,6 +35,8 @@ export type DomainErrorCode =
   | 'unknown_indicator'
   | 'unknown_period'
   | 'unknown_run'
+  | 'user_not_found'
+  | 'job_not_found'
   // conflict
   | 'wave_closed'
   | 'invitation_used'
@@ -50,6 +52,12 @@ export type DomainErrorCode =
   | 'period_taken'
   | 'wave_open'
   | 'quota_full'
+  | 'email_taken'
+  | 'same_password'
+  | 'last_admin'
+  | 'quotas_unavailable'
+  | 'flag_not_applicable'
+  | 'already_overruled'
   // bad_data (an AnalysisError's code is kept when the engine rejects the data)
   | 'invalid_answers'
   | 'invalid_frame'
@@ -62,10 +70,12 @@ export type DomainErrorCode =
   | 'value_too_long'
   | 'not_numeric'
   | 'invalid_quota'
+  | 'weak_password'
   | AnalysisErrorCode
   // bad_usage
   | 'invalid_option'
   | 'run_of_other_wave'
+  | 'wrong_password'
   // rate_limited and refused: the open link's protection (server/antibot, contract/antibot.ts)
   | AntibotErrorCode;
 

@@ -77,7 +77,13 @@ function start(): void {
   if (!config.antibot) {
     process.stderr.write('kelisim: WARNING: KELISIM_ANTIBOT=off — the open link accepts any number of interviews from one address without a proof of work. For load tests and benchmarks only; never for fieldwork.\n');
   }
-  const app = createApp({ db, config, antibot, syncWal: config.dbSynchronous === 'full' ? walSyncer(config.dbFile) : undefined });
+  const trustProxy = process.env.KELISIM_TRUST_PROXY?.trim();
+  const app = createApp({
+    db, config, antibot, syncWal: config.dbSynchronous === 'full' ? walSyncer(config.dbFile) : undefined,
+    dbFile: config.dbFile, publicBaseUrl: config.baseUrl,
+    // KELISIM_TRUST_PROXY: hops of reverse proxies in front (e.g. 1), so the console's cookie is Secure over HTTPS and throttling sees the client's address.
+    ...(trustProxy ? { trustProxy: /^\d+$/.test(trustProxy) ? Number(trustProxy) : trustProxy === 'true' ? true : trustProxy } : {}),
+  });
   // WAL checkpoints on a worker thread, not inside commits on the event loop (server/db/checkpointer.ts).
   const checkpointer = startCheckpointer(db, (err) => console.error('the WAL checkpoint worker failed; checkpointing on the main connection again:', err));
   const onListening = (err?: Error) => {

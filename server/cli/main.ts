@@ -18,6 +18,7 @@ const commands: Record<string, Command> = {
   responses: { summary: 'import field interviews (CSV) into a wave', load: () => import('./responses') },
   export: { summary: 'export a wave\'s microdata with its codebook (CSV, XLSX, SPSS .sav)', load: () => import('./export') },
   quota: { summary: 'set a wave\'s quotas from a CSV (region × sex × age band) or show their fill', load: () => import('./quota') },
+  user: { summary: 'create a console account or reset its password (prints a one-time password)', load: () => import('./user') },
 };
 
 function usage(): string {

@@ -24,6 +24,7 @@ import { parseMargins } from '../../analysis/margins';
 import { automationFlags, burstFlags, duplicateAnswerFlags, speederFlags, straightlineBlocks } from '../../analysis/quality';
 import { parseScoringSpec, scoreItem, type ScoringItem, type ScoringSpec } from '../../analysis/scoring';
 import { readRunSignals } from '../antibot/run-signals';
+import { overrulesOfWave } from './overrules';
 import type { Db } from '../db/open';
 import type { FrameRow, WaveRow } from '../db/schema';
 import { DomainError } from '../errors';
@@ -431,11 +432,23 @@ export function computeRun(db: Db, wave: WaveRow, frame: FrameRow, options: RunO
   const flags = runQualityFlags(db, wave.id, spec, input);
   const indicatorIds = spec.indicators.map((ind) => ind.id as IndicatorId);
   const excludedBy = Object.fromEntries(QUALITY_FLAGS.map((f) => [f, 0])) as Record<QualityFlag, number>;
+  // A flag a researcher overruled (with a written, audited reason) does not exclude its response.
+  const overrules = overrulesOfWave(db, wave.id);
+  let overruled = 0;
   const keep: number[] = [];
   for (let i = 0; i < n; i++) {
     let out = false;
-    for (const f of options.exclude) if (flags[f][i]) { excludedBy[f]++; out = true; }
-    if (!out) keep.push(i);
+    let saved = false;
+    const overruledFlags = overrules.size > 0 ? overrules.get(input.ids[i]!) : undefined;
+    for (const f of options.exclude) {
+      if (!flags[f][i]) continue;
+      if (overruledFlags?.has(f)) saved = true;
+      else { excludedBy[f]++; out = true; }
+    }
+    if (!out) {
+      keep.push(i);
+      if (saved) overruled++;
+    }
   }
   const kept = Int32Array.from(keep);
   const m = kept.length;
@@ -486,7 +499,7 @@ export function computeRun(db: Db, wave: WaveRow, frame: FrameRow, options: RunO
     wave: { id: wave.id, surveyId: wave.surveyId, period: wave.period },
     frame: { id: frame.id, name: frame.name, source: frame.source, referenceDate: frame.referenceDate, illustrative: frame.illustrative, contentHash: frame.contentHash },
     options: { minCellSize: options.minCellSize, bounds: options.bounds, exclude: [...options.exclude] },
-    sample: { completes: n, used: m, excludedBy, excluded, overruled: 0 },
+    sample: { completes: n, used: m, excludedBy, excluded, overruled },
     analysis,
     marginCells: cells,
     pooling: poolingByBreakdown(moments ?? {}),

@@ -5,6 +5,7 @@
 import type { AnalysisResult } from '../../analysis/analyze';
 import type { MarginCellShare } from '../../analysis/diagnostics';
 import type { PoolingMoments } from '../../analysis/pooling';
+import { QUALITY_FLAGS, type QualityFlagName } from '../../contract/admin-api';
 
 /** The indicators, in their fixed order (METHODOLOGY §1). */
 export const INDICATOR_IDS = ['consensus', 'tolerance', 'mood'] as const;
@@ -19,8 +20,8 @@ export type Breakdown = (typeof BREAKDOWNS)[number];
  * the open link against ballot stuffing (analysis/quality.ts, docs/decisions/021); a run stored
  * before they existed has no count for them in `excludedBy`.
  */
-export const QUALITY_FLAGS = ['speeder', 'straightliner', 'incomplete', 'burst', 'duplicate_answers', 'automation'] as const;
-export type QualityFlag = (typeof QUALITY_FLAGS)[number];
+export { QUALITY_FLAGS };
+export type QualityFlag = QualityFlagName;
 
 /**
  * Sufficient statistics of one domain of one wave for pooling waves into an annual domain value

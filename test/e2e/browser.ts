@@ -28,7 +28,12 @@ export interface Browser {
 }
 
 /** A new browser with its own empty profile (so no localStorage is shared between tests). */
-export async function openBrowser(options: { locale: string; width?: number; height?: number }): Promise<Browser> {
+/**
+ * `bypassCSP` (default true): the page's Content-Security-Policy does not apply to scripts the test
+ * itself injects (axe-core via addScriptTag). test/e2e/security-headers.test.ts sets it false to
+ * see the policy as a user's browser does.
+ */
+export async function openBrowser(options: { locale: string; width?: number; height?: number; bypassCSP?: boolean }): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM)) {
     throw new Error(`Chromium not found at ${CHROMIUM}: install it (apt-get install -y chromium) or set CHROMIUM_PATH; npm test does this for you.`);
   }
@@ -38,6 +43,7 @@ export async function openBrowser(options: { locale: string; width?: number; hei
     args: ARGS,
     locale: options.locale,
     viewport: { width: options.width ?? 360, height: options.height ?? 740 },
+    bypassCSP: options.bypassCSP ?? true,
   });
   // Fail on a missing element with a message naming it, well before the test's own timeout.
   context.setDefaultTimeout(10_000);

@@ -7,7 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../../server/db/open';
 import { importFrameFile } from '../../../server/frames/service';
 import { importResponsesFile } from '../../../server/responses/import';
+import { flagOverrules } from '../../../server/db/schema';
+import { findFrameByName } from '../../../server/frames/service';
+import { computeRun, DEFAULT_RUN_OPTIONS } from '../../../server/runs/compute';
 import { createEstimateRun } from '../../../server/runs/service';
+import { findWave } from '../../../server/waves/service';
 import { loadOfficialSurvey } from '../../../server/surveys/bootstrap';
 import { OFFICIAL_SURVEY_ID } from '../../../server/surveys/service';
 import { parseCsvText } from '../../../server/tables/read-table';
@@ -44,6 +48,26 @@ describe('estimate runs read the stored columns', () => {
     expect(run.result.sample.excludedBy).toEqual({ speeder: 0, straightliner: expected, incomplete: 0, burst: 0, duplicate_answers: 0, automation: 0 });
     expect(run.result.sample.used).toBe(table.records.length - expected);
     expect(run.result.analysis.n).toBe(table.records.length - expected);
+  });
+
+  it('keeps a flagged response whose flag a researcher overruled, and counts it as overruled', () => {
+    const before = createEstimateRun(db, { ...request, options: { exclude: ['straightliner'] } }, 'test');
+    expect(before.result.sample.overruled).toBe(0);
+    const flagged = before.result.sample.excludedBy.straightliner;
+    // Overrule the straightliner flag of one flagged response (as the console does, audited there).
+    const wave = db.$client.prepare("SELECT id FROM waves WHERE period = '2024-Q2'").get() as { id: number };
+    const ids = db.$client.prepare("SELECT id FROM responses WHERE wave_id = ? AND status = 'complete' ORDER BY id").pluck().all(wave.id) as string[];
+    const computed = computeRun(db, findWave(db, wave.id)!, findFrameByName(db, 'ref')!, { ...DEFAULT_RUN_OPTIONS, exclude: ['straightliner'] });
+    const target = ids.find((id) => computed.perRespondent.flags.straightliner[computed.perRespondent.ids.indexOf(id)] === 1)!;
+    db.insert(flagOverrules).values({ responseId: target, flag: 'straightliner', reason: 'checked by phone: genuine answers', actor: 'test', at: new Date().toISOString() }).run();
+    const after = createEstimateRun(db, { ...request, options: { exclude: ['straightliner'] } }, 'test');
+    expect(after.result.sample.excludedBy.straightliner).toBe(flagged - 1);
+    expect(after.result.sample.overruled).toBe(1);
+    expect(after.result.sample.used).toBe(before.result.sample.used + 1);
+    // An overrule of a flag the run does not exclude changes nothing.
+    const plain = createEstimateRun(db, { ...request, options: { exclude: [] } }, 'test');
+    expect(plain.result.sample.overruled).toBe(0);
+    db.$client.prepare('DELETE FROM flag_overrules').run();
   });
 
   it('reads item_scores written in another JSON layout as the same values (same result, same input hash)', () => {
