@@ -69,7 +69,8 @@ export async function errorOf(res: Response): Promise<AdminApiError> {
   } catch {
     // A proxy's HTML page or an empty body: the status alone says what happened.
   }
-  if (res.status === 401) for (const listener of unauthorizedListeners) listener();
+  // Only a missing or ended session; a wrong password at sign-in (invalid_credentials) is a 401 too.
+  if (res.status === 401 && body?.code !== 'invalid_credentials' && body?.code !== 'totp_required' && body?.code !== 'invalid_totp') for (const listener of unauthorizedListeners) listener();
   return new AdminApiError(res.status, body?.code ?? `http_${res.status}`, body?.message ?? res.statusText, body?.details);
 }
 

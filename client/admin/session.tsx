@@ -1,15 +1,9 @@
 // Who is signed in, as the server says (GET /session), shared by every console page. The client
 // only hides what the API would refuse (decision 014): the server checks the role of every request.
 import { createContext, useContext } from 'react';
+import { roleAtLeast, type User } from '../../contract/admin-api';
 
-export type Role = 'admin' | 'researcher' | 'viewer';
-
-export interface SessionUser {
-  id: number;
-  email: string;
-  role: Role;
-  mustChangePassword: boolean;
-}
+export type SessionUser = User;
 
 export interface SessionValue {
   user: SessionUser;
@@ -30,5 +24,5 @@ export function useSession(): SessionValue {
 }
 
 export function sessionValue(user: SessionUser, signOut: () => void, refresh: () => void): SessionValue {
-  return { user, canChange: user.role !== 'viewer', isAdmin: user.role === 'admin', signOut, refresh };
+  return { user, canChange: roleAtLeast(user.role, 'researcher'), isAdmin: user.role === 'admin', signOut, refresh };
 }

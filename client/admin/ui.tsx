@@ -32,7 +32,7 @@ export function ErrorNotice({ error, onRetry, problems }: { error: unknown; onRe
   const text = useAdminText();
   return (
     <div className="admin-error" role="alert">
-      <p>{errorText(text, error)}</p>
+      <p>{error === null ? text.t('fixProblems') : errorText(text, error)}</p>
       {problems && problems.length > 0 && (
         <ul>
           {problems.map((p, i) => (

@@ -1,6 +1,6 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 
-export type Loaded<T> = { state: 'loading' } | { state: 'error'; error: unknown } | { state: 'ready'; data: T; refreshing: boolean };
+export type Loaded<T> = { state: 'loading' } | { state: 'error'; error: unknown } | { state: 'ready'; data: T };
 
 /**
  * Runs `load` when `key` changes (null: nothing to load) and again on reload(); with `refreshMs`,
@@ -11,15 +11,16 @@ export function useQuery<T>(key: string | null, load: (signal: AbortSignal) => P
   const [state, setState] = useState<{ key: string | null; loaded: Loaded<T> }>({ key: null, loaded: { state: 'loading' } });
   const [tick, setTick] = useState(0);
   const loadRef = useRef(load);
-  loadRef.current = load;
+  useLayoutEffect(() => {
+    loadRef.current = load;
+  });
   const reload = useCallback(() => setTick((n) => n + 1), []);
 
   useEffect(() => {
     if (key === null) return;
     const controller = new AbortController();
-    setState((prev) => (prev.key === key && prev.loaded.state === 'ready' ? { key, loaded: { ...prev.loaded, refreshing: true } } : prev));
     loadRef.current(controller.signal).then(
-      (data) => { if (!controller.signal.aborted) setState({ key, loaded: { state: 'ready', data, refreshing: false } }); },
+      (data) => { if (!controller.signal.aborted) setState({ key, loaded: { state: 'ready', data } }); },
       (error: unknown) => { if (!controller.signal.aborted) setState({ key, loaded: { state: 'error', error } }); },
     );
     return () => controller.abort();
