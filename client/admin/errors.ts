@@ -54,7 +54,12 @@ export function issueText(text: AdminText, issue: IssueLike): string {
 
 /** The zod issues of a failed safeParse as field problems keyed by the first path segment. */
 export function problemsOf(text: AdminText, issues: readonly IssueLike[]): FieldProblem[] {
-  return issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issueText(text, issue) }));
+  return issues.map((issue) => {
+    const path = issue.path.map(String).join('.');
+    // The contract checks an e-mail with a pattern: say what an e-mail looks like, not "a pattern".
+    const email = issue.code === 'invalid_format' && /(^|\.)email$/.test(path);
+    return { path, message: email ? text.t('issueEmail') : issueText(text, issue) };
+  });
 }
 
 /** The field problems a server's 422 carried (`details` as an array, or `details.issues`). */

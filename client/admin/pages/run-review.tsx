@@ -5,7 +5,7 @@
 import { useState, type FormEvent } from 'react';
 import { withdrawBody, type RunDetail, type WithdrawBody } from '../../../contract/admin-api';
 import { followLink } from '../../router';
-import { formatDateTime, useAdminText } from '../admin-text';
+import { formatDateTime, useAdminText, type AdminText } from '../admin-text';
 import { adminHref } from '../admin-routes';
 import { DataTable } from '../data-table';
 import { exportHref, getRun, publishRun, withdrawRun } from '../endpoints';
@@ -149,7 +149,7 @@ function Diagnostics({ run }: { run: RunDetail }) {
       <h2 id="diag-title">{t('diagnosticsTitle')}</h2>
       <dl className="admin-facts">
         <div><dt>{t('diagConvergence')}</dt><dd className={d.converged ? undefined : 'admin-bad'}>{d.converged ? t('diagConverged', { n: d.iterations }) : t('diagNotConverged', { n: d.iterations })}</dd></div>
-        <div><dt>{t('diagMaxError')}</dt><dd>{num(d.maxMarginError * 100, 3)} %</dd></div>
+        <div><dt>{t('diagMaxError')}</dt><dd>{d.maxMarginError.toExponential(1)}</dd></div>
         <div><dt>{t('diagKish')}</dt><dd>{count(Math.round(d.kishN))}</dd></div>
         <div><dt>{t('diagDeff')}</dt><dd>{num(d.designEffect, 2)}</dd></div>
         <div><dt>{t('diagWeights')}</dt><dd>{num(d.weightMin, 2)} – {num(d.weightMax, 2)}</dd></div>
@@ -189,16 +189,18 @@ function Exclusions({ run }: { run: RunDetail }) {
   );
 }
 
-function levelName(margin: string, level: string, pick: (t: { kk: string; ru: string; en: string }) => string): string {
+function levelName(margin: string, level: string, text: AdminText): string {
   if (margin === 'region') {
     const r = REGIONS.find((x) => x.code === level);
-    if (r) return pick(r.name);
+    if (r) return text.pick(r.name);
   }
+  if (margin === 'sex' && (level === 'm' || level === 'f')) return text.t(level === 'm' ? 'sexMale' : 'sexFemale');
   return level;
 }
 
 function MarginCells({ run }: { run: RunDetail }) {
-  const { t, percent, count, num, pick } = useAdminText();
+  const text = useAdminText();
+  const { t, percent, count, num } = text;
   return (
     <section className="admin-card" aria-labelledby="cells-title">
       <h2 id="cells-title">{t('marginCellsTitle')}</h2>
@@ -208,7 +210,7 @@ function MarginCells({ run }: { run: RunDetail }) {
         rowKey={(c) => `${c.margin}|${c.level}`}
         columns={[
           { key: 'margin', header: t('colMargin'), render: (c) => c.margin },
-          { key: 'level', header: t('colLevel'), render: (c) => <>{levelName(c.margin, c.level, pick)}{c.members.length > 1 && <span className="admin-hint"> ({t('mergedFrom', { members: c.members.join(' + ') })})</span>}</> },
+          { key: 'level', header: t('colLevel'), render: (c) => <>{levelName(c.margin, c.level, text)}{c.members.length > 1 && <span className="admin-hint"> ({t('mergedFrom', { members: c.members.join(' + ') })})</span>}</> },
           { key: 'n', header: t('colN'), numeric: true, render: (c) => count(c.n) },
           { key: 'pop', header: t('colPopulationShare'), numeric: true, render: (c) => percent(c.populationShare) },
           { key: 'w', header: t('colWeightedShare'), numeric: true, render: (c) => percent(c.weightedShare) },
@@ -223,7 +225,8 @@ function MarginCells({ run }: { run: RunDetail }) {
 }
 
 function Domains({ run }: { run: RunDetail }) {
-  const { t, num, count, pick } = useAdminText();
+  const text = useAdminText();
+  const { t, num, count } = text;
   const [by, setBy] = useState(run.domains[0]?.by ?? 'region');
   const bys = [...new Set(run.domains.map((d) => d.by))];
   const rows = run.domains.filter((d) => d.by === by);
@@ -242,7 +245,7 @@ function Domains({ run }: { run: RunDetail }) {
         rowKey={(d) => `${d.indicator}|${d.level}`}
         columns={[
           { key: 'ind', header: t('colIndicator'), render: (d) => t(`indicator_${d.indicator}`) },
-          { key: 'level', header: t('colLevel'), render: (d) => levelName(d.by, d.level, pick) },
+          { key: 'level', header: t('colLevel'), render: (d) => levelName(d.by, d.level, text) },
           { key: 'n', header: t('colN'), numeric: true, render: (d) => count(d.n) },
           { key: 'est', header: t('colEstimate'), numeric: true, render: (d) => (d.suppressed ? t('suppressed') : d.estimate === null ? '—' : num(d.estimate, 1)) },
           { key: 'ci', header: t('colCi'), numeric: true, render: (d) => (d.suppressed || d.lower === null || d.upper === null ? '—' : `${num(d.lower, 2)}–${num(d.upper, 2)}`) },
