@@ -415,8 +415,12 @@ export interface AdminRoute {
   status: 200 | 201 | 202 | 204;
 }
 
-const r = (method: Method, path: string, access: RouteAccess, response: AdminRoute['response'], extra: Partial<AdminRoute> = {}): AdminRoute =>
-  ({ method, path, access, response, status: response === null ? 204 : 200, ...extra });
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- a route without body or query adds nothing
+function r<const M extends Method, const A extends RouteAccess, R extends AdminRoute['response'], const E extends Partial<AdminRoute> = {}>(
+  method: M, path: string, access: A, response: R, extra?: E,
+): { method: M; path: string; access: A; response: R; status: AdminRoute['status'] } & E {
+  return { method, path, access, response, status: response === null ? 204 : 200, ...(extra as E) };
+}
 
 /** Every /api/admin route. The server registers exactly these (a test enumerates its router). */
 export const ADMIN_ROUTES = {
@@ -480,12 +484,13 @@ export function adminPath(path: string, params: Record<string, string | number> 
  *   is never sent (a disabled account gets `invalid_credentials`);
  * - 429 `too_many_attempts` (login throttle; `Retry-After` header and details.retryAfterSeconds);
  * - 422 `weak_password` (too short, too common, or the e-mail in it);
+ * - 400 `wrong_password` (POST /password: the current password is not right);
  * - 409 `email_taken`, `same_password`, `last_admin` (the only active admin cannot be demoted or disabled);
  * - 404 `user_not_found`, `job_not_found`.
  */
 export const ADMIN_ERROR_CODES = [
   'unauthenticated', 'invalid_credentials', 'totp_required', 'invalid_totp', 'forbidden', 'csrf_failed',
   'password_change_required', 'too_many_attempts', 'weak_password', 'email_taken', 'same_password', 'last_admin',
-  'user_not_found', 'job_not_found',
+  'user_not_found', 'job_not_found', 'wrong_password',
 ] as const;
 export type AdminErrorCode = (typeof ADMIN_ERROR_CODES)[number];

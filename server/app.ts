@@ -6,7 +6,9 @@ import type { Config } from './config';
 import type { Db } from './db/open';
 import { createWriteQueue } from './db/write-queue';
 import { DomainError } from './errors';
-import { FEATURES, type Feature } from './features';
+import { FEATURES, type Feature, type FeatureDeps } from './features';
+import { isAdminUpload } from './admin/router';
+import { securityHeaders } from './http/security-headers';
 import { compressedAssets } from './http/compression';
 import { statusOf } from './http/domain-status';
 import { HttpError, NotFoundError } from './http/errors';
@@ -25,6 +27,16 @@ export interface AppDeps {
   syncWal?: () => Promise<void>;
   /** The feature routers to mount under /api (default: server/features.ts); tests add their own. */
   features?: readonly Feature[];
+  /** The console's clock (tests inject one to expire sessions); default the system clock. */
+  clock?: () => Date;
+  /** The database file `db` is connected to (console estimate runs and exports open their own connections). */
+  dbFile?: string;
+  /** The public base URL (config BASE_URL): console links and its Origin check. */
+  publicBaseUrl?: string;
+  /** Express's `trust proxy` (e.g. 1 behind one reverse proxy), so req.secure and req.ip are the client's. */
+  trustProxy?: boolean | number | string;
+  /** The console's estimate job runner (tests inject one). */
+  jobs?: FeatureDeps['jobs'];
 }
 
 /** Maps body-parser's error types (express.json) to the API's codes. */
@@ -47,9 +59,12 @@ function bodyParserError(err: unknown, limit: number): HttpError | undefined {
   }
 }
 
-export function createApp({ db, config, logError = (m, e) => console.error(m, e), syncWal, features = FEATURES }: AppDeps): Express {
+export function createApp({ db, config, logError = (m, e) => console.error(m, e), syncWal, features = FEATURES, clock, dbFile, publicBaseUrl, trustProxy, jobs }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  if (trustProxy !== undefined) app.set('trust proxy', trustProxy);
+  // helmet's security headers for every answer (CSP fitted to the built client: server/http/security-headers.ts).
+  app.use(securityHeaders());
   // An API answer's ETag is its feature's cache policy (server/features.ts): only 'public-etag'
   // features compute one. Static files keep theirs: express.static and sendFile compute their own.
   app.set('etag', false);
@@ -59,10 +74,12 @@ export function createApp({ db, config, logError = (m, e) => console.error(m, e)
   });
 
   // --- API -----------------------------------------------------------------------------------
-  app.use('/api', requireUtf8Json, express.json({ limit: config.bodyLimitBytes }));
+  // A console upload (the file is the body: CSV or XLSX) is read by its own route, not as JSON.
+  app.use('/api', (req, res, next) => (isAdminUpload(req) ? next() : requireUtf8Json(req, res, next)), express.json({ limit: config.bodyLimitBytes }));
   const writes = createWriteQueue(db, { syncWal, onSyncError: (err) => logError('fsync of the database WAL failed:', err) });
   // Each feature under its own path, with its own access rule and cache policy (decision 005).
-  for (const feature of features) app.use('/api', mountFeature(feature, { db, writes }));
+  const deps: FeatureDeps = { db, writes, clock, dbFile, publicBaseUrl, jobs };
+  for (const feature of features) app.use('/api', mountFeature(feature, deps));
   app.use('/api', (req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
     next(new NotFoundError('not_found', `There is no API endpoint ${req.method} ${req.originalUrl.split('?')[0]}.`));

@@ -32,6 +32,8 @@ export type DomainErrorCode =
   | 'unknown_indicator'
   | 'unknown_period'
   | 'unknown_run'
+  | 'user_not_found'
+  | 'job_not_found'
   // conflict
   | 'wave_closed'
   | 'invitation_used'
@@ -45,6 +47,12 @@ export type DomainErrorCode =
   | 'not_published'
   | 'period_taken'
   | 'wave_open'
+  | 'email_taken'
+  | 'same_password'
+  | 'last_admin'
+  | 'quotas_unavailable'
+  | 'flag_not_applicable'
+  | 'already_overruled'
   // bad_data (an AnalysisError's code is kept when the engine rejects the data)
   | 'invalid_answers'
   | 'invalid_frame'
@@ -56,9 +64,11 @@ export type DomainErrorCode =
   | 'inconsistent_scores'
   | 'value_too_long'
   | 'not_numeric'
+  | 'weak_password'
   | AnalysisErrorCode
   // bad_usage
-  | 'invalid_option';
+  | 'invalid_option'
+  | 'wrong_password';
 
 /**
  * A failure the caller can act on. `details` is sent to an HTTP client as it is (for

@@ -11,19 +11,23 @@ import type { Db } from './db/open';
 import type { WriteQueue } from './db/write-queue';
 import { responsesRouter } from './responses/routes';
 import { publicResultsRouter } from './results/routes';
+import { ADMIN_OPEN_ROUTES, buildAdminRouter } from './admin/index';
+import type { JobRunner } from './admin/runs/jobs';
 
-/** Roles of console accounts (the console is not built yet; the kind is declared so routes can name it). */
-export type Role = 'viewer' | 'analyst' | 'admin';
+/** Roles of console accounts, weakest first (contract/admin-api.ts, docs/decisions/019). */
+export type { Role } from '../contract/admin-api';
+import type { Role } from '../contract/admin-api';
 
 /**
  * Who may call a feature's routes:
  * - `public`: anyone, nothing identifies the caller (published results);
  * - `respondent`: anyone holding a survey link; the `:link` in the path is the credential (an
  *   invitation token or a wave's open slug), checked by the feature's service;
- * - `authenticated`: a console account with at least `role`. No sign-in exists yet, so the app
- *   answers 401 `unauthenticated` to every such route until it does.
+ * - `authenticated`: a signed-in console account (server/auth): anonymous requests get 401
+ *   `unauthenticated`, except the `open` routes (method + path relative to the feature: the login).
+ *   The feature's router checks the role of each route (403 `forbidden` below it).
  */
-export type Access = { kind: 'public' } | { kind: 'respondent' } | { kind: 'authenticated'; role: Role };
+export type Access = { kind: 'public' } | { kind: 'respondent' } | { kind: 'authenticated'; role: Role; open?: readonly { method: string; path: string }[] };
 
 /**
  * How answers may be cached:
@@ -38,6 +42,14 @@ export interface FeatureDeps {
   db: Db;
   /** The group-commit queue: every write of the API runs as one of its jobs. */
   writes: WriteQueue;
+  /** The time now (tests inject one to expire sessions); default the system clock. */
+  clock?: () => Date;
+  /** The database file (console estimate runs and exports open connections of their own). */
+  dbFile?: string;
+  /** Public base URL for links and the console's Origin check (config BASE_URL). */
+  publicBaseUrl?: string;
+  /** The console's estimate job runner (tests inject one); default one per app. */
+  jobs?: JobRunner;
 }
 
 export interface Feature {
@@ -59,4 +71,6 @@ export const FEATURES: readonly Feature[] = [
   { name: 'responses', path: '/links', access: { kind: 'respondent' }, cache: 'no-store', router: ({ db, writes }) => responsesRouter(db, writes) },
   // The router keeps its own strong ETag per published state (computed once per state, not per body).
   { name: 'results', path: '/public/v1', access: { kind: 'public' }, cache: 'public-etag', router: ({ db }) => publicResultsRouter(db) },
+  // The researchers' console (issue 8): sign-in per server/auth, each route's role per contract/admin-api.ts.
+  { name: 'admin', path: '/admin', access: { kind: 'authenticated', role: 'viewer', open: ADMIN_OPEN_ROUTES }, cache: 'no-store', router: (deps) => buildAdminRouter(deps) },
 ];

@@ -71,7 +71,13 @@ function start(): void {
 
   // What start-up wrote (survey version, wave) is durable before the link is printed.
   if (config.dbSynchronous === 'full') syncDbFiles(config.dbFile);
-  const app = createApp({ db, config, syncWal: config.dbSynchronous === 'full' ? walSyncer(config.dbFile) : undefined });
+  const trustProxy = process.env.TRUST_PROXY?.trim();
+  const app = createApp({
+    db, config, syncWal: config.dbSynchronous === 'full' ? walSyncer(config.dbFile) : undefined,
+    dbFile: config.dbFile, publicBaseUrl: config.baseUrl,
+    // TRUST_PROXY: hops of reverse proxies in front (e.g. 1), so the console's cookie is Secure over HTTPS and throttling sees the client's address.
+    ...(trustProxy ? { trustProxy: /^\d+$/.test(trustProxy) ? Number(trustProxy) : trustProxy === 'true' ? true : trustProxy } : {}),
+  });
   // WAL checkpoints on a worker thread, not inside commits on the event loop (server/db/checkpointer.ts).
   const checkpointer = startCheckpointer(db, (err) => console.error('the WAL checkpoint worker failed; checkpointing on the main connection again:', err));
   const onListening = (err?: Error) => {

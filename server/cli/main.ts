@@ -17,6 +17,7 @@ const commands: Record<string, Command> = {
   withdraw: { summary: 'withdraw a published estimate run, with a reason', load: () => import('./withdraw') },
   responses: { summary: 'import field interviews (CSV) into a wave', load: () => import('./responses') },
   export: { summary: 'export a wave\'s microdata with its codebook (CSV, XLSX, SPSS .sav)', load: () => import('./export') },
+  user: { summary: 'create a console account or reset its password (prints a one-time password)', load: () => import('./user') },
 };
 
 function usage(): string {

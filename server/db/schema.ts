@@ -108,6 +108,8 @@ export const responses = sqliteTable('responses', {
 }, (t) => [
   index('responses_wave_status_idx').on(t.waveId, t.status),
   index('responses_survey_version_idx').on(t.surveyVersionId),
+  // The console's keyset-paginated list, by wave and last change time (issue 8).
+  index('responses_wave_updated_idx').on(t.waveId, t.updatedAt, t.id),
 ]);
 
 /**
@@ -206,3 +208,69 @@ export type SurveyVersionRow = typeof surveyVersions.$inferSelect;
 export type WaveRow = typeof waves.$inferSelect;
 export type InvitationRow = typeof invitations.$inferSelect;
 export type ResponseRow = typeof responses.$inferSelect;
+
+// --- The researchers' console (issue 8, docs/decisions/019) -----------------------------------
+
+/** Console accounts. No public sign-up: `kelisim user create` or an admin creates them. */
+export const users = sqliteTable('users', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  /** Lower-case. */
+  email: text('email').notNull().unique(),
+  role: text('role', { enum: ['viewer', 'researcher', 'admin'] }).notNull(),
+  /** `scrypt$N$r$p$salt$hash` (base64url parts), docs/decisions/019. */
+  passwordHash: text('password_hash').notNull(),
+  /** Set for a one-time password: every route but the password change answers 403 until it is changed. */
+  mustChangePassword: integer('must_change_password', { mode: 'boolean' }).notNull().default(true),
+  disabled: integer('disabled', { mode: 'boolean' }).notNull().default(false),
+  createdAt: text('created_at').notNull(),
+  lastLoginAt: text('last_login_at'),
+});
+
+/** Console sessions: only the SHA-256 of the cookie's token is stored. */
+export const sessions = sqliteTable('sessions', {
+  tokenHash: text('token_hash').primaryKey(),
+  userId: integer('user_id').notNull().references(() => users.id),
+  csrfToken: text('csrf_token').notNull(),
+  createdAt: text('created_at').notNull(),
+  lastSeenAt: text('last_seen_at').notNull(),
+  /** createdAt + the absolute limit (12 h). */
+  expiresAt: text('expires_at').notNull(),
+}, (t) => [index('sessions_user_idx').on(t.userId)]);
+
+/** Login throttle state, per key ('account:<email>' or 'address:<ip>'): failures since the last success. */
+export const loginThrottle = sqliteTable('login_throttle', {
+  key: text('key').primaryKey(),
+  failures: integer('failures').notNull(),
+  lastFailureAt: text('last_failure_at').notNull(),
+  /** No attempt is checked before this time (ISO). */
+  blockedUntil: text('blocked_until'),
+});
+
+/** Background jobs of the console (estimate runs): their state survives the page being left. */
+export const jobs = sqliteTable('jobs', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  kind: text('kind', { enum: ['estimate'] }).notNull(),
+  status: text('status', { enum: ['queued', 'running', 'done', 'failed'] }).notNull(),
+  progress: real('progress'),
+  stage: text('stage'),
+  request: text('request', { mode: 'json' }).notNull().$type<Record<string, unknown>>(),
+  runId: integer('run_id').references(() => estimateRuns.id),
+  error: text('error', { mode: 'json' }).$type<{ code: string; message: string; details?: unknown }>(),
+  createdBy: text('created_by').notNull(),
+  createdAt: text('created_at').notNull(),
+  finishedAt: text('finished_at'),
+});
+
+/** A researcher's overrule of a quality flag on one response, with the written reason (METHODOLOGY §6). */
+export const flagOverrules = sqliteTable('flag_overrules', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  responseId: text('response_id').notNull().references(() => responses.id),
+  flag: text('flag', { enum: ['speeder', 'straightliner', 'incomplete'] }).notNull(),
+  reason: text('reason').notNull(),
+  actor: text('actor').notNull(),
+  at: text('at').notNull(),
+}, (t) => [uniqueIndex('flag_overrules_response_flag_uq').on(t.responseId, t.flag)]);
+
+export type UserRow = typeof users.$inferSelect;
+export type SessionRow = typeof sessions.$inferSelect;
+export type JobRow = typeof jobs.$inferSelect;

@@ -2,7 +2,7 @@
 // policy (docs/decisions/005).
 import express, { Router, type Express, type RequestHandler } from 'express';
 import type { Access, CachePolicy, Feature, FeatureDeps } from '../features';
-import { HttpError } from './errors';
+import { authenticate } from '../auth/http';
 
 /** How long a shared cache may serve a public answer before revalidating it with its ETag (docs/PUBLIC-API.md). */
 export const PUBLIC_MAX_AGE_SECONDS = 60;
@@ -12,15 +12,15 @@ const CACHE_CONTROL: Record<CachePolicy, string> = {
   'public-etag': `public, max-age=${PUBLIC_MAX_AGE_SECONDS}`,
 };
 
-function accessGuard(access: Access): RequestHandler {
+function accessGuard(access: Access, deps: FeatureDeps): RequestHandler {
   switch (access.kind) {
     case 'public':
     case 'respondent':
       // A respondent's credential is the link in the path; the feature's service checks it.
       return (_req, _res, next) => next();
     case 'authenticated':
-      // No sign-in exists yet (the console will add it): refuse rather than serve anyone.
-      return (_req, _res, next) => next(new HttpError(401, 'unauthenticated', `Sign in with a console account (role ${access.role} or above) to use this endpoint.`));
+      // The console's session (server/auth): 401 without one, except the feature's open routes.
+      return authenticate(deps.db, deps.clock ?? (() => new Date()), access.open);
   }
 }
 
@@ -40,7 +40,7 @@ export function mountFeature(feature: Feature, deps: FeatureDeps): Router {
     sub.set('etag', 'strong');
     inner = sub;
   }
-  inner.use(accessGuard(feature.access), (_req, res, next) => {
+  inner.use(accessGuard(feature.access, deps), (_req, res, next) => {
     res.setHeader('Cache-Control', cacheControl);
     next();
   }, feature.router(deps));

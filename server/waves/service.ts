@@ -115,3 +115,33 @@ export function createWave(db: Queryable, surveyId: string, period: string, opti
     return row;
   }, { behavior: 'immediate' });
 }
+
+/**
+ * Opens a new wave of `surveyId` for the current quarter, refusing while one is open (as `kelisim
+ * wave open`), and audits it.
+ * @throws DomainError conflict wave_open
+ */
+export function openNextWave(db: Queryable, surveyId: string, actor: string, now = new Date()): WaveRow {
+  return db.transaction((tx) => {
+    const open = tx.select().from(waves).where(and(eq(waves.surveyId, surveyId), eq(waves.status, 'open'))).get();
+    if (open) throw new DomainError('conflict', 'wave_open', `wave ${open.id} is still open; close it first`);
+    const wave = openCurrentWave(tx, surveyId, now);
+    appendAudit(tx, { actor, action: 'wave.open', subjectType: 'wave', subjectId: wave.id, after: { surveyId, period: wave.period, status: 'open' } }, now);
+    return wave;
+  }, { behavior: 'immediate' });
+}
+
+/**
+ * Closes wave `id` and audits it (nothing to audit when it was closed already).
+ * @throws DomainError not_found wave_not_found
+ */
+export function closeWaveAudited(db: Queryable, id: number, actor: string, now = new Date()): WaveRow {
+  return db.transaction((tx) => {
+    const before = findWave(tx, id);
+    if (!before) throw new DomainError('not_found', 'wave_not_found', `There is no wave ${id}.`);
+    if (before.status === 'closed') return before;
+    const after = closeWave(tx, id, now)!;
+    appendAudit(tx, { actor, action: 'wave.close', subjectType: 'wave', subjectId: id, before: { status: before.status }, after: { status: after.status, closedAt: after.closedAt } }, now);
+    return after;
+  }, { behavior: 'immediate' });
+}

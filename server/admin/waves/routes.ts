@@ -1,0 +1,142 @@
+// Console handlers of waves, invitations, quotas, interview imports and exports. Each calls the
+// service the matching `kelisim` command calls (server/waves, server/invitations,
+// server/responses/import.ts, server/exports); only the HTTP parts are here.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { idParam, type QuotaState } from '../../../contract/admin-api';
+import { appendAudit } from '../../audit/service';
+import { openDb } from '../../db/open';
+import { DomainError } from '../../errors';
+import { exportWave } from '../../exports/service';
+import { HttpError } from '../../http/errors';
+import { parseParams } from '../../http/validate';
+import { createInvitations } from '../../invitations/service';
+import { importResponsesFile } from '../../responses/import';
+import { OFFICIAL_SURVEY_ID } from '../../surveys/service';
+import { closeWaveAudited, createWave, findWave, listWaves, openNextWave } from '../../waves/service';
+import type { Db } from '../../db/open';
+import type { AdminDeps, Handlers } from '../router';
+import { invitationCounts, qrSvg, toWave, waveCounts } from './service';
+
+/**
+ * The seam to the quotas feature (server/quotas/service.ts, built on another branch): until it is
+ * wired in (server/admin/index.ts), the quota routes answer 501 `not_implemented`.
+ */
+export interface QuotaSeam {
+  get(db: Db, waveId: number): QuotaState;
+  put(db: Db, waveId: number, cells: { region: string; sex: string; ageBand: string; target: number }[], actor: string, now: Date): QuotaState;
+  importCsv(db: Db, waveId: number, csv: string, actor: string, now: Date): QuotaState;
+}
+
+type WaveHandlers = Pick<Handlers, 'listWaves' | 'createWave' | 'openWave' | 'getWave' | 'closeWave' | 'waveLink' | 'createInvitations' | 'invitationCounts' | 'getQuotas' | 'putQuotas' | 'importQuotas' | 'importResponses' | 'exportWave'>;
+
+function requireWave(db: Db, id: number) {
+  const w = findWave(db, id);
+  if (!w) throw new DomainError('not_found', 'wave_not_found', `There is no wave ${id}.`);
+  return w;
+}
+
+const safeName = (name: string | undefined, fallback: string) => (name ?? fallback).replace(/[^\w.-]+/g, '_').slice(0, 100) || fallback;
+
+/** Writes an upload to a private temporary folder, runs `f` on the path, and removes it. */
+async function withUploadFile<T>(data: Buffer, name: string, f: (file: string) => Promise<T>): Promise<T> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kelisim-upload-'));
+  const file = path.join(dir, name);
+  try {
+    fs.writeFileSync(file, data, { mode: 0o600 });
+    return await f(file);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function waveHandlers({ db, dbFile, publicBaseUrl }: AdminDeps, quotas: QuotaSeam | undefined): WaveHandlers {
+  const waveOut = (id: number) => {
+    const w = requireWave(db, id);
+    return toWave(w, waveCounts(db, id).get(id), invitationCounts(db, id).get(id));
+  };
+  const baseOf = (req: { protocol: string; get(h: string): string | undefined }) => (publicBaseUrl ?? `${req.protocol}://${req.get('host')}`).replace(/\/+$/, '');
+  const noQuotas = (): never => { throw new HttpError(501, 'not_implemented', 'Quotas are not available on this server yet (the quotas feature is not installed).'); };
+  return {
+    listWaves: () => {
+      const counts = waveCounts(db);
+      const inv = invitationCounts(db);
+      return { items: listWaves(db).reverse().map((w) => toWave(w, counts.get(w.id), inv.get(w.id))) };
+    },
+    createWave: ({ body, actor, now }) => waveOut(createWave(db, OFFICIAL_SURVEY_ID, body.period, { closed: body.closed === true, actor, now }).id),
+    openWave: ({ actor, now }) => waveOut(openNextWave(db, OFFICIAL_SURVEY_ID, actor, now).id),
+    getWave: ({ req }) => waveOut(parseParams(req, idParam).id),
+    closeWave: ({ req, actor, now }) => waveOut(closeWaveAudited(db, parseParams(req, idParam).id, actor, now).id),
+    waveLink: ({ req }) => {
+      const w = requireWave(db, parseParams(req, idParam).id);
+      const url = `${baseOf(req)}/s/${w.openSlug}`;
+      return { url, qrSvg: qrSvg(url) };
+    },
+    createInvitations: ({ req, res, body, actor, now }) => {
+      const w = requireWave(db, parseParams(req, idParam).id);
+      if (w.status !== 'open') throw new DomainError('conflict', 'wave_closed', `Wave ${w.id} is closed; invitations to it could not be answered. Open a wave first.`);
+      const base = baseOf(req);
+      // One transaction: the invitations and their audit entry. The tokens exist only in this answer.
+      const created = db.transaction((tx) => {
+        const rows = createInvitations(tx, w.id, body.count, now);
+        appendAudit(tx, { actor, action: 'invitations.create', subjectType: 'wave', subjectId: w.id, after: { count: rows.length, firstId: rows[0]?.id, lastId: rows.at(-1)?.id } }, now);
+        return rows;
+      }, { behavior: 'immediate' });
+      const csv = ['invitation_id,link', ...created.map((r) => `${r.id},${base}/s/${r.token}`)].join('\r\n') + '\r\n';
+      res.status(201).setHeader('Content-Type', 'text/csv; charset=utf-8');
+      res.setHeader('Content-Disposition', `attachment; filename="kelisim-wave-${w.id}-invitations-${created[0]!.id}-${created.at(-1)!.id}.csv"`);
+      res.send(csv);
+    },
+    invitationCounts: ({ req }) => {
+      const w = requireWave(db, parseParams(req, idParam).id);
+      const c = invitationCounts(db, w.id).get(w.id) ?? { total: 0, used: 0, completed: 0 };
+      return { waveId: w.id, ...c, unused: c.total - c.used };
+    },
+    getQuotas: ({ req }) => {
+      const w = requireWave(db, parseParams(req, idParam).id);
+      return quotas ? quotas.get(db, w.id) : noQuotas();
+    },
+    putQuotas: ({ req, body, actor, now }) => {
+      const w = requireWave(db, parseParams(req, idParam).id);
+      return quotas ? quotas.put(db, w.id, body.cells, actor, now) : noQuotas();
+    },
+    importQuotas: ({ req, body, actor, now }) => {
+      const w = requireWave(db, parseParams(req, idParam).id);
+      return quotas ? quotas.importCsv(db, w.id, body.toString('utf8'), actor, now) : noQuotas();
+    },
+    importResponses: async ({ req, body, query, actor }) => {
+      const w = requireWave(db, parseParams(req, idParam).id);
+      const name = safeName(query.fileName, 'interviews.csv').replace(/(\.csv)?$/i, '.csv');
+      // The same all-or-nothing import as `kelisim responses import` (422 invalid_import lists the rows).
+      return withUploadFile(body, name, (file) => importResponsesFile(db, w.id, file, actor))
+        .then((s) => ({ ...s, file: name }))
+        .catch((err: unknown) => {
+          if (err instanceof DomainError && err.details && typeof err.details === 'object' && 'file' in err.details) {
+            throw new DomainError(err.kind, err.code, err.message.split(path.dirname(String((err.details as { file: string }).file)) + path.sep).join(''), { ...err.details, file: name });
+          }
+          throw err;
+        });
+    },
+    exportWave: async ({ req, res, query, actor, now }) => {
+      const w = requireWave(db, parseParams(req, idParam).id);
+      if (!dbFile) throw new HttpError(501, 'not_implemented', 'Exports need the server to know its database file.');
+      const lang = query.lang ?? 'ru';
+      const ext = query.format;
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kelisim-export-'));
+      // A connection of its own: the export holds a read transaction for its whole pass.
+      const reader = openDb(dbFile, { migrateSchema: false });
+      try {
+        const out = path.join(dir, `kelisim-wave-${w.id}-${lang}.${ext}`);
+        const summary = await exportWave(reader, { waveId: w.id, format: query.format, lang, status: query.status ?? 'complete', labels: query.labels === 'true', out });
+        const file = query.part === 'codebook' ? summary.files[1] : summary.files[0];
+        if (!file) throw new DomainError('bad_usage', 'invalid_option', `part=codebook: only the csv format has a separate codebook file`);
+        appendAudit(db, { actor, action: 'wave.export', subjectType: 'wave', subjectId: w.id, after: { format: query.format, lang, status: query.status ?? 'complete', part: query.part ?? 'data', rows: summary.rows } }, now);
+        await new Promise<void>((resolve, reject) => res.download(file, path.basename(file), (err) => (err ? reject(err) : resolve())));
+      } finally {
+        reader.$client.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}

@@ -1,0 +1,181 @@
+// Sign-in, sessions, CSRF and the login throttle of the console API, over real HTTP and SQLite
+// with an injected clock.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { desc, eq } from 'drizzle-orm';
+import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from '../../../contract/admin-api';
+import { auditLog, sessions } from '../../../server/db/schema';
+import { sha256 } from '../../../server/auth/service';
+import { cookieOf, PASSWORD, startAdminApp, type AdminTestApp } from './helpers';
+
+let t: AdminTestApp;
+beforeEach(async () => { t = await startAdminApp(); });
+afterEach(async () => { await t.close(); });
+
+const actions = () => t.db.select().from(auditLog).orderBy(desc(auditLog.id)).all().map((a) => a.action);
+
+describe('sessions', () => {
+  it('sets an HttpOnly, SameSite=Lax cookie (not Secure over plain HTTP), stores only its SHA-256, and gives a new id at every sign-in', async () => {
+    await t.signIn('viewer', 'v@example.kz');
+    const a = await t.call('POST', '/session', { body: { email: 'v@example.kz', password: PASSWORD } });
+    const b = await t.call('POST', '/session', { body: { email: 'v@example.kz', password: PASSWORD } });
+    const raw = a.headers.getSetCookie()[0]!;
+    expect(raw).toMatch(/HttpOnly/);
+    expect(raw).toMatch(/SameSite=Lax/);
+    expect(raw).not.toMatch(/Secure/);
+    const tokenA = cookieOf(a.headers).split('=')[1]!;
+    const tokenB = cookieOf(b.headers).split('=')[1]!;
+    expect(tokenA).not.toBe(tokenB);
+    const stored = t.db.select().from(sessions).all().map((s) => s.tokenHash);
+    expect(stored).toContain(sha256(decodeURIComponent(tokenA)));
+    expect(stored).not.toContain(tokenA);
+    expect(a.body.user.email).toBe('v@example.kz');
+    expect(a.body.csrfToken).toMatch(/^[\w-]{40,}$/);
+  });
+
+  it('ends a session after 30 minutes idle, and after 12 hours however active', async () => {
+    const s = await t.signIn('viewer');
+    t.clock.advance(SESSION_IDLE_MS - 60_000);
+    expect((await t.call('GET', '/session', { session: s })).status).toBe(200);
+    t.clock.advance(SESSION_IDLE_MS - 60_000); // active a minute before each idle limit: still in
+    expect((await t.call('GET', '/session', { session: s })).status).toBe(200);
+    t.clock.advance(SESSION_IDLE_MS);
+    const idle = await t.call('GET', '/session', { session: s });
+    expect(idle.status).toBe(401);
+    expect(idle.body.error.code).toBe('unauthenticated');
+
+    const s2 = await t.signIn('viewer');
+    for (let spent = 0; spent < SESSION_ABSOLUTE_MS - 20 * 60_000; spent += 20 * 60_000) {
+      t.clock.advance(20 * 60_000);
+      expect((await t.call('GET', '/session', { session: s2 })).status).toBe(200);
+    }
+    t.clock.advance(20 * 60_000);
+    expect((await t.call('GET', '/session', { session: s2 })).status).toBe(401);
+  });
+
+  it('logout really ends the session: the same cookie is refused afterwards', async () => {
+    const s = await t.signIn('researcher');
+    expect((await t.call('DELETE', '/session', { session: s })).status).toBe(204);
+    expect((await t.call('GET', '/waves', { session: s })).status).toBe(401);
+    expect(actions()).toContain('auth.logout');
+  });
+
+  it('a one-time password allows only the password change, which then lets the account in', async () => {
+    const res = await t.call('POST', '/users', { session: await t.signIn('admin'), body: { email: 'new@example.kz', role: 'researcher' } });
+    expect(res.status).toBe(201);
+    const otp = res.body.oneTimePassword as string;
+    const login = await t.call('POST', '/session', { body: { email: 'new@example.kz', password: otp } });
+    expect(login.status).toBe(200);
+    expect(login.body.user.mustChangePassword).toBe(true);
+    const s = { cookie: cookieOf(login.headers), csrf: login.body.csrfToken };
+    const blocked = await t.call('GET', '/waves', { session: s });
+    expect([blocked.status, blocked.body.error.code]).toEqual([403, 'password_change_required']);
+    const weak = await t.call('POST', '/password', { session: s, body: { currentPassword: otp, newPassword: 'password1234' } });
+    expect([weak.status, weak.body.error.code]).toEqual([422, 'weak_password']);
+    const common = await t.call('POST', '/password', { session: s, body: { currentPassword: otp, newPassword: 'Password2026!!' } });
+    expect([common.status, common.body.error.code]).toEqual([422, 'weak_password']);
+    const short = await t.call('POST', '/password', { session: s, body: { currentPassword: otp, newPassword: 'short one' } });
+    expect(short.status).toBe(422);
+    const ok = await t.call('POST', '/password', { session: s, body: { currentPassword: otp, newPassword: 'steppe wind over the lake' } });
+    expect(ok.status).toBe(200);
+    expect(ok.body.user.mustChangePassword).toBe(false);
+    // The change gives a new session id; the old cookie is over.
+    expect((await t.call('GET', '/session', { session: s })).status).toBe(401);
+    const s2 = { cookie: cookieOf(ok.headers), csrf: ok.body.csrfToken };
+    expect((await t.call('GET', '/waves', { session: s2 })).status).toBe(200);
+  });
+});
+
+describe('CSRF', () => {
+  it('refuses a state-changing request without the token, with a wrong one, or from another origin', async () => {
+    const s = await t.signIn('researcher');
+    const none = await t.call('POST', `/waves/${t.wave.id}/close`, { session: s, csrf: false });
+    expect([none.status, none.body.error.code]).toEqual([403, 'csrf_failed']);
+    const wrong = await t.call('POST', `/waves/${t.wave.id}/close`, { session: { ...s, csrf: s.csrf.slice(1) + 'x' } });
+    expect([wrong.status, wrong.body.error.code]).toEqual([403, 'csrf_failed']);
+    const foreign = await t.call('POST', `/waves/${t.wave.id}/close`, { session: s, headers: { origin: 'https://evil.example' } });
+    expect([foreign.status, foreign.body.error.code]).toEqual([403, 'csrf_failed']);
+    const login = await t.call('POST', '/session', { body: { email: 'x@example.kz', password: 'whatever' }, headers: { origin: 'https://evil.example' } });
+    expect([login.status, login.body.error.code]).toEqual([403, 'csrf_failed']);
+    // Nothing was changed by the refused requests; the right token closes the wave.
+    expect((await t.call('GET', `/waves/${t.wave.id}`, { session: s })).body.status).toBe('open');
+    const ok = await t.call('POST', `/waves/${t.wave.id}/close`, { session: s });
+    expect([ok.status, ok.body.status]).toEqual([200, 'closed']);
+  });
+});
+
+describe('login throttle', () => {
+  it('answers a wrong password and an unknown account alike, and after 5 failures makes every attempt wait, doubling', async () => {
+    await t.signIn('admin', 'boss@example.kz');
+    const wrong = await t.call('POST', '/session', { body: { email: 'boss@example.kz', password: 'not it at all' } });
+    const unknown = await t.call('POST', '/session', { body: { email: 'nobody@example.kz', password: 'not it at all' } });
+    expect(wrong.status).toBe(401);
+    expect(unknown.status).toBe(401);
+    expect(unknown.body).toEqual(wrong.body);
+    for (let i = 0; i < 4; i++) expect((await t.call('POST', '/session', { body: { email: 'boss@example.kz', password: `wrong ${i}` } })).status).toBe(401);
+    // 5 failures for the account: now even the right password waits.
+    const blocked = await t.call('POST', '/session', { body: { email: 'boss@example.kz', password: PASSWORD } });
+    expect([blocked.status, blocked.body.error.code]).toEqual([429, 'too_many_attempts']);
+    const first = Number(blocked.headers.get('retry-after'));
+    expect(first).toBeGreaterThanOrEqual(1);
+    t.clock.advance(first * 1000);
+    expect((await t.call('POST', '/session', { body: { email: 'boss@example.kz', password: 'wrong again' } })).status).toBe(401);
+    const again = await t.call('POST', '/session', { body: { email: 'boss@example.kz', password: PASSWORD } });
+    expect(again.status).toBe(429);
+    expect(Number(again.headers.get('retry-after'))).toBeGreaterThan(first);
+    // The state is in the database (a restart does not reset it); after the wait the right password works.
+    t.clock.advance(Number(again.headers.get('retry-after')) * 1000);
+    expect((await t.call('POST', '/session', { body: { email: 'boss@example.kz', password: PASSWORD } })).status).toBe(200);
+    const log = actions();
+    expect(log.filter((a) => a === 'auth.login_failed').length).toBe(7);
+    expect(log).toContain('auth.login_throttled');
+  });
+
+  it('throttles per address too: after 20 failures on any accounts from one address', async () => {
+    for (let i = 0; i < 20; i++) await t.call('POST', '/session', { body: { email: `guess${i}@example.kz`, password: 'some password' } });
+    const res = await t.call('POST', '/session', { body: { email: 'fresh@example.kz', password: 'some password' } });
+    expect(res.status).toBe(429);
+  });
+});
+
+describe('audit', () => {
+  it('records sign-ins, failed sign-ins, account and role changes, wave close and invitations with actor and before/after', async () => {
+    const admin = await t.signIn('admin', 'a@example.kz');
+    await t.call('POST', '/session', { body: { email: 'a@example.kz', password: 'wrong password!!' } });
+    const created = await t.call('POST', '/users', { session: admin, body: { email: 'r@example.kz', role: 'viewer' } });
+    const id = created.body.user.id as number;
+    expect((await t.call('PATCH', `/users/${id}`, { session: admin, body: { role: 'researcher' } })).body.role).toBe('researcher');
+    const inv = await t.call('POST', `/waves/${t.wave.id}/invitations`, { session: admin, body: { count: 3 } });
+    expect(inv.status).toBe(201);
+    expect(inv.headers.get('content-type')).toMatch(/^text\/csv/);
+    expect(inv.headers.get('content-disposition')).toMatch(/attachment/);
+    const lines = String(inv.body).trim().split(/\r\n/);
+    expect(lines[0]).toBe('invitation_id,link');
+    expect(lines).toHaveLength(4);
+    expect((await t.call('GET', `/waves/${t.wave.id}/invitations`, { session: admin })).body).toMatchObject({ total: 3, used: 0, unused: 3 });
+    await t.call('POST', `/waves/${t.wave.id}/close`, { session: admin });
+    const adminId = t.db.select().from(auditLog).where(eq(auditLog.action, 'auth.login')).get()!.actor;
+    const rows = t.db.select().from(auditLog).orderBy(auditLog.id).all();
+    const find = (action: string) => rows.filter((r) => r.action === action).at(-1);
+    expect(find('auth.login')?.actor).toBe(adminId);
+    expect(find('auth.login_failed')?.after).toEqual({ email: 'a@example.kz' });
+    expect(find('user.create')).toMatchObject({ actor: adminId, subjectId: String(id), after: { email: 'r@example.kz', role: 'viewer' } });
+    expect(find('user.role')).toMatchObject({ actor: adminId, before: { role: 'viewer', disabled: false }, after: { role: 'researcher', disabled: false } });
+    expect(find('invitations.create')).toMatchObject({ actor: adminId, subjectId: String(t.wave.id), after: { count: 3 } });
+    expect(find('wave.close')).toMatchObject({ actor: adminId, before: { status: 'open' }, after: { status: 'closed' } });
+    // The console's audit view filters and pages them.
+    const page = await t.call('GET', '/audit?action=user.&limit=1', { session: admin });
+    expect(page.body.items).toHaveLength(1);
+    expect(page.body.items[0].action).toBe('user.role');
+    const next = await t.call('GET', `/audit?action=user.&limit=1&cursor=${page.body.nextCursor}`, { session: admin });
+    expect(next.body.items[0].action).toBe('user.create');
+    // And it cannot be rewritten.
+    expect(() => t.db.update(auditLog).set({ actor: 'someone else' }).run()).toThrow(/append-only/);
+  });
+
+  it('refuses to demote or disable the last active admin', async () => {
+    const admin = await t.signIn('admin', 'only@example.kz');
+    const me = (await t.call('GET', '/session', { session: admin })).body.user.id;
+    const res = await t.call('PATCH', `/users/${me}`, { session: admin, body: { disabled: true } });
+    expect([res.status, res.body.error.code]).toEqual([409, 'last_admin']);
+  });
+});

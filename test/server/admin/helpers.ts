@@ -1,0 +1,89 @@
+// The app on a real socket over a real SQLite file, with console accounts of every role signed in
+// and a clock the test moves (sessions expire by it).
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { Server } from 'node:http';
+import { eq } from 'drizzle-orm';
+import { CSRF_HEADER, type Role } from '../../../contract/admin-api';
+import { createApp } from '../../../server/app';
+import { hashPassword } from '../../../server/auth/passwords';
+import { createUser } from '../../../server/auth/service';
+import type { Db } from '../../../server/db/open';
+import { users, type WaveRow } from '../../../server/db/schema';
+import { loadOfficialSurvey, loadTargets } from '../../../server/surveys/bootstrap';
+import { OFFICIAL_SURVEY_ID } from '../../../server/surveys/service';
+import { ensureOpenWave } from '../../../server/waves/service';
+import { createTestDb } from '../../helpers/db';
+import { MINI_SURVEYS_DIR } from '../../helpers/app';
+
+export const PASSWORD = 'correct horse battery staple';
+
+export interface Answer { status: number; body: any; headers: Headers } // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export interface Session { cookie: string; csrf: string }
+
+export interface AdminTestApp {
+  baseUrl: string;
+  db: Db;
+  wave: WaveRow;
+  clock: { now: Date; advance(ms: number): void };
+  /** A request; `session` adds its cookie and (for state changes) its CSRF token and Origin. */
+  call(method: string, urlPath: string, o?: { session?: Session; body?: unknown; headers?: Record<string, string>; csrf?: boolean }): Promise<Answer>;
+  /** Creates an account with PASSWORD (already changed) and signs it in. */
+  signIn(role: Role, email?: string): Promise<Session>;
+  close(): Promise<void>;
+}
+
+export async function startAdminApp(o: { surveysDir?: string } = {}): Promise<AdminTestApp> {
+  const testDb = createTestDb();
+  const { db } = testDb;
+  loadOfficialSurvey(db, o.surveysDir ?? MINI_SURVEYS_DIR);
+  // The public results API needs the targets, as the server loads them at start.
+  if (o.surveysDir) loadTargets(db, o.surveysDir);
+  const { wave } = ensureOpenWave(db, OFFICIAL_SURVEY_ID);
+  const clock = { now: new Date('2026-11-29T10:00:00Z'), advance(ms: number) { this.now = new Date(this.now.getTime() + ms); } };
+  const app = createApp({ db, config: { bodyLimitBytes: 64 * 1024, staticDir: path.join(testDb.dir, 'no-client') }, clock: () => clock.now, dbFile: testDb.file, logError: (m, e) => console.error(m, e) });
+  const server: Server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const call: AdminTestApp['call'] = async (method, urlPath, o = {}) => {
+    const headers: Record<string, string> = { ...(o.headers ?? {}) };
+    if (o.session) {
+      headers.cookie = o.session.cookie;
+      if (method !== 'GET' && o.csrf !== false) headers[CSRF_HEADER] = o.session.csrf;
+    }
+    if (method !== 'GET') headers.origin ??= baseUrl;
+    let body: string | Buffer | undefined;
+    if (o.body !== undefined) {
+      if (typeof o.body === 'string' || Buffer.isBuffer(o.body)) body = o.body;
+      else { body = JSON.stringify(o.body); headers['content-type'] ??= 'application/json'; }
+    }
+    const res = await fetch(baseUrl + '/api/admin' + urlPath, { method, headers, body });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try { parsed = JSON.parse(text); } catch { /* not JSON */ }
+    return { status: res.status, body: parsed, headers: res.headers };
+  };
+  let n = 0;
+  const signIn: AdminTestApp['signIn'] = async (role, email = `${role}${++n}@example.kz`) => {
+    const { user } = await createUser(db, email, role, 'test');
+    db.update(users).set({ passwordHash: await hashPassword(PASSWORD), mustChangePassword: false }).where(eq(users.id, user.id)).run();
+    const res = await call('POST', '/session', { body: { email, password: PASSWORD } });
+    if (res.status !== 200) throw new Error(`sign-in failed: ${res.status} ${JSON.stringify(res.body)}`);
+    return { cookie: cookieOf(res.headers), csrf: res.body.csrfToken };
+  };
+  return {
+    baseUrl, db, wave, clock, call, signIn,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      testDb.cleanup();
+    },
+  };
+}
+
+/** `name=value` of the session cookie a sign-in set. */
+export function cookieOf(headers: Headers): string {
+  const set = headers.getSetCookie().find((c) => c.startsWith('kelisim_session='));
+  if (!set) throw new Error('no session cookie was set');
+  return set.split(';')[0]!;
+}
