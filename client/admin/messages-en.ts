@@ -75,6 +75,8 @@ export const adminEn = {
   error_last_admin: 'This is the only active administrator: make another account an administrator first.',
   error_user_not_found: 'This account no longer exists. Reload the list.',
   error_job_not_found: 'This computation is no longer known to the server. Start it again.',
+  error_wrong_password: 'The current password is not right. Type it again.',
+  error_not_implemented: 'This part is not installed on this server yet. Ask the administrator.',
   error_wave_open: 'A wave is already open. Close it before opening a new one.',
 
   tableEmpty: 'Nothing to show.',
