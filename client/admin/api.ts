@@ -4,6 +4,11 @@
 // carrying the server's code and details, which errors.ts turns into words in the reader's language.
 
 export const API_BASE = '/api/admin';
+/** Where requests go: the page's own origin (a relative path); tests outside a browser set an absolute one. */
+let apiBase = API_BASE;
+export function setApiBase(base: string): void {
+  apiBase = base;
+}
 
 /** The error body every /api answer uses (server/app.ts): `{ error: { code, message, details? } }`. */
 export interface ErrorBody {
@@ -82,7 +87,7 @@ export async function errorOf(res: Response): Promise<AdminApiError> {
 export async function request<T>(method: Method, path: string, options: { body?: unknown; schema?: AnswerSchema<T>; signal?: AbortSignal } = {}): Promise<T> {
   let res: Response;
   try {
-    res = await fetch(API_BASE + path, {
+    res = await fetch(apiBase + path, {
       method,
       credentials: 'same-origin',
       headers: headersFor(method, options.body !== undefined),

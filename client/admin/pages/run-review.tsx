@@ -144,6 +144,8 @@ function Indicators({ run }: { run: RunDetail }) {
 function Diagnostics({ run }: { run: RunDetail }) {
   const { t, num, count } = useAdminText();
   const d = run.diagnostics;
+  // Weights are expansion weights (people per respondent) or factors near 1: decimals only for the latter.
+  const weight = (w: number) => (Math.abs(w) >= 100 ? count(w) : num(w, 2));
   return (
     <section className="admin-card" aria-labelledby="diag-title">
       <h2 id="diag-title">{t('diagnosticsTitle')}</h2>
@@ -152,7 +154,7 @@ function Diagnostics({ run }: { run: RunDetail }) {
         <div><dt>{t('diagMaxError')}</dt><dd>{d.maxMarginError.toExponential(1)}</dd></div>
         <div><dt>{t('diagKish')}</dt><dd>{count(Math.round(d.kishN))}</dd></div>
         <div><dt>{t('diagDeff')}</dt><dd>{num(d.designEffect, 2)}</dd></div>
-        <div><dt>{t('diagWeights')}</dt><dd>{num(d.weightMin, 2)} – {num(d.weightMax, 2)}</dd></div>
+        <div><dt>{t('diagWeights')}</dt><dd>{weight(d.weightMin)} – {weight(d.weightMax)}</dd></div>
         <div><dt>{t('diagMerged')}</dt><dd>{d.merged.length === 0 ? t('none') : count(d.merged.length)}</dd></div>
         <div><dt>{t('diagOptions')}</dt><dd>{t('diagOptionsText', { min: run.options.minCellSize, bounds: run.options.bounds ? `${num(run.options.bounds[0], 1)}–${num(run.options.bounds[1], 1)}` : t('none') })}</dd></div>
       </dl>
@@ -170,7 +172,8 @@ function describeMerge(m: unknown): string {
   if (typeof m !== 'object' || m === null) return String(m);
   const o = m as Record<string, unknown>;
   const margin = typeof o.margin === 'string' ? `${o.margin}: ` : '';
-  const from = Array.isArray(o.from) ? o.from.join(' + ') : Array.isArray(o.members) ? o.members.join(' + ') : Array.isArray(o.levels) ? o.levels.join(' + ') : '';
+  const list = (v: unknown) => (Array.isArray(v) ? v.join(' + ') : typeof v === 'string' ? v : '');
+  const from = list(o.from) || list(o.members) || list(o.levels);
   const into = typeof o.into === 'string' ? ` → ${o.into}` : typeof o.level === 'string' ? ` → ${o.level}` : '';
   return from ? `${margin}${from}${into}` : JSON.stringify(m);
 }
@@ -216,7 +219,8 @@ function MarginCells({ run }: { run: RunDetail }) {
           { key: 'w', header: t('colWeightedShare'), numeric: true, render: (c) => percent(c.weightedShare) },
           { key: 'gap', header: t('colShareGap'), numeric: true, render: (c) => {
             const gap = c.weightedShare - c.populationShare;
-            return <span className={Math.abs(gap) > SHARE_GAP_MARK ? 'admin-bad' : undefined}>{num(gap * 100, 2)}</span>;
+            // A gap that rounds to zero is shown as 0.00, not −0.00.
+            return <span className={Math.abs(gap) > SHARE_GAP_MARK ? 'admin-bad' : undefined}>{Math.abs(gap * 100) < 0.005 ? num(0, 2) : num(gap * 100, 2)}</span>;
           } },
         ]}
       />
