@@ -206,8 +206,9 @@ export type QuotaState = z.infer<typeof quotaState>;
 
 // --- Responses --------------------------------------------------------------------------------------
 
+/** The list is per wave (the console's table is a wave's), so every page walks one index range. */
 export const responseListQuery = z.extend(pageQuery, {
-  wave: z.optional(z.coerce.number().check(z.int(), z.positive())),
+  wave: z.coerce.number().check(z.int(), z.positive()),
   status: z.optional(z.enum(RESPONSE_STATUSES)),
   mode: z.optional(z.enum(RESPONSE_MODES)),
   region: z.optional(z.string().check(z.maxLength(100))),

@@ -71,11 +71,11 @@ function start(): void {
 
   // What start-up wrote (survey version, wave) is durable before the link is printed.
   if (config.dbSynchronous === 'full') syncDbFiles(config.dbFile);
-  const trustProxy = process.env.TRUST_PROXY?.trim();
+  const trustProxy = process.env.KELISIM_TRUST_PROXY?.trim();
   const app = createApp({
     db, config, syncWal: config.dbSynchronous === 'full' ? walSyncer(config.dbFile) : undefined,
     dbFile: config.dbFile, publicBaseUrl: config.baseUrl,
-    // TRUST_PROXY: hops of reverse proxies in front (e.g. 1), so the console's cookie is Secure over HTTPS and throttling sees the client's address.
+    // KELISIM_TRUST_PROXY: hops of reverse proxies in front (e.g. 1), so the console's cookie is Secure over HTTPS and throttling sees the client's address.
     ...(trustProxy ? { trustProxy: /^\d+$/.test(trustProxy) ? Number(trustProxy) : trustProxy === 'true' ? true : trustProxy } : {}),
   });
   // WAL checkpoints on a worker thread, not inside commits on the event loop (server/db/checkpointer.ts).

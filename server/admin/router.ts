@@ -77,6 +77,7 @@ export function adminRouter(deps: AdminDeps, handlers: Handlers): Router {
       const session = checkAccess(res, route.access);
       checkOrigin(req, publicOrigin);
       if (session) checkCsrfToken(req, session);
+      if (typeof route.body !== 'string' && isFileBody(req)) throw new UnsupportedMediaTypeError(`${route.method} /api/admin${route.path} takes JSON (Content-Type: application/json), not a file.`);
       const body = route.body === undefined ? undefined
         : typeof route.body === 'string' ? req.body as Buffer
         : parseBody(req, route.body);
@@ -91,9 +92,12 @@ export function adminRouter(deps: AdminDeps, handlers: Handlers): Router {
   return router;
 }
 
-/** True for a console upload (the file is the body), which the app lets past its JSON-only rule. */
-export function isAdminUpload(req: Request): boolean {
-  if (!req.path.startsWith('/admin/')) return false;
+function isFileBody(req: Request): boolean {
   const type = (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
   return type === CSV_MEDIA_TYPE || type === XLSX_MEDIA_TYPE || type === 'application/octet-stream';
+}
+
+/** True for a console upload (the file is the body; `req.path` relative to /api), which the app lets past its JSON-only rule. */
+export function isAdminUpload(req: Request): boolean {
+  return req.path.startsWith('/admin/') && isFileBody(req);
 }

@@ -1,5 +1,5 @@
-// The console's view of responses: a keyset-paginated list (newest or oldest first by last change,
-// over the (wave_id, updated_at, id) index), one response with its questions' texts and answers'
+// The console's view of responses: a keyset-paginated list of one wave (newest or oldest first by
+// last change, over the (wave_id, updated_at, id) index, so a page costs the same at any depth), one response with its questions' texts and answers'
 // labels in a chosen language, and a researcher's overrule of a quality flag (audited).
 //
 // Flags here: `incomplete` (a complete response none of whose indicators could be scored, as the
@@ -7,7 +7,7 @@
 // the run over the whole wave (server/runs/compute.ts) and not stored per response, so the list
 // cannot show or filter them yet (docs/decisions/019, open points). An overrule is stored per
 // response and flag whatever the flag.
-import { and, asc, desc, eq, exists, gt, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, exists, sql, type SQL } from 'drizzle-orm';
 import type { FlagState, QualityFlagName, ResponseDetail, ResponseListQuery, ResponseSummary } from '../../../contract/admin-api';
 import { appendAudit } from '../../audit/service';
 import type { Db, Queryable } from '../../db/open';
@@ -40,7 +40,7 @@ export function listResponses(db: Queryable, q: ResponseListQuery): { items: Res
   const limit = q.limit ?? 50;
   const newest = (q.sort ?? 'newest') === 'newest';
   const conds: (SQL | undefined)[] = [
-    q.wave === undefined ? undefined : eq(responses.waveId, q.wave),
+    eq(responses.waveId, q.wave),
     q.status === undefined ? undefined : eq(responses.status, q.status),
     q.mode === undefined ? undefined : eq(responses.mode, q.mode),
     q.region === undefined ? undefined : eq(responses.region, q.region),
@@ -52,8 +52,8 @@ export function listResponses(db: Queryable, q: ResponseListQuery): { items: Res
   }
   if (q.cursor !== undefined) {
     const c = decodeCursor(q.cursor);
-    const cmp = newest ? lt : gt;
-    conds.push(or(cmp(responses.updatedAt, c.at), and(eq(responses.updatedAt, c.at), cmp(responses.id, c.id))));
+    // A row-value comparison: SQLite walks the (wave_id, updated_at, id) index from the cursor on.
+    conds.push(newest ? sql`(${responses.updatedAt}, ${responses.id}) < (${c.at}, ${c.id})` : sql`(${responses.updatedAt}, ${responses.id}) > (${c.at}, ${c.id})`);
   }
   const order = newest ? [desc(responses.updatedAt), desc(responses.id)] : [asc(responses.updatedAt), asc(responses.id)];
   const defined = conds.filter((c): c is SQL => c !== undefined);

@@ -32,6 +32,24 @@ describe('sessions', () => {
     expect(a.body.csrfToken).toMatch(/^[\w-]{40,}$/);
   });
 
+  it('marks the cookie Secure when the request came over HTTPS through a trusted proxy (and only then)', async () => {
+    await t.signIn('viewer', 'p@example.kz');
+    const viaProxy = { 'x-forwarded-proto': 'https' };
+    // Without `trust proxy` the forwarded header is not believed.
+    const plain = await t.call('POST', '/session', { body: { email: 'p@example.kz', password: PASSWORD }, headers: viaProxy });
+    expect(plain.headers.getSetCookie()[0]).not.toMatch(/Secure/);
+    const behind = await startAdminApp({ trustProxy: 1 });
+    try {
+      await behind.signIn('viewer', 'p@example.kz');
+      const origin = behind.baseUrl.replace('http:', 'https:');
+      const res = await behind.call('POST', '/session', { body: { email: 'p@example.kz', password: PASSWORD }, headers: { ...viaProxy, origin } });
+      expect(res.status).toBe(200);
+      expect(res.headers.getSetCookie()[0]).toMatch(/; Secure/);
+    } finally {
+      await behind.close();
+    }
+  });
+
   it('ends a session after 30 minutes idle, and after 12 hours however active', async () => {
     const s = await t.signIn('viewer');
     t.clock.advance(SESSION_IDLE_MS - 60_000);
@@ -100,6 +118,18 @@ describe('CSRF', () => {
     expect((await t.call('GET', `/waves/${t.wave.id}`, { session: s })).body.status).toBe('open');
     const ok = await t.call('POST', `/waves/${t.wave.id}/close`, { session: s });
     expect([ok.status, ok.body.status]).toEqual([200, 'closed']);
+  });
+});
+
+describe('media types', () => {
+  it('takes files only on the upload routes, JSON everywhere else', async () => {
+    const s = await t.signIn('researcher');
+    const csvToJson = await t.call('POST', '/waves', { session: s, body: 'period\n2025-Q1\n', headers: { 'content-type': 'text/csv' } });
+    expect([csvToJson.status, csvToJson.body.error.code]).toEqual([415, 'unsupported_media_type']);
+    const jsonToUpload = await t.call('POST', `/waves/${t.wave.id}/imports`, { session: s, body: { rows: [] } });
+    expect([jsonToUpload.status, jsonToUpload.body.error.code]).toEqual([415, 'unsupported_media_type']);
+    const empty = await t.call('POST', `/waves/${t.wave.id}/imports`, { session: s, body: '', headers: { 'content-type': 'text/csv' } });
+    expect(empty.status).toBe(422);
   });
 });
 

@@ -34,7 +34,7 @@ export interface AdminTestApp {
   close(): Promise<void>;
 }
 
-export async function startAdminApp(o: { surveysDir?: string } = {}): Promise<AdminTestApp> {
+export async function startAdminApp(o: { surveysDir?: string; trustProxy?: number } = {}): Promise<AdminTestApp> {
   const testDb = createTestDb();
   const { db } = testDb;
   loadOfficialSurvey(db, o.surveysDir ?? MINI_SURVEYS_DIR);
@@ -42,7 +42,7 @@ export async function startAdminApp(o: { surveysDir?: string } = {}): Promise<Ad
   if (o.surveysDir) loadTargets(db, o.surveysDir);
   const { wave } = ensureOpenWave(db, OFFICIAL_SURVEY_ID);
   const clock = { now: new Date('2026-11-29T10:00:00Z'), advance(ms: number) { this.now = new Date(this.now.getTime() + ms); } };
-  const app = createApp({ db, config: { bodyLimitBytes: 64 * 1024, staticDir: path.join(testDb.dir, 'no-client') }, clock: () => clock.now, dbFile: testDb.file, logError: (m, e) => console.error(m, e) });
+  const app = createApp({ db, config: { bodyLimitBytes: 64 * 1024, staticDir: path.join(testDb.dir, 'no-client') }, clock: () => clock.now, dbFile: testDb.file, ...(o.trustProxy === undefined ? {} : { trustProxy: o.trustProxy }), logError: (m, e) => console.error(m, e) });
   const server: Server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const call: AdminTestApp['call'] = async (method, urlPath, o = {}) => {
@@ -52,9 +52,10 @@ export async function startAdminApp(o: { surveysDir?: string } = {}): Promise<Ad
       if (method !== 'GET' && o.csrf !== false) headers[CSRF_HEADER] = o.session.csrf;
     }
     if (method !== 'GET') headers.origin ??= baseUrl;
-    let body: string | Buffer | undefined;
+    let body: string | Blob | undefined;
     if (o.body !== undefined) {
-      if (typeof o.body === 'string' || Buffer.isBuffer(o.body)) body = o.body;
+      if (typeof o.body === 'string') body = o.body;
+      else if (Buffer.isBuffer(o.body)) body = new Blob([new Uint8Array(o.body)]);
       else { body = JSON.stringify(o.body); headers['content-type'] ??= 'application/json'; }
     }
     const res = await fetch(baseUrl + '/api/admin' + urlPath, { method, headers, body });

@@ -141,7 +141,7 @@ describe("a researcher's day in the console API", () => {
     expect(over.body.flagStates).toEqual([expect.objectContaining({ flag: 'speeder', overruled: expect.objectContaining({ reason: 'the interviewer timed it wrongly', by: `user:${me}` }) })]);
     const again = await t.call('POST', `/responses/${id}/flags/speeder/overrule`, { session: s, body: { reason: 'the interviewer timed it wrongly' } });
     expect([again.status, again.body.error.code]).toEqual([409, 'already_overruled']);
-    const overruled = (await t.call('GET', `/responses?flag=overruled`, { session: s })).body.items;
+    const overruled = (await t.call('GET', `/responses?wave=${waveId}&flag=overruled`, { session: s })).body.items;
     expect(overruled.map((r: { id: string }) => r.id)).toEqual([id]);
   });
 

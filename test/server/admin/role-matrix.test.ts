@@ -37,7 +37,7 @@ const MATRIX: Record<AdminRouteName, Row> = {
   importQuotas: { method: 'POST', path: '/waves/9999/quotas/import', body: 'region,sex,age_band,target\n', contentType: 'text/csv', expect: all(401, 403, 404, 404) },
   importResponses: { method: 'POST', path: '/waves/9999/imports', body: 'response_id\n', contentType: 'text/csv', expect: all(401, 403, 404, 404) },
   exportWave: { method: 'GET', path: '/waves/9999/export?format=csv', expect: all(401, 404, 404, 404) },
-  listResponses: { method: 'GET', path: '/responses', expect: all(401, 200, 200, 200) },
+  listResponses: { method: 'GET', path: '/responses?wave=:wave', expect: all(401, 200, 200, 200) },
   getResponse: { method: 'GET', path: '/responses/no-such-response', expect: all(401, 404, 404, 404) },
   overruleFlag: { method: 'POST', path: '/responses/no-such-response/flags/speeder/overrule', body: REASON, expect: all(401, 403, 404, 404) },
   listFrames: { method: 'GET', path: '/frames', expect: all(401, 200, 200, 200) },

@@ -1,0 +1,59 @@
+// bench:admin-responses — the console's responses list (server/admin/responses/service.ts) over a
+// database of N responses (default 1,000,000, written with one SQL statement): the first page and
+// the 20 keyset pages after it, per filter, median of 5 (ms). Usage: npm run bench:admin-responses [-- N]
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { listResponses } from '../server/admin/responses/service';
+import { openDb } from '../server/db/open';
+import { loadOfficialSurvey } from '../server/surveys/bootstrap';
+import { OFFICIAL_SURVEY_ID } from '../server/surveys/service';
+import { ensureOpenWave, openWave } from '../server/waves/service';
+
+/** The small stand-in questionnaire of the tests (the list reads no answers). */
+const MINI = path.join(import.meta.dirname, '../test/fixtures/mini-survey');
+const n = Number(process.argv[2] ?? 1_000_000);
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kelisim-bench-admin-'));
+try {
+  const db = openDb(path.join(dir, 'bench.db'), { synchronous: 'normal' });
+  const { version } = loadOfficialSurvey(db, MINI);
+  const w1 = ensureOpenWave(db, OFFICIAL_SURVEY_ID).wave.id;
+  const w2 = openWave(db, OFFICIAL_SURVEY_ID).id;
+  const t0 = performance.now();
+  db.$client.exec(`
+    WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i < ${n - 1})
+    INSERT INTO responses (id, wave_id, survey_version_id, locale, status, data, current_page_no, started_at, updated_at, completed_at, mode, region, consensus, tolerance, mood)
+    SELECT printf('%08x-0000-4000-8000-%012x', i, i), CASE WHEN i % 10 = 0 THEN ${w2} ELSE ${w1} END, ${version.id}, 'ru',
+      CASE WHEN i % 7 = 0 THEN 'partial' WHEN i % 13 = 0 THEN 'screened_out' ELSE 'complete' END, '{}', 0,
+      strftime('%Y-%m-%dT%H:%M:%fZ', '2026-01-01', '+' || (i * 7) || ' seconds'), strftime('%Y-%m-%dT%H:%M:%fZ', '2026-01-01', '+' || (i * 7 + 60) || ' seconds'), NULL,
+      CASE WHEN i % 5 = 0 THEN 'capi' ELSE 'web' END, 'KZ-' || (10 + i % 17),
+      CASE WHEN i % 101 = 0 THEN NULL ELSE 50 END, CASE WHEN i % 101 = 0 THEN NULL ELSE 50 END, CASE WHEN i % 101 = 0 THEN NULL ELSE 50 END
+    FROM seq;`);
+  db.$client.exec('ANALYZE');
+  console.log(`${n} responses written in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const time = (label: string, q: Parameters<typeof listResponses>[1]) => {
+    const ms: number[] = [];
+    let deep = 0;
+    for (let k = 0; k < 5; k++) {
+      const a = performance.now();
+      let page = listResponses(db, { ...q, limit: 50 });
+      ms.push(performance.now() - a);
+      // 20 pages further: keyset, no OFFSET.
+      const b = performance.now();
+      for (let p = 0; p < 20 && page.nextCursor; p++) page = listResponses(db, { ...q, limit: 50, cursor: page.nextCursor });
+      deep = (performance.now() - b) / 20;
+    }
+    ms.sort((x, y) => x - y);
+    console.log(`${label.padEnd(48)} first page ${ms[2]!.toFixed(1)} ms, next pages ${deep.toFixed(1)} ms each`);
+  };
+  time(`wave ${w1}, newest first`, { wave: w1 });
+  time(`wave ${w1}, oldest first`, { wave: w1, sort: 'oldest' });
+  time(`wave ${w1}, status complete`, { wave: w1, status: 'complete' });
+  time(`wave ${w1}, mode capi, region KZ-11`, { wave: w1, mode: 'capi', region: 'KZ-11' });
+  time(`wave ${w1}, flag incomplete`, { wave: w1, flag: 'incomplete' });
+  time(`wave ${w2} (10 %), newest first`, { wave: w2 });
+  time(`wave ${w1}, flag overruled (none)`, { wave: w1, flag: 'overruled' });
+  db.$client.close();
+} finally {
+  fs.rmSync(dir, { recursive: true, force: true });
+}
