@@ -11,14 +11,18 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-export function useList<T>(filterKeys: readonly string[], load: (query: string, signal: AbortSignal) => Promise<Page<T>>, options: { limit?: number; refreshMs?: number } = {}) {
+/**
+ * `defaults`: filters the API needs when the URL has none (the responses list is per wave); null
+ * while they are not known yet (nothing is loaded until then).
+ */
+export function useList<T>(filterKeys: readonly string[], load: (query: string, signal: AbortSignal) => Promise<Page<T>>, options: { limit?: number; refreshMs?: number; defaults?: Record<string, string> | null } = {}) {
   const search = useSearch();
   const keys = filterKeys.join(',');
   // eslint-disable-next-line react-hooks/exhaustive-deps -- filterKeys is a constant of the page; keys stands for it
   const query = useMemo(() => parseListQuery(search, filterKeys), [search, keys]);
   const trail = useRef<(string | null)[]>([]);
-  const api = apiQuery(query, options.limit ?? 50);
-  const loaded = useQuery(api, (signal) => load(api, signal), { refreshMs: options.refreshMs });
+  const api = options.defaults === null ? null : apiQuery({ ...query, filters: { ...options.defaults, ...query.filters } }, options.limit ?? 50);
+  const loaded = useQuery(api, (signal) => load(api ?? '', signal), { refreshMs: options.refreshMs });
 
   const go = useCallback((next: ListQuery) => setQuery(listParams(next, filterKeys, new URLSearchParams(window.location.search))), [filterKeys]);
   const setFilter = useCallback((key: string, value: string) => {

@@ -170,6 +170,7 @@ export async function startAdminFixtures(clientDir: string): Promise<{ baseUrl: 
     fail(res, 422, 'invalid_import', 'field.csv: 2 rows are invalid; nothing was imported.', { file: 'field.csv', total: 2, errors: [{ line: 3, column: 'region', reason: 'KZ-99 is not a region code' }, { line: 7, column: 'a1', reason: 'value 9 is not an answer of a1' }] }));
 
   app.get('/api/admin/responses', (req, res) => {
+    if (!req.query.wave) return fail(res, 422, 'invalid_request', 'wave: the list is per wave; give ?wave=<id>.');
     const second = req.query.cursor === 'page2';
     const items = second ? [summary(4)] : [summary(1, ['speeder']), summary(2), summary(3, ['straightliner'])];
     ok(res, R.listResponses, { items, nextCursor: second ? null : 'page2' });

@@ -9,7 +9,7 @@ import { listResponses } from '../endpoints';
 import { REGIONS } from '../regions';
 import { AdminPage, ErrorNotice, Loading } from '../ui';
 import { useList } from '../use-list';
-import { useWaves } from './wave-picker';
+import { defaultWave, useWaves, WavesState } from './wave-picker';
 import { waveName } from './waves-page';
 
 const FILTERS = ['wave', 'status', 'mode', 'region', 'flag', 'sort'] as const;
@@ -21,15 +21,17 @@ export function ResponsesPage() {
   const text = useAdminText();
   const { t, pick } = text;
   const waves = useWaves();
-  const list = useList(FILTERS, listResponses);
-  const f = list.query.filters;
+  // The API lists one wave's responses at a time: without ?wave=, the open (or newest) wave.
+  const fallback = waves.state === 'ready' ? defaultWave(waves.data.items) : null;
+  const list = useList(FILTERS, listResponses, { defaults: fallback ? { wave: String(fallback.id) } : null });
+  const f: Record<string, string> = { ...(fallback ? { wave: String(fallback.id) } : {}), ...list.query.filters };
   const regionName = (code: string | null) => (code === null ? '—' : (REGIONS.find((r) => r.code === code) ? pick(REGIONS.find((r) => r.code === code)!.name) : code));
 
-  const select = (key: (typeof FILTERS)[number], label: string, options: { value: string; label: string }[], all: string) => (
+  const select = (key: (typeof FILTERS)[number], label: string, options: { value: string; label: string }[], all: string | null) => (
     <div className="admin-field admin-field--inline">
       <label htmlFor={`filter-${key}`}>{label}</label>
       <select id={`filter-${key}`} value={f[key] ?? ''} onChange={(e) => list.setFilter(key, e.target.value)}>
-        <option value="">{all}</option>
+        {all !== null && <option value="">{all}</option>}
         {options.map((o) => <option key={o.value} value={o.value}>{o.label}</option>)}
       </select>
     </div>
@@ -38,7 +40,7 @@ export function ResponsesPage() {
   return (
     <AdminPage title={t('responsesTitle')}>
       <div className="admin-filters" role="group" aria-label={t('filtersLabel')}>
-        {select('wave', t('fieldWave'), waves.state === 'ready' ? waves.data.items.map((w) => ({ value: String(w.id), label: waveName(w, pick) })) : [], t('allWaves'))}
+        {select('wave', t('fieldWave'), waves.state === 'ready' ? waves.data.items.map((w) => ({ value: String(w.id), label: waveName(w, pick) })) : [], null)}
         {select('status', t('colStatus'), RESPONSE_STATUSES.map((s) => ({ value: s, label: t(statusKey(s)) })), t('any'))}
         {select('mode', t('colMode'), RESPONSE_MODES.map((m) => ({ value: m, label: t(`mode_${m}`) })), t('any'))}
         {select('region', t('colRegion'), REGIONS.map((r) => ({ value: r.code, label: pick(r.name) })), t('any'))}
@@ -51,7 +53,9 @@ export function ResponsesPage() {
           </select>
         </div>
       </div>
-      {list.loaded.state === 'loading' && <Loading />}
+      <WavesState waves={waves} />
+      {waves.state === 'ready' && fallback === null && <p>{t('wavesEmpty')}</p>}
+      {list.loaded.state === 'loading' && fallback !== null && <Loading />}
       {list.loaded.state === 'error' && <ErrorNotice error={list.loaded.error} onRetry={list.loaded.reload} />}
       {list.loaded.state === 'ready' && (
         <DataTable
