@@ -8,7 +8,7 @@ import type { WaveRow } from '../db/schema';
 import { OFFICIAL_SURVEY_ID } from '../surveys/service';
 import { cliActor } from '../audit/service';
 import { DomainError } from '../errors';
-import { closeWave, createWave, findWave, listWaves, openCurrentWave } from '../waves/service';
+import { closeWaveAudited, createWave, findWave, listWaves, openNextWave } from '../waves/service';
 import { runCommand, UsageError, withDatabase } from './database-command';
 import { exitCodeOf } from './domain-command';
 
@@ -31,13 +31,17 @@ function subcommand(db: Db, name: string, waveArg: string | undefined, baseUrl: 
       return rows.length === 0 ? 'no waves yet (npm start opens one)' : ['id\tstatus\ttitle\tperiod\tdates\topen link', ...rows.map((w) => describeWave(w, baseUrl))].join('\n');
     }
     case 'open': {
-      const wave = db.transaction((tx) => {
-        const open = listWaves(tx).filter((w) => w.surveyId === OFFICIAL_SURVEY_ID && w.status === 'open');
-        if (open.length > 0) {
-          throw new UsageError(`wave ${open.map((w) => w.id).join(', ')} is still open; close it first (wave close --wave ${open[0]!.id})`);
+      // The console's code path too (server/waves/service.ts), audited.
+      let wave;
+      try {
+        wave = openNextWave(db, OFFICIAL_SURVEY_ID, cliActor());
+      } catch (err) {
+        if (err instanceof DomainError && err.code === 'wave_open') {
+          const open = listWaves(db).find((w) => w.surveyId === OFFICIAL_SURVEY_ID && w.status === 'open')!;
+          throw new UsageError(`${err.message} (wave close --wave ${open.id})`);
         }
-        return openCurrentWave(tx, OFFICIAL_SURVEY_ID);
-      }, { behavior: 'immediate' });
+        throw err;
+      }
       return `opened wave ${wave.id} (${wave.titleEn}${wave.period ? `, period ${wave.period}` : ', no period: the current quarter already has a wave'}); respondent link: ${baseUrl}/s/${wave.openSlug}`;
     }
     case 'create': {
@@ -59,7 +63,7 @@ function subcommand(db: Db, name: string, waveArg: string | undefined, baseUrl: 
         throw new UsageError(`wave ${waveArg} does not exist; existing waves: ${known}`);
       }
       if (before.status === 'closed') return `wave ${before.id} (${before.titleEn}) was already closed on ${before.closedAt}`;
-      const after = closeWave(db, before.id)!;
+      const after = closeWaveAudited(db, before.id, cliActor());
       return `closed wave ${after.id} (${after.titleEn}); its open link and invitations now answer "survey closed"`;
     }
     default:

@@ -147,3 +147,20 @@ export function overruleFlag(db: Db, id: string, flag: QualityFlagName, reason: 
     appendAudit(tx, { actor, action: 'response.flag_overrule', subjectType: 'response', subjectId: id, before: { flag, overruled: false }, after: { flag, overruled: true }, reason }, now);
   }, { behavior: 'immediate' });
 }
+
+/**
+ * The overrules of a wave's responses, response id → overruled flags: the seam for the estimate
+ * run (server/runs/compute.ts) to keep an overruled response that a flag would exclude and count
+ * it in `sample.overruled` (METHODOLOGY §6). Not read by the run yet (decision 019, open points).
+ */
+export function overrulesOfWave(db: Queryable, waveId: number): Map<string, Set<QualityFlagName>> {
+  const rows = db.select({ id: flagOverrules.responseId, flag: flagOverrules.flag }).from(flagOverrules)
+    .innerJoin(responses, eq(responses.id, flagOverrules.responseId)).where(eq(responses.waveId, waveId)).all();
+  const out = new Map<string, Set<QualityFlagName>>();
+  for (const r of rows) {
+    let set = out.get(r.id);
+    if (!set) out.set(r.id, (set = new Set()));
+    set.add(r.flag);
+  }
+  return out;
+}

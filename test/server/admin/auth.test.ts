@@ -209,3 +209,27 @@ describe('audit', () => {
     expect([res.status, res.body.error.code]).toEqual([409, 'last_admin']);
   });
 });
+
+describe('an authenticated feature of its own', () => {
+  it('refuses a signed-in account below the feature\'s role with 403, lets it in at or above', async () => {
+    const { Router } = await import('express');
+    const path = await import('node:path');
+    const { createApp } = await import('../../../server/app');
+    const { FEATURES } = await import('../../../server/features');
+    const probe = { name: 'probe', path: '/probe', access: { kind: 'authenticated', role: 'researcher' }, cache: 'no-store', router: () => Router().get('/', (_q, r) => { r.json({ ok: true }); }) } as const;
+    const app = createApp({ db: t.db, config: { bodyLimitBytes: 1024, staticDir: path.join('/nonexistent') }, features: [...FEATURES, probe], clock: () => t.clock.now, dbFile: t.db.$client.name });
+    const server = await new Promise<import('node:http').Server>((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
+    try {
+      const url = `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}/api/probe`;
+      const viewer = await t.signIn('viewer');
+      const researcher = await t.signIn('researcher');
+      expect((await fetch(url)).status).toBe(401);
+      const low = await fetch(url, { headers: { cookie: viewer.cookie } });
+      expect([low.status, ((await low.json()) as { error: { code: string } }).error.code]).toEqual([403, 'forbidden']);
+      expect((await fetch(url, { headers: { cookie: researcher.cookie } })).status).toBe(200);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  });
+});

@@ -59,3 +59,20 @@ describe('kelisim user', () => {
     expect(unknown.stderr).toContain('there is no account for nobody@example.kz');
   });
 });
+
+describe('kelisim wave, through the console\'s service', () => {
+  it('audits a close and an open from the command line; the console\'s audit view shows them', async () => {
+    const env = { KELISIM_DB: dbFile };
+    expect((await runCli(['wave', 'close', '--wave', String(t.wave.id)], env)).code).toBe(0);
+    const opened = await runCli(['wave', 'open'], env);
+    expect(opened.code).toBe(0);
+    const refused = await runCli(['wave', 'open'], env);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/is still open; close it first \(wave close --wave \d+\)/);
+    const s = await t.signIn('viewer');
+    const log = (await t.call('GET', '/audit?subjectType=wave', { session: s })).body.items;
+    expect(log.map((e: { action: string }) => e.action)).toEqual(['wave.open', 'wave.close']);
+    expect(log[1]).toMatchObject({ subjectId: String(t.wave.id), before: { status: 'open' }, after: { status: 'closed' } });
+    expect(log[0].actor).toMatch(/^cli:/);
+  });
+});

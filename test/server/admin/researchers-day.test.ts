@@ -167,3 +167,13 @@ describe("a researcher's day in the console API", () => {
     }
   });
 });
+
+describe('the overrules seam for the next run', () => {
+  it('lists a wave\'s overruled responses with their flags', async () => {
+    const { overrulesOfWave } = await import('../../../server/admin/responses/service');
+    const waves = t.db.$client.prepare("SELECT id FROM waves WHERE period = '2025-Q2'").all() as { id: number }[];
+    const map = overrulesOfWave(t.db, waves[0]!.id);
+    expect([...map.values()].map((f) => [...f])).toEqual([['speeder']]);
+    expect(overrulesOfWave(t.db, t.wave.id).size).toBe(0);
+  });
+});
