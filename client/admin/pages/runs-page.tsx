@@ -69,6 +69,8 @@ export function RunsPage() {
 
 function JobLine({ job }: { job: Job }) {
   const { t, percent } = useAdminText();
+  // The server's stages are English words for its log; the two it has are said in the page language.
+  const stageText = (j: Job) => (j.stage === 'queued' || j.status === 'queued' ? t('jobQueued') : j.stage === 'computing' || j.stage === null ? t('jobWorking') : j.stage);
   if (job.status === 'failed')
     return (
       <li className="admin-error">
@@ -78,7 +80,7 @@ function JobLine({ job }: { job: Job }) {
   return (
     <li>
       <label htmlFor={`job-${job.id}`}>
-        {t('jobRunning', { id: job.id, wave: job.waveId, stage: job.stage ?? t(job.status === 'queued' ? 'jobQueued' : 'jobWorking') })}
+        {t('jobRunning', { id: job.id, wave: job.waveId, stage: stageText(job) })}
         {job.progress !== null ? ` · ${percent(job.progress)}` : ''}
       </label>
       <progress id={`job-${job.id}`} max={1} value={job.progress ?? undefined} />
