@@ -283,6 +283,16 @@ describe('actions', () => {
     await page.getByRole('alert').filter({ hasText: 'already exists (wave 1): import into it instead' }).waitFor();
   });
 
+  test('a computation still running is shown with its progress when the runs page is opened again', async () => {
+    Object.assign(state, { signedIn: true, role: 'researcher', mustChangePassword: false });
+    const page = await open('kk', 1280);
+    await page.goto(`${fixtures.baseUrl}/admin/runs`);
+    const bar = page.getByRole('progressbar', { name: /4-есептеу/ });
+    await bar.waitFor();
+    expect(await bar.evaluate((el: HTMLProgressElement) => el.value)).toBeCloseTo(0.4);
+    await page.getByText(/40,0%/).waitFor();
+  });
+
   test('a session that ends (401) brings the sign-in page back, on any page', async () => {
     Object.assign(state, { signedIn: true, role: 'researcher', mustChangePassword: false });
     const page = await open('en', 1280);
