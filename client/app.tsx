@@ -10,6 +10,7 @@ import { matchRoute, usePath } from './router';
 // client/admin. The shell, design and i18n are shared; no audience loads another's code.
 const PublicApp = lazy(() => import('./public/public-app'));
 const RespondPage = lazy(() => import('./respond/respond-page'));
+const AdminApp = lazy(() => import('./admin/admin-app'));
 
 function Routes() {
   const route = matchRoute(usePath());
@@ -25,6 +26,12 @@ function Routes() {
         <Suspense fallback={<LoadingPage />}>
           {/* key: a different link is a different respondent session */}
           <RespondPage key={route.link} link={route.link} />
+        </Suspense>
+      );
+    case 'admin':
+      return (
+        <Suspense fallback={<LoadingPage what="loading" />}>
+          <AdminApp rest={route.rest} />
         </Suspense>
       );
     case 'notFound':

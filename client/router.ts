@@ -52,7 +52,7 @@ export function followLink(event: MouseEvent<HTMLAnchorElement>): void {
   navigate(event.currentTarget.pathname + event.currentTarget.search);
 }
 
-export type Route = { name: 'home' } | { name: 'respond'; link: string } | { name: 'notFound' };
+export type Route = { name: 'home' } | { name: 'respond'; link: string } | { name: 'admin'; rest: string } | { name: 'notFound' };
 
 /** Maps a path to a route. Example: matchRoute('/s/abc') → { name: 'respond', link: 'abc' }. */
 export function matchRoute(path: string): Route {
@@ -65,5 +65,8 @@ export function matchRoute(path: string): Route {
       return { name: 'notFound' }; // a malformed %-escape is not a link we could have issued
     }
   }
+  // The researchers' console (client/admin) routes the rest itself: '/admin/runs/3' → rest 'runs/3'.
+  const admin = /^\/admin(?:\/(.*))?$/.exec(path);
+  if (admin) return { name: 'admin', rest: (admin[1] ?? '').replace(/\/+$/, '') };
   return { name: 'notFound' };
 }

@@ -78,3 +78,37 @@ describe('dashboard route', () => {
     expect(total + method).toBeLessThanOrEqual(DASHBOARD_BUDGET_GZIP);
   });
 });
+
+// The console (client/admin, decision 014) is a chunk of its own: no other route loads its code,
+// and it loads no survey or chart code. Its strings survive minification, so they mark it.
+const ADMIN_MARKERS = ['Sign in to the console', 'Консольге кіру'];
+const CHART_MARKERS = ['plot-d6a7b5'];
+
+describe('console route', () => {
+  const manifest = JSON.parse(read('.vite/manifest.json')) as Record<string, ManifestChunk>;
+  const key = (suffix: string) => {
+    const found = Object.keys(manifest).find((k) => k.endsWith(suffix));
+    if (!found) throw new Error(`the build has no ${suffix} chunk`);
+    return found;
+  };
+  const entryKey = Object.keys(manifest).find((k) => manifest[k].isEntry)!;
+
+  test('no other route loads the console, and the console loads no survey or chart code', () => {
+    const others = staticClosure(manifest, [entryKey, key('public/public-app.tsx'), key('public/method-page.tsx'), key('respond/respond-page.tsx')]);
+    for (const k of others) {
+      const code = read(manifest[k].file);
+      for (const marker of ADMIN_MARKERS) expect(code.includes(marker), `${manifest[k].file} contains ${marker}`).toBe(false);
+    }
+    const admin = staticClosure(manifest, [entryKey, key('admin/admin-app.tsx')]);
+    const adminCode = [...admin].map((k) => read(manifest[k].file));
+    expect(adminCode.some((code) => ADMIN_MARKERS.every((m) => code.includes(m)))).toBe(true);
+    for (const k of admin) {
+      const code = read(manifest[k].file);
+      for (const marker of [...SURVEY_MARKERS, ...CHART_MARKERS]) expect(code.includes(marker), `${manifest[k].file} contains ${marker}`).toBe(false);
+      // (a shared chunk such as _respondent-api-….js, the zod contract, has no src and is fine)
+      expect(manifest[k].src ?? '').not.toMatch(/^(client\/)?(respond|public)\//);
+    }
+    const total = [...admin].reduce((sum, k) => sum + zlib.gzipSync(fs.readFileSync(path.join(DIST, manifest[k].file))).length, 0);
+    console.log(`console route JavaScript: ${(total / 1024).toFixed(1)} KB gzipped in ${admin.size} chunks`);
+  });
+});

@@ -9,7 +9,10 @@ describe('matchRoute', () => {
     expect(matchRoute('/s/a%20b')).toEqual({ name: 'respond', link: 'a b' });
     expect(matchRoute('/s/')).toEqual({ name: 'notFound' });
     expect(matchRoute('/s/a/b')).toEqual({ name: 'notFound' });
-    expect(matchRoute('/admin')).toEqual({ name: 'notFound' });
+    expect(matchRoute('/admin')).toEqual({ name: 'admin', rest: '' });
+    expect(matchRoute('/admin/')).toEqual({ name: 'admin', rest: '' });
+    expect(matchRoute('/admin/runs/3')).toEqual({ name: 'admin', rest: 'runs/3' });
+    expect(matchRoute('/administrator')).toEqual({ name: 'notFound' });
     expect(matchRoute('/nope')).toEqual({ name: 'notFound' });
   });
 
