@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { adminEn } from '../../client/admin/messages-en';
 import { createApp } from '../../server/app';
 import { createUser } from '../../server/auth/service';
+import { quotaFill } from '../../server/quotas/service';
 import { loadOfficialSurvey, loadTargets } from '../../server/surveys/bootstrap';
 import { OFFICIAL_SURVEYS_DIR, REPO_ROOT } from '../helpers/app';
 import { createTestDb, type TestDb } from '../helpers/db';
@@ -140,20 +141,15 @@ describe("a researcher's day in the console", () => {
     await check('waves');
   });
 
-  test('quotas: the grid of the open wave, its targets saved (or the server says the feature is missing)', async () => {
+  test('quotas: the grid of the open wave, a target saved, stored by the quotas service', async () => {
     await nav(t.navQuotas).click();
     await page.getByRole('heading', { name: t.quotasTitle, level: 1 }).waitFor();
-    const status = await page.evaluate(async () => (await fetch('/api/admin/waves')).json().then(async (w: { items: { id: number; status: string }[] }) => (await fetch(`/api/admin/waves/${w.items.find((x) => x.status === 'open')!.id}/quotas`)).status));
-    if (status === 501) {
-      // console-api answers 501 until the quotas feature is wired in (server/admin/waves/routes.ts):
-      // the page says so in words instead of showing an empty grid.
-      await page.getByRole('alert').filter({ hasText: t.error_not_implemented }).waitFor();
-    } else {
-      await page.getByLabel('Target: Astana (city), Women, 18-29').fill('25');
-      await page.getByRole('button', { name: t.saveQuotas }).click();
-      await page.getByText(t.quotasSaved).waitFor();
-      await page.getByText('0/25').waitFor();
-    }
+    await page.getByLabel('Target: Astana (city), Women, 18-29').fill('25');
+    await page.getByRole('button', { name: t.saveQuotas }).click();
+    await page.getByText(t.quotasSaved).waitFor();
+    await page.getByText('0/25').waitFor();
+    const open = testDb.db.$client.prepare("SELECT id FROM waves WHERE status = 'open'").pluck().get() as number;
+    expect(quotaFill(testDb.db, open).cells.filter((c) => c.target > 0)).toEqual([expect.objectContaining({ sex: 'f', ageBand: '18-29', target: 25, reserved: 0, completed: 0 })]);
     await check('quotas');
   });
 
