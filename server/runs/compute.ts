@@ -187,19 +187,34 @@ export function computeRun(db: Db, wave: WaveRow, frame: FrameRow, options: RunO
   }
   const flags: Record<QualityFlag, Uint8Array> = { speeder: new Uint8Array(n), straightliner: new Uint8Array(n), incomplete: new Uint8Array(n) };
   const indicatorIds = spec.indicators.map((ind) => ind.id as IndicatorId);
+  // Per block, each item's codes and, per code, its raw answer as a number (-1: missing): equal
+  // raw answer texts get equal numbers, so the row loop compares numbers, not strings.
+  const answerIds = new Map<string, number>();
+  const blockItems = blocks.map((b) => b.items.map((name) => ({
+    codes: input.items[name]!.codes,
+    answer: Int32Array.from(rawTables.get(name)!, (t) => {
+      if (t === '') return -1;
+      let a = answerIds.get(t);
+      if (a === undefined) { a = answerIds.size; answerIds.set(t, a); }
+      return a;
+    }),
+  })));
+  const storedScores = indicatorIds.map((id) => input.stored[id]);
   for (let i = 0; i < n; i++) {
     if (speed.flags[i]) flags.speeder[i] = 1;
-    for (const b of blocks) {
-      let first: string | null = null;
+    for (const items of blockItems) {
+      let first = -2;
       let same = true;
-      for (const name of b.items) {
-        const s = rawTables.get(name)![input.items[name]!.codes[i]!]!;
-        if (s === '' || (first !== null && s !== first)) { same = false; break; }
-        first = s;
+      for (const { codes, answer } of items) {
+        const a = answer[codes[i]!]!;
+        if (a < 0 || (first !== -2 && a !== first)) { same = false; break; }
+        first = a;
       }
-      if (same && first !== null) { flags.straightliner[i] = 1; break; }
+      if (same && first !== -2) { flags.straightliner[i] = 1; break; }
     }
-    if (indicatorIds.every((id) => Number.isNaN(input.stored[id]?.[i] ?? Number.NaN))) flags.incomplete[i] = 1;
+    let incomplete = true;
+    for (const y of storedScores) if (!Number.isNaN(y?.[i] ?? Number.NaN)) { incomplete = false; break; }
+    if (incomplete) flags.incomplete[i] = 1;
   }
   const excludedBy = { speeder: 0, straightliner: 0, incomplete: 0 } as Record<QualityFlag, number>;
   const keep: number[] = [];
