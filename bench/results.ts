@@ -3,8 +3,8 @@
 // 1. A temporary database with one closed wave of 1,000,000 complete responses, written by direct
 //    SQL inserts (answers drawn with the tests' seeded generator, scored with analysis/ exactly as
 //    a completion is) and an illustrative frame over region, sex × age, settlement and ethnicity.
-// 2. Estimate run: `kelisim estimate` as a child process under /usr/bin/time — wall time and peak
-//    RSS of the whole command (goal ≤ 5 s, ≤ 1 GB).
+// 2. Estimate run: `kelisim estimate` (compiled, as `npm run kelisim` runs it) as a child process
+//    under /usr/bin/time — wall time and peak RSS of the whole command (goal ≤ 5 s, ≤ 1 GB).
 // 3. Respondents during a run: a server child (the real app and write queue, this file in
 //    --server mode) takes web completions at a fixed arrival rate; the p99 latency while nothing
 //    else runs, then while the same estimate runs in the server's worker thread (estimateInWorker,
@@ -13,7 +13,7 @@
 // Sections are a list (SECTIONS below): another benchmark of the same data (the public API's
 // latency, bench/results-api.ts) adds itself there and gets the prepared database.
 // A benchmark, not a test: it prints figures and fails only if something does not work.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -125,11 +125,14 @@ async function prepare(responses: number): Promise<ResultsBenchContext> {
   const size = fs.statSync(dbFile).size;
   process.stdout.write(`prepared ${responses.toLocaleString('en')} complete responses in wave ${wave.id} (${period}) in ${((Date.now() - t0) / 1000).toFixed(1)} s; database ${(size / 1e6).toFixed(0)} MB\n`);
 
+  // dist/server up to date now, so no timed command includes a build.
+  execFileSync(process.execPath, ['scripts/build-server.mjs'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   const kelisim: ResultsBenchContext['kelisim'] = (args) => new Promise((resolve) => {
     // /usr/bin/time -f reports the command's peak RSS (KB) on stderr's last line.
     const useTime = fs.existsSync('/usr/bin/time');
     const cmd = useTime ? '/usr/bin/time' : process.execPath;
-    const argv = [...(useTime ? ['-f', 'BENCH_TIME %e %U %S %M', process.execPath] : []), '--import', 'tsx', 'server/cli/main.ts', ...args];
+    // The compiled command, as `npm run kelisim` runs it (scripts/run.mjs; built below, before any timing).
+    const argv = [...(useTime ? ['-f', 'BENCH_TIME %e %U %S %M', process.execPath] : []), 'scripts/run.mjs', 'kelisim', ...args];
     const t = process.hrtime.bigint();
     execFile(cmd, argv, { cwd: ROOT, env: { ...process.env, KELISIM_DB: dbFile }, maxBuffer: 1 << 28 }, (err, stdout, stderr) => {
       const seconds = Number(process.hrtime.bigint() - t) / 1e9;
