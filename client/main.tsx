@@ -10,3 +10,9 @@ createRoot(root).render(
     <App />
   </StrictMode>,
 );
+
+// A respondent link works offline after its first visit (decision 023). The same module promise as
+// the route's lazy import: it resolves when the survey code is in, and downloads nothing twice.
+if (window.location.pathname.startsWith('/s/')) {
+  void import('./sw/register').then((m) => m.registerRespondentWorker(import('./respond/respond-page')));
+}

@@ -99,6 +99,21 @@ function resumed(
   };
 }
 
+/**
+ * Offline, with no stored server answer for this response: this device's own copy of the answers
+ * (acknowledged or not: it is this device's latest state, and the server has it already or will get
+ * it) on the questionnaire version it was given for, or a fresh start when there is no copy (every
+ * change writes one, so nothing was answered here). Null when the copy is for another version than
+ * the stored link's: that questionnaire is not on this device.
+ */
+function resumedOffline(link: string, storeKey: string, entry: StoredResponse, info: LinkInfo): LoadResult | null {
+  const local = readLocalAnswers(storeKey);
+  const mine = local?.id === entry.id ? local : null;
+  if (mine && String(mine.surveyVersionId) !== String(info.survey.versionId)) return null;
+  const state = mine ? { data: mine.data, currentPageNo: mine.currentPageNo, locale: mine.locale } : null;
+  return resumed(link, storeKey, entry, info, state, info.survey);
+}
+
 export async function loadSession(link: string): Promise<LoadResult> {
   const storeKey = await linkStoreKey(link);
   migrateLegacyEntry(link, storeKey);
@@ -137,8 +152,14 @@ export async function loadSession(link: string): Promise<LoadResult> {
         return resumed(link, storeKey, stored, info, state, state.survey);
       } catch (error) {
         // 404: the id was made here but nothing was saved yet; keep it and start.
-        if (!(error instanceof ApiError && error.status === 404)) throw error;
-        return resumed(link, storeKey, stored, info, null, info.survey);
+        if (error instanceof ApiError && error.status === 404) return resumed(link, storeKey, stored, info, null, info.survey);
+        // No network, and the service worker holds the link but not this response (decision 023):
+        // go on from this device's copy of the answers, which every change writes.
+        if (error instanceof NetworkError) {
+          const offline = resumedOffline(link, storeKey, stored, info);
+          if (offline) return offline;
+        }
+        throw error;
       }
     }
 

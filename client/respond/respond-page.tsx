@@ -5,9 +5,9 @@ import 'survey-core/survey-core.fontless.min.css';
 import './respond.css';
 import './survey-locales';
 import { useEffect, useState } from 'react';
-import { LoadingPage } from '../design/loading-page';
 import { MessageScreen } from '../design/message-screen';
 import { Page } from '../design/page-shell';
+import { SurveySkeleton } from '../design/survey-skeleton';
 import { isLocale } from '../i18n/locale';
 import type { MessageKey } from '../i18n/messages-en';
 import { useLocale } from '../i18n/use-locale';
@@ -46,7 +46,7 @@ export default function RespondPage({ link }: { link: string }) {
     };
   }, [link, attempt, setLocale]);
 
-  if (phase.kind === 'loading') return <LoadingPage />;
+  if (phase.kind === 'loading') return <SurveySkeleton />;
 
   if (phase.kind === 'survey') {
     const title = phase.session.waveTitle[locale] ?? phase.session.waveTitle['kk'] ?? t('brand');
