@@ -1,22 +1,27 @@
-// `npm run bench:respondent`: what a respondent waits for on a slow phone (issue 12, item 8).
+// `npm run bench:respondent`: what a respondent waits for on a slow phone (issue 12, decision 023).
 //
 // Opens an open-wave link of the real questionnaire in Debian's Chromium at 360 × 740, with the
 // network and the CPU throttled through the DevTools protocol (Network.emulateNetworkConditions,
-// Emulation.setCPUThrottlingRate), and prints for each link profile, cold (a new profile: empty
-// cache) and warm (the same link opened again in the same profile: HTTP cache and this device's
-// stored response id):
-//   - bytes transferred (the sum of the encoded sizes of every response, from Network.loadingFinished);
-//   - first contentful paint (how long the screen stays blank);
-//   - time to the first question visible (the first question's title laid out), from navigation start.
-// Figures are medians of ROUNDS runs (default 3). DevTools throttling delays each request inside the
-// browser (it is not a packet-level link emulation), so treat the figures as comparable with each
-// other and with the issue's, not as field measurements. Needs the built client (`npx vite build`).
+// Emulation.setCPUThrottlingRate), and prints for each link profile three visits in one profile:
+//   - cold: a new profile (empty HTTP cache, no service worker);
+//   - warm: the same link opened again once the service worker controls the page and holds the
+//     link's questionnaire (decision 023): the shell and the survey code come from it; the worker's
+//     own requests (the link's GETs, network first) get the same delay and bandwidth through
+//     Playwright's context.route, since the page's DevTools throttling does not cover the worker;
+//   - offline: the same again with the network off (context.setOffline).
+// For each: bytes transferred (encoded sizes of the responses that came over the network, the
+// worker's included; none served from the worker's cache), first contentful paint (how long the
+// screen stays blank) and the time to the first question visible (the first question's title laid
+// out), from navigation start. Figures are medians of ROUNDS runs (default 3). DevTools throttling
+// delays each request inside the browser (it is not a packet-level link emulation), so treat the
+// figures as comparable with each other and with the issue's, not as field measurements. Needs the
+// built client (`npx vite build`).
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Server } from 'node:http';
-import type { CDPSession, Page } from 'playwright-core';
+import type { BrowserContext, CDPSession, Page, Route } from 'playwright-core';
 import { createApp } from '../server/app';
 import { openDb } from '../server/db/open';
 import { loadOfficialSurvey } from '../server/surveys/bootstrap';
@@ -66,12 +71,18 @@ async function throttle(cdp: CDPSession, p: Profile): Promise<void> {
 }
 
 /** One visit: navigate and wait for the first question's title to be laid out. */
-async function visit(page: Page, cdp: CDPSession, url: string): Promise<Sample> {
+async function visit(page: Page, cdp: CDPSession, url: string, workerBytes: { n: number }): Promise<Sample> {
   let bytes = 0;
-  const onFinished = (e: { encodedDataLength: number }) => {
-    bytes += e.encodedDataLength;
+  const fromWorker = new Set<string>();
+  const onResponse = (e: { requestId: string; response: { fromServiceWorker?: boolean } }) => {
+    if (e.response.fromServiceWorker) fromWorker.add(e.requestId);
   };
+  const onFinished = (e: { requestId: string; encodedDataLength: number }) => {
+    if (!fromWorker.has(e.requestId)) bytes += e.encodedDataLength;
+  };
+  cdp.on('Network.responseReceived', onResponse);
   cdp.on('Network.loadingFinished', onFinished);
+  workerBytes.n = 0;
   try {
     await page.goto(url, { waitUntil: 'commit', timeout: 60_000 });
     const handle = await page.waitForFunction(
@@ -84,10 +95,46 @@ async function visit(page: Page, cdp: CDPSession, url: string): Promise<Sample> 
     );
     const firstQuestionMs = (await handle.jsonValue()) as number;
     const fcpMs = await page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? -1);
-    return { bytes, fcpMs, firstQuestionMs };
+    return { bytes: bytes + workerBytes.n, fcpMs, firstQuestionMs };
   } finally {
+    cdp.off('Network.responseReceived', onResponse);
     cdp.off('Network.loadingFinished', onFinished);
   }
+}
+
+/**
+ * The service worker's own network requests, delayed as DevTools delays the page's: one round trip,
+ * plus the body at the profile's download rate. Counts the bytes into `workerBytes`.
+ */
+async function throttleWorker(context: BrowserContext, p: Profile, workerBytes: { n: number }): Promise<void> {
+  await context.route('**/*', async (route: Route) => {
+    if (!route.request().serviceWorker()) return route.fallback();
+    let response;
+    try {
+      response = await route.fetch();
+    } catch {
+      return route.abort('internetdisconnected');
+    }
+    const body = await response.body();
+    workerBytes.n += body.length;
+    const ms = p.rttMs + (p.downMbps > 0 ? (body.length * 8) / (p.downMbps * 1e3) : 0);
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    await route.fulfill({ response, body });
+  });
+}
+
+/** Until the service worker controls the page and holds the link's questionnaire. */
+async function workerReady(page: Page, url: string): Promise<void> {
+  const linkPath = `/api/links/${new URL(url).pathname.split('/')[2]}`;
+  await page.waitForFunction(
+    async (p) => {
+      if (!navigator.serviceWorker.controller) return false;
+      for (const name of await caches.keys()) if (await (await caches.open(name)).match(p)) return true;
+      return false;
+    },
+    linkPath,
+    { timeout: 60_000, polling: 200 },
+  );
 }
 
 async function main(): Promise<void> {
@@ -107,26 +154,30 @@ async function main(): Promise<void> {
 
   try {
     console.log(`Respondent page, 360 × 740, Chromium; medians of ${ROUNDS} runs; ${url.replace(/\/s\/.*/, '/s/<open link>')}`);
-    console.log('profile                                 visit  transferred   first paint   first question');
+    console.log('profile                                 visit   transferred   first paint   first question');
     for (const profile of PROFILES) {
-      const cold: Sample[] = [];
-      const warm: Sample[] = [];
+      const samples: Record<'cold' | 'warm' | 'offline', Sample[]> = { cold: [], warm: [], offline: [] };
       for (let round = 0; round < ROUNDS; round++) {
         const b = await openBrowser({ locale: 'kk-KZ', width: 360, height: 740 });
         try {
+          const workerBytes = { n: 0 };
           const cdp = await b.context.newCDPSession(b.page);
           await throttle(cdp, profile);
-          cold.push(await visit(b.page, cdp, url));
-          warm.push(await visit(b.page, cdp, url));
+          samples.cold.push(await visit(b.page, cdp, url, workerBytes));
+          await workerReady(b.page, url);
+          await throttleWorker(b.context, profile, workerBytes);
+          samples.warm.push(await visit(b.page, cdp, url, workerBytes));
+          await b.context.setOffline(true);
+          samples.offline.push(await visit(b.page, cdp, url, workerBytes));
         } finally {
           await b.close();
         }
       }
-      for (const [name, samples] of [['cold', cold], ['warm', warm]] as const) {
-        const kb = median(samples.map((s) => s.bytes)) / 1024;
-        const fcp = median(samples.map((s) => s.fcpMs)) / 1000;
-        const fq = median(samples.map((s) => s.firstQuestionMs)) / 1000;
-        console.log(`${profile.name.padEnd(39)} ${name.padEnd(5)} ${`${kb.toFixed(0)} KB`.padStart(12)} ${`${fcp.toFixed(2)} s`.padStart(13)} ${`${fq.toFixed(2)} s`.padStart(16)}`);
+      for (const name of ['cold', 'warm', 'offline'] as const) {
+        const kb = median(samples[name].map((s) => s.bytes)) / 1024;
+        const fcp = median(samples[name].map((s) => s.fcpMs)) / 1000;
+        const fq = median(samples[name].map((s) => s.firstQuestionMs)) / 1000;
+        console.log(`${profile.name.padEnd(39)} ${name.padEnd(7)} ${`${kb.toFixed(0)} KB`.padStart(10)} ${`${fcp.toFixed(2)} s`.padStart(13)} ${`${fq.toFixed(2)} s`.padStart(16)}`);
       }
     }
   } finally {

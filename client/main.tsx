@@ -2,6 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app';
 import './design/styles.css';
+import { matchRoute } from './router';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('client/index.html must contain <div id="root">.');
@@ -11,8 +12,13 @@ createRoot(root).render(
   </StrictMode>,
 );
 
-// A respondent link works offline after its first visit (decision 023). The same module promise as
-// the route's lazy import: it resolves when the survey code is in, and downloads nothing twice.
-if (window.location.pathname.startsWith('/s/')) {
-  void import('./sw/register').then((m) => m.registerRespondentWorker(import('./respond/respond-page')));
+// A respondent link (decision 023): its session (the link's questionnaire, this device's answers)
+// starts loading now, alongside the page's code; and the link works offline after this first visit.
+// The same module promise as the route's lazy import: it resolves when the respondent page is in,
+// and downloads nothing twice.
+const route = matchRoute(window.location.pathname);
+if (route.name === 'respond') {
+  const link = route.link;
+  void import('./respond/load-session').then((m) => m.preloadSession(link));
+  void import('./sw/register').then((m) => m.registerRespondentWorker(import('./respond/respond-page').then((m) => m.surveyCodeLoaded)));
 }

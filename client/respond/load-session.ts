@@ -170,3 +170,21 @@ export async function loadSession(link: string): Promise<LoadResult> {
     return { kind: 'screen', screen: screenFor(error) };
   }
 }
+
+/** Loads started ahead of the page by preloadSession, by link. */
+const preloaded = new Map<string, Promise<LoadResult>>();
+
+/**
+ * Starts loading `link`'s session before the respondent page's code has arrived (client/main.tsx,
+ * decision 023): the link's questionnaire travels while the survey code downloads, not after it.
+ */
+export function preloadSession(link: string): void {
+  if (!preloaded.has(link)) preloaded.set(link, loadSession(link));
+}
+
+/** The preloaded session of `link`, taken once (a retry loads afresh), or a new load. */
+export function takeSession(link: string): Promise<LoadResult> {
+  const early = preloaded.get(link);
+  preloaded.delete(link);
+  return early ?? loadSession(link);
+}

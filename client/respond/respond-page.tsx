@@ -1,10 +1,9 @@
-// The respondent route (/s/:link). Loaded lazily: it is the only code that imports survey-core.
-// The fontless stylesheet: the default one pulls Open Sans from Google's servers, which a
-// respondent's browser should not be sent to (privacy; and it fails offline or behind filters).
-import 'survey-core/survey-core.fontless.min.css';
+// The respondent route (/s/:link), loaded lazily. Light: the survey code (survey-core) comes in its
+// own chunk (survey-entry.tsx), after the session, which client/main.tsx starts loading at once;
+// until it is in, the first page is drawn from the questionnaire's JSON (first-page-preview.tsx,
+// decision 023).
 import './respond.css';
-import './survey-locales';
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { MessageScreen } from '../design/message-screen';
 import { Page } from '../design/page-shell';
 import { SurveySkeleton } from '../design/survey-skeleton';
@@ -12,8 +11,14 @@ import { isLocale } from '../i18n/locale';
 import type { MessageKey } from '../i18n/messages-en';
 import { useLocale } from '../i18n/use-locale';
 import type { FinalStatus } from './api';
-import { loadSession, type LoadResult, type ScreenName } from './load-session';
-import { SurveyView } from './survey-view';
+import { FirstPagePreview } from './first-page-preview';
+import { takeSession, type LoadResult, type ScreenName } from './load-session';
+import { writeLocalAnswers } from './response-store';
+
+// Requested as soon as this chunk runs, in parallel with the session; client/sw/register.ts waits
+// for it before the service worker stores the same files (from the HTTP cache, not downloaded twice).
+export const surveyCodeLoaded = import('./survey-entry');
+const SurveyView = lazy(() => surveyCodeLoaded);
 
 const SCREENS: Record<ScreenName | FinalStatus, { title: MessageKey; body: MessageKey }> = {
   linkNotFound: { title: 'linkNotFoundTitle', body: 'linkNotFoundBody' },
@@ -35,7 +40,7 @@ export default function RespondPage({ link }: { link: string }) {
 
   useEffect(() => {
     let cancelled = false;
-    void loadSession(link).then((result) => {
+    void takeSession(link).then((result) => {
       if (cancelled) return;
       // Resuming continues in the language the respondent was answering in.
       if (result.kind === 'survey' && isLocale(result.session.locale)) setLocale(result.session.locale);
@@ -46,17 +51,35 @@ export default function RespondPage({ link }: { link: string }) {
     };
   }, [link, attempt, setLocale]);
 
+  // An answer given on the light first page: into the session the questionnaire will start from,
+  // and into this device's copy (as every answer in the questionnaire is), marked unsent so the
+  // questionnaire sends it as soon as it is running.
+  const previewAnswer = useCallback(
+    (name: string, value: unknown) => {
+      setPhase((current) => {
+        if (current.kind !== 'survey') return current;
+        const s = current.session;
+        const data = { ...s.data, [name]: value };
+        const localSavedAt = writeLocalAnswers(s.storeKey, { id: s.responseId, surveyVersionId: s.surveyVersionId, data, currentPageNo: 0, locale }, s.localSavedAt);
+        return { kind: 'survey', session: { ...s, data, unsaved: true, localSavedAt } };
+      });
+    },
+    [locale],
+  );
+
   if (phase.kind === 'loading') return <SurveySkeleton />;
 
   if (phase.kind === 'survey') {
     const title = phase.session.waveTitle[locale] ?? phase.session.waveTitle['kk'] ?? t('brand');
     return (
       <Page title={title} wide>
-        <SurveyView
-          session={phase.session}
-          onFinished={(status) => setPhase({ kind: 'done', status })}
-          onStopped={(screen) => setPhase({ kind: 'screen', screen })}
-        />
+        <Suspense fallback={<FirstPagePreview session={phase.session} onAnswer={previewAnswer} />}>
+          <SurveyView
+            session={phase.session}
+            onFinished={(status) => setPhase({ kind: 'done', status })}
+            onStopped={(screen) => setPhase({ kind: 'screen', screen })}
+          />
+        </Suspense>
       </Page>
     );
   }
