@@ -6,13 +6,13 @@
 //   - cold: a new profile (empty HTTP cache, no service worker);
 //   - warm: the same link opened again once the service worker controls the page and holds the
 //     link's questionnaire (decision 023): the shell and the survey code come from it; the worker's
-//     own requests (the link's GETs, network first) get the same delay and bandwidth through
-//     Playwright's context.route, since the page's DevTools throttling does not cover the worker;
+//     own requests (the link's GETs, network first) get the same delay and bandwidth on the server
+//     (workerLinkDelay), since the page's DevTools throttling does not cover the worker;
 //   - offline: the same again with the network off (context.setOffline).
 // For each: bytes transferred (encoded sizes of the responses that came over the network, the
 // worker's included; none served from the worker's cache), first contentful paint (how long the
 // screen stays blank) and the time to the first question visible (the first question's title laid
-// out), from navigation start. Figures are medians of ROUNDS runs (default 3). DevTools throttling
+// out: the light first page's or survey-core's, whichever comes first), from navigation start. Figures are medians of ROUNDS runs (default 3). DevTools throttling
 // delays each request inside the browser (it is not a packet-level link emulation), so treat the
 // figures as comparable with each other and with the issue's, not as field measurements. Needs the
 // built client (`npx vite build`).
@@ -21,7 +21,8 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Server } from 'node:http';
-import type { BrowserContext, CDPSession, Page, Route } from 'playwright-core';
+import type { CDPSession, Page } from 'playwright-core';
+import express, { type Response } from 'express';
 import { createApp } from '../server/app';
 import { openDb } from '../server/db/open';
 import { loadOfficialSurvey } from '../server/surveys/bootstrap';
@@ -71,7 +72,7 @@ async function throttle(cdp: CDPSession, p: Profile): Promise<void> {
 }
 
 /** One visit: navigate and wait for the first question's title to be laid out. */
-async function visit(page: Page, cdp: CDPSession, url: string, workerBytes: { n: number }): Promise<Sample> {
+async function visit(page: Page, cdp: CDPSession, url: string, worker: WorkerLink, expectWorker: boolean): Promise<Sample> {
   let bytes = 0;
   const fromWorker = new Set<string>();
   const onResponse = (e: { requestId: string; response: { fromServiceWorker?: boolean } }) => {
@@ -82,20 +83,24 @@ async function visit(page: Page, cdp: CDPSession, url: string, workerBytes: { n:
   };
   cdp.on('Network.responseReceived', onResponse);
   cdp.on('Network.loadingFinished', onFinished);
-  workerBytes.n = 0;
+  worker.bytes = 0;
   try {
     await page.goto(url, { waitUntil: 'commit', timeout: 60_000 });
     const handle = await page.waitForFunction(
       () => {
-        const title = document.querySelector('.sd-question .sd-question__title');
+        // The light first page's question (decision 023) or survey-core's, whichever is drawn first.
+        const title = document.querySelector('.preview__question .preview__title, .sd-question .sd-question__title');
         return title && title.getBoundingClientRect().height > 0 ? performance.now() : false;
       },
       undefined,
       { polling: 'raf', timeout: 60_000 },
     );
     const firstQuestionMs = (await handle.jsonValue()) as number;
+    if (expectWorker && !(await page.evaluate(() => navigator.serviceWorker.controller !== null))) {
+      throw new Error(`${url} was not served by the service worker on a warm visit.`);
+    }
     const fcpMs = await page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? -1);
-    return { bytes: bytes + workerBytes.n, fcpMs, firstQuestionMs };
+    return { bytes: bytes + worker.bytes, fcpMs, firstQuestionMs };
   } finally {
     cdp.off('Network.responseReceived', onResponse);
     cdp.off('Network.loadingFinished', onFinished);
@@ -103,38 +108,58 @@ async function visit(page: Page, cdp: CDPSession, url: string, workerBytes: { n:
 }
 
 /**
- * The service worker's own network requests, delayed as DevTools delays the page's: one round trip,
- * plus the body at the profile's download rate. Counts the bytes into `workerBytes`.
+ * The service worker's own network requests (the link's GETs on a warm visit) delayed on the server
+ * as DevTools delays the page's: one round trip plus the answer at the profile's download rate. Done
+ * on the server because the page's throttling does not cover the worker, and Playwright's request
+ * interception would make the page bypass the worker. Only switched on for warm visits, when every
+ * GET /api/links/... comes from the worker (the page's are answered by it). Counts the bytes sent.
  */
-async function throttleWorker(context: BrowserContext, p: Profile, workerBytes: { n: number }): Promise<void> {
-  await context.route('**/*', async (route: Route) => {
-    if (!route.request().serviceWorker()) return route.fallback();
-    let response;
-    try {
-      response = await route.fetch();
-    } catch {
-      return route.abort('internetdisconnected');
-    }
-    const body = await response.body();
-    workerBytes.n += body.length;
-    const ms = p.rttMs + (p.downMbps > 0 ? (body.length * 8) / (p.downMbps * 1e3) : 0);
-    await new Promise((resolve) => setTimeout(resolve, ms));
-    await route.fulfill({ response, body });
-  });
+interface WorkerLink {
+  profile: Profile | null;
+  bytes: number;
+}
+function workerLinkDelay(state: WorkerLink): express.RequestHandler {
+  return (req, res, next) => {
+    const profile = state.profile;
+    if (!profile || req.method !== 'GET' || !req.path.startsWith('/api/links/')) return next();
+    const chunks: Buffer[] = [];
+    const write = res.write.bind(res) as (chunk: unknown, ...rest: unknown[]) => boolean;
+    const end = res.end.bind(res) as (chunk?: unknown, ...rest: unknown[]) => Response;
+    // Hold the answer back, then send it after the link's delay.
+    res.write = ((chunk: unknown) => {
+      if (chunk) chunks.push(Buffer.from(chunk as Buffer));
+      return true;
+    }) as typeof res.write;
+    res.end = ((chunk?: unknown) => {
+      if (chunk && typeof chunk !== 'function') chunks.push(Buffer.from(chunk as Buffer));
+      const body = Buffer.concat(chunks);
+      state.bytes += body.length;
+      const ms = profile.rttMs + (profile.downMbps > 0 ? (body.length * 8) / (profile.downMbps * 1e3) : 0);
+      setTimeout(() => {
+        if (body.length) write(body);
+        end();
+      }, ms);
+      return res;
+    }) as typeof res.end;
+    next();
+  };
 }
 
-/** Until the service worker controls the page and holds the link's questionnaire. */
+/** Until the service worker controls the page and holds the link's questionnaire (60 s at most). */
 async function workerReady(page: Page, url: string): Promise<void> {
   const linkPath = `/api/links/${new URL(url).pathname.split('/')[2]}`;
-  await page.waitForFunction(
-    async (p) => {
-      if (!navigator.serviceWorker.controller) return false;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const ready = await page.evaluate(async (p) => {
+      const registration = await navigator.serviceWorker.getRegistration();
+      if (!navigator.serviceWorker.controller || registration?.active?.state !== 'activated') return false;
       for (const name of await caches.keys()) if (await (await caches.open(name)).match(p)) return true;
       return false;
-    },
-    linkPath,
-    { timeout: 60_000, polling: 200 },
-  );
+    }, linkPath);
+    if (ready) return;
+    if (Date.now() > deadline) throw new Error(`The service worker did not take over ${url} within 60 s.`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 async function main(): Promise<void> {
@@ -146,7 +171,10 @@ async function main(): Promise<void> {
   const db = openDb(path.join(dir, 'kelisim.db'), { migrateSchema: true });
   loadOfficialSurvey(db, path.join(ROOT, 'surveys'));
   const { wave } = ensureOpenWave(db, OFFICIAL_SURVEY_ID);
-  const app = createApp({ db, config: { bodyLimitBytes: 64 * 1024, staticDir: CLIENT_DIR }, logError: (m, err) => console.error(m, err) });
+  const worker: WorkerLink = { profile: null, bytes: 0 };
+  const app = express();
+  app.use(workerLinkDelay(worker));
+  app.use(createApp({ db, config: { bodyLimitBytes: 64 * 1024, staticDir: CLIENT_DIR }, logError: (m, err) => console.error(m, err) }));
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -160,15 +188,18 @@ async function main(): Promise<void> {
       for (let round = 0; round < ROUNDS; round++) {
         const b = await openBrowser({ locale: 'kk-KZ', width: 360, height: 740 });
         try {
-          const workerBytes = { n: 0 };
           const cdp = await b.context.newCDPSession(b.page);
           await throttle(cdp, profile);
-          samples.cold.push(await visit(b.page, cdp, url, workerBytes));
+          worker.profile = null; // the cold visit: no worker yet, the page's own throttling covers all
+          samples.cold.push(await visit(b.page, cdp, url, worker, false));
           await workerReady(b.page, url);
-          await throttleWorker(b.context, profile, workerBytes);
-          samples.warm.push(await visit(b.page, cdp, url, workerBytes));
+          worker.profile = profile;
+          samples.warm.push(await visit(b.page, cdp, url, worker, true));
+          // Offline on the page's own DevTools session (where its throttling is), and for the worker.
+          await cdp.send('Network.emulateNetworkConditions', { offline: true, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
           await b.context.setOffline(true);
-          samples.offline.push(await visit(b.page, cdp, url, workerBytes));
+          samples.offline.push(await visit(b.page, cdp, url, worker, true));
+          worker.profile = null;
         } finally {
           await b.close();
         }

@@ -118,6 +118,10 @@ export async function loadSession(link: string): Promise<LoadResult> {
   const storeKey = await linkStoreKey(link);
   migrateLegacyEntry(link, storeKey);
   const stored = readStoredResponse(storeKey);
+  // This device's response, asked for alongside the link (one round trip instead of two on a slow
+  // link); used below unless the link turns out to be bound to another response.
+  const early = stored && !stored.status ? getResponse(link, stored.id) : null;
+  early?.catch(() => undefined); // handled where it is used; unused, it must not be reported
   let info: LinkInfo;
   try {
     info = await getLink(link);
@@ -147,7 +151,7 @@ export async function loadSession(link: string): Promise<LoadResult> {
 
     if (stored) {
       try {
-        const state = await getResponse(link, stored.id);
+        const state = await (early ?? getResponse(link, stored.id));
         if (state.status !== 'partial') return finished(storeKey, stored, state.status);
         return resumed(link, storeKey, stored, info, state, state.survey);
       } catch (error) {

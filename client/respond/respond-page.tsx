@@ -15,10 +15,26 @@ import { FirstPagePreview } from './first-page-preview';
 import { takeSession, type LoadResult, type ScreenName } from './load-session';
 import { writeLocalAnswers } from './response-store';
 
-// Requested as soon as this chunk runs, in parallel with the session; client/sw/register.ts waits
-// for it before the service worker stores the same files (from the HTTP cache, not downloaded twice).
-export const surveyCodeLoaded = import('./survey-entry');
-const SurveyView = lazy(() => surveyCodeLoaded);
+// The survey code. On a first visit (no service worker yet) requested as soon as this chunk runs,
+// alongside the session: it is the longest download. From the worker's cache it comes at once, and
+// its evaluation (~0.4 s on a slow phone) would hold up the light first page: requested after the
+// session instead.
+let surveyCode: Promise<typeof import('./survey-entry')> | null = null;
+let surveyCodeArrived: () => void = () => {};
+/** Resolves once the survey code is in: client/sw/register.ts waits for it before the worker stores
+ *  the same files (from the HTTP cache, not downloaded twice). */
+export const surveyCodeLoaded = new Promise<void>((resolve) => {
+  surveyCodeArrived = resolve;
+});
+function loadSurveyCode(): Promise<typeof import('./survey-entry')> {
+  surveyCode ??= import('./survey-entry').then((m) => {
+    surveyCodeArrived();
+    return m;
+  });
+  return surveyCode;
+}
+if (!navigator.serviceWorker?.controller) void loadSurveyCode();
+const SurveyView = lazy(loadSurveyCode);
 
 const SCREENS: Record<ScreenName | FinalStatus, { title: MessageKey; body: MessageKey }> = {
   linkNotFound: { title: 'linkNotFoundTitle', body: 'linkNotFoundBody' },
@@ -41,6 +57,7 @@ export default function RespondPage({ link }: { link: string }) {
   useEffect(() => {
     let cancelled = false;
     void takeSession(link).then((result) => {
+      if (result.kind === 'survey') void loadSurveyCode();
       if (cancelled) return;
       // Resuming continues in the language the respondent was answering in.
       if (result.kind === 'survey' && isLocale(result.session.locale)) setLocale(result.session.locale);
