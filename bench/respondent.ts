@@ -12,7 +12,9 @@
 // For each: bytes transferred (encoded sizes of the responses that came over the network, the
 // worker's included; none served from the worker's cache), first contentful paint (how long the
 // screen stays blank) and the time to the first question visible (the first question's title laid
-// out: the light first page's or survey-core's, whichever comes first), from navigation start. Figures are medians of ROUNDS runs (default 3). DevTools throttling
+// out: the light first page's or survey-core's, whichever comes first), from navigation start; then
+// the bytes and the time until survey-core's own first question is laid out (the full questionnaire
+// running). Figures are medians of ROUNDS runs (default 3). DevTools throttling
 // delays each request inside the browser (it is not a packet-level link emulation), so treat the
 // figures as comparable with each other and with the issue's, not as field measurements. Needs the
 // built client (`npx vite build`).
@@ -31,7 +33,9 @@ import { ensureOpenWave } from '../server/waves/service';
 import { openBrowser } from '../test/e2e/browser';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const CLIENT_DIR = path.join(ROOT, 'dist/client');
+// KELISIM_BENCH_CLIENT_DIR: another build, e.g. an older one for a before/after comparison on the same
+// machine; a build without a service worker is measured cold only.
+const CLIENT_DIR = process.env.KELISIM_BENCH_CLIENT_DIR ?? path.join(ROOT, 'dist/client');
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 
 interface Profile {
@@ -52,9 +56,14 @@ const PROFILES: Profile[] = [
 ];
 
 interface Sample {
+  /** Bytes transferred until the first question was visible. */
   bytes: number;
   fcpMs: number;
   firstQuestionMs: number;
+  /** Bytes transferred until the full questionnaire was ready. */
+  totalBytes: number;
+  /** Time to survey-core's first question (the full questionnaire running). */
+  readyMs: number;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -99,8 +108,19 @@ async function visit(page: Page, cdp: CDPSession, url: string, worker: WorkerLin
     if (expectWorker && !(await page.evaluate(() => navigator.serviceWorker.controller !== null))) {
       throw new Error(`${url} was not served by the service worker on a warm visit.`);
     }
+    const firstBytes = bytes + worker.bytes;
+    // The full questionnaire (survey-core's question) ready, which the light first page stands in for.
+    const ready = await page.waitForFunction(
+      () => {
+        const title = document.querySelector('.sd-question .sd-question__title');
+        return title && title.getBoundingClientRect().height > 0 ? performance.now() : false;
+      },
+      undefined,
+      { polling: 'raf', timeout: 60_000 },
+    );
+    const readyMs = (await ready.jsonValue()) as number;
     const fcpMs = await page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? -1);
-    return { bytes: bytes + worker.bytes, fcpMs, firstQuestionMs };
+    return { bytes: firstBytes, fcpMs, firstQuestionMs, totalBytes: bytes + worker.bytes, readyMs };
   } finally {
     cdp.off('Network.responseReceived', onResponse);
     cdp.off('Network.loadingFinished', onFinished);
@@ -167,6 +187,8 @@ async function main(): Promise<void> {
     console.error(`bench:respondent: the client is not built (${CLIENT_DIR}/index.html missing): run \`npx vite build\` first.`);
     process.exit(2);
   }
+  const withWorker = fs.existsSync(path.join(CLIENT_DIR, 'sw.js'));
+  if (!withWorker) console.log(`${CLIENT_DIR} has no service worker (sw.js): cold visits only.`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kelisim-bench-respondent-'));
   const db = openDb(path.join(dir, 'kelisim.db'), { migrateSchema: true });
   loadOfficialSurvey(db, path.join(ROOT, 'surveys'));
@@ -182,7 +204,8 @@ async function main(): Promise<void> {
 
   try {
     console.log(`Respondent page, 360 × 740, Chromium; medians of ${ROUNDS} runs; ${url.replace(/\/s\/.*/, '/s/<open link>')}`);
-    console.log('profile                                 visit   transferred   first paint   first question');
+    console.log('                                            until the first question       until survey-core is running');
+    console.log('profile                             visit   transferred  paint  question   transferred    ready');
     for (const profile of PROFILES) {
       const samples: Record<'cold' | 'warm' | 'offline', Sample[]> = { cold: [], warm: [], offline: [] };
       for (let round = 0; round < ROUNDS; round++) {
@@ -192,6 +215,7 @@ async function main(): Promise<void> {
           await throttle(cdp, profile);
           worker.profile = null; // the cold visit: no worker yet, the page's own throttling covers all
           samples.cold.push(await visit(b.page, cdp, url, worker, false));
+          if (!withWorker) continue;
           await workerReady(b.page, url);
           worker.profile = profile;
           samples.warm.push(await visit(b.page, cdp, url, worker, true));
@@ -204,11 +228,12 @@ async function main(): Promise<void> {
           await b.close();
         }
       }
-      for (const name of ['cold', 'warm', 'offline'] as const) {
-        const kb = median(samples[name].map((s) => s.bytes)) / 1024;
-        const fcp = median(samples[name].map((s) => s.fcpMs)) / 1000;
-        const fq = median(samples[name].map((s) => s.firstQuestionMs)) / 1000;
-        console.log(`${profile.name.padEnd(39)} ${name.padEnd(7)} ${`${kb.toFixed(0)} KB`.padStart(10)} ${`${fcp.toFixed(2)} s`.padStart(13)} ${`${fq.toFixed(2)} s`.padStart(16)}`);
+      for (const name of withWorker ? (['cold', 'warm', 'offline'] as const) : (['cold'] as const)) {
+        const kb = (f: (x: Sample) => number) => `${(median(samples[name].map(f)) / 1024).toFixed(0)} KB`;
+        const sec = (f: (x: Sample) => number) => `${(median(samples[name].map(f)) / 1000).toFixed(2)} s`;
+        console.log(
+          `${profile.name.padEnd(35)} ${name.padEnd(7)} ${kb((x) => x.bytes).padStart(8)} ${sec((x) => x.fcpMs).padStart(8)} ${sec((x) => x.firstQuestionMs).padStart(9)}   ${kb((x) => x.totalBytes).padStart(8)} ${sec((x) => x.readyMs).padStart(8)}`,
+        );
       }
     }
   } finally {

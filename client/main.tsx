@@ -20,5 +20,6 @@ const route = matchRoute(window.location.pathname);
 if (route.name === 'respond') {
   const link = route.link;
   void import('./respond/load-session').then((m) => m.preloadSession(link));
-  void import('./sw/register').then((m) => m.registerRespondentWorker(import('./respond/respond-page').then((m) => m.surveyCodeLoaded)));
+  const respondPage = import('./respond/respond-page'); // requested now, not after the first render
+  void import('./sw/register').then((m) => m.registerRespondentWorker(respondPage.then((m) => m.surveyCodeLoaded)));
 }

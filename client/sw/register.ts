@@ -52,6 +52,8 @@ function reloadWhenSafe(): void {
  */
 export async function registerRespondentWorker(surveyCodeLoaded: Promise<unknown>): Promise<void> {
   if (!('serviceWorker' in navigator) || !window.location.pathname.startsWith(RESPONDENT_SCOPE)) return;
+  // A page the worker already controls had its link GETs go through it (and stored).
+  const controlled = navigator.serviceWorker.controller !== null;
   await surveyCodeLoaded.catch(() => undefined);
   const wb = new Workbox('/sw.js', { scope: RESPONDENT_SCOPE });
   wb.addEventListener('controlling', (event) => {
@@ -65,5 +67,5 @@ export async function registerRespondentWorker(surveyCodeLoaded: Promise<unknown
     return;
   }
   const url = linkApiUrl(window.location.pathname);
-  if (url) wb.messageSW({ type: 'CACHE_URLS', payload: { urlsToCache: [url] } }).catch(() => undefined);
+  if (url && !controlled) wb.messageSW({ type: 'CACHE_URLS', payload: { urlsToCache: [url] } }).catch(() => undefined);
 }

@@ -169,4 +169,40 @@ describe('respondent page offline (service worker)', () => {
       await b.close();
     }
   }, 60_000);
+
+  test('the light first page before the survey code: answerable, and its answer carried into the questionnaire and saved', async () => {
+    const slug = openWave(app.db, OFFICIAL_SURVEY_ID).openSlug;
+    const L = LANGUAGES.ru;
+    const b = await openBrowser({ locale: L.browser, width: 360, height: 740 });
+    try {
+      const { page } = b;
+      // Hold the survey code back, as a slow link does.
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      await page.route(/\/assets\/survey-entry-[^/]+\.js$/, async (route) => {
+        await held;
+        await route.continue();
+      });
+      await page.goto(`${app.baseUrl}/s/${slug}`);
+      const preview = page.locator('.preview__question').filter({ hasText: L.adult });
+      await preview.waitFor();
+      expect(await page.locator('.sd-question').count()).toBe(0); // survey-core is not there yet
+      const box = await preview.boundingBox();
+      expect(box!.y + box!.height).toBeLessThanOrEqual(740); // on the first screen
+      if (SCREENSHOTS) await page.screenshot({ path: path.join(SCREENSHOTS, `preview-${'ru'}-360.png`) });
+      await preview.getByRole('radio', { name: L.yes, exact: true }).check();
+
+      release();
+      // survey-core takes over with the answer given, shows what it opens, and sends it.
+      await page.getByText(L.resident, { exact: true }).waitFor();
+      expect(await question(page, L.adult).getByRole('radio', { name: L.yes, exact: true }).isChecked()).toBe(true);
+      await expect
+        .poll(() => storedResponses(slug).map((r) => JSON.parse(String(r.data)) as Record<string, unknown>), { timeout: 10_000 })
+        .toEqual([{ adult: true }]);
+    } finally {
+      await b.close();
+    }
+  }, 60_000);
 });
