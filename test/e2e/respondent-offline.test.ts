@@ -115,10 +115,10 @@ describe('respondent page offline (service worker)', () => {
         expect(storedResponses(slug)).toEqual([]); // nothing answered yet: nothing saved
 
         await context.setOffline(true);
-        await page.reload({ waitUntil: 'commit' });
-        // The static skeleton is drawn from the stored HTML before any script runs.
-        await page.locator('.skeleton').first().waitFor();
-        if (SCREENSHOTS) await page.screenshot({ path: path.join(SCREENSHOTS, `offline-${lang}-360-skeleton.png`) });
+        const shell = await page.reload({ waitUntil: 'commit' });
+        // The stored shell, with the static skeleton drawn before any script runs.
+        expect(shell?.fromServiceWorker()).toBe(true);
+        expect(await shell?.text()).toContain('skeleton--boot');
         await page.getByText(L.adult, { exact: true }).waitFor();
         expect(await page.evaluate(() => navigator.onLine)).toBe(false);
         if (SCREENSHOTS) await page.screenshot({ path: path.join(SCREENSHOTS, `offline-${lang}-360.png`) });
