@@ -54,11 +54,17 @@ export async function registerRespondentWorker(surveyCodeLoaded: Promise<unknown
   if (!('serviceWorker' in navigator) || !window.location.pathname.startsWith(RESPONDENT_SCOPE)) return;
   // A page the worker already controls had its link GETs go through it (and stored).
   const controlled = navigator.serviceWorker.controller !== null;
+  // A change of controller is a new deployment's worker taking over, except the first worker claiming
+  // a page that had none (the first visit). Followed here rather than through workbox-window's
+  // `isUpdate`, which is false for an update found later in a page that started uncontrolled.
+  let controller = navigator.serviceWorker.controller;
+  navigator.serviceWorker.addEventListener('controllerchange', () => {
+    const replaced = controller !== null;
+    controller = navigator.serviceWorker.controller;
+    if (replaced) reloadWhenSafe();
+  });
   await surveyCodeLoaded.catch(() => undefined);
   const wb = new Workbox('/sw.js', { scope: RESPONDENT_SCOPE });
-  wb.addEventListener('controlling', (event) => {
-    if (event.isUpdate) reloadWhenSafe();
-  });
   try {
     await wb.register();
   } catch (error) {

@@ -4,6 +4,7 @@
 // the skeleton and then the questionnaire, answers are kept on the device, and when the network
 // returns the existing save queue sends them: one response row, with exactly those answers.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -205,4 +206,65 @@ describe('respondent page offline (service worker)', () => {
       await b.close();
     }
   }, 60_000);
+
+  test('a new deployment: the new worker takes over, and the page reloads when hidden without losing a half-typed answer', async () => {
+    // A copy of the build, whose sw.js is then changed as a new deployment changes it.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kelisim-deploy-'));
+    fs.cpSync(CLIENT_DIR, dir, { recursive: true });
+    const deployed = await startTestApp({ surveysDir: OFFICIAL_SURVEYS_DIR, staticDir: dir });
+    const L = LANGUAGES.ru;
+    const b = await openBrowser({ locale: L.browser, width: 360, height: 740 });
+    try {
+      const { page } = b;
+      const slug = deployed.wave.openSlug;
+      await page.goto(`${deployed.baseUrl}/s/${slug}`);
+      await page.getByText(L.adult, { exact: true }).waitFor();
+      await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 20_000 });
+      await choose(page, L.adult, L.yes);
+      await choose(page, L.resident, L.yes);
+      await choose(page, L.consent, L.agree);
+      await page.getByRole('button', { name: L.next }).click();
+      const age = question(page, 'Сколько вам полных лет?').getByRole('spinbutton');
+      await age.fill('34'); // still focused: survey-core takes the value on blur
+
+      fs.appendFileSync(path.join(dir, 'sw.js'), '\n// the next deployment\n');
+      const before = await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL);
+      await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())!.update());
+      // The new worker controls the page, which is not reloaded under the respondent's fingers.
+      await page.waitForFunction(
+        () => new Promise<boolean>((resolve) => {
+          navigator.serviceWorker.getRegistration().then((r) => resolve(r?.active !== null && r?.waiting === null && r?.installing === null));
+        }),
+        undefined,
+        { timeout: 20_000 },
+      );
+      await page.waitForTimeout(500);
+      expect(await age.inputValue()).toBe('34');
+      expect(before).toContain('/sw.js');
+
+      // The respondent switches apps: the page is hidden, and reloads into the new version.
+      const reloaded = page.waitForEvent('load', { timeout: 20_000 });
+      await page.evaluate(() => {
+        Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+        document.dispatchEvent(new Event('visibilitychange'));
+      });
+      await reloaded;
+      // Back on the same page with every answer, the half-typed one included, which then reaches the server.
+      const ageAfter = question(page, 'Сколько вам полных лет?').getByRole('spinbutton');
+      await ageAfter.waitFor();
+      expect(await ageAfter.inputValue()).toBe('34');
+      const db = new Database(deployed.dbFile, { readonly: true });
+      try {
+        await expect
+          .poll(() => JSON.parse(String((db.prepare('SELECT data FROM responses').get() as { data: string }).data)) as Record<string, unknown>, { timeout: 15_000 })
+          .toEqual({ adult: true, resident: true, consent: true, age: 34 });
+      } finally {
+        db.close();
+      }
+    } finally {
+      await b.close();
+      await deployed.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });
