@@ -34,7 +34,32 @@ function loadSurveyCode(): Promise<typeof import('./survey-entry')> {
   return surveyCode;
 }
 if (!navigator.serviceWorker?.controller) void loadSurveyCode();
-const SurveyView = lazy(loadSurveyCode);
+
+/**
+ * The survey code, waiting out a lost network: a failed download is tried again when the browser
+ * is back online or after a pause (2, 4, 8, 16, 32 s), while the light first page stays usable;
+ * only then does the failure reach React.
+ */
+async function loadSurveyCodePatiently(): Promise<typeof import('./survey-entry')> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await loadSurveyCode();
+    } catch (error) {
+      surveyCode = null;
+      if (attempt >= 5) throw error;
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          window.removeEventListener('online', done);
+          resolve();
+        };
+        const timer = setTimeout(done, 2000 * 2 ** attempt);
+        window.addEventListener('online', done);
+      });
+    }
+  }
+}
+const SurveyView = lazy(loadSurveyCodePatiently);
 
 const SCREENS: Record<ScreenName | FinalStatus, { title: MessageKey; body: MessageKey }> = {
   linkNotFound: { title: 'linkNotFoundTitle', body: 'linkNotFoundBody' },

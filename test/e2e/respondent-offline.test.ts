@@ -267,4 +267,26 @@ describe('respondent page offline (service worker)', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   }, 90_000);
+
+  test('a survey-code download lost on the way is tried again; the light first page stays meanwhile', async () => {
+    const slug = openWave(app.db, OFFICIAL_SURVEY_ID).openSlug;
+    const b = await openBrowser({ locale: 'en-GB', width: 360, height: 740 });
+    try {
+      const { page } = b;
+      let failed = 0;
+      await page.route(/\/assets\/survey-entry-[^/]+\.js$/, async (route) => {
+        if (failed === 0) {
+          failed += 1;
+          return route.abort('internetdisconnected');
+        }
+        await route.continue();
+      });
+      await page.goto(`${app.baseUrl}/s/${slug}`);
+      await page.locator('.preview__question').filter({ hasText: LANGUAGES.en.adult }).waitFor();
+      await question(page, LANGUAGES.en.adult).waitFor({ timeout: 15_000 }); // survey-core, after the retry (2 s)
+      expect(failed).toBe(1);
+    } finally {
+      await b.close();
+    }
+  }, 60_000);
 });
