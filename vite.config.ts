@@ -1,11 +1,73 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
+import { VitePWA } from 'vite-plugin-pwa';
+import { respondentFiles, type ManifestChunk } from './client/sw/precache.js';
+
+const OUT_DIR = path.resolve(import.meta.dirname, 'dist/client');
 
 // The client lives in client/ and builds to dist/client, which the server serves.
 // Tests (vitest) run from the repository root over test/.
 export default defineConfig({
   root: 'client',
-  plugins: [react()],
+  // client/public is the dashboard's source folder (decision 014), not Vite's folder of files copied
+  // as they are: without this, every .tsx of the dashboard was served from the site root.
+  publicDir: false,
+  plugins: [
+    react(),
+    // The respondent page's service worker (decision 023): /sw.js, registered by client/sw/register.ts
+    // with scope /s/ only, so the dashboard and the console are never controlled by it.
+    VitePWA({
+      strategies: 'generateSW',
+      registerType: 'autoUpdate',
+      injectRegister: false, // client/sw/register.ts registers it, on /s/ pages only
+      manifest: false, // not an installable app: a link opened in the browser
+      filename: 'sw.js',
+      workbox: {
+        globPatterns: ['index.html', 'assets/*.{js,css}'],
+        // Only the respondent page's files (client/sw/precache.ts), from Vite's manifest of this build.
+        manifestTransforms: [
+          (entries) => {
+            const manifest = JSON.parse(fs.readFileSync(path.join(OUT_DIR, '.vite/manifest.json'), 'utf8')) as Record<string, ManifestChunk>;
+            const wanted = new Set(respondentFiles(manifest));
+            const manifestEntries = entries.filter((e) => wanted.has(e.url));
+            const missing = [...wanted].filter((f) => !manifestEntries.some((e) => e.url === f));
+            return { manifest: manifestEntries, warnings: missing.map((f) => `precache: ${f} was not found in the build`) };
+          },
+        ],
+        maximumFileSizeToCacheInBytes: 4 * 1024 * 1024, // the survey chunk is ~1.7 MB unpacked
+        // A respondent link opened in the browser gets the stored shell at once, online or not.
+        navigateFallback: '/index.html',
+        navigateFallbackAllowlist: [/^\/s\//],
+        // A new deployment: the new worker takes over at once, and the page reloads at a safe moment
+        // (client/sw/register.ts), so no one answers on a stale page for long.
+        skipWaiting: true,
+        clientsClaim: true,
+        cleanupOutdatedCaches: true,
+        inlineWorkboxRuntime: true,
+        runtimeCaching: [
+          {
+            // The respondent link's own API answers: GET /api/links/:link and GET
+            // /api/links/:link/responses/:id. Never the saves (PUT/POST: the page's save queue
+            // retries them), never /api/admin or /api/public. (The function is copied into sw.js as
+            // text: it may not use anything from this file.)
+            urlPattern: ({ url, request, sameOrigin }) =>
+              sameOrigin && request.method === 'GET' && /^\/api\/links\/[^/]+(?:\/responses\/[^/]+)?$/.test(url.pathname),
+            // The server's answer when it can be had (a closed wave or a used invitation must show),
+            // the stored one when the network is down or too slow.
+            handler: 'NetworkFirst',
+            options: {
+              cacheName: 'kelisim-respondent-links',
+              networkTimeoutSeconds: 4,
+              cacheableResponse: { statuses: [200] },
+              expiration: { maxEntries: 50, maxAgeSeconds: 31 * 24 * 3600 },
+            },
+          },
+        ],
+      },
+    }),
+  ],
   // manifest: the chunk graph of each route, read by test/client/bundle.test.ts (not served: a dot folder).
   build: { outDir: '../dist/client', emptyOutDir: true, chunkSizeWarningLimit: 2000, manifest: true },
   server: { proxy: { '/api': 'http://localhost:3000' } },

@@ -1,6 +1,7 @@
 import { lazy, Suspense } from 'react';
 import { LoadingPage } from './design/loading-page';
 import { PageShell } from './design/page-shell';
+import { SurveySkeleton } from './design/survey-skeleton';
 import { LocaleProvider } from './i18n/use-locale';
 import { NotFoundPage } from './not-found/not-found-page';
 import { matchRoute, usePath } from './router';
@@ -23,7 +24,7 @@ function Routes() {
       );
     case 'respond':
       return (
-        <Suspense fallback={<LoadingPage />}>
+        <Suspense fallback={<SurveySkeleton />}>
           {/* key: a different link is a different respondent session */}
           <RespondPage key={route.link} link={route.link} />
         </Suspense>

@@ -2,6 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app';
 import './design/styles.css';
+import { matchRoute } from './router';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('client/index.html must contain <div id="root">.');
@@ -10,3 +11,15 @@ createRoot(root).render(
     <App />
   </StrictMode>,
 );
+
+// A respondent link (decision 023): its session (the link's questionnaire, this device's answers)
+// starts loading now, alongside the page's code; and the link works offline after this first visit.
+// The same module promise as the route's lazy import: it resolves when the respondent page is in,
+// and downloads nothing twice.
+const route = matchRoute(window.location.pathname);
+if (route.name === 'respond') {
+  const link = route.link;
+  void import('./respond/load-session').then((m) => m.preloadSession(link));
+  const respondPage = import('./respond/respond-page'); // requested now, not after the first render
+  void import('./sw/register').then((m) => m.registerRespondentWorker(respondPage.then((m) => m.surveyCodeLoaded)));
+}

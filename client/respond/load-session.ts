@@ -105,10 +105,29 @@ function resumed(
   };
 }
 
+/**
+ * Offline, with no stored server answer for this response: this device's own copy of the answers
+ * (acknowledged or not: it is this device's latest state, and the server has it already or will get
+ * it) on the questionnaire version it was given for, or a fresh start when there is no copy (every
+ * change writes one, so nothing was answered here). Null when the copy is for another version than
+ * the stored link's: that questionnaire is not on this device.
+ */
+function resumedOffline(link: string, storeKey: string, entry: StoredResponse, info: LinkInfo): LoadResult | null {
+  const local = readLocalAnswers(storeKey);
+  const mine = local?.id === entry.id ? local : null;
+  if (mine && String(mine.surveyVersionId) !== String(info.survey.versionId)) return null;
+  const state = mine ? { data: mine.data, currentPageNo: mine.currentPageNo, locale: mine.locale } : null;
+  return resumed(link, storeKey, entry, info, state, info.survey);
+}
+
 export async function loadSession(link: string): Promise<LoadResult> {
   const storeKey = await linkStoreKey(link);
   migrateLegacyEntry(link, storeKey);
   const stored = readStoredResponse(storeKey);
+  // This device's response, asked for alongside the link (one round trip instead of two on a slow
+  // link); used below unless the link turns out to be bound to another response.
+  const early = stored && !stored.status ? getResponse(link, stored.id) : null;
+  early?.catch(() => undefined); // handled where it is used; unused, it must not be reported
   let info: LinkInfo;
   try {
     info = await getLink(link);
@@ -143,7 +162,7 @@ export async function loadSession(link: string): Promise<LoadResult> {
 
     if (stored) {
       try {
-        const state = await getResponse(link, stored.id);
+        const state = await (early ?? getResponse(link, stored.id));
         if (state.status !== 'partial') {
           rememberTakingPart(info.wave.id);
           return finished(storeKey, stored, finalStatusOf({ ...state, status: state.status }));
@@ -151,9 +170,17 @@ export async function loadSession(link: string): Promise<LoadResult> {
         return resumed(link, storeKey, stored, info, state, state.survey);
       } catch (error) {
         // 404: the id was made here but nothing was saved yet; keep it and start.
-        if (!(error instanceof ApiError && error.status === 404)) throw error;
-        if (info.link.kind === 'open') preparePow(link);
-        return resumed(link, storeKey, stored, info, null, info.survey);
+        if (error instanceof ApiError && error.status === 404) {
+          if (info.link.kind === 'open') preparePow(link);
+          return resumed(link, storeKey, stored, info, null, info.survey);
+        }
+        // No network, and the service worker holds the link but not this response (decision 023):
+        // go on from this device's copy of the answers, which every change writes.
+        if (error instanceof NetworkError) {
+          const offline = resumedOffline(link, storeKey, stored, info);
+          if (offline) return offline;
+        }
+        throw error;
       }
     }
 
@@ -165,4 +192,22 @@ export async function loadSession(link: string): Promise<LoadResult> {
   } catch (error) {
     return { kind: 'screen', screen: screenFor(error) };
   }
+}
+
+/** Loads started ahead of the page by preloadSession, by link. */
+const preloaded = new Map<string, Promise<LoadResult>>();
+
+/**
+ * Starts loading `link`'s session before the respondent page's code has arrived (client/main.tsx,
+ * decision 023): the link's questionnaire travels while the survey code downloads, not after it.
+ */
+export function preloadSession(link: string): void {
+  if (!preloaded.has(link)) preloaded.set(link, loadSession(link));
+}
+
+/** The preloaded session of `link`, taken once (a retry loads afresh), or a new load. */
+export function takeSession(link: string): Promise<LoadResult> {
+  const early = preloaded.get(link);
+  preloaded.delete(link);
+  return early ?? loadSession(link);
 }

@@ -1,19 +1,65 @@
-// The respondent route (/s/:link). Loaded lazily: it is the only code that imports survey-core.
-// The fontless stylesheet: the default one pulls Open Sans from Google's servers, which a
-// respondent's browser should not be sent to (privacy; and it fails offline or behind filters).
-import 'survey-core/survey-core.fontless.min.css';
+// The respondent route (/s/:link), loaded lazily. Light: the survey code (survey-core) comes in its
+// own chunk (survey-entry.tsx), after the session, which client/main.tsx starts loading at once;
+// until it is in, the first page is drawn from the questionnaire's JSON (first-page-preview.tsx,
+// decision 023).
 import './respond.css';
-import './survey-locales';
-import { useEffect, useState } from 'react';
-import { LoadingPage } from '../design/loading-page';
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { MessageScreen } from '../design/message-screen';
 import { Page } from '../design/page-shell';
+import { SurveySkeleton } from '../design/survey-skeleton';
 import { isLocale } from '../i18n/locale';
 import type { MessageKey } from '../i18n/messages-en';
 import { useLocale } from '../i18n/use-locale';
 import type { FinalStatus } from './api';
-import { loadSession, type LoadResult, type ScreenName } from './load-session';
-import { SurveyView } from './survey-view';
+import { FirstPagePreview } from './first-page-preview';
+import { takeSession, type LoadResult, type ScreenName } from './load-session';
+import { writeLocalAnswers } from './response-store';
+
+// The survey code. On a first visit (no service worker yet) requested as soon as this chunk runs,
+// alongside the session: it is the longest download. From the worker's cache it comes at once, and
+// its evaluation (~0.4 s on a slow phone) would hold up the light first page: requested after the
+// session instead.
+let surveyCode: Promise<typeof import('./survey-entry')> | null = null;
+let surveyCodeArrived: () => void = () => {};
+/** Resolves once the survey code is in: client/sw/register.ts waits for it before the worker stores
+ *  the same files (from the HTTP cache, not downloaded twice). */
+export const surveyCodeLoaded = new Promise<void>((resolve) => {
+  surveyCodeArrived = resolve;
+});
+function loadSurveyCode(): Promise<typeof import('./survey-entry')> {
+  surveyCode ??= import('./survey-entry').then((m) => {
+    surveyCodeArrived();
+    return m;
+  });
+  return surveyCode;
+}
+if (!navigator.serviceWorker?.controller) void loadSurveyCode();
+
+/**
+ * The survey code, waiting out a lost network: a failed download is tried again when the browser
+ * is back online or after a pause (2, 4, 8, 16, 32 s), while the light first page stays usable;
+ * only then does the failure reach React.
+ */
+async function loadSurveyCodePatiently(): Promise<typeof import('./survey-entry')> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await loadSurveyCode();
+    } catch (error) {
+      surveyCode = null;
+      if (attempt >= 5) throw error;
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          window.removeEventListener('online', done);
+          resolve();
+        };
+        const timer = setTimeout(done, 2000 * 2 ** attempt);
+        window.addEventListener('online', done);
+      });
+    }
+  }
+}
+const SurveyView = lazy(loadSurveyCodePatiently);
 
 const SCREENS: Record<ScreenName | FinalStatus, { title: MessageKey; body: MessageKey }> = {
   linkNotFound: { title: 'linkNotFoundTitle', body: 'linkNotFoundBody' },
@@ -38,7 +84,8 @@ export default function RespondPage({ link }: { link: string }) {
 
   useEffect(() => {
     let cancelled = false;
-    void loadSession(link).then((result) => {
+    void takeSession(link).then((result) => {
+      if (result.kind === 'survey') void loadSurveyCode();
       if (cancelled) return;
       // Resuming continues in the language the respondent was answering in.
       if (result.kind === 'survey' && isLocale(result.session.locale)) setLocale(result.session.locale);
@@ -49,17 +96,35 @@ export default function RespondPage({ link }: { link: string }) {
     };
   }, [link, attempt, setLocale]);
 
-  if (phase.kind === 'loading') return <LoadingPage />;
+  // An answer given on the light first page: into the session the questionnaire will start from,
+  // and into this device's copy (as every answer in the questionnaire is), marked unsent so the
+  // questionnaire sends it as soon as it is running.
+  const previewAnswer = useCallback(
+    (name: string, value: unknown) => {
+      setPhase((current) => {
+        if (current.kind !== 'survey') return current;
+        const s = current.session;
+        const data = { ...s.data, [name]: value };
+        const localSavedAt = writeLocalAnswers(s.storeKey, { id: s.responseId, surveyVersionId: s.surveyVersionId, data, currentPageNo: 0, locale }, s.localSavedAt);
+        return { kind: 'survey', session: { ...s, data, unsaved: true, localSavedAt } };
+      });
+    },
+    [locale],
+  );
+
+  if (phase.kind === 'loading') return <SurveySkeleton />;
 
   if (phase.kind === 'survey') {
     const title = phase.session.waveTitle[locale] ?? phase.session.waveTitle['kk'] ?? t('brand');
     return (
       <Page title={title} wide>
-        <SurveyView
-          session={phase.session}
-          onFinished={(status) => setPhase({ kind: 'done', status })}
-          onStopped={(screen) => setPhase({ kind: 'screen', screen })}
-        />
+        <Suspense fallback={<FirstPagePreview session={phase.session} onAnswer={previewAnswer} />}>
+          <SurveyView
+            session={phase.session}
+            onFinished={(status) => setPhase({ kind: 'done', status })}
+            onStopped={(screen) => setPhase({ kind: 'screen', screen })}
+          />
+        </Suspense>
       </Page>
     );
   }
