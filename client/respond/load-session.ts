@@ -153,6 +153,8 @@ export async function loadSession(link: string): Promise<LoadResult> {
       return resumed(link, storeKey, entry, info, bound, survey);
     }
 
+    // Screened out here because the respondent's quota group was full: say that again, not "taken part".
+    if (stored?.status === 'quota_full') return finished(storeKey, stored, stored.status);
     // One device, one interview: this device completed the wave (through this link or another).
     if (info.link.kind === 'open' && (stored?.status || (!stored && tookPart(info.wave.id)))) {
       rememberTakingPart(info.wave.id);
