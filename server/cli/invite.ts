@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config';
+import { appendAudit, cliActor } from '../audit/service';
 import { createInvitations, MAX_INVITATIONS_PER_BATCH } from '../invitations/service';
 import { findWave, listWaves } from '../waves/service';
 import { runCommand, UsageError, withDatabase } from './database-command';
@@ -50,6 +51,8 @@ export async function run(argv: string[]): Promise<number> {
       // created (an invitation whose token nobody has would be useless).
       const csv = db.transaction((tx) => {
         const created = createInvitations(tx, wave.id, count);
+        // Audited like the console's invitations (the same action and fields; never the tokens).
+        appendAudit(tx, { actor: cliActor(), action: 'invitations.create', subjectType: 'wave', subjectId: wave.id, after: { count: created.length, firstId: created[0]?.id, lastId: created.at(-1)?.id } });
         const text = ['wave_id,invitation_id,link', ...created.map((c) => `${wave.id},${c.id},${baseUrl}/s/${c.token}`)].join('\n') + '\n';
         if (out) fs.writeFileSync(out, text, { mode: 0o600 });
         return text;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { invitations } from '../../../server/db/schema';
+import { auditLog, invitations } from '../../../server/db/schema';
 import { closeWave } from '../../../server/waves/service';
 import { startTestApp, type TestApp } from '../../helpers/app';
 import { runCli } from '../../helpers/spawn';
@@ -40,6 +40,12 @@ describe('kelisim invite', () => {
     // The clear token is nowhere in the database file or its WAL.
     const bytes = Buffer.concat([fs.readFileSync(t.dbFile), fs.existsSync(`${t.dbFile}-wal`) ? fs.readFileSync(`${t.dbFile}-wal`) : Buffer.alloc(0)]).toString('latin1');
     for (const { token } of tokens) expect(bytes.includes(token)).toBe(false);
+
+    // Audited as the console's invitations are: who, how many, which ids — never a token.
+    const audit = t.db.select().from(auditLog).where(eq(auditLog.action, 'invitations.create')).all();
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ actor: expect.stringMatching(/^cli:/), subjectType: 'wave', subjectId: String(t.wave.id) });
+    expect(audit[0]!.after).toEqual({ count: 25, firstId: Math.min(...tokens.map((x) => x.id)), lastId: Math.max(...tokens.map((x) => x.id)) });
 
     const link = await t.api('GET', `/api/links/${tokens[0]!.token}`);
     expect(link.status).toBe(200);
