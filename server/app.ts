@@ -70,7 +70,7 @@ export function createApp({ db, config, logError = (m, e) => console.error(m, e)
   app.disable('x-powered-by');
   if (trustProxy !== undefined) app.set('trust proxy', trustProxy);
   // helmet's security headers for every answer (CSP fitted to the built client: server/http/security-headers.ts).
-  app.use(securityHeaders());
+  app.use(securityHeaders(config.staticDir));
   // An API answer's ETag is its feature's cache policy (server/features.ts): only 'public-etag'
   // features compute one. Static files keep theirs: express.static and sendFile compute their own.
   app.set('etag', false);
