@@ -382,8 +382,18 @@ export const exportQuery = z.object({
   labels: z.optional(z.enum(['true', 'false'])),
   /** `codebook`: the codebook CSV instead of the data. */
   part: z.optional(z.enum(['data', 'codebook'])),
+  /** A run of this wave: each row gets its weight and exclusion (as `kelisim export --run`). */
+  run: z.optional(z.coerce.number().check(z.int(), z.positive())),
 });
 export type ExportQuery = z.infer<typeof exportQuery>;
+/** GET /runs/:id/export: a run's results table (as `kelisim export --run`). */
+export const runExportQuery = z.object({
+  format: z.enum(['csv', 'xlsx']),
+  lang: z.optional(localeSchema),
+  /** CSV only: the estimates (default) or the diagnostics; XLSX holds both sheets. */
+  part: z.optional(z.enum(['estimates', 'diagnostics'])),
+});
+export type RunExportQuery = z.infer<typeof runExportQuery>;
 
 // --- Audit log -------------------------------------------------------------------------------------
 
@@ -468,6 +478,7 @@ export const ADMIN_ROUTES = {
   getRun: r('GET', '/runs/:id', 'viewer', runDetail),
   publishRun: r('POST', '/runs/:id/publish', 'researcher', publicationEvent, { body: publishBody }),
   withdrawRun: r('POST', '/runs/:id/withdraw', 'researcher', publicationEvent, { body: withdrawBody }),
+  exportRun: r('GET', '/runs/:id/export', 'viewer', 'file', { query: runExportQuery }),
 
   audit: r('GET', '/audit', 'viewer', auditList, { query: auditQuery }),
 } as const satisfies Record<string, AdminRoute>;

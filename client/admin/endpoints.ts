@@ -119,9 +119,15 @@ export const publishRun = (id: number) => post(path(ADMIN_ROUTES.publishRun, { i
 export const withdrawRun = (id: number, reason: string) => post(path(ADMIN_ROUTES.withdrawRun, { id }), { reason }, s(publicationEvent));
 
 /** The address of a wave's data export (a plain link: the browser downloads the attachment). */
-export function exportHref(waveId: number, format: 'csv' | 'xlsx' | 'sav', lang: Locale, part: 'data' | 'codebook' = 'data'): string {
-  const q = new URLSearchParams({ format, lang, status: 'complete', labels: 'true', part });
+export function exportHref(waveId: number, format: 'csv' | 'xlsx' | 'sav', lang: Locale, part: 'data' | 'codebook' = 'data', runId?: number): string {
+  const q = new URLSearchParams({ format, lang, status: 'complete', labels: 'true', part, ...(runId === undefined ? {} : { run: String(runId) }) });
   return `${API_BASE}${path(ADMIN_ROUTES.exportWave, { id: waveId })}?${q}`;
+}
+
+/** The address of a run's results table: its estimates or diagnostics as CSV, or both sheets as XLSX. */
+export function runExportHref(runId: number, format: 'csv' | 'xlsx', lang: Locale, part?: 'estimates' | 'diagnostics'): string {
+  const q = new URLSearchParams({ format, lang, ...(part === undefined ? {} : { part }) });
+  return `${API_BASE}${path(ADMIN_ROUTES.exportRun, { id: runId })}?${q}`;
 }
 
 export const listAudit = (query: string, signal?: AbortSignal) =>

@@ -134,6 +134,11 @@ export const adminEn = {
   exportXlsx: 'Data, Excel (XLSX)',
   exportSav: 'Data, SPSS (SAV)',
   exportCodebook: 'Codebook (CSV)',
+  exportRunData: 'Data with this run\'s weights',
+  exportRunResults: 'Results of this run',
+  exportRunEstimates: 'Estimates, CSV',
+  exportRunDiagnostics: 'Diagnostics, CSV',
+  exportRunXlsx: 'Estimates and diagnostics, Excel (XLSX)',
 
   quotasTitle: 'Quotas',
   quotasLead: 'Targets per region, sex and age band. A respondent is counted when the answers that place them are saved; when a group is full, new respondents in it are thanked and screened out. Imported interviews are always counted, so they can push a group over its target.',

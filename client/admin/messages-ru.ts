@@ -135,6 +135,11 @@ export const adminRu: AdminMessages = {
   exportXlsx: 'Данные, Excel (XLSX)',
   exportSav: 'Данные, SPSS (SAV)',
   exportCodebook: 'Кодовая книга (CSV)',
+  exportRunData: 'Данные с весами этого расчёта',
+  exportRunResults: 'Результаты этого расчёта',
+  exportRunEstimates: 'Оценки, CSV',
+  exportRunDiagnostics: 'Диагностика, CSV',
+  exportRunXlsx: 'Оценки и диагностика, Excel (XLSX)',
 
   quotasTitle: 'Квоты',
   quotasLead: 'Целевые значения по региону, полу и возрастной группе. Респондент засчитывается, когда сохранены ответы, определяющие его группу; когда группа заполнена, новых респондентов из неё благодарят и отсеивают. Импортированные интервью засчитываются всегда, поэтому могут превысить цель группы.',

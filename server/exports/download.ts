@@ -1,6 +1,7 @@
 // Exports as downloads (the console's, decision 018): one call writes an export to any Node
 // Writable — an HTTP response — with its file name and media type. The export is first written
-// whole to a private temporary folder (exactly as `kelisim export` writes it), and only then
+// whole to a private temporary folder (exactly as `kelisim export` writes it, in a worker thread
+// so the server's event loop keeps serving respondents, issue 9), and only then
 // streamed, with backpressure, to the target: every refusal (unknown wave or run, a run the
 // database no longer matches, a value the format cannot hold) is thrown before the first byte, so
 // an HTTP route can still answer with an error status instead of a truncated 200.
@@ -10,7 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
-import { openDb, type Db } from '../db/open';
+import type { Db } from '../db/open';
+import { runInWorker } from '../runs/worker-pool';
 import { findWave } from '../waves/service';
 import { DomainError } from '../errors';
 import { diagnosticsFileFor, exportRunResults, RESULT_FORMATS, type ResultFormat } from './run-results';
@@ -79,30 +81,14 @@ export function downloadName(db: Db, req: DownloadRequest): string {
   return `kelisim-run-${req.runId}${row ? `-${row}` : ''}${part}-${req.lang}.${req.format}`;
 }
 
-/**
- * Writes the export `req` to `target` and ends it. When `target` is an HTTP response whose headers
- * are not sent yet, sets Content-Type, Content-Length and Content-Disposition first. Resolves with
- * what was sent once the last byte is handed to the target.
- * @throws DomainError exactly as `kelisim export` refuses (not_found, bad_usage, conflict run_outdated,
- *   bad_data) — always before anything is written to `target`
- */
-export async function writeExport(db: Db, req: DownloadRequest, target: Writable): Promise<DownloadInfo> {
-  checkRequest(req);
-  // A connection of its own: the export holds a read transaction across awaits (XLSX yields to its
-  // zip stream), which on the server's shared connection would take in other requests' writes and
-  // refuse a second export at the same time ("cannot start a transaction within a transaction").
-  const file = db.$client.name;
-  const own = file && file !== ':memory:' && fs.existsSync(file) ? openDb(file, { migrateSchema: false }) : db;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kelisim-export-'));
-  try {
-    return await writeExportOn(own, req, target, dir);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-    if (own !== db) own.$client.close();
-  }
-}
+/** What a worker (or the caller's thread) wrote: the file to send, its rows and its download name. */
+export interface WrittenExport { file: string; rows: number; filename: string }
 
-async function writeExportOn(db: Db, req: DownloadRequest, target: Writable, dir: string): Promise<DownloadInfo> {
+/**
+ * Writes the export `req` into the folder `dir` exactly as `kelisim export` writes it, and names the
+ * file to send. The worker-thread part of writeExport (server/exports/worker.ts).
+ */
+export async function writeExportFile(db: Db, req: DownloadRequest, dir: string): Promise<WrittenExport> {
   const out = path.join(dir, `export.${req.format}`);
   let file = out;
   let rows: number;
@@ -117,12 +103,42 @@ async function writeExportOn(db: Db, req: DownloadRequest, target: Writable, dir
     rows = s.rows;
     if (req.format === 'csv' && req.part === 'diagnostics') file = diagnosticsFileFor(out);
   }
-  const info: DownloadInfo = { filename: downloadName(db, req), mediaType: MEDIA_TYPES[req.format], bytes: fs.statSync(file).size, rows };
+  return { file, rows, filename: downloadName(db, req) };
+}
+
+/**
+ * Writes the export `req` to `target` and ends it. When `target` is an HTTP response whose headers
+ * are not sent yet, sets Content-Type, Content-Length and Content-Disposition first. Resolves with
+ * what was sent once the last byte is handed to the target. The file is written in a worker thread
+ * on a connection of its own (server/exports/worker.ts), so the caller's event loop keeps serving;
+ * only a database without a file (":memory:") is exported on the caller's thread and connection.
+ * @throws DomainError exactly as `kelisim export` refuses (not_found, bad_usage, conflict run_outdated,
+ *   bad_data) — always before anything is written to `target`
+ */
+export async function writeExport(db: Db, req: DownloadRequest, target: Writable): Promise<DownloadInfo> {
+  checkRequest(req);
+  // A connection of its own (the worker's): the export holds a read transaction across awaits (XLSX
+  // yields to its zip stream), which on the server's shared connection would take in other
+  // requests' writes and refuse a second export at the same time.
+  const dbFile = db.$client.name;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kelisim-export-'));
+  try {
+    const written = dbFile && dbFile !== ':memory:' && fs.existsSync(dbFile)
+      ? await runInWorker<WrittenExport>('export-worker', { dbFile, req, dir }, 'export')
+      : await writeExportFile(db, req, dir);
+    return await send(req, written, target);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function send(req: DownloadRequest, written: WrittenExport, target: Writable): Promise<DownloadInfo> {
+  const info: DownloadInfo = { filename: written.filename, mediaType: MEDIA_TYPES[req.format], bytes: fs.statSync(written.file).size, rows: written.rows };
   if (isResponse(target) && !target.headersSent) {
     target.setHeader('Content-Type', info.mediaType);
     target.setHeader('Content-Length', String(info.bytes));
     target.setHeader('Content-Disposition', contentDisposition(info.filename));
   }
-  await pipeline(fs.createReadStream(file), target);
+  await pipeline(fs.createReadStream(written.file), target);
   return info;
 }

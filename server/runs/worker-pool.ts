@@ -1,8 +1,10 @@
-// Estimate runs off the request thread: a run over a million responses takes seconds of CPU, and
-// respondents must keep being served meanwhile (issue 6). Each run gets a worker thread with its
-// own SQLite connection (WAL: it reads a consistent snapshot while the server keeps writing, and
-// its one short write transaction waits on busy_timeout like any other writer). The worker runs
-// createEstimateRun — the same function the command line calls — so both paths are one code.
+// Work off the request thread: an estimate run over a million responses takes seconds of CPU, and
+// an export of one 20+ s (issues 6 and 9); respondents must keep being served meanwhile. Each job
+// gets a worker thread with its own SQLite connection (WAL: it reads a consistent snapshot while
+// the server keeps writing, and a write transaction waits on busy_timeout like any other writer).
+// The worker runs the same function the command line calls, so both paths are one code.
+// `runInWorker` is the one way to start such a worker; `replyFromWorker` (worker-reply.ts) is the
+// worker's side: a DomainError crosses as kind/code/message/details and is rethrown here.
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
@@ -10,22 +12,51 @@ import type { Db } from '../db/open';
 import { DomainError, type DomainErrorCode, type DomainErrorKind } from '../errors';
 import { getRun, type EstimateRequest, type StoredRun } from './service';
 
-type WorkerReply = { ok: true; runId: number } | { ok: false; kind: 'fault'; message: string }
+export type WorkerReply<T> = { ok: true; value: T } | { ok: false; kind: 'fault'; message: string }
   | { ok: false; kind: DomainErrorKind; code: DomainErrorCode; message: string; details: unknown };
 
-// Under tsx (development, tests, `npm start`) this module and the worker are TypeScript: the
+// Under tsx (development, tests, `npm start`) this module and the workers are TypeScript: the
 // worker thread registers tsx's loader first (a loader given as --import in a worker's execArgv is
-// not applied to it), then imports the entry. A compiled build has worker.js beside this file.
+// not applied to it), then imports the entry. A compiled build has <name>.js beside this file
+// (scripts/build-server.mjs, WORKERS).
 const TS_BOOTSTRAP = `
 const { workerData } = require('node:worker_threads');
 import(workerData.tsxApi).then(({ register }) => { register(); return import(workerData.entry); });
 `;
 
-function workerSpec(data: Record<string, unknown>): { target: string | URL; options: WorkerOptions } {
-  if (!import.meta.url.endsWith('.ts')) return { target: new URL('./worker.js', import.meta.url), options: { workerData: data } };
+/**
+ * How to start the worker entry `name` (a worker-thread entry of scripts/build-server.mjs's
+ * WORKERS: `worker` for server/runs/worker.ts, `export-worker` for server/exports/worker.ts).
+ */
+export const WORKER_ENTRIES = { worker: '../runs/worker.ts', 'export-worker': '../exports/worker.ts' } as const;
+export type WorkerName = keyof typeof WORKER_ENTRIES;
+
+function workerSpec(name: WorkerName, data: Record<string, unknown>): { target: string | URL; options: WorkerOptions } {
+  if (!import.meta.url.endsWith('.ts')) return { target: new URL(`./${name}.js`, import.meta.url), options: { workerData: data } };
   // The package's ESM entry of its loader API (require.resolve would give the CommonJS one).
   const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-  return { target: TS_BOOTSTRAP, options: { eval: true, workerData: { ...data, tsxApi, entry: new URL('./worker.ts', import.meta.url).href } } };
+  return { target: TS_BOOTSTRAP, options: { eval: true, workerData: { ...data, tsxApi, entry: new URL(WORKER_ENTRIES[name], import.meta.url).href } } };
+}
+
+/**
+ * Runs the worker entry `name` with `data` as its workerData; resolves with the value it replies.
+ * @param what names the job in a fault's message ("the estimate worker failed: …")
+ * @throws DomainError exactly as the worker's function threw it; Error for any other failure
+ */
+export function runInWorker<T>(name: WorkerName, data: Record<string, unknown>, what: string): Promise<T> {
+  const { target, options } = workerSpec(name, data);
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(target, options);
+    let reply: WorkerReply<T> | undefined;
+    worker.once('message', (m: WorkerReply<T>) => { reply = m; });
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      if (!reply) return reject(new Error(`the ${what} worker exited (code ${code}) without a result`));
+      if (reply.ok) return resolve(reply.value);
+      if (reply.kind === 'fault') return reject(new Error(`the ${what} worker failed: ${reply.message}`));
+      reject(new DomainError(reply.kind, reply.code, reply.message, reply.details));
+    });
+  });
 }
 
 /**
@@ -34,21 +65,9 @@ function workerSpec(data: Record<string, unknown>): { target: string | URL; opti
  * @param dbFile the database file `db` is connected to (the worker opens its own connection)
  * @throws DomainError exactly as createEstimateRun would (unknown wave/frame, bad options, bad data)
  */
-export function estimateInWorker(db: Db, dbFile: string, request: EstimateRequest, actor: string): Promise<StoredRun> {
-  const { target, options } = workerSpec({ dbFile, request, actor });
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(target, options);
-    let reply: WorkerReply | undefined;
-    worker.once('message', (m: WorkerReply) => { reply = m; });
-    worker.once('error', reject);
-    worker.once('exit', (code) => {
-      if (!reply) return reject(new Error(`the estimate worker exited (code ${code}) without a result`));
-      if (reply.ok) {
-        const run = getRun(db, reply.runId);
-        return run ? resolve(run) : reject(new Error(`run ${reply.runId} was stored but cannot be read back`));
-      }
-      if (reply.kind === 'fault') return reject(new Error(`the estimate worker failed: ${reply.message}`));
-      reject(new DomainError(reply.kind, reply.code, reply.message, reply.details));
-    });
-  });
+export async function estimateInWorker(db: Db, dbFile: string, request: EstimateRequest, actor: string): Promise<StoredRun> {
+  const runId = await runInWorker<number>('worker', { dbFile, request, actor }, 'estimate');
+  const run = getRun(db, runId);
+  if (!run) throw new Error(`run ${runId} was stored but cannot be read back`);
+  return run;
 }

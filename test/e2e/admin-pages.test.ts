@@ -187,6 +187,10 @@ describe('roles and keyboard', () => {
     await page.getByRole('heading', { name: adminEn.indicatorsTitle }).waitFor();
     expect(await page.getByRole('button', { name: adminEn.publish }).count()).toBe(0);
     expect(await page.getByRole('button', { name: adminEn.compute }).count()).toBe(0);
+    // A viewer may download the run's results and the data with its weights (GET /runs/:id/export, run=).
+    expect(await page.getByRole('link', { name: adminEn.exportRunEstimates }).getAttribute('href')).toBe('/api/admin/runs/7/export?format=csv&lang=en&part=estimates');
+    expect(await page.getByRole('link', { name: adminEn.exportRunXlsx }).getAttribute('href')).toBe('/api/admin/runs/7/export?format=xlsx&lang=en');
+    expect(await page.getByRole('link', { name: 'SPSS' }).getAttribute('href')).toMatch(/^\/api\/admin\/waves\/\d+\/export\?format=sav&.*&run=7$/);
   });
 
   test('the console is usable from the keyboard: the navigation, a filter, the pager', async () => {

@@ -8,7 +8,7 @@ import { followLink } from '../../router';
 import { formatDateTime, useAdminText, type AdminText } from '../admin-text';
 import { adminHref } from '../admin-routes';
 import { DataTable } from '../data-table';
-import { exportHref, getRun, publishRun, withdrawRun } from '../endpoints';
+import { exportHref, getRun, runExportHref, publishRun, withdrawRun } from '../endpoints';
 import { noBody, useSubmit } from '../forms';
 import { REGIONS } from '../regions';
 import { useSession } from '../session';
@@ -110,10 +110,16 @@ function Publication({ run, onChanged }: { run: RunDetail; onChanged: () => void
         </form>
       )}
       <p>
-        {t('exportsTitle')}:{' '}
-        <a href={exportHref(run.waveId, 'csv', locale)} download>CSV</a>{' · '}
-        <a href={exportHref(run.waveId, 'xlsx', locale)} download>XLSX</a>{' · '}
-        <a href={exportHref(run.waveId, 'sav', locale)} download>SPSS</a>
+        {t('exportRunData')}:{' '}
+        <a href={exportHref(run.waveId, 'csv', locale, 'data', run.id)} download>CSV</a>{' · '}
+        <a href={exportHref(run.waveId, 'xlsx', locale, 'data', run.id)} download>XLSX</a>{' · '}
+        <a href={exportHref(run.waveId, 'sav', locale, 'data', run.id)} download>SPSS</a>
+      </p>
+      <p>
+        {t('exportRunResults')}:{' '}
+        <a href={runExportHref(run.id, 'csv', locale, 'estimates')} download>{t('exportRunEstimates')}</a>{' · '}
+        <a href={runExportHref(run.id, 'csv', locale, 'diagnostics')} download>{t('exportRunDiagnostics')}</a>{' · '}
+        <a href={runExportHref(run.id, 'xlsx', locale)} download>{t('exportRunXlsx')}</a>
       </p>
     </section>
   );

@@ -2,6 +2,9 @@
 // publish and withdraw — through server/runs and server/publications, as `kelisim estimate`,
 // `publish` and `withdraw` do.
 import { idParam } from '../../../contract/admin-api';
+import { appendAudit } from '../../audit/service';
+import { DomainError } from '../../errors';
+import { writeExport } from '../../exports/download';
 import { HttpError } from '../../http/errors';
 import { parseParams } from '../../http/validate';
 import { publishRun, withdrawRun } from '../../publications/service';
@@ -10,7 +13,7 @@ import type { AdminDeps, Handlers } from '../router';
 import { listRunsPage, runDetail, runSummary } from './detail';
 import { listJobs, requireJob, toJob } from './jobs';
 
-type RunHandlers = Pick<Handlers, 'computeRun' | 'listJobs' | 'getJob' | 'listRuns' | 'getRun' | 'publishRun' | 'withdrawRun'>;
+type RunHandlers = Pick<Handlers, 'computeRun' | 'listJobs' | 'getJob' | 'listRuns' | 'getRun' | 'publishRun' | 'withdrawRun' | 'exportRun'>;
 
 function cursorNumber(cursor: string | undefined): number | undefined {
   if (cursor === undefined) return undefined;
@@ -42,6 +45,14 @@ export function runHandlers({ db, jobs }: AdminDeps): RunHandlers {
     withdrawRun: ({ req, body, actor, now }) => {
       const { event } = withdrawRun(db, parseParams(req, idParam).id, body.reason, actor, now);
       return { runId: event.runId, period: event.period, action: event.action, reason: event.reason, actor: event.actor, at: event.at, replaced: null };
+    },
+    exportRun: async ({ req, res, query, actor, now }) => {
+      const run = requireRun(db, parseParams(req, idParam).id);
+      const lang = query.lang ?? 'ru';
+      if (query.part !== undefined && query.format !== 'csv') throw new DomainError('bad_usage', 'invalid_option', `part=${query.part}: only the csv format splits a run's results into two files; xlsx holds both sheets — leave part out`);
+      // writeExport, as every download: written off the event loop, refused before the first byte.
+      const sent = await writeExport(db, { kind: 'run', runId: run.row.id, format: query.format, lang, part: query.part ?? 'estimates' }, res);
+      appendAudit(db, { actor, action: 'run.export', subjectType: 'run', subjectId: run.row.id, after: { format: query.format, lang, part: query.part ?? 'estimates', rows: sent.rows } }, now);
     },
   };
 }

@@ -6,10 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { idParam, type QuotaState } from '../../../contract/admin-api';
 import { appendAudit } from '../../audit/service';
-import { openDb } from '../../db/open';
 import { DomainError } from '../../errors';
-import { exportWave } from '../../exports/service';
-import { HttpError } from '../../http/errors';
+import { writeExport } from '../../exports/download';
 import { parseParams } from '../../http/validate';
 import { createInvitations } from '../../invitations/service';
 import { importResponsesFile } from '../../responses/import';
@@ -48,7 +46,7 @@ async function withUploadFile<T>(data: Buffer, name: string, f: (file: string) =
   }
 }
 
-export function waveHandlers({ db, dbFile, publicBaseUrl }: AdminDeps, quotas: QuotaSeam): WaveHandlers {
+export function waveHandlers({ db, publicBaseUrl }: AdminDeps, quotas: QuotaSeam): WaveHandlers {
   const waveOut = (id: number) => {
     const w = requireWave(db, id);
     return toWave(w, waveCounts(db, id).get(id), invitationCounts(db, id).get(id));
@@ -116,23 +114,14 @@ export function waveHandlers({ db, dbFile, publicBaseUrl }: AdminDeps, quotas: Q
     },
     exportWave: async ({ req, res, query, actor, now }) => {
       const w = requireWave(db, parseParams(req, idParam).id);
-      if (!dbFile) throw new HttpError(501, 'not_implemented', 'Exports need the server to know its database file.');
       const lang = query.lang ?? 'ru';
-      const ext = query.format;
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kelisim-export-'));
-      // A connection of its own: the export holds a read transaction for its whole pass.
-      const reader = openDb(dbFile, { migrateSchema: false });
-      try {
-        const out = path.join(dir, `kelisim-wave-${w.id}-${lang}.${ext}`);
-        const summary = await exportWave(reader, { waveId: w.id, format: query.format, lang, status: query.status ?? 'complete', labels: query.labels === 'true', out });
-        const file = query.part === 'codebook' ? summary.files[1] : summary.files[0];
-        if (!file) throw new DomainError('bad_usage', 'invalid_option', `part=codebook: only the csv format has a separate codebook file`);
-        appendAudit(db, { actor, action: 'wave.export', subjectType: 'wave', subjectId: w.id, after: { format: query.format, lang, status: query.status ?? 'complete', part: query.part ?? 'data', rows: summary.rows } }, now);
-        await new Promise<void>((resolve, reject) => res.download(file, path.basename(file), (err) => (err ? reject(err) : resolve())));
-      } finally {
-        reader.$client.close();
-        fs.rmSync(dir, { recursive: true, force: true });
-      }
+      const status = query.status ?? 'complete';
+      if (query.part === 'codebook' && query.format !== 'csv') throw new DomainError('bad_usage', 'invalid_option', `part=codebook: only the csv format has a separate codebook file; ${query.format} carries the codebook inside — leave part out`);
+      // writeExport, as every download: written off the event loop, refused before the first byte.
+      const sent = await writeExport(db, {
+        kind: 'wave', waveId: w.id, format: query.format, lang, status, labels: query.labels === 'true', part: query.part ?? 'data', ...(query.run === undefined ? {} : { runId: query.run }),
+      }, res);
+      appendAudit(db, { actor, action: 'wave.export', subjectType: 'wave', subjectId: w.id, after: { format: query.format, lang, status, part: query.part ?? 'data', ...(query.run === undefined ? {} : { run: query.run }), rows: sent.rows } }, now);
     },
   };
 }

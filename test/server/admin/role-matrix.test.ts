@@ -49,6 +49,7 @@ const MATRIX: Record<AdminRouteName, Row> = {
   getRun: { method: 'GET', path: '/runs/9999', expect: all(401, 404, 404, 404) },
   publishRun: { method: 'POST', path: '/runs/9999/publish', body: {}, expect: all(401, 403, 404, 404) },
   withdrawRun: { method: 'POST', path: '/runs/9999/withdraw', body: REASON, expect: all(401, 403, 404, 404) },
+  exportRun: { method: 'GET', path: '/runs/9999/export?format=csv', expect: all(401, 404, 404, 404) },
   audit: { method: 'GET', path: '/audit', expect: all(401, 200, 200, 200) },
   // Last: it ends the session.
   logout: { method: 'DELETE', path: '/session', expect: all(401, 204, 204, 204) },
