@@ -112,10 +112,12 @@ export async function writeExportFile(db: Db, req: DownloadRequest, dir: string)
  * what was sent once the last byte is handed to the target. The file is written in a worker thread
  * on a connection of its own (server/exports/worker.ts), so the caller's event loop keeps serving;
  * only a database without a file (":memory:") is exported on the caller's thread and connection.
+ * @param beforeSend called once the file is written and before its first byte is sent (the console
+ *   audits the download there: a download the client then breaks off is still on record)
  * @throws DomainError exactly as `kelisim export` refuses (not_found, bad_usage, conflict run_outdated,
  *   bad_data) — always before anything is written to `target`
  */
-export async function writeExport(db: Db, req: DownloadRequest, target: Writable): Promise<DownloadInfo> {
+export async function writeExport(db: Db, req: DownloadRequest, target: Writable, beforeSend?: (info: DownloadInfo) => void): Promise<DownloadInfo> {
   checkRequest(req);
   // A connection of its own (the worker's): the export holds a read transaction across awaits (XLSX
   // yields to its zip stream), which on the server's shared connection would take in other
@@ -126,14 +128,15 @@ export async function writeExport(db: Db, req: DownloadRequest, target: Writable
     const written = dbFile && dbFile !== ':memory:' && fs.existsSync(dbFile)
       ? await runInWorker<WrittenExport>('export-worker', { dbFile, req, dir }, 'export')
       : await writeExportFile(db, req, dir);
-    return await send(req, written, target);
+    return await send(req, written, target, beforeSend);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
-async function send(req: DownloadRequest, written: WrittenExport, target: Writable): Promise<DownloadInfo> {
+async function send(req: DownloadRequest, written: WrittenExport, target: Writable, beforeSend?: (info: DownloadInfo) => void): Promise<DownloadInfo> {
   const info: DownloadInfo = { filename: written.filename, mediaType: MEDIA_TYPES[req.format], bytes: fs.statSync(written.file).size, rows: written.rows };
+  beforeSend?.(info);
   if (isResponse(target) && !target.headersSent) {
     target.setHeader('Content-Type', info.mediaType);
     target.setHeader('Content-Length', String(info.bytes));

@@ -51,8 +51,9 @@ export function runHandlers({ db, jobs }: AdminDeps): RunHandlers {
       const lang = query.lang ?? 'ru';
       if (query.part !== undefined && query.format !== 'csv') throw new DomainError('bad_usage', 'invalid_option', `part=${query.part}: only the csv format splits a run's results into two files; xlsx holds both sheets — leave part out`);
       // writeExport, as every download: written off the event loop, refused before the first byte.
-      const sent = await writeExport(db, { kind: 'run', runId: run.row.id, format: query.format, lang, part: query.part ?? 'estimates' }, res);
-      appendAudit(db, { actor, action: 'run.export', subjectType: 'run', subjectId: run.row.id, after: { format: query.format, lang, part: query.part ?? 'estimates', rows: sent.rows } }, now);
+      await writeExport(db, { kind: 'run', runId: run.row.id, format: query.format, lang, part: query.part ?? 'estimates' }, res, (sent) => {
+        appendAudit(db, { actor, action: 'run.export', subjectType: 'run', subjectId: run.row.id, after: { format: query.format, lang, part: query.part ?? 'estimates', rows: sent.rows } }, now);
+      });
     },
   };
 }

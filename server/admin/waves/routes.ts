@@ -118,10 +118,11 @@ export function waveHandlers({ db, publicBaseUrl }: AdminDeps, quotas: QuotaSeam
       const status = query.status ?? 'complete';
       if (query.part === 'codebook' && query.format !== 'csv') throw new DomainError('bad_usage', 'invalid_option', `part=codebook: only the csv format has a separate codebook file; ${query.format} carries the codebook inside — leave part out`);
       // writeExport, as every download: written off the event loop, refused before the first byte.
-      const sent = await writeExport(db, {
+      await writeExport(db, {
         kind: 'wave', waveId: w.id, format: query.format, lang, status, labels: query.labels === 'true', part: query.part ?? 'data', ...(query.run === undefined ? {} : { runId: query.run }),
-      }, res);
-      appendAudit(db, { actor, action: 'wave.export', subjectType: 'wave', subjectId: w.id, after: { format: query.format, lang, status, part: query.part ?? 'data', ...(query.run === undefined ? {} : { run: query.run }), rows: sent.rows } }, now);
+      }, res, (sent) => {
+        appendAudit(db, { actor, action: 'wave.export', subjectType: 'wave', subjectId: w.id, after: { format: query.format, lang, status, part: query.part ?? 'data', ...(query.run === undefined ? {} : { run: query.run }), rows: sent.rows } }, now);
+      });
     },
   };
 }

@@ -148,7 +148,7 @@ describe("a researcher's day in the console API", () => {
   it('exports the wave as CSV and gives the open link with a QR code', async () => {
     const res = await fetch(`${t.baseUrl}/api/admin/waves/${waveId}/export?format=csv&lang=en`, { headers: { cookie: s.cookie } });
     expect(res.status).toBe(200);
-    expect(res.headers.get('content-disposition')).toBe(`attachment; filename=kelisim-wave-${waveId}-en.csv`);
+    expect(res.headers.get('content-disposition')).toBe(`attachment; filename="kelisim-wave-${waveId}-2025-Q2-en.csv"; filename*=UTF-8''kelisim-wave-${waveId}-2025-Q2-en.csv`);
     const lines = (await res.text()).trim().split(/\r?\n/);
     const completed = (await t.call('GET', `/waves/${waveId}`, { session: s })).body.counts.completed;
     expect(lines.length).toBe(completed + 1);
