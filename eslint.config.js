@@ -7,6 +7,14 @@ import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 
+// The client's audiences (decision 014) and the folders all of them may share.
+const AUDIENCES = ['public', 'respond', 'admin'];
+const SHARED_CLIENT_FOLDERS = ['design', 'i18n', 'shared', 'not-found'];
+const SHARED_CLIENT = 'client/design, client/i18n or client/shared';
+/** Import paths that reach the named client folders, from anywhere in client/ (or from outside it). */
+const audienceImports = (folders) =>
+  folders.flatMap((o) => [`**/client/${o}`, `**/client/${o}/**`, `../${o}`, `../${o}/**`, `../../${o}`, `../../${o}/**`]);
+
 export default tseslint.config(
   { ignores: ['dist/**', 'data/**', 'node_modules/**', 'server/db/migrations/**', 'coverage/**'] },
   js.configs.recommended,
@@ -23,8 +31,10 @@ export default tseslint.config(
     rules: { ...reactHooks.configs.recommended.rules },
   },
   // One client entry per audience (decision 014): client/public, client/respond and client/admin
-  // share client/design, client/i18n and the router, never each other's code, so the dashboard
-  // never ships survey-core and the respondent page never ships the charts or the console.
+  // share client/design, client/i18n, client/shared and the router, never each other's code, so the
+  // dashboard never ships survey-core and the respondent page never ships the charts or the console.
+  // The shared folders are allowed explicitly and may import no audience at all, so nothing reaches
+  // one audience from another through them.
   ...[
     ['public', ['respond', 'admin']],
     ['respond', ['public', 'admin']],
@@ -34,12 +44,23 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [{
-          group: others.flatMap((o) => [`**/client/${o}`, `**/client/${o}/**`, `../${o}`, `../${o}/**`, `../../${o}`, `../../${o}/**`]),
-          message: `client/${audience} may not import another audience's code (client/${others.join(', client/')}): move what is shared to client/design or client/i18n.`,
+          group: audienceImports(others),
+          message: `client/${audience} may not import another audience's code (client/${others.join(', client/')}): move what is shared to ${SHARED_CLIENT}.`,
         }],
       }],
     },
   })),
+  {
+    files: [`client/{${SHARED_CLIENT_FOLDERS.join(',')}}/**/*.{ts,tsx}`],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{
+          group: audienceImports(AUDIENCES),
+          message: `client/${SHARED_CLIENT_FOLDERS.join(', client/')} serve every audience and may import none of them (client/${AUDIENCES.join(', client/')}).`,
+        }],
+      }],
+    },
+  },
   {
     files: ['analysis/**/*.ts'],
     rules: {

@@ -6,7 +6,7 @@ import './admin.css';
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import { Page } from '../design/page-shell';
 import { followLink } from '../router';
-import { AdminApiError, onUnauthorized } from './api';
+import { ApiError, onUnauthorized } from './api';
 import { useAdminText, type AdminMessageKey } from './admin-text';
 import { adminHref, NAV_PAGES, navOf, parseAdminPath, type AdminRoute, type NavPage } from './admin-routes';
 import { endSession, loadSession } from './endpoints';
@@ -39,7 +39,7 @@ export default function AdminApp({ rest }: { rest: string }) {
       (user) => setSession(user ? { state: 'signedIn', user } : { state: 'anonymous' }),
       (error: unknown) => {
         if (controller.signal.aborted) return;
-        setSession(error instanceof AdminApiError && error.status === 401 ? { state: 'anonymous' } : { state: 'error', error });
+        setSession(error instanceof ApiError && error.status === 401 ? { state: 'anonymous' } : { state: 'error', error });
       },
     );
     return () => controller.abort();

@@ -1,7 +1,11 @@
 // The console's one way to talk to /api/admin: JSON both ways, the session cookie (same origin),
 // the CSRF token on every state-changing request, and one error type. A 401 anywhere tells the
-// console to show the sign-in page (onUnauthorized); every other refusal becomes an AdminApiError
-// carrying the server's code and details, which errors.ts turns into words in the reader's language.
+// console to show the sign-in page (onUnauthorized); every other refusal becomes an ApiError
+// (client/shared/api-error.ts, the respondent page's too) carrying the server's code and details,
+// which errors.ts turns into words in the reader's language.
+import { ApiError } from '../shared/api-error';
+
+export { ApiError };
 
 export const API_BASE = '/api/admin';
 /** Where requests go: the page's own origin (a relative path); tests outside a browser set an absolute one. */
@@ -15,19 +19,6 @@ export interface ErrorBody {
   code: string;
   message: string;
   details?: unknown;
-}
-
-export class AdminApiError extends Error {
-  constructor(
-    /** HTTP status; 0 when no answer came (offline, server down). */
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details?: unknown,
-  ) {
-    super(message);
-    this.name = 'AdminApiError';
-  }
 }
 
 /** A schema the answer is checked with (zod's safeParse, classic or mini). */
@@ -65,8 +56,8 @@ export function headersFor(method: Method, hasBody: boolean): Record<string, str
   return headers;
 }
 
-/** Turns a non-2xx answer into an AdminApiError (after telling the console about a 401). */
-export async function errorOf(res: Response): Promise<AdminApiError> {
+/** Turns a non-2xx answer into an ApiError (after telling the console about a 401). */
+export async function errorOf(res: Response): Promise<ApiError> {
   let body: ErrorBody | undefined;
   try {
     const json = (await res.json()) as { error?: ErrorBody };
@@ -76,7 +67,7 @@ export async function errorOf(res: Response): Promise<AdminApiError> {
   }
   // Only a missing or ended session; a wrong password at sign-in (invalid_credentials) is a 401 too.
   if (res.status === 401 && body?.code !== 'invalid_credentials' && body?.code !== 'totp_required' && body?.code !== 'invalid_totp') for (const listener of unauthorizedListeners) listener();
-  return new AdminApiError(res.status, body?.code ?? `http_${res.status}`, body?.message ?? res.statusText, body?.details);
+  return new ApiError(res.status, body?.code ?? `http_${res.status}`, body?.message ?? res.statusText, body?.details);
 }
 
 /**
@@ -96,14 +87,14 @@ export async function request<T>(method: Method, path: string, options: { body?:
     });
   } catch (err) {
     if (options.signal?.aborted) throw err;
-    throw new AdminApiError(0, 'network', 'The server could not be reached.');
+    throw new ApiError(0, 'network', 'The server could not be reached.');
   }
   if (!res.ok) throw await errorOf(res);
   if (res.status === 204) return undefined as T;
   const data: unknown = await res.json();
   if (!options.schema) return data as T;
   const parsed = options.schema.safeParse(data);
-  if (!parsed.success) throw new AdminApiError(res.status, 'unexpected_answer', `The answer of ${method} ${path} does not match the contract.`, parsed.error);
+  if (!parsed.success) throw new ApiError(res.status, 'unexpected_answer', `The answer of ${method} ${path} does not match the contract.`, parsed.error);
   return parsed.data;
 }
 
@@ -127,7 +118,7 @@ export function upload<T>(path: string, file: Blob, options: { contentType?: str
     xhr.upload.onprogress = (e) => {
       if (e.lengthComputable) options.onProgress?.(e.loaded / e.total);
     };
-    xhr.onerror = () => reject(new AdminApiError(0, 'network', 'The server could not be reached.'));
+    xhr.onerror = () => reject(new ApiError(0, 'network', 'The server could not be reached.'));
     xhr.onabort = () => reject(new DOMException('Aborted', 'AbortError'));
     xhr.onload = async () => {
       const res = new Response(xhr.status === 204 ? null : xhr.responseText, { status: xhr.status, statusText: xhr.statusText, headers: { 'Content-Type': 'application/json' } });

@@ -9,7 +9,7 @@ import {
   quotaState, responseDetail, responseList, runDetail, runList, sessionBody, userList, userSchema, waveLinkBody, waveList, waveSchema,
 } from '../../contract/admin-api';
 import type { Locale } from '../i18n/locale';
-import { AdminApiError, API_BASE, errorOf, get, headersFor, patch, post, put, request, setCsrfHeader, setCsrfToken, upload, type AnswerSchema } from './api';
+import { ApiError, API_BASE, errorOf, get, headersFor, patch, post, put, request, setCsrfHeader, setCsrfToken, upload, type AnswerSchema } from './api';
 import type { SessionUser } from './session';
 
 setCsrfHeader(CSRF_HEADER);
@@ -28,7 +28,7 @@ export async function loadSession(signal?: AbortSignal): Promise<SessionUser | n
   try {
     return remember(await get<SessionBody>(path(ADMIN_ROUTES.me), s(sessionBody), signal));
   } catch (err) {
-    if (err instanceof AdminApiError && err.status === 401) return null;
+    if (err instanceof ApiError && err.status === 401) return null;
     throw err;
   }
 }
@@ -68,7 +68,7 @@ export async function createInvitations(id: number, count: number): Promise<{ cs
     headers: { ...headersFor('POST', true), Accept: 'text/csv, application/json' },
     body: JSON.stringify({ count }),
   }).catch(() => {
-    throw new AdminApiError(0, 'network', 'The server could not be reached.');
+    throw new ApiError(0, 'network', 'The server could not be reached.');
   });
   if (!res.ok) throw await errorOf(res);
   const disposition = res.headers.get('Content-Disposition') ?? '';
@@ -93,7 +93,7 @@ export const importResponses = (waveId: number, file: File, onProgress?: (f: num
     contentType: CSV_MEDIA_TYPE, query: `?${new URLSearchParams({ fileName: file.name })}`, onProgress, signal,
   }).then((body) => {
     const parsed = importSummary.safeParse(body);
-    if (!parsed.success) throw new AdminApiError(201, 'unexpected_answer', 'The import answer does not match the contract.');
+    if (!parsed.success) throw new ApiError(201, 'unexpected_answer', 'The import answer does not match the contract.');
     return parsed.data;
   });
 export const listFrames = (signal?: AbortSignal) => get<{ items: Frame[] }>(path(ADMIN_ROUTES.listFrames), s(frameList), signal);
@@ -105,7 +105,7 @@ export const uploadFrame = (query: FrameUploadQuery, file: File, onProgress?: (f
     signal,
   }).then((body) => {
     const parsed = frameUploadResult.safeParse(body);
-    if (!parsed.success) throw new AdminApiError(201, 'unexpected_answer', 'The frame answer does not match the contract.');
+    if (!parsed.success) throw new ApiError(201, 'unexpected_answer', 'The frame answer does not match the contract.');
     return parsed.data;
   });
 

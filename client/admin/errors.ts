@@ -2,7 +2,7 @@
 // picks a translated message when the catalogue has one (error_<code>); otherwise the server's own
 // message (English, and always naming what to fix) is shown. Field-level problems, from the
 // contract's zod schemas on this side or the server's 422 details, name the field and the rule.
-import { AdminApiError } from './api';
+import { ApiError } from './api';
 import { isAdminKey, type AdminText } from './admin-text';
 
 /** One problem with one field: `path` as zod gives it, and a message already in words. */
@@ -63,7 +63,7 @@ export function problemsOf(text: AdminText, issues: readonly IssueLike[]): Field
 }
 
 /** The field problems a server's 422 carried (`details` as an array, or `details.issues`). */
-export function serverProblems(text: AdminText, err: AdminApiError): FieldProblem[] {
+export function serverProblems(text: AdminText, err: ApiError): FieldProblem[] {
   const raw = Array.isArray(err.details) ? err.details : (err.details as { issues?: unknown } | undefined)?.issues;
   if (!Array.isArray(raw)) return [];
   return raw.flatMap((item): FieldProblem[] => {
@@ -78,7 +78,7 @@ export function serverProblems(text: AdminText, err: AdminApiError): FieldProble
 /** What went wrong, in one or two sentences of the reader's language. */
 export function errorText(text: AdminText, err: unknown): string {
   const { t } = text;
-  if (!(err instanceof AdminApiError)) return t('errorUnexpected');
+  if (!(err instanceof ApiError)) return t('errorUnexpected');
   if (err.status === 0) return t('errorNetwork');
   const key = `error_${err.code}`;
   if (isAdminKey(key)) return t(key);

@@ -2,7 +2,7 @@
 // same schemas again), and show each problem next to its field, in the reader's language.
 import { useState } from 'react';
 import type { AdminText } from './admin-text';
-import { AdminApiError } from './api';
+import { ApiError } from './api';
 import { problemsOf, serverProblems, type FieldProblem, type IssueLike } from './errors';
 
 export interface Parser<T> {
@@ -35,7 +35,7 @@ export function useSubmit(text: AdminText) {
       setSubmit({ state: 'idle' });
       return result;
     } catch (error) {
-      setSubmit({ state: 'failed', error, problems: error instanceof AdminApiError ? serverProblems(text, error) : [] });
+      setSubmit({ state: 'failed', error, problems: error instanceof ApiError ? serverProblems(text, error) : [] });
       return undefined;
     }
   }

@@ -5,7 +5,7 @@ import { loginBody, type LoginBody } from '../../contract/admin-api';
 import { useAdminText } from './admin-text';
 import { signIn } from './endpoints';
 import { useSubmit } from './forms';
-import { AdminApiError } from './api';
+import { ApiError } from './api';
 import { AdminPage, ErrorNotice, Field, fieldAria, problemFor } from './ui';
 
 export function LoginPage({ onSignedIn }: { onSignedIn: () => void }) {
@@ -15,7 +15,7 @@ export function LoginPage({ onSignedIn }: { onSignedIn: () => void }) {
   const [password, setPassword] = useState('');
   const [totp, setTotp] = useState('');
   const { submit, run, problems } = useSubmit(text);
-  const askTotp = totp !== '' || (submit.state === 'failed' && submit.error instanceof AdminApiError && (submit.error.code === 'totp_required' || submit.error.code === 'invalid_totp'));
+  const askTotp = totp !== '' || (submit.state === 'failed' && submit.error instanceof ApiError && (submit.error.code === 'totp_required' || submit.error.code === 'invalid_totp'));
 
   async function onSubmit(event: FormEvent) {
     event.preventDefault();

@@ -17,14 +17,16 @@ export interface Page<T> {
  */
 export function useList<T>(filterKeys: readonly string[], load: (query: string, signal: AbortSignal) => Promise<Page<T>>, options: { limit?: number; refreshMs?: number; defaults?: Record<string, string> | null } = {}) {
   const search = useSearch();
-  const keys = filterKeys.join(',');
-  // eslint-disable-next-line react-hooks/exhaustive-deps -- filterKeys is a constant of the page; keys stands for it
-  const query = useMemo(() => parseListQuery(search, filterKeys), [search, keys]);
+  // Pages pass filterKeys as a literal (a new array each render): one array per distinct content,
+  // so the memos and callbacks below change only when the keys do.
+  const keysJson = JSON.stringify(filterKeys);
+  const keys = useMemo(() => JSON.parse(keysJson) as readonly string[], [keysJson]);
+  const query = useMemo(() => parseListQuery(search, keys), [search, keys]);
   const trail = useRef<(string | null)[]>([]);
   const api = options.defaults === null ? null : apiQuery({ ...query, filters: { ...options.defaults, ...query.filters } }, options.limit ?? 50);
   const loaded = useQuery(api, (signal) => load(api ?? '', signal), { refreshMs: options.refreshMs });
 
-  const go = useCallback((next: ListQuery) => setQuery(listParams(next, filterKeys, new URLSearchParams(window.location.search))), [filterKeys]);
+  const go = useCallback((next: ListQuery) => setQuery(listParams(next, keys, new URLSearchParams(window.location.search))), [keys]);
   const setFilter = useCallback((key: string, value: string) => {
     trail.current = [];
     go(withFilter(query, key, value));

@@ -20,6 +20,7 @@ import {
   type ResponseWithSurvey,
   type SurveyPayload,
 } from '../../contract/respondent-api';
+import { ApiError as SharedApiError } from '../shared/api-error';
 import { POW_REFUSALS, powHeaders, renewPow, spendPow } from './antibot';
 
 export type { CompleteBody, QuestionProblem, ResponseState, ResponseStatus };
@@ -41,18 +42,8 @@ export type LinkInfo = LinkState;
 export type SaveBody = PartialSaveBody;
 export type CompleteResult = CompletionResult;
 
-/** The server answered with an error body `{ error: { code, message, details? } }`. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details?: unknown,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-
+/** The server answered with an error body `{ error: { code, message, details? } }` (client/shared/api-error.ts). */
+export class ApiError extends SharedApiError {
   /** The per-question messages of a 422 `invalid_answers`, in the respondent's language. */
   get problems(): QuestionProblem[] {
     if (!Array.isArray(this.details)) return [];

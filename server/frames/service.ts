@@ -11,6 +11,7 @@ import { appendAudit } from '../audit/service';
 import type { Db, Queryable } from '../db/open';
 import { frames, type FrameRow } from '../db/schema';
 import { DomainError } from '../errors';
+import { surveyQuestions } from '../surveys/questions';
 import { OFFICIAL_SURVEY_ID, latestSurveyVersion } from '../surveys/service';
 import { parseCsvText, readTable, type Table } from '../tables/read-table';
 
@@ -43,19 +44,10 @@ export function parseAgeBand(label: string): { lo: number; hi: number | null } |
 
 /** The choice values of question `name` in a SurveyJS JSON (any nesting of panels), or null when absent. */
 export function questionChoices(json: Record<string, unknown>, name: string): string[] | null {
-  const stack: unknown[] = [json];
-  while (stack.length > 0) {
-    const node = stack.pop();
-    if (Array.isArray(node)) { stack.push(...node); continue; }
-    if (node === null || typeof node !== 'object') continue;
-    const el = node as Record<string, unknown>;
-    if (el.name === name && typeof el.type === 'string' && el.type !== 'panel' && el.type !== 'page') {
-      const choices = Array.isArray(el.choices) ? el.choices : [];
-      return choices.map((c) => (c !== null && typeof c === 'object' ? String((c as { value: unknown }).value) : String(c)));
-    }
-    if (Array.isArray(el.pages)) stack.push(el.pages);
-    if (Array.isArray(el.elements)) stack.push(el.elements);
-    if (Array.isArray(el.templateElements)) stack.push(el.templateElements);
+  for (const el of surveyQuestions(json, { panelTemplates: true })) {
+    if (el.name !== name) continue;
+    const choices = Array.isArray(el.choices) ? el.choices : [];
+    return choices.map((c) => (c !== null && typeof c === 'object' ? String((c as { value: unknown }).value) : String(c)));
   }
   return null;
 }

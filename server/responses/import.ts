@@ -14,6 +14,7 @@ import { RESPONSE_MODES, type WaveRow } from '../db/schema';
 import { DomainError } from '../errors';
 import { exportDerivedColumns } from '../exports/variables';
 import { claimQuotaPlace } from '../quotas/service';
+import { surveyQuestions } from '../surveys/questions';
 import { getSurveyVersion, latestSurveyVersion, type LoadedSurveyVersion } from '../surveys/service';
 import { findWave, listWaves } from '../waves/service';
 import { readTable, type Table } from '../tables/read-table';
@@ -52,15 +53,9 @@ type Converter = (text: string) => unknown;
 
 function questionConverters(json: Record<string, unknown>): Map<string, Converter> {
   const out = new Map<string, Converter>();
-  const stack: unknown[] = [json];
-  while (stack.length > 0) {
-    const node = stack.pop();
-    if (Array.isArray(node)) { stack.push(...node); continue; }
-    if (node === null || typeof node !== 'object') continue;
-    const el = node as Record<string, unknown>;
-    if (Array.isArray(el.pages)) stack.push(el.pages);
-    if (Array.isArray(el.elements)) stack.push(el.elements);
-    if (typeof el.name !== 'string' || typeof el.type !== 'string' || el.type === 'panel' || el.type === 'html' || el.type === 'page') continue;
+  // A dynamic panel's template questions are answered inside the panel's value, not as columns.
+  for (const el of surveyQuestions(json, { panelTemplates: false })) {
+    if (el.type === 'html') continue;
     const type = el.type;
     if (type === 'boolean') {
       out.set(el.name, (t) => (t === 'true' ? true : t === 'false' ? false : t));

@@ -14,11 +14,11 @@ import { adminRu } from '../../client/admin/messages-ru';
 import { CSRF_HEADER } from '../../contract/admin-api';
 import { REPO_ROOT } from '../helpers/app';
 import { startAdminFixtures, type FixtureState } from './admin-fixtures';
+import { axeProblems } from './axe';
 import { horizontalOverflow, openBrowser, type Browser } from './browser';
 
 const CLIENT_DIR = process.env.KELISIM_E2E_CLIENT_DIR ?? path.join(REPO_ROOT, 'dist/client');
 const SCREENSHOTS = process.env.KELISIM_SCREENSHOTS ?? path.join(REPO_ROOT, 'test-artifacts/admin-screenshots');
-const AXE = path.join(REPO_ROOT, 'node_modules/axe-core/axe.min.js');
 const T = { kk: adminKk, ru: adminRu, en: adminEn } as const;
 type Lang = keyof typeof T;
 const BROWSER_LOCALE: Record<Lang, string> = { kk: 'kk-KZ', ru: 'ru-RU', en: 'en-GB' };
@@ -45,17 +45,6 @@ async function open(lang: Lang, width: number): Promise<Page> {
   await browser?.close();
   browser = await openBrowser({ locale: BROWSER_LOCALE[lang], width, height: 900 });
   return browser.page;
-}
-
-async function axeProblems(page: Page): Promise<string[]> {
-  // Evaluated, not added as a <script>: the server's Content-Security-Policy refuses inline scripts.
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(fs.readFileSync(AXE, 'utf8'));
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe;
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')) }));
-  });
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 5).join(' | ')}`);
 }
 
 async function signIn(page: Page, lang: Lang): Promise<void> {

@@ -20,11 +20,11 @@ import { loadOfficialSurvey, loadTargets } from '../../server/surveys/bootstrap'
 import { OFFICIAL_SURVEYS_DIR, REPO_ROOT } from '../helpers/app';
 import { createTestDb, type TestDb } from '../helpers/db';
 import { REFERENCE_DIR, writeReferenceImport } from '../server/runs/reference-import';
+import { axeProblems } from './axe';
 import { horizontalOverflow, openBrowser, type Browser } from './browser';
 
 const CLIENT_DIR = process.env.KELISIM_E2E_CLIENT_DIR ?? path.join(REPO_ROOT, 'dist/client');
 const SCREENSHOTS = process.env.KELISIM_SCREENSHOTS ? path.join(process.env.KELISIM_SCREENSHOTS, 'admin-day') : path.join(REPO_ROOT, 'test-artifacts/admin-day');
-const AXE = path.join(REPO_ROOT, 'node_modules/axe-core/axe.min.js');
 const t = adminEn;
 const EMAIL = 'aigerim@example.kz';
 const NEW_PASSWORD = 'steppe wind over the river';
@@ -66,20 +66,9 @@ afterAll(async () => {
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-async function axeProblems(): Promise<string[]> {
-  // Evaluated, not added as a <script>: the server's Content-Security-Policy refuses inline scripts.
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(fs.readFileSync(AXE, 'utf8'));
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe;
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')) }));
-  });
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 5).join(' | ')}`);
-}
-
 /** axe, then a screenshot at 1280 px and one at 360 px (with no sideways scroll there). */
 async function check(name: string): Promise<void> {
-  expect(await axeProblems(), name).toEqual([]);
+  expect(await axeProblems(page), name).toEqual([]);
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-en-1280.png`), fullPage: true });
   await page.setViewportSize({ width: 360, height: 740 });
   expect(await horizontalOverflow(page), `${name} scrolls sideways at 360 px`).toBe(0);

@@ -30,8 +30,8 @@ export interface Browser {
 /** A new browser with its own empty profile (so no localStorage is shared between tests). */
 /**
  * `bypassCSP` (default true): the page's Content-Security-Policy does not apply to scripts the test
- * itself injects (axe-core via addScriptTag). test/e2e/security-headers.test.ts sets it false to
- * see the policy as a user's browser does.
+ * itself injects (test/e2e/axe.ts evaluates axe-core, which works either way).
+ * test/e2e/security-headers.test.ts sets it false to see the policy as a user's browser does.
  */
 export async function openBrowser(options: { locale: string; width?: number; height?: number; bypassCSP?: boolean }): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM)) {

@@ -19,13 +19,13 @@ import { createApp } from '../../server/app';
 import { openDb, type Db } from '../../server/db/open';
 import { buildDemoDatabase } from '../../server/demo/build';
 import { OFFICIAL_SURVEYS_DIR, REPO_ROOT } from '../helpers/app';
+import { axeProblems } from './axe';
 import { horizontalOverflow, openBrowser, type Browser } from './browser';
 import { fixtures, startFixtureFront, type FixtureFront, type PublicApiOptions } from './public-api-fixtures';
 
 const CLIENT_DIR = process.env.KELISIM_E2E_CLIENT_DIR ?? path.join(REPO_ROOT, 'dist/client');
 // Kept for review after the run (issue 7), so outside the run's temporary folder: test-artifacts/ is git-ignored.
 const SCREENSHOTS = process.env.KELISIM_SCREENSHOTS ?? path.join(REPO_ROOT, 'test-artifacts/dashboard-screenshots');
-const AXE = path.join(REPO_ROOT, 'node_modules/axe-core/axe.min.js');
 const CATALOGUES = { kk: publicKk, ru: publicRu, en: publicEn } as const;
 type Lang = keyof typeof CATALOGUES;
 const LANGS: Lang[] = ['kk', 'ru', 'en'];
@@ -144,17 +144,6 @@ async function gotoDashboard(page: Page, search = '', base = baseUrl): Promise<v
   await page.locator('.card').first().waitFor();
   // Settled: three trend charts and the breakdown drawn, no section still loading.
   await page.waitForFunction(() => document.querySelectorAll('.chart-frame .plot-figure svg').length >= 3 && document.querySelectorAll('.chart-frame').length >= 4 && document.querySelectorAll('.status').length === 0);
-}
-
-/** Serious and critical axe-core violations on the page as it is now (rule id: nodes). */
-async function axeProblems(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE });
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe;
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')) }));
-  });
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 5).join(' | ')}`);
 }
 
 const card = (page: Page, id: string) => page.locator(`.card[data-indicator="${id}"]`);

@@ -29,6 +29,20 @@ export function listOf<T>(value: JsonBody): T[] {
   return value as T[];
 }
 
+/** `value` as the number a test expects there (fails the test if it is not a number). */
+export function numberOf(value: JsonBody): number {
+  const v: unknown = value;
+  if (typeof v !== 'number') throw new Error(`expected a number in the response body, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+/** `value` as the string a test expects there (fails the test if it is not a string). */
+export function textOf(value: JsonBody): string {
+  const v: unknown = value;
+  if (typeof v !== 'string') throw new Error(`expected a string in the response body, got ${JSON.stringify(v)}`);
+  return v;
+}
+
 export interface TestApp {
   baseUrl: string;
   db: Db;

@@ -1,25 +1,15 @@
 // The official questionnaire run in survey-core, the engine the respondent page and the server
 // both use: screen-out, a full valid interview, required weighting variables, age limits and the
 // three languages.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Model, surveyLocalization } from 'survey-core';
+import { describe, expect, it } from 'vitest';
+import { Model } from 'survey-core';
 import { parseScoringSpec, scoreRespondent } from '../../analysis/scoring';
-import { element, officialCopy, type ElementJson, type Localized } from './survey-files';
+import { element, kazakhAsSurveyDefault, officialCopy, SURVEY_LOCALES, type ElementJson, type Localized } from './survey-files';
 
 const { survey: json, scoring } = officialCopy();
-const LOCALES = { kk: 'default', ru: 'ru', en: 'en' } as const;
+const LOCALES = SURVEY_LOCALES;
 
-// Decision 001 stores Kazakh under "default". survey-core's own default locale is "en", and a
-// string's "default" text is what it shows for its default locale, so with that setting locale
-// "en" would show Kazakh. Every place that builds a Model must set this first.
-let previousDefault = '';
-beforeAll(() => {
-  previousDefault = surveyLocalization.defaultLocale;
-  surveyLocalization.defaultLocale = 'kk';
-});
-afterAll(() => {
-  surveyLocalization.defaultLocale = previousDefault;
-});
+kazakhAsSurveyDefault();
 
 function model(locale: keyof typeof LOCALES = 'kk'): Model {
   const m = new Model(json);

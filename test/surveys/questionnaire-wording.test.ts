@@ -6,30 +6,22 @@
 // Wording itself (intensity, midpoints) needs a native reader: the review document is for that.
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Model, surveyLocalization } from 'survey-core';
+import { describe, expect, it } from 'vitest';
+import { Model } from 'survey-core';
 import { kk as kkMessages } from '../../client/i18n/messages-kk';
 import { en as enMessages } from '../../client/i18n/messages-en';
 import { ru as ruMessages } from '../../client/i18n/messages-ru';
 import { kazakhOverrides } from '../../client/respond/kazakh-overrides';
 import { russianOverrides } from '../../client/respond/russian-overrides';
 import { createCompletionValidator } from '../../server/validation';
-import { SURVEYS_DIR, element, officialCopy, type ElementJson, type Localized } from './survey-files';
+import { SURVEYS_DIR, element, kazakhAsSurveyDefault, officialCopy, SURVEY_LOCALES, type ElementJson, type Localized } from './survey-files';
 
 const { survey: json, scoring } = officialCopy();
-const LOCALES = { kk: 'default', ru: 'ru', en: 'en' } as const;
+const LOCALES = SURVEY_LOCALES;
 type Locale = keyof typeof LOCALES;
 const LOCALE_LIST = Object.keys(LOCALES) as Locale[];
 
-let previousDefault = '';
-beforeAll(() => {
-  // Kazakh is stored under "default" (decision 001); see official-survey.test.ts.
-  previousDefault = surveyLocalization.defaultLocale;
-  surveyLocalization.defaultLocale = 'kk';
-});
-afterAll(() => {
-  surveyLocalization.defaultLocale = previousDefault;
-});
+kazakhAsSurveyDefault();
 
 function model(locale: Locale): Model {
   const m = new Model(json);

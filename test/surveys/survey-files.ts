@@ -2,6 +2,8 @@
 // later is covered by the same tests without anyone editing them.
 import fs from 'node:fs';
 import path from 'node:path';
+import { surveyLocalization } from 'survey-core';
+import { afterAll, beforeAll } from 'vitest';
 
 export const SURVEYS_DIR = path.resolve(import.meta.dirname, '../../surveys');
 
@@ -70,4 +72,24 @@ export function element(survey: OfficialSurveyJson, name: string): ElementJson {
     if (el) return el;
   }
   throw new Error(`test setup: no element "${name}" in the survey`);
+}
+
+/** Where each language's text stands in a localised string of the JSON: Kazakh under "default" (decision 001). */
+export const SURVEY_LOCALES = { kk: 'default', ru: 'ru', en: 'en' } as const;
+
+/**
+ * For the tests of the calling file, survey-core's default locale is Kazakh, and it is restored after.
+ * Decision 001 stores Kazakh under "default". survey-core's own default locale is "en", and a
+ * string's "default" text is what it shows for its default locale, so with that setting locale
+ * "en" would show Kazakh. Every place that builds a Model must set this first.
+ */
+export function kazakhAsSurveyDefault(): void {
+  let previousDefault = '';
+  beforeAll(() => {
+    previousDefault = surveyLocalization.defaultLocale;
+    surveyLocalization.defaultLocale = 'kk';
+  });
+  afterAll(() => {
+    surveyLocalization.defaultLocale = previousDefault;
+  });
 }

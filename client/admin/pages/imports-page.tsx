@@ -5,7 +5,7 @@ import { useState, type FormEvent } from 'react';
 import { frameUploadQuery, MAX_UPLOAD_BYTES, type FrameUploadQuery, type ImportSummary } from '../../../contract/admin-api';
 import { setQuery, useSearch } from '../../router';
 import { formatDateTime, useAdminText } from '../admin-text';
-import { AdminApiError } from '../api';
+import { ApiError } from '../api';
 import { DataTable } from '../data-table';
 import { importResponses, listFrames, uploadFrame } from '../endpoints';
 import { validate } from '../forms';
@@ -19,7 +19,7 @@ type Upload<T> = { s: 'idle' } | { s: 'sending'; progress: number | null } | { s
 
 /** The rows an all-or-nothing import refused (422 invalid_import details), or null. */
 export function importErrors(err: unknown): { errors: { line: number | null; column: string | null; reason: string }[]; total: number } | null {
-  if (!(err instanceof AdminApiError) || typeof err.details !== 'object' || err.details === null) return null;
+  if (!(err instanceof ApiError) || typeof err.details !== 'object' || err.details === null) return null;
   const d = err.details as { errors?: unknown; total?: unknown };
   if (!Array.isArray(d.errors)) return null;
   const errors = d.errors.map((e: { line?: unknown; column?: unknown; reason?: unknown; message?: unknown }) => ({

@@ -4,7 +4,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { AdminApiError, get, onUnauthorized, post, request, setApiBase, setCsrfHeader, setCsrfToken } from '../../../client/admin/api';
+import { ApiError, get, onUnauthorized, post, request, setApiBase, setCsrfHeader, setCsrfToken } from '../../../client/admin/api';
 import { CSRF_HEADER, waveLinkBody } from '../../../contract/admin-api';
 
 const seen: { method: string; url: string; headers: http.IncomingHttpHeaders; body: string }[] = [];
@@ -57,13 +57,13 @@ describe('the console API client', () => {
     await expect(post('/session', { email: 'a@b.kz', password: 'x' })).rejects.toMatchObject({ status: 401, code: 'invalid_credentials' });
     expect(told).toBe(1);
     stop();
-    await expect(get('/ended')).rejects.toBeInstanceOf(AdminApiError);
+    await expect(get('/ended')).rejects.toBeInstanceOf(ApiError);
     expect(told).toBe(1);
   });
 
   test('an error body is kept whole; an answer that does not match the contract fails loudly; 204 is nothing', async () => {
     const err = await post('/refused', {}).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(AdminApiError);
+    expect(err).toBeInstanceOf(ApiError);
     expect(err).toMatchObject({ status: 422, code: 'invalid_request', message: 'count: too big', details: { issues: [{ path: ['count'] }] } });
     expect(await get('/link', waveLinkBody as never)).toEqual({ url: 'http://x/s/abc', qrSvg: '<svg/>' });
     await expect(get('/drifted', waveLinkBody as never)).rejects.toMatchObject({ code: 'unexpected_answer' });

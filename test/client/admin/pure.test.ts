@@ -3,7 +3,7 @@
 import { describe, expect, test } from 'vitest';
 import { adminText, type AdminText } from '../../../client/admin/admin-text';
 import { navOf, parseAdminPath } from '../../../client/admin/admin-routes';
-import { AdminApiError } from '../../../client/admin/api';
+import { ApiError } from '../../../client/admin/api';
 import { errorText, problemsOf, serverProblems, type IssueLike } from '../../../client/admin/errors';
 import { validate } from '../../../client/admin/forms';
 import { apiQuery, listParams, parseListQuery, withFilter } from '../../../client/admin/list-query';
@@ -98,15 +98,15 @@ describe('problems in words, from the contract schemas', () => {
 
   test('a server refusal: its code in the reader language, else its own message; 422 details per field', () => {
     const en = textOf('en');
-    expect(errorText(en, new AdminApiError(401, 'invalid_credentials', 'Wrong.'))).toBe(adminEn.error_invalid_credentials);
-    expect(errorText(textOf('kk'), new AdminApiError(403, 'csrf_failed', 'x'))).toBe(adminKk.error_csrf_failed);
-    expect(errorText(en, new AdminApiError(409, 'period_taken', 'A wave for 2026-Q3 exists: import into it.'))).toBe('A wave for 2026-Q3 exists: import into it.');
-    expect(errorText(en, new AdminApiError(500, 'internal_error', 'x'))).toBe(adminEn.errorServer);
-    expect(errorText(en, new AdminApiError(0, 'network', 'x'))).toBe(adminEn.errorNetwork);
+    expect(errorText(en, new ApiError(401, 'invalid_credentials', 'Wrong.'))).toBe(adminEn.error_invalid_credentials);
+    expect(errorText(textOf('kk'), new ApiError(403, 'csrf_failed', 'x'))).toBe(adminKk.error_csrf_failed);
+    expect(errorText(en, new ApiError(409, 'period_taken', 'A wave for 2026-Q3 exists: import into it.'))).toBe('A wave for 2026-Q3 exists: import into it.');
+    expect(errorText(en, new ApiError(500, 'internal_error', 'x'))).toBe(adminEn.errorServer);
+    expect(errorText(en, new ApiError(0, 'network', 'x'))).toBe(adminEn.errorNetwork);
     expect(errorText(en, new Error('boom'))).toBe(adminEn.errorUnexpected);
     const issues: IssueLike[] = [{ code: 'too_small', path: ['reason'], message: 'The reason: at least 5 characters', minimum: 5, origin: 'string' }];
-    expect(serverProblems(en, new AdminApiError(422, 'invalid_request', 'x', { issues }))).toEqual([{ path: 'reason', message: adminEn.issueMinLength.replace('{n}', '5') }]);
-    expect(serverProblems(en, new AdminApiError(422, 'invalid_request', 'x', [{ path: 'count', message: 'too many' }]))).toEqual([{ path: 'count', message: 'too many' }]);
+    expect(serverProblems(en, new ApiError(422, 'invalid_request', 'x', { issues }))).toEqual([{ path: 'reason', message: adminEn.issueMinLength.replace('{n}', '5') }]);
+    expect(serverProblems(en, new ApiError(422, 'invalid_request', 'x', [{ path: 'count', message: 'too many' }]))).toEqual([{ path: 'count', message: 'too many' }]);
     expect(problemsOf(en, [])).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@ import { desc, eq } from 'drizzle-orm';
 import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from '../../../contract/admin-api';
 import { auditLog, sessions } from '../../../server/db/schema';
 import { sha256 } from '../../../server/auth/service';
+import { numberOf, textOf } from '../../helpers/app';
 import { cookieOf, PASSWORD, startAdminApp, type AdminTestApp } from './helpers';
 
 let t: AdminTestApp;
@@ -80,11 +81,11 @@ describe('sessions', () => {
   it('a one-time password allows only the password change, which then lets the account in', async () => {
     const res = await t.call('POST', '/users', { session: await t.signIn('admin'), body: { email: 'new@example.kz', role: 'researcher' } });
     expect(res.status).toBe(201);
-    const otp = res.body.oneTimePassword as string;
+    const otp = textOf(res.body.oneTimePassword);
     const login = await t.call('POST', '/session', { body: { email: 'new@example.kz', password: otp } });
     expect(login.status).toBe(200);
     expect(login.body.user.mustChangePassword).toBe(true);
-    const s = { cookie: cookieOf(login.headers), csrf: login.body.csrfToken };
+    const s = { cookie: cookieOf(login.headers), csrf: textOf(login.body.csrfToken) };
     const blocked = await t.call('GET', '/waves', { session: s });
     expect([blocked.status, blocked.body.error.code]).toEqual([403, 'password_change_required']);
     const weak = await t.call('POST', '/password', { session: s, body: { currentPassword: otp, newPassword: 'password1234' } });
@@ -98,7 +99,7 @@ describe('sessions', () => {
     expect(ok.body.user.mustChangePassword).toBe(false);
     // The change gives a new session id; the old cookie is over.
     expect((await t.call('GET', '/session', { session: s })).status).toBe(401);
-    const s2 = { cookie: cookieOf(ok.headers), csrf: ok.body.csrfToken };
+    const s2 = { cookie: cookieOf(ok.headers), csrf: textOf(ok.body.csrfToken) };
     expect((await t.call('GET', '/waves', { session: s2 })).status).toBe(200);
   });
 });
@@ -172,7 +173,7 @@ describe('audit', () => {
     const admin = await t.signIn('admin', 'a@example.kz');
     await t.call('POST', '/session', { body: { email: 'a@example.kz', password: 'wrong password!!' } });
     const created = await t.call('POST', '/users', { session: admin, body: { email: 'r@example.kz', role: 'viewer' } });
-    const id = created.body.user.id as number;
+    const id = numberOf(created.body.user.id);
     expect((await t.call('PATCH', `/users/${id}`, { session: admin, body: { role: 'researcher' } })).body.role).toBe('researcher');
     const inv = await t.call('POST', `/waves/${t.wave.id}/invitations`, { session: admin, body: { count: 3 } });
     expect(inv.status).toBe(201);

@@ -2,6 +2,7 @@
 // running app: the printed one-time password signs in, must be changed, and a reset replaces it.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { auditLog } from '../../../server/db/schema';
+import { listOf, textOf } from '../../helpers/app';
 import { runCli } from '../../helpers/spawn';
 import { cookieOf, startAdminApp, type AdminTestApp } from './helpers';
 
@@ -27,7 +28,7 @@ describe('kelisim user', () => {
     const login = await t.call('POST', '/session', { body: { email: 'first.admin@example.kz', password: otp } });
     expect(login.status).toBe(200);
     expect(login.body.user).toMatchObject({ role: 'admin', mustChangePassword: true });
-    const s = { cookie: cookieOf(login.headers), csrf: login.body.csrfToken };
+    const s = { cookie: cookieOf(login.headers), csrf: textOf(login.body.csrfToken) };
     expect((await t.call('GET', '/users', { session: s })).body.error.code).toBe('password_change_required');
     const audit = t.db.select().from(auditLog).all().find((a) => a.action === 'user.create');
     expect(audit?.actor).toMatch(/^cli:/);
@@ -70,8 +71,8 @@ describe('kelisim wave, through the console\'s service', () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/is still open; close it first \(wave close --wave \d+\)/);
     const s = await t.signIn('viewer');
-    const log = (await t.call('GET', '/audit?subjectType=wave', { session: s })).body.items;
-    expect(log.map((e: { action: string }) => e.action)).toEqual(['wave.open', 'wave.close']);
+    const log = listOf<{ action: string; actor: string }>((await t.call('GET', '/audit?subjectType=wave', { session: s })).body.items);
+    expect(log.map((e) => e.action)).toEqual(['wave.open', 'wave.close']);
     expect(log[1]).toMatchObject({ subjectId: String(t.wave.id), before: { status: 'open' }, after: { status: 'closed' } });
     expect(log[0].actor).toMatch(/^cli:/);
   });

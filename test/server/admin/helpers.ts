@@ -14,11 +14,11 @@ import { loadOfficialSurvey, loadTargets } from '../../../server/surveys/bootstr
 import { OFFICIAL_SURVEY_ID } from '../../../server/surveys/service';
 import { ensureOpenWave } from '../../../server/waves/service';
 import { createTestDb } from '../../helpers/db';
-import { MINI_SURVEYS_DIR } from '../../helpers/app';
+import { MINI_SURVEYS_DIR, textOf, type JsonBody } from '../../helpers/app';
 
 export const PASSWORD = 'correct horse battery staple';
 
-export interface Answer { status: number; body: any; headers: Headers } // eslint-disable-line @typescript-eslint/no-explicit-any
+export interface Answer { status: number; body: JsonBody; headers: Headers }
 
 export interface Session { cookie: string; csrf: string }
 
@@ -62,7 +62,8 @@ export async function startAdminApp(o: { surveysDir?: string; trustProxy?: numbe
     const text = await res.text();
     let parsed: unknown = text;
     try { parsed = JSON.parse(text); } catch { /* not JSON */ }
-    return { status: res.status, body: parsed, headers: res.headers };
+    // Tests follow property paths into the body and assert on the values (see JsonBody).
+    return { status: res.status, body: parsed as JsonBody, headers: res.headers };
   };
   let n = 0;
   const signIn: AdminTestApp['signIn'] = async (role, email = `${role}${++n}@example.kz`) => {
@@ -70,7 +71,7 @@ export async function startAdminApp(o: { surveysDir?: string; trustProxy?: numbe
     db.update(users).set({ passwordHash: await hashPassword(PASSWORD), mustChangePassword: false }).where(eq(users.id, user.id)).run();
     const res = await call('POST', '/session', { body: { email, password: PASSWORD } });
     if (res.status !== 200) throw new Error(`sign-in failed: ${res.status} ${JSON.stringify(res.body)}`);
-    return { cookie: cookieOf(res.headers), csrf: res.body.csrfToken };
+    return { cookie: cookieOf(res.headers), csrf: textOf(res.body.csrfToken) };
   };
   return {
     baseUrl, db, wave, clock, call, signIn,
@@ -80,6 +81,11 @@ export async function startAdminApp(o: { surveysDir?: string; trustProxy?: numbe
       testDb.cleanup();
     },
   };
+}
+
+/** A body read as its contract shape (contract/admin-api.ts), as the console reads it: fails the test when it is not. */
+export function bodyAs<T>(schema: { parse(data: unknown): T }, body: JsonBody): T {
+  return schema.parse(body);
 }
 
 /** `name=value` of the session cookie a sign-in set. */

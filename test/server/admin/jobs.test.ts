@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../../server/app';
 import { jobs } from '../../../server/db/schema';
 import { createWave } from '../../../server/waves/service';
+import { textOf } from '../../helpers/app';
 import { insertFrame } from '../../helpers/published-runs';
 import { startAdminApp, type AdminTestApp } from './helpers';
 
@@ -20,7 +21,7 @@ describe('estimate jobs', () => {
     const started = await t.call('POST', '/runs', { session: s, body: { waveId: wave.id, frameId: frame.id } });
     expect(started.status).toBe(202);
     let job = started.body;
-    for (let i = 0; i < 300 && (job.status === 'queued' || job.status === 'running'); i++) {
+    for (let i = 0; i < 300 && (textOf(job.status) === 'queued' || textOf(job.status) === 'running'); i++) {
       await new Promise((r) => setTimeout(r, 200));
       job = (await t.call('GET', `/jobs/${job.id}`, { session: s })).body;
     }

@@ -8,9 +8,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog } from '../../../server/db/schema';
-import { OFFICIAL_SURVEYS_DIR } from '../../helpers/app';
+import { frameList, jobSchema, responseDetail, responseList, runDetail, waveList, waveSchema, type Job } from '../../../contract/admin-api';
+import { numberOf, OFFICIAL_SURVEYS_DIR } from '../../helpers/app';
 import { REFERENCE_DIR, writeReferenceImport } from '../runs/reference-import';
-import { startAdminApp, type AdminTestApp, type Session } from './helpers';
+import { bodyAs, startAdminApp, type AdminTestApp, type Session } from './helpers';
 
 let t: AdminTestApp;
 let s: Session;
@@ -19,16 +20,16 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kelisim-day-'));
 beforeAll(async () => {
   t = await startAdminApp({ surveysDir: OFFICIAL_SURVEYS_DIR });
   s = await t.signIn('researcher');
-  me = (await t.call('GET', '/session', { session: s })).body.user.id;
+  me = numberOf((await t.call('GET', '/session', { session: s })).body.user.id);
 }, 60_000);
 afterAll(async () => {
   await t?.close();
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-async function waitForJob(id: number): Promise<{ status: string; runId: number | null; error: unknown }> {
+async function waitForJob(id: number): Promise<Job> {
   for (let i = 0; i < 600; i++) {
-    const job = (await t.call('GET', `/jobs/${id}`, { session: s })).body;
+    const job = bodyAs(jobSchema, (await t.call('GET', `/jobs/${id}`, { session: s })).body);
     if (job.status === 'done' || job.status === 'failed') return job;
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -44,7 +45,7 @@ describe("a researcher's day in the console API", () => {
     const wave = await t.call('POST', '/waves', { session: s, body: { period: '2025-Q2', closed: true } });
     expect(wave.status).toBe(201);
     expect(wave.body).toMatchObject({ period: '2025-Q2', status: 'closed', counts: { started: 0 } });
-    waveId = wave.body.id;
+    waveId = numberOf(wave.body.id);
 
     const file = path.join(tmp, 'interviews.csv');
     rows = writeReferenceImport('raking-a', file);
@@ -59,8 +60,8 @@ describe("a researcher's day in the console API", () => {
     const ok = await t.call('POST', `/waves/${waveId}/imports?fileName=field.csv`, { session: s, body: fs.readFileSync(file), headers: { 'content-type': 'text/csv' } });
     expect(ok.status).toBe(201);
     expect(ok.body).toMatchObject({ waveId, rows, inserted: rows, file: 'field.csv' });
-    const listed = (await t.call('GET', '/waves', { session: s })).body.items.find((w: { id: number }) => w.id === waveId);
-    expect(listed.counts).toMatchObject({ started: rows, completed: rows - ok.body.screenedOut, screenedOut: ok.body.screenedOut, byMode: { papi: rows } });
+    const listed = bodyAs(waveList, (await t.call('GET', '/waves', { session: s })).body).items.find((w) => w.id === waveId);
+    expect(listed?.counts).toMatchObject({ started: rows, completed: rows - numberOf(ok.body.screenedOut), screenedOut: ok.body.screenedOut, byMode: { papi: rows } });
   });
 
   it('uploads a frame, computes a run as a job, and reviews it', async () => {
@@ -68,24 +69,25 @@ describe("a researcher's day in the console API", () => {
     const frame = await t.call('POST', '/frames?name=ref-a&source=R%20reference&referenceDate=2021-10-01&illustrative=true', { session: s, body: margins, headers: { 'content-type': 'text/csv' } });
     expect(frame.status).toBe(201);
     expect(frame.body.frame).toMatchObject({ name: 'ref-a', illustrative: true });
-    expect((await t.call('GET', '/frames', { session: s })).body.items.map((f: { name: string }) => f.name)).toContain('ref-a');
+    expect(bodyAs(frameList, (await t.call('GET', '/frames', { session: s })).body).items.map((f) => f.name)).toContain('ref-a');
 
     const unknown = await t.call('POST', '/runs', { session: s, body: { waveId: 9999, frameId: frame.body.frame.id } });
     expect([unknown.status, unknown.body.error.code]).toEqual([404, 'wave_not_found']);
     const started = await t.call('POST', '/runs', { session: s, body: { waveId, frameId: frame.body.frame.id, exclude: [] } });
     expect(started.status).toBe(202);
     expect(['queued', 'running']).toContain(started.body.status);
-    const job = await waitForJob(started.body.id);
+    const job = await waitForJob(numberOf(started.body.id));
     expect(job.error).toBeNull();
     expect(job.status).toBe('done');
     runId = job.runId!;
     expect((await t.call('GET', '/jobs', { session: s })).body.items[0]).toMatchObject({ id: started.body.id, status: 'done', runId });
 
-    const run = (await t.call('GET', `/runs/${runId}`, { session: s })).body;
-    expect(run.indicators.map((i: { id: string }) => i.id)).toEqual(['consensus', 'tolerance', 'mood']);
+    const run = bodyAs(runDetail, (await t.call('GET', `/runs/${runId}`, { session: s })).body);
+    expect(run.indicators.map((i) => i.id)).toEqual(['consensus', 'tolerance', 'mood']);
     for (const i of run.indicators) {
-      expect(i.lower).toBeLessThan(i.estimate);
-      expect(i.upper).toBeGreaterThan(i.estimate);
+      expect(i.estimate).toEqual(expect.any(Number));
+      expect(i.lower).toBeLessThan(i.estimate!);
+      expect(i.upper).toBeGreaterThan(i.estimate!);
     }
     expect(run.diagnostics.converged).toBe(true);
     expect(run.diagnostics.kishN).toBeGreaterThan(0);
@@ -93,8 +95,8 @@ describe("a researcher's day in the console API", () => {
     expect(run.marginCells.length).toBeGreaterThan(0);
     for (const c of run.marginCells) expect(Math.abs(c.weightedShare - c.populationShare)).toBeLessThan(1e-6);
     expect(run.exclusions).toMatchObject({ completes: run.completes, used: run.used });
-    expect(run.domains.some((d: { suppressed: boolean; estimate: number | null }) => !d.suppressed && d.estimate !== null)).toBe(true);
-    for (const d of run.domains.filter((x: { suppressed: boolean }) => x.suppressed)) expect(d.estimate).toBeNull();
+    expect(run.domains.some((d) => !d.suppressed && d.estimate !== null)).toBe(true);
+    for (const d of run.domains.filter((x) => x.suppressed)) expect(d.estimate).toBeNull();
     expect(run.published).toBe(false);
   }, 180_000);
 
@@ -109,7 +111,7 @@ describe("a researcher's day in the console API", () => {
     expect(noReason.status).toBe(422);
     const wd = await t.call('POST', `/runs/${runId}/withdraw`, { session: s, body: { reason: 'frame figures were revised' } });
     expect(wd.status).toBe(200);
-    expect((await t.call('GET', `/runs/${runId}`, { session: s })).body.publications.map((p: { action: string }) => p.action)).toEqual(['publish', 'withdraw']);
+    expect(bodyAs(runDetail, (await t.call('GET', `/runs/${runId}`, { session: s })).body).publications.map((p) => p.action)).toEqual(['publish', 'withdraw']);
   });
 
   it('pages the responses table by keyset, shows one response in Kazakh, and records a flag overrule', async () => {
@@ -118,7 +120,7 @@ describe("a researcher's day in the console API", () => {
     let pages = 0;
     do {
       const q: string = `/responses?wave=${waveId}&mode=papi&limit=50&sort=oldest${cursor ? `&cursor=${cursor}` : ''}`;
-      const page = (await t.call('GET', q, { session: s })).body;
+      const page = bodyAs(responseList, (await t.call('GET', q, { session: s })).body);
       for (const r of page.items) { expect(seen.has(r.id)).toBe(false); seen.add(r.id); }
       cursor = page.nextCursor;
       pages++;
@@ -128,21 +130,21 @@ describe("a researcher's day in the console API", () => {
     expect((await t.call('GET', `/responses?wave=${waveId}&mode=web`, { session: s })).body.items).toEqual([]);
 
     const id = [...seen][0]!;
-    const kk = (await t.call('GET', `/responses/${id}?locale=kk`, { session: s })).body;
-    const en = (await t.call('GET', `/responses/${id}?locale=en`, { session: s })).body;
-    const a1kk = kk.answers.find((a: { name: string }) => a.name === 'a1');
-    const a1en = en.answers.find((a: { name: string }) => a.name === 'a1');
-    expect(a1kk.question).not.toBe(a1en.question);
-    expect(a1kk.question).toMatch(/[әғқңөұүһі]/i);
-    expect(a1kk.answer).not.toBe(String(a1kk.value));
+    const kk = bodyAs(responseDetail, (await t.call('GET', `/responses/${id}?locale=kk`, { session: s })).body);
+    const en = bodyAs(responseDetail, (await t.call('GET', `/responses/${id}?locale=en`, { session: s })).body);
+    const a1kk = kk.answers.find((a) => a.name === 'a1');
+    const a1en = en.answers.find((a) => a.name === 'a1');
+    expect(a1kk?.question).not.toBe(a1en?.question);
+    expect(a1kk?.question).toMatch(/[әғқңөұүһі]/i);
+    expect(a1kk?.answer).not.toBe(String(a1kk?.value));
 
     const over = await t.call('POST', `/responses/${id}/flags/speeder/overrule`, { session: s, body: { reason: 'the interviewer timed it wrongly' } });
     expect(over.status).toBe(200);
     expect(over.body.flagStates).toEqual([expect.objectContaining({ flag: 'speeder', overruled: expect.objectContaining({ reason: 'the interviewer timed it wrongly', by: `user:${me}` }) })]);
     const again = await t.call('POST', `/responses/${id}/flags/speeder/overrule`, { session: s, body: { reason: 'the interviewer timed it wrongly' } });
     expect([again.status, again.body.error.code]).toEqual([409, 'already_overruled']);
-    const overruled = (await t.call('GET', `/responses?wave=${waveId}&flag=overruled`, { session: s })).body.items;
-    expect(overruled.map((r: { id: string }) => r.id)).toEqual([id]);
+    const overruled = bodyAs(responseList, (await t.call('GET', `/responses?wave=${waveId}&flag=overruled`, { session: s })).body).items;
+    expect(overruled.map((r) => r.id)).toEqual([id]);
   });
 
   it('exports the wave as CSV and gives the open link with a QR code', async () => {
@@ -150,7 +152,7 @@ describe("a researcher's day in the console API", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-disposition')).toBe(`attachment; filename="kelisim-wave-${waveId}-2025-Q2-en.csv"; filename*=UTF-8''kelisim-wave-${waveId}-2025-Q2-en.csv`);
     const lines = (await res.text()).trim().split(/\r?\n/);
-    const completed = (await t.call('GET', `/waves/${waveId}`, { session: s })).body.counts.completed;
+    const completed = bodyAs(waveSchema, (await t.call('GET', `/waves/${waveId}`, { session: s })).body).counts.completed;
     expect(lines.length).toBe(completed + 1);
     const codebook = await fetch(`${t.baseUrl}/api/admin/waves/${waveId}/export?format=csv&lang=en&part=codebook`, { headers: { cookie: s.cookie } });
     expect(codebook.status).toBe(200);
