@@ -214,6 +214,10 @@ describe('respondent page, a warm visit online (service worker)', () => {
       const { page } = b;
       // One link opened and left unanswered, another answered (saved on the current version).
       await openOnce(page, `${app.baseUrl}/s/${fresh}`);
+      // Read for a while, not answered: past the save queue's 1.5-s debounce, so a page that saved
+      // its untouched state would have bound a response to the current version.
+      await page.waitForTimeout(2500);
+      expect(storedResponses(app.dbFile, fresh)).toEqual([]);
       await openOnce(page, `${app.baseUrl}/s/${started}`);
       await choose(page, EN.adult, EN.yes);
       await expect.poll(() => storedResponses(app.dbFile, started).length, { timeout: 15_000 }).toBe(1);
