@@ -19,12 +19,16 @@ export default defineConfig({
     // The respondent page's service worker (decision 023): /sw.js, registered by client/sw/register.ts
     // with scope /s/ only, so the dashboard and the console are never controlled by it.
     VitePWA({
-      strategies: 'generateSW',
+      // Our own worker source (client/sw/sw.ts) built from Workbox's modules: its link
+      // GETs start at the navigation, which generateSW's configuration cannot express.
+      strategies: 'injectManifest',
+      srcDir: 'sw',
+      filename: 'sw.ts', // built to dist/client/sw.js
       registerType: 'autoUpdate',
       injectRegister: false, // client/sw/register.ts registers it, on /s/ pages only
       manifest: false, // not an installable app: a link opened in the browser
-      filename: 'sw.js',
-      workbox: {
+      injectManifest: {
+        rollupFormat: 'iife',
         globPatterns: ['index.html', 'assets/*.{js,css}'],
         // Only the respondent page's files (client/sw/precache.ts), from Vite's manifest of this build.
         manifestTransforms: [
@@ -37,34 +41,6 @@ export default defineConfig({
           },
         ],
         maximumFileSizeToCacheInBytes: 4 * 1024 * 1024, // the survey chunk is ~1.7 MB unpacked
-        // A respondent link opened in the browser gets the stored shell at once, online or not.
-        navigateFallback: '/index.html',
-        navigateFallbackAllowlist: [/^\/s\//],
-        // A new deployment: the new worker takes over at once, and the page reloads at a safe moment
-        // (client/sw/register.ts), so no one answers on a stale page for long.
-        skipWaiting: true,
-        clientsClaim: true,
-        cleanupOutdatedCaches: true,
-        inlineWorkboxRuntime: true,
-        runtimeCaching: [
-          {
-            // The respondent link's own API answers: GET /api/links/:link and GET
-            // /api/links/:link/responses/:id. Never the saves (PUT/POST: the page's save queue
-            // retries them), never /api/admin or /api/public. (The function is copied into sw.js as
-            // text: it may not use anything from this file.)
-            urlPattern: ({ url, request, sameOrigin }) =>
-              sameOrigin && request.method === 'GET' && /^\/api\/links\/[^/]+(?:\/responses\/[^/]+)?$/.test(url.pathname),
-            // The server's answer when it can be had (a closed wave or a used invitation must show),
-            // the stored one when the network is down or too slow.
-            handler: 'NetworkFirst',
-            options: {
-              cacheName: 'kelisim-respondent-links',
-              networkTimeoutSeconds: 4,
-              cacheableResponse: { statuses: [200] },
-              expiration: { maxEntries: 50, maxAgeSeconds: 31 * 24 * 3600 },
-            },
-          },
-        ],
       },
     }),
   ],

@@ -19,7 +19,10 @@ createRoot(root).render(
 const route = matchRoute(window.location.pathname);
 if (route.name === 'respond') {
   const link = route.link;
-  void import('./respond/load-session').then((m) => m.preloadSession(link));
+  const session = import('./respond/load-session').then((m) => m.preloadSession(link));
   const respondPage = import('./respond/respond-page'); // requested now, not after the first render
-  void import('./sw/register').then((m) => m.registerRespondentWorker(respondPage.then((m) => m.surveyCodeLoaded)));
+  // This device's response on the link (its id is made here): the worker starts its GET early next time.
+  // null: it finished (forget it); undefined: not known now (a message screen, e.g. offline).
+  const responseId = session.then((r) => (r.kind === 'survey' ? r.session.responseId : r.kind === 'done' ? null : undefined), () => undefined);
+  void import('./sw/register').then((m) => m.registerRespondentWorker(respondPage.then((m) => m.surveyCodeLoaded), responseId));
 }

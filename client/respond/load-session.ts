@@ -202,9 +202,15 @@ const preloaded = new Map<string, Promise<LoadResult>>();
 /**
  * Starts loading `link`'s session before the respondent page's code has arrived (client/main.tsx,
  * decision 023): the link's questionnaire travels while the survey code downloads, not after it.
+ * Returns that load (client/main.tsx tells the service worker which response is this device's).
  */
-export function preloadSession(link: string): void {
-  if (!preloaded.has(link)) preloaded.set(link, loadSession(link));
+export function preloadSession(link: string): Promise<LoadResult> {
+  let session = preloaded.get(link);
+  if (!session) {
+    session = loadSession(link);
+    preloaded.set(link, session);
+  }
+  return session;
 }
 
 /** The preloaded session of `link`, taken once (a retry loads afresh), or a new load. */

@@ -11,6 +11,7 @@ import { isLocale } from '../i18n/locale';
 import type { MessageKey } from '../i18n/messages-en';
 import { useLocale } from '../i18n/use-locale';
 import type { FinalStatus } from './api';
+import { firstPageShown } from './antibot';
 import { FirstPagePreview } from './first-page-preview';
 import { takeSession, type LoadResult, type ScreenName } from './load-session';
 import { writeLocalAnswers } from './response-store';
@@ -111,6 +112,19 @@ export default function RespondPage({ link }: { link: string }) {
     },
     [locale],
   );
+
+  // Once the first page has been painted, the open link's proof of work may use the CPU (antibot.ts).
+  useEffect(() => {
+    if (phase.kind !== 'survey') return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const frame = requestAnimationFrame(() => {
+      timer = setTimeout(firstPageShown, 0); // after the frame's paint
+    });
+    return () => {
+      cancelAnimationFrame(frame);
+      clearTimeout(timer);
+    };
+  }, [phase.kind]);
 
   if (phase.kind === 'loading') return <SurveySkeleton />;
 

@@ -8,6 +8,13 @@ export interface SaveQueueOptions<T> {
   onFailure: (error: unknown) => 'retry' | 'stop';
   debounceMs?: number;
   retryMs?: number;
+  /**
+   * The state the server already holds or has no need of (what the page started from, when that
+   * is the server's own state or an untouched fresh start): not sent until something changes. A
+   * page merely opened then leaves no empty response behind, bound to the questionnaire version of
+   * that moment (decision 023).
+   */
+  alreadySaved?: T;
 }
 
 export class SaveQueue<T> {
@@ -18,7 +25,9 @@ export class SaveQueue<T> {
   private paused = false;
   private stopped = false;
 
-  constructor(private readonly options: SaveQueueOptions<T>) {}
+  constructor(private readonly options: SaveQueueOptions<T>) {
+    if (options.alreadySaved !== undefined) this.lastSent = JSON.stringify(options.alreadySaved);
+  }
 
   /** Saves after a quiet period (value changes while typing). */
   schedule(): void {

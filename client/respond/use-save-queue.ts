@@ -59,6 +59,10 @@ export function useSaveQueue(model: Model, session: Session, locale: Locale, onS
     };
     const queue = new SaveQueue<SaveBody>({
       snapshot,
+      // Started from the server's state or afresh: that state is not sent again (nor an empty
+      // response created) until the respondent changes something. Started from this device's
+      // unconfirmed copy: sent at once (below).
+      alreadySaved: session.unsaved ? undefined : snapshot(),
       send: async (body, keepalive) => {
         // The body was snapshotted just now, so it holds at least the local copy of this moment.
         const copy = localSavedAt;

@@ -47,10 +47,12 @@ function reloadWhenSafe(): void {
 
 /**
  * Registers the worker for a respondent page, once the survey code is loaded (so that precaching it
- * is served from the HTTP cache instead of downloading it a second time on a slow link), and asks the
- * worker to store this link's questionnaire: the first visit's GET happened before the worker existed.
+ * is served from the HTTP cache instead of downloading it a second time on a slow link), asks the
+ * worker to store this link's questionnaire (the first visit's GET happened before the worker
+ * existed), and tells it which response (`responseId`; null: it finished; undefined: not known) is
+ * this device's in progress on the link.
  */
-export async function registerRespondentWorker(surveyCodeLoaded: Promise<unknown>): Promise<void> {
+export async function registerRespondentWorker(surveyCodeLoaded: Promise<unknown>, responseId: Promise<string | null | undefined> = Promise.resolve(undefined)): Promise<void> {
   if (!('serviceWorker' in navigator) || !window.location.pathname.startsWith(RESPONDENT_SCOPE)) return;
   // A page the worker already controls had its link GETs go through it (and stored).
   const controlled = navigator.serviceWorker.controller !== null;
@@ -74,4 +76,8 @@ export async function registerRespondentWorker(surveyCodeLoaded: Promise<unknown
   }
   const url = linkApiUrl(window.location.pathname);
   if (url && !controlled) wb.messageSW({ type: 'CACHE_URLS', payload: { urlsToCache: [url] } }).catch(() => undefined);
+  // Which response is this device's (client/sw/sw.ts): the next visit's navigation starts its GET
+  // alongside the link's, instead of the page asking for it once its code has run.
+  const id = await responseId;
+  if (url && id !== undefined) wb.messageSW({ type: 'RESPONSE_OF_LINK', payload: { link: url, response: id === null ? null : `${url}/responses/${encodeURIComponent(id)}` } }).catch(() => undefined);
 }

@@ -1,7 +1,7 @@
 // The respondent page's service worker (decision 023): what it precaches is the respondent page's
 // files and nothing of the dashboard's, and the built sw.js carries exactly that list, the /s/-only
 // navigation fallback and the link-GET runtime route. Reads the production build (npm test runs
-// `vite build` first).
+// `vite build` first). The worker is built from client/sw/sw.ts (Workbox modules, injectManifest).
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -52,7 +52,7 @@ describe('respondentFiles', () => {
 describe('built service worker', () => {
   const sw = read('sw.js');
   const manifest = JSON.parse(read('.vite/manifest.json')) as Record<string, ManifestChunk>;
-  const precached = [...sw.matchAll(/url:"([^"]+)"/g)].map((m) => m[1]).sort();
+  const precached = [...sw.matchAll(/"url":"([^"]+)"/g)].map((m) => m[1]).sort();
 
   test('precaches exactly the respondent page files of this build, the survey code included', () => {
     expect(precached).toEqual(respondentFiles(manifest));

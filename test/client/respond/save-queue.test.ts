@@ -5,7 +5,7 @@ interface Body {
   n: number;
 }
 
-function setup(onFailure: (e: unknown) => 'retry' | 'stop' = () => 'retry') {
+function setup(onFailure: (e: unknown) => 'retry' | 'stop' = () => 'retry', alreadySaved?: Body) {
   let n = 0;
   const sent: { body: Body; keepalive: boolean }[] = [];
   const pending: { resolve: () => void; reject: (e: unknown) => void }[] = [];
@@ -18,6 +18,7 @@ function setup(onFailure: (e: unknown) => 'retry' | 'stop' = () => 'retry') {
     onFailure,
     debounceMs: 1000,
     retryMs: 5000,
+    alreadySaved,
   });
   return { queue, sent, pending, set: (v: number) => (n = v) };
 }
@@ -109,5 +110,15 @@ describe('SaveQueue', () => {
       { body: { n: 1 }, keepalive: false },
       { body: { n: 2 }, keepalive: true },
     ]);
+  });
+
+  test('the state the page started from is not sent, on a save or on exit, until something changes', async () => {
+    const s = setup(() => 'retry', { n: 0 });
+    await s.queue.flush();
+    s.queue.flushOnExit();
+    expect(s.sent).toEqual([]);
+    s.set(1);
+    s.queue.flushOnExit();
+    expect(s.sent).toEqual([{ body: { n: 1 }, keepalive: true }]);
   });
 });
