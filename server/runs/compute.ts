@@ -52,7 +52,12 @@ export interface ComputedRun {
   inputBlocks: { size: number; hashes: string[] };
   /** Per input row: what the run did with it (not stored; the exports read it). */
   perRespondent: RunRespondents;
+  /** What the flags' reasons need (stored beside the flagged rows, server/runs/run-flags.ts). */
+  flagNotes: FlagNotes;
 }
+
+/** The run-wide facts behind the flags: the speeder rule's median and threshold (null: too few timed completes). */
+export interface FlagNotes { speederMedianMs: number | null; speederThresholdMs: number | null }
 
 /**
  * What a run did with each complete response it read (input rows, id order): its quality flags,
@@ -429,7 +434,8 @@ export function computeRun(db: Db, wave: WaveRow, frame: FrameRow, options: RunO
   const { spec, hash: scoringHash } = waveScoringSpec(db, wave.id);
   const input = readRunInput(db, wave.id, spec);
   const { n } = input;
-  const flags = runQualityFlags(db, wave.id, spec, input);
+  const flagNotes: FlagNotes = { speederMedianMs: null, speederThresholdMs: null };
+  const flags = runQualityFlags(db, wave.id, spec, input, flagNotes);
   const indicatorIds = spec.indicators.map((ind) => ind.id as IndicatorId);
   const excludedBy = Object.fromEntries(QUALITY_FLAGS.map((f) => [f, 0])) as Record<QualityFlag, number>;
   // A flag a researcher overruled (with a written, audited reason) does not exclude its response.
@@ -511,7 +517,7 @@ export function computeRun(db: Db, wave: WaveRow, frame: FrameRow, options: RunO
   return {
     result, surveyVersionIds: input.surveyVersionIds, scoringHash, engineVersion: result.engineVersion,
     inputHash: input.inputHash, inputBlocks: input.blocks,
-    perRespondent: { ids: input.ids, flags, excluded: excludedRows, weights: finalWeights },
+    perRespondent: { ids: input.ids, flags, excluded: excludedRows, weights: finalWeights }, flagNotes,
   };
 }
 
@@ -519,9 +525,10 @@ export function computeRun(db: Db, wave: WaveRow, frame: FrameRow, options: RunO
  * The quality flags of METHODOLOGY §6 of every input row (1 = flagged), as runs compute them:
  * the one definition the exports use too (`kelisim export` without `--run`).
  */
-export function runQualityFlags(db: Db, waveId: number, spec: ScoringSpec, input: InputRows): Record<QualityFlag, Uint8Array> {
+export function runQualityFlags(db: Db, waveId: number, spec: ScoringSpec, input: InputRows, notes?: FlagNotes): Record<QualityFlag, Uint8Array> {
   const { n } = input;
   const speed = speederFlags(input.durations);
+  if (notes) { notes.speederMedianMs = speed.median; notes.speederThresholdMs = speed.threshold; }
   const blocks = straightlineBlocks(spec);
   const itemOf = new Map(spec.indicators.flatMap((ind) => ind.items.map((it) => [it.name, it] as const)));
   const rawTables = new Map<string, string[]>();

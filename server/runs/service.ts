@@ -9,6 +9,7 @@ import { findFrame, findFrameByName, listFrames } from '../frames/service';
 import { findWave, listWaves } from '../waves/service';
 import { computeRun, DEFAULT_RUN_OPTIONS, readRunInput, waveScoringSpec, type ComputedRun, type RunOptions } from './compute';
 import { DomainError } from '../errors';
+import { writeRunFlags } from './run-flags';
 import { QUALITY_FLAGS, type QualityFlag, type StoredRunResult } from './result';
 
 export { DEFAULT_RUN_OPTIONS, type RunOptions } from './compute';
@@ -84,6 +85,7 @@ function insertRun(db: Db, wave: WaveRow, frame: FrameRow, options: RunOptions, 
       inputHash: computed.inputHash, inputBlocks: computed.inputBlocks,
       result: computed.result as unknown as Record<string, unknown>, createdBy: actor, createdAt: now.toISOString(),
     }).returning().get();
+    writeRunFlags(db.$client, row.id, wave.id, computed);
     appendAudit(tx, {
       actor, action: 'run.create', subjectType: 'estimate_run', subjectId: row.id,
       after: { wave: wave.id, period: wave.period, frame: frame.name, frameHash: frame.contentHash, options, inputHash: computed.inputHash, completes: computed.result.sample.completes, used: computed.result.sample.used },

@@ -1,0 +1,122 @@
+// The run-time quality flags in the console (docs/decisions/024), over real HTTP and SQLite: a run
+// computed through POST /runs stores what it flagged; the responses list shows and filters
+// speeder and straightliner "as of run N"; one response shows the flag with its reason; an
+// overrule through the console is respected by the next run.
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importFrameFile } from '../../../server/frames/service';
+import { importResponsesFile } from '../../../server/responses/import';
+import { createEstimateRun } from '../../../server/runs/service';
+import { createWave } from '../../../server/waves/service';
+import { OFFICIAL_SURVEYS_DIR } from '../../helpers/app';
+import { REFERENCE_DIR, writeReferenceImport } from '../runs/reference-import';
+import { startAdminApp, type AdminTestApp, type Session } from './helpers';
+
+let t: AdminTestApp;
+let s: Session;
+let waveId: number;
+let frameId: number;
+const SPEEDER_EVERY = 50;
+
+async function computeViaConsole(): Promise<{ runId: number; progress: number[] }> {
+  const started = await t.call('POST', '/runs', { session: s, body: { waveId, frameId } });
+  expect(started.status).toBe(202);
+  let job = started.body;
+  const progress: number[] = [];
+  for (let i = 0; i < 600 && (job.status === 'queued' || job.status === 'running'); i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    job = (await t.call('GET', `/jobs/${job.id}`, { session: s })).body;
+    if (job.progress !== null) progress.push(job.progress);
+  }
+  expect(job.status, JSON.stringify(job.error)).toBe('done');
+  return { runId: job.runId, progress };
+}
+
+async function allPages(query: string): Promise<{ ids: string[]; flags: Map<string, string[]>; flagsRun: unknown }> {
+  const ids: string[] = [];
+  const flags = new Map<string, string[]>();
+  let cursor: string | null = null;
+  let flagsRun: unknown;
+  do {
+    const page = await t.call('GET', `/responses?wave=${waveId}&limit=17${query}${cursor ? `&cursor=${cursor}` : ''}`, { session: s });
+    expect(page.status).toBe(200);
+    for (const r of page.body.items) { ids.push(r.id); flags.set(r.id, r.flags); }
+    cursor = page.body.nextCursor;
+    flagsRun = page.body.flagsRun;
+  } while (cursor);
+  return { ids, flags, flagsRun };
+}
+
+beforeAll(async () => {
+  t = await startAdminApp({ surveysDir: OFFICIAL_SURVEYS_DIR });
+  s = await t.signIn('researcher');
+  waveId = createWave(t.db, 'official', '2025-Q1', { closed: true, actor: 'test' }).id;
+  const csv = path.join(path.dirname(t.db.$client.name), 'a.csv');
+  // Every 50th interview took 60 s against a median of about 10 min: a speeder.
+  writeReferenceImport('raking-a', csv, { durationMs: (i) => (i % SPEEDER_EVERY === 0 ? 60_000 : 600_000 + i) });
+  await importResponsesFile(t.db, waveId, csv, 'test');
+  frameId = (await importFrameFile(t.db, path.join(REFERENCE_DIR, 'raking-a', 'margins.csv'), { name: 'ref', source: 'R reference', referenceDate: '2021-10-01', illustrative: true }, 'test')).frame.id;
+}, 120_000);
+afterAll(async () => { await t.close(); });
+
+describe('run-time flags in the responses list', () => {
+  it('lists nobody under a run-time flag before any run, and says no run recorded flags', async () => {
+    const page = await t.call('GET', `/responses?wave=${waveId}&flag=speeder`, { session: s });
+    expect(page.status).toBe(200);
+    expect(page.body).toEqual({ items: [], nextCursor: null, flagsRun: null });
+  });
+
+  it('shows and filters the flags of the wave\'s latest run, with the reason and an overrule the next run respects', async () => {
+    const { runId } = await computeViaConsole();
+    const run = (await t.call('GET', `/runs/${runId}`, { session: s })).body;
+    const excludedBy = run.exclusions.excludedBy;
+    const speeders = await allPages('&flag=speeder');
+    expect(speeders.flagsRun).toEqual({ runId, createdAt: expect.any(String) });
+    // As many as the run excluded as speeders, each carrying the flag in the list.
+    const stored = t.db.$client.prepare("SELECT count(*) FROM run_flags WHERE run_id = ? AND flag = 'speeder'").pluck().get(runId) as number;
+    expect(stored).toBeGreaterThan(0);
+    expect(speeders.ids.length).toBe(stored);
+    expect(speeders.ids.length).toBe(excludedBy.speeder);
+    for (const id of speeders.ids) expect(speeders.flags.get(id)).toContain('speeder');
+    // Each of them took 60 s (the rule's inputs), and nobody else did.
+    const fast = t.db.$client.prepare("SELECT id FROM responses WHERE wave_id = ? AND status = 'complete' AND duration_ms = 60000 ORDER BY id").pluck().all(waveId) as string[];
+    expect([...speeders.ids].sort()).toEqual(fast);
+
+    // Straightliners: the filter returns exactly the rows whose flags say so in the unfiltered list.
+    const everyone = await allPages('');
+    const straight = await allPages('&flag=straightliner');
+    expect(straight.ids.length).toBeGreaterThan(0);
+    expect([...straight.ids].sort()).toEqual(everyone.ids.filter((id) => everyone.flags.get(id)!.includes('straightliner')).sort());
+    // Newest first, by last change, like the unfiltered list.
+    expect(straight.ids).toEqual(everyone.ids.filter((id) => straight.ids.includes(id)));
+
+    // One speeder: the flag with its reason and the run's median; overruled through the console.
+    const id = speeders.ids[0]!;
+    const detail = (await t.call('GET', `/responses/${id}?locale=kk`, { session: s })).body;
+    expect(detail.flagsRun.runId).toBe(runId);
+    const speeder = detail.flagStates.find((f: { flag: string }) => f.flag === 'speeder');
+    expect(speeder).toMatchObject({ runId, overruled: null, speeder: { durationMs: 60_000 } });
+    expect(speeder.speeder.thresholdMs).toBeCloseTo(0.3 * speeder.speeder.medianMs, 6);
+    expect(speeder.speeder.thresholdMs).toBeGreaterThan(60_000);
+    expect(speeder.reason).toContain(`run ${runId}`);
+    const over = await t.call('POST', `/responses/${id}/flags/speeder/overrule`, { session: s, body: { reason: 'timed by hand, the tablet clock was wrong' } });
+    expect(over.status).toBe(200);
+    expect(over.body.flagStates.find((f: { flag: string }) => f.flag === 'speeder').overruled.reason).toBe('timed by hand, the tablet clock was wrong');
+
+    // The next run keeps it (and still flags it: the flag is a fact, the overrule a decision).
+    const next = createEstimateRun(t.db, { wave: { id: waveId }, frame: { id: frameId } }, 'test');
+    expect(next.result.sample.excludedBy.speeder).toBe(speeders.ids.length - 1);
+    expect(next.result.sample.overruled).toBeGreaterThanOrEqual(1);
+    const after = await allPages('&flag=speeder');
+    expect(after.flagsRun).toEqual({ runId: next.row.id, createdAt: expect.any(String) });
+    expect(after.ids).toContain(id);
+    const overruled = await allPages('&flag=overruled');
+    expect(overruled.ids).toEqual([id]);
+  }, 180_000);
+
+  it('refuses to rewrite what a run flagged', () => {
+    const runId = t.db.$client.prepare('SELECT max(run_id) FROM run_flags').pluck().get() as number;
+    expect(() => t.db.$client.prepare('DELETE FROM run_flags WHERE run_id = ?').run(runId)).toThrow(/immutable/);
+    expect(() => t.db.$client.prepare("UPDATE run_flag_sets SET flagged = 0 WHERE run_id = ?").run(runId)).toThrow(/immutable/);
+  });
+});
