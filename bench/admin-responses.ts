@@ -1,6 +1,7 @@
 // bench:admin-responses — the console's responses list (server/admin/responses/service.ts) over a
 // database of N responses (default 1,000,000, written with one SQL statement): the first page and
-// the 20 keyset pages after it, per filter, median of 5 (ms). Usage: npm run bench:admin-responses [-- N]
+// the 20 keyset pages after it, per filter, median of 5 (ms); the run-time flags (speeder, …) as an
+// estimate run stores them. Usage: npm run bench:admin-responses [-- N]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,6 +30,18 @@ try {
       CASE WHEN i % 5 = 0 THEN 'capi' ELSE 'web' END, 'KZ-' || (10 + i % 17),
       CASE WHEN i % 101 = 0 THEN NULL ELSE 50 END, CASE WHEN i % 101 = 0 THEN NULL ELSE 50 END, CASE WHEN i % 101 = 0 THEN NULL ELSE 50 END
     FROM seq;`);
+  // What an estimate run of wave 1 stored (docs/decisions/024): every 50th complete response a
+  // speeder (2 %, more than a real wave has) and every 997th a straightliner, as the run writes them.
+  const t1 = performance.now();
+  db.$client.exec(`
+    INSERT INTO frames (name, source, reference_date, illustrative, content_hash, margins, created_by, created_at) VALUES ('bench', 'bench', '2021-10-01', 1, 'x', '[]', 'bench', '2026-01-01T00:00:00Z');
+    INSERT INTO estimate_runs (wave_id, frame_id, frame_hash, survey_version_ids, scoring_hash, options, engine_version, input_hash, result, created_by, created_at)
+      VALUES (${w1}, last_insert_rowid(), 'x', '[]', 'x', '{}', 'bench', 'x', '{}', 'bench', '2026-01-02T00:00:00Z');
+    INSERT INTO run_flags (run_id, flag, response_id) SELECT (SELECT max(id) FROM estimate_runs), 'speeder', id FROM responses WHERE wave_id = ${w1} AND status = 'complete' AND rowid % 50 = 0;
+    INSERT INTO run_flags (run_id, flag, response_id) SELECT (SELECT max(id) FROM estimate_runs), 'straightliner', id FROM responses WHERE wave_id = ${w1} AND status = 'complete' AND rowid % 997 = 0;
+    INSERT INTO run_flag_sets (run_id, wave_id, speeder_median_ms, speeder_threshold_ms, flagged) SELECT max(id), ${w1}, 600000, 180000, (SELECT count(*) FROM run_flags) FROM estimate_runs;`);
+  const flagged = db.$client.prepare("SELECT flag, count(*) AS n FROM run_flags GROUP BY flag").all() as { flag: string; n: number }[];
+  console.log(`run flags stored: ${flagged.map((f) => `${f.n} ${f.flag}`).join(', ')} in ${((performance.now() - t1) / 1000).toFixed(1)} s (by SQL, not the run's path)`);
   db.$client.exec('ANALYZE');
   console.log(`${n} responses written in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const time = (label: string, q: Parameters<typeof listResponses>[1]) => {
@@ -53,6 +66,12 @@ try {
   time(`wave ${w1}, flag incomplete`, { wave: w1, flag: 'incomplete' });
   time(`wave ${w2} (10 %), newest first`, { wave: w2 });
   time(`wave ${w1}, flag overruled (none)`, { wave: w1, flag: 'overruled' });
+  time(`wave ${w1}, flag speeder (run, 2 %)`, { wave: w1, flag: 'speeder' });
+  time(`wave ${w1}, flag speeder, oldest first`, { wave: w1, flag: 'speeder', sort: 'oldest' });
+  time(`wave ${w1}, flag straightliner (run, 0.1 %)`, { wave: w1, flag: 'straightliner' });
+  time(`wave ${w1}, flag straightliner, oldest first`, { wave: w1, flag: 'straightliner', sort: 'oldest' });
+  time(`wave ${w1}, flag automation (run, none)`, { wave: w1, flag: 'automation' });
+  time(`wave ${w1}, flag speeder, mode capi (no match)`, { wave: w1, flag: 'speeder', mode: 'capi' });
   db.$client.close();
 } finally {
   fs.rmSync(dir, { recursive: true, force: true });

@@ -120,3 +120,40 @@ describe('run-time flags in the responses list', () => {
     expect(() => t.db.$client.prepare("UPDATE run_flag_sets SET flagged = 0 WHERE run_id = ?").run(runId)).toThrow(/immutable/);
   });
 });
+
+describe('the flag filter\'s two plans', () => {
+  it('pages the same rows as the unfiltered list when the run flagged thousands (the index walk) and with another filter (the look-up)', async () => {
+    const { listResponses } = await import('../../../server/admin/responses/service');
+    const w = createWave(t.db, 'official', '2025-Q2', { closed: true, actor: 'test' }).id;
+    const version = t.db.$client.prepare('SELECT max(id) FROM survey_versions').pluck().get() as number;
+    // 3,000 complete responses with distinct times, every 5th one capi; a run of that wave flagged 2,400 as speeders.
+    t.db.$client.exec(`
+      WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i < 2999)
+      INSERT INTO responses (id, wave_id, survey_version_id, locale, status, data, current_page_no, started_at, updated_at, mode, region, consensus, tolerance, mood)
+      SELECT printf('p%05d', i), ${w}, ${version}, 'ru', 'complete', '{}', 0, '2026-01-01T00:00:00Z',
+        strftime('%Y-%m-%dT%H:%M:%fZ', '2026-01-01', '+' || ((i * 7919) % 3000) || ' seconds'), CASE WHEN i % 5 = 0 THEN 'capi' ELSE 'web' END, 'KZ-11', 50, 50, 50 FROM seq;
+      INSERT INTO estimate_runs (wave_id, frame_id, frame_hash, survey_version_ids, scoring_hash, options, engine_version, input_hash, result, created_by, created_at)
+        VALUES (${w}, ${frameId}, 'x', '[]', 'x', '{}', 'test', 'x', '{}', 'test', '2026-01-02T00:00:00Z');
+      INSERT INTO run_flags (run_id, flag, response_id) SELECT (SELECT max(id) FROM estimate_runs), 'speeder', id FROM responses WHERE wave_id = ${w} AND CAST(substr(id, 2) AS INTEGER) % 5 != 4;
+      INSERT INTO run_flag_sets (run_id, wave_id, speeder_median_ms, speeder_threshold_ms, flagged) SELECT max(id), ${w}, 600000, 180000, 2400 FROM estimate_runs;`);
+    const pages = (q: Omit<Parameters<typeof listResponses>[1], 'wave'>) => {
+      const ids: string[] = [];
+      let cursor: string | undefined;
+      for (;;) {
+        const page = listResponses(t.db, { wave: w, limit: 97, ...q, ...(cursor ? { cursor } : {}) });
+        ids.push(...page.items.map((r) => r.id));
+        if (!page.nextCursor) return ids;
+        cursor = page.nextCursor;
+      }
+    };
+    for (const sort of ['newest', 'oldest'] as const) {
+      const all = pages({ sort });
+      const mode = pages({ sort, mode: 'capi' });
+      const expected = all.filter((id) => Number(id.slice(1)) % 5 !== 4);
+      expect(expected.length).toBe(2400);
+      expect(pages({ sort, flag: 'speeder' })).toEqual(expected);
+      expect(pages({ sort, flag: 'speeder', mode: 'capi' })).toEqual(mode.filter((id) => expected.includes(id)));
+      expect(pages({ sort, flag: 'speeder', mode: 'capi' }).length).toBe(600);
+    }
+  });
+});
