@@ -5,7 +5,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { QUALITY_FLAGS, type QualityFlagName } from '../contract/admin-api';
 import { listResponses } from '../server/admin/responses/service';
+import { writeRunFlags } from '../server/runs/run-flags';
 import { openDb } from '../server/db/open';
 import { loadOfficialSurvey } from '../server/surveys/bootstrap';
 import { OFFICIAL_SURVEY_ID } from '../server/surveys/service';
@@ -30,18 +32,23 @@ try {
       CASE WHEN i % 5 = 0 THEN 'capi' ELSE 'web' END, 'KZ-' || (10 + i % 17),
       CASE WHEN i % 101 = 0 THEN NULL ELSE 50 END, CASE WHEN i % 101 = 0 THEN NULL ELSE 50 END, CASE WHEN i % 101 = 0 THEN NULL ELSE 50 END
     FROM seq;`);
-  // What an estimate run of wave 1 stored (docs/decisions/024): every 50th complete response a
-  // speeder (2 %, more than a real wave has) and every 997th a straightliner, as the run writes them.
-  const t1 = performance.now();
+  // What an estimate run of wave 1 stores (docs/decisions/024), written by the run's own code
+  // (writeRunFlags, in one transaction as the run does): every 50th complete response a speeder
+  // (2 %, more than a real wave has) and every 997th a straightliner.
   db.$client.exec(`
     INSERT INTO frames (name, source, reference_date, illustrative, content_hash, margins, created_by, created_at) VALUES ('bench', 'bench', '2021-10-01', 1, 'x', '[]', 'bench', '2026-01-01T00:00:00Z');
     INSERT INTO estimate_runs (wave_id, frame_id, frame_hash, survey_version_ids, scoring_hash, options, engine_version, input_hash, result, created_by, created_at)
-      VALUES (${w1}, last_insert_rowid(), 'x', '[]', 'x', '{}', 'bench', 'x', '{}', 'bench', '2026-01-02T00:00:00Z');
-    INSERT INTO run_flags (run_id, flag, response_id) SELECT (SELECT max(id) FROM estimate_runs), 'speeder', id FROM responses WHERE wave_id = ${w1} AND status = 'complete' AND rowid % 50 = 0;
-    INSERT INTO run_flags (run_id, flag, response_id) SELECT (SELECT max(id) FROM estimate_runs), 'straightliner', id FROM responses WHERE wave_id = ${w1} AND status = 'complete' AND rowid % 997 = 0;
-    INSERT INTO run_flag_sets (run_id, wave_id, speeder_median_ms, speeder_threshold_ms, flagged) SELECT max(id), ${w1}, 600000, 180000, (SELECT count(*) FROM run_flags) FROM estimate_runs;`);
-  const flagged = db.$client.prepare("SELECT flag, count(*) AS n FROM run_flags GROUP BY flag").all() as { flag: string; n: number }[];
-  console.log(`run flags stored: ${flagged.map((f) => `${f.n} ${f.flag}`).join(', ')} in ${((performance.now() - t1) / 1000).toFixed(1)} s (by SQL, not the run's path)`);
+      VALUES (${w1}, last_insert_rowid(), 'x', '[]', 'x', '{}', 'bench', 'x', '{}', 'bench', '2026-01-02T00:00:00Z');`);
+  const runId = db.$client.prepare('SELECT max(id) FROM estimate_runs').pluck().get() as number;
+  const ids = db.$client.prepare(`SELECT id FROM responses WHERE wave_id = ${w1} AND status = 'complete' ORDER BY id`).pluck().all() as string[];
+  const flags = Object.fromEntries(QUALITY_FLAGS.map((f) => [f, new Uint8Array(ids.length)])) as Record<QualityFlagName, Uint8Array>;
+  for (let i = 0; i < ids.length; i++) { if (i % 50 === 0) flags.speeder[i] = 1; if (i % 997 === 0) flags.straightliner[i] = 1; }
+  const t1 = performance.now();
+  const flagged = db.$client.transaction(() => writeRunFlags(db.$client, runId, w1, {
+    perRespondent: { ids, flags, excluded: new Uint8Array(ids.length), weights: new Float64Array(ids.length) },
+    flagNotes: { speederMedianMs: 600_000, speederThresholdMs: 180_000 },
+  }))();
+  console.log(`run flags: ${flagged} pairs of ${ids.length} complete responses written by writeRunFlags in ${(performance.now() - t1).toFixed(0)} ms (the time a run spends on them)`);
   db.$client.exec('ANALYZE');
   console.log(`${n} responses written in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const time = (label: string, q: Parameters<typeof listResponses>[1]) => {
