@@ -321,13 +321,19 @@ export const computeRunBody = z.strictObject({
   exclude: z.optional(z.array(z.enum(QUALITY_FLAGS))),
 });
 export type ComputeRunBody = z.infer<typeof computeRunBody>;
+/**
+ * A job's stages, in order: waiting its turn, reading the wave's rows (progress counts them),
+ * the quality flags, weighting with the estimates and domains, storing the run.
+ */
+export const JOB_STAGES = ['queued', 'reading', 'flags', 'weighting', 'storing'] as const;
+export type JobStage = (typeof JOB_STAGES)[number];
 export const jobSchema = z.object({
   id: z.int(),
   kind: z.literal('estimate'),
   status: z.enum(['queued', 'running', 'done', 'failed']),
-  /** 0..1 where known. */
+  /** Share of the run done, 0..1, never decreasing (1 when done); null when not known. */
   progress: z.nullable(z.number()),
-  /** What it is doing now, in English (e.g. 'reading responses'). */
+  /** What it is doing now: one of JOB_STAGES (null when finished); the console words it per stage. */
   stage: z.nullable(z.string()),
   waveId: z.int(),
   frameId: z.int(),

@@ -1,7 +1,8 @@
 // The run-time quality flags in the console (docs/decisions/024), over real HTTP and SQLite: a run
 // computed through POST /runs stores what it flagged; the responses list shows and filters
 // speeder and straightliner "as of run N"; one response shows the flag with its reason; an
-// overrule through the console is respected by the next run.
+// overrule through the console is respected by the next run. And the job of a run reports its
+// progress: stages and a share that rises to 1, written to the job row as the worker goes.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importFrameFile } from '../../../server/frames/service';
@@ -156,4 +157,28 @@ describe('the flag filter\'s two plans', () => {
       expect(pages({ sort, flag: 'speeder', mode: 'capi' }).length).toBe(600);
     }
   });
+});
+
+describe('run job progress', () => {
+  it('rises monotonically through the stages to 1 in the job row, and a page polling the job sees it', async () => {
+    // Every value the job runner writes to the jobs row, logged by a trigger on this connection
+    // (the runner's): what a page coming back at any moment could read.
+    t.db.$client.exec(`CREATE TEMP TABLE progress_log (seq INTEGER PRIMARY KEY, status TEXT, stage TEXT, progress REAL);
+      CREATE TEMP TRIGGER log_progress AFTER UPDATE ON main.jobs BEGIN INSERT INTO progress_log (status, stage, progress) VALUES (new.status, new.stage, new.progress); END;`);
+    const { runId, progress: polled } = await computeViaConsole();
+    const log = t.db.$client.prepare('SELECT status, stage, progress FROM progress_log ORDER BY seq').all() as { status: string; stage: string | null; progress: number | null }[];
+    t.db.$client.exec('DROP TRIGGER log_progress; DROP TABLE progress_log;');
+    expect(runId).toBeGreaterThan(0);
+    const values = log.map((l) => l.progress);
+    expect(values.every((v) => v !== null && v >= 0 && v <= 1)).toBe(true);
+    for (let i = 1; i < values.length; i++) expect(values[i]!, `step ${i}: ${JSON.stringify(log)}`).toBeGreaterThanOrEqual(values[i - 1]!);
+    expect(log.at(-1)).toEqual({ status: 'done', stage: null, progress: 1 });
+    // Every stage in order, reading with more than one step (its rows count toward the total).
+    const stages = log.map((l) => l.stage).filter((x, i, a) => x !== null && x !== a[i - 1]);
+    expect(stages).toEqual(['reading', 'flags', 'weighting', 'storing']);
+    expect(new Set(log.filter((l) => l.stage === 'reading').map((l) => l.progress)).size).toBeGreaterThan(2);
+    // What the page read while polling is the same rising sequence, ending at 1.
+    for (let i = 1; i < polled.length; i++) expect(polled[i]!).toBeGreaterThanOrEqual(polled[i - 1]!);
+    expect(polled.at(-1)).toBe(1);
+  }, 180_000);
 });
