@@ -187,7 +187,7 @@ export async function startAdminFixtures(clientDir: string): Promise<{ baseUrl: 
   });
 
   app.get('/api/admin/frames', (_req, res) => ok(res, R.listFrames, FRAMES));
-  app.get('/api/admin/jobs', (_req, res) => ok(res, R.listJobs, { items: [{ id: 4, kind: 'estimate', status: 'running', progress: 0.4, stage: 'raking', waveId: 2, frameId: 1, runId: null, error: null, createdBy: 'user:1', createdAt: now, finishedAt: null }] }));
+  app.get('/api/admin/jobs', (_req, res) => ok(res, R.listJobs, { items: [{ id: 4, kind: 'estimate', status: 'running', progress: 0.4, stage: 'weighting', waveId: 2, frameId: 1, runId: null, error: null, createdBy: 'user:1', createdAt: now, finishedAt: null }] }));
   app.get('/api/admin/runs', (_req, res) => ok(res, R.listRuns, { items: [RUN_SUMMARY], nextCursor: null }));
   app.get('/api/admin/runs/:id', (_req, res) => ok(res, R.getRun, RUN));
   app.get('/api/admin/audit', (_req, res) => ok(res, R.audit, AUDIT));

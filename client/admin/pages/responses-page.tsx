@@ -83,11 +83,13 @@ export function ResponsesPage() {
 /** Which run the run-time flags come from (docs/decisions/024), or that no run has computed them yet. */
 export function FlagsAsOf({ run }: { run: FlagsRun }) {
   const { t } = useAdminText();
+  // The flags' own names, so the sentence uses the words of the filter and the table.
+  const names = { speeder: t('flag_speeder'), straightliner: t('flag_straightliner'), incomplete: t('flag_incomplete') };
   return (
     <p className="admin-hint" data-testid="flags-as-of">
-      {run === null ? t('flagsNoRun') : (
+      {run === null ? t('flagsNoRun', names) : (
         <>
-          {t('flagsAsOfRun', { run: run.runId, at: formatDateTime(run.createdAt) })}{' '}
+          {t('flagsAsOfRun', { ...names, run: run.runId, at: formatDateTime(run.createdAt) })}{' '}
           <a href={adminHref(`runs/${run.runId}`)} onClick={followLink}>{t('flagsRunLink', { run: run.runId })}</a>
         </>
       )}
