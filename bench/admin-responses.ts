@@ -78,7 +78,7 @@ try {
   time(`wave ${w1}, flag straightliner (run, 0.1 %)`, { wave: w1, flag: 'straightliner' });
   time(`wave ${w1}, flag straightliner, oldest first`, { wave: w1, flag: 'straightliner', sort: 'oldest' });
   time(`wave ${w1}, flag automation (run, none)`, { wave: w1, flag: 'automation' });
-  time(`wave ${w1}, flag speeder, mode capi (no match)`, { wave: w1, flag: 'speeder', mode: 'capi' });
+  time(`wave ${w1}, flag speeder, mode capi (the look-up)`, { wave: w1, flag: 'speeder', mode: 'capi' });
   db.$client.close();
 } finally {
   fs.rmSync(dir, { recursive: true, force: true });
