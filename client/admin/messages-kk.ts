@@ -270,7 +270,7 @@ export const adminKk: AdminMessages = {
   jobQueued: 'кезекте',
   jobWorking: 'жүріп жатыр',
   jobStage_queued: 'кезекте',
-  jobStage_reading: 'сауалнамаларды оқу',
+  jobStage_reading: 'жауаптарды оқу',
   jobStage_flags: 'сапа белгілерін тексеру',
   jobStage_weighting: 'салмақтау және бағалау',
   jobStage_storing: 'есептеуді сақтау',

@@ -270,7 +270,7 @@ export const adminRu: AdminMessages = {
   jobQueued: 'в очереди',
   jobWorking: 'идёт',
   jobStage_queued: 'в очереди',
-  jobStage_reading: 'чтение анкет',
+  jobStage_reading: 'чтение ответов',
   jobStage_flags: 'проверка отметок качества',
   jobStage_weighting: 'взвешивание и оценки',
   jobStage_storing: 'сохранение расчёта',
