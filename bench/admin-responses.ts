@@ -1,10 +1,13 @@
 // bench:admin-responses — the console's responses list (server/admin/responses/service.ts) over a
 // database of N responses (default 1,000,000, written with one SQL statement): the first page and
-// the 20 keyset pages after it, per filter, median of 5 (ms). Usage: npm run bench:admin-responses [-- N]
+// the 20 keyset pages after it, per filter, median of 5 (ms); the run-time flags (speeder, …) as an
+// estimate run stores them. Usage: npm run bench:admin-responses [-- N]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { QUALITY_FLAGS, type QualityFlagName } from '../contract/admin-api';
 import { listResponses } from '../server/admin/responses/service';
+import { writeRunFlags } from '../server/runs/run-flags';
 import { openDb } from '../server/db/open';
 import { loadOfficialSurvey } from '../server/surveys/bootstrap';
 import { OFFICIAL_SURVEY_ID } from '../server/surveys/service';
@@ -29,6 +32,23 @@ try {
       CASE WHEN i % 5 = 0 THEN 'capi' ELSE 'web' END, 'KZ-' || (10 + i % 17),
       CASE WHEN i % 101 = 0 THEN NULL ELSE 50 END, CASE WHEN i % 101 = 0 THEN NULL ELSE 50 END, CASE WHEN i % 101 = 0 THEN NULL ELSE 50 END
     FROM seq;`);
+  // What an estimate run of wave 1 stores (docs/decisions/024), written by the run's own code
+  // (writeRunFlags, in one transaction as the run does): every 50th complete response a speeder
+  // (2 %, more than a real wave has) and every 997th a straightliner.
+  db.$client.exec(`
+    INSERT INTO frames (name, source, reference_date, illustrative, content_hash, margins, created_by, created_at) VALUES ('bench', 'bench', '2021-10-01', 1, 'x', '[]', 'bench', '2026-01-01T00:00:00Z');
+    INSERT INTO estimate_runs (wave_id, frame_id, frame_hash, survey_version_ids, scoring_hash, options, engine_version, input_hash, result, created_by, created_at)
+      VALUES (${w1}, last_insert_rowid(), 'x', '[]', 'x', '{}', 'bench', 'x', '{}', 'bench', '2026-01-02T00:00:00Z');`);
+  const runId = db.$client.prepare('SELECT max(id) FROM estimate_runs').pluck().get() as number;
+  const ids = db.$client.prepare(`SELECT id FROM responses WHERE wave_id = ${w1} AND status = 'complete' ORDER BY id`).pluck().all() as string[];
+  const flags = Object.fromEntries(QUALITY_FLAGS.map((f) => [f, new Uint8Array(ids.length)])) as Record<QualityFlagName, Uint8Array>;
+  for (let i = 0; i < ids.length; i++) { if (i % 50 === 0) flags.speeder[i] = 1; if (i % 997 === 0) flags.straightliner[i] = 1; }
+  const t1 = performance.now();
+  const flagged = db.$client.transaction(() => writeRunFlags(db.$client, runId, w1, {
+    perRespondent: { ids, flags, excluded: new Uint8Array(ids.length), weights: new Float64Array(ids.length) },
+    flagNotes: { speederMedianMs: 600_000, speederThresholdMs: 180_000 },
+  }))();
+  console.log(`run flags: ${flagged} pairs of ${ids.length} complete responses written by writeRunFlags in ${(performance.now() - t1).toFixed(0)} ms (the time a run spends on them)`);
   db.$client.exec('ANALYZE');
   console.log(`${n} responses written in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const time = (label: string, q: Parameters<typeof listResponses>[1]) => {
@@ -53,6 +73,12 @@ try {
   time(`wave ${w1}, flag incomplete`, { wave: w1, flag: 'incomplete' });
   time(`wave ${w2} (10 %), newest first`, { wave: w2 });
   time(`wave ${w1}, flag overruled (none)`, { wave: w1, flag: 'overruled' });
+  time(`wave ${w1}, flag speeder (run, 2 %)`, { wave: w1, flag: 'speeder' });
+  time(`wave ${w1}, flag speeder, oldest first`, { wave: w1, flag: 'speeder', sort: 'oldest' });
+  time(`wave ${w1}, flag straightliner (run, 0.1 %)`, { wave: w1, flag: 'straightliner' });
+  time(`wave ${w1}, flag straightliner, oldest first`, { wave: w1, flag: 'straightliner', sort: 'oldest' });
+  time(`wave ${w1}, flag automation (run, none)`, { wave: w1, flag: 'automation' });
+  time(`wave ${w1}, flag speeder, mode capi (the look-up)`, { wave: w1, flag: 'speeder', mode: 'capi' });
   db.$client.close();
 } finally {
   fs.rmSync(dir, { recursive: true, force: true });

@@ -227,6 +227,13 @@ export const flagState = z.object({
   flag: z.enum(QUALITY_FLAGS),
   /** Why the response is flagged, in English for the log (the client translates by `flag`). */
   reason: z.string(),
+  /**
+   * The run that flagged it (the wave's latest run that recorded flags, docs/decisions/024); null
+   * for `incomplete` (read from the stored answers) and for an overrule the latest run did not flag.
+   */
+  runId: z.nullable(z.int()),
+  /** For `speeder`: the response's completion time and that run's median and threshold (0.3 × median), in ms. */
+  speeder: z.optional(z.object({ durationMs: z.nullable(z.number()), medianMs: z.number(), thresholdMs: z.number() })),
   overruled: z.nullable(z.object({ reason: z.string(), by: z.string(), at: isoTime })),
 });
 export type FlagState = z.infer<typeof flagState>;
@@ -241,10 +248,19 @@ export const responseSummary = z.object({
   updatedAt: isoTime,
   completedAt: z.nullable(isoTime),
   durationMs: z.nullable(z.int()),
+  /** `incomplete` from the stored row, the other flags as of `flagsRun` (docs/decisions/024). */
   flags: z.array(z.enum(QUALITY_FLAGS)),
 });
 export type ResponseSummary = z.infer<typeof responseSummary>;
-export const responseList = pageOf(responseSummary);
+/**
+ * The wave's latest estimate run that recorded its flags: speeder, straightliner, burst,
+ * duplicate_answers and automation are computed over the whole wave when a run is computed, so
+ * the list shows and filters them "as of run N". Null when no run of the wave recorded flags
+ * (filtering by one of those flags then lists nothing).
+ */
+export const flagsRun = z.nullable(z.object({ runId: z.int(), createdAt: isoTime }));
+export type FlagsRun = z.infer<typeof flagsRun>;
+export const responseList = z.extend(pageOf(responseSummary), { flagsRun });
 export type ResponseList = z.infer<typeof responseList>;
 /** GET /responses/:id?locale=ru */
 export const responseDetailQuery = z.object({ locale: z.optional(localeSchema) });
@@ -255,6 +271,7 @@ export const responseDetail = z.extend(responseSummary, {
   /** Every answered question in questionnaire order, texts in the requested locale. */
   answers: z.array(z.object({ name: z.string(), question: z.string(), value: z.unknown(), answer: z.string() })),
   flagStates: z.array(flagState),
+  flagsRun,
 });
 export type ResponseDetail = z.infer<typeof responseDetail>;
 /** POST /responses/:id/flags/:flag/overrule → responseDetail */
@@ -304,13 +321,19 @@ export const computeRunBody = z.strictObject({
   exclude: z.optional(z.array(z.enum(QUALITY_FLAGS))),
 });
 export type ComputeRunBody = z.infer<typeof computeRunBody>;
+/**
+ * A job's stages, in order: waiting its turn, reading the wave's rows (progress counts them),
+ * the quality flags, weighting with the estimates and domains, storing the run.
+ */
+export const JOB_STAGES = ['queued', 'reading', 'flags', 'weighting', 'storing'] as const;
+export type JobStage = (typeof JOB_STAGES)[number];
 export const jobSchema = z.object({
   id: z.int(),
   kind: z.literal('estimate'),
   status: z.enum(['queued', 'running', 'done', 'failed']),
-  /** 0..1 where known. */
+  /** Share of the run done, 0..1, never decreasing (1 when done); null when not known. */
   progress: z.nullable(z.number()),
-  /** What it is doing now, in English (e.g. 'reading responses'). */
+  /** What it is doing now: one of JOB_STAGES (null when finished); the console words it per stage. */
   stage: z.nullable(z.string()),
   waveId: z.int(),
   frameId: z.int(),

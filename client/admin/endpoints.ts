@@ -3,7 +3,7 @@
 import {
   ADMIN_ROUTES, adminPath, CSRF_HEADER, CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE,
   type ChangePasswordBody, type ComputeRunBody, type CreateUserBody, type CreateWaveBody, type Frame, type FrameUploadQuery,
-  type AuditEntryBody, type ImportSummary, type Job, type ResponseSummary, type RunDetail, type RunSummary, type LoginBody, type OneTimePasswordBody, type PutQuotasBody, type QuotaState, type ResponseDetail,
+  type AuditEntryBody, type ImportSummary, type Job, type ResponseList, type RunDetail, type RunSummary, type LoginBody, type OneTimePasswordBody, type PutQuotasBody, type QuotaState, type ResponseDetail,
   type SessionBody, type UpdateUserBody, type User, type Wave, type WaveLink,
   auditList, frameList, frameUploadResult, importSummary, invitationCounts, jobList, jobSchema, oneTimePasswordBody, publicationEvent,
   quotaState, responseDetail, responseList, runDetail, runList, sessionBody, userList, userSchema, waveLinkBody, waveList, waveSchema,
@@ -82,7 +82,7 @@ export const importQuotas = (id: number, file: Blob, onProgress?: (f: number) =>
   upload<QuotaState>(path(ADMIN_ROUTES.importQuotas, { id }), file, { contentType: CSV_MEDIA_TYPE, onProgress });
 
 export const listResponses = (query: string, signal?: AbortSignal) =>
-  get<{ items: ResponseSummary[]; nextCursor: string | null }>(path(ADMIN_ROUTES.listResponses) + query, s(responseList), signal);
+  get<ResponseList>(path(ADMIN_ROUTES.listResponses) + query, s(responseList), signal);
 export const getResponse = (id: string, locale: Locale, signal?: AbortSignal) =>
   get<ResponseDetail>(`${path(ADMIN_ROUTES.getResponse, { id })}?locale=${locale}`, s(responseDetail), signal);
 export const overruleFlag = (id: string, flag: string, reason: string) =>

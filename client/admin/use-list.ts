@@ -15,7 +15,7 @@ export interface Page<T> {
  * `defaults`: filters the API needs when the URL has none (the responses list is per wave); null
  * while they are not known yet (nothing is loaded until then).
  */
-export function useList<T>(filterKeys: readonly string[], load: (query: string, signal: AbortSignal) => Promise<Page<T>>, options: { limit?: number; refreshMs?: number; defaults?: Record<string, string> | null } = {}) {
+export function useList<T, P extends Page<T> = Page<T>>(filterKeys: readonly string[], load: (query: string, signal: AbortSignal) => Promise<P>, options: { limit?: number; refreshMs?: number; defaults?: Record<string, string> | null } = {}) {
   const search = useSearch();
   // Pages pass filterKeys as a literal (a new array each render): one array per distinct content,
   // so the memos and callbacks below change only when the keys do.

@@ -374,3 +374,33 @@ export const flagOverrules = sqliteTable('flag_overrules', {
 export type UserRow = typeof users.$inferSelect;
 export type SessionRow = typeof sessions.$inferSelect;
 export type JobRow = typeof jobs.$inferSelect;
+
+/**
+ * The run-time quality flags an estimate run computed (docs/decisions/024), written in the run's
+ * transaction so the console can show and filter "flags as of run N". One row per run that
+ * recorded them (a run stored before this table has none, and the console says so), with what a
+ * reason needs beyond the response's own row: the speeder threshold of that run's wave.
+ */
+export const runFlagSets = sqliteTable('run_flag_sets', {
+  runId: integer('run_id').primaryKey().references(() => estimateRuns.id),
+  waveId: integer('wave_id').notNull().references(() => waves.id),
+  /** The wave's median completion time and 0.3 × it (null: too few timed completes to flag speeders). */
+  speederMedianMs: real('speeder_median_ms'),
+  speederThresholdMs: real('speeder_threshold_ms'),
+  /** Flagged (response, flag) pairs written to run_flags. */
+  flagged: integer('flagged').notNull(),
+}, (t) => [index('run_flag_sets_wave_idx').on(t.waveId, t.runId)]);
+
+/**
+ * Only the flagged pairs of a run (a clean response has no row, so a run of 1,000,000 rows writes
+ * a few thousand). `incomplete` is not written: it follows from the stored row and the list reads
+ * it there. The key serves both "the flagged responses of run R with flag F" and "the flags of
+ * these 50 responses in run R" (flag IN (…) AND response_id IN (…)).
+ */
+export const runFlags = sqliteTable('run_flags', {
+  runId: integer('run_id').notNull().references(() => estimateRuns.id),
+  flag: text('flag', { enum: QUALITY_FLAGS }).notNull(),
+  responseId: text('response_id').notNull(),
+}, (t) => [primaryKey({ columns: [t.runId, t.flag, t.responseId] })]);
+
+export type RunFlagSetRow = typeof runFlagSets.$inferSelect;

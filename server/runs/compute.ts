@@ -52,7 +52,21 @@ export interface ComputedRun {
   inputBlocks: { size: number; hashes: string[] };
   /** Per input row: what the run did with it (not stored; the exports read it). */
   perRespondent: RunRespondents;
+  /** What the flags' reasons need (stored beside the flagged rows, server/runs/run-flags.ts). */
+  flagNotes: FlagNotes;
 }
+
+/**
+ * Where a run is, for the console's progress bar: the stage and the share of the whole run done
+ * (0..1, never decreasing). Stages start at RUN_STAGE_START's shares, set from the 1,000,000-row
+ * benchmark's profile (reading the rows is about half; raking and the domains most of the rest).
+ */
+export type RunProgress = (stage: RunStage, fraction: number) => void;
+export type RunStage = 'reading' | 'flags' | 'weighting' | 'storing';
+export const RUN_STAGE_START: Record<RunStage, number> = { reading: 0, flags: 0.5, weighting: 0.6, storing: 0.95 };
+
+/** The run-wide facts behind the flags: the speeder rule's median and threshold (null: too few timed completes). */
+export interface FlagNotes { speederMedianMs: number | null; speederThresholdMs: number | null }
 
 /**
  * What a run did with each complete response it read (input rows, id order): its quality flags,
@@ -282,7 +296,7 @@ const FACTORS = ['region', 'settlement', 'sex', 'age', 'ageBand', 'ethnicity'] a
  * Reads the complete responses of `waveId` (id order) in one read transaction: their derived
  * columns into compact columns, and the hash of exactly what was read.
  */
-export function readRunInput(db: Db, waveId: number, spec: ScoringSpec): InputRows {
+export function readRunInput(db: Db, waveId: number, spec: ScoringSpec, onRows?: (done: number, total: number) => void): InputRows {
   const sqlite = db.$client;
   const read = sqlite.transaction(() => {
     const n = (sqlite.prepare("SELECT count(*) FROM responses WHERE wave_id = ? AND status = 'complete'").pluck().get(waveId) as number);
@@ -309,8 +323,12 @@ export function readRunInput(db: Db, waveId: number, spec: ScoringSpec): InputRo
       enc.region.code(parts[0] ?? ''), enc.settlement.code(parts[1] ?? ''), enc.sex.code(parts[2] ?? ''),
       enc.ageBand.code(parts[3] ?? ''), enc.ethnicity.code(parts[4] ?? ''));
     let i = 0;
+    // Progress (the console's job bar): about every 1 % of the rows, one comparison per row.
+    const step = Math.max(256, Math.ceil(n / 100));
+    let nextReport = onRows ? 0 : Number.POSITIVE_INFINITY;
     for (const raw of stmt.iterate(waveId) as IterableIterator<RawRow>) {
       if (i >= n) break;
+      if (i === nextReport) { onRows!(i, n); nextReport += step; }
       const [id, sv, joined, age, itemJson, cons, tol, mood, dur, bw] = raw;
       ids[i] = id;
       svs[i] = sv;
@@ -425,11 +443,13 @@ function poolingByBreakdown(moments: Record<string, Record<string, Record<string
  *   stored score that does not follow from the item scores, or an AnalysisError of the engine
  *   (e.g. a category with no respondent, raking not converging) naming the margin or response.
  */
-export function computeRun(db: Db, wave: WaveRow, frame: FrameRow, options: RunOptions): ComputedRun {
+export function computeRun(db: Db, wave: WaveRow, frame: FrameRow, options: RunOptions, progress?: RunProgress): ComputedRun {
   const { spec, hash: scoringHash } = waveScoringSpec(db, wave.id);
-  const input = readRunInput(db, wave.id, spec);
+  const input = readRunInput(db, wave.id, spec, progress && ((done, total) => progress('reading', RUN_STAGE_START.reading + (RUN_STAGE_START.flags - RUN_STAGE_START.reading) * (done / total))));
   const { n } = input;
-  const flags = runQualityFlags(db, wave.id, spec, input);
+  progress?.('flags', RUN_STAGE_START.flags);
+  const flagNotes: FlagNotes = { speederMedianMs: null, speederThresholdMs: null };
+  const flags = runQualityFlags(db, wave.id, spec, input, flagNotes);
   const indicatorIds = spec.indicators.map((ind) => ind.id as IndicatorId);
   const excludedBy = Object.fromEntries(QUALITY_FLAGS.map((f) => [f, 0])) as Record<QualityFlag, number>;
   // A flag a researcher overruled (with a written, audited reason) does not exclude its response.
@@ -465,6 +485,7 @@ export function computeRun(db: Db, wave: WaveRow, frame: FrameRow, options: RunO
   const designWeights = input.weights ? Float64Array.from(kept, (i) => input.weights![i]!) : null;
   const margins = parseMargins(frame.margins);
   const id = (r: number) => input.ids[kept[r]!]!;
+  progress?.('weighting', RUN_STAGE_START.weighting);
   let analysed;
   try {
     analysed = analyze(
@@ -511,7 +532,7 @@ export function computeRun(db: Db, wave: WaveRow, frame: FrameRow, options: RunO
   return {
     result, surveyVersionIds: input.surveyVersionIds, scoringHash, engineVersion: result.engineVersion,
     inputHash: input.inputHash, inputBlocks: input.blocks,
-    perRespondent: { ids: input.ids, flags, excluded: excludedRows, weights: finalWeights },
+    perRespondent: { ids: input.ids, flags, excluded: excludedRows, weights: finalWeights }, flagNotes,
   };
 }
 
@@ -519,9 +540,10 @@ export function computeRun(db: Db, wave: WaveRow, frame: FrameRow, options: RunO
  * The quality flags of METHODOLOGY §6 of every input row (1 = flagged), as runs compute them:
  * the one definition the exports use too (`kelisim export` without `--run`).
  */
-export function runQualityFlags(db: Db, waveId: number, spec: ScoringSpec, input: InputRows): Record<QualityFlag, Uint8Array> {
+export function runQualityFlags(db: Db, waveId: number, spec: ScoringSpec, input: InputRows, notes?: FlagNotes): Record<QualityFlag, Uint8Array> {
   const { n } = input;
   const speed = speederFlags(input.durations);
+  if (notes) { notes.speederMedianMs = speed.median; notes.speederThresholdMs = speed.threshold; }
   const blocks = straightlineBlocks(spec);
   const itemOf = new Map(spec.indicators.flatMap((ind) => ind.items.map((it) => [it.name, it] as const)));
   const rawTables = new Map<string, string[]>();

@@ -7,8 +7,9 @@ import type { Db, Queryable } from '../db/open';
 import { estimateRuns, waves, type EstimateRunRow, type FrameRow, type WaveRow } from '../db/schema';
 import { findFrame, findFrameByName, listFrames } from '../frames/service';
 import { findWave, listWaves } from '../waves/service';
-import { computeRun, DEFAULT_RUN_OPTIONS, readRunInput, waveScoringSpec, type ComputedRun, type RunOptions } from './compute';
+import { computeRun, DEFAULT_RUN_OPTIONS, readRunInput, RUN_STAGE_START, waveScoringSpec, type ComputedRun, type RunOptions, type RunProgress } from './compute';
 import { DomainError } from '../errors';
+import { writeRunFlags } from './run-flags';
 import { QUALITY_FLAGS, type QualityFlag, type StoredRunResult } from './result';
 
 export { DEFAULT_RUN_OPTIONS, type RunOptions } from './compute';
@@ -84,6 +85,7 @@ function insertRun(db: Db, wave: WaveRow, frame: FrameRow, options: RunOptions, 
       inputHash: computed.inputHash, inputBlocks: computed.inputBlocks,
       result: computed.result as unknown as Record<string, unknown>, createdBy: actor, createdAt: now.toISOString(),
     }).returning().get();
+    writeRunFlags(db.$client, row.id, wave.id, computed);
     appendAudit(tx, {
       actor, action: 'run.create', subjectType: 'estimate_run', subjectId: row.id,
       after: { wave: wave.id, period: wave.period, frame: frame.name, frameHash: frame.contentHash, options, inputHash: computed.inputHash, completes: computed.result.sample.completes, used: computed.result.sample.used },
@@ -98,11 +100,12 @@ function insertRun(db: Db, wave: WaveRow, frame: FrameRow, options: RunOptions, 
  * (`estimateInWorker`), the command line directly — the same code either way.
  * @throws DomainError (not_found for an unknown wave or frame, bad_usage for bad options, bad_data from the computation)
  */
-export function createEstimateRun(db: Db, request: EstimateRequest, actor: string, now = new Date()): StoredRun {
+export function createEstimateRun(db: Db, request: EstimateRequest, actor: string, now = new Date(), progress?: RunProgress): StoredRun {
   const options = normaliseOptions(request.options);
   const wave = resolveWave(db, request.wave);
   const frame = resolveFrame(db, request.frame);
-  const computed = computeRun(db, wave, frame, options);
+  const computed = computeRun(db, wave, frame, options, progress);
+  progress?.('storing', RUN_STAGE_START.storing);
   const row = insertRun(db, wave, frame, options, computed, actor, now);
   return { row, result: computed.result };
 }

@@ -9,8 +9,12 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import type { Db } from '../db/open';
+import type { RunProgress, RunStage } from './compute';
 import { DomainError, type DomainErrorCode, type DomainErrorKind } from '../errors';
 import { getRun, type EstimateRequest, type StoredRun } from './service';
+
+/** What a worker posts before its reply to say how far it is (server/runs/worker.ts). */
+export interface ProgressMessage { progress: { stage: RunStage; fraction: number } }
 
 export type WorkerReply<T> = { ok: true; value: T } | { ok: false; kind: 'fault'; message: string }
   | { ok: false; kind: DomainErrorKind; code: DomainErrorCode; message: string; details: unknown };
@@ -43,12 +47,16 @@ function workerSpec(name: WorkerName, data: Record<string, unknown>): { target: 
  * @param what names the job in a fault's message ("the estimate worker failed: …")
  * @throws DomainError exactly as the worker's function threw it; Error for any other failure
  */
-export function runInWorker<T>(name: WorkerName, data: Record<string, unknown>, what: string): Promise<T> {
+export function runInWorker<T>(name: WorkerName, data: Record<string, unknown>, what: string, onProgress?: (p: ProgressMessage['progress']) => void): Promise<T> {
   const { target, options } = workerSpec(name, data);
   return new Promise((resolve, reject) => {
     const worker = new Worker(target, options);
     let reply: WorkerReply<T> | undefined;
-    worker.once('message', (m: WorkerReply<T>) => { reply = m; });
+    // Progress messages (any number, before the reply) and then the one reply.
+    worker.on('message', (m: WorkerReply<T> | ProgressMessage) => {
+      if ('progress' in m) onProgress?.(m.progress);
+      else reply = m;
+    });
     worker.once('error', reject);
     worker.once('exit', (code) => {
       if (!reply) return reject(new Error(`the ${what} worker exited (code ${code}) without a result`));
@@ -65,8 +73,8 @@ export function runInWorker<T>(name: WorkerName, data: Record<string, unknown>, 
  * @param dbFile the database file `db` is connected to (the worker opens its own connection)
  * @throws DomainError exactly as createEstimateRun would (unknown wave/frame, bad options, bad data)
  */
-export async function estimateInWorker(db: Db, dbFile: string, request: EstimateRequest, actor: string): Promise<StoredRun> {
-  const runId = await runInWorker<number>('worker', { dbFile, request, actor }, 'estimate');
+export async function estimateInWorker(db: Db, dbFile: string, request: EstimateRequest, actor: string, onProgress?: RunProgress): Promise<StoredRun> {
+  const runId = await runInWorker<number>('worker', { dbFile, request, actor }, 'estimate', onProgress && ((p) => onProgress(p.stage, p.fraction)));
   const run = getRun(db, runId);
   if (!run) throw new Error(`run ${runId} was stored but cannot be read back`);
   return run;

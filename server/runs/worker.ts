@@ -1,12 +1,22 @@
 // Worker-thread entry of an estimate run (see worker-pool.ts): its own connection to the database
 // file, then exactly what the command line does — createEstimateRun — and a message back.
-import { workerData } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { RunProgress } from './compute';
 import { openDb } from '../db/open';
 import { createEstimateRun, type EstimateRequest } from './service';
+import type { ProgressMessage } from './worker-pool';
 import { replyFromWorker } from './worker-reply';
 
 interface Job { dbFile: string; request: EstimateRequest; actor: string }
 
 const job = workerData as Job;
 const db = openDb(job.dbFile, { migrateSchema: false });
-void replyFromWorker(() => createEstimateRun(db, job.request, job.actor).row.id).finally(() => db.$client.close());
+// Progress goes to the main thread as { progress: { stage, fraction } } (worker-pool.ts), at most
+// once per percent or stage, so a million rows post about a hundred messages.
+let last = { stage: '', fraction: -1 };
+const progress: RunProgress = (stage, fraction) => {
+  if (stage === last.stage && fraction - last.fraction < 0.01) return;
+  last = { stage, fraction };
+  parentPort!.postMessage({ progress: { stage, fraction } } satisfies ProgressMessage);
+};
+void replyFromWorker(() => createEstimateRun(db, job.request, job.actor, new Date(), progress).row.id).finally(() => db.$client.close());

@@ -60,7 +60,10 @@ const DETAIL = {
     { name: 'region', question: 'Где вы живёте?', value: 'KZ-75', answer: 'Алматы (город)' },
     { name: 'a1', question: 'Как вы оцениваете уровень согласия в обществе?', value: 4, answer: 'Скорее высокий' },
   ],
-  flagStates: [{ flag: 'speeder', reason: 'duration 190 s < 25% of the median (820 s)', overruled: null }],
+  flagStates: [
+    { flag: 'speeder', reason: 'run 7: completed in 190 s, under 0.3 × the wave\'s median of 820 s (246 s)', runId: 7, speeder: { durationMs: 190_000, medianMs: 820_000, thresholdMs: 246_000 }, overruled: null },
+  ],
+  flagsRun: { runId: 7, createdAt: now },
 };
 
 const FRAMES = { items: [{ id: 1, name: 'kz-census-2021', source: 'BNS, 2021 census', referenceDate: '2021-01-01', illustrative: true, contentHash: 'ab'.repeat(32), margins: 46, createdBy: 'cli:root', createdAt: now }] };
@@ -173,10 +176,10 @@ export async function startAdminFixtures(clientDir: string): Promise<{ baseUrl: 
     if (!req.query.wave) return fail(res, 422, 'invalid_request', 'wave: the list is per wave; give ?wave=<id>.');
     const second = req.query.cursor === 'page2';
     const items = second ? [summary(4)] : [summary(1, ['speeder']), summary(2), summary(3, ['straightliner'])];
-    ok(res, R.listResponses, { items, nextCursor: second ? null : 'page2' });
+    ok(res, R.listResponses, { items, nextCursor: second ? null : 'page2', flagsRun: { runId: 7, createdAt: now } });
   });
   let overruled: { reason: string; by: string; at: string } | null = null;
-  const detail = () => ({ ...DETAIL, flagStates: [{ ...DETAIL.flagStates[0], overruled }] });
+  const detail = () => ({ ...DETAIL, flagStates: [{ ...DETAIL.flagStates[0]!, overruled }] });
   app.get('/api/admin/responses/:id', (_req, res) => ok(res, R.getResponse, detail()));
   app.post('/api/admin/responses/:id/flags/:flag/overrule', (req, res) => {
     overruled = { reason: String((req.body as Json).reason), by: 'user:1', at: now };
@@ -184,7 +187,7 @@ export async function startAdminFixtures(clientDir: string): Promise<{ baseUrl: 
   });
 
   app.get('/api/admin/frames', (_req, res) => ok(res, R.listFrames, FRAMES));
-  app.get('/api/admin/jobs', (_req, res) => ok(res, R.listJobs, { items: [{ id: 4, kind: 'estimate', status: 'running', progress: 0.4, stage: 'raking', waveId: 2, frameId: 1, runId: null, error: null, createdBy: 'user:1', createdAt: now, finishedAt: null }] }));
+  app.get('/api/admin/jobs', (_req, res) => ok(res, R.listJobs, { items: [{ id: 4, kind: 'estimate', status: 'running', progress: 0.4, stage: 'weighting', waveId: 2, frameId: 1, runId: null, error: null, createdBy: 'user:1', createdAt: now, finishedAt: null }] }));
   app.get('/api/admin/runs', (_req, res) => ok(res, R.listRuns, { items: [RUN_SUMMARY], nextCursor: null }));
   app.get('/api/admin/runs/:id', (_req, res) => ok(res, R.getRun, RUN));
   app.get('/api/admin/audit', (_req, res) => ok(res, R.audit, AUDIT));

@@ -286,6 +286,18 @@ describe('actions', () => {
     await page.getByText(/40,0%/).waitFor();
   });
 
+  test('a running computation shows its stage and a progress bar with the percentage, in the page language', async () => {
+    Object.assign(state, { signedIn: true, role: 'researcher', mustChangePassword: false });
+    const page = await open('kk', 360);
+    await page.goto(`${fixtures.baseUrl}/admin/runs`);
+    await page.getByRole('heading', { name: adminKk.runsTitle, level: 1 }).waitFor();
+    // The fixture's job: running, stage 'weighting', progress 0.4.
+    const bar = page.getByRole('progressbar', { name: new RegExp(adminKk.jobStage_weighting) });
+    await bar.waitFor();
+    expect(await bar.getAttribute('value')).toBe('0.4');
+    expect(await page.locator('label[for="job-4"]').textContent()).toMatch(/40[,.]0\s?%/);
+  });
+
   test('a session that ends (401) brings the sign-in page back, on any page', async () => {
     Object.assign(state, { signedIn: true, role: 'researcher', mustChangePassword: false });
     const page = await open('en', 1280);

@@ -12,7 +12,7 @@ import { REGIONS } from '../regions';
 import { useSession } from '../session';
 import { AdminPage, ErrorNotice, Field, fieldAria, Loading, problemFor } from '../ui';
 import { useQuery } from '../use-query';
-import { flagKey, statusKey } from './responses-page';
+import { FlagsAsOf, flagKey, statusKey } from './responses-page';
 
 export function ResponseDetail({ id }: { id: string }) {
   const text = useAdminText();
@@ -68,6 +68,7 @@ function Flags({ response, onChanged }: { response: Detail; onChanged: () => voi
   return (
     <section className="admin-card" aria-labelledby="resp-flags">
       <h2 id="resp-flags">{t('flagsTitle')}</h2>
+      <FlagsAsOf run={response.flagsRun} />
       {response.flagStates.length === 0 ? <p>{t('noFlags')}</p> : (
         <ul className="admin-flags">
           {response.flagStates.map((f) => <FlagItem key={f.flag} responseId={response.id} flag={f} onChanged={onChanged} />)}
@@ -79,7 +80,7 @@ function Flags({ response, onChanged }: { response: Detail; onChanged: () => voi
 
 function FlagItem({ responseId, flag, onChanged }: { responseId: string; flag: FlagState; onChanged: () => void }) {
   const text = useAdminText();
-  const { t } = text;
+  const { t, num } = text;
   const { canChange } = useSession();
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState('');
@@ -97,7 +98,15 @@ function FlagItem({ responseId, flag, onChanged }: { responseId: string; flag: F
   return (
     <li>
       <p>
-        <strong>{t(flagKey(flag.flag))}</strong>: {t(`flagWhy_${flag.flag}`)} <span className="admin-hint">({flag.reason})</span>
+        <strong>{t(flagKey(flag.flag))}</strong>: {t(`flagWhy_${flag.flag}`)}
+      </p>
+      <p className="admin-hint">
+        {flag.runId !== null ? t('flagByRun', { run: flag.runId }) : flag.flag === 'incomplete' ? t('flagFromAnswers') : t('flagNotInLatestRun')}
+        {flag.speeder && ' ' + t('flagSpeederDetail', {
+          duration: flag.speeder.durationMs === null ? '—' : t('minutes', { n: num(flag.speeder.durationMs / 60000, 1) }),
+          median: t('minutes', { n: num(flag.speeder.medianMs / 60000, 1) }),
+          threshold: t('minutes', { n: num(flag.speeder.thresholdMs / 60000, 1) }),
+        })}
       </p>
       {flag.overruled ? (
         <p className="admin-ok">{t('flagOverruled', { by: flag.overruled.by, at: formatDateTime(flag.overruled.at), reason: flag.overruled.reason })}</p>

@@ -1,6 +1,6 @@
 // Responses: a server-paginated table (filters wave, status, mode, region, flag; newest or oldest
 // first), all of it in the URL so a filtered view can be shared. Nothing loads a whole wave.
-import { QUALITY_FLAGS, RESPONSE_MODES, RESPONSE_STATUSES, type ResponseSummary } from '../../../contract/admin-api';
+import { QUALITY_FLAGS, RESPONSE_MODES, RESPONSE_STATUSES, type FlagsRun, type ResponseSummary } from '../../../contract/admin-api';
 import { followLink } from '../../router';
 import { formatDateTime, useAdminText, type AdminMessageKey } from '../admin-text';
 import { adminHref } from '../admin-routes';
@@ -57,6 +57,7 @@ export function ResponsesPage() {
       {waves.state === 'ready' && fallback === null && <p>{t('wavesEmpty')}</p>}
       {list.loaded.state === 'loading' && fallback !== null && <Loading />}
       {list.loaded.state === 'error' && <ErrorNotice error={list.loaded.error} onRetry={list.loaded.reload} />}
+      {list.loaded.state === 'ready' && <FlagsAsOf run={list.loaded.data.flagsRun} />}
       {list.loaded.state === 'ready' && (
         <DataTable
           caption={t('responsesCaption')}
@@ -76,5 +77,22 @@ export function ResponsesPage() {
         />
       )}
     </AdminPage>
+  );
+}
+
+/** Which run the run-time flags come from (docs/decisions/024), or that no run has computed them yet. */
+export function FlagsAsOf({ run }: { run: FlagsRun }) {
+  const { t } = useAdminText();
+  // The flags' own names, so the sentence uses the words of the filter and the table.
+  const names = { speeder: t('flag_speeder'), straightliner: t('flag_straightliner'), incomplete: t('flag_incomplete') };
+  return (
+    <p className="admin-hint" data-testid="flags-as-of">
+      {run === null ? t('flagsNoRun', names) : (
+        <>
+          {t('flagsAsOfRun', { ...names, run: run.runId, at: formatDateTime(run.createdAt) })}{' '}
+          <a href={adminHref(`runs/${run.runId}`)} onClick={followLink}>{t('flagsRunLink', { run: run.runId })}</a>
+        </>
+      )}
+    </p>
   );
 }

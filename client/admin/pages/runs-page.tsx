@@ -2,7 +2,7 @@
 // the page can be left and the job is still shown on return), the jobs in progress, and every run,
 // paginated, with its publication state.
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { computeRunBody, QUALITY_FLAGS, type ComputeRunBody, type Job } from '../../../contract/admin-api';
+import { computeRunBody, JOB_STAGES, QUALITY_FLAGS, type ComputeRunBody, type Job, type JobStage } from '../../../contract/admin-api';
 import { followLink, navigate } from '../../router';
 import { formatDateTime, useAdminText } from '../admin-text';
 import { adminHref } from '../admin-routes';
@@ -69,8 +69,9 @@ export function RunsPage() {
 
 function JobLine({ job }: { job: Job }) {
   const { t, percent } = useAdminText();
-  // The server's stages are English words for its log; the two it has are said in the page language.
-  const stageText = (j: Job) => (j.stage === 'queued' || j.status === 'queued' ? t('jobQueued') : j.stage === 'computing' || j.stage === null ? t('jobWorking') : j.stage);
+  // The server's stages (JOB_STAGES) said in the page language; one it does not know yet as "working".
+  const stageText = (j: Job) => (j.status === 'queued' ? t('jobQueued')
+    : (JOB_STAGES as readonly string[]).includes(j.stage ?? '') ? t(`jobStage_${j.stage as JobStage}`) : t('jobWorking'));
   if (job.status === 'failed')
     return (
       <li className="admin-error">

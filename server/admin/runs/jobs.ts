@@ -1,7 +1,8 @@
 // Estimate runs as jobs of the console (issue 8): POST /runs records a job and answers at once; the
 // run is computed off the request thread (server/runs/worker-pool.ts: createEstimateRun, the
 // command line's code, in a worker thread) one at a time, and the job row records its state, so
-// a researcher can leave the page and come back. One server process: a job left 'running' or
+// a researcher can leave the page and come back. The worker reports its stage and the share done
+// (server/runs/compute.ts, RunProgress), written to the job row as it comes. One server process: a job left 'running' or
 // 'queued' by a stopped server is marked failed at the next start (`recoverJobs`).
 import { desc, eq, inArray } from 'drizzle-orm';
 import type { Job } from '../../../contract/admin-api';
@@ -9,9 +10,10 @@ import type { Db } from '../../db/open';
 import { jobs, type JobRow } from '../../db/schema';
 import { DomainError } from '../../errors';
 import { normaliseOptions, resolveFrame, resolveWave, type EstimateRequest, type StoredRun } from '../../runs/service';
+import type { RunProgress } from '../../runs/compute';
 import { estimateInWorker } from '../../runs/worker-pool';
 
-export type Estimator = (db: Db, dbFile: string, request: EstimateRequest, actor: string) => Promise<StoredRun>;
+export type Estimator = (db: Db, dbFile: string, request: EstimateRequest, actor: string, onProgress?: RunProgress) => Promise<StoredRun>;
 
 export interface JobRunner {
   /** Checks the request (404/400 now, not later), records a queued job and starts it when its turn comes. */
@@ -57,9 +59,16 @@ export function createJobRunner(db: Db, dbFile: string | undefined, clock: () =>
       resolveFrame(db, request.frame);
       const row = db.insert(jobs).values({ kind: 'estimate', status: 'queued', progress: 0, stage: 'queued', request: request as unknown as Record<string, unknown>, createdBy: actor, createdAt: now.toISOString() }).returning().get();
       chain = chain.then(async () => {
-        set(row.id, { status: 'running', stage: 'computing', progress: null });
+        set(row.id, { status: 'running', stage: 'reading', progress: 0 });
+        // The worker's progress into the job row (a page that comes back reads it there); never backwards.
+        let shown = 0;
+        const onProgress: RunProgress = (stage, fraction) => {
+          if (fraction < shown) return;
+          shown = fraction;
+          set(row.id, { stage, progress: Math.min(1, fraction) });
+        };
         try {
-          const run = await estimate(db, dbFile, request, actor);
+          const run = await estimate(db, dbFile, request, actor, onProgress);
           set(row.id, { status: 'done', stage: null, progress: 1, runId: run.row.id, finishedAt: clock().toISOString() });
         } catch (err) {
           const error = err instanceof DomainError
