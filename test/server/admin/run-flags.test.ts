@@ -4,6 +4,7 @@
 // overrule through the console is respected by the next run. And the job of a run reports its
 // progress: stages and a share that rises to 1, written to the job row as the worker goes.
 import path from 'node:path';
+import { jobSchema, responseDetail, responseList, runDetail } from '../../../contract/admin-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importFrameFile } from '../../../server/frames/service';
 import { importResponsesFile } from '../../../server/responses/import';
@@ -11,7 +12,7 @@ import { createEstimateRun } from '../../../server/runs/service';
 import { createWave } from '../../../server/waves/service';
 import { OFFICIAL_SURVEYS_DIR } from '../../helpers/app';
 import { REFERENCE_DIR, writeReferenceImport } from '../runs/reference-import';
-import { startAdminApp, type AdminTestApp, type Session } from './helpers';
+import { bodyAs, startAdminApp, type AdminTestApp, type Session } from './helpers';
 
 let t: AdminTestApp;
 let s: Session;
@@ -22,15 +23,15 @@ const SPEEDER_EVERY = 50;
 async function computeViaConsole(): Promise<{ runId: number; progress: number[] }> {
   const started = await t.call('POST', '/runs', { session: s, body: { waveId, frameId } });
   expect(started.status).toBe(202);
-  let job = started.body;
+  let job = bodyAs(jobSchema, started.body);
   const progress: number[] = [];
   for (let i = 0; i < 600 && (job.status === 'queued' || job.status === 'running'); i++) {
     await new Promise((r) => setTimeout(r, 20));
-    job = (await t.call('GET', `/jobs/${job.id}`, { session: s })).body;
+    job = bodyAs(jobSchema, (await t.call('GET', `/jobs/${job.id}`, { session: s })).body);
     if (job.progress !== null) progress.push(job.progress);
   }
   expect(job.status, JSON.stringify(job.error)).toBe('done');
-  return { runId: job.runId, progress };
+  return { runId: job.runId!, progress };
 }
 
 async function allPages(query: string): Promise<{ ids: string[]; flags: Map<string, string[]>; flagsRun: unknown }> {
@@ -41,9 +42,10 @@ async function allPages(query: string): Promise<{ ids: string[]; flags: Map<stri
   do {
     const page = await t.call('GET', `/responses?wave=${waveId}&limit=17${query}${cursor ? `&cursor=${cursor}` : ''}`, { session: s });
     expect(page.status).toBe(200);
-    for (const r of page.body.items) { ids.push(r.id); flags.set(r.id, r.flags); }
-    cursor = page.body.nextCursor;
-    flagsRun = page.body.flagsRun;
+    const body = bodyAs(responseList, page.body);
+    for (const r of body.items) { ids.push(r.id); flags.set(r.id, r.flags); }
+    cursor = body.nextCursor;
+    flagsRun = body.flagsRun;
   } while (cursor);
   return { ids, flags, flagsRun };
 }
@@ -69,7 +71,7 @@ describe('run-time flags in the responses list', () => {
 
   it('shows and filters the flags of the wave\'s latest run, with the reason and an overrule the next run respects', async () => {
     const { runId } = await computeViaConsole();
-    const run = (await t.call('GET', `/runs/${runId}`, { session: s })).body;
+    const run = bodyAs(runDetail, (await t.call('GET', `/runs/${runId}`, { session: s })).body);
     const excludedBy = run.exclusions.excludedBy;
     const speeders = await allPages('&flag=speeder');
     expect(speeders.flagsRun).toEqual({ runId, createdAt: expect.any(String) });
@@ -93,16 +95,17 @@ describe('run-time flags in the responses list', () => {
 
     // One speeder: the flag with its reason and the run's median; overruled through the console.
     const id = speeders.ids[0]!;
-    const detail = (await t.call('GET', `/responses/${id}?locale=kk`, { session: s })).body;
-    expect(detail.flagsRun.runId).toBe(runId);
-    const speeder = detail.flagStates.find((f: { flag: string }) => f.flag === 'speeder');
+    const detail = bodyAs(responseDetail, (await t.call('GET', `/responses/${id}?locale=kk`, { session: s })).body);
+    expect(detail.flagsRun?.runId).toBe(runId);
+    const speeder = detail.flagStates.find((f) => f.flag === 'speeder');
     expect(speeder).toMatchObject({ runId, overruled: null, speeder: { durationMs: 60_000 } });
-    expect(speeder.speeder.thresholdMs).toBeCloseTo(0.3 * speeder.speeder.medianMs, 6);
-    expect(speeder.speeder.thresholdMs).toBeGreaterThan(60_000);
-    expect(speeder.reason).toContain(`run ${runId}`);
+    const timing = speeder!.speeder!;
+    expect(timing.thresholdMs).toBeCloseTo(0.3 * timing.medianMs, 6);
+    expect(timing.thresholdMs).toBeGreaterThan(60_000);
+    expect(speeder!.reason).toContain(`run ${runId}`);
     const over = await t.call('POST', `/responses/${id}/flags/speeder/overrule`, { session: s, body: { reason: 'timed by hand, the tablet clock was wrong' } });
     expect(over.status).toBe(200);
-    expect(over.body.flagStates.find((f: { flag: string }) => f.flag === 'speeder').overruled.reason).toBe('timed by hand, the tablet clock was wrong');
+    expect(bodyAs(responseDetail, over.body).flagStates.find((f) => f.flag === 'speeder')?.overruled?.reason).toBe('timed by hand, the tablet clock was wrong');
 
     // The next run keeps it (and still flags it: the flag is a fact, the overrule a decision).
     const next = createEstimateRun(t.db, { wave: { id: waveId }, frame: { id: frameId } }, 'test');
