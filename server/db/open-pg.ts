@@ -4,7 +4,7 @@
 // copy` and the tests do, and the store seam will.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { PgDialect, type PgSession } from 'drizzle-orm/pg-core';
@@ -13,8 +13,11 @@ import * as schema from './schema-pg';
 
 export type PgDb = NodePgDatabase<typeof schema> & { $client: pg.Pool };
 
-/** A PostgreSQL database or a transaction on it. */
-export type PgQueryable = Pick<PgDb, 'execute' | 'transaction'>;
+/** What applying migrations needs: a PostgreSQL database or a transaction on it (drizzle's, any schema). */
+export interface PgQueryable {
+  execute(query: SQL): Promise<{ rows: Record<string, unknown>[] }>;
+  transaction<T>(fn: (tx: PgQueryable) => Promise<T>): Promise<T>;
+}
 
 export const PG_MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations-pg');
 
@@ -86,9 +89,9 @@ export async function applyPgMigrations(tx: PgQueryable, migrationsFolder: strin
   };
   const before = await countApplied();
   const session = {
-    execute: (query: ReturnType<typeof sql>) => tx.execute(query),
-    all: async (query: ReturnType<typeof sql>) => (await tx.execute(query)).rows,
-    transaction: <T>(fn: (inner: PgQueryable) => Promise<T>) => tx.transaction(fn as never) as Promise<T>,
+    execute: (query: SQL) => tx.execute(query),
+    all: async (query: SQL) => (await tx.execute(query)).rows,
+    transaction: <T>(fn: (inner: PgQueryable) => Promise<T>) => tx.transaction(fn),
   };
   await new PgDialect().migrate(migrations, session as unknown as PgSession, { migrationsFolder, migrationsSchema: PG_MIGRATIONS_SCHEMA, migrationsTable: PG_MIGRATIONS_TABLE });
   return (await countApplied()) - before;

@@ -27,6 +27,8 @@ export interface ColumnShape {
   /** An id the database numbers itself (SQLite AUTOINCREMENT, PostgreSQL identity). */
   generated: boolean;
   enumValues: string[] | null;
+  /** The dialect's own type ('integer', 'bigint', 'double precision', 'json', …): not compared across dialects. */
+  sqlType: string;
 }
 
 export interface TableShape {
@@ -41,7 +43,7 @@ export interface TableShape {
   foreignKeys: string[];
 }
 
-interface AnyColumn { name: string; columnType: string; notNull: boolean; hasDefault: boolean; default: unknown; primary: boolean; isUnique: boolean; uniqueName?: string; enumValues?: string[]; autoIncrement?: boolean; generatedIdentity?: unknown }
+interface AnyColumn { name: string; columnType: string; notNull: boolean; hasDefault: boolean; default: unknown; primary: boolean; isUnique: boolean; uniqueName?: string; enumValues?: string[]; autoIncrement?: boolean; generatedIdentity?: unknown; getSQLType(): string }
 
 function columnShape(c: AnyColumn): ColumnShape {
   const cls = CLASS_OF[c.columnType] ?? `unmapped:${c.columnType}` as const;
@@ -49,7 +51,7 @@ function columnShape(c: AnyColumn): ColumnShape {
   // (SQLite marks an INTEGER PRIMARY KEY as having a default with no value: the rowid.)
   if (c.hasDefault && !c.generatedIdentity && c.default !== undefined) dflt = is(c.default, SQL) ? 'sql' : (c.default as string | number | boolean);
   const enumValues = c.enumValues && c.enumValues.length > 0 ? [...c.enumValues] : null;
-  return { name: c.name, class: cls, notNull: c.notNull, default: dflt, generated: Boolean(c.autoIncrement || c.generatedIdentity), enumValues };
+  return { name: c.name, class: cls, notNull: c.notNull, default: dflt, generated: Boolean(c.autoIncrement || c.generatedIdentity), enumValues, sqlType: c.getSQLType() };
 }
 
 interface AnyConfig {
