@@ -17,7 +17,7 @@ import { generateAnswers } from '../test/helpers/answers';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-async function prepare(dbFile: string, responses: number): Promise<void> {
+export async function prepare(dbFile: string, responses: number): Promise<void> {
   const { openDb } = await import('../server/db/open');
   const { loadOfficialSurvey } = await import('../server/surveys/bootstrap');
   const { createWave } = await import('../server/waves/service');
@@ -82,7 +82,9 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-main(process.argv.slice(2)).catch((err: unknown) => {
-  process.stderr.write(`bench:db-copy: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
-  process.exitCode = 1;
-});
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main(process.argv.slice(2)).catch((err: unknown) => {
+    process.stderr.write(`bench:db-copy: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  });
+}
