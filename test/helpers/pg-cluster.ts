@@ -114,7 +114,7 @@ function readTail(file: string): string {
 
 /** initdb and start a cluster; see the head of this file. */
 export async function startPgCluster(): Promise<PgCluster> {
-  const initdb = process.env.INITDB_PATH || ensureTool(POSTGRESQL);
+  const initdb = ensureTool(POSTGRESQL); // INITDB_PATH first (set by npm test), else found or installed
   const bin = path.dirname(fs.realpathSync(initdb));
   const postgres = path.join(bin, 'postgres');
   const user = clusterUser();
