@@ -13,7 +13,7 @@
 //   the highest id SQLite ever gave (sqlite_sequence), and the verification. Any failure rolls it
 //   all back: the target is left as it was. The COMMIT runs with synchronous_commit = on.
 // - Verification, before the COMMIT: per table the row count and a SHA-256 over the canonical rows
-//   ordered by primary key — the same function over the values as read from each side (SQLite while
+//   ordered by primary key (encoded as hashRow says) — the same function over the values as read from each side (SQLite while
 //   copying, PostgreSQL read back through a cursor, text keys in byte order, COLLATE "C", as SQLite
 //   orders them). JSON columns are compared as their exact text (PostgreSQL's json type keeps it).
 import { createHash, type Hash } from 'node:crypto';
@@ -48,7 +48,7 @@ export interface CopyReport {
 }
 
 export interface CopyOptions {
-  /** Rows per INSERT (default 2,000). */
+  /** Rows per INSERT (default 250: measured faster than 2,000, the driver and the server handle smaller arrays better). */
   batchRows?: number;
   /** Called after each table, for progress. */
   onTable?: (t: CopiedTable) => void;
@@ -92,8 +92,19 @@ function fromPg(col: ColumnShape, value: unknown): unknown {
   return value;
 }
 
+/**
+ * Feeds one canonical row to `hash`, unambiguously: null `n`, booleans `t`/`f`, numbers `d<JS
+ * number text>;` (the shortest text that reads back as the same double), strings `s<length>:<text>`
+ * (no escaping: JSON documents are long), and a newline per row.
+ */
 function hashRow(hash: Hash, row: unknown[]): void {
-  hash.update(JSON.stringify(row));
+  for (const v of row) {
+    if (v === null) hash.update('n');
+    else if (typeof v === 'boolean') hash.update(v ? 't' : 'f');
+    else if (typeof v === 'number') hash.update(`d${v};`);
+    else if (typeof v === 'string') { hash.update(`s${v.length}:`); hash.update(v); }
+    else throw new Error(`cannot hash a value of type ${typeof v}`);
+  }
   hash.update('\n');
 }
 
@@ -110,7 +121,7 @@ function plans(): Plan[] {
 /** Copies the SQLite database `from` into the empty PostgreSQL database `to`; see the head of this file. */
 export async function copySqliteToPg(from: string, to: string, options: CopyOptions = {}): Promise<CopyReport> {
   const started = performance.now();
-  const batchRows = options.batchRows ?? 2000;
+  const batchRows = options.batchRows ?? 250;
   if (!fs.existsSync(from)) throw new DomainError('not_found', 'database_not_found', `no database at ${from}; give the SQLite file to copy with --from (the server's is KELISIM_DB, by default data/kelisim.db)`);
   let check;
   try {

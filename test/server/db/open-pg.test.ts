@@ -6,7 +6,7 @@
 import { sql } from 'drizzle-orm';
 import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPg, type PgDb } from '../../../server/db/open-pg';
+import { openPg, redactUrl, withSynchronousCommit, type PgDb } from '../../../server/db/open-pg';
 import * as schema from '../../../server/db/schema-pg';
 import { pgShapes } from '../../../server/db/schema-shape';
 import { createTestPgDb, onCluster, type TestPgDb } from '../../helpers/pg';
@@ -53,6 +53,20 @@ describe('openPg on a fresh database', () => {
     } finally {
       for (const c of clients) c.release();
     }
+  });
+
+  it('keeps options the URL already has, and never prints a password', async () => {
+    const url = new URL(target.url);
+    url.searchParams.set('options', '-c statement_timeout=12345');
+    const other = await openPg(url.toString(), { migrateSchema: false });
+    try {
+      const [r] = (await other.execute(sql`SELECT current_setting('statement_timeout') AS t, current_setting('synchronous_commit') AS s`)).rows as { t: string; s: string }[];
+      expect(r).toEqual({ t: '12345ms', s: 'on' });
+    } finally {
+      await other.$client.end();
+    }
+    expect(new URL(withSynchronousCommit('postgres://u:p@h:5432/db')).searchParams.get('options')).toBe('-c synchronous_commit=on');
+    expect(redactUrl('postgres://kelisim:s3cret@db.example.kz:5432/kelisim')).toBe('postgres://kelisim:***@db.example.kz:5432/kelisim');
   });
 
   it('builds exactly the tables, columns, keys and indexes of schema-pg.ts', async () => {
