@@ -31,12 +31,15 @@ export const ENTRIES = { main: 'server/main.ts', kelisim: 'server/cli/main.ts', 
  */
 const WORKERS = { worker: 'server/runs/worker.ts', 'export-worker': 'server/exports/worker.ts' };
 const MIGRATIONS = 'server/db/migrations';
+/** PostgreSQL's migrations (server/db/open-pg.ts reads them beside its chunk, as open.ts does SQLite's). */
+const MIGRATIONS_PG = 'server/db/migrations-pg';
 /**
  * Packages node must load from node_modules: native addons cannot be bundled, and exceljs (loaded
  * only by the commands that read or write XLSX) still calls `new Buffer()`, which node reports as a
- * deprecation warning on stderr unless the call comes from inside node_modules.
+ * deprecation warning on stderr unless the call comes from inside node_modules. `pg` is bundled; its
+ * optional native binding `pg-native` (loaded only if asked for, which we never do) is not installed.
  */
-const EXTERNAL = ['better-sqlite3', 'exceljs'];
+const EXTERNAL = ['better-sqlite3', 'exceljs', 'pg-native'];
 
 /**
  * Every file a build depends on beyond the bundled sources: this script, the migrations, and the
@@ -44,10 +47,9 @@ const EXTERNAL = ['better-sqlite3', 'exceljs'];
  * so an upgraded dependency makes the bundle that contains it stale).
  */
 function extraInputs() {
-  const dir = path.join(ROOT, MIGRATIONS);
-  const migrations = fs.readdirSync(dir, { recursive: true, withFileTypes: true })
+  const migrations = [MIGRATIONS, MIGRATIONS_PG].flatMap((folder) => fs.readdirSync(path.join(ROOT, folder), { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile())
-    .map((e) => path.relative(ROOT, path.join(e.parentPath, e.name)));
+    .map((e) => path.relative(ROOT, path.join(e.parentPath, e.name))));
   const locks = ['package.json', 'package-lock.json', 'node_modules/.package-lock.json'].filter((f) => fs.existsSync(path.join(ROOT, f)));
   return [path.relative(ROOT, fileURLToPath(import.meta.url)), ...locks, ...migrations];
 }
@@ -113,6 +115,7 @@ export async function buildServer() {
       logLevel: 'warning',
     });
     fs.cpSync(path.join(ROOT, MIGRATIONS), path.join(next, 'migrations'), { recursive: true });
+    fs.cpSync(path.join(ROOT, MIGRATIONS_PG), path.join(next, 'migrations-pg'), { recursive: true });
     // Our own sources; the packages' files are covered by the lock files.
     const bundled = Object.keys(result.metafile.inputs).filter((f) => !f.startsWith('node_modules/'));
     const inputs = [...new Set([...bundled, ...extraInputs()])].sort();

@@ -9,7 +9,7 @@ import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describeMachine, planTools, requiredTools, TOOLS, locateTool } from './tools';
+import { aptInstall, describeMachine, planTools, requiredTools, TOOLS, locateTool } from './tools';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const BIN = path.join(ROOT, 'node_modules/.bin');
@@ -33,14 +33,8 @@ function ensureTools(): Record<string, string> {
   if (plan.install.length > 0) {
     const why = plan.tools.filter((p) => p.status === 'missing').map((p) => `${p.tool.name} for ${p.tool.neededFor}; set ${p.tool.env} to use another`).join('; ');
     process.stdout.write(`npm test: installing ${plan.install.join(' ')} with apt-get (${why})…\n`);
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    for (const args of [['update', '-qq'], ['install', '-y', '-qq', '--no-install-recommends', ...plan.install]]) {
-      const r = spawnSync('apt-get', args, { env, encoding: 'utf8' });
-      if (r.status !== 0) {
-        process.stderr.write((r.stdout ?? '') + (r.stderr ?? ''));
-        fail(`npm test: "apt-get ${args.join(' ')}" failed (exit ${r.status ?? r.signal}); install ${plan.install.join(' ')} yourself or set ${required.map((t) => t.env).join(' / ')}.`);
-      }
-    }
+    const failed = aptInstall(plan.install);
+    if (failed) fail(`npm test: ${failed}; install ${plan.install.join(' ')} yourself or set ${required.map((t) => t.env).join(' / ')}.`);
     plan = planTools(required, describeMachine());
     if (plan.error || plan.install.length > 0) fail(plan.error ?? `npm test: apt-get installed ${plan.install.join(' ')} but the program is still not found; set ${required.map((t) => t.env).join(' / ')}.`);
   }

@@ -1,4 +1,4 @@
-// The programs outside node that tests need (a browser, later PSPP and PostgreSQL), and how
+// The programs outside node that tests need (a browser, PSPP, PostgreSQL), and how
 // `npm test` finds them before any test runs (docs/decisions/009-test-tools-and-clean-runs.md).
 //
 // Each tool has an environment variable the tests read for its path. A tool is *required* when a
@@ -11,6 +11,7 @@
 //
 // The decision (`planTools`) is pure over a description of the machine, so it is unit-tested with
 // fake paths (test/tooling/tools.test.ts); `describeMachine` reads the real one.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -46,6 +47,16 @@ export const TOOLS: Tool[] = [
     programs: ['pspp'],
     debianPackage: 'pspp',
     neededFor: 'the tests that read SPSS files back',
+  },
+  {
+    name: 'PostgreSQL',
+    env: 'INITDB_PATH',
+    // Debian keeps the server programs out of PATH, per major version; initdb's folder also holds
+    // postgres, which test/helpers/pg-cluster.ts starts (a throw-away cluster per test run).
+    paths: ['/usr/lib/postgresql/17/bin/initdb', '/usr/lib/postgresql/16/bin/initdb', '/usr/lib/postgresql/15/bin/initdb'],
+    programs: ['initdb'],
+    debianPackage: 'postgresql',
+    neededFor: 'the tests that run on PostgreSQL (a throw-away cluster per test run)',
   },
 ];
 
@@ -142,4 +153,38 @@ export function describeMachine(env: Record<string, string | undefined> = proces
     },
     isRoot: process.getuid?.() === 0,
   };
+}
+
+/**
+ * Installs Debian `packages` with apt-get (update, then install without recommends); returns null,
+ * or a message saying what failed. Needs root; `npm test` and the PostgreSQL test cluster call it.
+ */
+export function aptInstall(packages: string[]): string | null {
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  for (const args of [['update', '-qq'], ['install', '-y', '-qq', '--no-install-recommends', ...packages]]) {
+    const r = spawnSync('apt-get', args, { env, encoding: 'utf8' });
+    if (r.status !== 0) return `${r.stdout ?? ''}${r.stderr ?? ''}\n"apt-get ${args.join(' ')}" failed (exit ${r.status ?? r.signal})`;
+  }
+  return null;
+}
+
+/**
+ * The path of `tool` on this machine, installing its Debian package first when it is missing and
+ * this machine can (root with apt-get), with a one-line notice on stderr. For a test run started
+ * without `npm test` (`npx vitest run <file>`), which does the same before vitest starts.
+ * Throws one message saying what to install or fix when it cannot.
+ */
+export function ensureTool(tool: Tool, machine: Machine = describeMachine()): string {
+  let plan = planTools([tool], machine);
+  if (plan.error) throw new Error(plan.error);
+  if (plan.install.length > 0) {
+    process.stderr.write(`installing ${plan.install.join(' ')} with apt-get (${tool.name}, for ${tool.neededFor}; set ${tool.env} to use another)…\n`);
+    const failed = aptInstall(plan.install);
+    if (failed) throw new Error(`${failed}; install ${plan.install.join(' ')} yourself or set ${tool.env}.`);
+    plan = planTools([tool], describeMachine(machine.env));
+    if (plan.error || plan.install.length > 0) throw new Error(plan.error ?? `apt-get installed ${plan.install.join(' ')} but ${tool.name} is still not found; set ${tool.env}.`);
+  }
+  const found = plan.tools[0]!;
+  if (found.status !== 'found') throw new Error(`${tool.name} not found; set ${tool.env}.`);
+  return found.path;
 }

@@ -37,6 +37,7 @@ export type DomainErrorCode =
   | 'unknown_run'
   | 'user_not_found'
   | 'job_not_found'
+  | 'database_not_found'
   // conflict
   | 'wave_closed'
   | 'invitation_used'
@@ -58,6 +59,9 @@ export type DomainErrorCode =
   | 'quotas_unavailable'
   | 'flag_not_applicable'
   | 'already_overruled'
+  | 'schema_not_current'
+  | 'database_in_use'
+  | 'target_not_empty'
   // bad_data (an AnalysisError's code is kept when the engine rejects the data)
   | 'invalid_answers'
   | 'invalid_frame'
@@ -71,11 +75,15 @@ export type DomainErrorCode =
   | 'not_numeric'
   | 'invalid_quota'
   | 'weak_password'
+  | 'not_a_kelisim_database'
+  | 'copy_row_refused'
+  | 'copy_verification_failed'
   | AnalysisErrorCode
   // bad_usage
   | 'invalid_option'
   | 'run_of_other_wave'
   | 'wrong_password'
+  | 'target_unreachable'
   // rate_limited and refused: the open link's protection (server/antibot, contract/antibot.ts)
   | AntibotErrorCode;
 

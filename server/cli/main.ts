@@ -19,6 +19,7 @@ const commands: Record<string, Command> = {
   export: { summary: 'export a wave\'s microdata with its codebook (CSV, XLSX, SPSS .sav)', load: () => import('./export') },
   quota: { summary: 'set a wave\'s quotas from a CSV (region × sex × age band) or show their fill', load: () => import('./quota') },
   user: { summary: 'create a console account or reset its password (prints a one-time password)', load: () => import('./user') },
+  db: { summary: 'copy the SQLite database into an empty PostgreSQL one, verified (db copy --to postgres://…)', load: () => import('./db') },
 };
 
 function usage(): string {

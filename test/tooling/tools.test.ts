@@ -90,6 +90,20 @@ describe('planTools', () => {
   });
 });
 
+describe('PostgreSQL (the tests\' throw-away cluster)', () => {
+  const postgresql = TOOLS.find((t) => t.env === 'INITDB_PATH')!;
+
+  it('finds initdb in Debian\'s per-version folder, the newest first, then on PATH', () => {
+    expect(locateTool(postgresql, machine(['/usr/lib/postgresql/15/bin/initdb', '/usr/lib/postgresql/16/bin/initdb']))).toMatchObject({ path: '/usr/lib/postgresql/16/bin/initdb', from: 'usual' });
+    expect(locateTool(postgresql, machine(['/usr/local/bin/initdb']))).toMatchObject({ path: '/usr/local/bin/initdb', from: 'PATH' });
+  });
+
+  it('is installed from the postgresql package when missing', () => {
+    expect(planTools([postgresql], machine(['/usr/bin/apt-get'], { root: true })).install).toEqual(['postgresql']);
+    expect(planTools([postgresql], machine([])).error).toContain('sudo apt-get install -y postgresql');
+  });
+});
+
 describe('npm test on a machine without the browser', () => {
   it('stops before typechecking or any test, with the one message', async () => {
     const { spawnSync } = await import('node:child_process');
