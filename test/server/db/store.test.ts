@@ -22,7 +22,7 @@ const byKey = statement<{ key: string }>('test.loginThrottle.byKey', (p) => sql`
 
 it('renders one template for each engine: schema columns qualified, bare ones for column lists, placeholders for values', () => {
   const query = sql`UPDATE ${loginThrottle} SET ${bare(loginThrottle.failures)} = ${3} WHERE ${loginThrottle.key} = ${'k'}`;
-  expect(renderSqlite(query)).toEqual({ sql: 'UPDATE "login_throttle" SET "failures" = ? WHERE "login_throttle"."key" = ?', params: [3, 'k'] });
+  expect(renderSqlite(query)).toMatchObject({ sql: 'UPDATE "login_throttle" SET "failures" = ? WHERE "login_throttle"."key" = ?', params: [3, 'k'] });
   expect(renderPostgres(query)).toMatchObject({ sql: 'UPDATE "login_throttle" SET "failures" = $1 WHERE "login_throttle"."key" = $2', params: [3, 'k'] });
 });
 
