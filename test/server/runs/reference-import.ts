@@ -5,8 +5,15 @@
 // the run bands back into the frame's bands exactly as `analyze` bands nothing (it reads the band).
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Db } from '../../../server/db/open';
+import { importFrameFile } from '../../../server/frames/service';
+import { importResponsesFile } from '../../../server/responses/import';
+import { loadOfficialSurvey } from '../../../server/surveys/bootstrap';
+import { OFFICIAL_SURVEY_ID } from '../../../server/surveys/service';
 import { parseCsvText } from '../../../server/tables/read-table';
-import { REPO_ROOT } from '../../helpers/app';
+import { createWave } from '../../../server/waves/service';
+import { OFFICIAL_SURVEYS_DIR, REPO_ROOT } from '../../helpers/app';
+import { createTestDb, type TestDb } from '../../helpers/db';
 
 export const REFERENCE_DIR = path.join(REPO_ROOT, 'test/fixtures/reference');
 export const REFERENCE_CASES = ['raking-a', 'raking-b', 'raking-c'] as const;
@@ -36,4 +43,24 @@ export function writeReferenceImport(refCase: string, out: string, extra: { dura
   });
   fs.writeFileSync(out, lines.join('\n') + '\n');
   return table.records.length;
+}
+
+/**
+ * A fresh test database with the official survey and one closed wave (`period`) holding a
+ * reference case imported as field interviews; with `frame`, that case's margins stored as the
+ * frame "ref". What the runs tests (read-input, worker, …) start from.
+ */
+export async function referenceWave(period: string, options: { refCase?: string; durationMs?: (row: number) => number; frame?: boolean } = {}): Promise<{ t: TestDb; db: Db; waveId: number }> {
+  const refCase = options.refCase ?? 'raking-a';
+  const t = createTestDb();
+  const { db } = t;
+  loadOfficialSurvey(db, OFFICIAL_SURVEYS_DIR);
+  const waveId = createWave(db, OFFICIAL_SURVEY_ID, period, { closed: true, actor: 'test' }).id;
+  const csv = path.join(t.dir, `${refCase}.csv`);
+  writeReferenceImport(refCase, csv, options.durationMs ? { durationMs: options.durationMs } : {});
+  await importResponsesFile(db, waveId, csv, 'test');
+  if (options.frame) {
+    await importFrameFile(db, path.join(REFERENCE_DIR, refCase, 'margins.csv'), { name: 'ref', source: 'R reference', referenceDate: '2021-10-01', illustrative: true }, 'test');
+  }
+  return { t, db, waveId };
 }
