@@ -24,8 +24,8 @@ try {
   Atomics.wait(flags, SLOT.go, 0);
   if (Atomics.load(flags, SLOT.go) === GO.read) {
     // The range was posted before `go` was set.
-    const { from, expected } = receiveMessageOnPort(port)!.message as { from: string; expected: number };
-    const part = readPart(sqlite, job.waveId, job.itemNames, { from }, expected, false);
+    const { from, expected } = receiveMessageOnPort(port)!.message as { from: number; expected: number };
+    const part = readPart(sqlite, job.waveId, job.itemNames, { from }, expected);
     reply = { ok: true, part };
     transfer = partBuffers(part);
   }

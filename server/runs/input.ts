@@ -1,10 +1,11 @@
 // Reading an estimate run's input (server/runs/compute.ts): the complete responses of a wave, in
 // id order, from their stored derived columns into compact coded columns, with the hash of exactly
 // what was read. The largest cost of a run is here: better-sqlite3 hands over one JS row per
-// response (~4 µs each), so on a million rows the read is split in two id ranges, the second read
+// response (~4 µs each), so on a large wave the read is split in two rowid ranges, the second read
 // by a thread of its own on its own connection (input-worker.ts) while this thread reads the
-// first; both read the same snapshot (checked, see readRunInput) and the two parts are merged so
-// that codes, label tables and the hash are exactly those of one sequential read.
+// first; both read the same snapshot (checked, see readRunInput), each part in id order, and the
+// two are merged by id so that codes, label tables and the hash are exactly those of one
+// sequential read.
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
@@ -175,17 +176,20 @@ export interface InputPart {
   completedAtMs: Float64Array;
 }
 
-/** Which rows of the wave's complete responses: ids below `below` and/or from `from` on (id order). */
-export interface IdRange { below?: string; from?: string }
+/**
+ * Which rows of the wave's complete responses: rowids below `below` and/or from `from` on. A
+ * rowid range is a range of the wave's index (wave_id, status, rowid), so each thread visits only
+ * its own rows; each part comes in id order and the parts are merged by id.
+ */
+export interface RowidRange { below?: number; from?: number }
 
 const WHERE = "r.wave_id = ? AND r.status = 'complete'";
 
-function rangeSql(range: IdRange): { sql: string; args: string[] } {
-  // `+r.id`: keeps the planner on the wave's index (the id index would scan every wave's rows).
+function rangeSql(range: RowidRange): { sql: string; args: number[] } {
   const parts: string[] = [];
-  const args: string[] = [];
-  if (range.from !== undefined) { parts.push('+r.id >= ?'); args.push(range.from); }
-  if (range.below !== undefined) { parts.push('+r.id < ?'); args.push(range.below); }
+  const args: number[] = [];
+  if (range.from !== undefined) { parts.push('r.rowid >= ?'); args.push(range.from); }
+  if (range.below !== undefined) { parts.push('r.rowid < ?'); args.push(range.below); }
   return { sql: parts.map((p) => ` AND ${p}`).join(''), args };
 }
 
@@ -210,45 +214,24 @@ function parseTime(s: string): number {
   return Date.parse(s);
 }
 
-/** A typed array of `length` holding the first `keep` values of `a` (the columns grow as rows come). */
-function resized<T extends Int32Array | Float64Array>(a: T, length: number, keep: number): T {
-  const out = new (a.constructor as new (n: number) => T)(length);
-  out.set(a.subarray(0, Math.min(keep, length)));
-  return out;
-}
-
 /**
  * Reads the complete responses of `waveId` in `range` (id order), inside whatever transaction the
- * caller holds. `expected`: the number of rows to size the columns for — exact for the whole wave
- * (a count in the same snapshot); for a range an estimate, and the columns grow past it (counting
- * a range needs every row's id, which costs about as much as reading it).
+ * caller holds. `expected`: the number of rows, counted in the same snapshot (checked).
  */
-export function readPart(sqlite: Database.Database, waveId: number, itemNames: readonly string[], range: IdRange, expected: number, exact = true): InputPart {
-  let cap = Math.max(1, expected);
-  const ids: string[] = new Array<string>(cap);
+export function readPart(sqlite: Database.Database, waveId: number, itemNames: readonly string[], range: RowidRange, expected: number): InputPart {
+  const n = expected;
+  const ids: string[] = new Array<string>(n);
   const enc = Object.fromEntries(FACTORS.map((f) => [f, new Encoder()])) as Record<Factor, Encoder>;
-  const factorCodes = Object.fromEntries(FACTORS.map((f) => [f, new Int32Array(cap)])) as Record<Factor, Int32Array>;
-  const items = new ItemScoresReader(itemNames, cap);
-  const stored = Object.fromEntries(INDICATOR_IDS.map((k) => [k, new Float64Array(cap)])) as Record<IndicatorId, Float64Array>;
-  let durations = new Float64Array(cap);
-  let baseWeights = new Float64Array(cap);
-  let svs = new Int32Array(cap);
-  const powOk = new Array<number | null>(cap).fill(null);
-  const addressHash = new Array<string | null>(cap).fill(null);
-  const answersHash = new Array<string | null>(cap).fill(null);
-  let completedAtMs = new Float64Array(cap).fill(Number.NaN);
-  const resize = (length: number, keep: number): void => {
-    for (const f of FACTORS) factorCodes[f] = resized(factorCodes[f], length, keep);
-    for (const k of INDICATOR_IDS) stored[k] = resized(stored[k], length, keep);
-    items.codes = items.codes.map((c) => resized(c, length, keep));
-    durations = resized(durations, length, keep);
-    baseWeights = resized(baseWeights, length, keep);
-    svs = resized(svs, length, keep);
-    completedAtMs = resized(completedAtMs, length, keep);
-    if (length > keep) completedAtMs.fill(Number.NaN, keep);
-    for (const a of [ids, powOk, addressHash, answersHash] as unknown[][]) a.length = length;
-    if (length > keep) { powOk.fill(null, keep); addressHash.fill(null, keep); answersHash.fill(null, keep); }
-  };
+  const factorCodes = Object.fromEntries(FACTORS.map((f) => [f, new Int32Array(n)])) as Record<Factor, Int32Array>;
+  const items = new ItemScoresReader(itemNames, n);
+  const stored = Object.fromEntries(INDICATOR_IDS.map((k) => [k, new Float64Array(n)])) as Record<IndicatorId, Float64Array>;
+  const durations = new Float64Array(n);
+  const baseWeights = new Float64Array(n);
+  const svs = new Int32Array(n);
+  const powOk = new Array<number | null>(n).fill(null);
+  const addressHash = new Array<string | null>(n).fill(null);
+  const answersHash = new Array<string | null>(n).fill(null);
+  const completedAtMs = new Float64Array(n).fill(Number.NaN);
   const ageIndex = new Map<number, number>();
   const ageLabels: string[] = [];
   const { sql, args } = rangeSql(range);
@@ -270,11 +253,7 @@ export function readPart(sqlite: Database.Database, waveId: number, itemNames: r
     enc.ageBand.code(parts[3] ?? ''), enc.ethnicity.code(parts[4] ?? ''));
   let i = 0;
   for (const raw of stmt.iterate(waveId, ...args) as IterableIterator<RawRow>) {
-    if (i >= cap) {
-      if (exact) throw new Error(`wave ${waveId}: more complete responses than counted in the same read (${cap}); the read was not one snapshot`);
-      cap = Math.ceil(cap * 1.25) + 1024;
-      resize(cap, i);
-    }
+    if (i >= n) throw new Error(`wave ${waveId}: more complete responses than counted in the same read (${n}); the read was not one snapshot`);
     const [id, sv, joined, age, itemJson, cons, tol, mood, dur, bw, pow, address, answers, completedAt] = raw;
     ids[i] = id;
     svs[i] = sv;
@@ -312,9 +291,7 @@ export function readPart(sqlite: Database.Database, waveId: number, itemNames: r
     if (completedAt !== null) completedAtMs[i] = parseTime(completedAt);
     i++;
   }
-  if (exact && i !== cap) throw new Error(`wave ${waveId}: ${i} complete responses read where the same read counted ${cap}; the read was not one snapshot`);
-  const n = i;
-  if (cap !== n) resize(n, n);
+  if (i !== n) throw new Error(`wave ${waveId}: ${i} complete responses read where the same read counted ${n}; the read was not one snapshot`);
   const factorLabels = Object.fromEntries(FACTORS.map((f) => [f, f === 'age' ? ageLabels : enc[f].labels])) as Record<Factor, string[]>;
   return {
     n, ids, svs, factorCodes, factorLabels, itemCodes: items.codes, itemValues: items.values, stored, durations, baseWeights,
@@ -329,63 +306,68 @@ export function partBuffers(p: InputPart): ArrayBuffer[] {
 }
 
 /**
- * Joins consecutive parts (id order) into one, coded as one sequential read codes them: a label
- * gets the next code at its first appearance, so a later part's labels are appended in their own
- * order of first appearance, after those already seen, and its codes are remapped.
+ * Merges two parts, each in id order, into one in id order, coded exactly as one sequential read
+ * codes it: walking the merged order, a label gets the next code at its first appearance.
+ * Cost O(n · columns).
  */
-export function mergeParts(parts: readonly InputPart[], itemCount: number): InputPart {
-  if (parts.length === 1) return parts[0]!;
-  const n = parts.reduce((s, p) => s + p.n, 0);
-  const concatF64 = (pick: (p: InputPart) => Float64Array): Float64Array => {
-    const out = new Float64Array(n);
-    let at = 0;
-    for (const p of parts) { out.set(pick(p), at); at += p.n; }
-    return out;
+export function mergeParts(a: InputPart, b: InputPart, itemCount: number): InputPart {
+  const n = a.n + b.n;
+  // The merged order: which part (0/1) and which row of it.
+  const from = new Uint8Array(n);
+  const at = new Int32Array(n);
+  let i = 0;
+  let j = 0;
+  for (let k = 0; k < n; k++) {
+    if (j >= b.n || (i < a.n && a.ids[i]! < b.ids[j]!)) { at[k] = i++; } else { from[k] = 1; at[k] = j++; }
+  }
+  const gather = <T>(pick: (p: InputPart) => ArrayLike<T>, out: { [k: number]: T }): void => {
+    const src = [pick(a), pick(b)];
+    for (let k = 0; k < n; k++) out[k] = src[from[k]!]![at[k]!]!;
   };
-  const svs = new Int32Array(n);
-  let at = 0;
-  for (const p of parts) { svs.set(p.svs, at); at += p.n; }
-  /** Remaps every part's codes into one table of values keyed as `key` says (first-appearance order). */
-  const recode = <V, K>(tables: V[][], codes: Int32Array[], key: (v: V) => K): { values: V[]; codes: Int32Array } => {
+  const f64 = (pick: (p: InputPart) => Float64Array): Float64Array => { const out = new Float64Array(n); gather(pick, out); return out; };
+  const list = <T>(pick: (p: InputPart) => T[]): T[] => { const out = new Array<T>(n); gather(pick, out); return out; };
+  /** One coded column over the merged order; values keyed as the readers key them (Map: SameValueZero). */
+  const recode = <V>(tables: [V[], V[]], codes: [Int32Array, Int32Array]): { values: V[]; codes: Int32Array } => {
     const values: V[] = [];
-    const index = new Map<K, number>();
+    const index = new Map<V, number>();
+    const maps = tables.map((t) => new Int32Array(t.length).fill(-1));
     const out = new Int32Array(n);
-    let base = 0;
-    tables.forEach((table, j) => {
-      const map = Int32Array.from(table, (v) => {
-        const k = key(v);
-        let c = index.get(k);
-        if (c === undefined) { c = values.length; values.push(v); index.set(k, c); }
-        return c;
-      });
-      const src = codes[j]!;
-      for (let r = 0; r < src.length; r++) out[base + r] = map[src[r]!]!;
-      base += src.length;
-    });
+    for (let k = 0; k < n; k++) {
+      const p = from[k]!;
+      const c = codes[p]![at[k]!]!;
+      let g = maps[p]![c]!;
+      if (g < 0) {
+        const v = tables[p]![c]!;
+        const known = index.get(v);
+        if (known === undefined) { g = values.length; values.push(v); index.set(v, g); } else g = known;
+        maps[p]![c] = g;
+      }
+      out[k] = g;
+    }
     return { values, codes: out };
   };
   const factorCodes = {} as Record<Factor, Int32Array>;
   const factorLabels = {} as Record<Factor, string[]>;
   for (const f of FACTORS) {
-    const r = recode(parts.map((p) => p.factorLabels[f]), parts.map((p) => p.factorCodes[f]), (s) => s);
+    const r = recode([a.factorLabels[f], b.factorLabels[f]], [a.factorCodes[f], b.factorCodes[f]]);
     factorCodes[f] = r.codes;
     factorLabels[f] = r.values;
   }
   const itemCodes: Int32Array[] = [];
   const itemValues: number[][] = [];
   for (let k = 0; k < itemCount; k++) {
-    // Keys as the reader's Map keys them (SameValueZero: NaN is one key).
-    const r = recode(parts.map((p) => p.itemValues[k]!), parts.map((p) => p.itemCodes[k]!), (v) => v);
+    const r = recode([a.itemValues[k]!, b.itemValues[k]!], [a.itemCodes[k]!, b.itemCodes[k]!]);
     itemCodes.push(r.codes);
     itemValues.push(r.values);
   }
-  const concat = <T>(pick: (p: InputPart) => T[]): T[] => pick(parts[0]!).concat(...parts.slice(1).map(pick));
+  const svs = new Int32Array(n);
+  gather((p) => p.svs, svs);
   return {
-    n, ids: concat((p) => p.ids), svs, factorCodes, factorLabels, itemCodes, itemValues,
-    stored: Object.fromEntries(INDICATOR_IDS.map((k) => [k, concatF64((p) => p.stored[k])])) as Record<IndicatorId, Float64Array>,
-    durations: concatF64((p) => p.durations), baseWeights: concatF64((p) => p.baseWeights),
-    powOk: concat((p) => p.powOk), addressHash: concat((p) => p.addressHash), answersHash: concat((p) => p.answersHash),
-    completedAtMs: concatF64((p) => p.completedAtMs),
+    n, ids: list((p) => p.ids), svs, factorCodes, factorLabels, itemCodes, itemValues,
+    stored: Object.fromEntries(INDICATOR_IDS.map((k) => [k, f64((p) => p.stored[k])])) as Record<IndicatorId, Float64Array>,
+    durations: f64((p) => p.durations), baseWeights: f64((p) => p.baseWeights),
+    powOk: list((p) => p.powOk), addressHash: list((p) => p.addressHash), answersHash: list((p) => p.answersHash),
+    completedAtMs: f64((p) => p.completedAtMs),
   };
 }
 
@@ -430,22 +412,15 @@ function finish(part: InputPart, itemNames: readonly string[], threads: number):
   };
 }
 
-function countRows(sqlite: Database.Database, waveId: number, range: IdRange = {}): number {
+function countRows(sqlite: Database.Database, waveId: number, range: RowidRange = {}): number {
   const { sql, args } = rangeSql(range);
   return sqlite.prepare(`SELECT count(*) FROM responses r WHERE ${WHERE}${sql}`).pluck().get(waveId, ...args) as number;
 }
 
-/**
- * An id near the median of the wave's complete responses, from a systematic sample of about
- * 8,000 of them by rowid (the wave's index holds rowids, so no sort of all ids); null when the
- * sample is empty. Any id splits exactly; a good one splits the work evenly.
- */
-function splitId(sqlite: Database.Database, waveId: number, n: number): string | null {
-  const stride = Math.max(1, Math.floor(n / 8192));
-  const sample = sqlite.prepare(`SELECT r.id FROM responses r WHERE ${WHERE} AND r.rowid % ? = 0`).pluck().all(waveId, stride) as string[];
-  if (sample.length < 2) return null;
-  sample.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return sample[sample.length >> 1]!;
+/** The rowid of the wave's middle complete response (its index holds rowids in order: no table read). */
+function splitRowid(sqlite: Database.Database, waveId: number, n: number): number | null {
+  const r = sqlite.prepare(`SELECT r.rowid FROM responses r WHERE ${WHERE} ORDER BY r.rowid LIMIT 1 OFFSET ?`).pluck().get(waveId, n >> 1) as number | undefined;
+  return r ?? null;
 }
 
 /** Rows from which the read is split over two threads (a thread costs ~0.1 s to start). */
@@ -532,8 +507,8 @@ export interface ReadOptions {
  * compact columns, the open link's signals, and the hash of exactly what was read.
  *
  * From {@link PARALLEL_MIN_ROWS} rows on (and with more than one CPU and a database file), a
- * helper thread reads the upper half of the ids on its own connection while this thread reads the
- * lower half. Both must see the same snapshot: SQLite's `PRAGMA data_version` changes on a
+ * helper thread reads the upper half of the wave's rowids on its own connection while this thread
+ * reads the lower half, each in id order; the parts are merged by id. Both must see the same snapshot: SQLite's `PRAGMA data_version` changes on a
  * connection whenever another connection has committed since its last look, so it is read here
  * before the helper starts and again inside this thread's read transaction, begun after the helper
  * took its snapshot; unchanged means nothing was committed between, so both snapshots are one.
@@ -555,16 +530,16 @@ export function readRunInput(db: Db, waveId: number, spec: ScoringSpec, options:
   let given = false;
   const read = sqlite.transaction((): InputRows => {
     const n = countRows(sqlite, waveId);
-    const split = helper && sqlite.pragma('data_version', { simple: true }) === before ? splitId(sqlite, waveId, n) : null;
+    const split = helper && sqlite.pragma('data_version', { simple: true }) === before ? splitRowid(sqlite, waveId, n) : null;
     if (!helper || split === null) return finish(readPart(sqlite, waveId, itemNames, {}, n), itemNames, 1);
     const h = helper;
-    h.port.postMessage({ from: split, expected: Math.ceil(n * 0.55) });
+    h.port.postMessage({ from: split, expected: n - (n >> 1) });
     given = true;
     Atomics.store(h.flags, SLOT.go, GO.read);
     Atomics.notify(h.flags, SLOT.go);
     let lower: InputPart;
     try {
-      lower = readPart(sqlite, waveId, itemNames, { below: split }, Math.ceil(n * 0.55), false);
+      lower = readPart(sqlite, waveId, itemNames, { below: split }, n >> 1);
     } catch (err) {
       // The helper's part is waited for even so, so that no thread is left reading.
       try { helperPart(h); } catch { /* the first error is the one to report */ }
@@ -572,7 +547,7 @@ export function readRunInput(db: Db, waveId: number, spec: ScoringSpec, options:
     }
     const upper = helperPart(h);
     if (lower.n + upper.n !== n) throw new Error(`wave ${waveId}: the two parts of the read hold ${lower.n} + ${upper.n} rows, not ${n}`);
-    return finish(mergeParts([lower, upper], itemNames.length), itemNames, 2);
+    return finish(mergeParts(lower, upper, itemNames.length), itemNames, 2);
   });
   try {
     return read.deferred();

@@ -12,7 +12,8 @@ let t: TestDb;
 let db: Db;
 let waveId: number;
 beforeAll(async () => {
-  ({ t, db, waveId } = await referenceWave('2024-Q2'));
+  // Imported in shuffled order: rowid order is not id order, so the two threads' parts interleave.
+  ({ t, db, waveId } = await referenceWave('2024-Q2', { shuffle: true }));
 }, 60_000);
 afterAll(() => t.cleanup());
 
@@ -76,6 +77,11 @@ describe('readRunInput', () => {
 
   it('split over two threads, reads exactly what one thread reads: codes, label tables, signals and hash', () => {
     const one = read();
+    // The lower half of the rowids holds ids from all over the id order (a real merge, not a concatenation).
+    const lowerIds = db.$client.prepare("SELECT id FROM responses WHERE wave_id = ? AND status = 'complete' ORDER BY rowid LIMIT ?").pluck().all(waveId, one.n >> 1) as string[];
+    const positions = lowerIds.map((id) => one.ids.indexOf(id));
+    expect(Math.min(...positions)).toBeLessThan(one.n / 10);
+    expect(Math.max(...positions)).toBeGreaterThan(one.n * 0.9);
     const two = read(true);
     expect(one.threads).toBe(1);
     expect(two.threads).toBe(2);
