@@ -64,6 +64,11 @@ async function prepare(responses: number): Promise<ResultsBenchContext> {
   const size = fs.statSync(dbFile).size;
   process.stdout.write(`prepared ${responses.toLocaleString('en')} complete responses in wave ${wave.id} (${period}) in ${((Date.now() - t0) / 1000).toFixed(1)} s; database ${(size / 1e6).toFixed(0)} MB\n`);
 
+  return context(dir, dbFile, wave.id, period, frameName, responses);
+}
+
+/** The context of a prepared database: dist/server built, and how to run `kelisim` on it. */
+function context(dir: string, dbFile: string, waveId: number, period: string, frameName: string, responses: number): ResultsBenchContext {
   // dist/server up to date now, so no timed command includes a build.
   execFileSync(process.execPath, ['scripts/build-server.mjs'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   const kelisim: ResultsBenchContext['kelisim'] = (args) => new Promise((resolve) => {
@@ -82,7 +87,7 @@ async function prepare(responses: number): Promise<ResultsBenchContext> {
       });
     });
   });
-  return { dir, dbFile, waveId: wave.id, period, frameName, responses, kelisim };
+  return { dir, dbFile, waveId, period, frameName, responses, kelisim };
 }
 
 // --- section: the estimate run ---------------------------------------------------------------------
@@ -248,7 +253,20 @@ async function main(argv: string[]): Promise<void> {
   if (!Number.isInteger(responses) || responses < 100) throw new Error(`--responses needs a whole number ≥ 100, got "${argv[i + 1]}"`);
   // Figures on a shared machine vary with its load: say what it was.
   process.stdout.write(`results benchmark: Node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}\n`);
-  const ctx = await prepare(responses);
+  // --db FILE: a database kept by --prepare-only (its first wave and the bench frame), not deleted afterwards.
+  const d = argv.indexOf('--db');
+  let ctx: ResultsBenchContext;
+  if (d >= 0) {
+    const dbFile = path.resolve(argv[d + 1] ?? '');
+    const Database = (await import('better-sqlite3')).default;
+    const sqlite = new Database(dbFile, { readonly: true, fileMustExist: true });
+    const wave = sqlite.prepare("SELECT w.id, w.period, (SELECT count(*) FROM responses r WHERE r.wave_id = w.id AND r.status = 'complete') AS n FROM waves w ORDER BY n DESC LIMIT 1").get() as { id: number; period: string; n: number };
+    sqlite.close();
+    ctx = context(fs.mkdtempSync(path.join(os.tmpdir(), 'kelisim-bench-results-')), dbFile, wave.id, wave.period, 'bench-illustrative', wave.n);
+    process.stdout.write(`using ${dbFile}: ${wave.n.toLocaleString('en')} complete responses in wave ${wave.id} (${wave.period})\n`);
+  } else {
+    ctx = await prepare(responses);
+  }
   // --prepare-only: keep the prepared database and print its path (for profiling a section by hand).
   if (argv.includes('--prepare-only')) {
     process.stdout.write(`database kept at ${ctx.dbFile} (wave ${ctx.waveId}, frame ${ctx.frameName})\n`);

@@ -4,9 +4,12 @@
 // one transaction, so the part is of the snapshot the calling thread checked.
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { lowerThisThreadPriority } from './thread-priority';
 import { GO, partBuffers, readPart, SLOT, type HelperJob, type HelperReply } from './input';
 
 const job = workerData as HelperJob;
+// As low as the thread that started it (the server's estimate worker), so respondents go first.
+if (job.lowPriority) lowerThisThreadPriority();
 const { flags, port } = job;
 const signal = (slot: number, value = 1): void => { Atomics.store(flags, slot, value); Atomics.notify(flags, slot); };
 

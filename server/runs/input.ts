@@ -13,6 +13,7 @@ import type Database from 'better-sqlite3';
 import type { Db } from '../db/open';
 import type { ScoringSpec } from '../../analysis/scoring';
 import { INDICATOR_IDS, type IndicatorId } from './result';
+import { threadPriorityLowered } from './thread-priority';
 import { startWorker } from './worker-start';
 
 export const FACTORS = ['region', 'settlement', 'sex', 'age', 'ageBand', 'ethnicity'] as const;
@@ -435,7 +436,7 @@ export const GO = { read: 1, cancel: 2 } as const;
 export type HelperReply = { ok: true; part: InputPart } | { ok: false; message: string };
 
 /** What the helper thread gets as its workerData. */
-export interface HelperJob { dbFile: string; waveId: number; itemNames: string[]; flags: Int32Array; port: MessagePort }
+export interface HelperJob { dbFile: string; waveId: number; itemNames: string[]; flags: Int32Array; port: MessagePort; lowPriority: boolean }
 
 interface Helper { worker: Worker; flags: Int32Array; port: MessagePort }
 
@@ -455,7 +456,7 @@ function startHelper(dbFile: string, waveId: number, itemNames: readonly string[
   const { port1, port2 } = new MessageChannel();
   let worker: Worker;
   try {
-    const job: HelperJob = { dbFile, waveId, itemNames: [...itemNames], flags, port: port2 };
+    const job: HelperJob = { dbFile, waveId, itemNames: [...itemNames], flags, port: port2, lowPriority: threadPriorityLowered() };
     worker = startWorker('input-worker', job as unknown as Record<string, unknown>, [port2]);
   } catch {
     port1.close();

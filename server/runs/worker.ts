@@ -3,10 +3,13 @@
 import { workerData } from 'node:worker_threads';
 import { openDb } from '../db/open';
 import { createEstimateRun, type EstimateRequest } from './service';
+import { lowerThisThreadPriority } from './thread-priority';
 import { replyFromWorker } from './worker-reply';
 
 interface Job { dbFile: string; request: EstimateRequest; actor: string }
 
 const job = workerData as Job;
+// In the server: the request thread goes first (thread-priority.ts).
+lowerThisThreadPriority();
 const db = openDb(job.dbFile, { migrateSchema: false });
 void replyFromWorker(() => createEstimateRun(db, job.request, job.actor).row.id).finally(() => db.$client.close());
