@@ -1,11 +1,12 @@
 // Reading an estimate run's input (server/runs/compute.ts): the complete responses of a wave, in
 // id order, from their stored derived columns into compact coded columns, with the hash of exactly
 // what was read. The largest cost of a run is here: better-sqlite3 hands over one JS row per
-// response (~4 µs each), so on a large wave the read is split in two rowid ranges, the second read
-// by a thread of its own on its own connection (input-worker.ts) while this thread reads the
-// first; both read the same snapshot (checked, see readRunInput), each part in id order, and the
-// two are merged by id so that codes, label tables and the hash are exactly those of one
-// sequential read.
+// response (~4 µs each). With KELISIM_RUN_READ_THREADS=2 a large wave's read is split in two
+// rowid ranges, the second read by a thread of its own on its own connection (input-worker.ts)
+// while this thread reads the first; both read the same snapshot (checked, see readRunInput), each
+// part in id order, and the two are merged by id so that codes, label tables and the hash are
+// exactly those of one sequential read. Off by default: measured on the shared machine it cost
+// more CPU than it saved wall time (decision 025).
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
@@ -424,8 +425,16 @@ function splitRowid(sqlite: Database.Database, waveId: number, n: number): numbe
   return r ?? null;
 }
 
-/** Rows from which the read is split over two threads (a thread costs ~0.1 s to start). */
+/**
+ * Rows from which the read is split over two threads (a thread costs ~0.1 s to start), when
+ * `KELISIM_RUN_READ_THREADS=2`. Not the default: on the shared 2-core development machine (load
+ * average 4–10) the split cost about a quarter more CPU and gave no shorter wall time (decision 025).
+ */
 export const PARALLEL_MIN_ROWS = 100_000;
+
+function defaultParallelMinRows(): number {
+  return process.env.KELISIM_RUN_READ_THREADS === '2' ? PARALLEL_MIN_ROWS : Number.POSITIVE_INFINITY;
+}
 
 /** Shared flags between this thread and the helper thread (Int32 slots). */
 export const SLOT = { snapshot: 0, go: 1, done: 2 } as const;
@@ -497,7 +506,7 @@ function helperPart(h: Helper): InputPart {
 }
 
 export interface ReadOptions {
-  /** Split the read over two threads from this many rows on (default {@link PARALLEL_MIN_ROWS}). */
+  /** Split the read over two threads from this many rows on (default: {@link PARALLEL_MIN_ROWS} with KELISIM_RUN_READ_THREADS=2, else never). */
   parallelMinRows?: number;
   /** Called once the helper thread holds its snapshot, before this thread takes its own (tests commit a write here). */
   afterHelperStarted?: () => void;
@@ -507,7 +516,7 @@ export interface ReadOptions {
  * Reads the complete responses of `waveId` (id order) in one snapshot: their derived columns into
  * compact columns, the open link's signals, and the hash of exactly what was read.
  *
- * From {@link PARALLEL_MIN_ROWS} rows on (and with more than one CPU and a database file), a
+ * With KELISIM_RUN_READ_THREADS=2, from {@link PARALLEL_MIN_ROWS} rows on (and with more than one CPU and a database file), a
  * helper thread reads the upper half of the wave's rowids on its own connection while this thread
  * reads the lower half, each in id order; the parts are merged by id. Both must see the same snapshot: SQLite's `PRAGMA data_version` changes on a
  * connection whenever another connection has committed since its last look, so it is read here
@@ -522,7 +531,7 @@ export function readRunInput(db: Db, waveId: number, spec: ScoringSpec, options:
   const itemNames = spec.indicators.flatMap((ind) => ind.items.map((it) => it.name));
   let helper: Helper | null = null;
   let before: unknown;
-  const minRows = options.parallelMinRows ?? PARALLEL_MIN_ROWS;
+  const minRows = options.parallelMinRows ?? defaultParallelMinRows();
   if (!sqlite.memory && !sqlite.inTransaction && os.availableParallelism() > 1 && countRows(sqlite, waveId) >= Math.max(2, minRows)) {
     before = sqlite.pragma('data_version', { simple: true });
     helper = startHelper(sqlite.name, waveId, itemNames);
