@@ -532,7 +532,7 @@ export function readRunInput(db: Db, waveId: number, spec: ScoringSpec, options:
   let helper: Helper | null = null;
   let before: unknown;
   const minRows = options.parallelMinRows ?? defaultParallelMinRows();
-  if (!sqlite.memory && !sqlite.inTransaction && os.availableParallelism() > 1 && countRows(sqlite, waveId) >= Math.max(2, minRows)) {
+  if (Number.isFinite(minRows) && !sqlite.memory && !sqlite.inTransaction && os.availableParallelism() > 1 && countRows(sqlite, waveId) >= Math.max(2, minRows)) {
     before = sqlite.pragma('data_version', { simple: true });
     helper = startHelper(sqlite.name, waveId, itemNames);
     if (helper) options.afterHelperStarted?.();
