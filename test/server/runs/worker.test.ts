@@ -39,6 +39,22 @@ describe('estimateInWorker', () => {
     expect(direct.result.sample.used).toBe(direct.result.sample.completes - direct.result.sample.excluded);
   }, 60_000);
 
+  it('computes at a lower priority than the calling thread (nice 10), which keeps its own', async () => {
+    // Linux: each thread's nice value is field 19 of /proc/self/task/<tid>/stat.
+    const niceOf = (tid: string): number | undefined => {
+      try { return Number(fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]); } catch { return undefined; }
+    };
+    const seen = new Set<number>();
+    const timer = setInterval(() => { for (const tid of fs.readdirSync('/proc/self/task')) { const n = niceOf(tid); if (n !== undefined) seen.add(n); } }, 2);
+    try {
+      await estimateInWorker(db, t.file, { wave: { id: waveId }, frame: { name: 'ref' } }, 'test');
+    } finally {
+      clearInterval(timer);
+    }
+    expect(seen.has(10)).toBe(true);
+    expect(niceOf(/task\/(\d+)$/.exec(fs.readlinkSync('/proc/thread-self'))![1]!)).toBe(0);
+  }, 60_000);
+
   it('rejects with the same DomainError as the direct call', async () => {
     const err = await estimateInWorker(db, t.file, { wave: { id: waveId }, frame: { name: 'nope' } }, 'test').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DomainError);
