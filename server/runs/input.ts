@@ -456,7 +456,7 @@ const READ_TIMEOUT_MS = 10 * 60_000;
 
 /**
  * Starts the helper thread, which opens its own connection, begins a read transaction and takes
- * its snapshot (a count), then waits to be told its id range. Returns null (and the read goes on
+ * its snapshot (a read of the schema table), then waits to be told its rowid range. Returns null (and the read goes on
  * in one thread) if it does not report its snapshot in time. Blocks this thread meanwhile: a
  * command, or the server's estimate worker — never the server's request thread.
  */
@@ -506,7 +506,8 @@ function helperPart(h: Helper): InputPart {
 }
 
 export interface ReadOptions {
-  /** Split the read over two threads from this many rows on (default: {@link PARALLEL_MIN_ROWS} with KELISIM_RUN_READ_THREADS=2, else never). */
+  /** Split the read over two threads from this many rows on (default: {@link PARALLEL_MIN_ROWS} with
+   * KELISIM_RUN_READ_THREADS=2, else never). */
   parallelMinRows?: number;
   /** Called once the helper thread holds its snapshot, before this thread takes its own (tests commit a write here). */
   afterHelperStarted?: () => void;
@@ -516,15 +517,15 @@ export interface ReadOptions {
  * Reads the complete responses of `waveId` (id order) in one snapshot: their derived columns into
  * compact columns, the open link's signals, and the hash of exactly what was read.
  *
- * With KELISIM_RUN_READ_THREADS=2, from {@link PARALLEL_MIN_ROWS} rows on (and with more than one CPU and a database file), a
- * helper thread reads the upper half of the wave's rowids on its own connection while this thread
- * reads the lower half, each in id order; the parts are merged by id. Both must see the same snapshot: SQLite's `PRAGMA data_version` changes on a
- * connection whenever another connection has committed since its last look, so it is read here
- * before the helper starts and again inside this thread's read transaction, begun after the helper
+ * With KELISIM_RUN_READ_THREADS=2, from {@link PARALLEL_MIN_ROWS} rows on (and with more than one
+ * CPU and a database file), a helper thread reads the upper half of the wave's rowids on its own
+ * connection while this thread reads the lower half, each in id order; the parts are merged by id.
+ * Both must see the same snapshot: SQLite's `PRAGMA data_version` changes on a connection whenever
+ * another connection has committed since its last look, so it is read here before the helper starts and again inside this thread's read transaction, begun after the helper
  * took its snapshot; unchanged means nothing was committed between, so both snapshots are one.
  * Changed, the helper is dismissed and this thread reads everything. The merge gives exactly the
  * codes, label tables and hash of one sequential read (test/server/runs/read-input.test.ts).
- * Cost: a few µs of CPU per row, on two threads for a large wave.
+ * Cost: a few µs of CPU per row (about 10 s for a million rows on the shared 2-core machine).
  */
 export function readRunInput(db: Db, waveId: number, spec: ScoringSpec, options: ReadOptions = {}): InputRows {
   const sqlite = db.$client;
