@@ -1,8 +1,8 @@
 // `npm run bench:results`: the compute-and-publish path at national scale (issue 6).
 //
-// 1. A temporary database with one closed wave of 1,000,000 complete responses, written by direct
-//    SQL inserts (answers drawn with the tests' seeded generator, scored with analysis/ exactly as
-//    a completion is) and an illustrative frame over region, sex × age, settlement and ethnicity.
+// 1. A temporary database with one closed wave of 1,000,000 complete responses (bench/synthetic-wave.ts:
+//    direct SQL inserts, answers drawn with the tests' seeded generator, scored with analysis/
+//    exactly as a completion is) and an illustrative frame over region, sex × age, settlement and ethnicity.
 // 2. Estimate run: `kelisim estimate` (compiled, as `npm run kelisim` runs it) as a child process
 //    under /usr/bin/time — wall time and peak RSS of the whole command (goal ≤ 5 s, ≤ 1 GB).
 // 3. Respondents during a run: a server child (the real app and write queue, this file in
@@ -19,8 +19,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ageBand, scoreRespondent } from '../analysis/scoring';
 import { resultsApiSection } from './results-api';
+import { ETHNIC, illustrativeFrameCsv, REGIONS, writeSyntheticWave } from './synthetic-wave';
 import { rng as makeRng } from '../test/helpers/random';
 import { agent, percentile, request } from './http-client';
 
@@ -38,34 +38,6 @@ export interface ResultsBenchContext {
   responses: number;
   /** Runs a `kelisim` command against the database; resolves with its output, wall seconds and peak RSS (MB). */
   kelisim: (args: string[]) => Promise<{ code: number; stdout: string; stderr: string; seconds: number; cpuSeconds: number | null; peakMb: number | null }>;
-}
-
-const REGIONS = ['KZ-10', 'KZ-11', 'KZ-15', 'KZ-19', 'KZ-23', 'KZ-27', 'KZ-31', 'KZ-33', 'KZ-35', 'KZ-39', 'KZ-43', 'KZ-47', 'KZ-55', 'KZ-59', 'KZ-61', 'KZ-62', 'KZ-63', 'KZ-71', 'KZ-75', 'KZ-79'];
-const REGION_DRAW = REGIONS.flatMap((r, i) => Array.from({ length: 1 + (i % 5) }, () => r));
-const ETHNIC = [...Array.from({ length: 64 }, () => 'kazakh'), ...Array.from({ length: 16 }, () => 'russian'), 'uzbek', 'uzbek', 'uzbek', 'ukrainian', 'ukrainian', 'uyghur', 'uyghur', 'german', 'tatar', 'other', 'other', 'other', 'other', 'refused'];
-
-/** An illustrative frame (not official figures) over the weighting variables, each margin summing to 14,070,000. */
-function illustrativeFrameCsv(): string {
-  const total = 14_070_000;
-  const lines = ['margin,level,population'];
-  const regionWeights = REGIONS.map((_, i) => 1 + (i % 5));
-  const rw = regionWeights.reduce((a, b) => a + b, 0);
-  let acc = 0;
-  REGIONS.forEach((r, i) => {
-    const p = i === REGIONS.length - 1 ? total - acc : Math.round((total * regionWeights[i]!) / rw);
-    acc += p;
-    lines.push(`region,${r},${p}`);
-  });
-  const sexAge = [['m:18-29', 0.12], ['m:30-44', 0.15], ['m:45-59', 0.11], ['m:60+', 0.09], ['f:18-29', 0.13], ['f:30-44', 0.16], ['f:45-59', 0.12]] as const;
-  acc = 0;
-  for (const [l, s] of sexAge) { const p = Math.round(total * s); acc += p; lines.push(`sex:age,${l},${p}`); }
-  lines.push(`sex:age,f:60+,${total - acc}`);
-  lines.push(`settlement,urban,${Math.round(total * 0.62)}`, `settlement,rural,${total - Math.round(total * 0.62)}`);
-  const eth = [['kazakh', 0.7], ['russian', 0.155], ['uzbek', 0.032], ['ukrainian', 0.02], ['uyghur', 0.015], ['german', 0.012], ['tatar', 0.011]] as const;
-  acc = 0;
-  for (const [l, s] of eth) { const p = Math.round(total * s); acc += p; lines.push(`ethnicity,${l},${p}`); }
-  lines.push(`ethnicity,other,${total - acc}`);
-  return lines.join('\n') + '\n';
 }
 
 async function prepare(responses: number): Promise<ResultsBenchContext> {
@@ -87,44 +59,16 @@ async function prepare(responses: number): Promise<ResultsBenchContext> {
   storeFrame(db, parseCsvText(illustrativeFrameCsv(), 'bench-frame.csv'), { name: frameName, source: 'illustrative figures for the benchmark', referenceDate: '2021-10-01', illustrative: true }, 'bench');
 
   const t0 = Date.now();
-  const rng = makeRng(20261129);
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)]!;
-  const five = [1, 2, 3, 4, 5, 'dk'] as const;
-  const insert = db.$client.prepare(`INSERT INTO responses (id, wave_id, survey_version_id, locale, status, data, current_page_no, started_at, updated_at,
-    completed_at, duration_ms, mode, region, settlement, sex, age, age_band, ethnicity, item_scores, consensus, tolerance, mood)
-    VALUES (?, ?, ?, ?, 'complete', ?, 0, ?, ?, ?, ?, 'web', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-  const at = '2025-11-15T10:00:00.000Z';
-  const BATCH = 50_000;
-  for (let start = 0; start < responses; start += BATCH) {
-    db.$client.transaction(() => {
-      for (let i = start; i < Math.min(responses, start + BATCH); i++) {
-        // A mild tilt by region so regional estimates differ; answers otherwise uniform over the choices.
-        // Regions drawn in proportion to the frame (1–5 by position), ethnic groups near it: a
-        // sample with modest weighting factors, as a real wave has.
-        const region = REGION_DRAW[Math.floor(rng() * REGION_DRAW.length)]!;
-        const tilt = REGIONS.indexOf(region) % 3 === 0 ? 0.15 : 0;
-        const item = () => (rng() < tilt ? 5 : pick(five));
-        const data: Record<string, unknown> = {
-          adult: true, resident: true, consent: true, region, settlement: rng() < 0.6 ? 'urban' : 'rural', sex: rng() < 0.47 ? 'm' : 'f',
-          age: 18 + Math.floor(rng() * rng() * 70), ethnicity: pick(ETHNIC),
-          a1: item(), a2: item(), a3: item(), a4: item(), a5: item(),
-          b1: pick([1, 0, 1, 'dk']), b2: pick([1, 0, 1, 'dk']), b3: pick([1, 0, 1, 'dk']), b4: pick([1, 0, 'dk']), b5: pick([1, 0, 1]), b6: pick([1, 0, 'dk']),
-          c1: item(), c2: item(), c3: item(), c4: item(), c5: Math.floor(rng() * 11),
-        };
-        const s = scoreRespondent(spec, data);
-        insert.run(
-          `b${String(i).padStart(7, '0')}`, wave.id, version.id, pick(['kk', 'ru', 'en'] as const), JSON.stringify(data), at, at, at,
-          Math.floor(240_000 + rng() * 900_000), region, data.settlement, data.sex, data.age, ageBand(data.age as number), data.ethnicity,
-          JSON.stringify(s.items), s.indicators.consensus ?? null, s.indicators.tolerance ?? null, s.indicators.mood ?? null,
-        );
-      }
-    })();
-  }
-  db.$client.pragma('wal_checkpoint(TRUNCATE)');
+  writeSyntheticWave(db, { waveId: wave.id, versionId: version.id, spec, responses });
   db.$client.close();
   const size = fs.statSync(dbFile).size;
   process.stdout.write(`prepared ${responses.toLocaleString('en')} complete responses in wave ${wave.id} (${period}) in ${((Date.now() - t0) / 1000).toFixed(1)} s; database ${(size / 1e6).toFixed(0)} MB\n`);
 
+  return context(dir, dbFile, wave.id, period, frameName, responses);
+}
+
+/** The context of a prepared database: dist/server built, and how to run `kelisim` on it. */
+function context(dir: string, dbFile: string, waveId: number, period: string, frameName: string, responses: number): ResultsBenchContext {
   // dist/server up to date now, so no timed command includes a build.
   execFileSync(process.execPath, ['scripts/build-server.mjs'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   const kelisim: ResultsBenchContext['kelisim'] = (args) => new Promise((resolve) => {
@@ -143,7 +87,7 @@ async function prepare(responses: number): Promise<ResultsBenchContext> {
       });
     });
   });
-  return { dir, dbFile, waveId: wave.id, period, frameName, responses, kelisim };
+  return { dir, dbFile, waveId, period, frameName, responses, kelisim };
 }
 
 // --- section: the estimate run ---------------------------------------------------------------------
@@ -151,11 +95,12 @@ async function prepare(responses: number): Promise<ResultsBenchContext> {
 async function estimateSection(ctx: ResultsBenchContext): Promise<void> {
   process.stdout.write('\nestimate run (kelisim estimate, the whole command: node start, read, flags, raking, 15 domain sets, store):\n');
   for (let round = 1; round <= 2; round++) {
+    const load = os.loadavg()[0]!;
     const r = await ctx.kelisim(['estimate', '--wave', String(ctx.waveId), '--frame', ctx.frameName]);
     if (r.code !== 0) throw new Error(`kelisim estimate failed (${r.code}): ${r.stderr}`);
     const doc = JSON.parse(r.stdout) as { runId: number; sample: { completes: number; used: number; excluded: number } };
     process.stdout.write(`  round ${round}: run ${doc.runId}: ${doc.sample.completes.toLocaleString('en')} completes, ${doc.sample.used.toLocaleString('en')} used (${doc.sample.excluded.toLocaleString('en')} flagged and excluded): `
-      + `${r.seconds.toFixed(2)} s wall${r.cpuSeconds === null ? '' : ` (${r.cpuSeconds.toFixed(2)} s CPU)`}, peak RSS ${r.peakMb === null ? 'n/a' : `${r.peakMb.toFixed(0)} MB`}   (goal ≤ 5 s, ≤ 1024 MB)\n`);
+      + `${r.seconds.toFixed(2)} s wall${r.cpuSeconds === null ? '' : ` (${r.cpuSeconds.toFixed(2)} s CPU)`}, peak RSS ${r.peakMb === null ? 'n/a' : `${r.peakMb.toFixed(0)} MB`}; load average ${load.toFixed(1)} → ${os.loadavg()[0]!.toFixed(1)}   (goal ≤ 5 s, ≤ 1024 MB)\n`);
   }
 }
 
@@ -308,7 +253,20 @@ async function main(argv: string[]): Promise<void> {
   if (!Number.isInteger(responses) || responses < 100) throw new Error(`--responses needs a whole number ≥ 100, got "${argv[i + 1]}"`);
   // Figures on a shared machine vary with its load: say what it was.
   process.stdout.write(`results benchmark: Node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}\n`);
-  const ctx = await prepare(responses);
+  // --db FILE: a database kept by --prepare-only (its first wave and the bench frame), not deleted afterwards.
+  const d = argv.indexOf('--db');
+  let ctx: ResultsBenchContext;
+  if (d >= 0) {
+    const dbFile = path.resolve(argv[d + 1] ?? '');
+    const Database = (await import('better-sqlite3')).default;
+    const sqlite = new Database(dbFile, { readonly: true, fileMustExist: true });
+    const wave = sqlite.prepare("SELECT w.id, w.period, (SELECT count(*) FROM responses r WHERE r.wave_id = w.id AND r.status = 'complete') AS n FROM waves w ORDER BY n DESC LIMIT 1").get() as { id: number; period: string; n: number };
+    sqlite.close();
+    ctx = context(fs.mkdtempSync(path.join(os.tmpdir(), 'kelisim-bench-results-')), dbFile, wave.id, wave.period, 'bench-illustrative', wave.n);
+    process.stdout.write(`using ${dbFile}: ${wave.n.toLocaleString('en')} complete responses in wave ${wave.id} (${wave.period})\n`);
+  } else {
+    ctx = await prepare(responses);
+  }
   // --prepare-only: keep the prepared database and print its path (for profiling a section by hand).
   if (argv.includes('--prepare-only')) {
     process.stdout.write(`database kept at ${ctx.dbFile} (wave ${ctx.waveId}, frame ${ctx.frameName})\n`);

@@ -23,7 +23,7 @@ import { AnalysisError } from '../../analysis/errors';
 import { parseMargins } from '../../analysis/margins';
 import { automationFlags, burstFlags, duplicateAnswerFlags, speederFlags, straightlineBlocks } from '../../analysis/quality';
 import { parseScoringSpec, scoreItem, type ScoringItem, type ScoringSpec } from '../../analysis/scoring';
-import { readRunSignals } from '../antibot/run-signals';
+import { FACTORS, readRunInput, type InputRows } from './input';
 import { overrulesOfWave } from './overrules';
 import type { Db } from '../db/open';
 import type { FrameRow, WaveRow } from '../db/schema';
@@ -83,6 +83,8 @@ export interface RunRespondents {
   weights: Float64Array;
 }
 
+export { readRunInput, type InputRows } from './input';
+
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 let engineVersionCache: string | undefined;
 
@@ -114,17 +116,6 @@ function canonical(value: unknown): string {
     return `{${Object.keys(value as object).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
   }
   return JSON.stringify(value);
-}
-
-/** Incremental dictionary encoding of string values, in first-appearance order. */
-class Encoder {
-  labels: string[] = [];
-  private index = new Map<string, number>();
-  code(s: string): number {
-    let c = this.index.get(s);
-    if (c === undefined) { c = this.labels.length; this.labels.push(s); this.index.set(s, c); }
-    return c;
-  }
 }
 
 /** Re-encodes `codes` of the kept rows so that labels appear in first-appearance order among them. */
@@ -168,236 +159,6 @@ function passThroughSpec(spec: ScoringSpec): ScoringSpec {
       items: ind.items.map((it) => ({ name: it.name, min: 0, max: 100 })),
     })),
   };
-}
-
-interface InputRows {
-  n: number;
-  ids: string[];
-  factors: Record<'region' | 'settlement' | 'sex' | 'age' | 'ageBand' | 'ethnicity', Int32Array>;
-  factorLabels: Record<'region' | 'settlement' | 'sex' | 'age' | 'ageBand' | 'ethnicity', string[]>;
-  /** Per item: code per row into `values` (NaN = missing). */
-  items: Record<string, { codes: Int32Array; values: number[] }>;
-  stored: Record<IndicatorId, Float64Array>;
-  durations: (number | null)[];
-  /** Design weights (null base_weight → 1), or null when no row has one. */
-  weights: Float64Array | null;
-  surveyVersionIds: number[];
-  blocks: { size: number; hashes: string[] };
-  inputHash: string;
-}
-
-/**
- * Reads the item_scores JSON of many rows into coded columns. The column is written by
- * JSON.stringify (`{"a1":75,"a2":null,…}`: no spaces, number or null values), so a scan that
- * slices out each value is several times faster than JSON.parse building an object per row (the
- * largest cost of reading a million rows); whole numbers are read from their digits.
- * `read` returns false for any other form, and the caller falls back to JSON.parse.
- */
-class ItemScoresReader {
-  private keyIndex: Map<string, number>;
-  private byValue: Map<number, number>[];
-  private values: number[][];
-  private codes: Int32Array[];
-  private stamp: Int32Array;
-  /** The keys of the last row read, in their order, and their item indexes (undefined: not an item). */
-  private seqKeys: string[] = [];
-  private seqIdx: (number | undefined)[] = [];
-  constructor(private names: readonly string[], n: number) {
-    this.keyIndex = new Map(names.map((name, k) => [name, k]));
-    this.byValue = names.map(() => new Map());
-    this.values = names.map(() => []);
-    this.codes = names.map(() => new Int32Array(n));
-    this.stamp = new Int32Array(names.length);
-  }
-
-  /** Sets item k of row `row` to score x (NaN = missing). */
-  set(k: number, row: number, x: number): void {
-    let c = this.byValue[k]!.get(x);
-    if (c === undefined) { c = this.values[k]!.length; this.values[k]!.push(x); this.byValue[k]!.set(x, c); }
-    this.codes[k]![row] = c;
-  }
-
-  read(s: string, row: number): boolean {
-    if (s.charCodeAt(0) !== 123) return false;
-    const mark = row + 1;
-    let p = 1;
-    let slot = 0;
-    if (s.charCodeAt(1) !== 125) {
-      for (;;) {
-        if (s.charCodeAt(p) !== 34) return false;
-        // Rows are written with their keys in one order: the key at this place in the previous row
-        // is tried first (compared in place, no string made), else the key is sliced out and looked up.
-        let q: number;
-        let k: number | undefined;
-        const guess = this.seqKeys[slot];
-        if (guess !== undefined && s.charCodeAt(p + 1 + guess.length) === 34 && s.startsWith(guess, p + 1)) {
-          q = p + 1 + guess.length;
-          k = this.seqIdx[slot];
-        } else {
-          q = s.indexOf('"', p + 1);
-          if (q < 0) return false;
-          const key = s.slice(p + 1, q);
-          if (key.includes('\\')) return false;
-          k = this.keyIndex.get(key);
-          this.seqKeys[slot] = key;
-          this.seqIdx[slot] = k;
-        }
-        slot++;
-        if (s.charCodeAt(q + 1) !== 58) return false;
-        let e = q + 2;
-        const first = s.charCodeAt(e);
-        if (first === 34 || first === 123 || first === 91) return false;
-        while (e < s.length) { const ch = s.charCodeAt(e); if (ch === 44 || ch === 125) break; e++; }
-        if (e >= s.length) return false;
-        if (k !== undefined) {
-          // Whole numbers (most scores: 0, 25, 50, …) are read from the digits without a string;
-          // 'null' is missing; anything else goes through Number once per distinct text.
-          let x = 0;
-          let simple = e > q + 2;
-          for (let c = q + 2; c < e; c++) {
-            const d = s.charCodeAt(c) - 48;
-            if (d < 0 || d > 9) { simple = false; break; }
-            x = x * 10 + d;
-          }
-          if (!simple) {
-            const text = s.slice(q + 2, e);
-            x = text === 'null' ? Number.NaN : Number(text);
-            if (text !== 'null' && !Number.isFinite(x)) return false;
-          }
-          this.set(k, row, x);
-          this.stamp[k] = mark;
-        }
-        if (s.charCodeAt(e) === 125) break;
-        p = e + 1;
-      }
-    }
-    // Items absent from the object are missing.
-    for (let k = 0; k < this.names.length; k++) if (this.stamp[k] !== mark) this.set(k, row, Number.NaN);
-    return true;
-  }
-
-  columns(): Record<string, { codes: Int32Array; values: number[] }> {
-    return Object.fromEntries(this.names.map((name, k) => [name, { codes: this.codes[k]!, values: this.values[k]! }]));
-  }
-}
-
-type RawRow = [string, number, string, number | null, string | null, number | null, number | null, number | null, number | null, number | null];
-
-/**
- * The five text factors come out of SQLite as one string (null as '', which is how they are
- * coded anyway) joined by this separator: making one JS string per row instead of five is most of
- * the cost of reading a million rows. A value containing the separator is read on its own.
- */
-const SEP = '\x1f';
-
-const FACTORS = ['region', 'settlement', 'sex', 'age', 'ageBand', 'ethnicity'] as const;
-
-/**
- * Reads the complete responses of `waveId` (id order) in one read transaction: their derived
- * columns into compact columns, and the hash of exactly what was read.
- */
-export function readRunInput(db: Db, waveId: number, spec: ScoringSpec, onRows?: (done: number, total: number) => void): InputRows {
-  const sqlite = db.$client;
-  const read = sqlite.transaction(() => {
-    const n = (sqlite.prepare("SELECT count(*) FROM responses WHERE wave_id = ? AND status = 'complete'").pluck().get(waveId) as number);
-    const size = Math.max(64, Math.ceil(n / 1024));
-    const ids: string[] = new Array<string>(n);
-    const enc = Object.fromEntries(FACTORS.map((f) => [f, new Encoder()])) as Record<(typeof FACTORS)[number], Encoder>;
-    const factors = Object.fromEntries(FACTORS.map((f) => [f, new Int32Array(n)])) as InputRows['factors'];
-    const itemNames = spec.indicators.flatMap((ind) => ind.items.map((it) => it.name));
-    const items = new ItemScoresReader(itemNames, n);
-    const stored = Object.fromEntries(INDICATOR_IDS.map((k) => [k, new Float64Array(n)])) as Record<IndicatorId, Float64Array>;
-    const durations = new Float64Array(n);
-    const baseWeights = new Float64Array(n);
-    const svs = new Int32Array(n);
-    const ageIndex = new Map<number, number>();
-    const ageLabels: string[] = [];
-    const stmt = sqlite.prepare(`SELECT id, survey_version_id,
-      coalesce(region, '') || char(31) || coalesce(settlement, '') || char(31) || coalesce(sex, '') || char(31) || coalesce(age_band, '') || char(31) || coalesce(ethnicity, ''),
-      age, item_scores, consensus, tolerance, mood, duration_ms, base_weight FROM responses WHERE wave_id = ? AND status = 'complete' ORDER BY id`).raw(true);
-    const oneRow = sqlite.prepare('SELECT region, settlement, sex, age_band, ethnicity FROM responses WHERE id = ?').raw(true);
-    // Codes of each distinct joined string. A string is new at the first row of each of its values,
-    // so the encoders see every value first in the same row as before: the codes are unchanged.
-    const combos = new Map<string, Int32Array>();
-    const encodeFactors = (parts: readonly (string | null)[]): Int32Array => Int32Array.of(
-      enc.region.code(parts[0] ?? ''), enc.settlement.code(parts[1] ?? ''), enc.sex.code(parts[2] ?? ''),
-      enc.ageBand.code(parts[3] ?? ''), enc.ethnicity.code(parts[4] ?? ''));
-    let i = 0;
-    // Progress (the console's job bar): about every 1 % of the rows, one comparison per row.
-    const step = Math.max(256, Math.ceil(n / 100));
-    let nextReport = onRows ? 0 : Number.POSITIVE_INFINITY;
-    for (const raw of stmt.iterate(waveId) as IterableIterator<RawRow>) {
-      if (i >= n) break;
-      if (i === nextReport) { onRows!(i, n); nextReport += step; }
-      const [id, sv, joined, age, itemJson, cons, tol, mood, dur, bw] = raw;
-      ids[i] = id;
-      svs[i] = sv;
-      let fc = combos.get(joined);
-      if (fc === undefined) {
-        const parts = joined.split(SEP);
-        if (parts.length === 5) { fc = encodeFactors(parts); combos.set(joined, fc); } else fc = encodeFactors(oneRow.get(id) as (string | null)[]);
-      }
-      factors.region[i] = fc[0]!;
-      factors.settlement[i] = fc[1]!;
-      factors.sex[i] = fc[2]!;
-      // Ages are numbers: a numeric map, and the label made once per distinct age.
-      const ageKey = age ?? -1;
-      let ac = ageIndex.get(ageKey);
-      if (ac === undefined) { ac = ageLabels.length; ageLabels.push(age === null ? '' : String(age)); ageIndex.set(ageKey, ac); }
-      factors.age[i] = ac;
-      factors.ageBand[i] = fc[3]!;
-      factors.ethnicity[i] = fc[4]!;
-      if (itemJson === null || !items.read(itemJson, i)) {
-        // Not the compact form JSON.stringify writes (e.g. edited by hand): the general parser.
-        const scores = itemJson === null ? {} : (JSON.parse(itemJson) as Record<string, unknown>);
-        for (let k = 0; k < itemNames.length; k++) {
-          const v = scores[itemNames[k]!];
-          items.set(k, i, typeof v === 'number' ? v : Number.NaN);
-        }
-      }
-      stored.consensus[i] = cons ?? Number.NaN;
-      stored.tolerance[i] = tol ?? Number.NaN;
-      stored.mood[i] = mood ?? Number.NaN;
-      durations[i] = dur ?? Number.NaN;
-      baseWeights[i] = bw ?? Number.NaN;
-      i++;
-    }
-    const itemColumns = items.columns();
-    const factorLabels = Object.fromEntries(FACTORS.map((f) => [f, f === 'age' ? ageLabels : enc[f].labels])) as InputRows['factorLabels'];
-    // The input hash covers exactly what the run uses, in its decoded form: ids, and every column
-    // as codes into its label table or as raw doubles (NaN = null). Block hashes cover the rows'
-    // ids and codes, so a changed row changes its own block; the label tables (and so any new
-    // value) are in the overall hash. Hashing column bytes in bulk is ~10× cheaper than a text line per row.
-    const numeric: ArrayBufferView[] = [svs, ...FACTORS.map((f) => factors[f]), ...itemNames.map((name) => itemColumns[name]!.codes),
-      stored.consensus, stored.tolerance, stored.mood, durations, baseWeights];
-    const hashes: string[] = [];
-    for (let start = 0; start < n || (n === 0 && start === 0); start += size) {
-      const end = Math.min(n, start + size);
-      const h = createHash('sha256').update(ids.slice(start, end).join('\n'));
-      for (const col of numeric) {
-        const bytes = (col as Int32Array | Float64Array).BYTES_PER_ELEMENT;
-        h.update(new Uint8Array(col.buffer, col.byteOffset + start * bytes, (end - start) * bytes));
-      }
-      hashes.push(h.digest('hex').slice(0, 16));
-      if (n === 0) break;
-    }
-    const tables = JSON.stringify({ factors: factorLabels, items: itemNames.map((name) => itemColumns[name]!.values.map((v) => (Number.isNaN(v) ? null : v))) });
-    let anyWeight = false;
-    const weights = new Float64Array(n);
-    for (let r = 0; r < n; r++) {
-      const w = baseWeights[r]!;
-      if (w === w) { anyWeight = true; weights[r] = w; } else weights[r] = 1;
-    }
-    return {
-      n, ids, factors, factorLabels, items: itemColumns, stored,
-      durations: Array.from(durations, (d) => (Number.isNaN(d) ? null : d)),
-      weights: anyWeight ? weights : null,
-      surveyVersionIds: [...new Set(svs)].sort((a, b) => a - b),
-      blocks: { size, hashes },
-      inputHash: createHash('sha256').update(`${n}\n${hashes.join('\n')}\n`).update(tables).digest('hex'),
-    };
-  });
-  return read.deferred();
 }
 
 /** The scoring spec of the wave's responses; all of them must share one (else the scores are not comparable). */
@@ -445,7 +206,9 @@ function poolingByBreakdown(moments: Record<string, Record<string, Record<string
  */
 export function computeRun(db: Db, wave: WaveRow, frame: FrameRow, options: RunOptions, progress?: RunProgress): ComputedRun {
   const { spec, hash: scoringHash } = waveScoringSpec(db, wave.id);
-  const input = readRunInput(db, wave.id, spec, progress && ((done, total) => progress('reading', RUN_STAGE_START.reading + (RUN_STAGE_START.flags - RUN_STAGE_START.reading) * (done / total))));
+  const input = readRunInput(db, wave.id, spec, {
+    onRows: progress && ((done, total) => progress('reading', RUN_STAGE_START.reading + (RUN_STAGE_START.flags - RUN_STAGE_START.reading) * (done / total))),
+  });
   const { n } = input;
   progress?.('flags', RUN_STAGE_START.flags);
   const flagNotes: FlagNotes = { speederMedianMs: null, speederThresholdMs: null };
@@ -540,7 +303,7 @@ export function computeRun(db: Db, wave: WaveRow, frame: FrameRow, options: RunO
  * The quality flags of METHODOLOGY §6 of every input row (1 = flagged), as runs compute them:
  * the one definition the exports use too (`kelisim export` without `--run`).
  */
-export function runQualityFlags(db: Db, waveId: number, spec: ScoringSpec, input: InputRows, notes?: FlagNotes): Record<QualityFlag, Uint8Array> {
+export function runQualityFlags(_db: Db, _waveId: number, spec: ScoringSpec, input: InputRows, notes?: FlagNotes): Record<QualityFlag, Uint8Array> {
   const { n } = input;
   const speed = speederFlags(input.durations);
   if (notes) { notes.speederMedianMs = speed.median; notes.speederThresholdMs = speed.threshold; }
@@ -555,11 +318,15 @@ export function runQualityFlags(db: Db, waveId: number, spec: ScoringSpec, input
     speeder: new Uint8Array(n), straightliner: new Uint8Array(n), incomplete: new Uint8Array(n),
     burst: new Uint8Array(n), duplicate_answers: new Uint8Array(n), automation: new Uint8Array(n),
   };
-  // The open link's flags (docs/decisions/021), from what server/antibot recorded per response.
-  const signals = readRunSignals(db, waveId, input.ids);
+  // The open link's flags (docs/decisions/021), from what server/antibot recorded per response
+  // (read with the rows: readRunInput).
+  const { signals } = input;
   const completedAt = Array.from(signals.completedAtMs);
-  const itemNames = Object.keys(input.items);
-  const answered = Array.from({ length: n }, (_, i) => itemNames.reduce((c, name) => c + (Number.isNaN(input.items[name]!.values[input.items[name]!.codes[i]!]!) ? 0 : 1), 0));
+  const answered = new Array<number>(n).fill(0);
+  for (const { codes, values } of Object.values(input.items)) {
+    const has = Uint8Array.from(values, (v) => (Number.isNaN(v) ? 0 : 1));
+    for (let i = 0; i < n; i++) answered[i]! += has[codes[i]!]!;
+  }
   const openLinkFlags = {
     burst: burstFlags(signals.addressHash, completedAt),
     duplicate_answers: duplicateAnswerFlags(signals.answersHash, completedAt),

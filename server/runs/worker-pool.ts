@@ -5,13 +5,13 @@
 // The worker runs the same function the command line calls, so both paths are one code.
 // `runInWorker` is the one way to start such a worker; `replyFromWorker` (worker-reply.ts) is the
 // worker's side: a DomainError crosses as kind/code/message/details and is rethrown here.
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker, type WorkerOptions } from 'node:worker_threads';
 import type { Db } from '../db/open';
 import type { RunProgress, RunStage } from './compute';
 import { DomainError, type DomainErrorCode, type DomainErrorKind } from '../errors';
 import { getRun, type EstimateRequest, type StoredRun } from './service';
+import { startWorker, type WorkerName } from './worker-start';
+
+export { WORKER_ENTRIES, type WorkerName } from './worker-start';
 
 /** What a worker posts before its reply to say how far it is (server/runs/worker.ts). */
 export interface ProgressMessage { progress: { stage: RunStage; fraction: number } }
@@ -19,38 +19,14 @@ export interface ProgressMessage { progress: { stage: RunStage; fraction: number
 export type WorkerReply<T> = { ok: true; value: T } | { ok: false; kind: 'fault'; message: string }
   | { ok: false; kind: DomainErrorKind; code: DomainErrorCode; message: string; details: unknown };
 
-// Under tsx (development, tests, `npm start`) this module and the workers are TypeScript: the
-// worker thread registers tsx's loader first (a loader given as --import in a worker's execArgv is
-// not applied to it), then imports the entry. A compiled build has <name>.js beside this file
-// (scripts/build-server.mjs, WORKERS).
-const TS_BOOTSTRAP = `
-const { workerData } = require('node:worker_threads');
-import(workerData.tsxApi).then(({ register }) => { register(); return import(workerData.entry); });
-`;
-
-/**
- * How to start the worker entry `name` (a worker-thread entry of scripts/build-server.mjs's
- * WORKERS: `worker` for server/runs/worker.ts, `export-worker` for server/exports/worker.ts).
- */
-export const WORKER_ENTRIES = { worker: '../runs/worker.ts', 'export-worker': '../exports/worker.ts' } as const;
-export type WorkerName = keyof typeof WORKER_ENTRIES;
-
-function workerSpec(name: WorkerName, data: Record<string, unknown>): { target: string | URL; options: WorkerOptions } {
-  if (!import.meta.url.endsWith('.ts')) return { target: new URL(`./${name}.js`, import.meta.url), options: { workerData: data } };
-  // The package's ESM entry of its loader API (require.resolve would give the CommonJS one).
-  const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-  return { target: TS_BOOTSTRAP, options: { eval: true, workerData: { ...data, tsxApi, entry: new URL(WORKER_ENTRIES[name], import.meta.url).href } } };
-}
-
 /**
  * Runs the worker entry `name` with `data` as its workerData; resolves with the value it replies.
  * @param what names the job in a fault's message ("the estimate worker failed: …")
  * @throws DomainError exactly as the worker's function threw it; Error for any other failure
  */
 export function runInWorker<T>(name: WorkerName, data: Record<string, unknown>, what: string, onProgress?: (p: ProgressMessage['progress']) => void): Promise<T> {
-  const { target, options } = workerSpec(name, data);
   return new Promise((resolve, reject) => {
-    const worker = new Worker(target, options);
+    const worker = startWorker(name, data);
     let reply: WorkerReply<T> | undefined;
     // Progress messages (any number, before the reply) and then the one reply.
     worker.on('message', (m: WorkerReply<T> | ProgressMessage) => {

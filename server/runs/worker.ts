@@ -5,11 +5,14 @@ import type { RunProgress } from './compute';
 import { openDb } from '../db/open';
 import { createEstimateRun, type EstimateRequest } from './service';
 import type { ProgressMessage } from './worker-pool';
+import { lowerThisThreadPriority } from './thread-priority';
 import { replyFromWorker } from './worker-reply';
 
 interface Job { dbFile: string; request: EstimateRequest; actor: string }
 
 const job = workerData as Job;
+// In the server: the request thread goes first (thread-priority.ts).
+lowerThisThreadPriority();
 const db = openDb(job.dbFile, { migrateSchema: false });
 // Progress goes to the main thread as { progress: { stage, fraction } } (worker-pool.ts), at most
 // once per percent or stage, so a million rows post about a hundred messages.

@@ -1,28 +1,19 @@
 // readRunInput's fast paths (factors joined in SQL, item_scores keys matched against the previous
-// row's order) must read exactly what the columns hold, including the cases they fall back on.
-import path from 'node:path';
+// row's order, the read split over two threads) must read exactly what the columns hold, including
+// the cases they fall back on.
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../../server/db/open';
-import { importResponsesFile } from '../../../server/responses/import';
-import { readRunInput, waveScoringSpec } from '../../../server/runs/compute';
-import { loadOfficialSurvey } from '../../../server/surveys/bootstrap';
-import { OFFICIAL_SURVEY_ID } from '../../../server/surveys/service';
-import { createWave } from '../../../server/waves/service';
-import { OFFICIAL_SURVEYS_DIR } from '../../helpers/app';
-import { createTestDb, type TestDb } from '../../helpers/db';
-import { writeReferenceImport } from './reference-import';
+import { readRunInput, waveScoringSpec, type InputRows } from '../../../server/runs/compute';
+import type { TestDb } from '../../helpers/db';
+import { referenceWave } from './reference-import';
 
 let t: TestDb;
 let db: Db;
 let waveId: number;
 beforeAll(async () => {
-  t = createTestDb();
-  db = t.db;
-  loadOfficialSurvey(db, OFFICIAL_SURVEYS_DIR);
-  waveId = createWave(db, OFFICIAL_SURVEY_ID, '2024-Q2', { closed: true, actor: 'test' }).id;
-  const csv = path.join(t.dir, 'a.csv');
-  writeReferenceImport('raking-a', csv);
-  await importResponsesFile(db, waveId, csv, 'test');
+  // Imported in shuffled order: rowid order is not id order, so the two threads' parts interleave.
+  ({ t, db, waveId } = await referenceWave('2024-Q2', { shuffle: true }));
 }, 60_000);
 afterAll(() => t.cleanup());
 
@@ -33,9 +24,13 @@ function expectedRows(): { factors: (string | null)[][]; items: Record<string, u
   return { factors: rows.map((r) => r.slice(0, 5).map((v) => v ?? '')), items: rows.map((r) => (r[5] === null ? {} : JSON.parse(r[5]!) as Record<string, unknown>)) };
 }
 
+/** The input read in one thread (`split` false) or split over two from the first row on. */
+function read(split = false, afterHelperStarted?: () => void): InputRows {
+  return readRunInput(db, waveId, waveScoringSpec(db, waveId).spec, split ? { parallelMinRows: 0, afterHelperStarted } : { parallelMinRows: Number.POSITIVE_INFINITY });
+}
+
 function decoded(): { factors: string[][]; items: Record<string, number | null>[] } {
-  const { spec } = waveScoringSpec(db, waveId);
-  const input = readRunInput(db, waveId, spec);
+  const input = read();
   const names = ['region', 'settlement', 'sex', 'ageBand', 'ethnicity'] as const;
   const factors = Array.from({ length: input.n }, (_, i) => names.map((f) => input.factorLabels[f][input.factors[f][i]!]!));
   const items = Array.from({ length: input.n }, (_, i) => Object.fromEntries(Object.entries(input.items).map(([name, col]) => {
@@ -64,4 +59,61 @@ describe('readRunInput', () => {
     expect(rows.length).toBeGreaterThan(10);
     expect(got.items).toEqual(want);
   });
+
+  it('reads the open link\'s signals with the rows', () => {
+    // Signals for every fifth response (the others have none), some hashes shared.
+    db.$client.prepare(`INSERT INTO response_signals (response_id, address_hash, pow_ok, answers_hash)
+      SELECT id, CASE WHEN rowid % 3 = 0 THEN NULL ELSE 'addr' || (rowid % 4) END, rowid % 2, 'ans' || (rowid % 7) FROM responses WHERE rowid % 5 = 0`).run();
+    db.$client.prepare("UPDATE responses SET completed_at = strftime('%Y-%m-%dT%H:%M:%fZ', '2025-01-01', '+' || rowid || ' minutes') WHERE rowid % 5 = 0").run();
+    const input = read();
+    const want = db.$client.prepare(`SELECT s.address_hash, s.pow_ok, s.answers_hash, CASE WHEN s.response_id IS NULL THEN NULL ELSE r.completed_at END
+      FROM responses r LEFT JOIN response_signals s ON s.response_id = r.id WHERE r.wave_id = ? AND r.status = 'complete' ORDER BY r.id`).raw(true).all(waveId) as [string | null, number | null, string | null, string | null][];
+    expect(want.filter((r) => r[1] !== null).length).toBeGreaterThan(10);
+    expect(input.signals.addressHash).toEqual(want.map((r) => r[0]));
+    expect(input.signals.powOk).toEqual(want.map((r) => r[1]));
+    expect(input.signals.answersHash).toEqual(want.map((r) => r[2]));
+    expect(Array.from(input.signals.completedAtMs)).toEqual(want.map((r) => (r[3] === null ? Number.NaN : Date.parse(r[3]))));
+  });
+
+  it('split over two threads, reads exactly what one thread reads: codes, label tables, signals and hash', () => {
+    const one = read();
+    // The lower half of the rowids holds ids from all over the id order (a real merge, not a concatenation).
+    const lowerIds = db.$client.prepare("SELECT id FROM responses WHERE wave_id = ? AND status = 'complete' ORDER BY rowid LIMIT ?").pluck().all(waveId, one.n >> 1) as string[];
+    const positions = lowerIds.map((id) => one.ids.indexOf(id));
+    expect(Math.min(...positions)).toBeLessThan(one.n / 10);
+    expect(Math.max(...positions)).toBeGreaterThan(one.n * 0.9);
+    const two = read(true);
+    expect(one.threads).toBe(1);
+    expect(two.threads).toBe(2);
+    expect(two.n).toBe(one.n);
+    expect(two.ids).toEqual(one.ids);
+    expect(two.factorLabels).toEqual(one.factorLabels);
+    expect(two.factors).toEqual(one.factors);
+    expect(two.items).toEqual(one.items);
+    expect(two.stored).toEqual(one.stored);
+    expect(two.durations).toEqual(one.durations);
+    expect(two.weights).toEqual(one.weights);
+    expect(two.signals).toEqual(one.signals);
+    expect(two.surveyVersionIds).toEqual(one.surveyVersionIds);
+    expect(two.blocks).toEqual(one.blocks);
+    expect(two.inputHash).toBe(one.inputHash);
+  }, 60_000);
+
+  it('reads in one thread when a write is committed between the helper\'s snapshot and its own', () => {
+    const before = read();
+    const changed = db.$client.prepare("SELECT id FROM responses WHERE wave_id = ? AND status = 'complete' ORDER BY id DESC LIMIT 1").pluck().get(waveId) as string;
+    // Another connection (the server taking an answer) commits after the helper took its snapshot:
+    // the helper holds the old row, this thread would hold the new one, so it reads alone.
+    const other = new Database(t.file);
+    let got: InputRows;
+    try {
+      other.pragma('busy_timeout = 5000');
+      got = read(true, () => { other.prepare('UPDATE responses SET consensus = consensus + 1 WHERE id = ?').run(changed); });
+    } finally {
+      other.close();
+    }
+    expect(got.threads).toBe(1);
+    expect(got.inputHash).not.toBe(before.inputHash);
+    expect(got).toEqual({ ...read(), threads: 1 });
+  }, 60_000);
 });

@@ -5,8 +5,16 @@
 // the run bands back into the frame's bands exactly as `analyze` bands nothing (it reads the band).
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Db } from '../../../server/db/open';
+import { importFrameFile } from '../../../server/frames/service';
+import { importResponsesFile } from '../../../server/responses/import';
+import { loadOfficialSurvey } from '../../../server/surveys/bootstrap';
+import { OFFICIAL_SURVEY_ID } from '../../../server/surveys/service';
 import { parseCsvText } from '../../../server/tables/read-table';
-import { REPO_ROOT } from '../../helpers/app';
+import { createWave } from '../../../server/waves/service';
+import { OFFICIAL_SURVEYS_DIR, REPO_ROOT } from '../../helpers/app';
+import { createTestDb, type TestDb } from '../../helpers/db';
+import { rng } from '../../helpers/random';
 
 export const REFERENCE_DIR = path.join(REPO_ROOT, 'test/fixtures/reference');
 export const REFERENCE_CASES = ['raking-a', 'raking-b', 'raking-c'] as const;
@@ -19,8 +27,11 @@ const ITEM_MAP: Record<string, string> = {
 
 const quote = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
-/** Writes the import CSV of a reference case to `out` and returns its number of rows. */
-export function writeReferenceImport(refCase: string, out: string, extra: { durationMs?: (row: number) => number } = {}): number {
+/**
+ * Writes the import CSV of a reference case to `out` and returns its number of rows. `shuffle`:
+ * the rows in a seeded random order (so rowid order is not id order once imported).
+ */
+export function writeReferenceImport(refCase: string, out: string, extra: { durationMs?: (row: number) => number; shuffle?: boolean } = {}): number {
   const file = path.join(REFERENCE_DIR, refCase, 'responses.csv');
   const table = parseCsvText(fs.readFileSync(file, 'utf8'), file);
   const h = table.header;
@@ -34,6 +45,32 @@ export function writeReferenceImport(refCase: string, out: string, extra: { dura
       ...Object.keys(ITEM_MAP).map((k) => get(k)), 'papi', ...(extra.durationMs ? [String(extra.durationMs(i))] : [])];
     lines.push(cells.map(quote).join(','));
   });
+  if (extra.shuffle) {
+    const next = rng(6);
+    const body = lines.splice(1);
+    for (let i = body.length - 1; i > 0; i--) { const j = Math.floor(next() * (i + 1)); [body[i], body[j]] = [body[j]!, body[i]!]; }
+    lines.push(...body);
+  }
   fs.writeFileSync(out, lines.join('\n') + '\n');
   return table.records.length;
+}
+
+/**
+ * A fresh test database with the official survey and one closed wave (`period`) holding a
+ * reference case imported as field interviews; with `frame`, that case's margins stored as the
+ * frame "ref". What the runs tests (read-input, worker, …) start from.
+ */
+export async function referenceWave(period: string, options: { refCase?: string; durationMs?: (row: number) => number; shuffle?: boolean; frame?: boolean } = {}): Promise<{ t: TestDb; db: Db; waveId: number }> {
+  const refCase = options.refCase ?? 'raking-a';
+  const t = createTestDb();
+  const { db } = t;
+  loadOfficialSurvey(db, OFFICIAL_SURVEYS_DIR);
+  const waveId = createWave(db, OFFICIAL_SURVEY_ID, period, { closed: true, actor: 'test' }).id;
+  const csv = path.join(t.dir, `${refCase}.csv`);
+  writeReferenceImport(refCase, csv, { ...(options.durationMs ? { durationMs: options.durationMs } : {}), shuffle: options.shuffle === true });
+  await importResponsesFile(db, waveId, csv, 'test');
+  if (options.frame) {
+    await importFrameFile(db, path.join(REFERENCE_DIR, refCase, 'margins.csv'), { name: 'ref', source: 'R reference', referenceDate: '2021-10-01', illustrative: true }, 'test');
+  }
+  return { t, db, waveId };
 }

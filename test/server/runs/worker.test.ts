@@ -1,34 +1,20 @@
 // The server's path of an estimate run: a worker thread running the same createEstimateRun as the
 // command line, while the calling thread stays free; errors come back as the same DomainErrors.
 import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../../server/db/open';
-import { importFrameFile } from '../../../server/frames/service';
-import { importResponsesFile } from '../../../server/responses/import';
 import { DomainError } from '../../../server/errors';
 import { createEstimateRun, getRun, verifyRun } from '../../../server/runs/service';
 import { estimateInWorker } from '../../../server/runs/worker-pool';
-import { loadOfficialSurvey } from '../../../server/surveys/bootstrap';
-import { OFFICIAL_SURVEY_ID } from '../../../server/surveys/service';
-import { createWave } from '../../../server/waves/service';
-import { OFFICIAL_SURVEYS_DIR } from '../../helpers/app';
-import { createTestDb, type TestDb } from '../../helpers/db';
-import { REFERENCE_DIR, writeReferenceImport } from './reference-import';
+import type { TestDb } from '../../helpers/db';
+import { referenceWave } from './reference-import';
 
 let t: TestDb;
 let db: Db;
 let waveId: number;
 
 beforeAll(async () => {
-  t = createTestDb();
-  db = t.db;
-  loadOfficialSurvey(db, OFFICIAL_SURVEYS_DIR);
-  waveId = createWave(db, OFFICIAL_SURVEY_ID, '2025-Q1', { closed: true, actor: 'test' }).id;
-  const csv = path.join(t.dir, 'a.csv');
-  writeReferenceImport('raking-a', csv, { durationMs: (i) => (i % 50 === 0 ? 60_000 : 600_000 + i) });
-  await importResponsesFile(db, waveId, csv, 'test');
-  await importFrameFile(db, path.join(REFERENCE_DIR, 'raking-a', 'margins.csv'), { name: 'ref', source: 'R reference', referenceDate: '2021-10-01', illustrative: true }, 'test');
+  ({ t, db, waveId } = await referenceWave('2025-Q1', { durationMs: (i) => (i % 50 === 0 ? 60_000 : 600_000 + i), frame: true }));
 }, 60_000);
 afterAll(() => t.cleanup());
 
@@ -51,6 +37,22 @@ describe('estimateInWorker', () => {
     // Quality flags by default: every 50th interview is a speeder (60 s against a median of ~10 min).
     expect(direct.result.sample.excludedBy.speeder).toBe(30);
     expect(direct.result.sample.used).toBe(direct.result.sample.completes - direct.result.sample.excluded);
+  }, 60_000);
+
+  it('computes at a lower priority than the calling thread (nice 10), which keeps its own', async () => {
+    // Linux: each thread's nice value is field 19 of /proc/self/task/<tid>/stat.
+    const niceOf = (tid: string): number | undefined => {
+      try { return Number(fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]); } catch { return undefined; }
+    };
+    const seen = new Set<number>();
+    const timer = setInterval(() => { for (const tid of fs.readdirSync('/proc/self/task')) { const n = niceOf(tid); if (n !== undefined) seen.add(n); } }, 2);
+    try {
+      await estimateInWorker(db, t.file, { wave: { id: waveId }, frame: { name: 'ref' } }, 'test');
+    } finally {
+      clearInterval(timer);
+    }
+    expect(seen.has(10)).toBe(true);
+    expect(niceOf(/task\/(\d+)$/.exec(fs.readlinkSync('/proc/thread-self'))![1]!)).toBe(0);
   }, 60_000);
 
   it('rejects with the same DomainError as the direct call', async () => {

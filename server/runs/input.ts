@@ -1,0 +1,575 @@
+// Reading an estimate run's input (server/runs/compute.ts): the complete responses of a wave, in
+// id order, from their stored derived columns into compact coded columns, with the hash of exactly
+// what was read. The largest cost of a run is here: better-sqlite3 hands over one JS row per
+// response (~4 µs each). With KELISIM_RUN_READ_THREADS=2 a large wave's read is split in two
+// rowid ranges, the second read by a thread of its own on its own connection (input-worker.ts)
+// while this thread reads the first; both read the same snapshot (checked, see readRunInput), each
+// part in id order, and the two are merged by id so that codes, label tables and the hash are
+// exactly those of one sequential read. Off by default: measured on the shared machine it cost
+// more CPU than it saved wall time (decision 025).
+import { createHash } from 'node:crypto';
+import os from 'node:os';
+import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
+import type Database from 'better-sqlite3';
+import type { Db } from '../db/open';
+import type { ScoringSpec } from '../../analysis/scoring';
+import { INDICATOR_IDS, type IndicatorId } from './result';
+import { threadPriorityLowered } from './thread-priority';
+import { startWorker } from './worker-start';
+
+export const FACTORS = ['region', 'settlement', 'sex', 'age', 'ageBand', 'ethnicity'] as const;
+export type Factor = (typeof FACTORS)[number];
+
+/** The open link's signals of each input row (docs/decisions/021), for the quality flags. */
+export interface RunSignals {
+  addressHash: (string | null)[];
+  powOk: (number | null)[];
+  answersHash: (string | null)[];
+  /** Completion time, ms since the epoch; NaN when missing or when the row has no signals (not needed then). */
+  completedAtMs: Float64Array;
+}
+
+export interface InputRows {
+  n: number;
+  ids: string[];
+  factors: Record<Factor, Int32Array>;
+  factorLabels: Record<Factor, string[]>;
+  /** Per item: code per row into `values` (NaN = missing). */
+  items: Record<string, { codes: Int32Array; values: number[] }>;
+  stored: Record<IndicatorId, Float64Array>;
+  durations: (number | null)[];
+  /** Design weights (null base_weight → 1), or null when no row has one. */
+  weights: Float64Array | null;
+  surveyVersionIds: number[];
+  signals: RunSignals;
+  blocks: { size: number; hashes: string[] };
+  inputHash: string;
+  /** Threads that read the rows: 2 when the read was split (readRunInput), else 1. */
+  threads: number;
+}
+
+/** Incremental dictionary encoding of string values, in first-appearance order. */
+class Encoder {
+  labels: string[] = [];
+  private index = new Map<string, number>();
+  code(s: string): number {
+    let c = this.index.get(s);
+    if (c === undefined) { c = this.labels.length; this.labels.push(s); this.index.set(s, c); }
+    return c;
+  }
+}
+
+/**
+ * Reads the item_scores JSON of many rows into coded columns. The column is written by
+ * JSON.stringify (`{"a1":75,"a2":null,…}`: no spaces, number or null values), so a scan that
+ * slices out each value is several times faster than JSON.parse building an object per row (the
+ * largest cost of reading a million rows); whole numbers are read from their digits.
+ * `read` returns false for any other form, and the caller falls back to JSON.parse.
+ */
+class ItemScoresReader {
+  private keyIndex: Map<string, number>;
+  private byValue: Map<number, number>[];
+  values: number[][];
+  codes: Int32Array[];
+  private stamp: Int32Array;
+  /** The keys of the last row read, in their order, and their item indexes (undefined: not an item). */
+  private seqKeys: string[] = [];
+  private seqIdx: (number | undefined)[] = [];
+  constructor(private names: readonly string[], n: number) {
+    this.keyIndex = new Map(names.map((name, k) => [name, k]));
+    this.byValue = names.map(() => new Map());
+    this.values = names.map(() => []);
+    this.codes = names.map(() => new Int32Array(n));
+    this.stamp = new Int32Array(names.length);
+  }
+
+  /** Sets item k of row `row` to score x (NaN = missing). */
+  set(k: number, row: number, x: number): void {
+    let c = this.byValue[k]!.get(x);
+    if (c === undefined) { c = this.values[k]!.length; this.values[k]!.push(x); this.byValue[k]!.set(x, c); }
+    this.codes[k]![row] = c;
+  }
+
+  read(s: string, row: number): boolean {
+    if (s.charCodeAt(0) !== 123) return false;
+    const mark = row + 1;
+    let p = 1;
+    let slot = 0;
+    if (s.charCodeAt(1) !== 125) {
+      for (;;) {
+        if (s.charCodeAt(p) !== 34) return false;
+        // Rows are written with their keys in one order: the key at this place in the previous row
+        // is tried first (compared in place, no string made), else the key is sliced out and looked up.
+        let q: number;
+        let k: number | undefined;
+        const guess = this.seqKeys[slot];
+        if (guess !== undefined && s.charCodeAt(p + 1 + guess.length) === 34 && s.startsWith(guess, p + 1)) {
+          q = p + 1 + guess.length;
+          k = this.seqIdx[slot];
+        } else {
+          q = s.indexOf('"', p + 1);
+          if (q < 0) return false;
+          const key = s.slice(p + 1, q);
+          if (key.includes('\\')) return false;
+          k = this.keyIndex.get(key);
+          this.seqKeys[slot] = key;
+          this.seqIdx[slot] = k;
+        }
+        slot++;
+        if (s.charCodeAt(q + 1) !== 58) return false;
+        let e = q + 2;
+        const first = s.charCodeAt(e);
+        if (first === 34 || first === 123 || first === 91) return false;
+        while (e < s.length) { const ch = s.charCodeAt(e); if (ch === 44 || ch === 125) break; e++; }
+        if (e >= s.length) return false;
+        if (k !== undefined) {
+          // Whole numbers (most scores: 0, 25, 50, …) are read from the digits without a string;
+          // 'null' is missing; anything else goes through Number once per distinct text.
+          let x = 0;
+          let simple = e > q + 2;
+          for (let c = q + 2; c < e; c++) {
+            const d = s.charCodeAt(c) - 48;
+            if (d < 0 || d > 9) { simple = false; break; }
+            x = x * 10 + d;
+          }
+          if (!simple) {
+            const text = s.slice(q + 2, e);
+            x = text === 'null' ? Number.NaN : Number(text);
+            if (text !== 'null' && !Number.isFinite(x)) return false;
+          }
+          this.set(k, row, x);
+          this.stamp[k] = mark;
+        }
+        if (s.charCodeAt(e) === 125) break;
+        p = e + 1;
+      }
+    }
+    // Items absent from the object are missing.
+    for (let k = 0; k < this.names.length; k++) if (this.stamp[k] !== mark) this.set(k, row, Number.NaN);
+    return true;
+  }
+}
+
+/**
+ * The five text factors come out of SQLite as one string (null as '', which is how they are
+ * coded anyway) joined by this separator: making one JS string per row instead of five is most of
+ * the cost of reading a million rows. A value containing the separator is read on its own.
+ */
+const SEP = '\x1f';
+
+/**
+ * The rows of one id range, coded in first-appearance order *within the range*: what a thread
+ * reads. Plain data (typed arrays, arrays of strings and numbers), so a worker can post it.
+ */
+export interface InputPart {
+  n: number;
+  ids: string[];
+  svs: Int32Array;
+  factorCodes: Record<Factor, Int32Array>;
+  factorLabels: Record<Factor, string[]>;
+  itemCodes: Int32Array[];
+  itemValues: number[][];
+  stored: Record<IndicatorId, Float64Array>;
+  durations: Float64Array;
+  baseWeights: Float64Array;
+  powOk: (number | null)[];
+  addressHash: (string | null)[];
+  answersHash: (string | null)[];
+  completedAtMs: Float64Array;
+}
+
+/**
+ * Which rows of the wave's complete responses: rowids below `below` and/or from `from` on. A
+ * rowid range is a range of the wave's index (wave_id, status, rowid), so each thread visits only
+ * its own rows; each part comes in id order and the parts are merged by id.
+ */
+export interface RowidRange { below?: number; from?: number }
+
+const WHERE = "r.wave_id = ? AND r.status = 'complete'";
+
+function rangeSql(range: RowidRange): { sql: string; args: number[] } {
+  const parts: string[] = [];
+  const args: number[] = [];
+  if (range.from !== undefined) { parts.push('r.rowid >= ?'); args.push(range.from); }
+  if (range.below !== undefined) { parts.push('r.rowid < ?'); args.push(range.below); }
+  return { sql: parts.map((p) => ` AND ${p}`).join(''), args };
+}
+
+type RawRow = [string, number, string, number | null, string | null, number | null, number | null, number | null, number | null, number | null,
+  number | null, string | null, string | null, string | null];
+
+/** ISO 8601 as toISOString writes it (`2025-11-15T10:00:00.000Z`) read without Date.parse; anything else → Date.parse. */
+function parseTime(s: string): number {
+  if (s.length === 24 && s.charCodeAt(4) === 45 && s.charCodeAt(10) === 84 && s.charCodeAt(19) === 46 && s.charCodeAt(23) === 90) {
+    const num = (a: number, b: number): number => {
+      let x = 0;
+      for (let i = a; i < b; i++) { const d = s.charCodeAt(i) - 48; if (d < 0 || d > 9) return Number.NaN; x = x * 10 + d; }
+      return x;
+    };
+    const y = num(0, 4), mo = num(5, 7), d = num(8, 10), h = num(11, 13), mi = num(14, 16), se = num(17, 19), ms = num(20, 23);
+    if (s.charCodeAt(7) === 45 && s.charCodeAt(13) === 58 && s.charCodeAt(16) === 58 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h <= 23 && mi <= 59 && se <= 59) {
+      const t = Date.UTC(y, mo - 1, d, h, mi, se, ms);
+      // Date.UTC rolls 31 April over into May where Date.parse says NaN: only a date that reads back is taken.
+      if (new Date(t).getUTCDate() === d) return t;
+    }
+  }
+  return Date.parse(s);
+}
+
+/**
+ * Reads the complete responses of `waveId` in `range` (id order), inside whatever transaction the
+ * caller holds. `expected`: the number of rows, counted in the same snapshot (checked).
+ */
+export function readPart(sqlite: Database.Database, waveId: number, itemNames: readonly string[], range: RowidRange, expected: number, onRows?: (done: number, total: number) => void): InputPart {
+  const n = expected;
+  const ids: string[] = new Array<string>(n);
+  const enc = Object.fromEntries(FACTORS.map((f) => [f, new Encoder()])) as Record<Factor, Encoder>;
+  const factorCodes = Object.fromEntries(FACTORS.map((f) => [f, new Int32Array(n)])) as Record<Factor, Int32Array>;
+  const items = new ItemScoresReader(itemNames, n);
+  const stored = Object.fromEntries(INDICATOR_IDS.map((k) => [k, new Float64Array(n)])) as Record<IndicatorId, Float64Array>;
+  const durations = new Float64Array(n);
+  const baseWeights = new Float64Array(n);
+  const svs = new Int32Array(n);
+  const powOk = new Array<number | null>(n).fill(null);
+  const addressHash = new Array<string | null>(n).fill(null);
+  const answersHash = new Array<string | null>(n).fill(null);
+  const completedAtMs = new Float64Array(n).fill(Number.NaN);
+  const ageIndex = new Map<number, number>();
+  const ageLabels: string[] = [];
+  const { sql, args } = rangeSql(range);
+  // The open link's signals come in the same pass (a left join on their primary key): a second
+  // pass over a million ids cost as much as a third of the whole read. completed_at is needed only
+  // beside an address or answers hash (burst and duplicate-answer flags), so it is read only there.
+  const stmt = sqlite.prepare(`SELECT r.id, r.survey_version_id,
+      coalesce(r.region, '') || char(31) || coalesce(r.settlement, '') || char(31) || coalesce(r.sex, '') || char(31) || coalesce(r.age_band, '') || char(31) || coalesce(r.ethnicity, ''),
+      r.age, r.item_scores, r.consensus, r.tolerance, r.mood, r.duration_ms, r.base_weight,
+      s.pow_ok, s.address_hash, s.answers_hash, CASE WHEN s.response_id IS NULL THEN NULL ELSE r.completed_at END
+    FROM responses r LEFT JOIN response_signals s ON s.response_id = r.id
+    WHERE ${WHERE}${sql} ORDER BY r.id`).raw(true);
+  const oneRow = sqlite.prepare('SELECT region, settlement, sex, age_band, ethnicity FROM responses WHERE id = ?').raw(true);
+  // Codes of each distinct joined string. A string is new at the first row of each of its values,
+  // so the encoders see every value first in the same row as before: the codes are unchanged.
+  const combos = new Map<string, Int32Array>();
+  const encodeFactors = (parts: readonly (string | null)[]): Int32Array => Int32Array.of(
+    enc.region.code(parts[0] ?? ''), enc.settlement.code(parts[1] ?? ''), enc.sex.code(parts[2] ?? ''),
+    enc.ageBand.code(parts[3] ?? ''), enc.ethnicity.code(parts[4] ?? ''));
+  let i = 0;
+  // Progress: about every 1 % of the rows, one comparison per row.
+  const step = Math.max(256, Math.ceil(n / 100));
+  let nextReport = onRows ? 0 : Number.POSITIVE_INFINITY;
+  for (const raw of stmt.iterate(waveId, ...args) as IterableIterator<RawRow>) {
+    if (i === nextReport) { onRows!(i, n); nextReport += step; }
+    if (i >= n) throw new Error(`wave ${waveId}: more complete responses than counted in the same read (${n}); the read was not one snapshot`);
+    const [id, sv, joined, age, itemJson, cons, tol, mood, dur, bw, pow, address, answers, completedAt] = raw;
+    ids[i] = id;
+    svs[i] = sv;
+    let fc = combos.get(joined);
+    if (fc === undefined) {
+      const parts = joined.split(SEP);
+      if (parts.length === 5) { fc = encodeFactors(parts); combos.set(joined, fc); } else fc = encodeFactors(oneRow.get(id) as (string | null)[]);
+    }
+    factorCodes.region[i] = fc[0]!;
+    factorCodes.settlement[i] = fc[1]!;
+    factorCodes.sex[i] = fc[2]!;
+    // Ages are numbers: a numeric map, and the label made once per distinct age.
+    const ageKey = age ?? -1;
+    let ac = ageIndex.get(ageKey);
+    if (ac === undefined) { ac = ageLabels.length; ageLabels.push(age === null ? '' : String(age)); ageIndex.set(ageKey, ac); }
+    factorCodes.age[i] = ac;
+    factorCodes.ageBand[i] = fc[3]!;
+    factorCodes.ethnicity[i] = fc[4]!;
+    if (itemJson === null || !items.read(itemJson, i)) {
+      // Not the compact form JSON.stringify writes (e.g. edited by hand): the general parser.
+      const scores = itemJson === null ? {} : (JSON.parse(itemJson) as Record<string, unknown>);
+      for (let k = 0; k < itemNames.length; k++) {
+        const v = scores[itemNames[k]!];
+        items.set(k, i, typeof v === 'number' ? v : Number.NaN);
+      }
+    }
+    stored.consensus[i] = cons ?? Number.NaN;
+    stored.tolerance[i] = tol ?? Number.NaN;
+    stored.mood[i] = mood ?? Number.NaN;
+    durations[i] = dur ?? Number.NaN;
+    baseWeights[i] = bw ?? Number.NaN;
+    if (pow !== null) powOk[i] = pow;
+    if (address !== null) addressHash[i] = address;
+    if (answers !== null) answersHash[i] = answers;
+    if (completedAt !== null) completedAtMs[i] = parseTime(completedAt);
+    i++;
+  }
+  if (i !== n) throw new Error(`wave ${waveId}: ${i} complete responses read where the same read counted ${n}; the read was not one snapshot`);
+  const factorLabels = Object.fromEntries(FACTORS.map((f) => [f, f === 'age' ? ageLabels : enc[f].labels])) as Record<Factor, string[]>;
+  return {
+    n, ids, svs, factorCodes, factorLabels, itemCodes: items.codes, itemValues: items.values, stored, durations, baseWeights,
+    powOk, addressHash, answersHash, completedAtMs,
+  };
+}
+
+/** Typed arrays of one part, to transfer rather than copy when a worker posts it. */
+export function partBuffers(p: InputPart): ArrayBuffer[] {
+  const arrays = [p.svs, ...Object.values(p.factorCodes), ...p.itemCodes, ...Object.values(p.stored), p.durations, p.baseWeights, p.completedAtMs];
+  return [...new Set(arrays.map((a) => a.buffer as ArrayBuffer))];
+}
+
+/**
+ * Merges two parts, each in id order, into one in id order, coded exactly as one sequential read
+ * codes it: walking the merged order, a label gets the next code at its first appearance.
+ * Cost O(n · columns).
+ */
+export function mergeParts(a: InputPart, b: InputPart, itemCount: number): InputPart {
+  const n = a.n + b.n;
+  // The merged order: which part (0/1) and which row of it.
+  const from = new Uint8Array(n);
+  const at = new Int32Array(n);
+  let i = 0;
+  let j = 0;
+  for (let k = 0; k < n; k++) {
+    if (j >= b.n || (i < a.n && a.ids[i]! < b.ids[j]!)) { at[k] = i++; } else { from[k] = 1; at[k] = j++; }
+  }
+  const gather = <T>(pick: (p: InputPart) => ArrayLike<T>, out: { [k: number]: T }): void => {
+    const src = [pick(a), pick(b)];
+    for (let k = 0; k < n; k++) out[k] = src[from[k]!]![at[k]!]!;
+  };
+  const f64 = (pick: (p: InputPart) => Float64Array): Float64Array => { const out = new Float64Array(n); gather(pick, out); return out; };
+  const list = <T>(pick: (p: InputPart) => T[]): T[] => { const out = new Array<T>(n); gather(pick, out); return out; };
+  /** One coded column over the merged order; values keyed as the readers key them (Map: SameValueZero). */
+  const recode = <V>(tables: [V[], V[]], codes: [Int32Array, Int32Array]): { values: V[]; codes: Int32Array } => {
+    const values: V[] = [];
+    const index = new Map<V, number>();
+    const maps = tables.map((t) => new Int32Array(t.length).fill(-1));
+    const out = new Int32Array(n);
+    for (let k = 0; k < n; k++) {
+      const p = from[k]!;
+      const c = codes[p]![at[k]!]!;
+      let g = maps[p]![c]!;
+      if (g < 0) {
+        const v = tables[p]![c]!;
+        const known = index.get(v);
+        if (known === undefined) { g = values.length; values.push(v); index.set(v, g); } else g = known;
+        maps[p]![c] = g;
+      }
+      out[k] = g;
+    }
+    return { values, codes: out };
+  };
+  const factorCodes = {} as Record<Factor, Int32Array>;
+  const factorLabels = {} as Record<Factor, string[]>;
+  for (const f of FACTORS) {
+    const r = recode([a.factorLabels[f], b.factorLabels[f]], [a.factorCodes[f], b.factorCodes[f]]);
+    factorCodes[f] = r.codes;
+    factorLabels[f] = r.values;
+  }
+  const itemCodes: Int32Array[] = [];
+  const itemValues: number[][] = [];
+  for (let k = 0; k < itemCount; k++) {
+    const r = recode([a.itemValues[k]!, b.itemValues[k]!], [a.itemCodes[k]!, b.itemCodes[k]!]);
+    itemCodes.push(r.codes);
+    itemValues.push(r.values);
+  }
+  const svs = new Int32Array(n);
+  gather((p) => p.svs, svs);
+  return {
+    n, ids: list((p) => p.ids), svs, factorCodes, factorLabels, itemCodes, itemValues,
+    stored: Object.fromEntries(INDICATOR_IDS.map((k) => [k, f64((p) => p.stored[k])])) as Record<IndicatorId, Float64Array>,
+    durations: f64((p) => p.durations), baseWeights: f64((p) => p.baseWeights),
+    powOk: list((p) => p.powOk), addressHash: list((p) => p.addressHash), answersHash: list((p) => p.answersHash),
+    completedAtMs: f64((p) => p.completedAtMs),
+  };
+}
+
+/** The columns and the input hash of the whole (merged) input. */
+function finish(part: InputPart, itemNames: readonly string[], threads: number): InputRows {
+  const { n, ids, svs, factorCodes: factors, factorLabels, stored, durations, baseWeights } = part;
+  const size = Math.max(64, Math.ceil(n / 1024));
+  const itemColumns = Object.fromEntries(itemNames.map((name, k) => [name, { codes: part.itemCodes[k]!, values: part.itemValues[k]! }]));
+  // The input hash covers exactly what the run uses, in its decoded form: ids, and every column
+  // as codes into its label table or as raw doubles (NaN = null). Block hashes cover the rows'
+  // ids and codes, so a changed row changes its own block; the label tables (and so any new
+  // value) are in the overall hash. Hashing column bytes in bulk is ~10× cheaper than a text line per row.
+  const numeric: ArrayBufferView[] = [svs, ...FACTORS.map((f) => factors[f]), ...itemNames.map((name) => itemColumns[name]!.codes),
+    stored.consensus, stored.tolerance, stored.mood, durations, baseWeights];
+  const hashes: string[] = [];
+  for (let start = 0; start < n || (n === 0 && start === 0); start += size) {
+    const end = Math.min(n, start + size);
+    const h = createHash('sha256').update(ids.slice(start, end).join('\n'));
+    for (const col of numeric) {
+      const bytes = (col as Int32Array | Float64Array).BYTES_PER_ELEMENT;
+      h.update(new Uint8Array(col.buffer, col.byteOffset + start * bytes, (end - start) * bytes));
+    }
+    hashes.push(h.digest('hex').slice(0, 16));
+    if (n === 0) break;
+  }
+  const tables = JSON.stringify({ factors: factorLabels, items: itemNames.map((name) => itemColumns[name]!.values.map((v) => (Number.isNaN(v) ? null : v))) });
+  let anyWeight = false;
+  const weights = new Float64Array(n);
+  for (let r = 0; r < n; r++) {
+    const w = baseWeights[r]!;
+    if (w === w) { anyWeight = true; weights[r] = w; } else weights[r] = 1;
+  }
+  return {
+    n, ids, factors, factorLabels, items: itemColumns, stored,
+    durations: Array.from(durations, (d) => (Number.isNaN(d) ? null : d)),
+    weights: anyWeight ? weights : null,
+    surveyVersionIds: [...new Set(svs)].sort((a, b) => a - b),
+    signals: { addressHash: part.addressHash, powOk: part.powOk, answersHash: part.answersHash, completedAtMs: part.completedAtMs },
+    blocks: { size, hashes },
+    inputHash: createHash('sha256').update(`${n}\n${hashes.join('\n')}\n`).update(tables).digest('hex'),
+    threads,
+  };
+}
+
+function countRows(sqlite: Database.Database, waveId: number, range: RowidRange = {}): number {
+  const { sql, args } = rangeSql(range);
+  return sqlite.prepare(`SELECT count(*) FROM responses r WHERE ${WHERE}${sql}`).pluck().get(waveId, ...args) as number;
+}
+
+/** The rowid of the wave's middle complete response (its index holds rowids in order: no table read). */
+function splitRowid(sqlite: Database.Database, waveId: number, n: number): number | null {
+  const r = sqlite.prepare(`SELECT r.rowid FROM responses r WHERE ${WHERE} ORDER BY r.rowid LIMIT 1 OFFSET ?`).pluck().get(waveId, n >> 1) as number | undefined;
+  return r ?? null;
+}
+
+/**
+ * Rows from which the read is split over two threads (a thread costs ~0.1 s to start), when
+ * `KELISIM_RUN_READ_THREADS=2`. Not the default: on the shared 2-core development machine (load
+ * average 4–10) the split cost about a quarter more CPU and gave no shorter wall time (decision 025).
+ */
+export const PARALLEL_MIN_ROWS = 100_000;
+
+function defaultParallelMinRows(): number {
+  return process.env.KELISIM_RUN_READ_THREADS === '2' ? PARALLEL_MIN_ROWS : Number.POSITIVE_INFINITY;
+}
+
+/** Shared flags between this thread and the helper thread (Int32 slots). */
+export const SLOT = { snapshot: 0, go: 1, done: 2 } as const;
+/** Values of the `go` slot. */
+export const GO = { read: 1, cancel: 2 } as const;
+
+/** Messages of the helper thread (input-worker.ts). */
+export type HelperReply = { ok: true; part: InputPart } | { ok: false; message: string };
+
+/** What the helper thread gets as its workerData. */
+export interface HelperJob { dbFile: string; waveId: number; itemNames: string[]; flags: Int32Array; port: MessagePort; lowPriority: boolean }
+
+interface Helper { worker: Worker; flags: Int32Array; port: MessagePort }
+
+/** How long to wait for the helper thread to start and open its snapshot before reading alone. */
+const START_TIMEOUT_MS = 20_000;
+/** How long its half of a read may take (a million rows take seconds). */
+const READ_TIMEOUT_MS = 10 * 60_000;
+
+/**
+ * Starts the helper thread, which opens its own connection, begins a read transaction and takes
+ * its snapshot (a read of the schema table), then waits to be told its rowid range. Returns null (and the read goes on
+ * in one thread) if it does not report its snapshot in time. Blocks this thread meanwhile: a
+ * command, or the server's estimate worker — never the server's request thread.
+ */
+function startHelper(dbFile: string, waveId: number, itemNames: readonly string[]): Helper | null {
+  const flags = new Int32Array(new SharedArrayBuffer(4 * 3));
+  const { port1, port2 } = new MessageChannel();
+  let worker: Worker;
+  try {
+    const job: HelperJob = { dbFile, waveId, itemNames: [...itemNames], flags, port: port2, lowPriority: threadPriorityLowered() };
+    worker = startWorker('input-worker', job as unknown as Record<string, unknown>, [port2]);
+  } catch {
+    port1.close();
+    return null;
+  }
+  worker.unref();
+  worker.on('error', () => undefined);
+  const helper = { worker, flags, port: port1 };
+  Atomics.wait(flags, SLOT.snapshot, 0, START_TIMEOUT_MS);
+  // 1: its snapshot is taken; 0: not started in time; 2: it failed (e.g. could not open the file).
+  if (Atomics.load(flags, SLOT.snapshot) !== 1) {
+    dismissHelper(helper);
+    return null;
+  }
+  return helper;
+}
+
+/** Tells a helper that has not been given a range to stop (it ends its transaction and exits). */
+function dismissHelper(h: Helper): void {
+  Atomics.store(h.flags, SLOT.go, GO.cancel);
+  Atomics.notify(h.flags, SLOT.go);
+  h.port.close();
+  void h.worker.terminate();
+}
+
+/** Waits for the helper's part (it has been given its range). */
+function helperPart(h: Helper): InputPart {
+  const deadline = Date.now() + READ_TIMEOUT_MS;
+  while (Atomics.load(h.flags, SLOT.done) === 0) {
+    if (Date.now() > deadline) { void h.worker.terminate(); throw new Error(`the input helper thread did not finish its part within ${READ_TIMEOUT_MS / 60_000} minutes`); }
+    Atomics.wait(h.flags, SLOT.done, 0, 1000);
+  }
+  const reply = receiveMessageOnPort(h.port)?.message as HelperReply | undefined;
+  h.port.close();
+  if (!reply) throw new Error('the input helper thread finished without a result');
+  if (!reply.ok) throw new Error(`the input helper thread failed: ${reply.message}`);
+  return reply.part;
+}
+
+export interface ReadOptions {
+  /** Split the read over two threads from this many rows on (default: {@link PARALLEL_MIN_ROWS} with
+   * KELISIM_RUN_READ_THREADS=2, else never). */
+  parallelMinRows?: number;
+  /** Called once the helper thread holds its snapshot, before this thread takes its own (tests commit a write here). */
+  afterHelperStarted?: () => void;
+  /** Progress of the read (the console's job bar): about every 1 % of the rows, rows read so far of the total. */
+  onRows?: (done: number, total: number) => void;
+}
+
+/**
+ * Reads the complete responses of `waveId` (id order) in one snapshot: their derived columns into
+ * compact columns, the open link's signals, and the hash of exactly what was read.
+ *
+ * With KELISIM_RUN_READ_THREADS=2, from {@link PARALLEL_MIN_ROWS} rows on (and with more than one
+ * CPU and a database file), a helper thread reads the upper half of the wave's rowids on its own
+ * connection while this thread reads the lower half, each in id order; the parts are merged by id.
+ * Both must see the same snapshot: SQLite's `PRAGMA data_version` changes on a connection whenever
+ * another connection has committed since its last look, so it is read here before the helper starts and again inside this thread's read transaction, begun after the helper
+ * took its snapshot; unchanged means nothing was committed between, so both snapshots are one.
+ * Changed, the helper is dismissed and this thread reads everything. The merge gives exactly the
+ * codes, label tables and hash of one sequential read (test/server/runs/read-input.test.ts).
+ * Cost: a few µs of CPU per row (about 10 s for a million rows on the shared 2-core machine).
+ */
+export function readRunInput(db: Db, waveId: number, spec: ScoringSpec, options: ReadOptions = {}): InputRows {
+  const sqlite = db.$client;
+  const itemNames = spec.indicators.flatMap((ind) => ind.items.map((it) => it.name));
+  let helper: Helper | null = null;
+  let before: unknown;
+  const minRows = options.parallelMinRows ?? defaultParallelMinRows();
+  if (Number.isFinite(minRows) && !sqlite.memory && !sqlite.inTransaction && os.availableParallelism() > 1 && countRows(sqlite, waveId) >= Math.max(2, minRows)) {
+    before = sqlite.pragma('data_version', { simple: true });
+    helper = startHelper(sqlite.name, waveId, itemNames);
+    if (helper) options.afterHelperStarted?.();
+  }
+  let given = false;
+  const read = sqlite.transaction((): InputRows => {
+    const n = countRows(sqlite, waveId);
+    const split = helper && sqlite.pragma('data_version', { simple: true }) === before ? splitRowid(sqlite, waveId, n) : null;
+    if (!helper || split === null) return finish(readPart(sqlite, waveId, itemNames, {}, n, options.onRows), itemNames, 1);
+    const h = helper;
+    h.port.postMessage({ from: split, expected: n - (n >> 1) });
+    given = true;
+    Atomics.store(h.flags, SLOT.go, GO.read);
+    Atomics.notify(h.flags, SLOT.go);
+    let lower: InputPart;
+    try {
+      // The helper reads the other half meanwhile, as fast: this half's share stands for both.
+      lower = readPart(sqlite, waveId, itemNames, { below: split }, n >> 1, options.onRows && ((done, total) => options.onRows!(2 * done, 2 * total)));
+    } catch (err) {
+      // The helper's part is waited for even so, so that no thread is left reading.
+      try { helperPart(h); } catch { /* the first error is the one to report */ }
+      throw err;
+    }
+    const upper = helperPart(h);
+    if (lower.n + upper.n !== n) throw new Error(`wave ${waveId}: the two parts of the read hold ${lower.n} + ${upper.n} rows, not ${n}`);
+    return finish(mergeParts(lower, upper, itemNames.length), itemNames, 2);
+  });
+  try {
+    return read.deferred();
+  } finally {
+    if (helper && !given) dismissHelper(helper);
+  }
+}
