@@ -53,6 +53,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Two test files at a time on a 2-core machine (vitest's default is one fewer than the cores):
+    // most files wait on servers, browsers and disks, not on the CPU.
+    maxWorkers: 2,
     // Builds dist/server when stale, makes the template database, keeps temporary files in one place.
     globalSetup: ['test/global-setup.ts'],
   },
