@@ -16,10 +16,9 @@
 import type { Db } from './open';
 import { sqliteSql, type Sql } from './sql';
 import { WriteJobYieldedError, type Store } from './store';
-import type { WriteQueueOptions } from './write-queue';
+import { settleWhenDurable, type JobOutcome, type WriteQueueOptions } from './write-queue';
 
 type Job = { fn: (tx: Sql) => Promise<unknown>; resolve: (v: unknown) => void; reject: (e: unknown) => void };
-type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 /** Most jobs per transaction: bounds the time one flush holds the event loop and the write lock. */
 const MAX_BATCH = 128;
@@ -38,24 +37,12 @@ export function createSqliteStore(db: Db, options: WriteQueueOptions = {}): Stor
   let scheduled = false;
   let flushing = false;
 
-  const whenDurable = (settle: (err?: unknown) => void) => {
-    const { syncWal } = options;
-    if (!syncWal) return settle();
-    syncWal().then(
-      () => settle(),
-      (err: unknown) => {
-        options.onSyncError?.(err);
-        settle(err);
-      },
-    );
-  };
-
-  const runBatch = async (batch: Job[]): Promise<Outcome[]> => {
+  const runBatch = async (batch: Job[]): Promise<JobOutcome[]> => {
     // Fires only if the event loop gets to run, i.e. a job yielded; re-armed after each such job.
     let yielded = false;
     const arm = () => setImmediate(() => { yielded = true; });
     let tick = arm();
-    const outcomes: Outcome[] = [];
+    const outcomes: JobOutcome[] = [];
     try {
       for (const job of batch) {
         savepoint.run();
@@ -84,7 +71,7 @@ export function createSqliteStore(db: Db, options: WriteQueueOptions = {}): Stor
     scheduled = false;
     flushing = true;
     const batch = pending.splice(0, MAX_BATCH);
-    let outcomes: Outcome[];
+    let outcomes: JobOutcome[];
     try {
       begin.run();
       try {
@@ -102,14 +89,7 @@ export function createSqliteStore(db: Db, options: WriteQueueOptions = {}): Stor
       flushing = false;
       if (pending.length > 0) schedule();
     }
-    whenDurable((syncError) => {
-      batch.forEach((job, i) => {
-        const o = outcomes[i]!;
-        if (syncError !== undefined && o.ok) job.reject(syncError);
-        else if (o.ok) job.resolve(o.value);
-        else job.reject(o.error);
-      });
-    });
+    settleWhenDurable(options, batch, outcomes);
   };
 
   const schedule = () => {

@@ -20,6 +20,9 @@ import type { Db, Queryable } from './open';
 
 type Job = { fn: (tx: Queryable) => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void };
 
+/** What a job of a group commit turned out to be, in its savepoint. */
+export type JobOutcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
 export interface WriteQueue {
   /** Runs `fn` in a savepoint of the next group transaction; resolves once that transaction is durable. */
   run<T>(fn: (tx: Queryable) => T): Promise<T>;
@@ -35,25 +38,37 @@ export interface WriteQueueOptions {
 /** Most jobs per transaction: bounds the time one flush holds the event loop and the write lock. */
 const MAX_BATCH = 128;
 
+/**
+ * Settles the jobs of a committed batch once it is durable: after the fsync of the WAL when
+ * `options.syncWal` is given (a failed fsync fails every job that had succeeded: committed but not
+ * confirmed durable; a retry is idempotent), at once otherwise (synchronous=FULL).
+ *
+ * Each committed batch starts its own fsync and settles when that one returns. Overlapping fsyncs
+ * beat waiting for the one in flight and then covering several commits with the next (measured:
+ * 5350 vs 4730 completions/s in bench/ingest.ts): with the latter, a commit made just after an
+ * fsync began waits for almost two.
+ */
+export function settleWhenDurable(options: WriteQueueOptions, batch: readonly { resolve: (v: unknown) => void; reject: (e: unknown) => void }[], outcomes: readonly JobOutcome[]): void {
+  const settle = (syncError?: unknown) => batch.forEach((job, i) => {
+    const o = outcomes[i]!;
+    if (syncError !== undefined && o.ok) job.reject(syncError);
+    else if (o.ok) job.resolve(o.value);
+    else job.reject(o.error);
+  });
+  const { syncWal } = options;
+  if (!syncWal) return settle();
+  syncWal().then(
+    () => settle(),
+    (err: unknown) => {
+      options.onSyncError?.(err);
+      settle(err);
+    },
+  );
+}
+
 export function createWriteQueue(db: Db, options: WriteQueueOptions = {}): WriteQueue {
   const pending: Job[] = [];
   let scheduled = false;
-
-  // Each committed batch starts its own fsync and settles when that one returns. Overlapping
-  // fsyncs beat waiting for the one in flight and then covering several commits with the next
-  // (measured: 5350 vs 4730 completions/s in bench/ingest.ts): with the latter, a commit made just
-  // after an fsync began waits for almost two.
-  const whenDurable = (settle: (err?: unknown) => void) => {
-    const { syncWal } = options;
-    if (!syncWal) return settle();
-    syncWal().then(
-      () => settle(),
-      (err: unknown) => {
-        options.onSyncError?.(err);
-        settle(err);
-      },
-    );
-  };
 
   // better-sqlite3's own transaction functions: a call inside another becomes a SAVEPOINT, and
   // their BEGIN/SAVEPOINT/RELEASE statements are prepared once (drizzle's tx.transaction would
@@ -61,7 +76,7 @@ export function createWriteQueue(db: Db, options: WriteQueueOptions = {}): Write
   // queries run inside the savepoint.
   const inSavepoint = db.$client.transaction((job: Job) => job.fn(db));
   const inTransaction = db.$client.transaction((batch: Job[]) => {
-    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    const outcomes: JobOutcome[] = [];
     for (const job of batch) {
       try {
         outcomes.push({ ok: true, value: inSavepoint(job) });
@@ -76,7 +91,7 @@ export function createWriteQueue(db: Db, options: WriteQueueOptions = {}): Write
     scheduled = false;
     const batch = pending.splice(0, MAX_BATCH);
     if (pending.length > 0) schedule();
-    let outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[];
+    let outcomes: JobOutcome[];
     try {
       outcomes = inTransaction.immediate(batch);
     } catch (commitError) {
@@ -84,14 +99,7 @@ export function createWriteQueue(db: Db, options: WriteQueueOptions = {}): Write
       for (const job of batch) job.reject(commitError);
       return;
     }
-    whenDurable((syncError) => {
-      batch.forEach((job, i) => {
-        const o = outcomes[i]!;
-        if (syncError !== undefined && o.ok) job.reject(syncError);
-        else if (o.ok) job.resolve(o.value);
-        else job.reject(o.error);
-      });
-    });
+    settleWhenDurable(options, batch, outcomes);
   };
 
   const schedule = () => {

@@ -19,11 +19,11 @@
 //   postgres checks its data folder's lock file every minute and shuts down when it is gone.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { ensureTool, TOOLS } from '../../scripts/tools';
+import { freePort } from './free-port';
 
 export interface PgCluster {
   /** Superuser URL of the cluster's `postgres` database (postgres://postgres@127.0.0.1:<port>/postgres). */
@@ -92,17 +92,6 @@ async function waitUntilReady(url: string, child: ChildProcess, log: string, tim
   }
 }
 
-/** A TCP port that was free a moment ago on 127.0.0.1. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function readTail(file: string): string {
   try {

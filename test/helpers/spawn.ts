@@ -3,9 +3,10 @@
 // which runs the program in its own process, so a SIGKILL sent to the child reaches the server).
 // test/global-setup.ts builds dist/server before the tests when a source is newer than it.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import { REPO_ROOT } from './app';
+
+export { freePort } from './free-port';
 
 const RUN = path.join(REPO_ROOT, 'scripts/run.mjs');
 
@@ -50,14 +51,3 @@ export function runServerExpectingFailure(env: Record<string, string>): Promise<
   });
 }
 
-/** A TCP port that was free a moment ago on 127.0.0.1 (for a server started as a process). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
