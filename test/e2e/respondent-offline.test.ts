@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { OFFICIAL_SURVEY_ID } from '../../server/surveys/service';
 import { openWave } from '../../server/waves/service';
 import { OFFICIAL_SURVEYS_DIR, REPO_ROOT, startTestApp, type TestApp } from '../helpers/app';
+import { storedResponses } from '../helpers/db';
 import { choose, openBrowser, question, type Browser } from './browser';
 
 const CLIENT_DIR = process.env.KELISIM_E2E_CLIENT_DIR ?? path.join(REPO_ROOT, 'dist/client');
@@ -69,16 +70,6 @@ afterAll(async () => {
   await app?.close();
 });
 
-function storedResponses(waveSlug: string): Record<string, unknown>[] {
-  const db = new Database(app.dbFile, { readonly: true });
-  try {
-    return db
-      .prepare('SELECT r.* FROM responses r JOIN waves w ON w.id = r.wave_id WHERE w.open_slug = ?')
-      .all(waveSlug) as Record<string, unknown>[];
-  } finally {
-    db.close();
-  }
-}
 
 /** Names of the Cache Storage caches and the paths each holds. */
 const cachedPaths = (page: Browser['page']) =>
@@ -113,7 +104,7 @@ describe('respondent page offline (service worker)', () => {
         expect(cached).toContain('/index.html');
         expect(cached.some((p) => /^\/assets\/respond-page-.*\.js$/.test(p))).toBe(true);
         expect(cached.some((p) => /public-app|method-page/.test(p))).toBe(false);
-        expect(storedResponses(slug)).toEqual([]); // nothing answered yet: nothing saved
+        expect(storedResponses(app.dbFile, slug)).toEqual([]); // nothing answered yet: nothing saved
 
         await context.setOffline(true);
         const shell = await page.reload({ waitUntil: 'commit' });
@@ -133,15 +124,15 @@ describe('respondent page offline (service worker)', () => {
         // None of the answers reached the server while offline. (The row, if any, is the empty state
         // the closing page sent as a keepalive request on reload, from Chromium's browser process,
         // which setOffline does not cover: test/e2e/network-switch.ts.)
-        expect(storedResponses(slug).map((r) => r.data)).not.toContainEqual(expect.stringMatching(/adult|sex/));
+        expect(storedResponses(app.dbFile, slug).map((r) => r.data)).not.toContainEqual(expect.stringMatching(/adult|sex/));
 
         await context.setOffline(false);
         // The save queue retries every 5 s: the answers arrive without the respondent doing anything.
         await expect
-          .poll(() => storedResponses(slug).map((r) => JSON.parse(String(r.data)) as Record<string, unknown>), { timeout: 15_000 })
+          .poll(() => storedResponses(app.dbFile, slug).map((r) => JSON.parse(String(r.data)) as Record<string, unknown>), { timeout: 15_000 })
           .toEqual([{ adult: true, resident: true, consent: true, sex: 'f' }]);
         await page.waitForTimeout(1500);
-        const rows = storedResponses(slug);
+        const rows = storedResponses(app.dbFile, slug);
         expect(rows).toHaveLength(1);
         expect(rows[0].status).toBe('partial');
         expect(rows[0].current_page_no).toBe(1);
@@ -200,7 +191,7 @@ describe('respondent page offline (service worker)', () => {
       await page.getByText(L.resident, { exact: true }).waitFor();
       expect(await question(page, L.adult).getByRole('radio', { name: L.yes, exact: true }).isChecked()).toBe(true);
       await expect
-        .poll(() => storedResponses(slug).map((r) => JSON.parse(String(r.data)) as Record<string, unknown>), { timeout: 10_000 })
+        .poll(() => storedResponses(app.dbFile, slug).map((r) => JSON.parse(String(r.data)) as Record<string, unknown>), { timeout: 10_000 })
         .toEqual([{ adult: true }]);
     } finally {
       await b.close();

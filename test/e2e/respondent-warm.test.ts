@@ -9,14 +9,13 @@ import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Server } from 'node:http';
-import Database from 'better-sqlite3';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createApp } from '../../server/app';
 import { loadOfficialSurvey } from '../../server/surveys/bootstrap';
 import { OFFICIAL_SURVEY_ID, readSurveyFolder, registerSurveyVersion } from '../../server/surveys/service';
 import { closeWave, openWave } from '../../server/waves/service';
-import { createTestDb, type TestDb } from '../helpers/db';
+import { createTestDb, storedResponses, type TestDb } from '../helpers/db';
 import { OFFICIAL_SURVEYS_DIR, REPO_ROOT } from '../helpers/app';
 import { choose, openBrowser, question, type Browser } from './browser';
 
@@ -72,14 +71,6 @@ async function startLoggedApp(): Promise<LoggedApp> {
   };
 }
 
-function storedResponses(dbFile: string, slug: string): Record<string, unknown>[] {
-  const db = new Database(dbFile, { readonly: true });
-  try {
-    return db.prepare('SELECT r.* FROM responses r JOIN waves w ON w.id = r.wave_id WHERE w.open_slug = ?').all(slug) as Record<string, unknown>[];
-  } finally {
-    db.close();
-  }
-}
 
 /** Opens the link online, until the worker controls the page and holds the link's questionnaire. */
 async function openOnce(page: Browser['page'], url: string): Promise<void> {

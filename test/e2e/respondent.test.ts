@@ -13,6 +13,7 @@ import { OFFICIAL_SURVEYS_DIR, REPO_ROOT, startTestApp, type TestApp } from '../
 import { choose, horizontalOverflow, openBrowser, pick, question, type Browser } from './browser';
 import { startNetworkSwitch } from './network-switch';
 import { agentFrom, solvedPow } from '../helpers/antibot';
+import { storedResponses } from '../helpers/db';
 
 // KELISIM_E2E_CLIENT_DIR: another build, e.g. an older one, to check that a test fails without a change.
 const CLIENT_DIR = process.env.KELISIM_E2E_CLIENT_DIR ?? path.join(REPO_ROOT, 'dist/client');
@@ -35,7 +36,7 @@ const newOpenLink = () => openWave(app.db, OFFICIAL_SURVEY_ID).openSlug;
 async function waitForRow(waveSlug: string, ok: (row: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const rows = storedResponses(waveSlug);
+    const rows = storedResponses(app.dbFile, waveSlug);
     if (rows.length === 1 && ok(rows[0])) return rows[0];
     if (Date.now() > deadline) throw new Error(`No matching response row for wave ${waveSlug} within 10 s; rows: ${JSON.stringify(rows)}`);
     await new Promise((r) => setTimeout(r, 100));
@@ -48,16 +49,6 @@ const storageEntries = (page: Browser['page']) => page.evaluate(() => Object.ent
 /** The name the page stores a link under: 32 hex characters of its SHA-256. */
 const linkStoreKey = (link: string) => createHash('sha256').update(link).digest('hex').slice(0, 32);
 
-function storedResponses(waveSlug: string): Record<string, unknown>[] {
-  const db = new Database(app.dbFile, { readonly: true });
-  try {
-    return db
-      .prepare('SELECT r.* FROM responses r JOIN waves w ON w.id = r.wave_id WHERE w.open_slug = ?')
-      .all(waveSlug) as Record<string, unknown>[];
-  } finally {
-    db.close();
-  }
-}
 
 /** Every answer of a full, valid interview (values as stored). */
 const FULL_INTERVIEW: Record<string, unknown> = {
@@ -279,10 +270,10 @@ describe('respondent page in Chromium', () => {
       // Well within the 1.5 s typing debounce: only the pagehide save can carry this answer.
       await b.page.close({ runBeforeUnload: true });
       const deadline = Date.now() + 5000;
-      let rows = storedResponses(slug);
+      let rows = storedResponses(app.dbFile, slug);
       while (!(rows.length === 1 && String(rows[0].data).includes('"adult":true')) && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 100));
-        rows = storedResponses(slug);
+        rows = storedResponses(app.dbFile, slug);
       }
       expect(rows).toHaveLength(1);
       expect(JSON.parse(String(rows[0].data))).toEqual({ adult: true });
@@ -308,7 +299,7 @@ describe('respondent page in Chromium', () => {
       await b.page.getByRole('button', { name: 'Аяқтау' }).click();
       await b.page.getByRole('heading', { name: 'Уақыт бөлгеніңізге рақмет' }).waitFor();
       expect(attempts).toBe(2);
-      const rows = storedResponses(slug);
+      const rows = storedResponses(app.dbFile, slug);
       expect(rows).toHaveLength(1);
       expect(rows[0].status).toBe('screened_out');
       expect(rows[0].locale).toBe('kk');
@@ -333,7 +324,7 @@ describe('respondent page in Chromium', () => {
       await choose(page, 'Вам исполнилось 18 лет?', 'Нет');
       await page.getByRole('button', { name: 'Завершить' }).click();
       await page.getByRole('heading', { name: 'Спасибо, что уделили время' }).waitFor();
-      const rows = storedResponses(slug);
+      const rows = storedResponses(app.dbFile, slug);
       expect(rows).toHaveLength(1);
       expect(rows[0].status).toBe('screened_out');
       // The answers to the questions the "No" hid (residence, consent, sex) are not submitted.
@@ -369,7 +360,7 @@ describe('respondent page in Chromium', () => {
       await b.page.unroute('**/complete');
       await b.page.getByRole('button', { name: 'Завершить' }).click();
       await b.page.getByRole('heading', { name: 'Спасибо, что уделили время' }).waitFor();
-      const rows = storedResponses(slug);
+      const rows = storedResponses(app.dbFile, slug);
       expect(rows).toHaveLength(1);
       expect(rows[0].status).toBe('screened_out');
     } finally {
@@ -411,13 +402,13 @@ describe('respondent page in Chromium', () => {
       expect(await c5.locator('.sd-question__erbox, [role=alert]').count()).toBeGreaterThan(0);
       // The focus is on the refused question, where the respondent has to act (issue 12, item 5).
       await expect.poll(() => b.page.evaluate(() => document.activeElement?.closest('.sd-question')?.textContent ?? '')).toContain('В целом, насколько вы удовлетворены своей жизнью?');
-      expect(storedResponses(slug)[0].status).toBe('partial');
+      expect(storedResponses(app.dbFile, slug)[0].status).toBe('partial');
 
       await choose(b.page, 'В целом, насколько вы удовлетворены своей жизнью?', '7');
       expect(await alert.count()).toBe(0); // the fixed question leaves the summary
       await b.page.getByRole('button', { name: 'Завершить' }).click();
       await b.page.getByRole('heading', { name: 'Спасибо!' }).waitFor();
-      const rows = storedResponses(slug);
+      const rows = storedResponses(app.dbFile, slug);
       expect(rows).toHaveLength(1);
       expect(rows[0].status).toBe('complete');
       expect(JSON.parse(String(rows[0].data)).c5).toBe(7);
@@ -455,7 +446,7 @@ describe('respondent page in Chromium', () => {
       }
       await page.keyboard.press('Enter');
       await page.getByRole('heading', { name: 'Thank you for your time' }).waitFor();
-      expect(storedResponses(slug)[0].status).toBe('screened_out');
+      expect(storedResponses(app.dbFile, slug)[0].status).toBe('screened_out');
     } finally {
       await b.close();
     }
@@ -490,7 +481,7 @@ describe('respondent page in Chromium', () => {
       await new Promise((r) => setTimeout(r, 1000)); // time enough for a keepalive save to arrive
       expect(net.dropped).toBeGreaterThan(0);
       // The server has only what was sent while online.
-      expect(JSON.parse(String(storedResponses(slug)[0].data))).toEqual({ adult: true, resident: true, consent: true });
+      expect(JSON.parse(String(storedResponses(app.dbFile, slug)[0].data))).toEqual({ adult: true, resident: true, consent: true });
 
       // Back online, the same link in the same browser.
       net.offline = false;
