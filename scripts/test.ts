@@ -3,12 +3,16 @@
 //      saying what to install — before anything else runs;
 //   2. typecheck, lint, build (client and dist/server, which the process tests run);
 //   3. every test, with the tools' paths in their variables and the temporary directory pointed at
-//      a folder of this run's own; anything a test leaves there fails the run.
-// Arguments go to vitest: `npm test -- test/tooling` still checks, builds and cleans the same way.
+//      a folder of this run's own; anything a test leaves there fails the run;
+//   4. the suites of test/postgres-suites.ts once more against PostgreSQL (KELISIM_TEST_DB=postgres,
+//      decision 027), each test on a database of its own on a throw-away cluster.
+// Arguments go to vitest: `npm test -- test/tooling` still checks, builds and cleans the same way,
+// and runs the given files on SQLite only (KELISIM_TEST_DB=postgres runs them on PostgreSQL).
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { POSTGRES_SUITES } from '../test/postgres-suites';
 import { aptInstall, describeMachine, planTools, requiredTools, TOOLS, locateTool } from './tools';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -59,23 +63,36 @@ step('eslint .', path.join(BIN, 'eslint'), ['.']);
 step('vite build', path.join(BIN, 'vite'), ['build']);
 step('build dist/server', process.execPath, [path.join(ROOT, 'scripts/build-server.mjs')]);
 
-// Everything the tests put in the temporary directory (databases, browser profiles, spawned
-// servers' files) lands in this folder; test/global-setup.ts sees the variable and uses it.
-const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kelisim-test-run-'));
-let vitest;
-try {
-  process.stdout.write('\n> vitest run\n');
-  vitest = spawnSync(path.join(BIN, 'vitest'), ['run', ...process.argv.slice(2)], {
-    cwd: ROOT,
-    stdio: 'inherit',
-    // tsx (the estimate worker in development mode, spawned tools) would keep a cache in TMPDIR.
-    env: { ...process.env, ...toolEnv, TMPDIR: runDir, KELISIM_TEST_RUN_DIR: runDir, TSX_DISABLE_CACHE: '1' },
-  });
-} finally {
-  const left = fs.readdirSync(runDir);
-  fs.rmSync(runDir, { recursive: true, force: true });
-  if (left.length > 0) {
-    fail(`npm test: the tests left ${left.length} temporary file(s) behind, so a test does not clean up after itself: ${left.sort().join(', ')}`);
+/**
+ * One vitest run over `args`. Everything the tests put in the temporary directory (databases,
+ * browser profiles, spawned servers' files, the PostgreSQL cluster) lands in a folder of the run's
+ * own; test/global-setup.ts sees the variable and uses it; anything left there fails the run.
+ */
+function vitestRun(title: string, args: string[], env: NodeJS.ProcessEnv): void {
+  const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kelisim-test-run-'));
+  let vitest;
+  try {
+    process.stdout.write(`\n> ${title}\n`);
+    vitest = spawnSync(path.join(BIN, 'vitest'), ['run', ...args], {
+      cwd: ROOT,
+      stdio: 'inherit',
+      // tsx (the estimate worker in development mode, spawned tools) would keep a cache in TMPDIR.
+      env: { ...process.env, ...toolEnv, ...env, TMPDIR: runDir, KELISIM_TEST_RUN_DIR: runDir, TSX_DISABLE_CACHE: '1' },
+    });
+  } finally {
+    const left = fs.readdirSync(runDir);
+    fs.rmSync(runDir, { recursive: true, force: true });
+    if (left.length > 0) {
+      fail(`npm test: the tests left ${left.length} temporary file(s) behind, so a test does not clean up after itself: ${left.sort().join(', ')}`);
+    }
   }
+  if (vitest.status !== 0) process.exit(vitest.status ?? 1);
 }
-if (vitest.status !== 0) process.exit(vitest.status ?? 1);
+
+const args = process.argv.slice(2);
+if (args.length > 0) {
+  vitestRun(`vitest run (${process.env.KELISIM_TEST_DB ?? 'sqlite'})`, args, {});
+} else {
+  vitestRun('vitest run (SQLite)', [], { KELISIM_TEST_DB: 'sqlite' });
+  vitestRun('vitest run (PostgreSQL: test/postgres-suites.ts)', [...POSTGRES_SUITES], { KELISIM_TEST_DB: 'postgres' });
+}

@@ -5,7 +5,9 @@ import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { Config } from './config';
 import type { Antibot } from './antibot/guard';
 import type { Db } from './db/open';
-import { createWriteQueue } from './db/write-queue';
+import type { Store } from './db/store';
+import { createSqliteStore } from './db/store-sqlite';
+import type { WriteQueue } from './db/write-queue';
 import { DomainError } from './errors';
 import { FEATURES, type Feature, type FeatureDeps } from './features';
 import { isAdminUpload } from './admin/router';
@@ -17,7 +19,17 @@ import { requireUtf8Json } from './http/media-type';
 import { mountFeature } from './http/policy';
 
 export interface AppDeps {
-  db: Db;
+  /**
+   * The SQLite connection of the features not yet moved to the store (decision 027, step 2).
+   * Absent (PostgreSQL): such a feature fails on its first use of it, naming itself.
+   */
+  db?: Db;
+  /**
+   * The store the features' services use (decision 027). Absent: the SQLite store over `db`, with
+   * `syncWal`. The synchronous write jobs of features not yet moved to the store run in its group
+   * commit too (one transaction, one fsync for both kinds).
+   */
+  store?: Store;
   config: Pick<Config, 'bodyLimitBytes' | 'staticDir'>;
   /** Where internal errors are reported (default console.error); never sent to clients. */
   logError?: (message: string, err: unknown) => void;
@@ -45,6 +57,18 @@ export interface AppDeps {
   jobs?: FeatureDeps['jobs'];
 }
 
+/**
+ * Stands in for the SQLite connection on another engine while features move to the store
+ * (decision 027, step 2): any use of it throws, naming what is missing.
+ */
+function notMovedYet(dialect: string): Db {
+  return new Proxy({} as Db, {
+    get(_target, key) {
+      throw new Error(`a feature used the SQLite connection (.${String(key)}) on ${dialect}: it has not moved to the store yet (decision 027)`);
+    },
+  });
+}
+
 /** Maps body-parser's error types (express.json) to the API's codes. */
 function bodyParserError(err: unknown, limit: number): HttpError | undefined {
   if (typeof err !== 'object' || err === null || !('type' in err)) return undefined;
@@ -65,7 +89,7 @@ function bodyParserError(err: unknown, limit: number): HttpError | undefined {
   }
 }
 
-export function createApp({ db, config, logError = (m, e) => console.error(m, e), syncWal, features = FEATURES, antibot, clock, dbFile, publicBaseUrl, trustProxy, jobs }: AppDeps): Express {
+export function createApp({ db, store: givenStore, config, logError = (m, e) => console.error(m, e), syncWal, features = FEATURES, antibot, clock, dbFile, publicBaseUrl, trustProxy, jobs }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   if (trustProxy !== undefined) app.set('trust proxy', trustProxy);
@@ -82,9 +106,13 @@ export function createApp({ db, config, logError = (m, e) => console.error(m, e)
   // --- API -----------------------------------------------------------------------------------
   // A console upload (the file is the body: CSV or XLSX) is read by its own route, not as JSON.
   app.use('/api', (req, res, next) => (isAdminUpload(req) ? next() : requireUtf8Json(req, res, next)), express.json({ limit: config.bodyLimitBytes }));
-  const writes = createWriteQueue(db, { syncWal, onSyncError: (err) => logError('fsync of the database WAL failed:', err) });
+  if (!db && !givenStore) throw new Error('createApp needs a store or a SQLite connection');
+  const store = givenStore ?? createSqliteStore(db!, { syncWal, onSyncError: (err) => logError('fsync of the database WAL failed:', err) });
+  // A synchronous job on `db` inside the store's group commit: the same connection, its own savepoint.
+  const sqliteDb = db ?? notMovedYet(store.dialect);
+  const writes: WriteQueue = { run: (fn) => store.write(() => Promise.resolve(fn(sqliteDb))) };
   // Each feature under its own path, with its own access rule and cache policy (decision 005).
-  const deps: FeatureDeps = { db, writes, antibot, clock, dbFile, publicBaseUrl, jobs };
+  const deps: FeatureDeps = { db: sqliteDb, store, writes, antibot, clock, dbFile, publicBaseUrl, jobs };
   for (const feature of features) app.use('/api', mountFeature(feature, deps));
   app.use('/api', (req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');

@@ -2,14 +2,20 @@
 // with a message naming the variable, the value and what is expected — never a silent default.
 import path from 'node:path';
 import { z } from 'zod';
+import { isPostgresUrl, redactUrl } from './db/pg-url';
 
 export interface Config {
   /** TCP port to listen on (0 = any free port, used by tests). */
   port: number;
   /** Interface to bind; undefined = Node's default (all interfaces, IPv4 and IPv6). */
   host: string | undefined;
-  /** Absolute path of the SQLite database file. */
+  /** Absolute path of the SQLite database file (unused when `databaseUrl` is set). */
   dbFile: string;
+  /**
+   * KELISIM_DATABASE_URL: a PostgreSQL database (postgres://…) instead of the SQLite file
+   * (decision 027); undefined = SQLite at `dbFile`.
+   */
+  databaseUrl: string | undefined;
   /**
    * 'full' (default): every acknowledged write has been fsync'd, so it survives kill -9 and a
    * power loss. 'normal': it has been written to the OS before the answer, so it survives kill -9
@@ -107,6 +113,11 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const dbFile = path.resolve(cwd, get('KELISIM_DB') ?? 'data/kelisim.db');
   if (dbFile.endsWith(path.sep)) problems.push(`KELISIM_DB="${env.KELISIM_DB}" names a folder; give a file path such as data/kelisim.db`);
 
+  const databaseUrl = get('KELISIM_DATABASE_URL');
+  if (databaseUrl !== undefined && !isPostgresUrl(databaseUrl)) {
+    problems.push(`KELISIM_DATABASE_URL="${redactUrl(databaseUrl)}" is not a PostgreSQL URL; use postgres://user:password@host:5432/database, or leave it unset for the SQLite file KELISIM_DB`);
+  }
+
   let dbSynchronous: Config['dbSynchronous'] = 'full';
   const rawSync = get('KELISIM_DB_SYNC');
   if (rawSync !== undefined) {
@@ -148,5 +159,5 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   if (problems.length > 0) {
     throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   }
-  return { port, host, dbFile, dbSynchronous, bodyLimitBytes, staticDir, surveysDir, baseUrl, ...timeouts, antibot };
+  return { port, host, dbFile, databaseUrl, dbSynchronous, bodyLimitBytes, staticDir, surveysDir, baseUrl, ...timeouts, antibot };
 }

@@ -8,6 +8,7 @@
 // never the respondent API's no-store.
 import type { Router } from 'express';
 import type { Db } from './db/open';
+import type { Store } from './db/store';
 import type { WriteQueue } from './db/write-queue';
 import type { Antibot } from './antibot/guard';
 import { responsesRouter } from './responses/routes';
@@ -41,6 +42,12 @@ export type CachePolicy = 'no-store' | 'public-etag';
 /** What a feature's router is built from. */
 export interface FeatureDeps {
   db: Db;
+  /**
+   * The store (decision 027): services moved to it read through `store.sql` and write with
+   * `store.write`, on SQLite or PostgreSQL alike. On SQLite it shares `db`'s connection and group
+   * commit with `writes`.
+   */
+  store: Store;
   /** The group-commit queue: every write of the API runs as one of its jobs. */
   writes: WriteQueue;
   /** The open link's protection (server/antibot); absent: none (tests and tools that embed the app). */

@@ -31,21 +31,7 @@ export const PG_MIGRATIONS_TABLE = '__drizzle_migrations';
  */
 const MIGRATION_LOCK = 0x6b656c69; // 'keli'
 
-/** Whether `url` names a PostgreSQL database (postgres:// or postgresql://). */
-export function isPostgresUrl(url: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(url);
-}
-
-/** `url` without its password, for messages. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return url.replace(/:[^:@/]*@/, ':***@');
-  }
-}
+export { isPostgresUrl, redactUrl } from './pg-url';
 
 /**
  * A pool on `url` whose every connection runs with synchronous_commit = on, whatever the server's

@@ -25,6 +25,9 @@ import pg from 'pg';
 import { ensureTool, TOOLS } from '../../scripts/tools';
 import { freePort } from './free-port';
 
+/** The migrated database each test's PostgreSQL database is copied from (test/global-setup.ts makes it). */
+export const PG_TEMPLATE = 'kelisim_template';
+
 export interface PgCluster {
   /** Superuser URL of the cluster's `postgres` database (postgres://postgres@127.0.0.1:<port>/postgres). */
   url: string;

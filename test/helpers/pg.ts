@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
+import { PG_TEMPLATE } from './pg-cluster';
 
 let clusterUrl: Promise<string> | undefined;
 
@@ -37,10 +38,13 @@ export interface TestPgDb {
   drop: () => Promise<void>;
 }
 
-/** A new, empty database of its own (no schema: openPg migrates it). */
-export async function createTestPgDb(): Promise<TestPgDb> {
+/**
+ * A new database of its own: empty (no schema: openPg migrates it), or with `migrated` a copy of
+ * the run's migrated template (test/global-setup.ts), ready at once.
+ */
+export async function createTestPgDb(options: { migrated?: boolean } = {}): Promise<TestPgDb> {
   const name = `kelisim_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  await onCluster(`CREATE DATABASE "${name}"`);
+  await onCluster(options.migrated ? `CREATE DATABASE "${name}" TEMPLATE "${PG_TEMPLATE}"` : `CREATE DATABASE "${name}"`);
   const url = new URL(await pgClusterUrl());
   url.pathname = `/${name}`;
   return {

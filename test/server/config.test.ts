@@ -10,7 +10,7 @@ describe('loadConfig', () => {
   it('has defaults that serve on port 3000 with data/kelisim.db', () => {
     const c = loadConfig({}, '/srv/kelisim');
     expect(c).toEqual({
-      port: 3000, host: undefined, dbFile: '/srv/kelisim/data/kelisim.db', dbSynchronous: 'full', bodyLimitBytes: 256 * 1024,
+      port: 3000, host: undefined, dbFile: '/srv/kelisim/data/kelisim.db', databaseUrl: undefined, dbSynchronous: 'full', bodyLimitBytes: 256 * 1024,
       staticDir: '/srv/kelisim/dist/client', surveysDir: '/srv/kelisim/surveys', baseUrl: undefined,
       headersTimeoutMs: 20_000, requestTimeoutMs: 60_000, keepAliveTimeoutMs: 10_000, antibot: true,
     });
@@ -23,7 +23,7 @@ describe('loadConfig', () => {
       KELISIM_HEADERS_TIMEOUT: '500ms', KELISIM_REQUEST_TIMEOUT: '2m', KELISIM_KEEP_ALIVE_TIMEOUT: '5', KELISIM_ANTIBOT: 'off',
     }, '/srv/kelisim');
     expect(c).toEqual({
-      port: 8080, host: '127.0.0.1', dbFile: '/var/lib/k.db', dbSynchronous: 'normal', bodyLimitBytes: 1024 * 1024,
+      port: 8080, host: '127.0.0.1', dbFile: '/var/lib/k.db', databaseUrl: undefined, dbSynchronous: 'normal', bodyLimitBytes: 1024 * 1024,
       staticDir: '/srv/kelisim/web', surveysDir: path.resolve('/srv/kelisim', '../s'), baseUrl: 'https://survey.example.kz',
       headersTimeoutMs: 500, requestTimeoutMs: 120_000, keepAliveTimeoutMs: 5000, antibot: false,
     });
@@ -40,6 +40,20 @@ describe('loadConfig', () => {
   ])('refuses %s=%s naming the variable and the value', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(`${name}="${value}"`);
+  });
+
+  it('reads KELISIM_DATABASE_URL as a PostgreSQL database and refuses anything else without showing its password', () => {
+    expect(loadConfig({ KELISIM_DATABASE_URL: 'postgres://k:secret@db:5432/kelisim' }, '/srv').databaseUrl).toBe('postgres://k:secret@db:5432/kelisim');
+    expect(loadConfig({ KELISIM_DATABASE_URL: 'postgresql://db/kelisim' }, '/srv').databaseUrl).toBe('postgresql://db/kelisim');
+    let message = '';
+    try {
+      loadConfig({ KELISIM_DATABASE_URL: 'mysql://k:secret@db/kelisim' }, '/srv');
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/KELISIM_DATABASE_URL="mysql:\/\/k:\*\*\*@db\/kelisim" is not a PostgreSQL URL/);
+    expect(message).not.toContain('secret');
   });
 
   it('refuses a header timeout longer than the request timeout (Node would not start)', () => {

@@ -57,7 +57,7 @@ const MATRIX: Record<AdminRouteName, Row> = {
 
 /** Every route the express router really has, as "METHOD path". */
 function routerRoutes(): string[] {
-  const t = { db: undefined as never, writes: undefined as never };
+  const t = { db: undefined as never, store: undefined as never, writes: undefined as never };
   const router = buildAdminRouter({ ...t, jobs: { startEstimate: () => { throw new Error('unused'); }, idle: async () => {} } }) as unknown as { stack: { route?: { path: string; methods: Record<string, boolean> } }[] };
   return router.stack.filter((l) => l.route).flatMap((l) => Object.keys(l.route!.methods).filter((m) => l.route!.methods[m]).map((m) => `${m.toUpperCase()} ${l.route!.path}`));
 }

@@ -1,0 +1,9 @@
+// The test files that `npm test` runs a second time against PostgreSQL (decision 027, step 2):
+// scripts/test.ts runs vitest over exactly these with KELISIM_TEST_DB=postgres, where
+// test/helpers/store.ts gives each test a fresh database on the run's throw-away cluster. A
+// feature whose services have moved to the store adds its test files here (one line each, so
+// parallel branches merge cleanly); when every server, CLI and end-to-end suite is listed, this
+// list becomes the globs of those folders.
+export const POSTGRES_SUITES: readonly string[] = [
+  'test/server/db/store-helper.test.ts',
+];
