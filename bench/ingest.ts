@@ -11,8 +11,11 @@
 // group-commits the writes that arrive together, one fsync per group, so its throughput depends on
 // how many completions are in flight; 32 concurrent submitters is a modest national-survey peak),
 // --rounds R (alternating bare/server runs, default 3), --cpu-prof (profile the real server; the
-// .cpuprofile lands in a temporary folder that is printed and kept). Internal: --bare-server (this
-// file acting as the bare endpoint).
+// .cpuprofile lands in a temporary folder that is printed and kept), --db postgres (issue 11: also
+// the same server on PostgreSQL — a throw-away cluster from Debian's postgresql package with its
+// fsyncs on, as in production — printed next to SQLite and the bare baseline of the same rounds),
+// --servers N (with --db postgres: N app servers on that one database, the load spread over them
+// round-robin). Internal: --bare-server (this file acting as the bare endpoint).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -21,6 +24,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 // Seeded (the tests' generator), so runs draw the same answers and are comparable.
 import { rng as makeRng } from '../test/helpers/random';
+import { startPgCluster, type PgCluster } from '../test/helpers/pg-cluster';
 import { agent, percentile, request } from './http-client';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -144,7 +148,9 @@ function interview(rng: () => number, qs: Q[]): Json {
 
 interface RunResult { requests: number; seconds: number; rps: number; p50: number; p99: number }
 
-async function run(port: number, bodies: { path: string; body: string }[], concurrency: number): Promise<RunResult> {
+/** Sends `bodies` with `concurrency` clients, request i to ports[i mod ports.length]. */
+async function run(ports: number | number[], bodies: { path: string; body: string }[], concurrency: number): Promise<RunResult> {
+  const targets = Array.isArray(ports) ? ports : [ports];
   const latencies = new Array<number>(bodies.length);
   let next = 0;
   const deadline = Date.now() + MAX_RUN_MS;
@@ -153,7 +159,7 @@ async function run(port: number, bodies: { path: string; body: string }[], concu
       if (Date.now() > deadline) throw new Error(`a run took longer than ${MAX_RUN_MS} ms`);
       const i = next++;
       const t0 = process.hrtime.bigint();
-      const res = await request(port, 'POST', bodies[i].path, bodies[i].body);
+      const res = await request(targets[i % targets.length]!, 'POST', bodies[i].path, bodies[i].body);
       latencies[i] = Number(process.hrtime.bigint() - t0) / 1e6;
       if (res.status !== 201) throw new Error(`request ${i} got ${res.status}: ${res.body.slice(0, 500)}`);
     }
@@ -181,10 +187,16 @@ async function main(argv: string[]): Promise<number> {
   // still ~30% slower than the later ones (JIT, heap growth), which flattered that round's ratio.
   const warmup = requests;
   const profile = argv.includes('--cpu-prof');
+  const dbIndex = argv.indexOf('--db');
+  const engine = dbIndex < 0 ? 'sqlite' : argv[dbIndex + 1];
+  if (engine !== 'sqlite' && engine !== 'postgres') throw new Error(`--db needs sqlite or postgres, got "${engine}"`);
+  const servers = argValue(argv, '--servers', 1);
+  if (servers > 1 && engine !== 'postgres') throw new Error('--servers N needs --db postgres: several app servers share one PostgreSQL database (one SQLite file has one server)');
 
   const dir = mkdtempSync(path.join(tmpdir(), 'kelisim-bench-'));
   const profileDir = profile ? mkdtempSync(path.join(tmpdir(), 'kelisim-cpu-prof-')) : '';
   const children: Child[] = [];
+  let cluster: PgCluster | undefined;
   try {
     // KELISIM_ANTIBOT=off: the benchmark is one address sending thousands of completions without a
     // proof of work, which the open link's protection exists to refuse (docs/decisions/021).
@@ -195,6 +207,19 @@ async function main(argv: string[]): Promise<number> {
     children.push(server);
     const bare = await startChild(['bench/ingest.ts', '--bare-server'], process.env, /bare listening on http:\/\/127\.0\.0\.1:(\d+)/);
     children.push(bare);
+    // The same server on PostgreSQL, `servers` of them on one database, each as `npm start` runs it.
+    const pgPorts: number[] = [];
+    let pgSlug: string | undefined;
+    if (engine === 'postgres') {
+      cluster = await startPgCluster({ durable: true });
+      const pgEnv = { ...env, KELISIM_DATABASE_URL: cluster.url };
+      for (let i = 0; i < servers; i++) {
+        const s = await startChild(['scripts/run.mjs', 'main'], pgEnv, /running on http:\/\/localhost:(\d+)/);
+        children.push(s);
+        pgPorts.push(s.port);
+        pgSlug ??= /\/s\/([A-Za-z0-9_-]+)/.exec(s.stdout)?.[1];
+      }
+    }
 
     // Wait for the link line (printed in the same write as the port, but be safe).
     const slug = /\/s\/([A-Za-z0-9_-]+)/.exec(server.stdout)?.[1];
@@ -209,6 +234,7 @@ async function main(argv: string[]): Promise<number> {
     const makeBodies = (n: number) => Array.from({ length: n }, () => {
       const id = randomUUID();
       return {
+        id,
         path: `/api/links/${slug}/responses/${id}/complete`,
         body: JSON.stringify({
           surveyVersionId: link.survey.versionId,
@@ -226,18 +252,23 @@ async function main(argv: string[]): Promise<number> {
     if (refused.status !== 422) throw new Error(`a hostile completion got ${refused.status}, not 422: is the completion validator wired? ${refused.body.slice(0, 300)}`);
     const avgBytes = (b: { body: string }[]) => Math.round(b.reduce((s, x) => s + x.body.length, 0) / b.length);
 
-    process.stdout.write(`ingest benchmark: ${rounds} rounds × ${requests} completions per target, concurrency ${concurrency}, warm-up ${warmup}; loopback; Node ${process.version}\n`);
+    // The PostgreSQL servers' own link (their wave) for the same bodies.
+    const onPg = (bodies: { id: string; path: string; body: string }[]) => bodies.map((b) => ({ ...b, path: `/api/links/${pgSlug}/responses/${b.id}/complete` }));
+    process.stdout.write(`ingest benchmark: ${rounds} rounds × ${requests} completions per target, concurrency ${concurrency}, warm-up ${warmup}; loopback; Node ${process.version}${engine === 'postgres' ? `; PostgreSQL ${servers} server(s), fsync on` : ''}\n`);
     await run(bare.port, makeBodies(warmup), concurrency);
     await run(server.port, makeBodies(warmup), concurrency);
+    if (pgPorts.length > 0) await run(pgPorts, onPg(makeBodies(warmup)), concurrency);
 
-    const results: { bare: RunResult[]; server: RunResult[] } = { bare: [], server: [] };
+    const results: { bare: RunResult[]; server: RunResult[]; pg: RunResult[] } = { bare: [], server: [], pg: [] };
     for (let r = 0; r < rounds; r++) {
       const bodies = makeBodies(requests);
-      // The same bodies for both, so body sizes and answers are identical; fresh ids each round.
+      // The same bodies for all, so body sizes and answers are identical; fresh ids each round.
       results.bare.push(await run(bare.port, bodies, concurrency));
       results.server.push(await run(server.port, bodies, concurrency));
+      if (pgPorts.length > 0) results.pg.push(await run(pgPorts, onPg(bodies), concurrency));
       const ratio = results.server[r].rps / results.bare[r].rps;
-      process.stdout.write(`  round ${r + 1}: bare ${results.bare[r].rps.toFixed(0)} req/s, server ${results.server[r].rps.toFixed(0)} req/s, ratio ${ratio.toFixed(2)} (avg body ${avgBytes(bodies)} B)\n`);
+      const pgPart = pgPorts.length > 0 ? `, PostgreSQL ×${servers} ${results.pg[r]!.rps.toFixed(0)} req/s (ratio ${(results.pg[r]!.rps / results.bare[r].rps).toFixed(2)})` : '';
+      process.stdout.write(`  round ${r + 1}: bare ${results.bare[r].rps.toFixed(0)} req/s, server ${results.server[r].rps.toFixed(0)} req/s, ratio ${ratio.toFixed(2)}${pgPart} (avg body ${avgBytes(bodies)} B)\n`);
     }
     // The round with the median paired ratio: each round measures both targets back to back, so
     // its ratio is the least disturbed by other load on the machine; the median resists outliers.
@@ -252,12 +283,17 @@ async function main(argv: string[]): Promise<number> {
       fmt('bare Express (parse JSON, 201)', b),
       fmt('Kelisim complete (validate+store)', s),
       `ratio (server / bare throughput)    ${(s.rps / b.rps).toFixed(2)}   (goal ≥ 0.60)`,
+      ...(results.pg.length > 0 ? [
+        fmt(`Kelisim on PostgreSQL, ${servers} server(s)`, results.pg[m]!),
+        `ratio (PostgreSQL / bare throughput) ${(results.pg[m]!.rps / b.rps).toFixed(2)}`,
+      ] : []),
       '',
     ].join('\n'));
     return 0;
   } finally {
     agent.destroy();
     for (const c of children) await stopChild(c);
+    await cluster?.stop();
     rmSync(dir, { recursive: true, force: true });
     if (profile) process.stdout.write(`server CPU profile (open in Chrome DevTools → Performance): ${profileDir}\n`);
   }

@@ -104,8 +104,12 @@ function readTail(file: string): string {
   }
 }
 
-/** initdb and start a cluster; see the head of this file. */
-export async function startPgCluster(): Promise<PgCluster> {
+/**
+ * initdb and start a cluster; see the head of this file. Tests skip the cluster's fsyncs (their
+ * databases are thrown away); `durable` keeps them, as a production server does (benchmarks that
+ * compare with SQLite's fsync before acknowledging).
+ */
+export async function startPgCluster(options: { durable?: boolean } = {}): Promise<PgCluster> {
   const initdb = ensureTool(POSTGRESQL); // INITDB_PATH first (set by npm test), else found or installed
   const bin = path.dirname(fs.realpathSync(initdb));
   const postgres = path.join(bin, 'postgres');
@@ -139,7 +143,7 @@ export async function startPgCluster(): Promise<PgCluster> {
       if (user) fs.fchownSync(logFd, user.uid, user.gid);
       const [cmd, args] = asUser(user, postgres, [
         '-D', data, '-k', dir, '-h', '127.0.0.1', '-p', String(port),
-        '-c', 'fsync=off', '-c', 'full_page_writes=off', '-c', 'synchronous_commit=off',
+        ...(options.durable ? [] : ['-c', 'fsync=off', '-c', 'full_page_writes=off', '-c', 'synchronous_commit=off']),
         '-c', 'max_connections=200', '-c', 'log_min_messages=warning',
       ]);
       child = spawn(cmd, args, { stdio: ['ignore', logFd, logFd] });
