@@ -7,4 +7,5 @@
 export const POSTGRES_SUITES: readonly string[] = [
   'test/server/db/store-helper.test.ts',
   'test/server/runs/store-services.test.ts',
+  'test/server/cli/store-commands.test.ts',
 ];
