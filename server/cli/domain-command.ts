@@ -92,5 +92,5 @@ export async function withConfiguredStore<T>(fn: (store: Store, db: Db | undefin
  */
 export function computeDb(command: string, db: Db | undefined): Db {
   if (db) return db;
-  throw new DomainError('bad_usage', 'invalid_option', `kelisim ${command} recomputes runs from the responses, which still reads a SQLite file (decision 027, step 2); on PostgreSQL use the stored runs (run show, publish, withdraw) or compute on the SQLite copy`);
+  throw new DomainError('conflict', 'compute_unavailable', `kelisim ${command} recomputes runs from the responses, which this version reads from a SQLite file only (decision 027, step 2); on PostgreSQL (KELISIM_DATABASE_URL) the stored runs can be shown, published and withdrawn`);
 }

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { auditLog, publications, surveyVersions, targetSets } from '../db/schema';
-import { statement, type Sql } from '../db/sql';
+import { statement, type Prepared, type Sql } from '../db/sql';
 import { jsonValue } from '../runs/rows';
 import { publishedRuns } from '../publications/service';
 import type { StoredRunResult } from '../runs/result';
@@ -85,7 +85,11 @@ interface VersionRow { pub: number; targets: string | null; demo: number; survey
 // One prepared statement, read on every request: the latest publication event (the primary key's
 // last entry), the targets' content hash, the demo marker (an index on audit_log.action) and the
 // latest questionnaire version. Tens of µs on SQLite; on PostgreSQL one round trip.
-const versionStatement = statement<{ demoAction: string; surveyId: string }>('results.stateVersion', (p) => sql`SELECT
+type VersionParams = { demoAction: string; surveyId: string };
+const VERSION_PARAMS: VersionParams = { demoAction: DEMO_MARKER_ACTION, surveyId: OFFICIAL_SURVEY_ID };
+/** The statement bound to each executor once (the request path makes no object per call). */
+const versionReaders = new WeakMap<Sql, Prepared<VersionParams, VersionRow>>();
+const versionStatement = statement<VersionParams>('results.stateVersion', (p) => sql`SELECT
   (SELECT coalesce(max(${publications.id}), 0) FROM ${publications}) AS "pub",
   (SELECT ${targetSets.contentHash} FROM ${targetSets} ORDER BY ${targetSets.id} DESC LIMIT 1) AS "targets",
   (SELECT count(*) FROM ${auditLog} WHERE ${auditLog.action} = ${p.demoAction}) AS "demo",
@@ -98,7 +102,9 @@ const versionStatement = statement<{ demoAction: string; surveyId: string }>('re
  * next request, without invalidation messages.
  */
 export async function stateVersion(q: Sql, now: Date): Promise<string> {
-  const v = (await q.prepared<{ demoAction: string; surveyId: string }, VersionRow>(versionStatement).get({ demoAction: DEMO_MARKER_ACTION, surveyId: OFFICIAL_SURVEY_ID }))!;
+  let read = versionReaders.get(q);
+  if (!read) versionReaders.set(q, (read = q.prepared<VersionParams, VersionRow>(versionStatement)));
+  const v = (await read.get(VERSION_PARAMS))!;
   // The year is part of the key: "provisional" flips when a year ends, with no publication.
   const raw = `v1|${v.pub}|${v.targets ?? ''}|${v.demo > 0 ? 1 : 0}|${v.survey}|${now.getUTCFullYear()}`;
   if (lastKey?.raw !== raw) lastKey = { raw, key: createHash('sha256').update(raw).digest('base64url').slice(0, 27) };

@@ -124,6 +124,9 @@ export function createJobRunner(store: Store, dbFile: string | undefined, clock:
   };
   return {
     async startEstimate(request, actor, now) {
+      if (!dbFile && store.dialect === 'postgres') {
+        throw new DomainError('conflict', 'compute_unavailable', 'Estimate runs are computed from a SQLite database file in this version (decision 027, step 2); on PostgreSQL the stored runs can be reviewed, published and withdrawn here, but not computed.');
+      }
       if (!dbFile) throw new Error('estimate runs need the database file (AppDeps.dbFile)');
       // Refuse what the worker would refuse, now, with the same errors.
       normaliseOptions(request.options);

@@ -82,10 +82,10 @@ describe(`kelisim frame, run, publish, withdraw on the store (${process.env.KELI
       expect(doc.runId).toBeGreaterThan(fixture.run.row.id);
       expect(doc.inputs.inputHash).toBe(fixture.run.row.inputHash);
     } else {
-      expect(estimate.code).toBe(2);
-      expect(estimate.stderr).toMatch(/^kelisim estimate: kelisim estimate recomputes runs from the responses, which still reads a SQLite file/);
+      expect(estimate.code).toBe(1);
+      expect(estimate.stderr).toMatch(/^kelisim estimate: kelisim estimate recomputes runs from the responses, which this version reads from a SQLite file only/);
       const verify = await cli(['run', 'verify', '--run', String(fixture.run.row.id)]);
-      expect(verify.code).toBe(2);
+      expect(verify.code).toBe(1);
       expect(verify.stderr).toContain('kelisim run verify recomputes runs from the responses');
     }
   }, 120_000);

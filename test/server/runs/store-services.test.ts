@@ -217,6 +217,11 @@ describe(`runs and publication on the store (${process.env.KELISIM_TEST_DB ?? 's
     const row = await runner.startEstimate({ wave: { id: fixture.waveId }, frame: { id: fixture.run.row.frameId } }, 'user:1', new Date('2026-11-29T11:59:00Z'));
     expect(row).toMatchObject({ status: 'queued', stage: 'queued', createdBy: 'user:1' });
     await runner.idle();
+    // Without a database file to compute from: on PostgreSQL a refusal the console shows (409).
+    const noFile = createJobRunner(store, undefined, () => new Date());
+    const refused = await noFile.startEstimate({ wave: { id: fixture.waveId }, frame: { id: fixture.run.row.frameId } }, 'user:1', new Date()).catch((e: unknown) => e);
+    if (ts.engine === 'postgres') expect(refused).toMatchObject({ kind: 'conflict', code: 'compute_unavailable' });
+    else expect(String(refused)).toContain('estimate runs need the database file');
     expect(await requireJob(other.sql, row.id)).toMatchObject({ status: 'done', stage: null, progress: 1, runId: fixture.run.row.id, finishedAt: '2026-11-29T12:00:00.000Z', error: null });
   });
 });
