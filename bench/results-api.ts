@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { desc, eq } from 'drizzle-orm';
 import { openDb } from '../server/db/open';
+import { createSqliteStore } from '../server/db/store-sqlite';
 import { estimateRuns } from '../server/db/schema';
 import { addSyntheticQuarters, buildDemoDatabase, demoPeriods } from '../server/demo/build';
 import { publishRun } from '../server/publications/service';
@@ -105,7 +106,7 @@ export async function benchResultsApi(o: { responses: number; clients: number; r
   if (have !== o.responses) {
     o.log(`building ${dbFile}: 20 published runs (the demo's), then ${o.responses.toLocaleString('en')} stored responses…`);
     const t0 = performance.now();
-    buildDemoDatabase({ file: dbFile, surveysDir: path.join(ROOT, 'surveys'), now: new Date('2026-11-29T12:00:00Z') });
+    await buildDemoDatabase({ file: dbFile, surveysDir: path.join(ROOT, 'surveys'), now: new Date('2026-11-29T12:00:00Z') });
     const sqlite = new Database(dbFile);
     const base = (sqlite.prepare('SELECT count(*) AS n FROM responses').get() as { n: number }).n;
     const copies = Math.ceil((o.responses - base) / base);
@@ -193,10 +194,11 @@ export async function resultsApiSection(ctx: { dbFile: string; waveId: number; p
     const now = new Date('2026-11-29T12:00:00Z');
     // 19 quarters without a wave yet (the prepared wave and the server's open one have theirs).
     const free = ['2021-Q1', '2021-Q2', '2021-Q3', '2021-Q4', ...demoPeriods(now)].filter((p) => !findWaveByPeriod(db, OFFICIAL_SURVEY_ID, p));
-    addSyntheticQuarters(db, { periods: free.slice(-19), perWave: 1500, now });
+    await addSyntheticQuarters(db, { periods: free.slice(-19), perWave: 1500, now });
     const latest = db.select({ id: estimateRuns.id }).from(estimateRuns).where(eq(estimateRuns.waveId, ctx.waveId)).orderBy(desc(estimateRuns.id)).limit(1).get();
-    const runId = latest?.id ?? createEstimateRun(db, { wave: { id: ctx.waveId }, frame: { name: ctx.frameName } }, 'bench').row.id;
-    publishRun(db, runId, 'bench');
+    const store = createSqliteStore(db);
+    const runId = latest?.id ?? (await createEstimateRun(store, db, { wave: { id: ctx.waveId }, frame: { name: ctx.frameName } }, 'bench')).row.id;
+    await publishRun(store, runId, 'bench');
     db.$client.pragma('wal_checkpoint(TRUNCATE)');
   } finally {
     db.$client.close();

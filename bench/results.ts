@@ -56,7 +56,8 @@ async function prepare(responses: number): Promise<ResultsBenchContext> {
   const period = '2025-Q4';
   const wave = createWave(db, OFFICIAL_SURVEY_ID, period, { closed: true, actor: 'bench' });
   const frameName = 'bench-illustrative';
-  storeFrame(db, parseCsvText(illustrativeFrameCsv(), 'bench-frame.csv'), { name: frameName, source: 'illustrative figures for the benchmark', referenceDate: '2021-10-01', illustrative: true }, 'bench');
+  const { createSqliteStore } = await import('../server/db/store-sqlite');
+  await storeFrame(createSqliteStore(db), parseCsvText(illustrativeFrameCsv(), 'bench-frame.csv'), { name: frameName, source: 'illustrative figures for the benchmark', referenceDate: '2021-10-01', illustrative: true }, 'bench');
 
   const t0 = Date.now();
   writeSyntheticWave(db, { waveId: wave.id, versionId: version.id, spec, responses });
@@ -214,6 +215,7 @@ async function serverMode(): Promise<void> {
   const { ensureOpenWave } = await import('../server/waves/service');
   const { OFFICIAL_SURVEY_ID } = await import('../server/surveys/service');
   const { estimateInWorker } = await import('../server/runs/worker-pool');
+  const { createSqliteStore } = await import('../server/db/store-sqlite');
   const dbFile = process.env.KELISIM_DB!;
   // As server/main.ts: synchronous=NORMAL plus the write queue's own fsync of the WAL before answering.
   const db = openDb(dbFile, { synchronous: 'normal' });
@@ -234,7 +236,7 @@ async function serverMode(): Promise<void> {
       buffer = buffer.slice(buffer.indexOf('\n') + 1);
       if (line === 'estimate') {
         const t0 = Date.now();
-        estimateInWorker(db, dbFile, { wave: { id: Number(process.env.BENCH_WAVE) }, frame: { name: process.env.BENCH_FRAME! } }, 'bench').then(
+        estimateInWorker(createSqliteStore(db).sql, dbFile, { wave: { id: Number(process.env.BENCH_WAVE) }, frame: { name: process.env.BENCH_FRAME! } }, 'bench').then(
           (run) => process.stdout.write(`estimate done ${Date.now() - t0} ${run.row.id}\n`),
           (err: unknown) => { process.stderr.write(`estimate failed: ${String(err)}\n`); process.exit(1); },
         );

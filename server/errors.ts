@@ -59,6 +59,7 @@ export type DomainErrorCode =
   | 'quotas_unavailable'
   | 'flag_not_applicable'
   | 'already_overruled'
+  | 'compute_unavailable'
   | 'schema_not_current'
   | 'database_in_use'
   | 'target_not_empty'

@@ -80,7 +80,7 @@ export interface Feature {
 export const FEATURES: readonly Feature[] = [
   { name: 'responses', path: '/links', access: { kind: 'respondent' }, cache: 'no-store', router: ({ db, writes, antibot }) => responsesRouter(db, writes, antibot) },
   // The router keeps its own strong ETag per published state (computed once per state, not per body).
-  { name: 'results', path: '/public/v1', access: { kind: 'public' }, cache: 'public-etag', router: ({ db }) => publicResultsRouter(db) },
+  { name: 'results', path: '/public/v1', access: { kind: 'public' }, cache: 'public-etag', router: ({ store }) => publicResultsRouter(store.sql) },
   // The researchers' console (issue 8): sign-in per server/auth, each route's role per contract/admin-api.ts.
   { name: 'admin', path: '/admin', access: { kind: 'authenticated', role: 'viewer', open: ADMIN_OPEN_ROUTES }, cache: 'no-store', router: (deps) => buildAdminRouter(deps) },
 ];

@@ -7,6 +7,7 @@ import { ConfigError, loadConfig } from './config';
 import { startCheckpointer } from './db/checkpointer';
 import { claimDatabase, DatabaseLockError } from './db/lock';
 import { openDb, syncDbFiles, walSyncer } from './db/open';
+import { createSqliteStore } from './db/store-sqlite';
 import { createHttpServer } from './http/server';
 import { ensureCensusFrame } from './frames/service';
 import { DomainError } from './errors';
@@ -20,7 +21,7 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-function start(): void {
+async function start(): Promise<void> {
   let config;
   try {
     config = loadConfig();
@@ -53,7 +54,7 @@ function start(): void {
     // The cited census frame, so a run can be computed without importing one first. A
     // questionnaire whose levels it does not fit (a test stand-in) gets a warning, not a stop.
     try {
-      ensureCensusFrame(db, config.surveysDir);
+      await ensureCensusFrame(createSqliteStore(db), config.surveysDir);
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
       process.stderr.write(`kelisim: the census frame was not loaded: ${err.message}\n`);
@@ -135,4 +136,7 @@ function start(): void {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-start();
+start().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

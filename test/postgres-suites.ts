@@ -6,4 +6,6 @@
 // list becomes the globs of those folders.
 export const POSTGRES_SUITES: readonly string[] = [
   'test/server/db/store-helper.test.ts',
+  'test/server/runs/store-services.test.ts',
+  'test/server/cli/store-commands.test.ts',
 ];

@@ -17,8 +17,8 @@ export const ADMIN_OPEN_ROUTES = [{ method: 'POST', path: '/session' }] as const
 
 export function buildAdminRouter(deps: FeatureDeps, quotas: QuotaSeam = quotaRoutes): Router {
   const clock = deps.clock ?? (() => new Date());
-  const jobs = deps.jobs ?? createJobRunner(deps.db, deps.dbFile, clock);
-  if (!deps.jobs) recoverJobs(deps.db, clock());
+  const jobs = deps.jobs ?? createJobRunner(deps.store, deps.dbFile, clock);
+  if (!deps.jobs) void recoverJobs(deps.store, clock()).catch((err: unknown) => console.error('estimate jobs: marking interrupted jobs failed:', err));
   const admin: AdminDeps = { ...deps, clock, dbFile: deps.dbFile, publicBaseUrl: deps.publicBaseUrl, jobs };
   return adminRouter(admin, {
     ...authHandlers(admin),

@@ -2,8 +2,12 @@
 // with the server's configuration, and one way to fail — a line on stderr naming what was wrong,
 // exit code 2, never a stack trace.
 import fs from 'node:fs';
-import { ConfigError, type Config } from '../config';
+import { ConfigError, loadConfig, type Config } from '../config';
 import { openDb, type Db } from '../db/open';
+import { openPg, redactUrl } from '../db/open-pg';
+import type { Store } from '../db/store';
+import { createPgStore } from '../db/store-pg';
+import { createSqliteStore } from '../db/store-sqlite';
 
 /** A mistake by the person at the command line: reported as one line, exit code 2. */
 export class UsageError extends Error {}
@@ -36,4 +40,29 @@ export function withDatabase<T>(config: Config, fn: (db: Db) => T): T {
   } finally {
     db.$client.close();
   }
+}
+
+/**
+ * The store of the configured database (decision 027): PostgreSQL when KELISIM_DATABASE_URL is
+ * set, else the SQLite file KELISIM_DB (which must exist), with its drizzle connection `db` for
+ * the code that has not moved to the store yet. `close()` when done.
+ */
+export async function openStoreFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<{ store: Store; db?: Db; close(): Promise<void> }> {
+  const config = loadConfig(env);
+  if (config.databaseUrl !== undefined) {
+    let pgdb;
+    try {
+      pgdb = await openPg(config.databaseUrl);
+    } catch (err) {
+      throw new UsageError(`cannot open the PostgreSQL database ${redactUrl(config.databaseUrl)} (KELISIM_DATABASE_URL): ${(err as Error).message}`);
+    }
+    const store = createPgStore(pgdb.$client);
+    return { store, close: () => store.close() };
+  }
+  if (!fs.existsSync(config.dbFile)) {
+    throw new UsageError(`no database at ${config.dbFile}; start the server once (npm start) or set KELISIM_DB`);
+  }
+  const db = openDb(config.dbFile);
+  const store = createSqliteStore(db);
+  return { store, db, close: () => store.close() };
 }

@@ -8,7 +8,8 @@ import { AnalysisError } from '../../analysis/errors';
 import { ConfigError, loadConfig } from '../config';
 import { openDb, type Db } from '../db/open';
 import { DomainError, type DomainErrorKind } from '../errors';
-import { UsageError } from './database-command';
+import type { Store } from '../db/store';
+import { openStoreFromEnv, UsageError } from './database-command';
 
 const EXIT_CODE: Record<DomainErrorKind, 1 | 2> = {
   bad_data: 1,
@@ -70,4 +71,26 @@ export async function withConfiguredDb<T>(fn: (db: Db, dbFile: string) => Promis
   } finally {
     db.$client.close();
   }
+}
+
+/**
+ * Calls `fn` with the configured store (SQLite or PostgreSQL: openStoreFromEnv), closing it when
+ * fn has finished. `db`: the SQLite connection under the store, absent on PostgreSQL.
+ */
+export async function withConfiguredStore<T>(fn: (store: Store, db: Db | undefined) => Promise<T> | T): Promise<T> {
+  const opened = await openStoreFromEnv();
+  try {
+    return await fn(opened.store, opened.db);
+  } finally {
+    await opened.close();
+  }
+}
+
+/**
+ * The SQLite connection an estimate run is computed on (server/runs/compute.ts reads the rows
+ * with better-sqlite3), or a refusal naming what is missing on PostgreSQL.
+ */
+export function computeDb(command: string, db: Db | undefined): Db {
+  if (db) return db;
+  throw new DomainError('conflict', 'compute_unavailable', `kelisim ${command} recomputes runs from the responses, which this version reads from a SQLite file only (decision 027, step 2); on PostgreSQL (KELISIM_DATABASE_URL) the stored runs can be shown, published and withdrawn`);
 }

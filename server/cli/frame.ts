@@ -2,7 +2,7 @@
 import { cliActor } from '../audit/service';
 import { listFrames, importFrameFile } from '../frames/service';
 import { UsageError } from './database-command';
-import { parseOptions, runDomainCommand, withConfiguredDb } from './domain-command';
+import { parseOptions, runDomainCommand, withConfiguredStore } from './domain-command';
 
 const USAGE = 'usage: kelisim frame import --file F.csv|F.xlsx --name NAME --source TEXT --reference-date YYYY-MM-DD [--illustrative] | kelisim frame list';
 
@@ -15,7 +15,7 @@ export async function run(argv: string[]): Promise<number> {
     const sub = positionals[0];
     if (positionals.length !== 1 || (sub !== 'import' && sub !== 'list')) throw new UsageError(USAGE);
     if (sub === 'list') {
-      const rows = await withConfiguredDb((db) => listFrames(db));
+      const rows = await withConfiguredStore((store) => listFrames(store.sql));
       const lines = rows.map((f) => {
         const vars = [...new Set(f.margins.map((m) => m.margin))].join(', ');
         return `${f.id}\t${f.name}\t${f.illustrative ? 'ILLUSTRATIVE' : 'cited'}\t${f.referenceDate}\t${vars}\t${f.source}`;
@@ -24,7 +24,7 @@ export async function run(argv: string[]): Promise<number> {
       return;
     }
     for (const k of ['file', 'name', 'source', 'reference-date'] as const) if (values[k] === undefined) throw new UsageError(`--${k} is required. ${USAGE}`);
-    const { frame, scaled } = await withConfiguredDb((db) => importFrameFile(db, values.file!, {
+    const { frame, scaled } = await withConfiguredStore((store) => importFrameFile(store, values.file!, {
       name: values.name!, source: values.source!, referenceDate: values['reference-date']!, illustrative: values.illustrative === true,
     }, cliActor()));
     const notes = scaled.map((s) => `margin ${s.margin} (total ${s.total}) scaled by ${s.factor} to the first margin's total`);

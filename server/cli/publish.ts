@@ -3,7 +3,7 @@
 import { cliActor } from '../audit/service';
 import { publishRun } from '../publications/service';
 import { UsageError } from './database-command';
-import { parseOptions, positiveInt, runDomainCommand, withConfiguredDb } from './domain-command';
+import { parseOptions, positiveInt, runDomainCommand, withConfiguredStore } from './domain-command';
 
 const USAGE = 'usage: kelisim publish --run N';
 
@@ -12,7 +12,7 @@ export async function run(argv: string[]): Promise<number> {
     const { values, positionals } = parseOptions(argv, { run: { type: 'string' } }, USAGE);
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}". ${USAGE}`);
     const id = positiveInt('run', values.run);
-    const { event, replaced } = await withConfiguredDb((db) => publishRun(db, id, cliActor()));
+    const { event, replaced } = await withConfiguredStore((store) => publishRun(store, id, cliActor()));
     process.stdout.write(`published run ${id} for ${event.period}${replaced !== null ? ` (replaces run ${replaced}; the period is marked revised)` : ''}\n`);
   });
 }

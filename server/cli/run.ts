@@ -3,7 +3,7 @@
 // difference (exit 0 when identical, 1 when not).
 import { requireRun, runDocument, verifyRun } from '../runs/service';
 import { UsageError } from './database-command';
-import { parseOptions, positiveInt, runDomainCommand, withConfiguredDb } from './domain-command';
+import { computeDb, parseOptions, positiveInt, runDomainCommand, withConfiguredStore } from './domain-command';
 
 const USAGE = 'usage: kelisim run show --run N | kelisim run verify --run N';
 
@@ -15,11 +15,11 @@ export async function run(argv: string[]): Promise<number> {
     if (positionals.length !== 1 || (sub !== 'show' && sub !== 'verify')) throw new UsageError(USAGE);
     const id = positiveInt('run', values.run);
     if (sub === 'show') {
-      const doc = await withConfiguredDb((db) => runDocument(requireRun(db, id)));
+      const doc = await withConfiguredStore(async (store) => runDocument(await requireRun(store.sql, id)));
       process.stdout.write(JSON.stringify(doc) + '\n');
       return;
     }
-    const v = await withConfiguredDb((db) => verifyRun(db, id));
+    const v = await withConfiguredStore((store, db) => verifyRun(store.sql, computeDb('run verify', db), id));
     if (v.identical) {
       process.stdout.write(`run ${id}: identical (recomputed from the database: same inputs, same result)\n`);
       return;

@@ -3,7 +3,7 @@
 import { cliActor } from '../audit/service';
 import { withdrawRun } from '../publications/service';
 import { UsageError } from './database-command';
-import { parseOptions, positiveInt, runDomainCommand, withConfiguredDb } from './domain-command';
+import { parseOptions, positiveInt, runDomainCommand, withConfiguredStore } from './domain-command';
 
 const USAGE = 'usage: kelisim withdraw --run N --reason TEXT';
 
@@ -13,7 +13,7 @@ export async function run(argv: string[]): Promise<number> {
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}". ${USAGE}`);
     const id = positiveInt('run', values.run);
     if (values.reason === undefined || values.reason.trim() === '') throw new UsageError(`--reason is required and must say why. ${USAGE}`);
-    const { event } = await withConfiguredDb((db) => withdrawRun(db, id, values.reason!, cliActor()));
+    const { event } = await withConfiguredStore((store) => withdrawRun(store, id, values.reason!, cliActor()));
     process.stdout.write(`withdrew run ${id} for ${event.period}: ${event.reason}\n`);
   });
 }

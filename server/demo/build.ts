@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { openDb, type Db } from '../db/open';
+import { createSqliteStore } from '../db/store-sqlite';
 import { auditLog } from '../db/schema';
 import { findFrameByName, storeFrame } from '../frames/service';
 import { publishRun } from '../publications/service';
@@ -103,21 +104,23 @@ export interface DemoSummary { waves: number; respondents: number; runs: number;
  * services as `kelisim frame import`, `kelisim estimate` and `kelisim publish`. Also used by
  * `npm run bench:results` to publish 20 runs beside its big wave. Returns the respondents added.
  */
-export function addSyntheticQuarters(db: Db, o: { periods: readonly string[]; perWave: number; now: Date; openLast?: boolean; log?: (line: string) => void }): number {
+export async function addSyntheticQuarters(db: Db, o: { periods: readonly string[]; perWave: number; now: Date; openLast?: boolean; log?: (line: string) => void }): Promise<number> {
+  // The moved services (frames, runs, publications) write through the store on the same connection.
+  const store = createSqliteStore(db);
   const { now, perWave } = o;
   const log = o.log ?? (() => undefined);
   const version = latestSurveyVersion(db, OFFICIAL_SURVEY_ID);
   if (!version) throw new Error('the official questionnaire is not loaded');
   const loaded = getSurveyVersion(db, version.id)!;
   const validate = completionValidatorFor(loaded);
-  if (!findFrameByName(db, DEMO_FRAME_NAME)) {
+  if (!(await findFrameByName(store.sql, DEMO_FRAME_NAME))) {
     const csv = ['margin,level,population', ...illustrativeMargins().map((r) => `${r.margin},${r.level},${r.population}`)].join('\n');
-    storeFrame(db, parseCsvText(csv, 'demo-illustrative.csv'), {
+    await storeFrame(store, parseCsvText(csv, 'demo-illustrative.csv'), {
       name: DEMO_FRAME_NAME, source: 'Illustrative figures for the demonstration (not an official source)', referenceDate: '2021-01-01', illustrative: true,
     }, DEMO_ACTOR, now);
   }
   let respondents = 0;
-  o.periods.forEach((period, k) => {
+  for (const [k, period] of o.periods.entries()) {
     const current = o.openLast === true && k === o.periods.length - 1;
     const [year, q] = [Number(period.slice(0, 4)), Number(period.slice(6))];
     // The synthetic trend is indexed by quarters since 2022-Q1.
@@ -142,15 +145,15 @@ export function addSyntheticQuarters(db: Db, o: { periods: readonly string[]; pe
       });
     });
     respondents += people.length;
-    const run = createEstimateRun(db, { wave: { id: wave.id }, frame: { name: DEMO_FRAME_NAME } }, DEMO_ACTOR, now);
-    publishRun(db, run.row.id, DEMO_ACTOR, now);
+    const run = await createEstimateRun(store, db, { wave: { id: wave.id }, frame: { name: DEMO_FRAME_NAME } }, DEMO_ACTOR, now);
+    await publishRun(store, run.row.id, DEMO_ACTOR, now);
     log(`  ${period}: ${people.length} synthetic respondents (${run.result.sample.used} used), run ${run.row.id} published`);
-  });
+  }
   return respondents;
 }
 
 /** Deletes `file` (with its WAL and shared-memory files) and builds the demo database there. */
-export function buildDemoDatabase(o: DemoOptions): DemoSummary {
+export async function buildDemoDatabase(o: DemoOptions): Promise<DemoSummary> {
   const started = performance.now();
   const now = o.now ?? new Date();
   const perWave = o.perWave ?? 1500;
@@ -167,7 +170,7 @@ export function buildDemoDatabase(o: DemoOptions): DemoSummary {
       after: { note: 'synthetic demonstration data (npm run demo): no answer in this database comes from a person' },
     }).run();
     const periods = demoPeriods(now);
-    const respondents = addSyntheticQuarters(db, { periods, perWave, now, openLast: true, log });
+    const respondents = await addSyntheticQuarters(db, { periods, perWave, now, openLast: true, log });
     db.$client.pragma('wal_checkpoint(TRUNCATE)');
     return { waves: periods.length, respondents, runs: periods.length, seconds: (performance.now() - started) / 1000 };
   } finally {

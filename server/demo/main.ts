@@ -11,7 +11,7 @@ process.env.KELISIM_DB = file;
 const surveysDir = path.resolve(process.env.KELISIM_SURVEYS_DIR?.trim() || 'surveys');
 process.stdout.write(`Building the demonstration database ${file} (synthetic data, recreated on every run)…\n`);
 try {
-  const s = buildDemoDatabase({ file, surveysDir, log: (line) => process.stdout.write(`${line}\n`) });
+  const s = await buildDemoDatabase({ file, surveysDir, log: (line) => process.stdout.write(`${line}\n`) });
   process.stdout.write(`Demo data: ${s.waves} quarterly waves, ${s.respondents} synthetic respondents, ${s.runs} published runs in ${s.seconds.toFixed(1)} s.\n\n`);
 } catch (err) {
   process.stderr.write(`kelisim demo: cannot build ${file}: ${(err as Error).message}\n`);

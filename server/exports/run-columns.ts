@@ -10,12 +10,12 @@
 import type { Db } from '../db/open';
 import type { WaveRow } from '../db/schema';
 import { DomainError } from '../errors';
-import { findFrame } from '../frames/service';
+import { findFrameOnDb } from '../frames/service';
 import { isIncomplete, speederFlags, straightlineBlocks, straightlinedBlocks } from '../../analysis/quality';
 import type { ScoringSpec } from '../../analysis/scoring';
 import { computeRun, rawAnswer, waveQualityFlags, waveScoringSpec, type ComputedRun } from '../runs/compute';
 import { QUALITY_FLAGS, type QualityFlag, type StoredRunResult } from '../runs/result';
-import { normaliseOptions, requireRun, type RunOptions, type StoredRun } from '../runs/service';
+import { normaliseOptions, requireRunOnDb, type RunOptions, type StoredRun } from '../runs/service';
 import type { Code, ExportVariable, Lang } from './variables';
 
 type Text = Record<Lang, string>;
@@ -207,7 +207,7 @@ function weightingPart(r: StoredRunResult, exclude: readonly QualityFlag[]): unk
 
 /** The stored run `runId`, checked to be a run of `wave` (else bad usage: exit 2). */
 export function runOfWave(db: Db, runId: number, wave: WaveRow): StoredRun {
-  const run = requireRun(db, runId);
+  const run = requireRunOnDb(db, runId);
   if (run.row.waveId !== wave.id) {
     const of = run.result.wave?.period ? ` (${run.result.wave.period})` : '';
     throw new DomainError('bad_usage', 'run_of_other_wave', `--run ${runId} is a run of wave ${run.row.waveId}${of}, not of --wave ${wave.id}${wave.period ? ` (${wave.period})` : ''}: export it with --wave ${run.row.waveId}, or choose a run of wave ${wave.id}`, { runId, runWave: run.row.waveId, wave: wave.id });
@@ -224,7 +224,7 @@ export function runOfWave(db: Db, runId: number, wave: WaveRow): StoredRun {
 export function runAnnotations(db: Db, runId: number, wave: WaveRow): ExportAnnotations {
   const run = runOfWave(db, runId, wave);
   const { row } = run;
-  const frame = findFrame(db, row.frameId);
+  const frame = findFrameOnDb(db, row.frameId);
   const stale = (why: string): DomainError => new DomainError('conflict', 'run_outdated',
     `run ${runId} no longer matches the database: ${why}; compute a new run (kelisim estimate --wave ${wave.id} --frame ${frame?.name ?? row.frameId}) and export that one`, { runId });
   if (!frame) throw stale(`its frame ${row.frameId} is gone`);

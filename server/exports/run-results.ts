@@ -12,7 +12,7 @@ import ExcelJS from 'exceljs';
 import { Z975 } from '../../analysis/estimates';
 import type { Db } from '../db/open';
 import { INDICATOR_IDS, BREAKDOWNS, type StoredRunResult } from '../runs/result';
-import { requireRun, type StoredRun } from '../runs/service';
+import { requireRunOnDb, type StoredRun } from '../runs/service';
 import { getSurveyVersion } from '../surveys/service';
 import { csvField, neutralise } from './csv';
 import { withSink } from './file-sink';
@@ -162,7 +162,7 @@ export interface RunResultsSummary { format: ResultFormat; rows: number; files: 
  * @throws DomainError not_found for an unknown run
  */
 export async function exportRunResults(db: Db, o: RunResultsOptions): Promise<RunResultsSummary> {
-  const run = requireRun(db, o.runId);
+  const run = requireRunOnDb(db, o.runId);
   const estimates = estimateRows(run, o.lang, levelLabeller(db, run, o.lang));
   const diagnostics = diagnosticRows(run);
   if (o.format === 'csv') {

@@ -4,15 +4,17 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { asc, eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { AnalysisError } from '../../analysis/errors';
 import { parseMargins, type Margin } from '../../analysis/margins';
-import { appendAudit } from '../audit/service';
-import type { Db, Queryable } from '../db/open';
-import { frames, type FrameRow } from '../db/schema';
+import type { Db } from '../db/open';
+import { frames, surveyVersions, type FrameRow } from '../db/schema';
+import { bare, type Sql } from '../db/sql';
+import type { Store } from '../db/store';
+import { appendAuditTx, FRAME_COLUMNS, jsonValue, toFrame } from '../runs/rows';
 import { DomainError } from '../errors';
 import { surveyQuestions } from '../surveys/questions';
-import { OFFICIAL_SURVEY_ID, latestSurveyVersion } from '../surveys/service';
+import { OFFICIAL_SURVEY_ID } from '../surveys/service';
 import { parseCsvText, readTable, type Table } from '../tables/read-table';
 
 /** The variables a frame may rake on: the weighting columns every complete response stores. */
@@ -171,22 +173,26 @@ function checkImportOptions(o: FrameImport): void {
   }
 }
 
-function officialSurveyJson(db: Queryable): Record<string, unknown> {
-  const v = latestSurveyVersion(db, OFFICIAL_SURVEY_ID);
+/** The latest questionnaire version's JSON of the official survey (frame levels are checked against it). */
+async function officialSurveyJson(q: Sql): Promise<Record<string, unknown>> {
+  const v = await q.get<{ json: unknown }>(sql`SELECT ${surveyVersions.json} AS "json" FROM ${surveyVersions}
+    WHERE ${surveyVersions.surveyId} = ${OFFICIAL_SURVEY_ID} ORDER BY ${surveyVersions.version} DESC LIMIT 1`);
   if (!v) throw new DomainError('conflict', 'no_survey', 'no questionnaire is registered yet, so frame levels cannot be checked; start the server once (npm start)');
-  return v.json;
+  return jsonValue<Record<string, unknown>>(v.json);
 }
 
-export function findFrameByName(db: Queryable, name: string): FrameRow | undefined {
-  return db.select().from(frames).where(eq(frames.name, name)).get();
+export async function findFrameByName(q: Sql, name: string): Promise<FrameRow | undefined> {
+  const r = await q.get<Record<string, unknown>>(sql`SELECT ${FRAME_COLUMNS} FROM ${frames} WHERE ${frames.name} = ${name}`);
+  return r && toFrame(r);
 }
 
-export function findFrame(db: Queryable, id: number): FrameRow | undefined {
-  return db.select().from(frames).where(eq(frames.id, id)).get();
+export async function findFrame(q: Sql, id: number): Promise<FrameRow | undefined> {
+  const r = await q.get<Record<string, unknown>>(sql`SELECT ${FRAME_COLUMNS} FROM ${frames} WHERE ${frames.id} = ${id}`);
+  return r && toFrame(r);
 }
 
-export function listFrames(db: Queryable): FrameRow[] {
-  return db.select().from(frames).orderBy(asc(frames.id)).all();
+export async function listFrames(q: Sql): Promise<FrameRow[]> {
+  return (await q.all<Record<string, unknown>>(sql`SELECT ${FRAME_COLUMNS} FROM ${frames} ORDER BY ${frames.id}`)).map(toFrame);
 }
 
 /**
@@ -194,31 +200,32 @@ export function listFrames(db: Queryable): FrameRow[] {
  * an audit entry 'frame.import', in one transaction.
  * @throws DomainError bad_usage (options), bad_data (content), conflict (name taken)
  */
-export function storeFrame(db: Db, table: Table, o: FrameImport, actor: string, now = new Date()): { frame: FrameRow; scaled: FrameCheck['scaled'] } {
+export async function storeFrame(store: Store, table: Table, o: FrameImport, actor: string, now = new Date()): Promise<{ frame: FrameRow; scaled: FrameCheck['scaled'] }> {
   checkImportOptions(o);
-  return db.transaction((tx) => {
-    const check = checkFrameTable(table, officialSurveyJson(tx));
-    const existing = findFrameByName(tx, o.name);
+  return store.write(async (tx) => {
+    const check = checkFrameTable(table, await officialSurveyJson(tx));
+    const existing = await findFrameByName(tx, o.name);
     if (existing) {
       throw new DomainError('conflict', 'frame_exists', `--name ${o.name}: a frame with this name already exists (id ${existing.id}, ${existing.createdAt}); frames never change, import under a new name`);
     }
-    const frame = tx.insert(frames).values({
-      name: o.name, source: o.source.trim(), referenceDate: o.referenceDate, illustrative: o.illustrative,
-      contentHash: framesContentHash(check.margins), margins: check.margins, createdBy: actor, createdAt: now.toISOString(),
-    }).returning().get();
-    appendAudit(tx, {
+    const inserted = await tx.get<Record<string, unknown>>(sql`INSERT INTO ${frames}
+      (${bare(frames.name)}, ${bare(frames.source)}, ${bare(frames.referenceDate)}, ${bare(frames.illustrative)}, ${bare(frames.contentHash)}, ${bare(frames.margins)}, ${bare(frames.createdBy)}, ${bare(frames.createdAt)})
+      VALUES (${o.name}, ${o.source.trim()}, ${o.referenceDate}, ${o.illustrative ? 1 : 0}, ${framesContentHash(check.margins)}, ${JSON.stringify(check.margins)}, ${actor}, ${now.toISOString()})
+      RETURNING ${FRAME_COLUMNS}`);
+    const frame = toFrame(inserted!);
+    await appendAuditTx(tx, {
       actor, action: 'frame.import', subjectType: 'frame', subjectId: frame.id,
       after: { name: frame.name, file: path.basename(table.file), source: frame.source, referenceDate: frame.referenceDate, illustrative: frame.illustrative, contentHash: frame.contentHash, rows: check.margins.length, scaled: check.scaled },
     }, now);
     return { frame, scaled: check.scaled };
-  }, { behavior: 'immediate' });
+  });
 }
 
 /** Reads `file` (CSV or XLSX) and stores it with {@link storeFrame}. */
-export async function importFrameFile(db: Db, file: string, o: FrameImport, actor: string): Promise<{ frame: FrameRow; scaled: FrameCheck['scaled'] }> {
+export async function importFrameFile(store: Store, file: string, o: FrameImport, actor: string): Promise<{ frame: FrameRow; scaled: FrameCheck['scaled'] }> {
   checkImportOptions(o);
   const table = await readTable(file);
-  return storeFrame(db, table, o, actor);
+  return storeFrame(store, table, o, actor);
 }
 
 /**
@@ -228,8 +235,8 @@ export async function importFrameFile(db: Db, file: string, o: FrameImport, acto
  * columns. Call after the official survey is registered. Returns null when the folder has no
  * such file.
  */
-export function ensureCensusFrame(db: Db, surveysDir: string, now = new Date()): { frame: FrameRow; created: boolean } | null {
-  const existing = findFrameByName(db, CENSUS_FRAME_NAME);
+export async function ensureCensusFrame(store: Store, surveysDir: string, now = new Date()): Promise<{ frame: FrameRow; created: boolean } | null> {
+  const existing = await findFrameByName(store.sql, CENSUS_FRAME_NAME);
   if (existing) return { frame: existing, created: false };
   const file = path.join(surveysDir, 'population', 'kz-census-2021-frame.csv');
   // A surveys folder without population figures (a test stand-in) has no census frame to load.
@@ -238,11 +245,16 @@ export function ensureCensusFrame(db: Db, surveysDir: string, now = new Date()):
   const col = (n: string) => table.header.indexOf(n);
   const sources = [...new Set(table.records.map((r) => r.cells[col('source')] ?? '').filter((s) => s !== ''))];
   const dates = [...new Set(table.records.map((r) => r.cells[col('reference_date')] ?? '').filter((s) => s !== ''))];
-  const { frame } = storeFrame(db, table, {
+  const { frame } = await storeFrame(store, table, {
     name: CENSUS_FRAME_NAME,
     source: sources.length > 0 ? sources.join('; ') : 'surveys/population/sources.md',
     referenceDate: dates[0] ?? '2021-10-01',
     illustrative: false,
   }, 'system', now);
   return { frame, created: true };
+}
+
+/** The frame `id` read synchronously on a SQLite connection (the export worker's read transaction). */
+export function findFrameOnDb(db: Db, id: number): FrameRow | undefined {
+  return db.select().from(frames).where(eq(frames.id, id)).get();
 }

@@ -8,7 +8,7 @@
 import zlib from 'node:zlib';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import type { Db } from '../db/open';
+import type { Sql } from '../db/sql';
 import { BadRequestError, HttpError } from '../http/errors';
 import { BREAKDOWNS } from '../runs/result';
 import { breakdownsCsv, CSV_LANGS, seriesCsv } from './csv';
@@ -65,26 +65,32 @@ export interface PublicResultsOptions {
   now?: () => Date;
 }
 
-export function publicResultsRouter(db: Db, options: PublicResultsOptions = {}): Router {
+export function publicResultsRouter(reader: Sql, options: PublicResultsOptions = {}): Router {
   const now = options.now ?? (() => new Date());
   const router = Router();
   let cache: { key: string; state: PublishedState | undefined; entries: Map<string, Entry> } = { key: '', state: undefined, entries: new Map() };
 
-  const current = (): { key: string; state: () => PublishedState; entries: Map<string, Entry> } => {
-    const key = stateVersion(db, now());
+  /**
+   * The entries of the current published state: its version is read on every request (one small
+   * query), so a publish on any server sharing the database is served from the next request on;
+   * the state itself is loaded once per version, by the first request that needs it.
+   */
+  const current = async (): Promise<{ key: string; entries: Map<string, Entry>; state: () => Promise<PublishedState> }> => {
+    const key = await stateVersion(reader, now());
     if (cache.key !== key) cache = { key, state: undefined, entries: new Map() };
     const c = cache;
-    return { key, entries: c.entries, state: () => (c.state ??= loadPublishedState(db, key)) };
+    return { key, entries: c.entries, state: async () => (c.state ??= await loadPublishedState(reader, key)) };
   };
 
   /** Serves the entry `id`, building it with `build` once per published state. */
-  const serve = (req: Request, res: Response, id: string, build: (state: () => PublishedState) => Omit<Entry, 'gzip'>): void => {
-    const c = current();
+  const serve = async (req: Request, res: Response, id: string, build: (state: PublishedState) => Omit<Entry, 'gzip'>, needsState = true): Promise<void> => {
+    const c = await current();
     let entry = c.entries.get(id);
     if (!entry) {
       // An unknown indicator, period or run is a DomainError (not_found), which the app's terminal
       // handler answers 404; a fault (targets not loaded) is logged there and answered 500.
-      const built = build(c.state);
+      const state = needsState ? await c.state() : (undefined as unknown as PublishedState);
+      const built = build(state);
       entry = { ...built, gzip: built.body.length >= MIN_GZIP_BYTES ? zlib.gzipSync(built.body, { level: 6 }) : null };
       c.entries.set(id, entry);
     }
@@ -127,27 +133,27 @@ export function publicResultsRouter(db: Db, options: PublicResultsOptions = {}):
     next(new HttpError(405, 'method_not_allowed', `The public API is read-only: ${req.method} is not allowed, use GET.`));
   });
 
-  router.get('/indicators', (req, res) => {
-    serve(req, res, 'indicators', (state) => json(indicatorsBody(state(), now())));
+  router.get('/indicators', async (req, res) => {
+    await serve(req, res, 'indicators', (state) => json(indicatorsBody(state, now())));
   });
 
-  router.get('/indicators/:id/series', (req, res) => {
+  router.get('/indicators/:id/series', async (req, res) => {
     const q = parsePublicQuery(req, seriesQuery);
     const id = req.params.id;
-    serve(req, res, `series|${id}|${q.format}|${q.format === 'csv' ? q.lang : ''}`, (state) => {
-      const body = seriesBody(state(), parseIndicator(id), now());
+    const indicator = parseIndicator(id);
+    await serve(req, res, `series|${id}|${q.format}|${q.format === 'csv' ? q.lang : ''}`, (state) => {
+      const body = seriesBody(state, indicator, now());
       return q.format === 'csv' ? csv(seriesCsv(body, q.lang), `kelisim-${body.indicator.id}-series-${q.lang}.csv`) : json(body);
     });
   });
 
-  router.get('/periods', (req, res) => {
-    serve(req, res, 'periods', (state) => json(periodsBody(state(), now())));
+  router.get('/periods', async (req, res) => {
+    await serve(req, res, 'periods', (state) => json(periodsBody(state, now())));
   });
 
-  router.get('/breakdowns', (req, res) => {
+  router.get('/breakdowns', async (req, res) => {
     const q = parsePublicQuery(req, breakdownsQuery);
-    serve(req, res, `breakdowns|${q.period}|${q.by}|${q.format}|${q.format === 'csv' ? q.lang : ''}`, (state) => {
-      const s = state();
+    await serve(req, res, `breakdowns|${q.period}|${q.by}|${q.format}|${q.format === 'csv' ? q.lang : ''}`, (s) => {
       const body = breakdownsBody(s, q.period, q.by);
       if (q.format === 'json') return json(body);
       const names = Object.fromEntries(s.targets.indicators.map((i) => [i.code, i.name]));
@@ -155,13 +161,14 @@ export function publicResultsRouter(db: Db, options: PublicResultsOptions = {}):
     });
   });
 
-  router.get('/runs/:runId', (req, res) => {
+  router.get('/runs/:runId', async (req, res) => {
     const raw = req.params.runId;
-    serve(req, res, `run|${raw}`, (state) => json(runBody(db, state(), parseRunId(raw))));
+    const runId = parseRunId(raw);
+    await serve(req, res, `run|${raw}`, (state) => json(runBody(state, runId)));
   });
 
-  router.get('/openapi.json', (req, res) => {
-    serve(req, res, 'openapi', () => json(openApiDocument()));
+  router.get('/openapi.json', async (req, res) => {
+    await serve(req, res, 'openapi', () => json(openApiDocument()), false);
   });
 
   return router;

@@ -5,13 +5,12 @@
 import { Z975 as Z } from '../../analysis/estimates';
 import { poolDomains, type PoolingMoments } from '../../analysis/pooling';
 import { annualValues, eurostatProgress, targetStatus, waveChange } from '../../analysis/targets';
-import type { Db } from '../db/open';
 import { INDICATOR_IDS, type Breakdown, type IndicatorId } from '../runs/result';
 import { DomainError } from '../errors';
 import type {
   BreakdownLevelT, BreakdownsBodyT, IndicatorsBodyT, LocalizedT, PeriodEntryT, PeriodsBodyT, ProgressT, RunBodyT, SeriesBodyT, TargetT, WavePointT, YearPointT,
 } from './schemas';
-import { surveyVersionNumbers, type PublishedState, type PublishedWave, type TargetsDocument } from './state';
+import { type PublishedState, type PublishedWave, type TargetsDocument } from './state';
 
 export const YEAR_PERIOD = /^(\d{4})$/;
 
@@ -219,7 +218,7 @@ export function parseRunId(raw: string): number {
   return Number(raw);
 }
 
-export function runBody(db: Db, state: PublishedState, runId: number): RunBodyT {
+export function runBody(state: PublishedState, runId: number): RunBodyT {
   const w = state.waves.find((x) => x.runId === runId);
   if (!w) throw new DomainError('not_found', 'unknown_run', `Run ${runId} is not published.`);
   const r = w.result;
@@ -238,7 +237,7 @@ export function runBody(db: Db, state: PublishedState, runId: number): RunBodyT 
       merged: r.analysis.raking.merged.map((m) => ({ ...m })),
     },
     options: { minCellSize: r.options.minCellSize, bounds: r.options.bounds, exclude: [...r.options.exclude] },
-    questionnaire: { surveyId: r.wave.surveyId, versions: surveyVersionNumbers(db, w.surveyVersionIds) },
+    questionnaire: { surveyId: r.wave.surveyId, versions: [...w.surveyVersions] },
     engineVersion: r.engineVersion,
     inputHash: w.inputHash,
     scoringHash: w.scoringHash,

@@ -3,10 +3,11 @@
 // of the questionnaire and whether this instance is a demo. Everything the public API serves is
 // computed from this state (service.ts) and cached under its version key.
 import { createHash } from 'node:crypto';
-import { asc, desc, eq, inArray } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db } from '../db/open';
 import { auditLog, publications, surveyVersions, targetSets } from '../db/schema';
+import { statement, type Prepared, type Sql } from '../db/sql';
+import { jsonValue } from '../runs/rows';
 import { publishedRuns } from '../publications/service';
 import type { StoredRunResult } from '../runs/result';
 import { OFFICIAL_SURVEY_ID } from '../surveys/service';
@@ -35,6 +36,8 @@ export interface PublishedWave {
   inputHash: string;
   scoringHash: string;
   surveyVersionIds: number[];
+  /** The questionnaire version numbers of `surveyVersionIds` (the run's provenance). */
+  surveyVersions: number[];
   result: StoredRunResult;
 }
 
@@ -79,25 +82,29 @@ export interface PublishedState {
 
 interface VersionRow { pub: number; targets: string | null; demo: number; survey: number }
 
-const versionStatements = new WeakMap<Db, () => VersionRow>();
+// One prepared statement, read on every request: the latest publication event (the primary key's
+// last entry), the targets' content hash, the demo marker (an index on audit_log.action) and the
+// latest questionnaire version. Tens of µs on SQLite; on PostgreSQL one round trip.
+type VersionParams = { demoAction: string; surveyId: string };
+const VERSION_PARAMS: VersionParams = { demoAction: DEMO_MARKER_ACTION, surveyId: OFFICIAL_SURVEY_ID };
+/** The statement bound to each executor once (the request path makes no object per call). */
+const versionReaders = new WeakMap<Sql, Prepared<VersionParams, VersionRow>>();
+const versionStatement = statement<VersionParams>('results.stateVersion', (p) => sql`SELECT
+  (SELECT coalesce(max(${publications.id}), 0) FROM ${publications}) AS "pub",
+  (SELECT ${targetSets.contentHash} FROM ${targetSets} ORDER BY ${targetSets.id} DESC LIMIT 1) AS "targets",
+  (SELECT count(*) FROM ${auditLog} WHERE ${auditLog.action} = ${p.demoAction}) AS "demo",
+  (SELECT coalesce(max(${surveyVersions.id}), 0) FROM ${surveyVersions} WHERE ${surveyVersions.surveyId} = ${p.surveyId}) AS "survey"`);
 
 /**
  * The version of the published state, in one small indexed query: the latest publication event,
  * the targets' content hash, the demo marker and the latest questionnaire version. Read on every
- * request (tens of µs) so a publication is visible at once, without invalidation messages.
+ * request so a publication — by this server or another on the same database — is visible at the
+ * next request, without invalidation messages.
  */
-export function stateVersion(db: Db, now: Date): string {
-  let read = versionStatements.get(db);
-  if (!read) {
-    const stmt = db.$client.prepare(`SELECT
-      (SELECT coalesce(max(id), 0) FROM publications) AS pub,
-      (SELECT content_hash FROM target_sets ORDER BY id DESC LIMIT 1) AS targets,
-      (SELECT count(*) FROM audit_log WHERE action = ?) AS demo,
-      (SELECT coalesce(max(id), 0) FROM survey_versions WHERE survey_id = ?) AS survey`);
-    read = () => stmt.get(DEMO_MARKER_ACTION, OFFICIAL_SURVEY_ID) as VersionRow;
-    versionStatements.set(db, read);
-  }
-  const v = read();
+export async function stateVersion(q: Sql, now: Date): Promise<string> {
+  let read = versionReaders.get(q);
+  if (!read) versionReaders.set(q, (read = q.prepared<VersionParams, VersionRow>(versionStatement)));
+  const v = (await read.get(VERSION_PARAMS))!;
   // The year is part of the key: "provisional" flips when a year ends, with no publication.
   const raw = `v1|${v.pub}|${v.targets ?? ''}|${v.demo > 0 ? 1 : 0}|${v.survey}|${now.getUTCFullYear()}`;
   if (lastKey?.raw !== raw) lastKey = { raw, key: createHash('sha256').update(raw).digest('base64url').slice(0, 27) };
@@ -138,35 +145,38 @@ function levelLabels(json: Record<string, unknown>): LevelLabels {
 }
 
 /** Reads the whole published state. Cost: one query per table plus parsing the published runs' documents. */
-export function loadPublishedState(db: Db, key: string): PublishedState {
-  const targetsRow = db.select().from(targetSets).orderBy(desc(targetSets.id)).limit(1).get();
+export async function loadPublishedState(q: Sql, key: string): Promise<PublishedState> {
+  const targetsRow = await q.get<{ json: unknown; loadedAt: string }>(sql`SELECT ${targetSets.json} AS "json", ${targetSets.loadedAt} AS "loadedAt"
+    FROM ${targetSets} ORDER BY ${targetSets.id} DESC LIMIT 1`);
   if (!targetsRow) throw new Error('public results: no targets are loaded (surveys/targets.json is loaded at server start)');
-  const targets = targetsDocument.parse(targetsRow.json);
-  const survey = db.select({ json: surveyVersions.json }).from(surveyVersions)
-    .where(eq(surveyVersions.surveyId, OFFICIAL_SURVEY_ID)).orderBy(desc(surveyVersions.version)).limit(1).get();
-  const labels = survey ? levelLabels(survey.json) : {};
-  const demo = db.select({ id: auditLog.id }).from(auditLog).where(eq(auditLog.action, DEMO_MARKER_ACTION)).limit(1).get() !== undefined;
+  const targets = targetsDocument.parse(jsonValue(targetsRow.json));
+  const survey = await q.get<{ json: unknown }>(sql`SELECT ${surveyVersions.json} AS "json" FROM ${surveyVersions}
+    WHERE ${surveyVersions.surveyId} = ${OFFICIAL_SURVEY_ID} ORDER BY ${surveyVersions.version} DESC LIMIT 1`);
+  const labels = survey ? levelLabels(jsonValue<Record<string, unknown>>(survey.json)) : {};
+  const demo = (await q.get(sql`SELECT ${auditLog.id} AS "id" FROM ${auditLog} WHERE ${auditLog.action} = ${DEMO_MARKER_ACTION} LIMIT 1`)) !== undefined;
   // What is published: the publications log replayed by the publications feature (the latest
   // event of a period is its state; a replaced run marks it revised).
   const waves: PublishedWave[] = [];
-  for (const p of publishedRuns(db)) {
+  for (const p of await publishedRuns(q)) {
     const m = WAVE_PERIOD.exec(p.period);
     // Only waves of the official survey with a period are part of the public series.
     if (!m || p.result.wave.surveyId !== OFFICIAL_SURVEY_ID) continue;
     waves.push({
       period: p.period, year: Number(m[1]), quarter: Number(m[2]), runId: p.runId, publishedAt: p.publishedAt, revised: p.revised,
-      computedAt: p.run.createdAt, inputHash: p.run.inputHash, scoringHash: p.run.scoringHash, surveyVersionIds: p.run.surveyVersionIds, result: p.result,
+      computedAt: p.run.createdAt, inputHash: p.run.inputHash, scoringHash: p.run.scoringHash, surveyVersionIds: p.run.surveyVersionIds,
+      surveyVersions: await surveyVersionNumbers(q, p.run.surveyVersionIds), result: p.result,
     });
   }
   waves.sort((a, b) => (a.period < b.period ? -1 : a.period > b.period ? 1 : 0));
-  const latest = db.select({ at: publications.at }).from(publications).orderBy(desc(publications.id)).limit(1).get();
+  const latest = await q.get<{ at: string }>(sql`SELECT ${publications.at} AS "at" FROM ${publications} ORDER BY ${publications.id} DESC LIMIT 1`);
   const generatedAt = latest?.at ?? targetsRow.loadedAt;
   return { key, demo, generatedAt, targets, labels, waves };
 }
 
 /** Survey version numbers of the given version ids (for a run's provenance). */
-export function surveyVersionNumbers(db: Db, ids: readonly number[]): number[] {
+export async function surveyVersionNumbers(q: Sql, ids: readonly number[]): Promise<number[]> {
   if (ids.length === 0) return [];
-  return db.select({ version: surveyVersions.version }).from(surveyVersions).where(inArray(surveyVersions.id, [...ids]))
-    .orderBy(asc(surveyVersions.version)).all().map((r) => r.version);
+  const rows = await q.all<{ version: number }>(sql`SELECT ${surveyVersions.version} AS "version" FROM ${surveyVersions}
+    WHERE ${surveyVersions.id} IN (${sql.join(ids.map((id) => sql`${id}`), sql`, `)}) ORDER BY ${surveyVersions.version}`);
+  return rows.map((r) => r.version);
 }

@@ -1,8 +1,9 @@
 // Quality-flag overrules (issue 8): a researcher's written decision that a flagged response is
 // genuine. The console writes them (server/admin/responses/service.ts, audited); runs read them.
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { QualityFlagName } from '../../contract/admin-api';
 import type { Queryable } from '../db/open';
+import type { Sql } from '../db/sql';
 import { flagOverrules, responses } from '../db/schema';
 
 /**
@@ -13,6 +14,21 @@ import { flagOverrules, responses } from '../db/schema';
 export function overrulesOfWave(db: Queryable, waveId: number): Map<string, Set<QualityFlagName>> {
   const rows = db.select({ id: flagOverrules.responseId, flag: flagOverrules.flag }).from(flagOverrules)
     .innerJoin(responses, eq(responses.id, flagOverrules.responseId)).where(eq(responses.waveId, waveId)).all();
+  return groupOverrules(rows);
+}
+
+/**
+ * {@link overrulesOfWave} through the store's executor (decision 027), on either engine. The
+ * synchronous form stays while server/runs/compute.ts reads the run's rows from SQLite.
+ */
+export async function overrulesOfWaveSql(q: Sql, waveId: number): Promise<Map<string, Set<QualityFlagName>>> {
+  const rows = await q.all<{ id: string; flag: QualityFlagName }>(sql`SELECT ${flagOverrules.responseId} AS "id", ${flagOverrules.flag} AS "flag"
+    FROM ${flagOverrules} INNER JOIN ${responses} ON ${responses.id} = ${flagOverrules.responseId}
+    WHERE ${responses.waveId} = ${waveId} ORDER BY ${flagOverrules.id}`);
+  return groupOverrules(rows);
+}
+
+function groupOverrules(rows: readonly { id: string; flag: QualityFlagName }[]): Map<string, Set<QualityFlagName>> {
   const out = new Map<string, Set<QualityFlagName>>();
   for (const r of rows) {
     let set = out.get(r.id);

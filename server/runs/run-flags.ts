@@ -3,8 +3,8 @@
 // time, so the console can only show and filter them as "flags as of run N". A run writes its
 // flagged (response, flag) pairs in its own transaction; a clean response writes nothing.
 // `incomplete` is not written: it follows from the stored row (server/admin/responses/service.ts).
-import type Database from 'better-sqlite3';
-import { and, desc, eq, inArray } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { bare, type Sql } from '../db/sql';
 import type { Queryable } from '../db/open';
 import { runFlags, runFlagSets, type RunFlagSetRow } from '../db/schema';
 import type { ComputedRun } from './compute';
@@ -15,24 +15,27 @@ export const STORED_RUN_FLAGS = QUALITY_FLAGS.filter((f) => f !== 'incomplete') 
 
 /**
  * Writes run `runId`'s flagged pairs and its flag notes; call inside the run's write transaction
- * (on that transaction's connection). Cost: one pass over the five flag columns plus an index
- * insert per flagged pair (bench/admin-responses.ts prints it).
+ * (`tx`). Cost: one pass over the five flag columns plus an index insert per flagged pair
+ * (bench/admin-responses.ts prints it).
  */
-export function writeRunFlags(sqlite: Database.Database, runId: number, waveId: number, computed: Pick<ComputedRun, 'perRespondent' | 'flagNotes'>): number {
+export async function writeRunFlags(tx: Sql, runId: number, waveId: number, computed: Pick<ComputedRun, 'perRespondent' | 'flagNotes'>): Promise<number> {
   const { ids, flags } = computed.perRespondent;
   // One statement per flag over a JSON array of the ids (in id order, as the run read them, so the
-  // key grows at its end): measured ~10× faster than a statement per pair for a few thousand.
-  const insert = sqlite.prepare('INSERT INTO run_flags (run_id, flag, response_id) SELECT ?, ?, value FROM json_each(?)');
+  // key grows at its end): measured ~10× faster on SQLite than a statement per pair for a few thousand.
+  const elements = (json: string) => (tx.dialect === 'postgres' ? sql`json_array_elements_text(CAST(${json} AS json))` : sql`json_each(${json})`);
   let flagged = 0;
   for (const f of STORED_RUN_FLAGS) {
     const on = flags[f];
     const hit: string[] = [];
     for (let i = 0; i < on.length; i++) if (on[i]) hit.push(ids[i]!);
-    if (hit.length > 0) insert.run(runId, f, JSON.stringify(hit));
+    if (hit.length > 0) {
+      await tx.run(sql`INSERT INTO ${runFlags} (${bare(runFlags.runId)}, ${bare(runFlags.flag)}, ${bare(runFlags.responseId)})
+        SELECT CAST(${runId} AS INTEGER), CAST(${f} AS TEXT), value FROM ${elements(JSON.stringify(hit))}`);
+    }
     flagged += hit.length;
   }
-  sqlite.prepare('INSERT INTO run_flag_sets (run_id, wave_id, speeder_median_ms, speeder_threshold_ms, flagged) VALUES (?, ?, ?, ?, ?)')
-    .run(runId, waveId, computed.flagNotes.speederMedianMs, computed.flagNotes.speederThresholdMs, flagged);
+  await tx.run(sql`INSERT INTO ${runFlagSets} (${bare(runFlagSets.runId)}, ${bare(runFlagSets.waveId)}, ${bare(runFlagSets.speederMedianMs)}, ${bare(runFlagSets.speederThresholdMs)}, ${bare(runFlagSets.flagged)})
+    VALUES (${runId}, ${waveId}, ${computed.flagNotes.speederMedianMs}, ${computed.flagNotes.speederThresholdMs}, ${flagged})`);
   return flagged;
 }
 

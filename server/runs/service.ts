@@ -1,12 +1,13 @@
 // Estimate runs: compute (server/runs/compute.ts), store once (the table refuses UPDATE and
 // DELETE), show, and verify by recomputing from the database. `createEstimateRun` is the one code
 // path of both the command line and the server's worker thread (server/runs/worker-pool.ts).
-import { eq } from 'drizzle-orm';
-import { appendAudit } from '../audit/service';
-import type { Db, Queryable } from '../db/open';
-import { estimateRuns, waves, type EstimateRunRow, type FrameRow, type WaveRow } from '../db/schema';
+import { eq, sql } from 'drizzle-orm';
+import type { Db } from '../db/open';
+import { estimateRuns, type EstimateRunRow, type FrameRow, type WaveRow } from '../db/schema';
+import { bare, type Sql } from '../db/sql';
+import type { Store } from '../db/store';
 import { findFrame, findFrameByName, listFrames } from '../frames/service';
-import { findWave, listWaves } from '../waves/service';
+import { allWaves, appendAuditTx, RUN_COLUMNS, toRun, waveById, waveByPeriod } from './rows';
 import { computeRun, DEFAULT_RUN_OPTIONS, readRunInput, RUN_STAGE_START, waveScoringSpec, type ComputedRun, type RunOptions, type RunProgress } from './compute';
 import { DomainError } from '../errors';
 import { writeRunFlags } from './run-flags';
@@ -24,28 +25,28 @@ export interface EstimateRequest {
 const PERIOD = /^\d{4}-Q[1-4]$/;
 
 /** Resolves the request's wave, or a DomainError naming the id or period. */
-export function resolveWave(db: Queryable, ref: EstimateRequest['wave']): WaveRow {
+export async function resolveWave(q: Sql, ref: EstimateRequest['wave']): Promise<WaveRow> {
   if ('id' in ref) {
-    const w = findWave(db, ref.id);
+    const w = await waveById(q, ref.id);
     if (!w) {
-      const known = listWaves(db).map((x) => `${x.id}${x.period ? ` (${x.period})` : ''}`).join(', ') || 'none';
+      const known = (await allWaves(q)).map((x) => `${x.id}${x.period ? ` (${x.period})` : ''}`).join(', ') || 'none';
       throw new DomainError('not_found', 'wave_not_found', `--wave ${ref.id}: no such wave; existing waves: ${known}`);
     }
     return w;
   }
   if (!PERIOD.test(ref.period)) throw new DomainError('bad_usage', 'invalid_option', `--period "${ref.period}" must look like 2026-Q3`);
-  const w = db.select().from(waves).where(eq(waves.period, ref.period)).get();
+  const w = await waveByPeriod(q, ref.period);
   if (!w) {
-    const known = listWaves(db).filter((x) => x.period).map((x) => x.period).join(', ') || 'none';
+    const known = (await allWaves(q)).filter((x) => x.period).map((x) => x.period).join(', ') || 'none';
     throw new DomainError('not_found', 'wave_not_found', `--period ${ref.period}: no wave has this period; periods with a wave: ${known}`);
   }
   return w;
 }
 
-export function resolveFrame(db: Queryable, ref: EstimateRequest['frame']): FrameRow {
-  const f = 'name' in ref ? findFrameByName(db, ref.name) : findFrame(db, ref.id);
+export async function resolveFrame(q: Sql, ref: EstimateRequest['frame']): Promise<FrameRow> {
+  const f = 'name' in ref ? await findFrameByName(q, ref.name) : await findFrame(q, ref.id);
   if (!f) {
-    const known = listFrames(db).map((x) => x.name).join(', ') || 'none';
+    const known = (await listFrames(q)).map((x) => x.name).join(', ') || 'none';
     throw new DomainError('not_found', 'frame_not_found', `--frame ${'name' in ref ? ref.name : ref.id}: no such frame; stored frames: ${known}`);
   }
   return f;
@@ -76,47 +77,53 @@ export interface StoredRun {
   result: StoredRunResult;
 }
 
-function insertRun(db: Db, wave: WaveRow, frame: FrameRow, options: RunOptions, computed: ComputedRun, actor: string, now: Date): EstimateRunRow {
-  return db.transaction((tx) => {
-    const row = tx.insert(estimateRuns).values({
-      waveId: wave.id, frameId: frame.id, frameHash: frame.contentHash,
-      surveyVersionIds: computed.surveyVersionIds, scoringHash: computed.scoringHash,
-      options: { ...options }, engineVersion: computed.engineVersion,
-      inputHash: computed.inputHash, inputBlocks: computed.inputBlocks,
-      result: computed.result as unknown as Record<string, unknown>, createdBy: actor, createdAt: now.toISOString(),
-    }).returning().get();
-    writeRunFlags(db.$client, row.id, wave.id, computed);
-    appendAudit(tx, {
+async function insertRun(store: Store, wave: WaveRow, frame: FrameRow, options: RunOptions, computed: ComputedRun, actor: string, now: Date): Promise<EstimateRunRow> {
+  return store.write(async (tx) => {
+    const inserted = await tx.get<Record<string, unknown>>(sql`INSERT INTO ${estimateRuns}
+      (${bare(estimateRuns.waveId)}, ${bare(estimateRuns.frameId)}, ${bare(estimateRuns.frameHash)}, ${bare(estimateRuns.surveyVersionIds)},
+       ${bare(estimateRuns.scoringHash)}, ${bare(estimateRuns.options)}, ${bare(estimateRuns.engineVersion)}, ${bare(estimateRuns.inputHash)},
+       ${bare(estimateRuns.inputBlocks)}, ${bare(estimateRuns.result)}, ${bare(estimateRuns.createdBy)}, ${bare(estimateRuns.createdAt)})
+      VALUES (${wave.id}, ${frame.id}, ${frame.contentHash}, ${JSON.stringify(computed.surveyVersionIds)},
+       ${computed.scoringHash}, ${JSON.stringify({ ...options })}, ${computed.engineVersion}, ${computed.inputHash},
+       ${JSON.stringify(computed.inputBlocks)}, ${JSON.stringify(computed.result)}, ${actor}, ${now.toISOString()})
+      RETURNING ${RUN_COLUMNS}`);
+    const row = toRun(inserted!);
+    await writeRunFlags(tx, row.id, wave.id, computed);
+    await appendAuditTx(tx, {
       actor, action: 'run.create', subjectType: 'estimate_run', subjectId: row.id,
       after: { wave: wave.id, period: wave.period, frame: frame.name, frameHash: frame.contentHash, options, inputHash: computed.inputHash, completes: computed.result.sample.completes, used: computed.result.sample.used },
     }, now);
     return row;
-  }, { behavior: 'immediate' });
+  });
 }
 
 /**
  * Computes and stores one run; returns the stored row and its result (whose `runId` is row.id).
- * Runs synchronously on the calling thread: the server calls it through a worker thread
- * (`estimateInWorker`), the command line directly — the same code either way.
+ * The rows are read and the run computed on `db`, the SQLite connection (server/runs/compute.ts),
+ * synchronously on the calling thread: the server calls it through a worker thread
+ * (`estimateInWorker`), the command line directly — the same code either way. Wave, frame and the
+ * stored run go through `store`.
  * @throws DomainError (not_found for an unknown wave or frame, bad_usage for bad options, bad_data from the computation)
  */
-export function createEstimateRun(db: Db, request: EstimateRequest, actor: string, now = new Date(), progress?: RunProgress): StoredRun {
+export async function createEstimateRun(store: Store, db: Db, request: EstimateRequest, actor: string, now = new Date(), progress?: RunProgress): Promise<StoredRun> {
   const options = normaliseOptions(request.options);
-  const wave = resolveWave(db, request.wave);
-  const frame = resolveFrame(db, request.frame);
+  const wave = await resolveWave(store.sql, request.wave);
+  const frame = await resolveFrame(store.sql, request.frame);
   const computed = computeRun(db, wave, frame, options, progress);
   progress?.('storing', RUN_STAGE_START.storing);
-  const row = insertRun(db, wave, frame, options, computed, actor, now);
+  const row = await insertRun(store, wave, frame, options, computed, actor, now);
   return { row, result: computed.result };
 }
 
-export function getRun(db: Queryable, id: number): StoredRun | undefined {
-  const row = db.select().from(estimateRuns).where(eq(estimateRuns.id, id)).get();
-  return row ? { row, result: row.result as unknown as StoredRunResult } : undefined;
+export async function getRun(q: Sql, id: number): Promise<StoredRun | undefined> {
+  const r = await q.get<Record<string, unknown>>(sql`SELECT ${RUN_COLUMNS} FROM ${estimateRuns} WHERE ${estimateRuns.id} = ${id}`);
+  if (!r) return undefined;
+  const row = toRun(r);
+  return { row, result: row.result as unknown as StoredRunResult };
 }
 
-export function requireRun(db: Queryable, id: number): StoredRun {
-  const run = getRun(db, id);
+export async function requireRun(q: Sql, id: number): Promise<StoredRun> {
+  const run = await getRun(q, id);
   if (!run) throw new DomainError('not_found', 'run_not_found', `--run ${id}: no such estimate run`);
   return run;
 }
@@ -171,13 +178,14 @@ export interface Verification {
  * Recomputes run `id` from the database (same wave, the frame it used, its options) and compares
  * everything: the frame's content hash, the scoring spec hash, the survey versions, the engine
  * version, the input rows (by block: the ids of each changed block are named) and every number
- * of the result. Read-only.
+ * of the result. Read-only: the stored run through `q`, the recomputation on `db` (the SQLite
+ * connection, as createEstimateRun).
  */
-export function verifyRun(db: Db, id: number): Verification {
-  const run = requireRun(db, id);
+export async function verifyRun(q: Sql, db: Db, id: number): Promise<Verification> {
+  const run = await requireRun(q, id);
   const { row } = run;
-  const wave = findWave(db, row.waveId)!;
-  const frame = findFrame(db, row.frameId)!;
+  const wave = (await waveById(q, row.waveId))!;
+  const frame = (await findFrame(q, row.frameId))!;
   const differences: RunDifference[] = [];
   if (frame.contentHash !== row.frameHash) differences.push({ what: 'frame content hash', stored: row.frameHash, now: frame.contentHash });
   // The input rows first, on their own: a changed row is named even when the recomputation fails.
@@ -217,4 +225,15 @@ export function verifyRun(db: Db, id: number): Verification {
   const { engineVersion: _b, ...nowRest } = computed.result;
   diffValues('', storedRest, nowRest, differences);
   return { runId: id, identical: differences.length === 0, differences };
+}
+
+/**
+ * The stored run `id` read synchronously on a SQLite connection, for the export worker, which
+ * checks a run inside its own read transaction (server/exports/run-columns.ts); everything else
+ * reads through the store (getRun).
+ */
+export function requireRunOnDb(db: Db, id: number): StoredRun {
+  const row = db.select().from(estimateRuns).where(eq(estimateRuns.id, id)).get();
+  if (!row) throw new DomainError('not_found', 'run_not_found', `--run ${id}: no such estimate run`);
+  return { row, result: row.result as unknown as StoredRunResult };
 }

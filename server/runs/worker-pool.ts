@@ -5,7 +5,7 @@
 // The worker runs the same function the command line calls, so both paths are one code.
 // `runInWorker` is the one way to start such a worker; `replyFromWorker` (worker-reply.ts) is the
 // worker's side: a DomainError crosses as kind/code/message/details and is rethrown here.
-import type { Db } from '../db/open';
+import type { Sql } from '../db/sql';
 import type { RunProgress, RunStage } from './compute';
 import { DomainError, type DomainErrorCode, type DomainErrorKind } from '../errors';
 import { getRun, type EstimateRequest, type StoredRun } from './service';
@@ -45,13 +45,13 @@ export function runInWorker<T>(name: WorkerName, data: Record<string, unknown>, 
 
 /**
  * Computes and stores an estimate run in a worker thread; resolves with the stored run (read on
- * `db`, the caller's connection) once the worker has committed it.
- * @param dbFile the database file `db` is connected to (the worker opens its own connection)
+ * `q`, the caller's executor) once the worker has committed it.
+ * @param dbFile the database file (the worker opens its own connection)
  * @throws DomainError exactly as createEstimateRun would (unknown wave/frame, bad options, bad data)
  */
-export async function estimateInWorker(db: Db, dbFile: string, request: EstimateRequest, actor: string, onProgress?: RunProgress): Promise<StoredRun> {
+export async function estimateInWorker(q: Sql, dbFile: string, request: EstimateRequest, actor: string, onProgress?: RunProgress): Promise<StoredRun> {
   const runId = await runInWorker<number>('worker', { dbFile, request, actor }, 'estimate', onProgress && ((p) => onProgress(p.stage, p.fraction)));
-  const run = getRun(db, runId);
+  const run = await getRun(q, runId);
   if (!run) throw new Error(`run ${runId} was stored but cannot be read back`);
   return run;
 }

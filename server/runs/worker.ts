@@ -3,6 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { RunProgress } from './compute';
 import { openDb } from '../db/open';
+import { createSqliteStore } from '../db/store-sqlite';
 import { createEstimateRun, type EstimateRequest } from './service';
 import type { ProgressMessage } from './worker-pool';
 import { lowerThisThreadPriority } from './thread-priority';
@@ -14,6 +15,8 @@ const job = workerData as Job;
 // In the server: the request thread goes first (thread-priority.ts).
 lowerThisThreadPriority();
 const db = openDb(job.dbFile, { migrateSchema: false });
+// The run is stored through the store on this thread's own connection (one write transaction).
+const store = createSqliteStore(db);
 // Progress goes to the main thread as { progress: { stage, fraction } } (worker-pool.ts), at most
 // once per percent or stage, so a million rows post about a hundred messages.
 let last = { stage: '', fraction: -1 };
@@ -22,4 +25,4 @@ const progress: RunProgress = (stage, fraction) => {
   last = { stage, fraction };
   parentPort!.postMessage({ progress: { stage, fraction } } satisfies ProgressMessage);
 };
-void replyFromWorker(() => createEstimateRun(db, job.request, job.actor, new Date(), progress).row.id).finally(() => db.$client.close());
+void replyFromWorker(async () => (await createEstimateRun(store, db, job.request, job.actor, new Date(), progress)).row.id).finally(() => db.$client.close());

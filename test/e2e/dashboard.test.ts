@@ -79,7 +79,7 @@ beforeAll(async () => {
   }
   demoDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kelisim-dashboard-'));
   const file = path.join(demoDir, 'demo.db');
-  const built = buildDemoDatabase({ file, surveysDir: OFFICIAL_SURVEYS_DIR });
+  const built = await buildDemoDatabase({ file, surveysDir: OFFICIAL_SURVEYS_DIR });
   console.log(`demo database: ${built.waves} waves, ${built.respondents} respondents in ${built.seconds.toFixed(1)} s`);
   db = openDb(file);
   const app = createApp({ db, config: { bodyLimitBytes: 64 * 1024, staticDir: CLIENT_DIR }, logError: (m, e) => console.error(m, e) });

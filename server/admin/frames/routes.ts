@@ -13,9 +13,9 @@ export const toFrame = (f: FrameRow): Frame => ({
   contentHash: f.contentHash, margins: f.margins.length, createdBy: f.createdBy, createdAt: f.createdAt,
 });
 
-export function frameHandlers({ db }: AdminDeps): Pick<Handlers, 'listFrames' | 'uploadFrame'> {
+export function frameHandlers({ store }: AdminDeps): Pick<Handlers, 'listFrames' | 'uploadFrame'> {
   return {
-    listFrames: () => ({ items: listFrames(db).map(toFrame) }),
+    listFrames: async () => ({ items: (await listFrames(store.sql)).map(toFrame) }),
     uploadFrame: async ({ req, body, query, actor }) => {
       const type = (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
       const ext = type === 'text/csv' ? 'csv' : 'xlsx';
@@ -23,7 +23,7 @@ export function frameHandlers({ db }: AdminDeps): Pick<Handlers, 'listFrames' | 
       try {
         const file = path.join(dir, `${query.name}.${ext}`);
         fs.writeFileSync(file, body, { mode: 0o600 });
-        const { frame, scaled } = await importFrameFile(db, file, { name: query.name, source: query.source, referenceDate: query.referenceDate, illustrative: query.illustrative === 'true' }, actor);
+        const { frame, scaled } = await importFrameFile(store, file, { name: query.name, source: query.source, referenceDate: query.referenceDate, illustrative: query.illustrative === 'true' }, actor);
         return { frame: toFrame(frame), scaled: scaled.map((s) => ({ margin: s.margin, total: s.total, factor: s.factor })) };
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });

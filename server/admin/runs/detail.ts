@@ -2,17 +2,19 @@
 // with 95 % CIs, diagnostics, weighted vs population share per margin cell, exclusions, domains
 // (suppressed ones without figures) and the publication history. Read-only mapping of the stored
 // document (server/runs/result.ts); nothing is recomputed.
-import { and, desc, eq, lt } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { INDICATOR_IDS, type RunDetail, type RunSummary } from '../../../contract/admin-api';
-import type { Queryable } from '../../db/open';
-import { estimateRuns, frames, publications, type EstimateRunRow } from '../../db/schema';
+import { estimateRuns, publications, type EstimateRunRow, type PublicationRow } from '../../db/schema';
+import type { Sql } from '../../db/sql';
+import { findFrame } from '../../frames/service';
+import { PUBLICATION_COLUMNS, RUN_COLUMNS, toRun } from '../../runs/rows';
 import { currentPublication, everPublished } from '../../publications/service';
 import type { StoredRun } from '../../runs/service';
 import type { StoredRunResult } from '../../runs/result';
 
 const Z = 1.959963984540054;
 
-export function runSummary(db: Queryable, row: EstimateRunRow, frameName?: string): RunSummary {
+export async function runSummary(q: Sql, row: EstimateRunRow, frameName?: string): Promise<RunSummary> {
   const result = row.result as unknown as StoredRunResult;
   const period = result.wave.period;
   return {
@@ -20,23 +22,25 @@ export function runSummary(db: Queryable, row: EstimateRunRow, frameName?: strin
     frameName: frameName ?? result.frame.name,
     createdBy: row.createdBy, createdAt: row.createdAt,
     completes: result.sample.completes, used: result.sample.used,
-    published: period !== null && currentPublication(db, period)?.runId === row.id,
-    everPublished: everPublished(db, row.id),
+    published: period !== null && (await currentPublication(q, period))?.runId === row.id,
+    everPublished: await everPublished(q, row.id),
   };
 }
 
 /** Runs newest first, keyset-paginated by id. */
-export function listRunsPage(db: Queryable, o: { wave?: number; limit: number; before?: number }): { rows: EstimateRunRow[]; next: number | null } {
-  const conds = [o.wave === undefined ? undefined : eq(estimateRuns.waveId, o.wave), o.before === undefined ? undefined : lt(estimateRuns.id, o.before)].filter((c) => c !== undefined);
-  const rows = db.select().from(estimateRuns).where(conds.length ? and(...conds) : undefined).orderBy(desc(estimateRuns.id)).limit(o.limit + 1).all();
+export async function listRunsPage(q: Sql, o: { wave?: number; limit: number; before?: number }): Promise<{ rows: EstimateRunRow[]; next: number | null }> {
+  const conds = [o.wave === undefined ? undefined : sql`${estimateRuns.waveId} = ${o.wave}`, o.before === undefined ? undefined : sql`${estimateRuns.id} < ${o.before}`].filter((c) => c !== undefined);
+  const where = conds.length ? sql` WHERE ${sql.join(conds, sql` AND `)}` : sql``;
+  const rows = (await q.all<Record<string, unknown>>(sql`SELECT ${RUN_COLUMNS} FROM ${estimateRuns}${where} ORDER BY ${estimateRuns.id} DESC LIMIT ${o.limit + 1}`)).map(toRun);
   const more = rows.length > o.limit;
   const page = rows.slice(0, o.limit);
   return { rows: page, next: more ? page.at(-1)!.id : null };
 }
 
-export function runDetail(db: Queryable, run: StoredRun): RunDetail {
+export async function runDetail(q: Sql, run: StoredRun): Promise<RunDetail> {
   const { row, result } = run;
-  const frame = db.select().from(frames).where(eq(frames.id, row.frameId)).get();
+  const frame = await findFrame(q, row.frameId);
+  const events = await q.all<PublicationRow>(sql`SELECT ${PUBLICATION_COLUMNS} FROM ${publications} WHERE ${publications.runId} = ${row.id} ORDER BY ${publications.id}`);
   const a = result.analysis;
   const indicators = INDICATOR_IDS.map((id) => {
     const ind = a.indicators[id];
@@ -59,7 +63,7 @@ export function runDetail(db: Queryable, run: StoredRun): RunDetail {
     }
   }
   return {
-    ...runSummary(db, row),
+    ...(await runSummary(q, row)),
     frame: {
       id: row.frameId, name: result.frame.name, source: result.frame.source, referenceDate: result.frame.referenceDate,
       illustrative: frame?.illustrative ?? result.frame.illustrative,
@@ -74,7 +78,6 @@ export function runDetail(db: Queryable, run: StoredRun): RunDetail {
     marginCells: result.marginCells.map((c) => ({ margin: c.margin, level: c.level, members: c.members, n: c.n, populationShare: c.populationShare, weightedShare: c.weightedShare })),
     exclusions: { ...result.sample, excludedBy: { ...result.sample.excludedBy } },
     domains,
-    publications: db.select().from(publications).where(eq(publications.runId, row.id)).orderBy(publications.id).all()
-      .map((p) => ({ action: p.action, reason: p.reason, actor: p.actor, at: p.at })),
+    publications: events.map((p) => ({ action: p.action, reason: p.reason, actor: p.actor, at: p.at })),
   };
 }

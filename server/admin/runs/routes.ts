@@ -21,33 +21,35 @@ function cursorNumber(cursor: string | undefined): number | undefined {
   return Number(cursor);
 }
 
-export function runHandlers({ db, jobs }: AdminDeps): RunHandlers {
+export function runHandlers({ db, store, jobs }: AdminDeps): RunHandlers {
   return {
-    computeRun: ({ body, actor, now }) => {
+    computeRun: async ({ body, actor, now }) => {
       const options = {
         ...(body.minCellSize === undefined ? {} : { minCellSize: body.minCellSize }),
         ...(body.bounds === undefined ? {} : { bounds: body.bounds }),
         ...(body.exclude === undefined ? {} : { exclude: body.exclude }),
       };
-      return toJob(jobs.startEstimate({ wave: { id: body.waveId }, frame: { id: body.frameId }, options }, actor, now));
+      return toJob(await jobs.startEstimate({ wave: { id: body.waveId }, frame: { id: body.frameId }, options }, actor, now));
     },
-    listJobs: () => ({ items: listJobs(db).map(toJob) }),
-    getJob: ({ req }) => toJob(requireJob(db, parseParams(req, idParam).id)),
-    listRuns: ({ query }) => {
-      const page = listRunsPage(db, { wave: query.wave, limit: query.limit ?? 50, before: cursorNumber(query.cursor) });
-      return { items: page.rows.map((r) => runSummary(db, r)), nextCursor: page.next === null ? null : String(page.next) };
+    listJobs: async () => ({ items: (await listJobs(store.sql)).map(toJob) }),
+    getJob: async ({ req }) => toJob(await requireJob(store.sql, parseParams(req, idParam).id)),
+    listRuns: async ({ query }) => {
+      const page = await listRunsPage(store.sql, { wave: query.wave, limit: query.limit ?? 50, before: cursorNumber(query.cursor) });
+      const items = [];
+      for (const r of page.rows) items.push(await runSummary(store.sql, r));
+      return { items, nextCursor: page.next === null ? null : String(page.next) };
     },
-    getRun: ({ req }) => runDetail(db, requireRun(db, parseParams(req, idParam).id)),
-    publishRun: ({ req, actor, now }) => {
-      const { event, replaced } = publishRun(db, parseParams(req, idParam).id, actor, now);
+    getRun: async ({ req }) => runDetail(store.sql, await requireRun(store.sql, parseParams(req, idParam).id)),
+    publishRun: async ({ req, actor, now }) => {
+      const { event, replaced } = await publishRun(store, parseParams(req, idParam).id, actor, now);
       return { runId: event.runId, period: event.period, action: event.action, reason: event.reason, actor: event.actor, at: event.at, replaced };
     },
-    withdrawRun: ({ req, body, actor, now }) => {
-      const { event } = withdrawRun(db, parseParams(req, idParam).id, body.reason, actor, now);
+    withdrawRun: async ({ req, body, actor, now }) => {
+      const { event } = await withdrawRun(store, parseParams(req, idParam).id, body.reason, actor, now);
       return { runId: event.runId, period: event.period, action: event.action, reason: event.reason, actor: event.actor, at: event.at, replaced: null };
     },
     exportRun: async ({ req, res, query, actor, now }) => {
-      const run = requireRun(db, parseParams(req, idParam).id);
+      const run = await requireRun(store.sql, parseParams(req, idParam).id);
       const lang = query.lang ?? 'ru';
       if (query.part !== undefined && query.format !== 'csv') throw new DomainError('bad_usage', 'invalid_option', `part=${query.part}: only the csv format splits a run's results into two files; xlsx holds both sheets — leave part out`);
       // writeExport, as every download: written off the event loop, refused before the first byte.

@@ -32,10 +32,13 @@ describe('estimate jobs', () => {
     expect((await t.call('GET', '/runs', { session: s })).body.items).toEqual([]);
   }, 120_000);
 
-  it('marks a job a stopped server left running as interrupted at the next start', () => {
+  it('marks a job a stopped server left running as interrupted at the next start', async () => {
     const row = t.db.insert(jobs).values({ kind: 'estimate', status: 'running', request: { wave: { id: 1 }, frame: { id: 1 } }, createdBy: 'user:1', createdAt: '2026-11-29T09:00:00.000Z' }).returning().get();
     createApp({ db: t.db, config: { bodyLimitBytes: 1024, staticDir: '/nonexistent' }, dbFile: t.db.$client.name });
-    const after = t.db.select().from(jobs).all().find((j) => j.id === row.id)!;
+    // The app marks them in its first write (the store's next turn), before any request's.
+    const read = () => t.db.select().from(jobs).all().find((j) => j.id === row.id)!;
+    for (let i = 0; i < 100 && read().status === 'running'; i++) await new Promise((r) => setTimeout(r, 10));
+    const after = read();
     expect(after.status).toBe('failed');
     expect(after.error?.code).toBe('interrupted');
     expect(after.finishedAt).not.toBeNull();

@@ -13,6 +13,7 @@ import { createWave } from '../../../server/waves/service';
 import { OFFICIAL_SURVEYS_DIR } from '../../helpers/app';
 import { REFERENCE_DIR, writeReferenceImport } from '../runs/reference-import';
 import { bodyAs, startAdminApp, type AdminTestApp, type Session } from './helpers';
+import { storeOf } from '../../helpers/db-store';
 
 let t: AdminTestApp;
 let s: Session;
@@ -58,7 +59,7 @@ beforeAll(async () => {
   // Every 50th interview took 60 s against a median of about 10 min: a speeder.
   writeReferenceImport('raking-a', csv, { durationMs: (i) => (i % SPEEDER_EVERY === 0 ? 60_000 : 600_000 + i) });
   await importResponsesFile(t.db, waveId, csv, 'test');
-  frameId = (await importFrameFile(t.db, path.join(REFERENCE_DIR, 'raking-a', 'margins.csv'), { name: 'ref', source: 'R reference', referenceDate: '2021-10-01', illustrative: true }, 'test')).frame.id;
+  frameId = (await importFrameFile(storeOf(t.db), path.join(REFERENCE_DIR, 'raking-a', 'margins.csv'), { name: 'ref', source: 'R reference', referenceDate: '2021-10-01', illustrative: true }, 'test')).frame.id;
 }, 120_000);
 afterAll(async () => { await t.close(); });
 
@@ -108,7 +109,7 @@ describe('run-time flags in the responses list', () => {
     expect(bodyAs(responseDetail, over.body).flagStates.find((f) => f.flag === 'speeder')?.overruled?.reason).toBe('timed by hand, the tablet clock was wrong');
 
     // The next run keeps it (and still flags it: the flag is a fact, the overrule a decision).
-    const next = createEstimateRun(t.db, { wave: { id: waveId }, frame: { id: frameId } }, 'test');
+    const next = await createEstimateRun(storeOf(t.db), t.db, { wave: { id: waveId }, frame: { id: frameId } }, 'test');
     expect(next.result.sample.excludedBy.speeder).toBe(speeders.ids.length - 1);
     expect(next.result.sample.overruled).toBeGreaterThanOrEqual(1);
     const after = await allPages('&flag=speeder');

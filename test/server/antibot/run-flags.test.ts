@@ -21,6 +21,7 @@ import { agentFrom, requestFrom, solvedPow } from '../../helpers/antibot';
 import { OFFICIAL_SURVEYS_DIR } from '../../helpers/app';
 import { createTestDb, type TestDb } from '../../helpers/db';
 import { REFERENCE_DIR, writeReferenceImport } from '../runs/reference-import';
+import { storeOf } from '../../helpers/db-store';
 
 let t: TestDb;
 let db: Db;
@@ -39,7 +40,7 @@ beforeAll(async () => {
   const csv = path.join(t.dir, 'a.csv');
   writeReferenceImport('raking-a', csv, { durationMs: () => 900_000 });
   await importResponsesFile(db, wave.id, csv, 'test');
-  await importFrameFile(db, path.join(REFERENCE_DIR, 'raking-a', 'margins.csv'), { name: 'ref', source: 'R reference', referenceDate: '2021-10-01', illustrative: true }, 'test');
+  await importFrameFile(storeOf(db), path.join(REFERENCE_DIR, 'raking-a', 'margins.csv'), { name: 'ref', source: 'R reference', referenceDate: '2021-10-01', illustrative: true }, 'test');
   const app = createApp({ db, config: { bodyLimitBytes: 256 * 1024, staticDir: path.join(t.dir, 'no-client') }, antibot: createAntibot(db, { enforce: true }) });
   server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -69,13 +70,13 @@ describe('duplicate answers', () => {
     const [sample] = db.$client.prepare("SELECT data FROM responses WHERE wave_id = ? AND status = 'complete' ORDER BY id LIMIT 1").pluck().all(wave.id) as string[];
     const data = { ...(JSON.parse(sample!) as Record<string, unknown>), age: 57 };
     const first = await interview('127.0.5.1', data);
-    const before = createEstimateRun(db, request, 'test');
+    const before = await createEstimateRun(storeOf(db), db, request, 'test');
     expect(before.result.sample.excludedBy.duplicate_answers).toBe(0);
 
     // The same interview again, from another address, answers in another key order.
     const copy = Object.fromEntries(Object.entries(data).reverse());
     const second = await interview('127.0.5.2', copy);
-    const after = createEstimateRun(db, request, 'test');
+    const after = await createEstimateRun(storeOf(db), db, request, 'test');
     expect(after.result.sample.completes).toBe(before.result.sample.completes + 1);
     expect(after.result.sample.excludedBy.duplicate_answers).toBe(1);
     expect(after.result.sample.used).toBe(before.result.sample.used);
@@ -83,7 +84,7 @@ describe('duplicate answers', () => {
     // Every reason is reported, the new ones included.
     expect(Object.keys(after.result.sample.excludedBy).sort()).toEqual(['automation', 'burst', 'duplicate_answers', 'incomplete', 'speeder', 'straightliner']);
     // Which one: the later copy (the flagged row is excluded: only its exclusion moves `used`).
-    const kept = createEstimateRun(db, { ...request, options: { exclude: [] } }, 'test');
+    const kept = await createEstimateRun(storeOf(db), db, { ...request, options: { exclude: [] } }, 'test');
     expect(kept.result.sample.used).toBe(after.result.sample.used + after.result.sample.excluded);
     const hashes = db.$client.prepare('SELECT response_id, answers_hash FROM response_signals WHERE response_id IN (?, ?)').all(first, second) as { answers_hash: string }[];
     expect(hashes).toHaveLength(2);
@@ -94,12 +95,12 @@ describe('duplicate answers', () => {
     const request = { wave: { period: '2024-Q2' }, frame: { name: 'ref' } } as const;
     const [sample] = db.$client.prepare("SELECT data FROM responses WHERE wave_id = ? AND status = 'complete' ORDER BY id LIMIT 1").pluck().all(wave.id) as string[];
     const base = JSON.parse(sample!) as Record<string, unknown>;
-    const before = createEstimateRun(db, request, 'test');
+    const before = await createEstimateRun(storeOf(db), db, request, 'test');
     // Ten distinct interviews (ages 20–29) from one address, within seconds: under the per-address limit of 20.
     for (let k = 0; k < 10; k++) await interview('127.0.7.1', { ...base, age: 20 + k });
     // One more from elsewhere, "answered" in 5 s: under a second per scored item.
     await interview('127.0.7.2', { ...base, age: 61 }, 5_000);
-    const after = createEstimateRun(db, request, 'test');
+    const after = await createEstimateRun(storeOf(db), db, request, 'test');
     expect(after.result.sample.excludedBy.burst - before.result.sample.excludedBy.burst).toBe(10);
     expect(after.result.sample.excludedBy.automation - before.result.sample.excludedBy.automation).toBe(1);
     expect(after.result.sample.used).toBe(before.result.sample.used);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb } from '../../../server/db/open';
+import { createSqliteStore } from '../../../server/db/store-sqlite';
 import { ensureCensusFrame, listFrames, storeFrame } from '../../../server/frames/service';
 import { DomainError } from '../../../server/errors';
 import { parseCsvText } from '../../../server/tables/read-table';
@@ -12,6 +13,7 @@ import { loadOfficialSurvey } from '../../../server/surveys/bootstrap';
 import { OFFICIAL_SURVEYS_DIR } from '../../helpers/app';
 import { createTestDbFile } from '../../helpers/db';
 import { runCli } from '../../helpers/spawn';
+import { storeOf } from '../../helpers/db-store';
 
 let file: string;
 let dir: string;
@@ -26,7 +28,7 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 const cli = (args: string[]) => runCli(['frame', ...args], { KELISIM_DB: file });
 const write = (name: string, text: string) => { const p = path.join(dir, name); fs.writeFileSync(p, text); return p; };
 const importArgs = (f: string, name: string) => ['import', '--file', f, '--name', name, '--source', 'BNS 2021 census tables', '--reference-date', '2021-10-01'];
-const frameCount = () => { const db = openDb(file); try { return listFrames(db).length; } finally { db.$client.close(); } };
+const frameCount = async () => { const db = openDb(file); try { return (await listFrames(createSqliteStore(db).sql)).length; } finally { db.$client.close(); } };
 
 const GOOD = 'margin,level,population\nsex,m,480\nsex,f,520\nsex:age,m:18-29,100\nsex:age,m:30+,380\nsex:age,f:18-29,110\nsex:age,f:30+,410\nsettlement,urban,602\nsettlement,rural,400\n';
 
@@ -59,11 +61,11 @@ describe('kelisim frame', () => {
 
     const db = openDb(file);
     try {
-      const census = ensureCensusFrame(db, OFFICIAL_SURVEYS_DIR)!;
+      const census = (await ensureCensusFrame(storeOf(db), OFFICIAL_SURVEYS_DIR))!;
       expect(census.created).toBe(true);
       expect(new Set(census.frame.margins.map((m) => m.margin))).toEqual(new Set(['sex', 'settlement', 'ethnicity']));
-      expect(ensureCensusFrame(db, OFFICIAL_SURVEYS_DIR)?.created).toBe(false);
-      const scaled = listFrames(db).find((f) => f.name === 'survey-frame')!;
+      expect((await ensureCensusFrame(storeOf(db), OFFICIAL_SURVEYS_DIR))?.created).toBe(false);
+      const scaled = (await listFrames(storeOf(db).sql)).find((f) => f.name === 'survey-frame')!;
       const urban = scaled.margins.find((m) => m.level === 'urban')!.population;
       expect(urban).toBeCloseTo(602 * 1000 / 1002, 9);
     } finally {
@@ -75,7 +77,7 @@ describe('kelisim frame', () => {
   }, 60_000);
 
   it('refuses bad frames with one line naming file, line and column, storing nothing', async () => {
-    const before = frameCount();
+    const before = await frameCount();
     const cases: [string, string, RegExp][] = [
       ['totals.csv', 'margin,level,population\nsex,m,480\nsex,f,520\nsettlement,urban,700\nsettlement,rural,310\n', /totals\.csv line 4, column population: margin "settlement" sums to 1010 but margin "sex" sums to 1000 \(1\.00 % apart; at most 0\.5 % is allowed\)/],
       ['unknown.csv', 'margin,level,population\nsex,m,480\nsex,x,520\n', /unknown\.csv line 3, column level: unknown level "x" of sex; the survey's levels are m, f/],
@@ -99,12 +101,8 @@ describe('kelisim frame', () => {
     const db = openDb(file);
     try {
       for (const [name, text, message] of cases) {
-        const err = (() => {
-          try {
-            storeFrame(db, parseCsvText(text, name), { name: 'bad', source: 's', referenceDate: '2021-10-01', illustrative: false }, 'test');
-          } catch (e) { return e; }
-          return null;
-        })();
+        const err = await Promise.resolve().then(() => storeFrame(storeOf(db), parseCsvText(text, name), { name: 'bad', source: 's', referenceDate: '2021-10-01', illustrative: false }, 'test'))
+          .then(() => null, (e: unknown) => e);
         expect(err, name).toBeInstanceOf(DomainError);
         expect((err as DomainError).kind, name).toBe('bad_data');
         expect((err as DomainError).message, name).toMatch(message);
@@ -124,6 +122,6 @@ describe('kelisim frame', () => {
       expect(r.code, usage[i]![0].join(' ')).toBe(2);
       expect(r.stderr).toMatch(usage[i]![1]);
     });
-    expect(frameCount()).toBe(before);
+    expect(await frameCount()).toBe(before);
   }, 120_000);
 });

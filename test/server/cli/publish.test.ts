@@ -17,6 +17,7 @@ import { OFFICIAL_SURVEYS_DIR } from '../../helpers/app';
 import { createTestDbFile } from '../../helpers/db';
 import { runCli } from '../../helpers/spawn';
 import { REFERENCE_DIR, writeReferenceImport } from '../runs/reference-import';
+import { storeOf } from '../../helpers/db-store';
 
 let file: string;
 let dir: string;
@@ -30,7 +31,7 @@ beforeAll(async () => {
   const csv = path.join(dir, 'a.csv');
   writeReferenceImport('raking-a', csv);
   await importResponsesFile(db, waveId, csv, 'test');
-  await importFrameFile(db, path.join(REFERENCE_DIR, 'raking-a', 'margins.csv'), { name: 'ref', source: 'R reference', referenceDate: '2021-10-01', illustrative: true }, 'test');
+  await importFrameFile(storeOf(db), path.join(REFERENCE_DIR, 'raking-a', 'margins.csv'), { name: 'ref', source: 'R reference', referenceDate: '2021-10-01', illustrative: true }, 'test');
 }, 60_000);
 afterAll(() => { db.$client.close(); fs.rmSync(dir, { recursive: true, force: true }); });
 
@@ -84,7 +85,7 @@ describe('estimate, publish, revise, withdraw', () => {
       [{ wave: { id: waveId }, frame: { name: 'ref' }, options: { minCellSize: 0 } }, /--min-cell-size must be a whole number of 1 or more/],
     ];
     for (const [request, message] of refused) {
-      expect(() => createEstimateRun(db, request, 'test'), message.source).toThrow(message);
+      await expect(createEstimateRun(storeOf(db), db, request, 'test'), message.source).rejects.toThrow(message);
     }
     expect(runs()).toBe(before);
   }, 120_000);
@@ -104,7 +105,7 @@ describe('estimate, publish, revise, withdraw', () => {
     expect(again.stderr).toContain(`--run ${r1} is already the published run for 2023-Q3`);
     const revised = await cli(['publish', '--run', String(r2)]);
     expect(revised.stdout).toContain(`published run ${r2} for 2023-Q3 (replaces run ${r1}; the period is marked revised)`);
-    const current = currentPublication(db, '2023-Q3')!;
+    const current = (await currentPublication(storeOf(db).sql, '2023-Q3'))!;
     expect([current.runId, current.revised, current.previousRunIds]).toEqual([r2, true, [r1]]);
 
     const [wrong, noReason] = await Promise.all([
@@ -117,9 +118,9 @@ describe('estimate, publish, revise, withdraw', () => {
     expect(noReason.stderr).toContain('--reason is required');
     const withdrawn = await cli(['withdraw', '--run', String(r2), '--reason', 'frame superseded by the BNS 2024 estimates']);
     expect(withdrawn.stdout).toContain(`withdrew run ${r2} for 2023-Q3`);
-    expect(currentPublication(db, '2023-Q3')).toBeNull();
-    expect(publishedRuns(db)).toEqual([]);
-    expect(publicationHistory(db, '2023-Q3').map((e) => [e.action, e.runId])).toEqual([['withdraw', r2], ['publish', r2], ['publish', r1]]);
+    expect(await currentPublication(storeOf(db).sql, '2023-Q3')).toBeNull();
+    expect(await publishedRuns(storeOf(db).sql)).toEqual([]);
+    expect((await publicationHistory(storeOf(db).sql, '2023-Q3')).map((e) => [e.action, e.runId])).toEqual([['withdraw', r2], ['publish', r2], ['publish', r1]]);
 
     expect(audit('run.publish').map((a) => [a.subjectId, JSON.parse(a.after).revised])).toEqual([[String(r1), false], [String(r2), true]]);
     const w = audit('run.withdraw');

@@ -22,7 +22,7 @@ let server: ReturnType<ReturnType<typeof createApp>['listen']>;
 let base = '';
 
 beforeAll(async () => {
-  const summary = buildDemoDatabase({ file, surveysDir: OFFICIAL_SURVEYS_DIR, now, perWave: 300 });
+  const summary = await buildDemoDatabase({ file, surveysDir: OFFICIAL_SURVEYS_DIR, now, perWave: 300 });
   expect(summary).toMatchObject({ waves: 3, respondents: 900, runs: 3 });
   db = openDb(file);
   const app = createApp({ db, config: { bodyLimitBytes: 65536, staticDir: path.join(dir, 'no-client') } });
@@ -72,14 +72,14 @@ describe('the demo database', () => {
       expect(((await r.json()) as { demo: boolean }).demo, u).toBe(true);
     }
   });
-  it('recreates its own file, but refuses to replace a database that is not a demo', () => {
+  it('recreates its own file, but refuses to replace a database that is not a demo', async () => {
     const real = createTestDbFile();
     const before = fs.readFileSync(real.file);
-    expect(() => buildDemoDatabase({ file: real.file, surveysDir: OFFICIAL_SURVEYS_DIR, now, perWave: 50 })).toThrow(/is not a demo database/);
+    await expect(buildDemoDatabase({ file: real.file, surveysDir: OFFICIAL_SURVEYS_DIR, now, perWave: 50 })).rejects.toThrow(/is not a demo database/);
     expect(fs.readFileSync(real.file).equals(before)).toBe(true);
     fs.rmSync(real.dir, { recursive: true, force: true });
     const again = path.join(dir, 'again.db');
-    buildDemoDatabase({ file: again, surveysDir: OFFICIAL_SURVEYS_DIR, now, perWave: 300 });
-    expect(buildDemoDatabase({ file: again, surveysDir: OFFICIAL_SURVEYS_DIR, now, perWave: 300 }).respondents).toBe(900);
+    await buildDemoDatabase({ file: again, surveysDir: OFFICIAL_SURVEYS_DIR, now, perWave: 300 });
+    expect((await buildDemoDatabase({ file: again, surveysDir: OFFICIAL_SURVEYS_DIR, now, perWave: 300 })).respondents).toBe(900);
   }, 60_000);
 });

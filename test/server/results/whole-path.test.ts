@@ -21,6 +21,7 @@ import { OFFICIAL_SURVEYS_DIR } from '../../helpers/app';
 import { createTestDbFile } from '../../helpers/db';
 import { runCli } from '../../helpers/spawn';
 import { REFERENCE_DIR, writeReferenceImport } from '../runs/reference-import';
+import { storeOf } from '../../helpers/db-store';
 
 interface Domain { level: string; n: number; mean: number; se: number; suppressed: boolean }
 interface Analyze { indicators: Record<string, { nScored: number; mean: number; se: number; ci95: [number, number]; deff: number; domains: Record<string, Domain[]> }> }
@@ -41,9 +42,9 @@ beforeAll(async () => {
   const csv = path.join(setup.dir, 'raking-a.csv');
   writeReferenceImport('raking-a', csv);
   await importResponsesFile(db, wave.id, csv, 'test');
-  await importFrameFile(db, path.join(REFERENCE_DIR, 'raking-a', 'margins.csv'), { name: 'ref', source: 'R reference', referenceDate: '2021-10-01', illustrative: true }, 'test');
-  runId = createEstimateRun(db, { wave: { period: '2024-Q2' }, frame: { name: 'ref' }, options: { exclude: [] } }, 'test').row.id;
-  publishRun(db, runId, 'test');
+  await importFrameFile(storeOf(db), path.join(REFERENCE_DIR, 'raking-a', 'margins.csv'), { name: 'ref', source: 'R reference', referenceDate: '2021-10-01', illustrative: true }, 'test');
+  runId = (await createEstimateRun(storeOf(db), db, { wave: { period: '2024-Q2' }, frame: { name: 'ref' }, options: { exclude: [] } }, 'test')).row.id;
+  await publishRun(storeOf(db), runId, 'test');
   const app = createApp({ db, config: { bodyLimitBytes: 65536, staticDir: path.join(setup.dir, 'no-client') } });
   server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/public/v1`;

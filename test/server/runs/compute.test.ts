@@ -19,6 +19,7 @@ import { createWave } from '../../../server/waves/service';
 import { OFFICIAL_SURVEYS_DIR } from '../../helpers/app';
 import { createTestDb, type TestDb } from '../../helpers/db';
 import { REFERENCE_DIR, writeReferenceImport } from './reference-import';
+import { storeOf } from '../../helpers/db-store';
 
 let t: TestDb;
 let db: Db;
@@ -30,52 +31,52 @@ beforeAll(async () => {
   const csv = path.join(t.dir, 'a.csv');
   writeReferenceImport('raking-a', csv);
   await importResponsesFile(db, wave.id, csv, 'test');
-  await importFrameFile(db, path.join(REFERENCE_DIR, 'raking-a', 'margins.csv'), { name: 'ref', source: 'R reference', referenceDate: '2021-10-01', illustrative: true }, 'test');
+  await importFrameFile(storeOf(db), path.join(REFERENCE_DIR, 'raking-a', 'margins.csv'), { name: 'ref', source: 'R reference', referenceDate: '2021-10-01', illustrative: true }, 'test');
 }, 60_000);
 afterAll(() => t.cleanup());
 
 const request = { wave: { period: '2024-Q2' }, frame: { name: 'ref' } } as const;
 
 describe('estimate runs read the stored columns', () => {
-  it('flags as straightliners exactly the respondents with one identical answer to all five consensus items', () => {
+  it('flags as straightliners exactly the respondents with one identical answer to all five consensus items', async () => {
     const file = path.join(REFERENCE_DIR, 'raking-a', 'responses.csv');
     const table = parseCsvText(fs.readFileSync(file, 'utf8'), file);
     const cols = ['c1', 'c2', 'c3', 'c4', 'c5'].map((c) => table.header.indexOf(c));
     // The only same-scale block of ≥ 5 non-binary items is consensus (mood has four 1–5 items).
     const expected = table.records.filter((r) => { const v = cols.map((c) => r.cells[c]!); return v[0] !== '' && v.every((x) => x === v[0]); }).length;
     expect(expected).toBeGreaterThan(0);
-    const run = createEstimateRun(db, { ...request, options: { exclude: ['straightliner'] } }, 'test');
+    const run = await createEstimateRun(storeOf(db), db, { ...request, options: { exclude: ['straightliner'] } }, 'test');
     expect(run.result.sample.excludedBy).toEqual({ speeder: 0, straightliner: expected, incomplete: 0, burst: 0, duplicate_answers: 0, automation: 0 });
     expect(run.result.sample.used).toBe(table.records.length - expected);
     expect(run.result.analysis.n).toBe(table.records.length - expected);
   });
 
-  it('keeps a flagged response whose flag a researcher overruled, and counts it as overruled', () => {
-    const before = createEstimateRun(db, { ...request, options: { exclude: ['straightliner'] } }, 'test');
+  it('keeps a flagged response whose flag a researcher overruled, and counts it as overruled', async () => {
+    const before = await createEstimateRun(storeOf(db), db, { ...request, options: { exclude: ['straightliner'] } }, 'test');
     expect(before.result.sample.overruled).toBe(0);
     const flagged = before.result.sample.excludedBy.straightliner;
     // Overrule the straightliner flag of one flagged response (as the console does, audited there).
     const wave = db.$client.prepare("SELECT id FROM waves WHERE period = '2024-Q2'").get() as { id: number };
     const ids = db.$client.prepare("SELECT id FROM responses WHERE wave_id = ? AND status = 'complete' ORDER BY id").pluck().all(wave.id) as string[];
-    const computed = computeRun(db, findWave(db, wave.id)!, findFrameByName(db, 'ref')!, { ...DEFAULT_RUN_OPTIONS, exclude: ['straightliner'] });
+    const computed = computeRun(db, findWave(db, wave.id)!, (await findFrameByName(storeOf(db).sql, 'ref'))!, { ...DEFAULT_RUN_OPTIONS, exclude: ['straightliner'] });
     const target = ids.find((id) => computed.perRespondent.flags.straightliner[computed.perRespondent.ids.indexOf(id)] === 1)!;
     db.insert(flagOverrules).values({ responseId: target, flag: 'straightliner', reason: 'checked by phone: genuine answers', actor: 'test', at: new Date().toISOString() }).run();
-    const after = createEstimateRun(db, { ...request, options: { exclude: ['straightliner'] } }, 'test');
+    const after = await createEstimateRun(storeOf(db), db, { ...request, options: { exclude: ['straightliner'] } }, 'test');
     expect(after.result.sample.excludedBy.straightliner).toBe(flagged - 1);
     expect(after.result.sample.overruled).toBe(1);
     expect(after.result.sample.used).toBe(before.result.sample.used + 1);
     // An overrule of a flag the run does not exclude changes nothing.
-    const plain = createEstimateRun(db, { ...request, options: { exclude: [] } }, 'test');
+    const plain = await createEstimateRun(storeOf(db), db, { ...request, options: { exclude: [] } }, 'test');
     expect(plain.result.sample.overruled).toBe(0);
     db.$client.prepare('DELETE FROM flag_overrules').run();
   });
 
-  it('reads item_scores written in another JSON layout as the same values (same result, same input hash)', () => {
-    const before = createEstimateRun(db, request, 'test');
+  it('reads item_scores written in another JSON layout as the same values (same result, same input hash)', async () => {
+    const before = await createEstimateRun(storeOf(db), db, request, 'test');
     // Spaces after the separators: not the compact form, so the general parser reads it.
     db.$client.prepare("UPDATE responses SET item_scores = replace(replace(item_scores, ',', ', '), ':', ': ')").run();
     expect((db.$client.prepare('SELECT item_scores FROM responses LIMIT 1').pluck().get() as string)).toContain(', "');
-    const after = createEstimateRun(db, request, 'test');
+    const after = await createEstimateRun(storeOf(db), db, request, 'test');
     expect(after.result).toEqual(before.result);
     expect(after.row.inputHash).toBe(before.row.inputHash);
   });

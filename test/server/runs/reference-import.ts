@@ -4,6 +4,7 @@
 // keep their names, and the age band becomes an age in years inside it (its lower bound), which
 // the run bands back into the frame's bands exactly as `analyze` bands nothing (it reads the band).
 import fs from 'node:fs';
+import { storeOf } from '../../helpers/db-store';
 import path from 'node:path';
 import type { Db } from '../../../server/db/open';
 import { importFrameFile } from '../../../server/frames/service';
@@ -70,7 +71,7 @@ export async function referenceWave(period: string, options: { refCase?: string;
   writeReferenceImport(refCase, csv, { ...(options.durationMs ? { durationMs: options.durationMs } : {}), shuffle: options.shuffle === true });
   await importResponsesFile(db, waveId, csv, 'test');
   if (options.frame) {
-    await importFrameFile(db, path.join(REFERENCE_DIR, refCase, 'margins.csv'), { name: 'ref', source: 'R reference', referenceDate: '2021-10-01', illustrative: true }, 'test');
+    await importFrameFile(storeOf(db), path.join(REFERENCE_DIR, refCase, 'margins.csv'), { name: 'ref', source: 'R reference', referenceDate: '2021-10-01', illustrative: true }, 'test');
   }
   return { t, db, waveId };
 }

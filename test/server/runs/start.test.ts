@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDb } from '../../../server/db/open';
+import { createSqliteStore } from '../../../server/db/store-sqlite';
 import { listFrames } from '../../../server/frames/service';
 import { listWaves, periodOf } from '../../../server/waves/service';
 import { MINI_SURVEYS_DIR, OFFICIAL_SURVEYS_DIR } from '../../helpers/app';
@@ -34,7 +35,7 @@ describe('npm start', () => {
       const waves = listWaves(conn);
       expect(waves).toHaveLength(1);
       expect(waves[0]).toMatchObject({ status: 'open', period: periodOf(new Date()) });
-      const frames = listFrames(conn);
+      const frames = await listFrames(createSqliteStore(conn).sql);
       expect(frames.map((f) => [f.name, f.illustrative, f.referenceDate])).toEqual([['kz-census-2021', false, '2021-10-01']]);
       expect(frames[0]!.source).toContain('2021 national census');
     } finally {
@@ -46,7 +47,7 @@ describe('npm start', () => {
     const { db } = await start(MINI_SURVEYS_DIR);
     const conn = openDb(db);
     try {
-      expect(listFrames(conn)).toEqual([]);
+      expect(await listFrames(createSqliteStore(conn).sql)).toEqual([]);
     } finally {
       conn.$client.close();
     }

@@ -18,6 +18,7 @@ import { createTestDbFile } from '../../helpers/db';
 import { OFFICIAL_SURVEYS_DIR } from '../../helpers/app';
 import { runCli } from '../../helpers/spawn';
 import { REFERENCE_DIR, writeReferenceImport } from './reference-import';
+import { storeOf } from '../../helpers/db-store';
 
 /** Every number of `actual` equals `expected`'s to a relative 1e-9; everything else is equal. */
 function expectClose(actual: unknown, expected: unknown, at = ''): void {
@@ -124,11 +125,11 @@ describe('raking-a, every step a real process: wave → import → frame → est
     expect(published.stdout).toContain(`published run ${run.runId} for ${period}`);
     const db = openDb(s.file);
     try {
-      const current = currentPublication(db, period);
+      const current = await currentPublication(storeOf(db).sql, period);
       expect(current?.runId).toBe(run.runId);
       expect(current?.revised).toBe(false);
       expect(current?.result.analysis).toEqual(run.analysis);
-      expect(publishedRuns(db).map((p) => p.period)).toEqual([period]);
+      expect((await publishedRuns(storeOf(db).sql)).map((p) => p.period)).toEqual([period]);
     } finally {
       db.$client.close();
     }
@@ -167,8 +168,8 @@ describe.each([
       const csv = path.join(s.dir, `${refCase}.csv`);
       writeReferenceImport(refCase, csv);
       await importResponsesFile(db, wave.id, csv, 'test');
-      await importFrameFile(db, path.join(REFERENCE_DIR, refCase, 'margins.csv'), { name: 'ref', source: 'R reference', referenceDate: '2021-10-01', illustrative: true }, 'test');
-      run = createEstimateRun(db, { wave: { period }, frame: { name: 'ref' }, options: { exclude: [] } }, 'test');
+      await importFrameFile(storeOf(db), path.join(REFERENCE_DIR, refCase, 'margins.csv'), { name: 'ref', source: 'R reference', referenceDate: '2021-10-01', illustrative: true }, 'test');
+      run = await createEstimateRun(storeOf(db), db, { wave: { period }, frame: { name: 'ref' }, options: { exclude: [] } }, 'test');
     } finally {
       db.$client.close();
     }
