@@ -7,6 +7,10 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { AnalysisError } from '../../analysis/errors';
 import { ConfigError, loadConfig } from '../config';
 import { openDb, type Db } from '../db/open';
+import { openPg, redactUrl } from '../db/open-pg';
+import type { Store } from '../db/store';
+import { createPgStore } from '../db/store-pg';
+import { createSqliteStore } from '../db/store-sqlite';
 import { DomainError, type DomainErrorKind } from '../errors';
 import { UsageError } from './database-command';
 
@@ -69,5 +73,29 @@ export async function withConfiguredDb<T>(fn: (db: Db, dbFile: string) => Promis
     return await fn(db, config.dbFile);
   } finally {
     db.$client.close();
+  }
+}
+
+/**
+ * Calls `fn` with the store of the configured database (decision 027): PostgreSQL when
+ * KELISIM_DATABASE_URL is set, else the SQLite file (which must exist); closed when fn has finished.
+ */
+export async function withConfiguredStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  let store: Store;
+  if (config.databaseUrl !== undefined) {
+    const url = config.databaseUrl;
+    const db = await openPg(url).catch((err: unknown) => {
+      throw new UsageError(`could not open the PostgreSQL database ${redactUrl(url)} (${err instanceof Error ? err.message : String(err)}); check KELISIM_DATABASE_URL and that the server is running`);
+    });
+    store = createPgStore(db.$client);
+  } else {
+    if (!fs.existsSync(config.dbFile)) throw new UsageError(`no database at ${config.dbFile}; start the server once (npm start) or set KELISIM_DB`);
+    store = createSqliteStore(openDb(config.dbFile));
+  }
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
   }
 }
