@@ -6,4 +6,6 @@
 // list becomes the globs of those folders.
 export const POSTGRES_SUITES: readonly string[] = [
   'test/server/db/store-helper.test.ts',
+  'test/server/admin/auth.test.ts',
+  'test/server/admin/cli-user.test.ts',
 ];

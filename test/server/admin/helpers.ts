@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Server } from 'node:http';
 import { sql } from 'drizzle-orm';
 import { CSRF_HEADER, type Role } from '../../../contract/admin-api';
-import { createApp } from '../../../server/app';
+import { createApp, type AppDeps } from '../../../server/app';
 import { hashPassword } from '../../../server/auth/passwords';
 import { createUser } from '../../../server/auth/service';
 import type { Db } from '../../../server/db/open';
@@ -39,6 +39,8 @@ export interface AdminTestApp {
   db: Db;
   /** What a `kelisim` process is pointed at: KELISIM_DB or KELISIM_DATABASE_URL. */
   cliEnv: Record<string, string>;
+  /** What another createApp on the same database needs besides its config (the store, and the SQLite connection or the job runner). */
+  appDeps: Pick<AppDeps, 'db' | 'store' | 'jobs' | 'dbFile'>;
   wave: WaveRow;
   clock: { now: Date; advance(ms: number): void };
   /** A request; `session` adds its cookie and (for state changes) its CSRF token and Origin. */
@@ -87,9 +89,9 @@ export async function startAdminApp(o: { surveysDir?: string; trustProxy?: numbe
   const db = ts.db;
   const noClient = path.join(os.tmpdir(), 'kelisim-no-client');
   const clock = { now: new Date('2026-11-29T10:00:00Z'), advance(ms: number) { this.now = new Date(this.now.getTime() + ms); } };
+  const appDeps: AdminTestApp['appDeps'] = { ...(db ? { db } : { jobs: NO_JOBS_YET }), store, ...(ts.location.file === undefined ? {} : { dbFile: ts.location.file }) };
   const app = createApp({
-    ...(db ? { db } : { jobs: NO_JOBS_YET }), store, config: { bodyLimitBytes: 64 * 1024, staticDir: noClient }, clock: () => clock.now,
-    ...(ts.location.file === undefined ? {} : { dbFile: ts.location.file }),
+    ...appDeps, config: { bodyLimitBytes: 64 * 1024, staticDir: noClient }, clock: () => clock.now,
     ...(o.trustProxy === undefined ? {} : { trustProxy: o.trustProxy }), logError: (m, e) => console.error(m, e),
   });
   const server: Server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
@@ -124,7 +126,7 @@ export async function startAdminApp(o: { surveysDir?: string; trustProxy?: numbe
     return { cookie: cookieOf(res.headers), csrf: textOf(res.body.csrfToken) };
   };
   return {
-    baseUrl, engine: ts.engine, store, wave, clock, call, signIn,
+    baseUrl, engine: ts.engine, store, appDeps, wave, clock, call, signIn,
     get db(): Db {
       if (!db) throw new Error(`this test reads the SQLite connection, which a ${ts.engine} test store has not: run it on SQLite only`);
       return db;
