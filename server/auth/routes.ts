@@ -6,21 +6,23 @@ import { HttpError } from '../http/errors';
 import { parseParams } from '../http/validate';
 import { idParam } from '../../contract/admin-api';
 import { clearSessionCookie, setSessionCookie } from './http';
-import { changePassword, createUser, endSession, endSessionIn, listUsers, login, purgeSessions, resetPassword, startSession, toUser, updateUser, type SessionInfo } from './service';
+import { changePassword, createUser, endSession, listUsers, login, resetPassword, toUser, updateUser, type SessionInfo } from './service';
 
 type AuthHandlers = Pick<Handlers, 'login' | 'me' | 'logout' | 'changePassword' | 'listUsers' | 'createUser' | 'updateUser' | 'resetPassword'>;
 
 const sessionBody = (s: SessionInfo): SessionBody => ({ user: toUser(s.user), csrfToken: s.csrfToken, expiresAt: s.expiresAt });
 
-export function authHandlers({ store, clock }: AdminDeps): AuthHandlers {
+export function authHandlers({ store }: AdminDeps): AuthHandlers {
   let lastPurge = 0;
   return {
     login: async ({ req, res, body, session, now }) => {
       // A sign-in replaces any session this browser had (a new id at every sign-in).
-      if (session) await endSession(store, session.tokenHash, `user:${session.user.id}`, now);
-      if (now.getTime() - lastPurge > 3600_000) { lastPurge = now.getTime(); await purgeSessions(store, now); }
+      const purge = now.getTime() - lastPurge > 3600_000;
+      if (purge) lastPurge = now.getTime();
       const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
-      const result = await login(store, body.email, body.password, address, now);
+      const result = await login(store, body.email, body.password, address, now, {
+        ...(session ? { replacing: { tokenHash: session.tokenHash, actor: `user:${session.user.id}` } } : {}), purge,
+      });
       if (!result.ok) {
         if (result.retryAfterSeconds) {
           res.setHeader('Retry-After', String(result.retryAfterSeconds));
@@ -37,12 +39,8 @@ export function authHandlers({ store, clock }: AdminDeps): AuthHandlers {
       clearSessionCookie(req, res);
     },
     changePassword: async ({ req, res, session, body, now }) => {
-      const user = await changePassword(store, session, body.currentPassword, body.newPassword, now);
-      // A new session id after the change, too (the old token is ended), in one write.
-      const started = await store.write(async (tx) => {
-        await endSessionIn(tx, session.tokenHash, `user:${user.id}`, now);
-        return startSession(tx, user, clock());
-      });
+      // A new session id after the change, too (the old token is ended).
+      const started = await changePassword(store, session, body.currentPassword, body.newPassword, now);
       setSessionCookie(req, res, started.token);
       return sessionBody(started.info);
     },

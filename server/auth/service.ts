@@ -163,12 +163,10 @@ export async function endSession(store: Store, tokenHash: string, actor: string,
   await store.write((tx) => endSessionIn(tx, tokenHash, actor, now));
 }
 
-/** Deletes expired sessions (called now and then; expired ones are refused anyway). */
-export async function purgeSessions(store: Store, now: Date): Promise<void> {
-  await store.write(async (tx) => {
-    await tx.run(sql`DELETE FROM ${sessions} WHERE ${sessions.expiresAt} < ${now.toISOString()}`);
-    await tx.run(sql`DELETE FROM ${sessions} WHERE ${sessions.lastSeenAt} < ${new Date(now.getTime() - SESSION_IDLE_MS).toISOString()}`);
-  });
+/** Deletes expired sessions inside the write `tx` (done now and then; expired ones are refused anyway). */
+export async function purgeSessions(tx: Sql, now: Date): Promise<void> {
+  await tx.run(sql`DELETE FROM ${sessions} WHERE ${sessions.expiresAt} < ${now.toISOString()}`);
+  await tx.run(sql`DELETE FROM ${sessions} WHERE ${sessions.lastSeenAt} < ${new Date(now.getTime() - SESSION_IDLE_MS).toISOString()}`);
 }
 
 // --- Login and its throttle ---------------------------------------------------------------------------
@@ -228,6 +226,13 @@ async function recordFailure(tx: Sql, keys: string[], now: Date): Promise<void> 
   }
 }
 
+export interface LoginOptions {
+  /** The session this browser had: ended by the attempt (a new id at every sign-in). */
+  replacing?: { tokenHash: string; actor: string };
+  /** Also delete expired sessions. */
+  purge?: boolean;
+}
+
 export type LoginResult = { ok: true; token: string; info: SessionInfo } | { ok: false; retryAfterSeconds?: number };
 
 /**
@@ -236,16 +241,25 @@ export type LoginResult = { ok: true; token: string; info: SessionInfo } | { ok:
  * A wrong password, an unknown account and a disabled one get the same answer, after the same work.
  * A success clears the account's counter and starts a new session.
  */
-export async function login(store: Store, email: string, password: string, address: string, now: Date): Promise<LoginResult> {
+export async function login(store: Store, email: string, password: string, address: string, now: Date, o: LoginOptions = {}): Promise<LoginResult> {
   const keys = throttleKeys(email, address);
+  // What the attempt's one write does first, whatever its outcome.
+  const before = async (tx: Sql) => {
+    if (o.replacing) await endSessionIn(tx, o.replacing.tokenHash, o.replacing.actor, now);
+    if (o.purge) await purgeSessions(tx, now);
+  };
   const wait = await blockedFor(store.sql, keys, now);
   if (wait > 0) {
-    await store.write((tx) => appendAudit(tx, { actor: `address:${address}`, action: 'auth.login_throttled', subjectType: 'user', subjectId: null, after: { email: normEmail(email) } }, now));
+    await store.write(async (tx) => {
+      await before(tx);
+      await appendAudit(tx, { actor: `address:${address}`, action: 'auth.login_throttled', subjectType: 'user', subjectId: null, after: { email: normEmail(email) } }, now);
+    });
     return { ok: false, retryAfterSeconds: wait };
   }
   const user = await findUserByEmail(store.sql, email);
   const ok = await verifyPassword(password, user?.passwordHash ?? await dummyPasswordHash());
   return store.write(async (tx): Promise<LoginResult> => {
+    await before(tx);
     if (!user || !ok || user.disabled) {
       await recordFailure(tx, keys, now);
       await appendAudit(tx, { actor: `address:${address}`, action: 'auth.login_failed', subjectType: 'user', subjectId: user?.id ?? null, after: { email: normEmail(email) } }, now);
@@ -261,9 +275,10 @@ export async function login(store: Store, email: string, password: string, addre
 
 /**
  * Changes the signed-in account's own password (which ends its other sessions and clears the
- * one-time flag). @throws DomainError invalid_credentials (current password wrong), weak_password, same_password
+ * one-time flag) and gives the browser a new session in place of this one (a new id after the
+ * change), all in one write. @throws DomainError invalid_credentials (current password wrong), weak_password, same_password
  */
-export async function changePassword(store: Store, session: SessionInfo, current: string, next: string, now: Date): Promise<UserRow> {
+export async function changePassword(store: Store, session: SessionInfo, current: string, next: string, now: Date): Promise<{ user: UserRow; token: string; info: SessionInfo }> {
   const user = await requireUser(store.sql, session.user.id);
   if (!(await verifyPassword(current, user.passwordHash))) throw new DomainError('bad_usage', 'wrong_password', 'The current password is not right; enter the password you signed in with.');
   checkNewPassword(next, user.email);
@@ -273,6 +288,7 @@ export async function changePassword(store: Store, session: SessionInfo, current
     const after = await updateUserRow(tx, user.id, sql`${bare(users.passwordHash)} = ${passwordHash}, ${bare(users.mustChangePassword)} = ${flag(false)}`);
     await tx.run(sql`DELETE FROM ${sessions} WHERE ${sessions.userId} = ${user.id} AND ${sessions.tokenHash} <> ${session.tokenHash}`);
     await appendAudit(tx, { actor: userActor(user), action: 'user.password_change', subjectType: 'user', subjectId: user.id, before: { mustChangePassword: user.mustChangePassword }, after: { mustChangePassword: false } }, now);
-    return after;
+    await endSessionIn(tx, session.tokenHash, userActor(user), now);
+    return { user: after, ...await startSession(tx, after, now) };
   });
 }
