@@ -137,20 +137,23 @@ export async function startSession(tx: Sql, user: UserRow, now: Date): Promise<{
  */
 export async function resumeSession(store: Store, token: string, now: Date): Promise<SessionInfo | null> {
   const tokenHash = sha256(token);
-  const s = await store.sql.get<{ userId: number; csrfToken: string; lastSeenAt: string; expiresAt: string }>(sql`SELECT ${sessions.userId} AS "userId", ${sessions.csrfToken} AS "csrfToken", ${sessions.lastSeenAt} AS "lastSeenAt", ${sessions.expiresAt} AS "expiresAt"
-    FROM ${sessions} WHERE ${sessions.tokenHash} = ${tokenHash}`);
+  // The session and its account in one read.
+  const s = await store.sql.get<StoredUser & { sessionCsrf: string; lastSeenAt: string; expiresAt: string }>(sql`SELECT ${USER_COLUMNS}, ${sessions.csrfToken} AS "sessionCsrf",
+    ${sessions.lastSeenAt} AS "lastSeenAt", ${sessions.expiresAt} AS "expiresAt"
+    FROM ${sessions} JOIN ${users} ON ${users.id} = ${sessions.userId} WHERE ${sessions.tokenHash} = ${tokenHash}`);
   if (!s) return null;
   const t = now.getTime();
-  const user = await findUser(store.sql, s.userId);
-  if (!user || user.disabled || t >= Date.parse(s.expiresAt) || t - Date.parse(s.lastSeenAt) >= SESSION_IDLE_MS) {
+  const { sessionCsrf: csrfToken, lastSeenAt, expiresAt, ...account } = s;
+  const user = toUserRow(account);
+  if (user.disabled || t >= Date.parse(expiresAt) || t - Date.parse(lastSeenAt) >= SESSION_IDLE_MS) {
     await store.write((tx) => tx.run(sql`DELETE FROM ${sessions} WHERE ${sessions.tokenHash} = ${tokenHash}`));
     return null;
   }
   // Written at most once a minute: a page's burst of requests does not each write.
-  if (t - Date.parse(s.lastSeenAt) >= 60_000) {
+  if (t - Date.parse(lastSeenAt) >= 60_000) {
     await store.write((tx) => tx.run(sql`UPDATE ${sessions} SET ${bare(sessions.lastSeenAt)} = ${now.toISOString()} WHERE ${sessions.tokenHash} = ${tokenHash}`));
   }
-  return { user, csrfToken: s.csrfToken, expiresAt: s.expiresAt, tokenHash };
+  return { user, csrfToken, expiresAt, tokenHash };
 }
 
 /** Ends a session inside the write `tx` (audited when there was one). */
