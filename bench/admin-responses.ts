@@ -10,6 +10,7 @@ import { listResponses } from '../server/admin/responses/service';
 import { writeRunFlags } from '../server/runs/run-flags';
 import { openDb } from '../server/db/open';
 import { createSqliteStore } from '../server/db/store-sqlite';
+import { sqliteSql } from '../server/db/sql';
 import { loadOfficialSurvey } from '../server/surveys/bootstrap';
 import { OFFICIAL_SURVEY_ID } from '../server/surveys/service';
 import { ensureOpenWave, openWave } from '../server/waves/service';
@@ -52,34 +53,35 @@ try {
   console.log(`run flags: ${flagged} pairs of ${ids.length} complete responses written by writeRunFlags in ${(performance.now() - t1).toFixed(0)} ms (the time a run spends on them)`);
   db.$client.exec('ANALYZE');
   console.log(`${n} responses written in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  const time = (label: string, q: Parameters<typeof listResponses>[1]) => {
+  const sql = sqliteSql(db.$client);
+  const time = async (label: string, q: Parameters<typeof listResponses>[1]) => {
     const ms: number[] = [];
     let deep = 0;
     for (let k = 0; k < 5; k++) {
       const a = performance.now();
-      let page = listResponses(db, { ...q, limit: 50 });
+      let page = await listResponses(sql, { ...q, limit: 50 });
       ms.push(performance.now() - a);
       // 20 pages further: keyset, no OFFSET.
       const b = performance.now();
-      for (let p = 0; p < 20 && page.nextCursor; p++) page = listResponses(db, { ...q, limit: 50, cursor: page.nextCursor });
+      for (let p = 0; p < 20 && page.nextCursor; p++) page = await listResponses(sql, { ...q, limit: 50, cursor: page.nextCursor });
       deep = (performance.now() - b) / 20;
     }
     ms.sort((x, y) => x - y);
     console.log(`${label.padEnd(48)} first page ${ms[2]!.toFixed(1)} ms, next pages ${deep.toFixed(1)} ms each`);
   };
-  time(`wave ${w1}, newest first`, { wave: w1 });
-  time(`wave ${w1}, oldest first`, { wave: w1, sort: 'oldest' });
-  time(`wave ${w1}, status complete`, { wave: w1, status: 'complete' });
-  time(`wave ${w1}, mode capi, region KZ-11`, { wave: w1, mode: 'capi', region: 'KZ-11' });
-  time(`wave ${w1}, flag incomplete`, { wave: w1, flag: 'incomplete' });
-  time(`wave ${w2} (10 %), newest first`, { wave: w2 });
-  time(`wave ${w1}, flag overruled (none)`, { wave: w1, flag: 'overruled' });
-  time(`wave ${w1}, flag speeder (run, 2 %)`, { wave: w1, flag: 'speeder' });
-  time(`wave ${w1}, flag speeder, oldest first`, { wave: w1, flag: 'speeder', sort: 'oldest' });
-  time(`wave ${w1}, flag straightliner (run, 0.1 %)`, { wave: w1, flag: 'straightliner' });
-  time(`wave ${w1}, flag straightliner, oldest first`, { wave: w1, flag: 'straightliner', sort: 'oldest' });
-  time(`wave ${w1}, flag automation (run, none)`, { wave: w1, flag: 'automation' });
-  time(`wave ${w1}, flag speeder, mode capi (the look-up)`, { wave: w1, flag: 'speeder', mode: 'capi' });
+  await time(`wave ${w1}, newest first`, { wave: w1 });
+  await time(`wave ${w1}, oldest first`, { wave: w1, sort: 'oldest' });
+  await time(`wave ${w1}, status complete`, { wave: w1, status: 'complete' });
+  await time(`wave ${w1}, mode capi, region KZ-11`, { wave: w1, mode: 'capi', region: 'KZ-11' });
+  await time(`wave ${w1}, flag incomplete`, { wave: w1, flag: 'incomplete' });
+  await time(`wave ${w2} (10 %), newest first`, { wave: w2 });
+  await time(`wave ${w1}, flag overruled (none)`, { wave: w1, flag: 'overruled' });
+  await time(`wave ${w1}, flag speeder (run, 2 %)`, { wave: w1, flag: 'speeder' });
+  await time(`wave ${w1}, flag speeder, oldest first`, { wave: w1, flag: 'speeder', sort: 'oldest' });
+  await time(`wave ${w1}, flag straightliner (run, 0.1 %)`, { wave: w1, flag: 'straightliner' });
+  await time(`wave ${w1}, flag straightliner, oldest first`, { wave: w1, flag: 'straightliner', sort: 'oldest' });
+  await time(`wave ${w1}, flag automation (run, none)`, { wave: w1, flag: 'automation' });
+  await time(`wave ${w1}, flag speeder, mode capi (the look-up)`, { wave: w1, flag: 'speeder', mode: 'capi' });
   db.$client.close();
 } finally {
   fs.rmSync(dir, { recursive: true, force: true });

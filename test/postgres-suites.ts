@@ -8,4 +8,7 @@ export const POSTGRES_SUITES: readonly string[] = [
   'test/server/db/store-helper.test.ts',
   'test/server/runs/store-services.test.ts',
   'test/server/cli/store-commands.test.ts',
+  'test/server/admin/auth.test.ts',
+  'test/server/admin/cli-user.test.ts',
+  'test/server/admin/responses.test.ts',
 ];

@@ -4,7 +4,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import { CSRF_HEADER, roleAtLeast, SESSION_ABSOLUTE_MS, SESSION_COOKIE, type Role, type RouteAccess } from '../../contract/admin-api';
-import type { Db } from '../db/open';
+import type { Store } from '../db/store';
 import { HttpError } from '../http/errors';
 import { resumeSession, type SessionInfo } from './service';
 
@@ -52,17 +52,19 @@ export function clearSessionCookie(req: Request, res: Response): void {
  * `unauthenticated` when there is none, 403 `forbidden` when its role is below the feature's,
  * except on the `open` routes (the login).
  */
-export function authenticate(db: Db, clock: Clock, role: Role, open: readonly { method: string; path: string }[] = []): RequestHandler {
+export function authenticate(store: Store, clock: Clock, role: Role, open: readonly { method: string; path: string }[] = []): RequestHandler {
   return (req, res, next) => {
     const token = readCookie(req, SESSION_COOKIE);
-    const session = token ? resumeSession(db, token, clock()) : null;
-    res.locals.auth = { session } satisfies AuthState;
-    if (open.some((o) => o.method === req.method && o.path === req.path)) return next();
-    // The feature's minimum role; its routes may ask more (checkAccess).
-    if (session && !roleAtLeast(session.user.role, role)) return next(new HttpError(403, 'forbidden', `This needs the ${role} role or above; your account is ${session.user.role}.`));
-    if (session) return next();
-    if (token) clearSessionCookie(req, res);
-    next(new HttpError(401, 'unauthenticated', 'Sign in to the console first (your session may have ended after 30 minutes idle or 12 hours).'));
+    const resumed = token ? resumeSession(store, token, clock()) : Promise.resolve(null);
+    resumed.then((session) => {
+      res.locals.auth = { session } satisfies AuthState;
+      if (open.some((o) => o.method === req.method && o.path === req.path)) return next();
+      // The feature's minimum role; its routes may ask more (checkAccess).
+      if (session && !roleAtLeast(session.user.role, role)) return next(new HttpError(403, 'forbidden', `This needs the ${role} role or above; your account is ${session.user.role}.`));
+      if (session) return next();
+      if (token) clearSessionCookie(req, res);
+      next(new HttpError(401, 'unauthenticated', 'Sign in to the console first (your session may have ended after 30 minutes idle or 12 hours).'));
+    }, next);
   };
 }
 

@@ -6,21 +6,23 @@ import { HttpError } from '../http/errors';
 import { parseParams } from '../http/validate';
 import { idParam } from '../../contract/admin-api';
 import { clearSessionCookie, setSessionCookie } from './http';
-import { changePassword, createUser, endSession, listUsers, login, purgeSessions, resetPassword, startSession, toUser, updateUser, type SessionInfo } from './service';
+import { changePassword, createUser, endSession, listUsers, login, resetPassword, toUser, updateUser, type SessionInfo } from './service';
 
 type AuthHandlers = Pick<Handlers, 'login' | 'me' | 'logout' | 'changePassword' | 'listUsers' | 'createUser' | 'updateUser' | 'resetPassword'>;
 
 const sessionBody = (s: SessionInfo): SessionBody => ({ user: toUser(s.user), csrfToken: s.csrfToken, expiresAt: s.expiresAt });
 
-export function authHandlers({ db, clock }: AdminDeps): AuthHandlers {
+export function authHandlers({ store }: AdminDeps): AuthHandlers {
   let lastPurge = 0;
   return {
     login: async ({ req, res, body, session, now }) => {
       // A sign-in replaces any session this browser had (a new id at every sign-in).
-      if (session) endSession(db, session.tokenHash, `user:${session.user.id}`, now);
-      if (now.getTime() - lastPurge > 3600_000) { lastPurge = now.getTime(); purgeSessions(db, now); }
+      const purge = now.getTime() - lastPurge > 3600_000;
+      if (purge) lastPurge = now.getTime();
       const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
-      const result = await login(db, body.email, body.password, address, now);
+      const result = await login(store, body.email, body.password, address, now, {
+        ...(session ? { replacing: { tokenHash: session.tokenHash, actor: `user:${session.user.id}` } } : {}), purge,
+      });
       if (!result.ok) {
         if (result.retryAfterSeconds) {
           res.setHeader('Retry-After', String(result.retryAfterSeconds));
@@ -32,30 +34,28 @@ export function authHandlers({ db, clock }: AdminDeps): AuthHandlers {
       return sessionBody(result.info);
     },
     me: ({ session }) => sessionBody(session),
-    logout: ({ req, res, session, actor, now }) => {
-      endSession(db, session.tokenHash, actor, now);
+    logout: async ({ req, res, session, actor, now }) => {
+      await endSession(store, session.tokenHash, actor, now);
       clearSessionCookie(req, res);
     },
     changePassword: async ({ req, res, session, body, now }) => {
-      const user = await changePassword(db, session, body.currentPassword, body.newPassword, now);
       // A new session id after the change, too (the old token is ended).
-      endSession(db, session.tokenHash, `user:${user.id}`, now);
-      const started = startSession(db, user, clock());
+      const started = await changePassword(store, session, body.currentPassword, body.newPassword, now);
       setSessionCookie(req, res, started.token);
       return sessionBody(started.info);
     },
-    listUsers: () => ({ items: listUsers(db).map(toUser) }),
+    listUsers: async () => ({ items: (await listUsers(store.sql)).map(toUser) }),
     createUser: async ({ body, actor, now }) => {
-      const { user, oneTimePassword } = await createUser(db, body.email, body.role, actor, now);
+      const { user, oneTimePassword } = await createUser(store, body.email, body.role, actor, now);
       return { user: toUser(user), oneTimePassword };
     },
-    updateUser: ({ req, body, actor, now }) => {
+    updateUser: async ({ req, body, actor, now }) => {
       const { id } = parseParams(req, idParam);
-      return toUser(updateUser(db, id, body, actor, now));
+      return toUser(await updateUser(store, id, body, actor, now));
     },
     resetPassword: async ({ req, actor, now }) => {
       const { id } = parseParams(req, idParam);
-      const { user, oneTimePassword } = await resetPassword(db, id, actor, now);
+      const { user, oneTimePassword } = await resetPassword(store, id, actor, now);
       return { user: toUser(user), oneTimePassword };
     },
   };

@@ -2,11 +2,12 @@
 // HTTP layer (server/auth/http.ts, routes.ts) and the command line (server/cli/user.ts) call these.
 // Every state change appends to the audit log in the same transaction.
 import { createHash, randomBytes } from 'node:crypto';
-import { and, count, eq, lt, ne } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS, type Role, type User } from '../../contract/admin-api';
 import { appendAudit } from '../audit/service';
-import type { Db, Queryable } from '../db/open';
 import { loginThrottle, sessions, users, type UserRow } from '../db/schema';
+import { bare, type Sql } from '../db/sql';
+import type { Store } from '../db/store';
 import { DomainError } from '../errors';
 import { checkNewPassword, dummyPasswordHash, hashPassword, newOneTimePassword, verifyPassword } from './passwords';
 
@@ -21,74 +22,93 @@ export function toUser(row: UserRow): User {
 
 const normEmail = (e: string) => e.trim().toLowerCase();
 
-export function findUserByEmail(db: Queryable, email: string): UserRow | undefined {
-  return db.select().from(users).where(eq(users.email, normEmail(email))).get();
+// Booleans: 0/1 in SQLite, boolean in PostgreSQL; written as 0/1 (both take it), read through Boolean().
+const flag = (b: boolean) => (b ? 1 : 0);
+
+const USER_COLUMNS = sql`${users.id} AS "id", ${users.email} AS "email", ${users.role} AS "role", ${users.passwordHash} AS "passwordHash",
+  ${users.mustChangePassword} AS "mustChangePassword", ${users.disabled} AS "disabled", ${users.createdAt} AS "createdAt", ${users.lastLoginAt} AS "lastLoginAt"`;
+
+type StoredUser = Omit<UserRow, 'mustChangePassword' | 'disabled'> & { mustChangePassword: number | boolean; disabled: number | boolean };
+const toUserRow = (r: StoredUser): UserRow => ({ ...r, mustChangePassword: Boolean(r.mustChangePassword), disabled: Boolean(r.disabled) });
+const userOrUndefined = (r: StoredUser | undefined) => (r ? toUserRow(r) : undefined);
+
+export async function findUserByEmail(db: Sql, email: string): Promise<UserRow | undefined> {
+  return userOrUndefined(await db.get<StoredUser>(sql`SELECT ${USER_COLUMNS} FROM ${users} WHERE ${users.email} = ${normEmail(email)}`));
 }
-export function findUser(db: Queryable, id: number): UserRow | undefined {
-  return db.select().from(users).where(eq(users.id, id)).get();
+export async function findUser(db: Sql, id: number): Promise<UserRow | undefined> {
+  return userOrUndefined(await db.get<StoredUser>(sql`SELECT ${USER_COLUMNS} FROM ${users} WHERE ${users.id} = ${id}`));
 }
-export function requireUser(db: Queryable, id: number): UserRow {
-  const u = findUser(db, id);
+export async function requireUser(db: Sql, id: number): Promise<UserRow> {
+  const u = await findUser(db, id);
   if (!u) throw new DomainError('not_found', 'user_not_found', `There is no console account ${id}.`);
   return u;
 }
-export function listUsers(db: Queryable): UserRow[] {
-  return db.select().from(users).orderBy(users.id).all();
+export async function listUsers(db: Sql): Promise<UserRow[]> {
+  return (await db.all<StoredUser>(sql`SELECT ${USER_COLUMNS} FROM ${users} ORDER BY ${users.id}`)).map(toUserRow);
+}
+
+async function updateUserRow(tx: Sql, id: number, set: SQL): Promise<UserRow> {
+  const row = await tx.get<StoredUser>(sql`UPDATE ${users} SET ${set} WHERE ${users.id} = ${id} RETURNING ${USER_COLUMNS}`);
+  return toUserRow(row!);
 }
 
 /**
  * Creates an account with a one-time password (to be changed at first sign-in); returns it once.
  * @throws DomainError conflict email_taken
  */
-export async function createUser(db: Db, email: string, role: Role, actor: string, now = new Date()): Promise<{ user: UserRow; oneTimePassword: string }> {
+export async function createUser(store: Store, email: string, role: Role, actor: string, now = new Date()): Promise<{ user: UserRow; oneTimePassword: string }> {
   const address = normEmail(email);
   const oneTimePassword = newOneTimePassword();
   const passwordHash = await hashPassword(oneTimePassword);
-  return db.transaction((tx) => {
-    if (findUserByEmail(tx, address)) throw new DomainError('conflict', 'email_taken', `An account for ${address} exists already; reset its password instead.`);
-    const user = tx.insert(users).values({ email: address, role, passwordHash, mustChangePassword: true, disabled: false, createdAt: now.toISOString() }).returning().get();
-    appendAudit(tx, { actor, action: 'user.create', subjectType: 'user', subjectId: user.id, after: { email: address, role } }, now);
+  return store.write(async (tx) => {
+    if (await findUserByEmail(tx, address)) throw new DomainError('conflict', 'email_taken', `An account for ${address} exists already; reset its password instead.`);
+    const row = await tx.get<StoredUser>(sql`INSERT INTO ${users} (${bare(users.email)}, ${bare(users.role)}, ${bare(users.passwordHash)}, ${bare(users.mustChangePassword)}, ${bare(users.disabled)}, ${bare(users.createdAt)})
+      VALUES (${address}, ${role}, ${passwordHash}, ${flag(true)}, ${flag(false)}, ${now.toISOString()}) RETURNING ${USER_COLUMNS}`);
+    const user = toUserRow(row!);
+    await appendAudit(tx, { actor, action: 'user.create', subjectType: 'user', subjectId: user.id, after: { email: address, role } }, now);
     return { user, oneTimePassword };
-  }, { behavior: 'immediate' });
+  });
 }
 
 /** A new one-time password for an account; ends all its sessions. */
-export async function resetPassword(db: Db, id: number, actor: string, now = new Date()): Promise<{ user: UserRow; oneTimePassword: string }> {
+export async function resetPassword(store: Store, id: number, actor: string, now = new Date()): Promise<{ user: UserRow; oneTimePassword: string }> {
   const oneTimePassword = newOneTimePassword();
   const passwordHash = await hashPassword(oneTimePassword);
-  return db.transaction((tx) => {
-    requireUser(tx, id);
-    const user = tx.update(users).set({ passwordHash, mustChangePassword: true }).where(eq(users.id, id)).returning().get()!;
-    tx.delete(sessions).where(eq(sessions.userId, id)).run();
-    appendAudit(tx, { actor, action: 'user.reset_password', subjectType: 'user', subjectId: id, after: { email: user.email, mustChangePassword: true } }, now);
+  return store.write(async (tx) => {
+    await requireUser(tx, id);
+    const user = await updateUserRow(tx, id, sql`${bare(users.passwordHash)} = ${passwordHash}, ${bare(users.mustChangePassword)} = ${flag(true)}`);
+    await tx.run(sql`DELETE FROM ${sessions} WHERE ${sessions.userId} = ${id}`);
+    await appendAudit(tx, { actor, action: 'user.reset_password', subjectType: 'user', subjectId: id, after: { email: user.email, mustChangePassword: true } }, now);
     return { user, oneTimePassword };
-  }, { behavior: 'immediate' });
+  });
 }
 
-function activeAdmins(db: Queryable, except: number): number {
-  return db.select({ n: count() }).from(users).where(and(eq(users.role, 'admin'), eq(users.disabled, false), ne(users.id, except))).get()!.n;
+async function activeAdmins(db: Sql, except: number): Promise<number> {
+  const row = await db.get<{ n: number }>(sql`SELECT count(*) AS "n" FROM ${users} WHERE ${users.role} = 'admin' AND ${users.disabled} = ${flag(false)} AND ${users.id} <> ${except}`);
+  return row!.n;
 }
 
 /** Changes an account's role and/or disables it (a disabled account's sessions end). */
-export function updateUser(db: Db, id: number, change: { role?: Role; disabled?: boolean }, actor: string, now = new Date()): UserRow {
-  return db.transaction((tx) => {
-    const before = requireUser(tx, id);
+export async function updateUser(store: Store, id: number, change: { role?: Role; disabled?: boolean }, actor: string, now = new Date()): Promise<UserRow> {
+  return store.write(async (tx) => {
+    const before = await requireUser(tx, id);
     const role = change.role ?? before.role;
     const disabled = change.disabled ?? before.disabled;
-    if (before.role === 'admin' && !before.disabled && (role !== 'admin' || disabled) && activeAdmins(tx, id) === 0) {
+    if (before.role === 'admin' && !before.disabled && (role !== 'admin' || disabled) && await activeAdmins(tx, id) === 0) {
       throw new DomainError('conflict', 'last_admin', `${before.email} is the only active admin; make another account admin first.`);
     }
-    const after = tx.update(users).set({ role, disabled }).where(eq(users.id, id)).returning().get()!;
-    if (disabled || role !== before.role) tx.delete(sessions).where(eq(sessions.userId, id)).run();
-    appendAudit(tx, {
+    const after = await updateUserRow(tx, id, sql`${bare(users.role)} = ${role}, ${bare(users.disabled)} = ${flag(disabled)}`);
+    if (disabled || role !== before.role) await tx.run(sql`DELETE FROM ${sessions} WHERE ${sessions.userId} = ${id}`);
+    await appendAudit(tx, {
       actor, action: role !== before.role ? 'user.role' : 'user.update', subjectType: 'user', subjectId: id,
       before: { role: before.role, disabled: before.disabled }, after: { role, disabled },
     }, now);
     return after;
-  }, { behavior: 'immediate' });
+  });
 }
 
 // --- Sessions --------------------------------------------------------------------------------------
+// In the database, so a session and its CSRF token hold on every app server of one database.
 
 export const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 
@@ -99,46 +119,57 @@ export interface SessionInfo {
   tokenHash: string;
 }
 
-/** Starts a new session for `user` (a new id at every sign-in); returns the cookie's token. */
-export function startSession(db: Queryable, user: UserRow, now: Date): { token: string; info: SessionInfo } {
+/** Starts a new session for `user` (a new id at every sign-in) inside the write `tx`; returns the cookie's token. */
+export async function startSession(tx: Sql, user: UserRow, now: Date): Promise<{ token: string; info: SessionInfo }> {
   const token = randomBytes(32).toString('base64url');
   const csrfToken = randomBytes(32).toString('base64url');
   const tokenHash = sha256(token);
   const expiresAt = new Date(now.getTime() + SESSION_ABSOLUTE_MS).toISOString();
-  db.insert(sessions).values({ tokenHash, userId: user.id, csrfToken, createdAt: now.toISOString(), lastSeenAt: now.toISOString(), expiresAt }).run();
+  await tx.run(sql`INSERT INTO ${sessions} (${bare(sessions.tokenHash)}, ${bare(sessions.userId)}, ${bare(sessions.csrfToken)}, ${bare(sessions.createdAt)}, ${bare(sessions.lastSeenAt)}, ${bare(sessions.expiresAt)})
+    VALUES (${tokenHash}, ${user.id}, ${csrfToken}, ${now.toISOString()}, ${now.toISOString()}, ${expiresAt})`);
   return { token, info: { user, csrfToken, expiresAt, tokenHash } };
 }
 
 /**
  * The session of a cookie token, or null when there is none, it idled 30 min, passed its absolute
- * 12 h, or its account is disabled (an expired one is deleted). Touches `lastSeenAt`.
+ * 12 h, or its account is disabled (an expired one is deleted). Touches `lastSeenAt`. One read on
+ * most requests; a write only to delete an ended session or to touch it (at most once a minute).
  */
-export function resumeSession(db: Queryable, token: string, now: Date): SessionInfo | null {
+export async function resumeSession(store: Store, token: string, now: Date): Promise<SessionInfo | null> {
   const tokenHash = sha256(token);
-  const s = db.select().from(sessions).where(eq(sessions.tokenHash, tokenHash)).get();
+  // The session and its account in one read.
+  const s = await store.sql.get<StoredUser & { sessionCsrf: string; lastSeenAt: string; expiresAt: string }>(sql`SELECT ${USER_COLUMNS}, ${sessions.csrfToken} AS "sessionCsrf",
+    ${sessions.lastSeenAt} AS "lastSeenAt", ${sessions.expiresAt} AS "expiresAt"
+    FROM ${sessions} JOIN ${users} ON ${users.id} = ${sessions.userId} WHERE ${sessions.tokenHash} = ${tokenHash}`);
   if (!s) return null;
   const t = now.getTime();
-  const user = findUser(db, s.userId);
-  if (!user || user.disabled || t >= Date.parse(s.expiresAt) || t - Date.parse(s.lastSeenAt) >= SESSION_IDLE_MS) {
-    db.delete(sessions).where(eq(sessions.tokenHash, tokenHash)).run();
+  const { sessionCsrf: csrfToken, lastSeenAt, expiresAt, ...account } = s;
+  const user = toUserRow(account);
+  if (user.disabled || t >= Date.parse(expiresAt) || t - Date.parse(lastSeenAt) >= SESSION_IDLE_MS) {
+    await store.write((tx) => tx.run(sql`DELETE FROM ${sessions} WHERE ${sessions.tokenHash} = ${tokenHash}`));
     return null;
   }
   // Written at most once a minute: a page's burst of requests does not each write.
-  if (t - Date.parse(s.lastSeenAt) >= 60_000) db.update(sessions).set({ lastSeenAt: now.toISOString() }).where(eq(sessions.tokenHash, tokenHash)).run();
-  return { user, csrfToken: s.csrfToken, expiresAt: s.expiresAt, tokenHash };
+  if (t - Date.parse(lastSeenAt) >= 60_000) {
+    await store.write((tx) => tx.run(sql`UPDATE ${sessions} SET ${bare(sessions.lastSeenAt)} = ${now.toISOString()} WHERE ${sessions.tokenHash} = ${tokenHash}`));
+  }
+  return { user, csrfToken, expiresAt, tokenHash };
 }
 
-export function endSession(db: Queryable, tokenHash: string, actor: string, now: Date): void {
-  db.transaction((tx) => {
-    const s = tx.delete(sessions).where(eq(sessions.tokenHash, tokenHash)).returning().get();
-    if (s) appendAudit(tx, { actor, action: 'auth.logout', subjectType: 'user', subjectId: s.userId }, now);
-  }, { behavior: 'immediate' });
+/** Ends a session inside the write `tx` (audited when there was one). */
+export async function endSessionIn(tx: Sql, tokenHash: string, actor: string, now: Date): Promise<void> {
+  const s = await tx.get<{ userId: number }>(sql`DELETE FROM ${sessions} WHERE ${sessions.tokenHash} = ${tokenHash} RETURNING ${sessions.userId} AS "userId"`);
+  if (s) await appendAudit(tx, { actor, action: 'auth.logout', subjectType: 'user', subjectId: s.userId }, now);
 }
 
-/** Deletes expired sessions (called now and then; expired ones are refused anyway). */
-export function purgeSessions(db: Queryable, now: Date): void {
-  db.delete(sessions).where(lt(sessions.expiresAt, now.toISOString())).run();
-  db.delete(sessions).where(lt(sessions.lastSeenAt, new Date(now.getTime() - SESSION_IDLE_MS).toISOString())).run();
+export async function endSession(store: Store, tokenHash: string, actor: string, now: Date): Promise<void> {
+  await store.write((tx) => endSessionIn(tx, tokenHash, actor, now));
+}
+
+/** Deletes expired sessions inside the write `tx` (done now and then; expired ones are refused anyway). */
+export async function purgeSessions(tx: Sql, now: Date): Promise<void> {
+  await tx.run(sql`DELETE FROM ${sessions} WHERE ${sessions.expiresAt} < ${now.toISOString()}`);
+  await tx.run(sql`DELETE FROM ${sessions} WHERE ${sessions.lastSeenAt} < ${new Date(now.getTime() - SESSION_IDLE_MS).toISOString()}`);
 }
 
 // --- Login and its throttle ---------------------------------------------------------------------------
@@ -161,25 +192,48 @@ export function throttleDelayMs(failures: number, free = THROTTLE_FREE_TRIES): n
 
 const throttleKeys = (email: string, address: string) => [`account:${normEmail(email)}`, `address:${address}`];
 
+type ThrottleRow = { key: string; failures: number; blockedUntil: string | null };
+
+/**
+ * The throttle rows of `keys`. `lock` (inside a write): on PostgreSQL the rows are locked until the
+ * write ends, so two servers counting a failure of one key at once count both (SQLite's single
+ * writer serialises them anyway).
+ */
+async function throttleRows(db: Sql, keys: string[], lock = false): Promise<Map<string, ThrottleRow>> {
+  const forUpdate = lock && db.dialect === 'postgres' ? sql` FOR UPDATE` : sql``;
+  const rows = await db.all<ThrottleRow>(sql`SELECT ${loginThrottle.key} AS "key", ${loginThrottle.failures} AS "failures", ${loginThrottle.blockedUntil} AS "blockedUntil"
+    FROM ${loginThrottle} WHERE ${loginThrottle.key} IN (${sql.join(keys.map((k) => sql`${k}`), sql`, `)})${forUpdate}`);
+  return new Map(rows.map((r) => [r.key, r]));
+}
+
 /** Seconds to wait before another attempt may be checked (0 = go ahead). */
-function blockedFor(db: Queryable, keys: string[], now: Date): number {
+async function blockedFor(db: Sql, keys: string[], now: Date): Promise<number> {
   let until = 0;
-  for (const key of keys) {
-    const row = db.select().from(loginThrottle).where(eq(loginThrottle.key, key)).get();
-    if (row?.blockedUntil) until = Math.max(until, Date.parse(row.blockedUntil));
+  for (const row of (await throttleRows(db, keys)).values()) {
+    if (row.blockedUntil) until = Math.max(until, Date.parse(row.blockedUntil));
   }
   return until > now.getTime() ? Math.ceil((until - now.getTime()) / 1000) : 0;
 }
 
-function recordFailure(db: Queryable, keys: string[], now: Date): void {
+async function recordFailure(tx: Sql, keys: string[], now: Date): Promise<void> {
+  const stored = await throttleRows(tx, keys, true);
   for (const key of keys) {
-    const row = db.select().from(loginThrottle).where(eq(loginThrottle.key, key)).get();
-    const failures = (row?.failures ?? 0) + 1;
+    const failures = (stored.get(key)?.failures ?? 0) + 1;
     const delay = throttleDelayMs(failures, key.startsWith('address:') ? THROTTLE_FREE_TRIES_PER_ADDRESS : THROTTLE_FREE_TRIES);
-    const values = { failures, lastFailureAt: now.toISOString(), blockedUntil: delay ? new Date(now.getTime() + delay).toISOString() : null };
-    if (row) db.update(loginThrottle).set(values).where(eq(loginThrottle.key, key)).run();
-    else db.insert(loginThrottle).values({ key, ...values }).run();
+    const blockedUntil = delay ? new Date(now.getTime() + delay).toISOString() : null;
+    // One statement whether the key has a row or not (a key's first failure on two servers at
+    // once may count once: the counter errs towards fewer delays, never a refused write).
+    await tx.run(sql`INSERT INTO ${loginThrottle} (${bare(loginThrottle.key)}, ${bare(loginThrottle.failures)}, ${bare(loginThrottle.lastFailureAt)}, ${bare(loginThrottle.blockedUntil)})
+      VALUES (${key}, ${failures}, ${now.toISOString()}, ${blockedUntil})
+      ON CONFLICT (${bare(loginThrottle.key)}) DO UPDATE SET ${bare(loginThrottle.failures)} = excluded.${bare(loginThrottle.failures)}, ${bare(loginThrottle.lastFailureAt)} = excluded.${bare(loginThrottle.lastFailureAt)}, ${bare(loginThrottle.blockedUntil)} = excluded.${bare(loginThrottle.blockedUntil)}`);
   }
+}
+
+export interface LoginOptions {
+  /** The session this browser had: ended by the attempt (a new id at every sign-in). */
+  replacing?: { tokenHash: string; actor: string };
+  /** Also delete expired sessions. */
+  purge?: boolean;
 }
 
 export type LoginResult = { ok: true; token: string; info: SessionInfo } | { ok: false; retryAfterSeconds?: number };
@@ -190,43 +244,54 @@ export type LoginResult = { ok: true; token: string; info: SessionInfo } | { ok:
  * A wrong password, an unknown account and a disabled one get the same answer, after the same work.
  * A success clears the account's counter and starts a new session.
  */
-export async function login(db: Db, email: string, password: string, address: string, now: Date): Promise<LoginResult> {
+export async function login(store: Store, email: string, password: string, address: string, now: Date, o: LoginOptions = {}): Promise<LoginResult> {
   const keys = throttleKeys(email, address);
-  const wait = blockedFor(db, keys, now);
+  // What the attempt's one write does first, whatever its outcome.
+  const before = async (tx: Sql) => {
+    if (o.replacing) await endSessionIn(tx, o.replacing.tokenHash, o.replacing.actor, now);
+    if (o.purge) await purgeSessions(tx, now);
+  };
+  const wait = await blockedFor(store.sql, keys, now);
   if (wait > 0) {
-    appendAudit(db, { actor: `address:${address}`, action: 'auth.login_throttled', subjectType: 'user', subjectId: null, after: { email: normEmail(email) } }, now);
+    await store.write(async (tx) => {
+      await before(tx);
+      await appendAudit(tx, { actor: `address:${address}`, action: 'auth.login_throttled', subjectType: 'user', subjectId: null, after: { email: normEmail(email) } }, now);
+    });
     return { ok: false, retryAfterSeconds: wait };
   }
-  const user = findUserByEmail(db, email);
+  const user = await findUserByEmail(store.sql, email);
   const ok = await verifyPassword(password, user?.passwordHash ?? await dummyPasswordHash());
-  return db.transaction((tx) => {
+  return store.write(async (tx): Promise<LoginResult> => {
+    await before(tx);
     if (!user || !ok || user.disabled) {
-      recordFailure(tx, keys, now);
-      appendAudit(tx, { actor: `address:${address}`, action: 'auth.login_failed', subjectType: 'user', subjectId: user?.id ?? null, after: { email: normEmail(email) } }, now);
-      return { ok: false } as const;
+      await recordFailure(tx, keys, now);
+      await appendAudit(tx, { actor: `address:${address}`, action: 'auth.login_failed', subjectType: 'user', subjectId: user?.id ?? null, after: { email: normEmail(email) } }, now);
+      return { ok: false };
     }
-    tx.delete(loginThrottle).where(eq(loginThrottle.key, keys[0]!)).run();
-    const fresh = tx.update(users).set({ lastLoginAt: now.toISOString() }).where(eq(users.id, user.id)).returning().get()!;
-    const started = startSession(tx, fresh, now);
-    appendAudit(tx, { actor: userActor(user), action: 'auth.login', subjectType: 'user', subjectId: user.id, after: { address } }, now);
-    return { ok: true, ...started } as const;
-  }, { behavior: 'immediate' });
+    await tx.run(sql`DELETE FROM ${loginThrottle} WHERE ${loginThrottle.key} = ${keys[0]!}`);
+    const fresh = await updateUserRow(tx, user.id, sql`${bare(users.lastLoginAt)} = ${now.toISOString()}`);
+    const started = await startSession(tx, fresh, now);
+    await appendAudit(tx, { actor: userActor(user), action: 'auth.login', subjectType: 'user', subjectId: user.id, after: { address } }, now);
+    return { ok: true, ...started };
+  });
 }
 
 /**
  * Changes the signed-in account's own password (which ends its other sessions and clears the
- * one-time flag). @throws DomainError invalid_credentials (current password wrong), weak_password, same_password
+ * one-time flag) and gives the browser a new session in place of this one (a new id after the
+ * change), all in one write. @throws DomainError invalid_credentials (current password wrong), weak_password, same_password
  */
-export async function changePassword(db: Db, session: SessionInfo, current: string, next: string, now: Date): Promise<UserRow> {
-  const user = requireUser(db, session.user.id);
+export async function changePassword(store: Store, session: SessionInfo, current: string, next: string, now: Date): Promise<{ user: UserRow; token: string; info: SessionInfo }> {
+  const user = await requireUser(store.sql, session.user.id);
   if (!(await verifyPassword(current, user.passwordHash))) throw new DomainError('bad_usage', 'wrong_password', 'The current password is not right; enter the password you signed in with.');
   checkNewPassword(next, user.email);
   if (current === next) throw new DomainError('conflict', 'same_password', 'The new password is the same as the current one; choose a new one.');
   const passwordHash = await hashPassword(next);
-  return db.transaction((tx) => {
-    const after = tx.update(users).set({ passwordHash, mustChangePassword: false }).where(eq(users.id, user.id)).returning().get()!;
-    tx.delete(sessions).where(and(eq(sessions.userId, user.id), ne(sessions.tokenHash, session.tokenHash))).run();
-    appendAudit(tx, { actor: userActor(user), action: 'user.password_change', subjectType: 'user', subjectId: user.id, before: { mustChangePassword: user.mustChangePassword }, after: { mustChangePassword: false } }, now);
-    return after;
-  }, { behavior: 'immediate' });
+  return store.write(async (tx) => {
+    const after = await updateUserRow(tx, user.id, sql`${bare(users.passwordHash)} = ${passwordHash}, ${bare(users.mustChangePassword)} = ${flag(false)}`);
+    await tx.run(sql`DELETE FROM ${sessions} WHERE ${sessions.userId} = ${user.id} AND ${sessions.tokenHash} <> ${session.tokenHash}`);
+    await appendAudit(tx, { actor: userActor(user), action: 'user.password_change', subjectType: 'user', subjectId: user.id, before: { mustChangePassword: user.mustChangePassword }, after: { mustChangePassword: false } }, now);
+    await endSessionIn(tx, session.tokenHash, userActor(user), now);
+    return { user: after, ...await startSession(tx, after, now) };
+  });
 }

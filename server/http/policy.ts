@@ -20,7 +20,7 @@ function accessGuard(access: Access, deps: FeatureDeps): RequestHandler {
       return (_req, _res, next) => next();
     case 'authenticated':
       // The console's session (server/auth): 401 without one, except the feature's open routes.
-      return authenticate(deps.db, deps.clock ?? (() => new Date()), access.role, access.open);
+      return authenticate(deps.store, deps.clock ?? (() => new Date()), access.role, access.open);
   }
 }
 

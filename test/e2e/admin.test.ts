@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { adminEn } from '../../client/admin/messages-en';
 import { createApp } from '../../server/app';
 import { createUser } from '../../server/auth/service';
+import { createSqliteStore } from '../../server/db/store-sqlite';
 import { quotaFill } from '../../server/quotas/service';
 import { loadOfficialSurvey, loadTargets } from '../../server/surveys/bootstrap';
 import { OFFICIAL_SURVEYS_DIR, REPO_ROOT } from '../helpers/app';
@@ -43,7 +44,7 @@ beforeAll(async () => {
   testDb = createTestDb();
   loadOfficialSurvey(testDb.db, OFFICIAL_SURVEYS_DIR);
   loadTargets(testDb.db, OFFICIAL_SURVEYS_DIR);
-  ({ oneTimePassword } = await createUser(testDb.db, EMAIL, 'researcher', 'cli:test'));
+  ({ oneTimePassword } = await createUser(createSqliteStore(testDb.db), EMAIL, 'researcher', 'cli:test'));
   const app = createApp({ db: testDb.db, dbFile: testDb.file, config: { bodyLimitBytes: 64 * 1024, staticDir: CLIENT_DIR }, logError: (_m, e) => internalErrors.push(e) });
   server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

@@ -46,16 +46,16 @@ async function withUploadFile<T>(data: Buffer, name: string, f: (file: string) =
   }
 }
 
-export function waveHandlers({ db, publicBaseUrl }: AdminDeps, quotas: QuotaSeam): WaveHandlers {
-  const waveOut = (id: number) => {
+export function waveHandlers({ db, store, publicBaseUrl }: AdminDeps, quotas: QuotaSeam): WaveHandlers {
+  const waveOut = async (id: number) => {
     const w = requireWave(db, id);
-    return toWave(w, waveCounts(db, id).get(id), invitationCounts(db, id).get(id));
+    return toWave(w, (await waveCounts(store.sql, id)).get(id), (await invitationCounts(store.sql, id)).get(id));
   };
   const baseOf = (req: { protocol: string; get(h: string): string | undefined }) => (publicBaseUrl ?? `${req.protocol}://${req.get('host')}`).replace(/\/+$/, '');
   return {
-    listWaves: () => {
-      const counts = waveCounts(db);
-      const inv = invitationCounts(db);
+    listWaves: async () => {
+      const counts = await waveCounts(store.sql);
+      const inv = await invitationCounts(store.sql);
       return { items: listWaves(db).reverse().map((w) => toWave(w, counts.get(w.id), inv.get(w.id))) };
     },
     createWave: ({ body, actor, now }) => waveOut(createWave(db, OFFICIAL_SURVEY_ID, body.period, { closed: body.closed === true, actor, now }).id),
@@ -82,9 +82,9 @@ export function waveHandlers({ db, publicBaseUrl }: AdminDeps, quotas: QuotaSeam
       res.setHeader('Content-Disposition', `attachment; filename="kelisim-wave-${w.id}-invitations-${created[0]!.id}-${created.at(-1)!.id}.csv"`);
       res.send(csv);
     },
-    invitationCounts: ({ req }) => {
+    invitationCounts: async ({ req }) => {
       const w = requireWave(db, parseParams(req, idParam).id);
-      const c = invitationCounts(db, w.id).get(w.id) ?? { total: 0, used: 0, completed: 0 };
+      const c = (await invitationCounts(store.sql, w.id)).get(w.id) ?? { total: 0, used: 0, completed: 0 };
       return { waveId: w.id, ...c, unused: c.total - c.used };
     },
     getQuotas: ({ req }) => {

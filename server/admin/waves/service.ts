@@ -1,10 +1,10 @@
 // What the console shows of waves beyond the rows: live counts per wave (one grouped query over
 // the (wave_id, status) index), invitation use, and the open link's QR code.
-import { count, eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import qrcode from 'qrcode-generator';
 import type { Wave } from '../../../contract/admin-api';
-import type { Queryable } from '../../db/open';
-import { invitations, responses, type WaveRow } from '../../db/schema';
+import { invitations, responses, type ResponseRow, type WaveRow } from '../../db/schema';
+import type { Sql } from '../../db/sql';
 
 type Counts = Wave['counts'];
 type InvCounts = Wave['invitations'];
@@ -12,9 +12,10 @@ type InvCounts = Wave['invitations'];
 function emptyCounts(): Counts { return { started: 0, partial: 0, completed: 0, screenedOut: 0, byMode: {} }; }
 
 /** Counts of every wave (or one), by status and by mode. */
-export function waveCounts(db: Queryable, waveId?: number): Map<number, Counts> {
-  const q = db.select({ waveId: responses.waveId, status: responses.status, mode: responses.mode, n: count() }).from(responses);
-  const rows = (waveId === undefined ? q : q.where(eq(responses.waveId, waveId))).groupBy(responses.waveId, responses.status, responses.mode).all();
+export async function waveCounts(db: Sql, waveId?: number): Promise<Map<number, Counts>> {
+  const where = waveId === undefined ? sql`` : sql` WHERE ${responses.waveId} = ${waveId}`;
+  const rows = await db.all<{ waveId: number; status: ResponseRow['status']; mode: ResponseRow['mode']; n: number }>(sql`SELECT ${responses.waveId} AS "waveId", ${responses.status} AS "status",
+    ${responses.mode} AS "mode", count(*) AS "n" FROM ${responses}${where} GROUP BY ${responses.waveId}, ${responses.status}, ${responses.mode}`);
   const out = new Map<number, Counts>();
   for (const r of rows) {
     let c = out.get(r.waveId);
@@ -28,12 +29,10 @@ export function waveCounts(db: Queryable, waveId?: number): Map<number, Counts> 
   return out;
 }
 
-export function invitationCounts(db: Queryable, waveId?: number): Map<number, InvCounts> {
-  const q = db.select({
-    waveId: invitations.waveId, total: count(),
-    used: sql<number>`count(${invitations.responseId})`, completed: sql<number>`count(${invitations.completedAt})`,
-  }).from(invitations);
-  const rows = (waveId === undefined ? q : q.where(eq(invitations.waveId, waveId))).groupBy(invitations.waveId).all();
+export async function invitationCounts(db: Sql, waveId?: number): Promise<Map<number, InvCounts>> {
+  const where = waveId === undefined ? sql`` : sql` WHERE ${invitations.waveId} = ${waveId}`;
+  const rows = await db.all<{ waveId: number } & InvCounts>(sql`SELECT ${invitations.waveId} AS "waveId", count(*) AS "total",
+    count(${invitations.responseId}) AS "used", count(${invitations.completedAt}) AS "completed" FROM ${invitations}${where} GROUP BY ${invitations.waveId}`);
   return new Map(rows.map((r) => [r.waveId, { total: r.total, used: r.used, completed: r.completed }]));
 }
 

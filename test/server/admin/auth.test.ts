@@ -1,18 +1,20 @@
-// Sign-in, sessions, CSRF and the login throttle of the console API, over real HTTP and SQLite
-// with an injected clock.
+// Sign-in, sessions, CSRF and the login throttle of the console API, over real HTTP and the test's
+// database (SQLite, or PostgreSQL with KELISIM_TEST_DB=postgres) with an injected clock.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { desc, eq } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from '../../../contract/admin-api';
+import { queryAudit } from '../../../server/audit/service';
 import { auditLog, sessions } from '../../../server/db/schema';
 import { sha256 } from '../../../server/auth/service';
-import { numberOf, textOf } from '../../helpers/app';
+import { listOf, numberOf, textOf } from '../../helpers/app';
 import { cookieOf, PASSWORD, startAdminApp, type AdminTestApp } from './helpers';
 
 let t: AdminTestApp;
 beforeEach(async () => { t = await startAdminApp(); });
 afterEach(async () => { await t.close(); });
 
-const actions = () => t.db.select().from(auditLog).orderBy(desc(auditLog.id)).all().map((a) => a.action);
+/** Every action in the audit log, newest first. */
+const actions = async () => (await queryAudit(t.store.sql, {}, 10_000)).rows.map((a) => a.action);
 
 describe('sessions', () => {
   it('sets an HttpOnly, SameSite=Lax cookie (not Secure over plain HTTP), stores only its SHA-256, and gives a new id at every sign-in', async () => {
@@ -26,7 +28,7 @@ describe('sessions', () => {
     const tokenA = cookieOf(a.headers).split('=')[1]!;
     const tokenB = cookieOf(b.headers).split('=')[1]!;
     expect(tokenA).not.toBe(tokenB);
-    const stored = t.db.select().from(sessions).all().map((s) => s.tokenHash);
+    const stored = (await t.store.sql.all<{ tokenHash: string }>(sql`SELECT ${sessions.tokenHash} AS "tokenHash" FROM ${sessions}`)).map((s) => s.tokenHash);
     expect(stored).toContain(sha256(decodeURIComponent(tokenA)));
     expect(stored).not.toContain(tokenA);
     expect(a.body.user.email).toBe('v@example.kz');
@@ -75,7 +77,7 @@ describe('sessions', () => {
     const s = await t.signIn('researcher');
     expect((await t.call('DELETE', '/session', { session: s })).status).toBe(204);
     expect((await t.call('GET', '/waves', { session: s })).status).toBe(401);
-    expect(actions()).toContain('auth.logout');
+    expect(await actions()).toContain('auth.logout');
   });
 
   it('a one-time password allows only the password change, which then lets the account in', async () => {
@@ -100,25 +102,51 @@ describe('sessions', () => {
     // The change gives a new session id; the old cookie is over.
     expect((await t.call('GET', '/session', { session: s })).status).toBe(401);
     const s2 = { cookie: cookieOf(ok.headers), csrf: textOf(ok.body.csrfToken) };
-    expect((await t.call('GET', '/waves', { session: s2 })).status).toBe(200);
+    expect((await t.call('GET', '/audit', { session: s2 })).status).toBe(200);
   });
 });
 
 describe('CSRF', () => {
   it('refuses a state-changing request without the token, with a wrong one, or from another origin', async () => {
-    const s = await t.signIn('researcher');
-    const none = await t.call('POST', `/waves/${t.wave.id}/close`, { session: s, csrf: false });
+    const s = await t.signIn('admin');
+    const created = await t.call('POST', '/users', { session: s, body: { email: 'csrf@example.kz', role: 'viewer' } });
+    const id = numberOf(created.body.user.id);
+    const change = { role: 'researcher' };
+    const none = await t.call('PATCH', `/users/${id}`, { session: s, body: change, csrf: false });
     expect([none.status, none.body.error.code]).toEqual([403, 'csrf_failed']);
-    const wrong = await t.call('POST', `/waves/${t.wave.id}/close`, { session: { ...s, csrf: s.csrf.slice(1) + 'x' } });
+    const wrong = await t.call('PATCH', `/users/${id}`, { session: { ...s, csrf: s.csrf.slice(1) + 'x' }, body: change });
     expect([wrong.status, wrong.body.error.code]).toEqual([403, 'csrf_failed']);
-    const foreign = await t.call('POST', `/waves/${t.wave.id}/close`, { session: s, headers: { origin: 'https://evil.example' } });
+    const foreign = await t.call('PATCH', `/users/${id}`, { session: s, body: change, headers: { origin: 'https://evil.example' } });
     expect([foreign.status, foreign.body.error.code]).toEqual([403, 'csrf_failed']);
     const login = await t.call('POST', '/session', { body: { email: 'x@example.kz', password: 'whatever' }, headers: { origin: 'https://evil.example' } });
     expect([login.status, login.body.error.code]).toEqual([403, 'csrf_failed']);
-    // Nothing was changed by the refused requests; the right token closes the wave.
-    expect((await t.call('GET', `/waves/${t.wave.id}`, { session: s })).body.status).toBe('open');
-    const ok = await t.call('POST', `/waves/${t.wave.id}/close`, { session: s });
-    expect([ok.status, ok.body.status]).toEqual([200, 'closed']);
+    // Nothing was changed by the refused requests; the right token changes the role.
+    const listed = async () => listOf<{ id: number; role: string }>((await t.call('GET', '/users', { session: s })).body.items).find((u) => u.id === id)!;
+    expect((await listed()).role).toBe('viewer');
+    const ok = await t.call('PATCH', `/users/${id}`, { session: s, body: change });
+    expect([ok.status, ok.body.role]).toEqual([200, 'researcher']);
+    expect((await listed()).role).toBe('researcher');
+  });
+
+  it('holds on another app server of the same database: a session and its token signed in on one are valid on the other', async () => {
+    const { createApp } = await import('../../../server/app');
+    const s = await t.signIn('admin');
+    const other = createApp({ ...t.appDeps, config: { bodyLimitBytes: 1024, staticDir: '/nonexistent' }, clock: () => t.clock.now });
+    const server = await new Promise<import('node:http').Server>((resolve) => { const x = other.listen(0, '127.0.0.1', () => resolve(x)); });
+    try {
+      const base = `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}`;
+      const me = await fetch(`${base}/api/admin/session`, { headers: { cookie: s.cookie } });
+      expect(me.status).toBe(200);
+      const post = (csrf: string) => fetch(`${base}/api/admin/users`, { method: 'POST', headers: { cookie: s.cookie, origin: base, 'content-type': 'application/json', 'x-csrf-token': csrf }, body: JSON.stringify({ email: 'second@example.kz', role: 'viewer' }) });
+      expect((await post('not the token')).status).toBe(403);
+      expect((await post(s.csrf)).status).toBe(201);
+      // Signed out on the second server: refused on the first.
+      expect((await fetch(`${base}/api/admin/session`, { method: 'DELETE', headers: { cookie: s.cookie, origin: base, 'x-csrf-token': s.csrf } })).status).toBe(204);
+      expect((await t.call('GET', '/session', { session: s })).status).toBe(401);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
   });
 });
 
@@ -156,7 +184,7 @@ describe('login throttle', () => {
     // The state is in the database (a restart does not reset it); after the wait the right password works.
     t.clock.advance(Number(again.headers.get('retry-after')) * 1000);
     expect((await t.call('POST', '/session', { body: { email: 'boss@example.kz', password: PASSWORD } })).status).toBe(200);
-    const log = actions();
+    const log = await actions();
     expect(log.filter((a) => a === 'auth.login_failed').length).toBe(7);
     expect(log).toContain('auth.login_throttled');
   });
@@ -169,38 +197,37 @@ describe('login throttle', () => {
 });
 
 describe('audit', () => {
-  it('records sign-ins, failed sign-ins, account and role changes, wave close and invitations with actor and before/after', async () => {
+  it('records sign-ins, failed sign-ins, account and role changes with actor and before/after, and the view filters and pages them', async () => {
     const admin = await t.signIn('admin', 'a@example.kz');
     await t.call('POST', '/session', { body: { email: 'a@example.kz', password: 'wrong password!!' } });
     const created = await t.call('POST', '/users', { session: admin, body: { email: 'r@example.kz', role: 'viewer' } });
     const id = numberOf(created.body.user.id);
     expect((await t.call('PATCH', `/users/${id}`, { session: admin, body: { role: 'researcher' } })).body.role).toBe('researcher');
-    const inv = await t.call('POST', `/waves/${t.wave.id}/invitations`, { session: admin, body: { count: 3 } });
-    expect(inv.status).toBe(201);
-    expect(inv.headers.get('content-type')).toMatch(/^text\/csv/);
-    expect(inv.headers.get('content-disposition')).toMatch(/attachment/);
-    const lines = String(inv.body).trim().split(/\r\n/);
-    expect(lines[0]).toBe('invitation_id,link');
-    expect(lines).toHaveLength(4);
-    expect((await t.call('GET', `/waves/${t.wave.id}/invitations`, { session: admin })).body).toMatchObject({ total: 3, used: 0, unused: 3 });
-    await t.call('POST', `/waves/${t.wave.id}/close`, { session: admin });
-    const adminId = t.db.select().from(auditLog).where(eq(auditLog.action, 'auth.login')).get()!.actor;
-    const rows = t.db.select().from(auditLog).orderBy(auditLog.id).all();
+    const rows = (await queryAudit(t.store.sql, {}, 10_000)).rows.reverse();
+    const adminId = rows.find((r) => r.action === 'auth.login')!.actor;
     const find = (action: string) => rows.filter((r) => r.action === action).at(-1);
     expect(find('auth.login')?.actor).toBe(adminId);
     expect(find('auth.login_failed')?.after).toEqual({ email: 'a@example.kz' });
     expect(find('user.create')).toMatchObject({ actor: adminId, subjectId: String(id), after: { email: 'r@example.kz', role: 'viewer' } });
     expect(find('user.role')).toMatchObject({ actor: adminId, before: { role: 'viewer', disabled: false }, after: { role: 'researcher', disabled: false } });
-    expect(find('invitations.create')).toMatchObject({ actor: adminId, subjectId: String(t.wave.id), after: { count: 3 } });
-    expect(find('wave.close')).toMatchObject({ actor: adminId, before: { status: 'open' }, after: { status: 'closed' } });
     // The console's audit view filters and pages them.
     const page = await t.call('GET', '/audit?action=user.&limit=1', { session: admin });
     expect(page.body.items).toHaveLength(1);
     expect(page.body.items[0].action).toBe('user.role');
     const next = await t.call('GET', `/audit?action=user.&limit=1&cursor=${page.body.nextCursor}`, { session: admin });
     expect(next.body.items[0].action).toBe('user.create');
+    expect(next.body.items[0].after).toEqual({ email: 'r@example.kz', role: 'viewer' });
+    // The rest: the test's own creation of the admin, and no further page.
+    const rest = await t.call('GET', `/audit?action=user.&cursor=${next.body.nextCursor}`, { session: admin });
+    expect(listOf<{ action: string; after: unknown }>(rest.body.items).map((e) => [e.action, e.after])).toEqual([['user.create', { email: 'a@example.kz', role: 'admin' }]]);
+    expect(rest.body.nextCursor).toBeNull();
+    // A prefix is a prefix, in either engine's text rules: 'User.' and 'user' match nothing.
+    expect((await t.call('GET', '/audit?action=User.', { session: admin })).body.items).toEqual([]);
+    expect((await t.call('GET', '/audit?action=user', { session: admin })).body.items).toEqual([]);
+    const byActor = await t.call('GET', `/audit?actor=${encodeURIComponent(adminId)}&subjectType=user&subjectId=${id}`, { session: admin });
+    expect(listOf<{ action: string }>(byActor.body.items).map((e) => e.action)).toEqual(['user.role', 'user.create']);
     // And it cannot be rewritten.
-    expect(() => t.db.update(auditLog).set({ actor: 'someone else' }).run()).toThrow(/append-only/);
+    await expect(t.store.write((tx) => tx.run(sql`UPDATE ${auditLog} SET actor = 'someone else'`))).rejects.toThrow(/append-only/);
   });
 
   it('refuses to demote or disable the last active admin', async () => {
@@ -218,7 +245,7 @@ describe('an authenticated feature of its own', () => {
     const { createApp } = await import('../../../server/app');
     const { FEATURES } = await import('../../../server/features');
     const probe = { name: 'probe', path: '/probe', access: { kind: 'authenticated', role: 'researcher' }, cache: 'no-store', router: () => Router().get('/', (_q, r) => { r.json({ ok: true }); }) } as const;
-    const app = createApp({ db: t.db, config: { bodyLimitBytes: 1024, staticDir: path.join('/nonexistent') }, features: [...FEATURES, probe], clock: () => t.clock.now, dbFile: t.db.$client.name });
+    const app = createApp({ ...t.appDeps, config: { bodyLimitBytes: 1024, staticDir: path.join('/nonexistent') }, features: [...FEATURES, probe], clock: () => t.clock.now });
     const server = await new Promise<import('node:http').Server>((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
     try {
       const url = `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}/api/probe`;

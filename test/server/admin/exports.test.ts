@@ -17,6 +17,7 @@ import { hashPassword } from '../../../server/auth/passwords';
 import { createUser } from '../../../server/auth/service';
 import { openDb, type Db } from '../../../server/db/open';
 import { users } from '../../../server/db/schema';
+import { createSqliteStore } from '../../../server/db/store-sqlite';
 import { INDICATOR_IDS } from '../../../server/runs/result';
 import { parseCsvExact } from '../exports/csv-exact';
 import { createExportFixture } from '../exports/fixture';
@@ -27,11 +28,12 @@ interface Console { db: Db; server: Server; base: string; cookie: string }
 
 async function startConsole(file: string, role: Role): Promise<Console> {
   const db = openDb(file);
-  const app = createApp({ db, config: { bodyLimitBytes: 64 * 1024, staticDir: path.join(path.dirname(file), 'no-client') }, dbFile: file, logError: (m, e) => console.error(m, e) });
+  const store = createSqliteStore(db);
+  const app = createApp({ db, store, config: { bodyLimitBytes: 64 * 1024, staticDir: path.join(path.dirname(file), 'no-client') }, dbFile: file, logError: (m, e) => console.error(m, e) });
   const server: Server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/admin`;
   const email = `${role}@example.kz`;
-  const { user } = await createUser(db, email, role, 'test');
+  const { user } = await createUser(store, email, role, 'test');
   db.update(users).set({ passwordHash: await hashPassword(PASSWORD), mustChangePassword: false }).where(eq(users.id, user.id)).run();
   const res = await fetch(`${base}/session`, { method: 'POST', headers: { 'content-type': 'application/json', origin: base.replace('/api/admin', '') }, body: JSON.stringify({ email, password: PASSWORD }) });
   if (res.status !== 200) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);

@@ -1,19 +1,23 @@
-// The app on a real socket over a real SQLite file, with console accounts of every role signed in
-// and a clock the test moves (sessions expire by it).
+// The app on a real socket over a real database of the test's own (createTestStore: SQLite, or
+// PostgreSQL with KELISIM_TEST_DB=postgres), with console accounts of every role signed in and a
+// clock the test moves (sessions expire by it).
+import os from 'node:os';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Server } from 'node:http';
-import { eq } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { CSRF_HEADER, type Role } from '../../../contract/admin-api';
-import { createApp } from '../../../server/app';
+import { createApp, type AppDeps } from '../../../server/app';
 import { hashPassword } from '../../../server/auth/passwords';
 import { createUser } from '../../../server/auth/service';
 import type { Db } from '../../../server/db/open';
-import { users, type WaveRow } from '../../../server/db/schema';
+import { surveyVersions, users, waves, type WaveRow } from '../../../server/db/schema';
+import { bare } from '../../../server/db/sql';
+import type { Store } from '../../../server/db/store';
 import { loadOfficialSurvey, loadTargets } from '../../../server/surveys/bootstrap';
-import { OFFICIAL_SURVEY_ID } from '../../../server/surveys/service';
-import { ensureOpenWave } from '../../../server/waves/service';
-import { createTestDb } from '../../helpers/db';
+import { OFFICIAL_SURVEY_ID, readSurveyFolder } from '../../../server/surveys/service';
+import { ensureOpenWave, newOpenSlug } from '../../../server/waves/service';
+import { createTestStore, type TestEngine } from '../../helpers/store';
 import { MINI_SURVEYS_DIR, textOf, type JsonBody } from '../../helpers/app';
 
 export const PASSWORD = 'correct horse battery staple';
@@ -24,7 +28,19 @@ export interface Session { cookie: string; csrf: string }
 
 export interface AdminTestApp {
   baseUrl: string;
+  engine: TestEngine;
+  /** The store the app runs on. */
+  store: Store;
+  /**
+   * SQLite only: the drizzle connection, for tests of console routes whose services have not moved
+   * to the store yet (waves, invitations, quotas, imports, frames, runs, exports); on PostgreSQL
+   * reading it throws, naming the test's engine.
+   */
   db: Db;
+  /** What a `kelisim` process is pointed at: KELISIM_DB or KELISIM_DATABASE_URL. */
+  cliEnv: Record<string, string>;
+  /** What another createApp on the same database needs besides its config (the store, and the SQLite connection or the job runner). */
+  appDeps: Pick<AppDeps, 'db' | 'store' | 'jobs' | 'dbFile'>;
   wave: WaveRow;
   clock: { now: Date; advance(ms: number): void };
   /** A request; `session` adds its cookie and (for state changes) its CSRF token and Origin. */
@@ -34,15 +50,50 @@ export interface AdminTestApp {
   close(): Promise<void>;
 }
 
+/**
+ * The official survey's version and an open wave, written with SQL on PostgreSQL, where the
+ * surveys and waves services (loadOfficialSurvey, ensureOpenWave) have not moved to the store yet.
+ * The same rows those write: the survey folder's questionnaire and scoring, a quarter's wave.
+ */
+async function seedWithSql(store: Store, surveysDir: string, now: Date): Promise<WaveRow> {
+  const files = readSurveyFolder(path.join(surveysDir, OFFICIAL_SURVEY_ID));
+  return store.write(async (tx) => {
+    await tx.run(sql`INSERT INTO ${surveyVersions} (${bare(surveyVersions.surveyId)}, ${bare(surveyVersions.version)}, ${bare(surveyVersions.contentHash)}, ${bare(surveyVersions.json)}, ${bare(surveyVersions.scoring)}, ${bare(surveyVersions.createdAt)})
+      VALUES (${OFFICIAL_SURVEY_ID}, 1, 'test', ${JSON.stringify(files.json)}, ${JSON.stringify(files.scoring)}, ${now.toISOString()})`);
+    const wave = await tx.get<WaveRow>(sql`INSERT INTO ${waves} (${bare(waves.surveyId)}, ${bare(waves.titleKk)}, ${bare(waves.titleRu)}, ${bare(waves.titleEn)}, ${bare(waves.openSlug)}, ${bare(waves.status)}, ${bare(waves.openedAt)})
+      VALUES (${OFFICIAL_SURVEY_ID}, 'Толқын', 'Волна', 'Wave', ${newOpenSlug()}, 'open', ${now.toISOString()})
+      RETURNING ${waves.id} AS "id", ${waves.surveyId} AS "surveyId", ${waves.titleKk} AS "titleKk", ${waves.titleRu} AS "titleRu", ${waves.titleEn} AS "titleEn",
+        ${waves.openSlug} AS "openSlug", ${waves.status} AS "status", ${waves.openedAt} AS "openedAt", ${waves.closedAt} AS "closedAt", ${waves.period} AS "period"`);
+    return wave!;
+  });
+}
+
+/** The estimate job runner on PostgreSQL, where estimate runs have not moved to the store yet: refuses, saying so. */
+const NO_JOBS_YET = {
+  startEstimate: () => { throw new Error('estimate runs have not moved to the store yet (decision 027): this test runs on SQLite only'); },
+  idle: async () => {},
+};
+
 export async function startAdminApp(o: { surveysDir?: string; trustProxy?: number } = {}): Promise<AdminTestApp> {
-  const testDb = createTestDb();
-  const { db } = testDb;
-  loadOfficialSurvey(db, o.surveysDir ?? MINI_SURVEYS_DIR);
-  // The public results API needs the targets, as the server loads them at start.
-  if (o.surveysDir) loadTargets(db, o.surveysDir);
-  const { wave } = ensureOpenWave(db, OFFICIAL_SURVEY_ID);
+  const ts = await createTestStore();
+  const { store } = ts;
+  let wave: WaveRow;
+  if (ts.db) {
+    loadOfficialSurvey(ts.db, o.surveysDir ?? MINI_SURVEYS_DIR);
+    // The public results API needs the targets, as the server loads them at start.
+    if (o.surveysDir) loadTargets(ts.db, o.surveysDir);
+    wave = ensureOpenWave(ts.db, OFFICIAL_SURVEY_ID).wave;
+  } else {
+    wave = await seedWithSql(store, o.surveysDir ?? MINI_SURVEYS_DIR, new Date());
+  }
+  const db = ts.db;
+  const noClient = path.join(os.tmpdir(), 'kelisim-no-client');
   const clock = { now: new Date('2026-11-29T10:00:00Z'), advance(ms: number) { this.now = new Date(this.now.getTime() + ms); } };
-  const app = createApp({ db, config: { bodyLimitBytes: 64 * 1024, staticDir: path.join(testDb.dir, 'no-client') }, clock: () => clock.now, dbFile: testDb.file, ...(o.trustProxy === undefined ? {} : { trustProxy: o.trustProxy }), logError: (m, e) => console.error(m, e) });
+  const appDeps: AdminTestApp['appDeps'] = { ...(db ? { db } : { jobs: NO_JOBS_YET }), store, ...(ts.location.file === undefined ? {} : { dbFile: ts.location.file }) };
+  const app = createApp({
+    ...appDeps, config: { bodyLimitBytes: 64 * 1024, staticDir: noClient }, clock: () => clock.now,
+    ...(o.trustProxy === undefined ? {} : { trustProxy: o.trustProxy }), logError: (m, e) => console.error(m, e),
+  });
   const server: Server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const call: AdminTestApp['call'] = async (method, urlPath, o = {}) => {
@@ -67,18 +118,24 @@ export async function startAdminApp(o: { surveysDir?: string; trustProxy?: numbe
   };
   let n = 0;
   const signIn: AdminTestApp['signIn'] = async (role, email = `${role}${++n}@example.kz`) => {
-    const { user } = await createUser(db, email, role, 'test');
-    db.update(users).set({ passwordHash: await hashPassword(PASSWORD), mustChangePassword: false }).where(eq(users.id, user.id)).run();
+    const { user } = await createUser(store, email, role, 'test');
+    const passwordHash = await hashPassword(PASSWORD);
+    await store.write((tx) => tx.run(sql`UPDATE ${users} SET ${bare(users.passwordHash)} = ${passwordHash}, ${bare(users.mustChangePassword)} = ${0} WHERE ${users.id} = ${user.id}`));
     const res = await call('POST', '/session', { body: { email, password: PASSWORD } });
     if (res.status !== 200) throw new Error(`sign-in failed: ${res.status} ${JSON.stringify(res.body)}`);
     return { cookie: cookieOf(res.headers), csrf: textOf(res.body.csrfToken) };
   };
   return {
-    baseUrl, db, wave, clock, call, signIn,
+    baseUrl, engine: ts.engine, store, appDeps, wave, clock, call, signIn,
+    get db(): Db {
+      if (!db) throw new Error(`this test reads the SQLite connection, which a ${ts.engine} test store has not: run it on SQLite only`);
+      return db;
+    },
+    cliEnv: ts.location.url === undefined ? { KELISIM_DB: ts.location.file } : { KELISIM_DATABASE_URL: ts.location.url },
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      testDb.cleanup();
+      await ts.cleanup();
     },
   };
 }

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importFrameFile } from '../../../server/frames/service';
 import { importResponsesFile } from '../../../server/responses/import';
 import { createEstimateRun } from '../../../server/runs/service';
+import { sqliteSql } from '../../../server/db/sql';
 import { createWave } from '../../../server/waves/service';
 import { OFFICIAL_SURVEYS_DIR } from '../../helpers/app';
 import { REFERENCE_DIR, writeReferenceImport } from '../runs/reference-import';
@@ -141,24 +142,25 @@ describe('the flag filter\'s two plans', () => {
         VALUES (${w}, ${frameId}, 'x', '[]', 'x', '{}', 'test', 'x', '{}', 'test', '2026-01-02T00:00:00Z');
       INSERT INTO run_flags (run_id, flag, response_id) SELECT (SELECT max(id) FROM estimate_runs), 'speeder', id FROM responses WHERE wave_id = ${w} AND CAST(substr(id, 2) AS INTEGER) % 5 != 4;
       INSERT INTO run_flag_sets (run_id, wave_id, speeder_median_ms, speeder_threshold_ms, flagged) SELECT max(id), ${w}, 600000, 180000, 2400 FROM estimate_runs;`);
-    const pages = (q: Omit<Parameters<typeof listResponses>[1], 'wave'>) => {
+    const sql = sqliteSql(t.db.$client);
+    const pages = async (q: Omit<Parameters<typeof listResponses>[1], 'wave'>) => {
       const ids: string[] = [];
       let cursor: string | undefined;
       for (;;) {
-        const page = listResponses(t.db, { wave: w, limit: 97, ...q, ...(cursor ? { cursor } : {}) });
+        const page = await listResponses(sql, { wave: w, limit: 97, ...q, ...(cursor ? { cursor } : {}) });
         ids.push(...page.items.map((r) => r.id));
         if (!page.nextCursor) return ids;
         cursor = page.nextCursor;
       }
     };
     for (const sort of ['newest', 'oldest'] as const) {
-      const all = pages({ sort });
-      const mode = pages({ sort, mode: 'capi' });
+      const all = await pages({ sort });
+      const mode = await pages({ sort, mode: 'capi' });
       const expected = all.filter((id) => Number(id.slice(1)) % 5 !== 4);
       expect(expected.length).toBe(2400);
-      expect(pages({ sort, flag: 'speeder' })).toEqual(expected);
-      expect(pages({ sort, flag: 'speeder', mode: 'capi' })).toEqual(mode.filter((id) => expected.includes(id)));
-      expect(pages({ sort, flag: 'speeder', mode: 'capi' }).length).toBe(600);
+      expect(await pages({ sort, flag: 'speeder' })).toEqual(expected);
+      expect(await pages({ sort, flag: 'speeder', mode: 'capi' })).toEqual(mode.filter((id) => expected.includes(id)));
+      expect((await pages({ sort, flag: 'speeder', mode: 'capi' })).length).toBe(600);
     }
   });
 });
