@@ -2,8 +2,11 @@
 // with the server's configuration, and one way to fail — a line on stderr naming what was wrong,
 // exit code 2, never a stack trace.
 import fs from 'node:fs';
-import { ConfigError, type Config } from '../config';
+import { ConfigError, loadConfig, type Config } from '../config';
 import { openDb, type Db } from '../db/open';
+import { redactUrl } from '../db/pg-url';
+import type { Store } from '../db/store';
+import { createSqliteStore } from '../db/store-sqlite';
 
 /** A mistake by the person at the command line: reported as one line, exit code 2. */
 export class UsageError extends Error {}
@@ -35,5 +38,39 @@ export function withDatabase<T>(config: Config, fn: (db: Db) => T): T {
     return fn(db);
   } finally {
     db.$client.close();
+  }
+}
+
+/**
+ * Opens the configured store (decision 027): the PostgreSQL database of KELISIM_DATABASE_URL when
+ * it is set (migrations applied, as the server does at start), else the SQLite file KELISIM_DB,
+ * which must exist. The caller closes it.
+ */
+export async function openStoreFromEnv(config: Config = loadConfig()): Promise<Store> {
+  if (config.databaseUrl !== undefined) {
+    // The driver is loaded only for PostgreSQL.
+    const [{ openPg }, { createPgStore }] = await Promise.all([import('../db/open-pg'), import('../db/store-pg')]);
+    let db;
+    try {
+      db = await openPg(config.databaseUrl);
+    } catch (err) {
+      throw new UsageError(`cannot open the PostgreSQL database ${redactUrl(config.databaseUrl)} (KELISIM_DATABASE_URL): ${(err as Error).message}`);
+    }
+    return createPgStore(db.$client);
+  }
+  if (!fs.existsSync(config.dbFile)) {
+    throw new UsageError(`no database at ${config.dbFile}; start the server once (npm start) or set KELISIM_DB`);
+  }
+  // synchronous=FULL: each COMMIT fsyncs, so a write is durable when it settles.
+  return createSqliteStore(openDb(config.dbFile));
+}
+
+/** Calls `fn` with the configured store ({@link openStoreFromEnv}), closing it when fn has finished. */
+export async function withStoreFromEnv<T>(fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStoreFromEnv();
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
   }
 }

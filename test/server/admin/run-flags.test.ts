@@ -8,6 +8,7 @@ import { jobSchema, responseDetail, responseList, runDetail } from '../../../con
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importFrameFile } from '../../../server/frames/service';
 import { importResponsesFile } from '../../../server/responses/import';
+import { sqliteStoreOf } from '../../helpers/sqlite-store';
 import { createEstimateRun } from '../../../server/runs/service';
 import { createWave } from '../../../server/waves/service';
 import { OFFICIAL_SURVEYS_DIR } from '../../helpers/app';
@@ -57,7 +58,7 @@ beforeAll(async () => {
   const csv = path.join(path.dirname(t.db.$client.name), 'a.csv');
   // Every 50th interview took 60 s against a median of about 10 min: a speeder.
   writeReferenceImport('raking-a', csv, { durationMs: (i) => (i % SPEEDER_EVERY === 0 ? 60_000 : 600_000 + i) });
-  await importResponsesFile(t.db, waveId, csv, 'test');
+  await importResponsesFile(sqliteStoreOf(t.db), waveId, csv, 'test');
   frameId = (await importFrameFile(t.db, path.join(REFERENCE_DIR, 'raking-a', 'margins.csv'), { name: 'ref', source: 'R reference', referenceDate: '2021-10-01', illustrative: true }, 'test')).frame.id;
 }, 120_000);
 afterAll(async () => { await t.close(); });

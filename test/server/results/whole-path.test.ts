@@ -13,6 +13,7 @@ import { openDb, type Db } from '../../../server/db/open';
 import { importFrameFile } from '../../../server/frames/service';
 import { publishRun } from '../../../server/publications/service';
 import { importResponsesFile } from '../../../server/responses/import';
+import { sqliteStoreOf } from '../../helpers/sqlite-store';
 import { createEstimateRun } from '../../../server/runs/service';
 import { loadOfficialSurvey, loadTargets } from '../../../server/surveys/bootstrap';
 import { OFFICIAL_SURVEY_ID } from '../../../server/surveys/service';
@@ -40,7 +41,7 @@ beforeAll(async () => {
   const wave = createWave(db, OFFICIAL_SURVEY_ID, '2024-Q2', { closed: true, actor: 'test' });
   const csv = path.join(setup.dir, 'raking-a.csv');
   writeReferenceImport('raking-a', csv);
-  await importResponsesFile(db, wave.id, csv, 'test');
+  await importResponsesFile(sqliteStoreOf(db), wave.id, csv, 'test');
   await importFrameFile(db, path.join(REFERENCE_DIR, 'raking-a', 'margins.csv'), { name: 'ref', source: 'R reference', referenceDate: '2021-10-01', illustrative: true }, 'test');
   runId = createEstimateRun(db, { wave: { period: '2024-Q2' }, frame: { name: 'ref' }, options: { exclude: [] } }, 'test').row.id;
   publishRun(db, runId, 'test');

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../../server/db/open';
 import { importFrameFile } from '../../../server/frames/service';
 import { importResponsesFile } from '../../../server/responses/import';
+import { sqliteStoreOf } from '../../helpers/sqlite-store';
 import { flagOverrules } from '../../../server/db/schema';
 import { findFrameByName } from '../../../server/frames/service';
 import { computeRun, DEFAULT_RUN_OPTIONS } from '../../../server/runs/compute';
@@ -29,7 +30,7 @@ beforeAll(async () => {
   const wave = createWave(db, OFFICIAL_SURVEY_ID, '2024-Q2', { closed: true, actor: 'test' });
   const csv = path.join(t.dir, 'a.csv');
   writeReferenceImport('raking-a', csv);
-  await importResponsesFile(db, wave.id, csv, 'test');
+  await importResponsesFile(sqliteStoreOf(db), wave.id, csv, 'test');
   await importFrameFile(db, path.join(REFERENCE_DIR, 'raking-a', 'margins.csv'), { name: 'ref', source: 'R reference', referenceDate: '2021-10-01', illustrative: true }, 'test');
 }, 60_000);
 afterAll(() => t.cleanup());

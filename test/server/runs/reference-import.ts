@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Db } from '../../../server/db/open';
 import { importFrameFile } from '../../../server/frames/service';
 import { importResponsesFile } from '../../../server/responses/import';
+import { sqliteStoreOf } from '../../helpers/sqlite-store';
 import { loadOfficialSurvey } from '../../../server/surveys/bootstrap';
 import { OFFICIAL_SURVEY_ID } from '../../../server/surveys/service';
 import { parseCsvText } from '../../../server/tables/read-table';
@@ -68,7 +69,7 @@ export async function referenceWave(period: string, options: { refCase?: string;
   const waveId = createWave(db, OFFICIAL_SURVEY_ID, period, { closed: true, actor: 'test' }).id;
   const csv = path.join(t.dir, `${refCase}.csv`);
   writeReferenceImport(refCase, csv, { ...(options.durationMs ? { durationMs: options.durationMs } : {}), shuffle: options.shuffle === true });
-  await importResponsesFile(db, waveId, csv, 'test');
+  await importResponsesFile(sqliteStoreOf(db), waveId, csv, 'test');
   if (options.frame) {
     await importFrameFile(db, path.join(REFERENCE_DIR, refCase, 'margins.csv'), { name: 'ref', source: 'R reference', referenceDate: '2021-10-01', illustrative: true }, 'test');
   }

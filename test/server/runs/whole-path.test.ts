@@ -10,6 +10,7 @@ import { openDb } from '../../../server/db/open';
 import { currentPublication, publishedRuns } from '../../../server/publications/service';
 import { importFrameFile } from '../../../server/frames/service';
 import { importResponsesFile } from '../../../server/responses/import';
+import { sqliteStoreOf } from '../../helpers/sqlite-store';
 import { createEstimateRun } from '../../../server/runs/service';
 import { loadOfficialSurvey } from '../../../server/surveys/bootstrap';
 import { OFFICIAL_SURVEY_ID } from '../../../server/surveys/service';
@@ -166,7 +167,7 @@ describe.each([
       const wave = createWave(db, OFFICIAL_SURVEY_ID, period, { closed: true, actor: 'test' });
       const csv = path.join(s.dir, `${refCase}.csv`);
       writeReferenceImport(refCase, csv);
-      await importResponsesFile(db, wave.id, csv, 'test');
+      await importResponsesFile(sqliteStoreOf(db), wave.id, csv, 'test');
       await importFrameFile(db, path.join(REFERENCE_DIR, refCase, 'margins.csv'), { name: 'ref', source: 'R reference', referenceDate: '2021-10-01', illustrative: true }, 'test');
       run = createEstimateRun(db, { wave: { period }, frame: { name: 'ref' }, options: { exclude: [] } }, 'test');
     } finally {
