@@ -11,9 +11,13 @@ import { bare, type Sql } from '../db/sql';
 import { DomainError } from '../errors';
 import type { LoadedSurveyVersion } from '../surveys/service';
 
-/** Every column of `table`, each `AS "<its key in the schema>"`. */
+/**
+ * Every column of `table`, each `AS "<its key in the schema>"`; a JSON column as its text (json in
+ * PostgreSQL, which pg would parse; text in SQLite), parsed by the caller.
+ */
 function allColumns(table: SQLiteTable): SQL {
-  return sql.join(Object.entries(getTableColumns(table)).map(([key, col]) => sql`${col} AS ${sql.identifier(key)}`), sql`, `);
+  return sql.join(Object.entries(getTableColumns(table)).map(([key, col]) =>
+    (col.columnType === 'SQLiteTextJson' ? sql`CAST(${col} AS TEXT) AS ${sql.identifier(key)}` : sql`${col} AS ${sql.identifier(key)}`)), sql`, `);
 }
 
 export async function waveById(db: Sql, id: number): Promise<WaveRow | undefined> {

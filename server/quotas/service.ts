@@ -264,7 +264,7 @@ export async function setQuotas(store: Store, waveId: number, targets: readonly 
           AND ${responses.sex} IS NOT NULL AND ${responses.age} IS NOT NULL AND ${missing}`)).changes;
       // A partial response's placement is in its answers (JSON text): read in JavaScript, the same on both engines.
       const partials = await tx.all<{ id: string; data: string; updatedAt: string }>(sql`
-        SELECT ${responses.id} AS "id", ${responses.data} AS "data", ${responses.updatedAt} AS "updatedAt" FROM ${responses}
+        SELECT ${responses.id} AS "id", CAST(${responses.data} AS TEXT) AS "data", ${responses.updatedAt} AS "updatedAt" FROM ${responses}
         WHERE ${responses.waveId} = ${waveId} AND ${responses.status} = 'partial' AND ${missing} ORDER BY ${responses.id}`);
       for (const r of partials) {
         const place = placementOf(JSON.parse(r.data) as Record<string, unknown>);

@@ -58,7 +58,7 @@ const insertImported = statement<Record<string, unknown>>('import.insertResponse
   INSERT INTO ${responses} (${sql.join(COLUMN_ENTRIES.map(([, c]) => bare(c)), sql`, `)})
   VALUES (${sql.join(COLUMN_ENTRIES.map(([k]) => p[k]!), sql`, `)})`);
 const storedById = statement<{ id: string }>('import.storedById', (p) => sql`
-  SELECT ${responses.waveId} AS "waveId", ${responses.data} AS "data" FROM ${responses} WHERE ${responses.id} = ${p.id}`);
+  SELECT ${responses.waveId} AS "waveId", CAST(${responses.data} AS TEXT) AS "data" FROM ${responses} WHERE ${responses.id} = ${p.id}`);
 
 /** How a cell's text becomes the answer value a question expects (as the survey JSON has it). */
 type Converter = (text: string) => unknown;
