@@ -6,4 +6,5 @@
 // list becomes the globs of those folders.
 export const POSTGRES_SUITES: readonly string[] = [
   'test/server/db/store-helper.test.ts',
+  'test/server/quotas/store.test.ts',
 ];
