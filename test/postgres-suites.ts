@@ -7,4 +7,5 @@
 export const POSTGRES_SUITES: readonly string[] = [
   'test/server/db/store-helper.test.ts',
   'test/server/quotas/store.test.ts',
+  'test/server/antibot/store.test.ts',
 ];
