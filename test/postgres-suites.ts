@@ -8,4 +8,6 @@ export const POSTGRES_SUITES: readonly string[] = [
   'test/server/db/store-helper.test.ts',
   'test/server/quotas/store.test.ts',
   'test/server/antibot/store.test.ts',
+  'test/server/cli/quota.test.ts',
+  'test/server/cli/responses-import.test.ts',
 ];
