@@ -6,11 +6,13 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDb } from '../../../server/db/open';
-import { auditLog, quotaReservations } from '../../../server/db/schema';
+import { auditLog, quotaReservations, responses } from '../../../server/db/schema';
 import type { Store } from '../../../server/db/store';
 import { createSqliteStore } from '../../../server/db/store-sqlite';
 import { DomainError } from '../../../server/errors';
 import { claimQuotaPlace, QUOTA_HOLD_MS, quotaFill, releaseAbandoned, screenReasonOf, setQuotas, type QuotaStage } from '../../../server/quotas/service';
+import { importResponsesTable } from '../../../server/responses/import';
+import { parseCsvText } from '../../../server/tables/read-table';
 import { MINI_SURVEYS_DIR } from '../../helpers/app';
 import { seedSurveyAndWave } from '../../helpers/seed';
 import { createTestStore, type TestStore } from '../../helpers/store';
@@ -111,5 +113,32 @@ describe('several app servers on one database', () => {
       // (SQLite: closing the second connection; the test's own store is closed by cleanup.)
       await other.close();
     }
+  });
+});
+
+describe('imports', () => {
+  const HEADER = 'response_id,adult,resident,consent,region,settlement,sex,age,ethnicity,a1,a2,a3,b1,b2,c1,c5';
+  const line = (id: string, age: number, sex = 'f') => `${id},true,true,true,KZ-75,urban,${sex},${age},kazakh,4,5,2,1,dk,3,7`;
+  const csv = (...lines: string[]) => parseCsvText([HEADER, ...lines].join('\n'), 'field.csv');
+  const stored = async () => (await store.sql.all<{ id: string }>(sql`SELECT ${responses.id} AS "id" FROM ${responses} ORDER BY ${responses.id}`)).map((r) => r.id);
+
+  it('counts imported interviews even in a full cell, never refusing them; a re-import changes nothing; one conflicting id and nothing is written', async () => {
+    await setQuotas(store, waveId, [{ region: 'KZ-75', sex: 'f', ageBand: '30-44', target: 2 }], 'test', T0);
+    const first = await importResponsesTable(store, waveId, csv(line('r1', 31), line('r2', 38), line('r3', 44), line('r4', 70)), 'test', at(MIN));
+    expect(first).toMatchObject({ rows: 4, inserted: 4, unchanged: 0, screenedOut: 0 });
+    expect(await cell(at(MIN))).toEqual({ region: 'KZ-75', sex: 'f', ageBand: '30-44', target: 2, reserved: 0, completed: 3, imported: 3, refused: 0, overshoot: 1 });
+    expect(await claim(store, randomUUID(), about(), 'partial', at(2 * MIN))).toBe('quota_full');
+    // The same file again: every row already stored with the same answers.
+    expect(await importResponsesTable(store, waveId, csv(line('r1', 31), line('r2', 38), line('r3', 44), line('r4', 70)), 'test', at(3 * MIN))).toMatchObject({ inserted: 0, unchanged: 4 });
+    // r2 with other answers: refused, and r5 of the same file is not stored either.
+    const err = await importResponsesTable(store, waveId, csv(line('r5', 33), line('r2', 39)), 'test', at(4 * MIN)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DomainError);
+    expect(err).toMatchObject({ code: 'invalid_import', details: { total: 1, errors: [{ line: 3, column: 'response_id', reason: '"r2" is already stored with other answers; ids must be unique' }] } });
+    expect(await stored()).toEqual(['r1', 'r2', 'r3', 'r4']);
+    const audits = await store.sql.get<{ n: number }>(sql`SELECT count(*) AS "n" FROM ${auditLog} WHERE ${auditLog.action} = 'responses.import'`);
+    expect(audits).toEqual({ n: 1 });
+    // A row the validator refuses: nothing written, before the write.
+    await expect(importResponsesTable(store, waveId, csv(line('r6', 33), line('r7', 12)), 'test', at(5 * MIN))).rejects.toThrow(/field\.csv: 1 error, nothing was imported; first: line 3, column age/);
+    expect(await stored()).toEqual(['r1', 'r2', 'r3', 'r4']);
   });
 });
