@@ -1,11 +1,13 @@
 // Quotas per wave over region × sex × age band (issue 8; docs/decisions/022-quota-reservations.md).
 //
 // A respondent takes a place in a cell when a save (partial or completion) carries the answers that
-// place them (region, sex, age). `claimQuotaPlace` decides it inside the transaction of that save —
-// in the server, a job of the group-commit queue (server/db/write-queue.ts) — so the count and the
-// place taken are one atomic step: jobs run one after another on one connection, and the count of
-// a cell is read and the place written in the same savepoint, so concurrent respondents can never
-// push a cell over its target. A partial response keeps its place while it saves at least every
+// place them (region, sex, age). `claimQuotaPlace` decides it inside the transaction of that save
+// (a store.write, decision 027), so the count and the place taken are one atomic step. On SQLite
+// the writes run one after another on one connection (group commit, server/db/store-sqlite.ts),
+// the count of a cell read and the place written in the same savepoint; on PostgreSQL, with
+// several app servers on one database, the cell's target row is locked (SELECT … FOR UPDATE)
+// before its places are counted, so the saves of one cell take their places one at a time.
+// Either way concurrent respondents can never push a cell over its target. A partial response keeps its place while it saves at least every
 // QUOTA_HOLD_MS (2 h); a place not touched for longer is released (lazily, when someone needs a
 // place in that cell, and by `releaseAbandoned`), and a respondent who comes back must take one
 // again. Imported interviews are counted, never refused.
