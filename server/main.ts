@@ -74,13 +74,18 @@ async function start(): Promise<void> {
   // What start-up wrote (survey version, wave) is durable before the link is printed.
   if (config.dbSynchronous === 'full') syncDbFiles(config.dbFile);
   // The open link's limits and proof of work (docs/decisions/021); KELISIM_ANTIBOT=off only records.
-  const antibot = createAntibot(db, { enforce: config.antibot });
+  // One store for the app and the protection (pg-quotas: the antibot works on the store).
+  const store = createSqliteStore(db, {
+    syncWal: config.dbSynchronous === 'full' ? walSyncer(config.dbFile) : undefined,
+    onSyncError: (err) => console.error('fsync of the database WAL failed:', err),
+  });
+  const antibot = createAntibot(store, { enforce: config.antibot });
   if (!config.antibot) {
     process.stderr.write('kelisim: WARNING: KELISIM_ANTIBOT=off — the open link accepts any number of interviews from one address without a proof of work. For load tests and benchmarks only; never for fieldwork.\n');
   }
   const trustProxy = process.env.KELISIM_TRUST_PROXY?.trim();
   const app = createApp({
-    db, config, antibot, syncWal: config.dbSynchronous === 'full' ? walSyncer(config.dbFile) : undefined,
+    db, store, config, antibot,
     dbFile: config.dbFile, publicBaseUrl: config.baseUrl,
     // KELISIM_TRUST_PROXY: hops of reverse proxies in front (e.g. 1), so the console's cookie is Secure over HTTPS and throttling sees the client's address.
     ...(trustProxy ? { trustProxy: /^\d+$/.test(trustProxy) ? Number(trustProxy) : trustProxy === 'true' ? true : trustProxy } : {}),

@@ -11,4 +11,8 @@ export const POSTGRES_SUITES: readonly string[] = [
   'test/server/admin/auth.test.ts',
   'test/server/admin/cli-user.test.ts',
   'test/server/admin/responses.test.ts',
+  'test/server/quotas/store.test.ts',
+  'test/server/antibot/store.test.ts',
+  'test/server/cli/quota.test.ts',
+  'test/server/cli/responses-import.test.ts',
 ];

@@ -1,7 +1,9 @@
 // The open link's protection against ballot stuffing (issue 14, docs/decisions/021), as the
-// respondent routes use it: `check` before a write (limits, proof of work: async, outside the
-// write queue), then `claim` and `record` inside the write's job (synchronous, in the same
-// savepoint as the response, so a spent challenge and the signals are stored exactly with it).
+// respondent routes use it: `check` before a write (limits, proof of work: outside the write),
+// then `claim` and `record` with the write's transaction (so a spent challenge and the signals are
+// stored exactly with the response). Everything it keeps is in the database (decision 027): the
+// wave's secret, the used challenges, the limits' counters, so several app servers on one
+// database protect the link as one.
 // Invitations are exempt: they are single use already.
 //
 // Enforcement can be switched off (KELISIM_ANTIBOT=off, load tests and benchmarks): the limits
@@ -10,9 +12,12 @@
 import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { POW_HEADER, type ChallengeAnswer } from '../../contract/antibot';
-import type { Db } from '../db/open';
+import { sql } from 'drizzle-orm';
+import { invitations, responses, responseSignals, waves, type WaveRow } from '../db/schema';
+import { bare, statement, type Sql } from '../db/sql';
+import type { Store } from '../db/store';
 import { DomainError } from '../errors';
-import { resolveLink } from '../invitations/service';
+import { hashToken } from '../invitations/service';
 import { DEFAULT_LIMITS, createLimiters, type OpenLinkLimits } from './limits';
 import { claimPow, issueChallenge, verifyPow, type SolvedPow } from './pow';
 import { addressHash, powKey, waveSecret } from './secrets';
@@ -44,10 +49,10 @@ export interface Antibot {
    * @throws DomainError rate_limited (too_many_responses, wave_busy) or refused (pow_required, pow_invalid)
    */
   check(req: Request, res: Response, link: string, id: string, kind: 'save' | 'complete'): Promise<Ticket | undefined>;
-  /** Inside the write's job, before the response is written: spends its proof of work. @throws DomainError refused pow_reused */
-  claim(db: Db, ticket: Ticket | undefined): void;
-  /** Inside the write's job, after the response was written: records the signals of the quality flags. */
-  record(db: Db, ticket: Ticket | undefined, id: string, completedAnswers?: Record<string, unknown>): void;
+  /** With the write's transaction, before the response is written: spends its proof of work. @throws DomainError refused pow_reused */
+  claim(tx: Sql, ticket: Ticket | undefined): Promise<void>;
+  /** With the write's transaction, after the response was written: records the signals of the quality flags. */
+  record(tx: Sql, ticket: Ticket | undefined, id: string, completedAnswers?: Record<string, unknown>): Promise<void>;
 }
 
 /** Canonical JSON (sorted keys at every level), so equal answers give one text whatever the key order. */
@@ -64,37 +69,46 @@ export function answersHash(answers: Record<string, unknown>): string {
   return createHash('sha256').update(canonical(answers)).digest('hex');
 }
 
-function prepare(db: Db) {
-  const sqlite = db.$client;
-  return {
-    status: sqlite.prepare<[string], string>('SELECT status FROM responses WHERE id = ?').pluck(),
-    upsert: sqlite.prepare<[string, string | null, number | null, string | null]>(`INSERT INTO response_signals (response_id, address_hash, pow_ok, answers_hash)
-      VALUES (?, ?, ?, ?) ON CONFLICT (response_id) DO UPDATE SET
-        address_hash = coalesce(excluded.address_hash, address_hash), answers_hash = coalesce(excluded.answers_hash, answers_hash)`),
-  };
+type LinkWave = Pick<WaveRow, 'id' | 'status' | 'titleEn'>;
+const waveBySlug = statement<{ slug: string }>('antibot.waveBySlug', (p) => sql`
+  SELECT ${waves.id} AS "id", ${waves.status} AS "status", ${waves.titleEn} AS "titleEn" FROM ${waves} WHERE ${waves.openSlug} = ${p.slug}`);
+const invitationByHash = statement<{ hash: string }>('antibot.invitationByHash', (p) => sql`
+  SELECT 1 AS "one" FROM ${invitations} WHERE ${invitations.tokenHash} = ${p.hash}`);
+const responseStatus = statement<{ id: string }>('antibot.responseStatus', (p) => sql`
+  SELECT ${responses.status} AS "status" FROM ${responses} WHERE ${responses.id} = ${p.id}`);
+const recordSignals = statement<{ id: string; addressHash: string | null; powOk: number | null; answersHash: string | null }>('antibot.recordSignals', (p) => sql`
+  INSERT INTO ${responseSignals} (${bare(responseSignals.responseId)}, ${bare(responseSignals.addressHash)}, ${bare(responseSignals.powOk)}, ${bare(responseSignals.answersHash)})
+  VALUES (${p.id}, ${p.addressHash}, ${p.powOk}, ${p.answersHash}) ON CONFLICT (${bare(responseSignals.responseId)}) DO UPDATE SET
+    ${bare(responseSignals.addressHash)} = COALESCE(excluded.address_hash, ${responseSignals.addressHash}),
+    ${bare(responseSignals.answersHash)} = COALESCE(excluded.answers_hash, ${responseSignals.answersHash})`);
+
+/** What a link is, as far as the protection cares: a wave's open link, an invitation, or nothing. */
+async function linkOf(db: Sql, link: string): Promise<{ kind: 'open'; wave: LinkWave } | { kind: 'invitation' } | undefined> {
+  const wave = await db.prepared<{ slug: string }, LinkWave>(waveBySlug).get({ slug: link });
+  if (wave) return { kind: 'open', wave };
+  return (await db.prepared(invitationByHash).get({ hash: hashToken(link) })) ? { kind: 'invitation' } : undefined;
 }
 
-export function createAntibot(db: Db, options: AntibotOptions): Antibot {
-  const limiters = createLimiters(db, options.limits ?? DEFAULT_LIMITS);
-  const s = prepare(db);
+export function createAntibot(store: Store, options: AntibotOptions): Antibot {
+  const limiters = createLimiters(store, options.limits ?? DEFAULT_LIMITS);
   const { enforce } = options;
   return {
     enforce,
     async challenge(link) {
-      const resolved = resolveLink(db, link);
+      const resolved = await linkOf(store.sql, link);
       if (!resolved) throw new DomainError('not_found', 'link_not_found', 'This survey link does not exist. Check that it was copied completely.');
       if (resolved.kind !== 'open') return { required: false };
-      const secret = waveSecret(db, resolved.wave.id);
+      const secret = await waveSecret(store, resolved.wave.id);
       if (!secret) throw new DomainError('conflict', 'wave_closed', `The survey wave "${resolved.wave.titleEn}" is closed; it no longer accepts answers.`);
       return { required: enforce, challenge: await issueChallenge(powKey(secret), resolved.wave.id) };
     },
 
     async check(req, res, link, id, kind) {
-      const resolved = resolveLink(db, link);
+      const resolved = await linkOf(store.sql, link);
       if (!resolved || resolved.kind !== 'open' || resolved.wave.status !== 'open') return undefined;
-      const status = s.status.get(id);
+      const status = (await store.sql.prepared<{ id: string }, { status: string }>(responseStatus).get({ id }))?.status;
       if (status !== undefined && status !== 'partial') return undefined;
-      const secret = waveSecret(db, resolved.wave.id);
+      const secret = await waveSecret(store, resolved.wave.id);
       if (!secret) return undefined;
       const waveId = resolved.wave.id;
       const address = addressHash(secret, req.ip ?? req.socket.remoteAddress);
@@ -118,20 +132,20 @@ export function createAntibot(db: Db, options: AntibotOptions): Antibot {
       return { waveId, addressHash: address, isNew, pow };
     },
 
-    claim(jobDb, ticket) {
+    async claim(tx, ticket) {
       if (!ticket?.isNew || !ticket.pow) return;
       try {
-        claimPow(jobDb, ticket.pow);
+        await claimPow(tx, ticket.pow);
       } catch (err) {
         if (enforce) throw err;
         ticket.pow = undefined; // reused: recorded as no proof of work
       }
     },
 
-    record(jobDb, ticket, id, completedAnswers) {
+    async record(tx, ticket, id, completedAnswers) {
       if (!ticket) return;
       const powOk = ticket.isNew ? (ticket.pow ? 1 : 0) : null;
-      (jobDb === db ? s : prepare(jobDb)).upsert.run(id, ticket.addressHash, powOk, completedAnswers ? answersHash(completedAnswers) : null);
+      await tx.prepared(recordSignals).run({ id, addressHash: ticket.addressHash, powOk, answersHash: completedAnswers ? answersHash(completedAnswers) : null });
     },
   };
 }

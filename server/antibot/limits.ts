@@ -1,9 +1,14 @@
-// The open link's limits (docs/decisions/021), counted by rate-limiter-flexible in the database
-// (its SQLite store over our better-sqlite3 connection, table `rate_limits` created by our
-// migration), so several servers on one database would share them. Keys carry only the wave id
-// and the keyed address hash, never an address.
-import { RateLimiterRes, RateLimiterSQLite } from 'rate-limiter-flexible';
-import type { Db } from '../db/open';
+// The open link's limits (docs/decisions/021), counted by rate-limiter-flexible in the database,
+// so every app server on one database counts into the same counters (decision 027): its SQLite
+// store over the store's better-sqlite3 connection, or its PostgreSQL store over the store's `pg`
+// pool, both on the table `rate_limits` that our migrations create in both schemas (the columns
+// the library's own CREATE TABLE would make: key, points, expire), so the library never creates
+// or alters a table (`tableCreated`) and `kelisim db copy` and the schema parity test know it.
+// The counter update is the library's one atomic statement (INSERT … ON CONFLICT DO UPDATE …
+// RETURNING), so concurrent requests on several servers never lose a count. Keys carry only the
+// wave id and the keyed address hash, never an address.
+import { RateLimiterPostgres, RateLimiterRes, RateLimiterSQLite, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Store } from '../db/store';
 import { DomainError } from '../errors';
 
 /** How many, per how long (seconds). */
@@ -40,15 +45,20 @@ export interface Limiters {
   completion(waveId: number, addressHash: string, retryAfter: (seconds: number) => void): Promise<void>;
 }
 
-function limiter(db: Db, keyPrefix: string, limit: Limit): RateLimiterSQLite {
-  return new RateLimiterSQLite({
-    storeClient: db.$client, storeType: 'better-sqlite3', tableName: 'rate_limits', tableCreated: true,
+function limiter(store: Store, keyPrefix: string, limit: Limit): RateLimiterAbstract {
+  const common = {
+    tableName: 'rate_limits', tableCreated: true,
     keyPrefix, points: limit.points, duration: limit.durationSeconds,
     // Once a key is over its limit, the verdict is kept in this process's memory until its window
     // ends (the library's DoS guard): a flood's refused requests then cost no database write.
     // The counters themselves stay in the database.
     inMemoryBlockOnConsumed: limit.points + 1,
-  });
+  };
+  const { driver } = store;
+  if (!driver) throw new Error('the open link\'s limits need a store with its driver (server/db/store.ts: `driver`)');
+  if (driver.dialect === 'sqlite') return new RateLimiterSQLite({ ...common, storeClient: driver.connection, storeType: 'better-sqlite3' });
+  // The expired counters are deleted by claimPow (pow.ts), not by a timer of the library's.
+  return new RateLimiterPostgres({ ...common, storeClient: driver.pool, storeType: 'pool', clearExpiredByTimeout: false });
 }
 
 /** The error a refused request gets. A rejection that is not the limiter's verdict is a store failure: rethrown (500). */
@@ -62,10 +72,10 @@ function overLimit(res: unknown, code: 'too_many_responses' | 'wave_busy', retry
     : new DomainError('rate_limited', code, `The survey is receiving very many answers right now. Please try again in ${minutes} minute(s); the answers on your device are kept.`, { retryAfterSeconds: seconds });
 }
 
-export function createLimiters(db: Db, limits: OpenLinkLimits): Limiters {
-  const perAddress = limiter(db, 'new-addr', limits.newPerAddress);
-  const perWave = limiter(db, 'new-wave', limits.newPerWave);
-  const completes = limiter(db, 'done-addr', limits.completePerAddress);
+export function createLimiters(store: Store, limits: OpenLinkLimits): Limiters {
+  const perAddress = limiter(store, 'new-addr', limits.newPerAddress);
+  const perWave = limiter(store, 'new-wave', limits.newPerWave);
+  const completes = limiter(store, 'done-addr', limits.completePerAddress);
   return {
     async newResponse(waveId, addressHash, retryAfter) {
       // The address first: a flood from one address then never uses up the wave's ceiling.

@@ -3,8 +3,10 @@
 // its wave only and dies when the wave closes. A challenge is single use: its signature is stored
 // in `used_challenges` in the same transaction that creates the response, until it expires.
 import { createChallenge, extractParams, verifySolution } from 'altcha-lib/v1';
+import { sql } from 'drizzle-orm';
 import type { PowChallenge } from '../../contract/antibot';
-import type { Db } from '../db/open';
+import { rateLimits, usedChallenges } from '../db/schema';
+import { bare, statement, type Sql } from '../db/sql';
 import { DomainError } from '../errors';
 
 /**
@@ -58,33 +60,26 @@ export async function verifyPow(hmacKey: string, waveId: number, header: string 
   return ok ? { signature: p.signature, expiresAt } : undefined;
 }
 
-function prepare(db: Db) {
-  const sqlite = db.$client;
-  return {
-    claim: sqlite.prepare<[string, number]>('INSERT OR IGNORE INTO used_challenges (signature, expires_at) VALUES (?, ?)'),
-    prune: sqlite.prepare<[number]>('DELETE FROM used_challenges WHERE expires_at < ?'),
-    // The limiter's counters of windows that ended over an hour ago (rate-limiter-flexible's own
-    // sweeper runs on a timer, which would outlive a closed connection in tests and tools).
-    pruneLimits: sqlite.prepare<[number]>('DELETE FROM rate_limits WHERE expire < ?'),
-  };
-}
-const statements = new WeakMap<Db, { s: ReturnType<typeof prepare>; claims: number }>();
+const claim = statement<{ signature: string; expiresAt: number }>('antibot.claimPow', (p) => sql`
+  INSERT INTO ${usedChallenges} (${bare(usedChallenges.signature)}, ${bare(usedChallenges.expiresAt)}) VALUES (${p.signature}, ${p.expiresAt})
+  ON CONFLICT (${bare(usedChallenges.signature)}) DO NOTHING`);
+let claims = 0;
 
 /**
- * Marks a solved challenge used; call it inside the write that creates the response, so the
- * challenge is spent exactly when a response was stored with it. Every 256 claims, expired ones
- * are deleted (an expired challenge is refused by its signature anyway), and so are the limits'
- * counters of windows that ended over an hour ago.
+ * Marks a solved challenge used; call it with the write `tx` that creates the response, so the
+ * challenge is spent exactly when a response was stored with it (on any app server: the used
+ * signatures are in the database). Every 256 claims (of this process), expired ones are deleted
+ * (an expired challenge is refused by its signature anyway), and so are the limits' counters of
+ * windows that ended over an hour ago (rate-limiter-flexible's own sweeper runs on a timer, which
+ * would outlive a closed connection in tests and tools).
  * @throws DomainError refused 'pow_reused' when it was used before.
  */
-export function claimPow(db: Db, pow: SolvedPow, nowMs = Date.now()): void {
-  let entry = statements.get(db);
-  if (!entry) statements.set(db, (entry = { s: prepare(db), claims: 0 }));
-  if (entry.s.claim.run(pow.signature, pow.expiresAt).changes !== 1) {
+export async function claimPow(tx: Sql, pow: SolvedPow, nowMs = Date.now()): Promise<void> {
+  if ((await tx.prepared(claim).run({ signature: pow.signature, expiresAt: pow.expiresAt })).changes !== 1) {
     throw new DomainError('refused', 'pow_reused', 'This proof of work was already used to start a response. Reload the survey page to start again.');
   }
-  if (++entry.claims % 256 === 0) {
-    entry.s.prune.run(Math.floor(nowMs / 1000));
-    entry.s.pruneLimits.run(nowMs - 3_600_000);
+  if (++claims % 256 === 0) {
+    await tx.run(sql`DELETE FROM ${usedChallenges} WHERE ${usedChallenges.expiresAt} < ${Math.floor(nowMs / 1000)}`);
+    await tx.run(sql`DELETE FROM ${rateLimits} WHERE ${rateLimits.expire} < ${nowMs - 3_600_000}`);
   }
 }

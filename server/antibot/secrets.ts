@@ -8,33 +8,44 @@
 // server would outlive the promise that closing the wave destroys it.
 import { createHmac, randomBytes } from 'node:crypto';
 import { isIPv6 } from 'node:net';
-import { eq } from 'drizzle-orm';
-import type { Db, Queryable } from '../db/open';
-import { waveSecrets } from '../db/schema';
+import { eq, sql } from 'drizzle-orm';
+import type { Queryable } from '../db/open';
+import { waves, waveSecrets } from '../db/schema';
+import { bare, statement, type Sql } from '../db/sql';
+import type { Store } from '../db/store';
 
-function prepare(db: Db) {
-  const sqlite = db.$client;
-  return {
-    get: sqlite.prepare<[number], string>('SELECT secret FROM wave_secrets WHERE wave_id = ?').pluck(),
-    // Only for a wave that is open now: a closed wave never gets a secret again.
-    create: sqlite.prepare<[number, string, string, number]>(`INSERT OR IGNORE INTO wave_secrets (wave_id, secret, created_at)
-      SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM waves WHERE id = ? AND status = 'open')`),
-  };
-}
-const statements = new WeakMap<Db, ReturnType<typeof prepare>>();
+const secretOf = statement<{ waveId: number }>('antibot.waveSecret', (p) => sql`
+  SELECT ${waveSecrets.secret} AS "secret" FROM ${waveSecrets} WHERE ${waveSecrets.waveId} = ${p.waveId}`);
 
-/** The wave's secret, created if the wave is open and has none; undefined for a closed wave. */
-export function waveSecret(db: Db, waveId: number, now = new Date()): string | undefined {
-  let s = statements.get(db);
-  if (!s) statements.set(db, (s = prepare(db)));
-  const found = s.get.get(waveId);
+/**
+ * The wave's secret, created if the wave is open and has none; undefined for a closed wave. Kept in
+ * the database, so every app server on it uses the same one (two creating it at once: the first
+ * insert stays, the other's is ignored and both read the first).
+ */
+export async function waveSecret(store: Store, waveId: number, now = new Date()): Promise<string | undefined> {
+  const read = async (db: Sql) => (await db.prepared<{ waveId: number }, { secret: string }>(secretOf).get({ waveId }))?.secret;
+  const found = await read(store.sql);
   if (found !== undefined) return found;
-  s.create.run(waveId, randomBytes(32).toString('base64url'), now.toISOString(), waveId);
-  return s.get.get(waveId);
+  const secret = randomBytes(32).toString('base64url');
+  return store.write(async (tx) => {
+    // Only for a wave that is open now: a closed wave never gets a secret again.
+    await tx.run(sql`INSERT INTO ${waveSecrets} (${bare(waveSecrets.waveId)}, ${bare(waveSecrets.secret)}, ${bare(waveSecrets.createdAt)})
+      SELECT ${waves.id}, ${secret}, ${now.toISOString()} FROM ${waves} WHERE ${waves.id} = ${waveId} AND ${waves.status} = 'open'
+      ON CONFLICT (${bare(waveSecrets.waveId)}) DO NOTHING`);
+    return read(tx);
+  });
 }
 
-/** Deletes the wave's secret (closeWave calls it in the same transaction that closes the wave). */
-export function destroyWaveSecret(db: Queryable, waveId: number): void {
+/** Deletes the wave's secret; call in the write that closes the wave. */
+export async function destroyWaveSecret(tx: Sql, waveId: number): Promise<void> {
+  await tx.run(sql`DELETE FROM ${waveSecrets} WHERE ${waveSecrets.waveId} = ${waveId}`);
+}
+
+/**
+ * pg-quotas: {@link destroyWaveSecret} for closeWave (server/waves/service.ts) while it is still a
+ * synchronous drizzle transaction on SQLite; goes when pg-respondent moves closeWave to the store.
+ */
+export function destroyWaveSecretSqlite(db: Queryable, waveId: number): void {
   db.delete(waveSecrets).where(eq(waveSecrets.waveId, waveId)).run();
 }
 

@@ -4,9 +4,8 @@
 import fs from 'node:fs';
 import { ConfigError, loadConfig, type Config } from '../config';
 import { openDb, type Db } from '../db/open';
-import { openPg, redactUrl } from '../db/open-pg';
+import { redactUrl } from '../db/pg-url';
 import type { Store } from '../db/store';
-import { createPgStore } from '../db/store-pg';
 import { createSqliteStore } from '../db/store-sqlite';
 
 /** A mistake by the person at the command line: reported as one line, exit code 2. */
@@ -43,13 +42,17 @@ export function withDatabase<T>(config: Config, fn: (db: Db) => T): T {
 }
 
 /**
+/**
  * The store of the configured database (decision 027): PostgreSQL when KELISIM_DATABASE_URL is
- * set, else the SQLite file KELISIM_DB (which must exist), with its drizzle connection `db` for
- * the code that has not moved to the store yet. `close()` when done.
+ * set (migrations applied, as the server does at start), else the SQLite file KELISIM_DB (which
+ * must exist), with its drizzle connection `db` for the code that has not moved to the store yet.
+ * `close()` when done.
  */
 export async function openStoreFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<{ store: Store; db?: Db; close(): Promise<void> }> {
   const config = loadConfig(env);
   if (config.databaseUrl !== undefined) {
+    // The driver is loaded only for PostgreSQL.
+    const [{ openPg }, { createPgStore }] = await Promise.all([import('../db/open-pg'), import('../db/store-pg')]);
     let pgdb;
     try {
       pgdb = await openPg(config.databaseUrl);
@@ -62,7 +65,18 @@ export async function openStoreFromEnv(env: NodeJS.ProcessEnv = process.env): Pr
   if (!fs.existsSync(config.dbFile)) {
     throw new UsageError(`no database at ${config.dbFile}; start the server once (npm start) or set KELISIM_DB`);
   }
+  // synchronous=FULL: each COMMIT fsyncs, so a write is durable when it settles.
   const db = openDb(config.dbFile);
   const store = createSqliteStore(db);
   return { store, db, close: () => store.close() };
+}
+
+/** Calls `fn` with the configured store ({@link openStoreFromEnv}), closing it when fn has finished. */
+export async function withStoreFromEnv<T>(fn: (store: Store) => Promise<T>): Promise<T> {
+  const opened = await openStoreFromEnv();
+  try {
+    return await fn(opened.store);
+  } finally {
+    await opened.close();
+  }
 }

@@ -3,8 +3,8 @@
 import type { QuotaFill } from '../../contract/quotas';
 import { cliActor } from '../audit/service';
 import { importQuotasCsv, quotaFill } from '../quotas/service';
-import { UsageError } from './database-command';
-import { parseOptions, positiveInt, runDomainCommand, withConfiguredDb } from './domain-command';
+import { UsageError, withStoreFromEnv } from './database-command';
+import { parseOptions, positiveInt, runDomainCommand } from './domain-command';
 
 const USAGE = 'usage: kelisim quota set --wave ID --file quotas.csv (columns region,sex,age_band,target) | kelisim quota show --wave ID';
 
@@ -28,11 +28,11 @@ export async function run(argv: string[]): Promise<number> {
     if (positionals.length !== 1 || (sub !== 'set' && sub !== 'show')) throw new UsageError(USAGE);
     const wave = positiveInt('wave', values.wave);
     if (sub === 'show') {
-      process.stdout.write(formatFill(await withConfiguredDb((db) => quotaFill(db, wave))));
+      process.stdout.write(formatFill(await withStoreFromEnv((store) => quotaFill(store.sql, wave))));
       return;
     }
     if (values.file === undefined) throw new UsageError(`--file is required. ${USAGE}`);
-    const fill = await withConfiguredDb((db) => importQuotasCsv(db, wave, values.file!, cliActor()));
+    const fill = await withStoreFromEnv((store) => importQuotasCsv(store, wave, values.file!, cliActor()));
     process.stdout.write(`wave ${wave}: quotas set from ${values.file} (${fill.cells.length} cells)\n${formatFill(fill)}`);
   });
 }

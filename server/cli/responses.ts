@@ -4,8 +4,8 @@
 import { cliActor } from '../audit/service';
 import { importResponsesFile, type ImportFailureDetails } from '../responses/import';
 import { DomainError } from '../errors';
-import { UsageError } from './database-command';
-import { oneLine, parseOptions, positiveInt, runDomainCommand, withConfiguredDb } from './domain-command';
+import { UsageError, withStoreFromEnv } from './database-command';
+import { oneLine, parseOptions, positiveInt, runDomainCommand } from './domain-command';
 
 const USAGE = 'usage: kelisim responses import --wave ID --file F.csv';
 
@@ -16,7 +16,7 @@ export async function run(argv: string[]): Promise<number> {
     const wave = positiveInt('wave', values.wave);
     if (values.file === undefined) throw new UsageError(`--file is required. ${USAGE}`);
     try {
-      const s = await withConfiguredDb((db) => importResponsesFile(db, wave, values.file!, cliActor()));
+      const s = await withStoreFromEnv((store) => importResponsesFile(store, wave, values.file!, cliActor()));
       process.stdout.write(`wave ${s.waveId}: ${s.inserted} interview${s.inserted === 1 ? '' : 's'} imported from ${s.file} (survey version ${s.surveyVersionId}), ${s.unchanged} already stored unchanged, ${s.screenedOut} screened out\n`);
     } catch (err) {
       // The full report: one line per error (line, column, reason), then the count of the rest.

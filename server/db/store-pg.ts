@@ -95,6 +95,7 @@ export function createPgStore(pool: pg.Pool): Store {
   return {
     dialect: 'postgres',
     sql: pgSql(pool),
+    driver: { dialect: 'postgres', pool },
     async write<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
       for (let attempt = 1; ; attempt++) {
         const client = await pool.connect();

@@ -102,6 +102,7 @@ export function createSqliteStore(db: Db, options: WriteQueueOptions = {}): Stor
   return {
     dialect: 'sqlite',
     sql,
+    driver: { dialect: 'sqlite', connection },
     write<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
       return new Promise<T>((resolve, reject) => {
         pending.push({ fn, resolve: resolve as (v: unknown) => void, reject });

@@ -1,6 +1,8 @@
 // The store a feature service is given (decision 027): reads through an executor, writes as
 // transactions that settle once durable. server/db/store-sqlite.ts is the SQLite store; the
 // PostgreSQL store follows the same contract.
+import type Database from 'better-sqlite3';
+import type pg from 'pg';
 import type { Dialect, Sql } from './sql';
 
 export interface Store {
@@ -15,6 +17,12 @@ export interface Store {
    */
   write<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /**
+   * The driver's own handle under the store, for a library that talks to the engine itself
+   * (rate-limiter-flexible's SQLite and PostgreSQL stores: server/antibot/limits.ts). Services use
+   * `sql` and `write`.
+   */
+  readonly driver?: { dialect: 'sqlite'; connection: Database.Database } | { dialect: 'postgres'; pool: pg.Pool };
 }
 
 /** A write job let other work of the event loop run inside its open transaction (store-sqlite.ts). */

@@ -1,25 +1,25 @@
 // Quotas per wave over region × sex × age band (issue 8; docs/decisions/022-quota-reservations.md).
 //
 // A respondent takes a place in a cell when a save (partial or completion) carries the answers that
-// place them (region, sex, age). `claimQuotaPlace` decides it inside the transaction of that save —
-// in the server, a job of the group-commit queue (server/db/write-queue.ts) — so the count and the
-// place taken are one atomic step: jobs run one after another on one connection, and the count of
-// a cell is read and the place written in the same savepoint, so concurrent respondents can never
-// push a cell over its target. A partial response keeps its place while it saves at least every
+// place them (region, sex, age). `claimQuotaPlace` decides it inside the transaction of that save
+// (a store.write, decision 027), so the count and the place taken are one atomic step. On SQLite
+// the writes run one after another on one connection (group commit, server/db/store-sqlite.ts),
+// the count of a cell read and the place written in the same savepoint; on PostgreSQL, with
+// several app servers on one database, the cell's target row is locked (SELECT … FOR UPDATE)
+// before its places are counted, so the saves of one cell take their places one at a time.
+// Either way concurrent respondents can never push a cell over its target. A partial response keeps its place while it saves at least every
 // QUOTA_HOLD_MS (2 h); a place not touched for longer is released (lazily, when someone needs a
 // place in that cell, and by `releaseAbandoned`), and a respondent who comes back must take one
 // again. Imported interviews are counted, never refused.
-import type Database from 'better-sqlite3';
-import { asc, eq } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { QUOTA_HOLD_MS, type QuotaFill, type QuotaTargetInput, type ScreenReason } from '../../contract/quotas';
-import { appendAudit } from '../audit/service';
-import type { Db } from '../db/open';
-import { quotaTargets, type WaveRow } from '../db/schema';
+import { quotaReservations as qr, quotaTargets as qt, responses, type WaveRow } from '../db/schema';
+import { bare, statement, type Sql } from '../db/sql';
+import type { Store } from '../db/store';
 import { DomainError } from '../errors';
 import { parseAgeBand, questionChoices } from '../frames/service';
-import { getSurveyVersion, latestSurveyVersion } from '../surveys/service';
 import { readTable, type Table } from '../tables/read-table';
-import { findWave, listWaves } from '../waves/service';
+import { appendAuditEntry, latestVersionOf, waveOrThrow } from './reads';
 
 export { QUOTA_HOLD_MS };
 
@@ -39,37 +39,42 @@ export function placementOf(data: Record<string, unknown>): Placement | null {
 
 interface CellRow { region: string; sex: string; ageBand: string; ageLo: number; ageHi: number | null; target: number }
 interface ReservationRow { region: string; sex: string; age: number; state: 'held' | 'counted' | 'released' | 'refused'; updatedAt: string }
+type CellRange = { waveId: number; region: string; sex: string; lo: number; hi: number };
 
-function prepare(sqlite: Database.Database) {
-  const cellRange = 'wave_id = @waveId AND region = @region AND sex = @sex AND age BETWEEN @lo AND @hi';
-  return {
-    hasTargets: sqlite.prepare<[number], 1>('SELECT 1 FROM quota_targets WHERE wave_id = ? LIMIT 1').pluck(),
-    reservation: sqlite.prepare<[string], ReservationRow>('SELECT region, sex, age, state, updated_at AS updatedAt FROM quota_reservations WHERE response_id = ?'),
-    cellOf: sqlite.prepare<[number, string, string, number, number], CellRow>(
-      `SELECT region, sex, age_band AS ageBand, age_lo AS ageLo, age_hi AS ageHi, target FROM quota_targets
-       WHERE wave_id = ? AND region = ? AND sex = ? AND age_lo <= ? AND (age_hi IS NULL OR age_hi >= ?)`),
-    // Places held by partial responses not saved since `cutoff`: given back.
-    releaseStale: sqlite.prepare<[Record<string, unknown>]>(
-      `UPDATE quota_reservations SET state = 'released', updated_at = @at WHERE ${cellRange} AND state = 'held' AND updated_at < @cutoff`),
-    taken: sqlite.prepare<[Record<string, unknown>], number>(
-      `SELECT count(*) FROM quota_reservations WHERE ${cellRange} AND state IN ('held', 'counted')`).pluck(),
-    upsert: sqlite.prepare<[Record<string, unknown>]>(
-      `INSERT INTO quota_reservations (response_id, wave_id, region, sex, age, state, source, taken_at, updated_at)
-       VALUES (@responseId, @waveId, @region, @sex, @age, @state, @source, @at, @at)
-       ON CONFLICT (response_id) DO UPDATE SET region = excluded.region, sex = excluded.sex, age = excluded.age,
-         state = excluded.state, source = excluded.source, updated_at = excluded.updated_at,
-         taken_at = CASE WHEN quota_reservations.state IN ('held', 'counted') THEN quota_reservations.taken_at ELSE excluded.taken_at END`),
-    setState: sqlite.prepare<[string, string, string]>('UPDATE quota_reservations SET state = ?, updated_at = ? WHERE response_id = ?'),
-    reason: sqlite.prepare<[string], 1>("SELECT 1 FROM quota_reservations WHERE response_id = ? AND state = 'refused'").pluck(),
-  };
-}
-
-const prepared = new WeakMap<Database.Database, ReturnType<typeof prepare>>();
-function statements(db: Db): ReturnType<typeof prepare> {
-  let s = prepared.get(db.$client);
-  if (!s) prepared.set(db.$client, (s = prepare(db.$client)));
-  return s;
-}
+// The save path's statements (a respondent's save or completion): prepared once per connection.
+const cellRange = (p: { [K in keyof CellRange]: unknown }) =>
+  sql`${qr.waveId} = ${p.waveId} AND ${qr.region} = ${p.region} AND ${qr.sex} = ${p.sex} AND ${qr.age} BETWEEN ${p.lo} AND ${p.hi}`;
+const hasTargets = statement<{ waveId: number }>('quotas.hasTargets', (p) => sql`SELECT 1 AS "one" FROM ${qt} WHERE ${qt.waveId} = ${p.waveId} LIMIT 1`);
+const reservationOf = statement<{ id: string }>('quotas.reservation', (p) => sql`
+  SELECT ${qr.region} AS "region", ${qr.sex} AS "sex", ${qr.age} AS "age", ${qr.state} AS "state", ${qr.updatedAt} AS "updatedAt"
+  FROM ${qr} WHERE ${qr.responseId} = ${p.id}`);
+type CellQuery = { waveId: number; region: string; sex: string; age: number };
+const cellQuery = (p: { [K in keyof CellQuery]: unknown }) => sql`
+  SELECT ${qt.region} AS "region", ${qt.sex} AS "sex", ${qt.ageBand} AS "ageBand", ${qt.ageLo} AS "ageLo", ${qt.ageHi} AS "ageHi", ${qt.target} AS "target"
+  FROM ${qt} WHERE ${qt.waveId} = ${p.waveId} AND ${qt.region} = ${p.region} AND ${qt.sex} = ${p.sex}
+    AND ${qt.ageLo} <= ${p.age} AND (${qt.ageHi} IS NULL OR ${qt.ageHi} >= ${p.age})`;
+const cellOf = statement<CellQuery>('quotas.cellOf', (p) => cellQuery(p));
+// PostgreSQL, several app servers: the cell's target row is locked until the save commits, so
+// the places of a cell are counted and taken by one transaction at a time (decision 027). SQLite
+// has one writer at a time already.
+const cellOfLocked = statement<CellQuery>('quotas.cellOfLocked', (p) => sql`${cellQuery(p)} FOR UPDATE`);
+// Places held by partial responses not saved since `cutoff`: given back.
+const releaseStale = statement<CellRange & { cutoff: string; at: string }>('quotas.releaseStale', (p) => sql`
+  UPDATE ${qr} SET ${bare(qr.state)} = 'released', ${bare(qr.updatedAt)} = ${p.at}
+  WHERE ${cellRange(p)} AND ${qr.state} = 'held' AND ${qr.updatedAt} < ${p.cutoff}`);
+const taken = statement<CellRange>('quotas.taken', (p) => sql`
+  SELECT count(*) AS "n" FROM ${qr} WHERE ${cellRange(p)} AND ${qr.state} IN ('held', 'counted')`);
+type Upsert = { responseId: string; waveId: number; region: string; sex: string; age: number; state: string; source: string; at: string };
+const upsert = statement<Upsert>('quotas.upsert', (p) => sql`
+  INSERT INTO ${qr} (${bare(qr.responseId)}, ${bare(qr.waveId)}, ${bare(qr.region)}, ${bare(qr.sex)}, ${bare(qr.age)}, ${bare(qr.state)}, ${bare(qr.source)}, ${bare(qr.takenAt)}, ${bare(qr.updatedAt)})
+  VALUES (${p.responseId}, ${p.waveId}, ${p.region}, ${p.sex}, ${p.age}, ${p.state}, ${p.source}, ${p.at}, ${p.at})
+  ON CONFLICT (${bare(qr.responseId)}) DO UPDATE SET ${bare(qr.region)} = excluded.region, ${bare(qr.sex)} = excluded.sex, ${bare(qr.age)} = excluded.age,
+    ${bare(qr.state)} = excluded.state, ${bare(qr.source)} = excluded.source, ${bare(qr.updatedAt)} = excluded.updated_at,
+    ${bare(qr.takenAt)} = CASE WHEN ${qr.state} IN ('held', 'counted') THEN ${qr.takenAt} ELSE excluded.taken_at END`);
+const setState = statement<{ id: string; state: string; at: string }>('quotas.setState', (p) => sql`
+  UPDATE ${qr} SET ${bare(qr.state)} = ${p.state}, ${bare(qr.updatedAt)} = ${p.at} WHERE ${qr.responseId} = ${p.id}`);
+const refusedOf = statement<{ id: string }>('quotas.refused', (p) => sql`
+  SELECT 1 AS "one" FROM ${qr} WHERE ${qr.responseId} = ${p.id} AND ${qr.state} = 'refused'`);
 
 /** What a save means for the respondent's place. */
 export type QuotaStage =
@@ -94,17 +99,18 @@ export interface QuotaClaim {
  * The respondent save path's one call into quotas: takes, keeps, moves, counts or gives back the
  * response's place for the answers being saved, and says whether the respondent may go on.
  * 'quota_full': the cell is full (the place is recorded as refused); the caller stores the
- * response as screened out. Call inside the save's transaction, before the response row is
- * written. A wave without quotas costs one indexed lookup and writes nothing.
+ * response as screened out. Call with the save's transaction `tx`, before the response row is
+ * written. A wave without quotas costs one indexed lookup and writes nothing. On PostgreSQL the
+ * cell's target row is locked (FOR UPDATE) before its places are counted, so saves on several app
+ * servers take a cell's last places one at a time.
  */
-export function claimQuotaPlace(db: Db, claim: QuotaClaim, now = new Date()): 'admitted' | 'quota_full' {
-  const s = statements(db);
-  if (s.hasTargets.get(claim.waveId) === undefined) return 'admitted';
-  const at = now.toISOString();
+export async function claimQuotaPlace(tx: Sql, claim: QuotaClaim, now = new Date()): Promise<'admitted' | 'quota_full'> {
   const { responseId, waveId } = claim;
-  const existing = s.reservation.get(responseId);
+  if (await tx.prepared(hasTargets).get({ waveId }) === undefined) return 'admitted';
+  const at = now.toISOString();
+  const existing = await tx.prepared<{ id: string }, ReservationRow>(reservationOf).get({ id: responseId });
   if (claim.stage === 'screened_out') {
-    if (existing && (existing.state === 'held' || existing.state === 'counted')) s.setState.run('released', at, responseId);
+    if (existing && (existing.state === 'held' || existing.state === 'counted')) await tx.prepared(setState).run({ id: responseId, state: 'released', at });
     return 'admitted';
   }
   const place = placementOf(claim.data);
@@ -112,25 +118,26 @@ export function claimQuotaPlace(db: Db, claim: QuotaClaim, now = new Date()): 'a
   if (!place) return 'admitted';
   const source = claim.source ?? 'web';
   const state = claim.stage === 'complete' ? 'counted' : 'held';
-  const write = (st: ReservationRow['state']) => s.upsert.run({ responseId, waveId, ...place, state: st, source, at });
-  const cell = s.cellOf.get(waveId, place.region, place.sex, place.age, place.age);
+  const write = (st: ReservationRow['state']) => tx.prepared(upsert).run({ responseId, waveId, ...place, state: st, source, at });
+  const cell = await tx.prepared<CellQuery, CellRow>(tx.dialect === 'postgres' ? cellOfLocked : cellOf).get({ waveId, ...place });
   // A cell without a target is not limited; imported interviews are never refused.
-  if (!cell || source === 'import') { write(state); return 'admitted'; }
+  if (!cell || source === 'import') { await write(state); return 'admitted'; }
   const cutoff = new Date(now.getTime() - QUOTA_HOLD_MS).toISOString();
   const inCell = (r: ReservationRow) => r.region === cell.region && r.sex === cell.sex && r.age >= cell.ageLo && r.age <= (cell.ageHi ?? NO_UPPER_AGE);
   const live = existing && (existing.state === 'counted' || (existing.state === 'held' && existing.updatedAt >= cutoff));
-  if (existing && live && inCell(existing)) { write(state); return 'admitted'; }
-  const range = { waveId, region: cell.region, sex: cell.sex, lo: cell.ageLo, hi: cell.ageHi ?? NO_UPPER_AGE };
-  s.releaseStale.run({ ...range, cutoff, at });
+  if (existing && live && inCell(existing)) { await write(state); return 'admitted'; }
+  const range: CellRange = { waveId, region: cell.region, sex: cell.sex, lo: cell.ageLo, hi: cell.ageHi ?? NO_UPPER_AGE };
+  await tx.prepared(releaseStale).run({ ...range, cutoff, at });
   // The response's own place is never in this count: it is elsewhere, released or stale (just released).
-  if (s.taken.get(range)! < cell.target) { write(state); return 'admitted'; }
-  write('refused');
+  const { n } = (await tx.prepared<CellRange, { n: number }>(taken).get(range))!;
+  if (n < cell.target) { await write(state); return 'admitted'; }
+  await write('refused');
   return 'quota_full';
 }
 
 /** Why response `responseId` was screened out beyond the screener questions, if it was. */
-export function screenReasonOf(db: Db, responseId: string): ScreenReason | undefined {
-  return statements(db).reason.get(responseId) === undefined ? undefined : 'quota_full';
+export async function screenReasonOf(db: Sql, responseId: string): Promise<ScreenReason | undefined> {
+  return (await db.prepared(refusedOf).get({ id: responseId })) === undefined ? undefined : 'quota_full';
 }
 
 /**
@@ -138,9 +145,11 @@ export function screenReasonOf(db: Db, responseId: string): ScreenReason | undef
  * from a periodic sweep. The places are already free for `claimQuotaPlace` and `quotaFill` (both
  * look at the time of the last save); this records it. Returns how many were released.
  */
-export function releaseAbandoned(db: Db, now = new Date()): number {
+export async function releaseAbandoned(store: Store, now = new Date()): Promise<number> {
   const cutoff = new Date(now.getTime() - QUOTA_HOLD_MS).toISOString();
-  return db.$client.prepare("UPDATE quota_reservations SET state = 'released', updated_at = ? WHERE state = 'held' AND updated_at < ?").run(now.toISOString(), cutoff).changes;
+  const r = await store.write((tx) => tx.run(sql`UPDATE ${qr} SET ${bare(qr.state)} = 'released', ${bare(qr.updatedAt)} = ${now.toISOString()}
+    WHERE ${qr.state} = 'held' AND ${qr.updatedAt} < ${cutoff}`));
+  return r.changes;
 }
 
 // --- Targets ---------------------------------------------------------------------------------
@@ -157,20 +166,10 @@ function checkError(where: TargetSource, i: number, column: keyof QuotaTargetInp
   return new DomainError('bad_data', 'invalid_quota', `targets[${i}].${column}: ${message}`, { index: i, column });
 }
 
-function surveyJsonOf(db: Db, wave: WaveRow): Record<string, unknown> {
-  const latest = latestSurveyVersion(db, wave.surveyId);
-  const v = latest ? getSurveyVersion(db, latest.id) : undefined;
+async function surveyJsonOf(db: Sql, wave: WaveRow): Promise<Record<string, unknown>> {
+  const v = await latestVersionOf(db, wave.surveyId);
   if (!v) throw new DomainError('conflict', 'no_survey', `wave ${wave.id}: no questionnaire is registered for survey "${wave.surveyId}", so quota codes cannot be checked`);
   return v.row.json;
-}
-
-function waveOrThrow(db: Db, waveId: number): WaveRow {
-  const wave = findWave(db, waveId);
-  if (!wave) {
-    const known = listWaves(db).map((w) => `${w.id}${w.period ? ` (${w.period})` : ''}`).join(', ') || 'none';
-    throw new DomainError('not_found', 'wave_not_found', `--wave ${waveId}: no such wave; existing waves: ${known}`);
-  }
-  return wave;
 }
 
 /**
@@ -227,17 +226,16 @@ export function quotaTargetsFromTable(table: Table): { targets: QuotaTargetInput
   return { targets, where: { file, lines } };
 }
 
-/** Runs `fn` in a transaction, or in the one already open on the connection (a write-queue job). */
-function inTransaction<T>(db: Db, fn: () => T): T {
-  if (db.$client.inTransaction) return db.$client.transaction(fn)();
-  return db.$client.transaction(fn).immediate();
-}
+/** Text in the order SQLite sorts it (code units), the same on both engines. */
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The targets as stored (for the audit entry and the console), in a stable order. */
-export function quotaTargetsOf(db: Db, waveId: number): QuotaTargetInput[] {
-  return db.select({ region: quotaTargets.region, sex: quotaTargets.sex, ageBand: quotaTargets.ageBand, target: quotaTargets.target })
-    .from(quotaTargets).where(eq(quotaTargets.waveId, waveId))
-    .orderBy(asc(quotaTargets.region), asc(quotaTargets.sex), asc(quotaTargets.ageLo)).all();
+export async function quotaTargetsOf(db: Sql, waveId: number): Promise<QuotaTargetInput[]> {
+  const rows = await db.all<QuotaTargetInput & { ageLo: number }>(sql`
+    SELECT ${qt.region} AS "region", ${qt.sex} AS "sex", ${qt.ageBand} AS "ageBand", ${qt.target} AS "target", ${qt.ageLo} AS "ageLo"
+    FROM ${qt} WHERE ${qt.waveId} = ${waveId}`);
+  return rows.sort((x, y) => byText(x.region, y.region) || byText(x.sex, y.sex) || x.ageLo - y.ageLo)
+    .map(({ region, sex, ageBand, target }) => ({ region, sex, ageBand, target }));
 }
 
 /**
@@ -247,40 +245,50 @@ export function quotaTargetsOf(db: Db, waveId: number): QuotaTargetInput[] {
  * never refused, so a target below what is already there shows as overshoot.
  * @throws DomainError not_found (wave), bad_data 'invalid_quota' (see {@link checkQuotaTargets})
  */
-export function setQuotas(db: Db, waveId: number, targets: readonly QuotaTargetInput[], actor: string, now = new Date(), where: TargetSource = { request: true }): QuotaFill {
-  const wave = waveOrThrow(db, waveId);
-  const cells = checkQuotaTargets(targets, surveyJsonOf(db, wave), where);
-  return inTransaction(db, () => {
-    const before = quotaTargetsOf(db, waveId);
-    const sqlite = db.$client;
-    sqlite.prepare('DELETE FROM quota_targets WHERE wave_id = ?').run(waveId);
-    const insert = sqlite.prepare('INSERT INTO quota_targets (wave_id, region, sex, age_band, age_lo, age_hi, target) VALUES (?, ?, ?, ?, ?, ?, ?)');
-    for (const c of cells) insert.run(waveId, c.region, c.sex, c.ageBand, c.ageLo, c.ageHi, c.target);
-    const at = now.toISOString();
-    const missing = 'NOT EXISTS (SELECT 1 FROM quota_reservations r WHERE r.response_id = p.id)';
-    const placed = cells.length === 0 ? { completed: 0, partial: 0 } : {
-      completed: sqlite.prepare(`INSERT INTO quota_reservations (response_id, wave_id, region, sex, age, state, source, taken_at, updated_at)
-        SELECT id, wave_id, region, sex, age, 'counted', CASE WHEN mode = 'web' THEN 'web' ELSE 'import' END, ?, ? FROM responses p
-        WHERE wave_id = ? AND status = 'complete' AND region IS NOT NULL AND sex IS NOT NULL AND age IS NOT NULL AND ${missing}`).run(at, at, waveId).changes,
-      partial: sqlite.prepare(`INSERT INTO quota_reservations (response_id, wave_id, region, sex, age, state, source, taken_at, updated_at)
-        SELECT id, wave_id, json_extract(data, '$.region'), json_extract(data, '$.sex'), json_extract(data, '$.age'), 'held', 'web', updated_at, updated_at FROM responses p
-        WHERE wave_id = ? AND status = 'partial' AND json_type(data, '$.region') = 'text' AND json_type(data, '$.sex') = 'text'
-          AND json_type(data, '$.age') = 'integer' AND ${missing}`).run(waveId).changes,
-    };
-    appendAudit(db, {
+export async function setQuotas(store: Store, waveId: number, targets: readonly QuotaTargetInput[], actor: string, now = new Date(), where: TargetSource = { request: true }): Promise<QuotaFill> {
+  const wave = await waveOrThrow(store.sql, waveId);
+  const cells = checkQuotaTargets(targets, await surveyJsonOf(store.sql, wave), where);
+  const at = now.toISOString();
+  await store.write(async (tx) => {
+    const before = await quotaTargetsOf(tx, waveId);
+    await tx.run(sql`DELETE FROM ${qt} WHERE ${qt.waveId} = ${waveId}`);
+    for (const c of cells) {
+      await tx.run(sql`INSERT INTO ${qt} (${bare(qt.waveId)}, ${bare(qt.region)}, ${bare(qt.sex)}, ${bare(qt.ageBand)}, ${bare(qt.ageLo)}, ${bare(qt.ageHi)}, ${bare(qt.target)})
+        VALUES (${waveId}, ${c.region}, ${c.sex}, ${c.ageBand}, ${c.ageLo}, ${c.ageHi}, ${c.target})`);
+    }
+    const placed = { completed: 0, partial: 0 };
+    if (cells.length > 0) {
+      const missing = sql`NOT EXISTS (SELECT 1 FROM ${qr} WHERE ${qr.responseId} = ${responses.id})`;
+      placed.completed = (await tx.run(sql`INSERT INTO ${qr} (${bare(qr.responseId)}, ${bare(qr.waveId)}, ${bare(qr.region)}, ${bare(qr.sex)}, ${bare(qr.age)}, ${bare(qr.state)}, ${bare(qr.source)}, ${bare(qr.takenAt)}, ${bare(qr.updatedAt)})
+        SELECT ${responses.id}, ${responses.waveId}, ${responses.region}, ${responses.sex}, ${responses.age}, 'counted',
+          CASE WHEN ${responses.mode} = 'web' THEN 'web' ELSE 'import' END, ${at}, ${at} FROM ${responses}
+        WHERE ${responses.waveId} = ${waveId} AND ${responses.status} = 'complete' AND ${responses.region} IS NOT NULL
+          AND ${responses.sex} IS NOT NULL AND ${responses.age} IS NOT NULL AND ${missing}`)).changes;
+      // A partial response's placement is in its answers (JSON text): read in JavaScript, the same on both engines.
+      const partials = await tx.all<{ id: string; data: string; updatedAt: string }>(sql`
+        SELECT ${responses.id} AS "id", CAST(${responses.data} AS TEXT) AS "data", ${responses.updatedAt} AS "updatedAt" FROM ${responses}
+        WHERE ${responses.waveId} = ${waveId} AND ${responses.status} = 'partial' AND ${missing} ORDER BY ${responses.id}`);
+      for (const r of partials) {
+        const place = placementOf(JSON.parse(r.data) as Record<string, unknown>);
+        if (!place) continue;
+        await tx.prepared(upsert).run({ responseId: r.id, waveId, ...place, state: 'held', source: 'web', at: r.updatedAt });
+        placed.partial++;
+      }
+    }
+    await appendAuditEntry(tx, {
       actor, action: 'quota.set', subjectType: 'wave', subjectId: waveId,
-      before, after: { targets: quotaTargetsOf(db, waveId), placedExisting: placed, ...('file' in where ? { file: where.file } : {}) },
+      before, after: { targets: await quotaTargetsOf(tx, waveId), placedExisting: placed, ...('file' in where ? { file: where.file } : {}) },
     }, now);
-    return quotaFill(db, waveId, now);
   });
+  return quotaFill(store.sql, waveId, now);
 }
 
 /** Reads `file` (CSV or XLSX: region,sex,age_band,target) and sets it as the wave's quotas with {@link setQuotas}. */
-export async function importQuotasCsv(db: Db, waveId: number, file: string, actor: string, now = new Date()): Promise<QuotaFill> {
-  waveOrThrow(db, waveId);
+export async function importQuotasCsv(store: Store, waveId: number, file: string, actor: string, now = new Date()): Promise<QuotaFill> {
+  await waveOrThrow(store.sql, waveId);
   const table = await readTable(file);
   const { targets, where } = quotaTargetsFromTable(table);
-  return setQuotas(db, waveId, targets, actor, now, where);
+  return setQuotas(store, waveId, targets, actor, now, where);
 }
 
 /**
@@ -288,12 +296,12 @@ export async function importQuotasCsv(db: Db, waveId: number, file: string, acto
  * within QUOTA_HOLD_MS), completed (imports included), refused, and overshoot.
  * @throws DomainError not_found (wave)
  */
-export function quotaFill(db: Db, waveId: number, now = new Date()): QuotaFill {
-  waveOrThrow(db, waveId);
+export async function quotaFill(db: Sql, waveId: number, now = new Date()): Promise<QuotaFill> {
+  await waveOrThrow(db, waveId);
   const cutoff = new Date(now.getTime() - QUOTA_HOLD_MS).toISOString();
-  const targets = db.$client.prepare<[number], CellRow>(
-    `SELECT region, sex, age_band AS ageBand, age_lo AS ageLo, age_hi AS ageHi, target FROM quota_targets
-     WHERE wave_id = ? ORDER BY region, sex, age_lo`).all(waveId);
+  const targets = (await db.all<CellRow>(sql`
+    SELECT ${qt.region} AS "region", ${qt.sex} AS "sex", ${qt.ageBand} AS "ageBand", ${qt.ageLo} AS "ageLo", ${qt.ageHi} AS "ageHi", ${qt.target} AS "target"
+    FROM ${qt} WHERE ${qt.waveId} = ${waveId}`)).sort((x, y) => byText(x.region, y.region) || byText(x.sex, y.sex) || x.ageLo - y.ageLo);
   const cells = targets.map((t) => ({ region: t.region, sex: t.sex, ageBand: t.ageBand, target: t.target, reserved: 0, completed: 0, imported: 0, refused: 0, overshoot: 0 }));
   const bySexRegion = new Map<string, number[]>();
   targets.forEach((t, i) => {
@@ -303,9 +311,10 @@ export function quotaFill(db: Db, waveId: number, now = new Date()): QuotaFill {
   const outside = { reserved: 0, completed: 0 };
   // One pass over the wave's entries of the covering index, grouped in its order (no sort).
   type Group = { region: string; sex: string; state: string; age: number; source: string; n: number; live: number };
-  const groups = db.$client.prepare<[{ cutoff: string; waveId: number }], Group>(
-    `SELECT region, sex, state, age, source, count(*) AS n, sum(updated_at >= @cutoff) AS live FROM quota_reservations
-     WHERE wave_id = @waveId GROUP BY region, sex, state, age, source`).all({ cutoff, waveId });
+  const groups = await db.all<Group>(sql`
+    SELECT ${qr.region} AS "region", ${qr.sex} AS "sex", ${qr.state} AS "state", ${qr.age} AS "age", ${qr.source} AS "source", count(*) AS "n",
+      CAST(sum(CASE WHEN ${qr.updatedAt} >= ${cutoff} THEN 1 ELSE 0 END) AS BIGINT) AS "live"
+    FROM ${qr} WHERE ${qr.waveId} = ${waveId} GROUP BY ${qr.region}, ${qr.sex}, ${qr.state}, ${qr.age}, ${qr.source}`);
   for (const g of groups) {
     const i = (bySexRegion.get(`${g.region}\u0000${g.sex}`) ?? []).find((k) => g.age >= targets[k]!.ageLo && g.age <= (targets[k]!.ageHi ?? NO_UPPER_AGE));
     const c = i === undefined ? undefined : cells[i]!;

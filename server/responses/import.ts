@@ -4,22 +4,24 @@
 // report names line, column and reason for the first 50 errors, then how many more there are.
 // Re-importing the same file changes nothing: ids are `response_id`, or derived from the wave and
 // the row's content (and its occurrence among identical rows), and a row already stored with the
-// same answers is skipped.
+// same answers is skipped. On both engines (decision 027): the rows are read, validated and scored
+// first, then written in one store.write (the check for rows already stored inside it).
 import { createHash } from 'node:crypto';
 import path from 'node:path';
+import { getTableColumns, sql } from 'drizzle-orm';
 import { AnalysisError } from '../../analysis/errors';
-import { appendAudit } from '../audit/service';
-import type { Db } from '../db/open';
-import { RESPONSE_MODES, type WaveRow } from '../db/schema';
+import { RESPONSE_MODES, responses, type WaveRow } from '../db/schema';
+import { bare, statement, type Sql } from '../db/sql';
+import type { Store } from '../db/store';
 import { DomainError } from '../errors';
 import { exportDerivedColumns } from '../exports/variables';
 import { claimQuotaPlace } from '../quotas/service';
+import { appendAuditEntry, latestVersionOf, waveOrThrow } from '../quotas/reads';
 import { surveyQuestions } from '../surveys/questions';
-import { getSurveyVersion, latestSurveyVersion, type LoadedSurveyVersion } from '../surveys/service';
-import { findWave, listWaves } from '../waves/service';
+import type { LoadedSurveyVersion } from '../surveys/service';
 import { readTable, type Table } from '../tables/read-table';
 import { completionValidatorFor } from './completion-validator';
-import * as q from './queries';
+import type * as q from './queries';
 import { deriveColumns, isScreenedOut } from './service';
 
 /** Columns of an import file that are not questions. */
@@ -48,6 +50,16 @@ export interface ImportSummary {
   screenedOut: number;
 }
 
+// Every column of `responses`, in the schema's order; the JSON ones are stored as JSON text.
+const RESPONSE_COLUMNS = getTableColumns(responses);
+const COLUMN_ENTRIES = Object.entries(RESPONSE_COLUMNS);
+const JSON_KEYS = COLUMN_ENTRIES.filter(([, c]) => c.columnType === 'SQLiteTextJson').map(([k]) => k);
+const insertImported = statement<Record<string, unknown>>('import.insertResponse', (p) => sql`
+  INSERT INTO ${responses} (${sql.join(COLUMN_ENTRIES.map(([, c]) => bare(c)), sql`, `)})
+  VALUES (${sql.join(COLUMN_ENTRIES.map(([k]) => p[k]!), sql`, `)})`);
+const storedById = statement<{ id: string }>('import.storedById', (p) => sql`
+  SELECT ${responses.waveId} AS "waveId", CAST(${responses.data} AS TEXT) AS "data" FROM ${responses} WHERE ${responses.id} = ${p.id}`);
+
 /** How a cell's text becomes the answer value a question expects (as the survey JSON has it). */
 type Converter = (text: string) => unknown;
 
@@ -75,9 +87,8 @@ function questionConverters(json: Record<string, unknown>): Map<string, Converte
   return out;
 }
 
-function waveVersion(db: Db, wave: WaveRow): LoadedSurveyVersion {
-  const latest = latestSurveyVersion(db, wave.surveyId);
-  const v = latest ? getSurveyVersion(db, latest.id) : undefined;
+async function waveVersion(db: Sql, wave: WaveRow): Promise<LoadedSurveyVersion> {
+  const v = await latestVersionOf(db, wave.surveyId);
   if (!v) throw new DomainError('conflict', 'no_survey', `wave ${wave.id}: no questionnaire is registered for survey "${wave.surveyId}"`);
   return v;
 }
@@ -90,6 +101,10 @@ interface PreparedRow {
   line: number;
   id: string;
   data: Record<string, unknown>;
+  /** Screened out by the screener questions: stored without scores. */
+  out: boolean;
+  /** The weighting variables and scores (null when screened out). */
+  derived: q.DerivedColumns | null;
   meta: { baseWeight: number | null; mode: (typeof RESPONSE_MODES)[number]; interviewer: string | null; completedAt: string; durationMs: number | null };
 }
 
@@ -99,13 +114,9 @@ interface PreparedRow {
  * @throws DomainError not_found (wave), bad_data with `details.errors` (ImportError[], at most
  *   50) and `details.total` when any row is invalid
  */
-export function importResponsesTable(db: Db, waveId: number, table: Table, actor: string, now = new Date()): ImportSummary {
-  const wave = findWave(db, waveId);
-  if (!wave) {
-    const known = listWaves(db).map((w) => `${w.id}${w.period ? ` (${w.period})` : ''}`).join(', ') || 'none';
-    throw new DomainError('not_found', 'wave_not_found', `--wave ${waveId}: no such wave; existing waves: ${known}`);
-  }
-  const version = waveVersion(db, wave);
+export async function importResponsesTable(store: Store, waveId: number, table: Table, actor: string, now = new Date()): Promise<ImportSummary> {
+  const wave = await waveOrThrow(store.sql, waveId);
+  const version = await waveVersion(store.sql, wave);
   const converters = questionConverters(version.row.json);
   const validate = completionValidatorFor(version);
   const { file } = table;
@@ -178,58 +189,61 @@ export function importResponsesTable(db: Db, waveId: number, table: Table, actor
     const firstLine = ids.get(id);
     if (firstLine !== undefined) report(rec.line, 'response_id', `"${id}" is also the id of line ${firstLine}`);
     ids.set(id, rec.line);
+    // Scored as a web completion is, before anything is written.
+    const out = isScreenedOut(data);
+    let derived: q.DerivedColumns | null = null;
+    if (total === before && !out) {
+      try {
+        derived = deriveColumns(version.spec, data);
+      } catch (err) {
+        if (!(err instanceof AnalysisError)) throw err;
+        const column = typeof err.details?.item === 'string' ? err.details.item : err.code === 'invalid_age' ? 'age' : '(answers)';
+        report(rec.line, column, err.message);
+      }
+    }
     if (total === before) {
-      prepared.push({ line: rec.line, id, data, meta: { baseWeight, mode: modeText as PreparedRow['meta']['mode'], interviewer: cell('interviewer') || null, completedAt, durationMs } });
+      prepared.push({ line: rec.line, id, data, out, derived, meta: { baseWeight, mode: modeText as PreparedRow['meta']['mode'], interviewer: cell('interviewer') || null, completedAt, durationMs } });
     }
   }
   if (total > 0) throw importFailure(file, errors, total);
 
-  return db.transaction((tx) => {
-    const txDb = tx as unknown as Db;
+  return store.write(async (tx) => {
+    // Ids already stored: with the same answers a re-import (skipped), otherwise refused.
+    const conflicts: ImportError[] = [];
     let inserted = 0;
     let unchanged = 0;
     let screenedOut = 0;
     const at = now.toISOString();
     for (const row of prepared) {
-      const existing = q.findResponse(db, row.id);
+      const existing = await tx.prepared<{ id: string }, { waveId: number; data: string }>(storedById).get({ id: row.id });
       if (existing) {
-        if (existing.waveId === wave.id && canonicalData(existing.data) === canonicalData(row.data)) { unchanged++; continue; }
-        report(row.line, 'response_id', `"${row.id}" is already stored ${existing.waveId === wave.id ? 'with other answers' : `in wave ${existing.waveId}`}; ids must be unique`);
+        if (existing.waveId === wave.id && canonicalData(JSON.parse(existing.data) as Record<string, unknown>) === canonicalData(row.data)) { unchanged++; continue; }
+        conflicts.push({ line: row.line, column: 'response_id', reason: `"${row.id}" is already stored ${existing.waveId === wave.id ? 'with other answers' : `in wave ${existing.waveId}`}; ids must be unique` });
         continue;
       }
-      const out = isScreenedOut(row.data);
-      let derived: Omit<ReturnType<typeof deriveColumns>, never> | null = null;
-      if (!out) {
-        try {
-          derived = deriveColumns(version.spec, row.data);
-        } catch (err) {
-          if (!(err instanceof AnalysisError)) throw err;
-          const column = typeof err.details?.item === 'string' ? err.details.item : err.code === 'invalid_age' ? 'age' : '(answers)';
-          report(row.line, column, err.message);
-          continue;
-        }
-      } else {
-        screenedOut++;
-      }
-      q.insertResponse(db, {
+      if (row.out) screenedOut++;
+      const { derived } = row;
+      const values: Record<string, unknown> = {
         id: row.id, waveId: wave.id, surveyVersionId: version.row.id, invitationId: null,
-        locale: 'kk', status: out ? 'screened_out' : 'complete', data: row.data, currentPageNo: 0,
+        locale: 'kk', status: row.out ? 'screened_out' : 'complete', data: row.data, currentPageNo: 0,
         startedAt: row.meta.completedAt, updatedAt: at, completedAt: row.meta.completedAt, durationMs: row.meta.durationMs,
         mode: row.meta.mode, interviewer: row.meta.interviewer, baseWeight: row.meta.baseWeight,
         region: derived?.region ?? null, settlement: derived?.settlement ?? null, sex: derived?.sex ?? null,
         age: derived?.age ?? null, ageBand: derived?.ageBand ?? null, ethnicity: derived?.ethnicity ?? null,
         itemScores: derived?.itemScores ?? null, consensus: derived?.consensus ?? null, tolerance: derived?.tolerance ?? null, mood: derived?.mood ?? null,
-      });
+      } satisfies Record<keyof typeof RESPONSE_COLUMNS, unknown>;
+      for (const k of JSON_KEYS) if (values[k] !== null) values[k] = JSON.stringify(values[k]);
+      await tx.prepared(insertImported).run(values);
       // Counted against its quota cell (server/quotas), never refused: an overshoot shows in the fill.
-      if (!out) claimQuotaPlace(db, { waveId: wave.id, responseId: row.id, data: row.data, stage: 'complete', source: 'import' }, now);
+      if (!row.out) await claimQuotaPlace(tx, { waveId: wave.id, responseId: row.id, data: row.data, stage: 'complete', source: 'import' }, now);
       inserted++;
     }
     // A row refused at this stage rolls the whole transaction back.
-    if (total > 0) throw importFailure(file, errors, total);
+    if (conflicts.length > 0) throw importFailure(file, conflicts.slice(0, MAX_LISTED_ERRORS), conflicts.length);
     const summary: ImportSummary = { waveId: wave.id, surveyVersionId: version.row.id, file: path.basename(file), rows: prepared.length, inserted, unchanged, screenedOut };
-    if (inserted > 0) appendAudit(txDb, { actor, action: 'responses.import', subjectType: 'wave', subjectId: wave.id, after: summary }, now);
+    if (inserted > 0) await appendAuditEntry(tx, { actor, action: 'responses.import', subjectType: 'wave', subjectId: wave.id, after: summary }, now);
     return summary;
-  }, { behavior: 'immediate' });
+  });
 }
 
 function importFailure(file: string, errors: ImportError[], total: number): DomainError {
@@ -241,7 +255,7 @@ function importFailure(file: string, errors: ImportError[], total: number): Doma
 }
 
 /** Reads `file` (CSV, or the first sheet of an XLSX) and imports it with {@link importResponsesTable}. */
-export async function importResponsesFile(db: Db, waveId: number, file: string, actor: string): Promise<ImportSummary> {
+export async function importResponsesFile(store: Store, waveId: number, file: string, actor: string): Promise<ImportSummary> {
   const table = await readTable(file);
-  return importResponsesTable(db, waveId, table, actor);
+  return importResponsesTable(store, waveId, table, actor);
 }

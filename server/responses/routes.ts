@@ -4,6 +4,7 @@
 import { Router } from 'express';
 import { completeBody, linkParams, partialSaveBody, responseParams } from '../../contract/respondent-api';
 import type { Antibot } from '../antibot/guard';
+import { legacySql } from '../db/legacy-sql';
 import type { Db } from '../db/open';
 import type { WriteQueue } from '../db/write-queue';
 import { sendJson } from '../http/compression';
@@ -22,10 +23,10 @@ export function responsesRouter(db: Db, writes: WriteQueue, antibot?: Antibot): 
     // The open link's limits and proof of work (server/antibot): checked before, spent and recorded inside the write.
     const ticket = await antibot?.check(req, res, link, id, 'complete');
     // Acknowledged only after the group transaction holding it committed (fsync'd).
-    const result = await writes.run(() => {
-      antibot?.claim(db, ticket);
-      const done = completeResponse(db, link, id, body);
-      if (done.created) antibot?.record(db, ticket, id, body.data);
+    const result = await writes.run(async () => {
+      await antibot?.claim(legacySql(db), ticket);
+      const done = await completeResponse(db, link, id, body);
+      if (done.created) await antibot?.record(legacySql(db), ticket, id, body.data);
       return done;
     });
     res.status(result.created ? 201 : 200).json(result.body);
@@ -34,7 +35,7 @@ export function responsesRouter(db: Db, writes: WriteQueue, antibot?: Antibot): 
   router.get('/:link', async (req, res) => {
     const { link } = parseParams(req, linkParams);
     // Carries the whole survey JSON (~60 KB for the official one): worth gzipping for phones.
-    await sendJson(req, res, 200, getLinkState(db, link));
+    await sendJson(req, res, 200, await getLinkState(db, link));
   });
 
   // A proof-of-work challenge for the open link (server/antibot); an invitation needs none.
@@ -45,17 +46,17 @@ export function responsesRouter(db: Db, writes: WriteQueue, antibot?: Antibot): 
 
   router.get('/:link/responses/:id', async (req, res) => {
     const { link, id } = parseParams(req, responseParams);
-    await sendJson(req, res, 200, getResponseState(db, link, id));
+    await sendJson(req, res, 200, await getResponseState(db, link, id));
   });
 
   router.put('/:link/responses/:id', async (req, res) => {
     const { link, id } = parseParams(req, responseParams);
     const body = parseBody(req, partialSaveBody);
     const ticket = await antibot?.check(req, res, link, id, 'save');
-    res.json(await writes.run(() => {
-      antibot?.claim(db, ticket);
-      const saved = savePartial(db, link, id, body);
-      if (ticket?.isNew) antibot?.record(db, ticket, id);
+    res.json(await writes.run(async () => {
+      await antibot?.claim(legacySql(db), ticket);
+      const saved = await savePartial(db, link, id, body);
+      if (ticket?.isNew) await antibot?.record(legacySql(db), ticket, id);
       return saved;
     }));
   });

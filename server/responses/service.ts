@@ -7,6 +7,7 @@
 import { AnalysisError } from '../../analysis/errors';
 import { ageBand, scoreRespondent, type ScoringSpec } from '../../analysis/scoring';
 import type { CompleteBody, CompletionResult, LinkState, PartialSaveBody, ResponseState, ResponseWithSurvey, SurveyPayload } from '../../contract/respondent-api';
+import { legacySql } from '../db/legacy-sql';
 import type { Db } from '../db/open';
 import type { ResponseRow, WaveRow } from '../db/schema';
 import { DomainError } from '../errors';
@@ -21,7 +22,7 @@ export type { ResponseStatus } from '../../contract/respondent-api';
 export type PartialBody = PartialSaveBody;
 export type CompletionBody = CompletionResult;
 
-function toState(db: Db, row: ResponseRow): ResponseState {
+async function toState(db: Db, row: ResponseRow): Promise<ResponseState> {
   const state: ResponseState = {
     id: row.id, status: row.status, surveyVersionId: row.surveyVersionId, locale: row.locale,
     data: row.data, currentPageNo: row.currentPageNo,
@@ -30,8 +31,8 @@ function toState(db: Db, row: ResponseRow): ResponseState {
 }
 
 /** Adds why a screened-out response was screened out, when it was its quota (server/quotas). */
-function withScreenReason<T extends { id: string; status: string; screenReason?: 'quota_full' }>(db: Db, body: T): T {
-  const reason = body.status === 'screened_out' ? screenReasonOf(db, body.id) : undefined;
+async function withScreenReason<T extends { id: string; status: string; screenReason?: 'quota_full' }>(db: Db, body: T): Promise<T> {
+  const reason = body.status === 'screened_out' ? await screenReasonOf(legacySql(db), body.id) : undefined;
   return reason ? { ...body, screenReason: reason } : body;
 }
 
@@ -143,7 +144,7 @@ function insertNew(db: Db, { resolved }: WriteTarget, row: Omit<q.InsertedRespon
 }
 
 /** GET /api/links/:link */
-export function getLinkState(db: Db, link: string): LinkState {
+export async function getLinkState(db: Db, link: string): Promise<LinkState> {
   const resolved = resolveOrThrow(db, link);
   const { wave } = resolved;
   assertOpen(wave);
@@ -162,16 +163,16 @@ export function getLinkState(db: Db, link: string): LinkState {
     link: { kind: resolved.kind },
     wave: { id: wave.id, title: { kk: wave.titleKk, ru: wave.titleRu, en: wave.titleEn }, status: wave.status },
     survey: surveyPayload(version),
-    response: response ? toState(db, response) : null,
+    response: response ? await toState(db, response) : null,
   };
 }
 
 /** GET /api/links/:link/responses/:id */
-export function getResponseState(db: Db, link: string, id: string): ResponseWithSurvey {
+export async function getResponseState(db: Db, link: string, id: string): Promise<ResponseWithSurvey> {
   const resolved = resolveOrThrow(db, link);
   const row = q.findResponse(db, id);
   if (!row || !(belongsTo(row, resolved) || finishedUnderUsedInvitation(row, resolved))) throw new DomainError('not_found', 'response_not_found', 'No saved answers with this id under this link.');
-  return { ...toState(db, row), survey: surveyPayload(versionOfRow(db, row)) };
+  return { ...(await toState(db, row)), survey: surveyPayload(versionOfRow(db, row)) };
 }
 
 function invalidAnswers(errors: { question: string; message: string }[]): DomainError {
@@ -179,9 +180,9 @@ function invalidAnswers(errors: { question: string; message: string }[]): Domain
 }
 
 /** PUT /api/links/:link/responses/:id — creates the row on first save. Call inside a transaction. */
-export function savePartial(db: Db, link: string, id: string, body: PartialBody, now = new Date()): ResponseState {
-  const target = writeTarget(db, link, id, (row) => {
-    if (screenReasonOf(db, row.id) === 'quota_full') throw quotaFull();
+export async function savePartial(db: Db, link: string, id: string, body: PartialBody, now = new Date()): Promise<ResponseState> {
+  const target = writeTarget(db, link, id, async (row) => {
+    if (await screenReasonOf(legacySql(db), row.id) === 'quota_full') throw quotaFull();
     throw new DomainError('conflict', 'already_completed', 'These answers have already been submitted.');
   });
   if ('finished' in target) return target.finished;
@@ -192,7 +193,7 @@ export function savePartial(db: Db, link: string, id: string, body: PartialBody,
   if (!verdict.ok) throw invalidAnswers(verdict.errors);
   const at = now.toISOString();
   // Quotas (server/quotas): the place is taken in this transaction; a full cell ends the response here.
-  if (claimQuotaPlace(db, { waveId: target.resolved.wave.id, responseId: id, data: body.data, stage: 'partial' }, now) === 'quota_full') {
+  if (await claimQuotaPlace(legacySql(db), { waveId: target.resolved.wave.id, responseId: id, data: body.data, stage: 'partial' }, now) === 'quota_full') {
     storeFinal(db, target, id, { status: 'screened_out', locale: body.locale, data: body.data, updatedAt: at, completedAt: at, durationMs: null, ...q.NO_DERIVED_COLUMNS }, body.currentPageNo, version.row.id);
     return { id, status: 'screened_out', surveyVersionId: body.surveyVersionId, locale: body.locale, data: body.data, currentPageNo: body.currentPageNo, screenReason: 'quota_full' };
   }
@@ -246,8 +247,8 @@ function questionOfScoringError(err: AnalysisError): string {
  * everything in one transaction. A response already completed returns its first result with
  * status 200, whatever the body: the id is the idempotency key. Call inside a transaction.
  */
-export function completeResponse(db: Db, link: string, id: string, body: CompleteBody, now = new Date()): { created: boolean; body: CompletionBody } {
-  const target = writeTarget(db, link, id, (row) => ({ created: false, body: withScreenReason(db, { id: row.id, status: row.status as CompletionBody['status'], completedAt: row.completedAt! }) }));
+export async function completeResponse(db: Db, link: string, id: string, body: CompleteBody, now = new Date()): Promise<{ created: boolean; body: CompletionBody }> {
+  const target = writeTarget(db, link, id, async (row) => ({ created: false, body: await withScreenReason(db, { id: row.id, status: row.status as CompletionBody['status'], completedAt: row.completedAt! }) }));
   if ('finished' in target) return target.finished;
   const version = versionForWrite(db, target, body.surveyVersionId);
 
@@ -267,7 +268,7 @@ export function completeResponse(db: Db, link: string, id: string, body: Complet
   }
   const at = now.toISOString();
   // Quotas (server/quotas): counted in this transaction, or screened out when the cell is full.
-  const full = claimQuotaPlace(db, { waveId: target.resolved.wave.id, responseId: id, data: body.data, stage: screenedOut ? 'screened_out' : 'complete' }, now) === 'quota_full';
+  const full = await claimQuotaPlace(legacySql(db), { waveId: target.resolved.wave.id, responseId: id, data: body.data, stage: screenedOut ? 'screened_out' : 'complete' }, now) === 'quota_full';
   if (full) derived = q.NO_DERIVED_COLUMNS;
   const status = screenedOut || full ? 'screened_out' as const : 'complete' as const;
   storeFinal(db, target, id, {

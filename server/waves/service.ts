@@ -5,7 +5,7 @@ import { and, desc, eq } from 'drizzle-orm';
 import type { Queryable } from '../db/open';
 import { waves, type WaveRow } from '../db/schema';
 import { appendAudit } from '../audit/service';
-import { destroyWaveSecret } from '../antibot/secrets';
+import { destroyWaveSecretSqlite } from '../antibot/secrets';
 import { DomainError } from '../errors';
 
 export interface WaveTitle { kk: string; ru: string; en: string }
@@ -94,7 +94,7 @@ export function closeWave(db: Queryable, id: number, now = new Date()): WaveRow 
     const closed = tx.update(waves).set({ status: 'closed', closedAt: now.toISOString() })
       .where(and(eq(waves.id, id), eq(waves.status, 'open'))).returning().get() ?? findWave(tx, id);
     // The wave's secret goes with it: its address hashes can no longer be tied to an address (docs/decisions/021).
-    if (closed?.status === 'closed') destroyWaveSecret(tx, id);
+    if (closed?.status === 'closed') destroyWaveSecretSqlite(tx, id);
     return closed;
   });
 }

@@ -17,6 +17,7 @@ import { createApp } from '../../server/app';
 import { createUser } from '../../server/auth/service';
 import { createSqliteStore } from '../../server/db/store-sqlite';
 import { quotaFill } from '../../server/quotas/service';
+import { legacySql } from '../../server/db/legacy-sql';
 import { loadOfficialSurvey, loadTargets } from '../../server/surveys/bootstrap';
 import { OFFICIAL_SURVEYS_DIR, REPO_ROOT } from '../helpers/app';
 import { createTestDb, type TestDb } from '../helpers/db';
@@ -139,7 +140,7 @@ describe("a researcher's day in the console", () => {
     await page.getByText(t.quotasSaved).waitFor();
     await page.getByText('0/25').waitFor();
     const open = testDb.db.$client.prepare("SELECT id FROM waves WHERE status = 'open'").pluck().get() as number;
-    expect(quotaFill(testDb.db, open).cells.filter((c) => c.target > 0)).toEqual([expect.objectContaining({ sex: 'f', ageBand: '18-29', target: 25, reserved: 0, completed: 0 })]);
+    expect((await quotaFill(legacySql(testDb.db), open)).cells.filter((c) => c.target > 0)).toEqual([expect.objectContaining({ sex: 'f', ageBand: '18-29', target: 25, reserved: 0, completed: 0 })]);
     await check('quotas');
   });
 

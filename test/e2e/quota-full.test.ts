@@ -10,6 +10,8 @@ import { en } from '../../client/i18n/messages-en';
 import { kk } from '../../client/i18n/messages-kk';
 import { ru } from '../../client/i18n/messages-ru';
 import { screenReasonOf, setQuotas } from '../../server/quotas/service';
+import { legacySql } from '../../server/db/legacy-sql';
+import { storeOf } from '../helpers/db-store';
 import { OFFICIAL_SURVEY_ID } from '../../server/surveys/service';
 import { openWave } from '../../server/waves/service';
 import { OFFICIAL_SURVEYS_DIR, REPO_ROOT, startTestApp, type TestApp } from '../helpers/app';
@@ -43,7 +45,7 @@ describe('quota full on the respondent page', () => {
     test(`says "this group is already complete, thank you" in ${lang} at 360 px, stores quota_full, and says it again after a reload`, async () => {
       const wave = openWave(app.db, OFFICIAL_SURVEY_ID);
       // Women of 30–44 in Almaty (city): no places left.
-      setQuotas(app.db, wave.id, [{ region: 'KZ-75', sex: 'f', ageBand: '30-44', target: 0 }, { region: 'KZ-75', sex: 'm', ageBand: '30-44', target: 50 }], 'test');
+      await setQuotas(storeOf(app.db), wave.id, [{ region: 'KZ-75', sex: 'f', ageBand: '30-44', target: 0 }, { region: 'KZ-75', sex: 'm', ageBand: '30-44', target: 50 }], 'test');
       const { messages } = LANGS[lang];
       const b = await openBrowser({ locale: LANGS[lang].browser, width: 360, height: 740 });
       try {
@@ -74,7 +76,7 @@ describe('quota full on the respondent page', () => {
         const row = app.db.$client.prepare('SELECT id, status, region FROM responses WHERE wave_id = ?').all(wave.id) as { id: string; status: string; region: string | null }[];
         expect(row).toHaveLength(1);
         expect(row[0]).toMatchObject({ status: 'screened_out', region: null });
-        expect(screenReasonOf(app.db, row[0]!.id)).toBe('quota_full');
+        expect(await screenReasonOf(legacySql(app.db), row[0]!.id)).toBe('quota_full');
 
         // Back later on the same phone: the same message, not the questionnaire.
         await page.reload();

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Server } from 'node:http';
 import { createApp } from '../../server/app';
 import { createAntibot, type AntibotOptions } from '../../server/antibot/guard';
+import { storeOf } from './db-store';
 import type { Db } from '../../server/db/open';
 import type { SurveyVersionRow, WaveRow } from '../../server/db/schema';
 import { loadOfficialSurvey } from '../../server/surveys/bootstrap';
@@ -73,11 +74,13 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const { version } = loadOfficialSurvey(db, options.surveysDir ?? MINI_SURVEYS_DIR);
   const { wave } = ensureOpenWave(db, OFFICIAL_SURVEY_ID);
   const internalErrors: unknown[] = [];
+  // One store for the app and the open link's protection (pg-quotas: the antibot works on the store).
+  const store = storeOf(db);
   const app = createApp({
-    db,
+    db, store,
     config: { bodyLimitBytes: options.bodyLimitBytes ?? 64 * 1024, staticDir: options.staticDir ?? path.join(testDb.dir, 'no-client') },
     logError: (_m, err) => internalErrors.push(err),
-    antibot: options.antibot ? createAntibot(db, options.antibot === true ? { enforce: true } : options.antibot) : undefined,
+    antibot: options.antibot ? createAntibot(store, options.antibot === true ? { enforce: true } : options.antibot) : undefined,
   });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

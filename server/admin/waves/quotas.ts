@@ -15,10 +15,10 @@ function toState(fill: QuotaFill): QuotaState {
 }
 
 export const quotaRoutes: QuotaSeam = {
-  get: (db, waveId) => toState(quotaFill(db, waveId)),
-  put: (db, waveId, cells, actor, now) => toState(setQuotas(db, waveId, cells, actor, now)),
-  importCsv: (db, waveId, csv, actor, now) => {
+  get: async (store, waveId) => toState(await quotaFill(store.sql, waveId)),
+  put: async (store, waveId, cells, actor, now) => toState(await setQuotas(store, waveId, cells, actor, now)),
+  importCsv: async (store, waveId, csv, actor, now) => {
     const { targets, where } = quotaTargetsFromTable(parseCsvText(csv, 'the uploaded quota file'));
-    return toState(setQuotas(db, waveId, targets, actor, now, where));
+    return toState(await setQuotas(store, waveId, targets, actor, now, where));
   },
 };

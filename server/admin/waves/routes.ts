@@ -14,14 +14,15 @@ import { importResponsesFile } from '../../responses/import';
 import { OFFICIAL_SURVEY_ID } from '../../surveys/service';
 import { closeWaveAudited, createWave, findWave, listWaves, openNextWave } from '../../waves/service';
 import type { Db } from '../../db/open';
+import type { Store } from '../../db/store';
 import type { AdminDeps, Handlers } from '../router';
 import { invitationCounts, qrSvg, toWave, waveCounts } from './service';
 
 /** The quota routes' service (server/admin/waves/quotas.ts over server/quotas/service.ts; tests may pass another). */
 export interface QuotaSeam {
-  get(db: Db, waveId: number): QuotaState;
-  put(db: Db, waveId: number, cells: { region: string; sex: string; ageBand: string; target: number }[], actor: string, now: Date): QuotaState;
-  importCsv(db: Db, waveId: number, csv: string, actor: string, now: Date): QuotaState;
+  get(store: Store, waveId: number): Promise<QuotaState>;
+  put(store: Store, waveId: number, cells: { region: string; sex: string; ageBand: string; target: number }[], actor: string, now: Date): Promise<QuotaState>;
+  importCsv(store: Store, waveId: number, csv: string, actor: string, now: Date): Promise<QuotaState>;
 }
 
 type WaveHandlers = Pick<Handlers, 'listWaves' | 'createWave' | 'openWave' | 'getWave' | 'closeWave' | 'waveLink' | 'createInvitations' | 'invitationCounts' | 'getQuotas' | 'putQuotas' | 'importQuotas' | 'importResponses' | 'exportWave'>;
@@ -89,21 +90,21 @@ export function waveHandlers({ db, store, publicBaseUrl }: AdminDeps, quotas: Qu
     },
     getQuotas: ({ req }) => {
       const w = requireWave(db, parseParams(req, idParam).id);
-      return quotas.get(db, w.id);
+      return quotas.get(store, w.id);
     },
     putQuotas: ({ req, body, actor, now }) => {
       const w = requireWave(db, parseParams(req, idParam).id);
-      return quotas.put(db, w.id, body.cells, actor, now);
+      return quotas.put(store, w.id, body.cells, actor, now);
     },
     importQuotas: ({ req, body, actor, now }) => {
       const w = requireWave(db, parseParams(req, idParam).id);
-      return quotas.importCsv(db, w.id, body.toString('utf8'), actor, now);
+      return quotas.importCsv(store, w.id, body.toString('utf8'), actor, now);
     },
     importResponses: async ({ req, body, query, actor }) => {
       const w = requireWave(db, parseParams(req, idParam).id);
       const name = safeName(query.fileName, 'interviews.csv').replace(/(\.csv)?$/i, '.csv');
       // The same all-or-nothing import as `kelisim responses import` (422 invalid_import lists the rows).
-      return withUploadFile(body, name, (file) => importResponsesFile(db, w.id, file, actor))
+      return withUploadFile(body, name, (file) => importResponsesFile(store, w.id, file, actor))
         .then((s) => ({ ...s, file: name }))
         .catch((err: unknown) => {
           if (err instanceof DomainError && err.details && typeof err.details === 'object' && 'file' in err.details) {

@@ -8,13 +8,13 @@ import { jobSchema, responseDetail, responseList, runDetail } from '../../../con
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importFrameFile } from '../../../server/frames/service';
 import { importResponsesFile } from '../../../server/responses/import';
+import { storeOf } from '../../helpers/db-store';
 import { createEstimateRun } from '../../../server/runs/service';
 import { sqliteSql } from '../../../server/db/sql';
 import { createWave } from '../../../server/waves/service';
 import { OFFICIAL_SURVEYS_DIR } from '../../helpers/app';
 import { REFERENCE_DIR, writeReferenceImport } from '../runs/reference-import';
 import { bodyAs, startAdminApp, type AdminTestApp, type Session } from './helpers';
-import { storeOf } from '../../helpers/db-store';
 
 let t: AdminTestApp;
 let s: Session;
@@ -59,7 +59,7 @@ beforeAll(async () => {
   const csv = path.join(path.dirname(t.db.$client.name), 'a.csv');
   // Every 50th interview took 60 s against a median of about 10 min: a speeder.
   writeReferenceImport('raking-a', csv, { durationMs: (i) => (i % SPEEDER_EVERY === 0 ? 60_000 : 600_000 + i) });
-  await importResponsesFile(t.db, waveId, csv, 'test');
+  await importResponsesFile(storeOf(t.db), waveId, csv, 'test');
   frameId = (await importFrameFile(storeOf(t.db), path.join(REFERENCE_DIR, 'raking-a', 'margins.csv'), { name: 'ref', source: 'R reference', referenceDate: '2021-10-01', illustrative: true }, 'test')).frame.id;
 }, 120_000);
 afterAll(async () => { await t.close(); });

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { PowChallenge } from '../../../contract/antibot';
 import { issueChallenge } from '../../../server/antibot/pow';
 import { powKey, waveSecret } from '../../../server/antibot/secrets';
+import { storeOf } from '../../helpers/db-store';
 import { createInvitations } from '../../../server/invitations/service';
 import { closeWave } from '../../../server/waves/service';
 import { agentFrom, floodInWorker, percentile, powHeader, requestFrom, solvedPow, type Reply } from '../../helpers/antibot';
@@ -91,7 +92,7 @@ describe('proof of work on the open link', () => {
   it('refuses an expired challenge and one issued for another wave', async () => {
     t = await startTestApp({ antibot: true });
     const a = agent('127.0.0.1');
-    const key = powKey(waveSecret(t.db, t.wave.id)!);
+    const key = powKey((await waveSecret(storeOf(t.db), t.wave.id))!);
     const expired = await issueChallenge(key, t.wave.id, Date.now() - 31 * 60_000);
     const otherWave = await issueChallenge(key, t.wave.id + 1);
     for (const c of [expired, otherWave]) {
@@ -217,7 +218,7 @@ describe('privacy', () => {
     expect(signal!.address_hash).not.toBe(createHash('sha256').update('127.0.4.1').digest('hex').slice(0, 32));
     closeWave(t.db, t.wave.id);
     expect(sqlAll('SELECT * FROM wave_secrets')).toEqual([]);
-    expect(waveSecret(t.db, t.wave.id)).toBeUndefined();
+    expect(await waveSecret(storeOf(t.db), t.wave.id)).toBeUndefined();
     expect((await requestFrom(a, t.baseUrl, 'GET', `/api/links/${slug()}/challenge`)).body.error).toMatchObject({ code: 'wave_closed' });
     expect(sqlAll('SELECT address_hash FROM response_signals')).toEqual([signal]);
   });

@@ -13,6 +13,7 @@ import type { Db } from '../../../server/db/open';
 import type { WaveRow } from '../../../server/db/schema';
 import { importFrameFile } from '../../../server/frames/service';
 import { importResponsesFile } from '../../../server/responses/import';
+import { storeOf } from '../../helpers/db-store';
 import { createEstimateRun } from '../../../server/runs/service';
 import { loadOfficialSurvey } from '../../../server/surveys/bootstrap';
 import { OFFICIAL_SURVEY_ID } from '../../../server/surveys/service';
@@ -21,7 +22,6 @@ import { agentFrom, requestFrom, solvedPow } from '../../helpers/antibot';
 import { OFFICIAL_SURVEYS_DIR } from '../../helpers/app';
 import { createTestDb, type TestDb } from '../../helpers/db';
 import { REFERENCE_DIR, writeReferenceImport } from '../runs/reference-import';
-import { storeOf } from '../../helpers/db-store';
 
 let t: TestDb;
 let db: Db;
@@ -39,9 +39,9 @@ beforeAll(async () => {
   wave = createWave(db, OFFICIAL_SURVEY_ID, '2024-Q2', { actor: 'test' });
   const csv = path.join(t.dir, 'a.csv');
   writeReferenceImport('raking-a', csv, { durationMs: () => 900_000 });
-  await importResponsesFile(db, wave.id, csv, 'test');
+  await importResponsesFile(storeOf(db), wave.id, csv, 'test');
   await importFrameFile(storeOf(db), path.join(REFERENCE_DIR, 'raking-a', 'margins.csv'), { name: 'ref', source: 'R reference', referenceDate: '2021-10-01', illustrative: true }, 'test');
-  const app = createApp({ db, config: { bodyLimitBytes: 256 * 1024, staticDir: path.join(t.dir, 'no-client') }, antibot: createAntibot(db, { enforce: true }) });
+  const app = createApp({ db, store: storeOf(db), config: { bodyLimitBytes: 256 * 1024, staticDir: path.join(t.dir, 'no-client') }, antibot: createAntibot(storeOf(db), { enforce: true }) });
   server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }, 60_000);

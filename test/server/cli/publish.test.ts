@@ -9,6 +9,7 @@ import { openDb, type Db } from '../../../server/db/open';
 import { importFrameFile } from '../../../server/frames/service';
 import { currentPublication, publicationHistory, publishedRuns } from '../../../server/publications/service';
 import { importResponsesFile } from '../../../server/responses/import';
+import { storeOf } from '../../helpers/db-store';
 import { createEstimateRun, type EstimateRequest } from '../../../server/runs/service';
 import { loadOfficialSurvey } from '../../../server/surveys/bootstrap';
 import { OFFICIAL_SURVEY_ID } from '../../../server/surveys/service';
@@ -17,7 +18,6 @@ import { OFFICIAL_SURVEYS_DIR } from '../../helpers/app';
 import { createTestDbFile } from '../../helpers/db';
 import { runCli } from '../../helpers/spawn';
 import { REFERENCE_DIR, writeReferenceImport } from '../runs/reference-import';
-import { storeOf } from '../../helpers/db-store';
 
 let file: string;
 let dir: string;
@@ -30,7 +30,7 @@ beforeAll(async () => {
   waveId = createWave(db, OFFICIAL_SURVEY_ID, '2023-Q3', { closed: true, actor: 'test' }).id;
   const csv = path.join(dir, 'a.csv');
   writeReferenceImport('raking-a', csv);
-  await importResponsesFile(db, waveId, csv, 'test');
+  await importResponsesFile(storeOf(db), waveId, csv, 'test');
   await importFrameFile(storeOf(db), path.join(REFERENCE_DIR, 'raking-a', 'margins.csv'), { name: 'ref', source: 'R reference', referenceDate: '2021-10-01', illustrative: true }, 'test');
 }, 60_000);
 afterAll(() => { db.$client.close(); fs.rmSync(dir, { recursive: true, force: true }); });
@@ -141,7 +141,7 @@ describe('estimate, publish, revise, withdraw', () => {
     writeReferenceImport('raking-a', csv);
     // Other ids (raking-a's are stored in another wave already: ids are unique across waves).
     fs.writeFileSync(csv, fs.readFileSync(csv, 'utf8').replace(/^r(\d+),/gm, 'c$1,'));
-    await importResponsesFile(db, wave.id, csv, 'test');
+    await importResponsesFile(storeOf(db), wave.id, csv, 'test');
     const est = await cli(['estimate', '--wave', String(wave.id), '--frame', 'ref', '--exclude', 'none']);
     expect(est.stderr).toBe('');
     const runId = (JSON.parse(est.stdout) as { runId: number }).runId;

@@ -1,32 +1,34 @@
 // `kelisim quota set | show` as a real process: a CSV of targets is set (audited) and its fill
-// shown; each refusal is one line naming file, line and column, exit code 1, nothing changed.
+// shown; each refusal is one line naming file, line and column, exit code 1, nothing changed. On
+// the engine KELISIM_TEST_DB names: the command opens KELISIM_DB or KELISIM_DATABASE_URL.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDb } from '../../../server/db/open';
-import { loadOfficialSurvey } from '../../../server/surveys/bootstrap';
-import { OFFICIAL_SURVEY_ID } from '../../../server/surveys/service';
-import { createWave } from '../../../server/waves/service';
+import { auditLog } from '../../../server/db/schema';
 import { OFFICIAL_SURVEYS_DIR } from '../../helpers/app';
-import { createTestDbFile } from '../../helpers/db';
+import { seedSurveyAndWave } from '../../helpers/seed';
 import { runCli } from '../../helpers/spawn';
+import { createTestStore, type TestStore } from '../../helpers/store';
 
-let file: string;
+let t: TestStore;
 let dir: string;
 let waveId: number;
-beforeAll(() => {
-  ({ file, dir } = createTestDbFile());
-  const db = openDb(file);
-  loadOfficialSurvey(db, OFFICIAL_SURVEYS_DIR);
-  waveId = createWave(db, OFFICIAL_SURVEY_ID, '2026-Q3', { closed: true, actor: 'test' }).id;
-  db.$client.close();
+beforeAll(async () => {
+  t = await createTestStore();
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kelisim-quota-cli-'));
+  ({ waveId } = await seedSurveyAndWave(t.store, OFFICIAL_SURVEYS_DIR, { closed: true, period: '2026-Q3' }));
 });
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+afterAll(async () => {
+  await t.cleanup();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
 
-const cli = (args: string[]) => runCli(['quota', ...args], { KELISIM_DB: file });
+const cli = (args: string[]) => runCli(['quota', ...args], t.location.url ? { KELISIM_DATABASE_URL: t.location.url } : { KELISIM_DB: t.location.file! });
 const write = (name: string, lines: string[]) => { const p = path.join(dir, name); fs.writeFileSync(p, lines.join('\n') + '\n'); return p; };
 const HEAD = 'region,sex,age_band,target';
-const audits = () => { const db = openDb(file); try { return db.$client.prepare("SELECT count(*) FROM audit_log WHERE action = 'quota.set'").pluck().get() as number; } finally { db.$client.close(); } };
+const audits = async () => (await t.store.sql.get<{ n: number }>(sql`SELECT count(*) AS "n" FROM ${auditLog} WHERE ${auditLog.action} = 'quota.set'`))!.n;
 
 describe('kelisim quota', () => {
   it('sets targets from a CSV and shows the fill of every cell', async () => {
@@ -41,7 +43,7 @@ describe('kelisim quota', () => {
     expect(lines[0]).toBe('region\tsex\tage_band\ttarget\treserved\tcompleted\timported\trefused\tovershoot');
     expect(lines.slice(1, 4).sort()).toEqual(['KZ-11\tf\t60+\t12\t0\t0\t0\t0\t0', 'KZ-75\tf\t18-29\t40\t0\t0\t0\t0\t0', 'KZ-75\tm\t18-29\t38\t0\t0\t0\t0\t0']);
     expect(lines[4]).toMatch(new RegExp(`^wave ${waveId} as of .*: 3 cells, target 90, reserved 0, completed 0; outside any cell: 0 reserved, 0 completed$`));
-    expect(audits()).toBe(1);
+    expect(await audits()).toBe(1);
   });
 
   it('refuses a bad file with one line naming line and column, exit 1, and changes nothing', async () => {
@@ -58,7 +60,7 @@ describe('kelisim quota', () => {
       expect(res.stderr.startsWith(`kelisim quota: ${f} ${message}`), res.stderr).toBe(true);
       expect(res.stderr.trim().split('\n')).toHaveLength(1);
     }
-    expect(audits()).toBe(1);
+    expect(await audits()).toBe(1);
   });
 
   it('says what is wrong with the options (exit 2)', async () => {

@@ -1,32 +1,35 @@
 // `kelisim responses import` as a real process: field interviews through the same validator and
 // scoring as a web completion; one bad row → nothing written and a report of line, column and
-// reason; a re-import changes nothing; mode and interviewer are kept.
+// reason; a re-import changes nothing; mode and interviewer are kept. On the engine KELISIM_TEST_DB
+// names: the command opens KELISIM_DB or KELISIM_DATABASE_URL.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDb } from '../../../server/db/open';
+import { auditLog, responses as r } from '../../../server/db/schema';
 import { deriveColumns } from '../../../server/responses/service';
-import { loadOfficialSurvey } from '../../../server/surveys/bootstrap';
-import { getSurveyVersion, OFFICIAL_SURVEY_ID } from '../../../server/surveys/service';
-import { createWave } from '../../../server/waves/service';
+import { OFFICIAL_SURVEY_ID, readSurveyFolder } from '../../../server/surveys/service';
 import { OFFICIAL_SURVEYS_DIR } from '../../helpers/app';
-import { createTestDbFile } from '../../helpers/db';
+import { seedSurveyAndWave } from '../../helpers/seed';
 import { runCli } from '../../helpers/spawn';
+import { createTestStore, type TestStore } from '../../helpers/store';
 
-let file: string;
+let t: TestStore;
 let dir: string;
 let waveId: number;
 let versionId: number;
-beforeAll(() => {
-  ({ file, dir } = createTestDbFile());
-  const db = openDb(file);
-  versionId = loadOfficialSurvey(db, OFFICIAL_SURVEYS_DIR).version.id;
-  waveId = createWave(db, OFFICIAL_SURVEY_ID, '2023-Q2', { closed: true, actor: 'test' }).id;
-  db.$client.close();
+beforeAll(async () => {
+  t = await createTestStore();
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kelisim-import-cli-'));
+  ({ waveId, versionId } = await seedSurveyAndWave(t.store, OFFICIAL_SURVEYS_DIR, { closed: true, period: '2023-Q2' }));
 });
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+afterAll(async () => {
+  await t.cleanup();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
 
-const cli = (args: string[]) => runCli(['responses', ...args], { KELISIM_DB: file });
+const cli = (args: string[]) => runCli(['responses', ...args], t.location.url ? { KELISIM_DATABASE_URL: t.location.url } : { KELISIM_DB: t.location.file! });
 const write = (name: string, lines: string[]) => { const p = path.join(dir, name); fs.writeFileSync(p, lines.join('\n') + '\n'); return p; };
 const HEADER = 'adult,resident,consent,region,settlement,sex,age,ethnicity,a1,a2,a3,a4,a5,b1,b2,b3,b4,b5,b6,c1,c2,c3,c4,c5,mode,interviewer,base_weight,duration_ms,completed_at';
 const row = (over: Record<string, string> = {}) => {
@@ -37,15 +40,10 @@ const row = (over: Record<string, string> = {}) => {
   };
   return HEADER.split(',').map((h) => over[h] ?? base[h]!).join(',');
 };
-const count = () => {
-  const db = openDb(file);
-  try {
-    return {
-      responses: db.$client.prepare('SELECT count(*) FROM responses').pluck().get() as number,
-      audits: db.$client.prepare("SELECT count(*) FROM audit_log WHERE action = 'responses.import'").pluck().get() as number,
-    };
-  } finally { db.$client.close(); }
-};
+const count = async () => ({
+  responses: (await t.store.sql.get<{ n: number }>(sql`SELECT count(*) AS "n" FROM ${r}`))!.n,
+  audits: (await t.store.sql.get<{ n: number }>(sql`SELECT count(*) AS "n" FROM ${auditLog} WHERE ${auditLog.action} = 'responses.import'`))!.n,
+});
 
 describe('kelisim responses import', () => {
   it('imports valid interviews scored exactly as a web completion, keeps mode and interviewer; a re-import changes nothing', async () => {
@@ -57,37 +55,36 @@ describe('kelisim responses import', () => {
     const again = await cli(['import', '--wave', String(waveId), '--file', f]);
     expect(again.stdout).toContain('0 interviews imported from good.csv');
     expect(again.stdout).toContain('3 already stored unchanged');
-    expect(count()).toEqual({ responses: 3, audits: 1 });
+    expect(await count()).toEqual({ responses: 3, audits: 1 });
 
-    const db = openDb(file);
-    try {
-      const rows = db.$client.prepare("SELECT * FROM responses WHERE status = 'complete' ORDER BY age").all() as Record<string, unknown>[];
-      expect(rows).toHaveLength(2);
-      const [f34, m61] = rows as [Record<string, unknown>, Record<string, unknown>];
-      expect([f34.mode, f34.interviewer, f34.base_weight, f34.duration_ms, f34.completed_at, f34.age_band]).toEqual(['capi', 'INT-07', 1.25, 840000, '2023-05-14T09:30:00.000Z', '30-44']);
-      expect([m61.mode, m61.interviewer, m61.base_weight, m61.age_band]).toEqual(['papi', 'INT-02', null, '60+']);
-      // The derived columns are exactly what a web completion of the same answers stores.
-      const data = JSON.parse(f34.data as string) as Record<string, unknown>;
-      expect(data).toMatchObject({ adult: true, age: 34, a1: 5, a4: 'dk', c5: 7, region: 'KZ-71' });
-      expect(data).not.toHaveProperty('b5');
-      const web = deriveColumns(getSurveyVersion(db, versionId)!.spec, data);
-      expect(JSON.parse(f34.item_scores as string)).toEqual(web.itemScores);
-      expect([f34.consensus, f34.tolerance, f34.mood]).toEqual([web.consensus, web.tolerance, web.mood]);
-      const out = db.$client.prepare("SELECT status, region, consensus FROM responses WHERE status = 'screened_out'").get();
-      expect(out).toEqual({ status: 'screened_out', region: null, consensus: null });
-    } finally {
-      db.$client.close();
-    }
+    const rows = await t.store.sql.all<Record<string, unknown>>(sql`
+      SELECT ${r.mode} AS "mode", ${r.interviewer} AS "interviewer", ${r.baseWeight} AS "base_weight", ${r.durationMs} AS "duration_ms",
+        ${r.completedAt} AS "completed_at", ${r.ageBand} AS "age_band", CAST(${r.data} AS TEXT) AS "data", CAST(${r.itemScores} AS TEXT) AS "item_scores",
+        ${r.consensus} AS "consensus", ${r.tolerance} AS "tolerance", ${r.mood} AS "mood"
+      FROM ${r} WHERE ${r.status} = 'complete' ORDER BY ${r.age}`);
+    expect(rows).toHaveLength(2);
+    const [f34, m61] = rows as [Record<string, unknown>, Record<string, unknown>];
+    expect([f34.mode, f34.interviewer, f34.base_weight, f34.duration_ms, f34.completed_at, f34.age_band]).toEqual(['capi', 'INT-07', 1.25, 840000, '2023-05-14T09:30:00.000Z', '30-44']);
+    expect([m61.mode, m61.interviewer, m61.base_weight, m61.age_band]).toEqual(['papi', 'INT-02', null, '60+']);
+    // The derived columns are exactly what a web completion of the same answers stores.
+    const data = JSON.parse(f34.data as string) as Record<string, unknown>;
+    expect(data).toMatchObject({ adult: true, age: 34, a1: 5, a4: 'dk', c5: 7, region: 'KZ-71' });
+    expect(data).not.toHaveProperty('b5');
+    const web = deriveColumns(readSurveyFolder(path.join(OFFICIAL_SURVEYS_DIR, OFFICIAL_SURVEY_ID)).spec, data);
+    expect(JSON.parse(f34.item_scores as string)).toEqual(web.itemScores);
+    expect([f34.consensus, f34.tolerance, f34.mood]).toEqual([web.consensus, web.tolerance, web.mood]);
+    const out = await t.store.sql.get(sql`SELECT ${r.status} AS "status", ${r.region} AS "region", ${r.consensus} AS "consensus" FROM ${r} WHERE ${r.status} = 'screened_out'`);
+    expect(out).toEqual({ status: 'screened_out', region: null, consensus: null });
   }, 60_000);
 
   it('writes nothing when one row is bad, naming line, column and reason; lists 50 errors then a count', async () => {
-    const before = count();
+    const before = await count();
     const oneBad = write('one-bad.csv', [HEADER, row({ age: '41' }), row({ age: '42', a2: '7' }), row({ age: '43' })]);
     const r = await cli(['import', '--wave', String(waveId), '--file', oneBad]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/one-bad\.csv line 3, column a2: /);
     expect(r.stderr).toContain('nothing was imported');
-    expect(count()).toEqual(before);
+    expect(await count()).toEqual(before);
 
     const many = write('many-bad.csv', [HEADER, ...Array.from({ length: 60 }, (_, i) => row({ age: String(20 + i), region: 'KZ-00', mode: i === 0 ? 'phone' : 'capi' }))]);
     const m = await cli(['import', '--wave', String(waveId), '--file', many]);
@@ -97,7 +94,7 @@ describe('kelisim responses import', () => {
     expect(lines[1]).toMatch(/many-bad\.csv line 2, column region: /);
     expect(lines.filter((l) => /^.*many-bad\.csv line \d+, column/.test(l))).toHaveLength(50);
     expect(m.stderr).toContain('… and 11 more errors');
-    expect(count()).toEqual(before);
+    expect(await count()).toEqual(before);
 
     const [header, usage, wave] = await Promise.all([
       cli(['import', '--wave', String(waveId), '--file', write('header.csv', ['adult,favourite_colour', 'true,blue'])]),
@@ -110,6 +107,6 @@ describe('kelisim responses import', () => {
     expect(usage.stderr).toContain('--wave must be a whole number');
     expect(wave.code).toBe(2);
     expect(wave.stderr).toMatch(/--wave 999: no such wave; existing waves: \d+ \(2023-Q2\)/);
-    expect(count()).toEqual(before);
+    expect(await count()).toEqual(before);
   }, 60_000);
 });

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { openDb } from '../../../server/db/open';
 import { importFrameFile } from '../../../server/frames/service';
 import { importResponsesFile } from '../../../server/responses/import';
+import { storeOf } from '../../helpers/db-store';
 import { createEstimateRun, type StoredRun } from '../../../server/runs/service';
 import { loadOfficialSurvey } from '../../../server/surveys/bootstrap';
 import { OFFICIAL_SURVEY_ID } from '../../../server/surveys/service';
@@ -13,7 +14,6 @@ import { createWave } from '../../../server/waves/service';
 import { OFFICIAL_SURVEYS_DIR } from '../../helpers/app';
 import { createTestDbFile } from '../../helpers/db';
 import { REFERENCE_DIR, writeReferenceImport } from '../runs/reference-import';
-import { storeOf } from '../../helpers/db-store';
 
 export interface RunFixture {
   file: string;
@@ -36,7 +36,7 @@ export async function createRunFixture(): Promise<RunFixture> {
     const other = createWave(db, OFFICIAL_SURVEY_ID, '2024-Q3', { closed: true, actor: 'test' });
     const csv = path.join(dir, 'a.csv');
     const n = writeReferenceImport('raking-a', csv, { durationMs: (i) => (i % 50 === 0 ? 20_000 : 600_000 + i * 100) });
-    await importResponsesFile(db, wave.id, csv, 'test');
+    await importResponsesFile(storeOf(db), wave.id, csv, 'test');
     await importFrameFile(storeOf(db), path.join(REFERENCE_DIR, 'raking-a', 'margins.csv'), { name: FRAME_NAME, source: 'R reference', referenceDate: '2021-10-01', illustrative: true }, 'test');
     const run = await createEstimateRun(storeOf(db), db, { wave: { id: wave.id }, frame: { name: FRAME_NAME } }, 'researcher@test');
     return { file, dir, waveId: wave.id, otherWaveId: other.id, run, speeders: Math.ceil(n / 50) };

@@ -13,6 +13,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openDb, type Db } from '../../../server/db/open';
 import { createInvitations } from '../../../server/invitations/service';
 import { quotaFill, setQuotas } from '../../../server/quotas/service';
+import { legacySql } from '../../../server/db/legacy-sql';
+import { storeOf } from '../../helpers/db-store';
 import { miniAnswers } from '../../helpers/answers';
 import { MINI_SURVEYS_DIR, REPO_ROOT } from '../../helpers/app';
 import { freePort, startServerProcess } from '../../helpers/spawn';
@@ -111,14 +113,14 @@ function watchCell(cell: { region: string; sex: string; lo: number; hi: number }
 const placing = (age: number) => ({ adult: true, resident: true, consent: true, region: 'KZ-75', settlement: 'urban', sex: 'f', age, ethnicity: 'kazakh' });
 
 it('50 respondents at once for the last 5 places of a cell: exactly 5 counted, 45 screened out quota_full, never over target', async () => {
-  setQuotas(db, waveId, [{ region: 'KZ-75', sex: 'f', ageBand: '30-44', target: 10 }, { region: 'KZ-75', sex: 'm', ageBand: '30-44', target: 10 }], 'test', new Date());
+  await setQuotas(storeOf(db), waveId, [{ region: 'KZ-75', sex: 'f', ageBand: '30-44', target: 10 }, { region: 'KZ-75', sex: 'm', ageBand: '30-44', target: 10 }], 'test', new Date());
   // 5 of the 10 places are taken already.
   for (let i = 0; i < 5; i++) {
     const r = respondent();
     expect((await r.complete(miniAnswers({ age: 30 + i }))).status).toBe(201);
     r.close();
   }
-  expect(quotaFill(db, waveId).cells.find((c) => c.sex === 'f')).toMatchObject({ target: 10, completed: 5, reserved: 0 });
+  expect((await quotaFill(legacySql(db), waveId)).cells.find((c) => c.sex === 'f')).toMatchObject({ target: 10, completed: 5, reserved: 0 });
 
   // Half come through the open link, half through invitations of their own: both count.
   const invitations = createInvitations(db, waveId, 25);
@@ -148,7 +150,7 @@ it('50 respondents at once for the last 5 places of a cell: exactly 5 counted, 4
 
   expect(reads).toBeGreaterThan(1000);
   expect(max).toBe(10);
-  expect(quotaFill(db, waveId).cells.find((c) => c.sex === 'f')).toMatchObject({ target: 10, reserved: 0, completed: 10, refused: 45, overshoot: 0 });
+  expect((await quotaFill(legacySql(db), waveId)).cells.find((c) => c.sex === 'f')).toMatchObject({ target: 10, reserved: 0, completed: 10, refused: 45, overshoot: 0 });
   const stored = db.$client.prepare("SELECT status, count(*) AS n FROM responses WHERE wave_id = ? AND region IS NULL AND status = 'screened_out'").get(waveId) as { n: number };
   expect(stored.n).toBe(45);
   expect(db.$client.prepare("SELECT count(*) FROM responses WHERE wave_id = ? AND status = 'complete' AND sex = 'f'").pluck().get(waveId)).toBe(10);
@@ -171,5 +173,5 @@ it('50 completions at once, without partial saves, for the last 5 places: exactl
   expect(results.filter((r) => r.status === 201 && r.body.status === 'complete')).toHaveLength(5);
   expect(results.filter((r) => r.status === 201 && r.body.status === 'screened_out' && r.body.screenReason === 'quota_full')).toHaveLength(45);
   expect(max).toBe(10);
-  expect(quotaFill(db, waveId).cells.find((c) => c.sex === 'm')).toMatchObject({ target: 10, reserved: 5, completed: 5, refused: 45, overshoot: 0 });
+  expect((await quotaFill(legacySql(db), waveId)).cells.find((c) => c.sex === 'm')).toMatchObject({ target: 10, reserved: 5, completed: 5, refused: 45, overshoot: 0 });
 }, 120_000);

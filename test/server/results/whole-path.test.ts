@@ -13,6 +13,7 @@ import { openDb, type Db } from '../../../server/db/open';
 import { importFrameFile } from '../../../server/frames/service';
 import { publishRun } from '../../../server/publications/service';
 import { importResponsesFile } from '../../../server/responses/import';
+import { storeOf } from '../../helpers/db-store';
 import { createEstimateRun } from '../../../server/runs/service';
 import { loadOfficialSurvey, loadTargets } from '../../../server/surveys/bootstrap';
 import { OFFICIAL_SURVEY_ID } from '../../../server/surveys/service';
@@ -21,7 +22,6 @@ import { OFFICIAL_SURVEYS_DIR } from '../../helpers/app';
 import { createTestDbFile } from '../../helpers/db';
 import { runCli } from '../../helpers/spawn';
 import { REFERENCE_DIR, writeReferenceImport } from '../runs/reference-import';
-import { storeOf } from '../../helpers/db-store';
 
 interface Domain { level: string; n: number; mean: number; se: number; suppressed: boolean }
 interface Analyze { indicators: Record<string, { nScored: number; mean: number; se: number; ci95: [number, number]; deff: number; domains: Record<string, Domain[]> }> }
@@ -41,7 +41,7 @@ beforeAll(async () => {
   const wave = createWave(db, OFFICIAL_SURVEY_ID, '2024-Q2', { closed: true, actor: 'test' });
   const csv = path.join(setup.dir, 'raking-a.csv');
   writeReferenceImport('raking-a', csv);
-  await importResponsesFile(db, wave.id, csv, 'test');
+  await importResponsesFile(storeOf(db), wave.id, csv, 'test');
   await importFrameFile(storeOf(db), path.join(REFERENCE_DIR, 'raking-a', 'margins.csv'), { name: 'ref', source: 'R reference', referenceDate: '2021-10-01', illustrative: true }, 'test');
   runId = (await createEstimateRun(storeOf(db), db, { wave: { period: '2024-Q2' }, frame: { name: 'ref' }, options: { exclude: [] } }, 'test')).row.id;
   await publishRun(storeOf(db), runId, 'test');

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../../server/db/open';
 import { importFrameFile } from '../../../server/frames/service';
 import { importResponsesFile } from '../../../server/responses/import';
+import { storeOf } from '../../helpers/db-store';
 import { flagOverrules } from '../../../server/db/schema';
 import { findFrameByName } from '../../../server/frames/service';
 import { computeRun, DEFAULT_RUN_OPTIONS } from '../../../server/runs/compute';
@@ -19,7 +20,6 @@ import { createWave } from '../../../server/waves/service';
 import { OFFICIAL_SURVEYS_DIR } from '../../helpers/app';
 import { createTestDb, type TestDb } from '../../helpers/db';
 import { REFERENCE_DIR, writeReferenceImport } from './reference-import';
-import { storeOf } from '../../helpers/db-store';
 
 let t: TestDb;
 let db: Db;
@@ -30,7 +30,7 @@ beforeAll(async () => {
   const wave = createWave(db, OFFICIAL_SURVEY_ID, '2024-Q2', { closed: true, actor: 'test' });
   const csv = path.join(t.dir, 'a.csv');
   writeReferenceImport('raking-a', csv);
-  await importResponsesFile(db, wave.id, csv, 'test');
+  await importResponsesFile(storeOf(db), wave.id, csv, 'test');
   await importFrameFile(storeOf(db), path.join(REFERENCE_DIR, 'raking-a', 'margins.csv'), { name: 'ref', source: 'R reference', referenceDate: '2021-10-01', illustrative: true }, 'test');
 }, 60_000);
 afterAll(() => t.cleanup());

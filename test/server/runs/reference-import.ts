@@ -69,7 +69,7 @@ export async function referenceWave(period: string, options: { refCase?: string;
   const waveId = createWave(db, OFFICIAL_SURVEY_ID, period, { closed: true, actor: 'test' }).id;
   const csv = path.join(t.dir, `${refCase}.csv`);
   writeReferenceImport(refCase, csv, { ...(options.durationMs ? { durationMs: options.durationMs } : {}), shuffle: options.shuffle === true });
-  await importResponsesFile(db, waveId, csv, 'test');
+  await importResponsesFile(storeOf(db), waveId, csv, 'test');
   if (options.frame) {
     await importFrameFile(storeOf(db), path.join(REFERENCE_DIR, refCase, 'margins.csv'), { name: 'ref', source: 'R reference', referenceDate: '2021-10-01', illustrative: true }, 'test');
   }

@@ -10,6 +10,7 @@ import { openDb } from '../../../server/db/open';
 import { currentPublication, publishedRuns } from '../../../server/publications/service';
 import { importFrameFile } from '../../../server/frames/service';
 import { importResponsesFile } from '../../../server/responses/import';
+import { storeOf } from '../../helpers/db-store';
 import { createEstimateRun } from '../../../server/runs/service';
 import { loadOfficialSurvey } from '../../../server/surveys/bootstrap';
 import { OFFICIAL_SURVEY_ID } from '../../../server/surveys/service';
@@ -18,7 +19,6 @@ import { createTestDbFile } from '../../helpers/db';
 import { OFFICIAL_SURVEYS_DIR } from '../../helpers/app';
 import { runCli } from '../../helpers/spawn';
 import { REFERENCE_DIR, writeReferenceImport } from './reference-import';
-import { storeOf } from '../../helpers/db-store';
 
 /** Every number of `actual` equals `expected`'s to a relative 1e-9; everything else is equal. */
 function expectClose(actual: unknown, expected: unknown, at = ''): void {
@@ -167,7 +167,7 @@ describe.each([
       const wave = createWave(db, OFFICIAL_SURVEY_ID, period, { closed: true, actor: 'test' });
       const csv = path.join(s.dir, `${refCase}.csv`);
       writeReferenceImport(refCase, csv);
-      await importResponsesFile(db, wave.id, csv, 'test');
+      await importResponsesFile(storeOf(db), wave.id, csv, 'test');
       await importFrameFile(storeOf(db), path.join(REFERENCE_DIR, refCase, 'margins.csv'), { name: 'ref', source: 'R reference', referenceDate: '2021-10-01', illustrative: true }, 'test');
       run = await createEstimateRun(storeOf(db), db, { wave: { period }, frame: { name: 'ref' }, options: { exclude: [] } }, 'test');
     } finally {
