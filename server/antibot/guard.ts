@@ -12,7 +12,7 @@ import type { Request, Response } from 'express';
 import { POW_HEADER, type ChallengeAnswer } from '../../contract/antibot';
 import type { Db } from '../db/open';
 import { DomainError } from '../errors';
-import { resolveLink } from '../invitations/service';
+import { resolveLink } from '../invitations/sqlite-sync';
 import { DEFAULT_LIMITS, createLimiters, type OpenLinkLimits } from './limits';
 import { claimPow, issueChallenge, verifyPow, type SolvedPow } from './pow';
 import { addressHash, powKey, waveSecret } from './secrets';

@@ -12,7 +12,8 @@ import type { Db, Queryable } from '../db/open';
 import { frames, type FrameRow } from '../db/schema';
 import { DomainError } from '../errors';
 import { surveyQuestions } from '../surveys/questions';
-import { OFFICIAL_SURVEY_ID, latestSurveyVersion } from '../surveys/service';
+import { OFFICIAL_SURVEY_ID } from '../surveys/service';
+import { latestSurveyVersion } from '../surveys/sqlite-sync';
 import { parseCsvText, readTable, type Table } from '../tables/read-table';
 
 /** The variables a frame may rake on: the weighting columns every complete response stores. */

@@ -17,9 +17,9 @@ import type { Db } from '../db/open';
 import { quotaTargets, type WaveRow } from '../db/schema';
 import { DomainError } from '../errors';
 import { parseAgeBand, questionChoices } from '../frames/service';
-import { getSurveyVersion, latestSurveyVersion } from '../surveys/service';
+import { getSurveyVersion, latestSurveyVersion } from '../surveys/sqlite-sync';
 import { readTable, type Table } from '../tables/read-table';
-import { findWave, listWaves } from '../waves/service';
+import { findWave, listWaves } from '../waves/sqlite-sync';
 
 export { QUOTA_HOLD_MS };
 

@@ -15,11 +15,12 @@ import { DomainError } from '../errors';
 import { exportDerivedColumns } from '../exports/variables';
 import { claimQuotaPlace } from '../quotas/service';
 import { surveyQuestions } from '../surveys/questions';
-import { getSurveyVersion, latestSurveyVersion, type LoadedSurveyVersion } from '../surveys/service';
-import { findWave, listWaves } from '../waves/service';
+import type { LoadedSurveyVersion } from '../surveys/service';
+import { getSurveyVersion, latestSurveyVersion } from '../surveys/sqlite-sync';
+import { findWave, listWaves } from '../waves/sqlite-sync';
 import { readTable, type Table } from '../tables/read-table';
 import { completionValidatorFor } from './completion-validator';
-import * as q from './queries';
+import * as q from './sqlite-sync';
 import { deriveColumns, isScreenedOut } from './service';
 
 /** Columns of an import file that are not questions. */

@@ -6,7 +6,7 @@ import { appendAudit } from '../audit/service';
 import type { Db, Queryable } from '../db/open';
 import { estimateRuns, waves, type EstimateRunRow, type FrameRow, type WaveRow } from '../db/schema';
 import { findFrame, findFrameByName, listFrames } from '../frames/service';
-import { findWave, listWaves } from '../waves/service';
+import { findWave, listWaves } from '../waves/sqlite-sync';
 import { computeRun, DEFAULT_RUN_OPTIONS, readRunInput, RUN_STAGE_START, waveScoringSpec, type ComputedRun, type RunOptions, type RunProgress } from './compute';
 import { DomainError } from '../errors';
 import { writeRunFlags } from './run-flags';

@@ -16,7 +16,7 @@ import { adminEn } from '../../client/admin/messages-en';
 import { createApp } from '../../server/app';
 import { createUser } from '../../server/auth/service';
 import { quotaFill } from '../../server/quotas/service';
-import { loadOfficialSurvey, loadTargets } from '../../server/surveys/bootstrap';
+import { loadOfficialSurvey, loadTargets } from '../../server/surveys/sqlite-sync';
 import { OFFICIAL_SURVEYS_DIR, REPO_ROOT } from '../helpers/app';
 import { createTestDb, type TestDb } from '../helpers/db';
 import { REFERENCE_DIR, writeReferenceImport } from '../server/runs/reference-import';

@@ -11,7 +11,7 @@ import { kk } from '../../client/i18n/messages-kk';
 import { ru } from '../../client/i18n/messages-ru';
 import { screenReasonOf, setQuotas } from '../../server/quotas/service';
 import { OFFICIAL_SURVEY_ID } from '../../server/surveys/service';
-import { openWave } from '../../server/waves/service';
+import { openWave } from '../../server/waves/sqlite-sync';
 import { OFFICIAL_SURVEYS_DIR, REPO_ROOT, startTestApp, type TestApp } from '../helpers/app';
 import { choose, horizontalOverflow, openBrowser, pick, question } from './browser';
 

@@ -10,9 +10,9 @@ import { hashPassword } from '../../../server/auth/passwords';
 import { createUser } from '../../../server/auth/service';
 import type { Db } from '../../../server/db/open';
 import { users, type WaveRow } from '../../../server/db/schema';
-import { loadOfficialSurvey, loadTargets } from '../../../server/surveys/bootstrap';
+import { loadOfficialSurvey, loadTargets } from '../../../server/surveys/sqlite-sync';
 import { OFFICIAL_SURVEY_ID } from '../../../server/surveys/service';
-import { ensureOpenWave } from '../../../server/waves/service';
+import { ensureOpenWave } from '../../../server/waves/sqlite-sync';
 import { createTestDb } from '../../helpers/db';
 import { MINI_SURVEYS_DIR, textOf, type JsonBody } from '../../helpers/app';
 

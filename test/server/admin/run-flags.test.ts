@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importFrameFile } from '../../../server/frames/service';
 import { importResponsesFile } from '../../../server/responses/import';
 import { createEstimateRun } from '../../../server/runs/service';
-import { createWave } from '../../../server/waves/service';
+import { createWave } from '../../../server/waves/sqlite-sync';
 import { OFFICIAL_SURVEYS_DIR } from '../../helpers/app';
 import { REFERENCE_DIR, writeReferenceImport } from '../runs/reference-import';
 import { bodyAs, startAdminApp, type AdminTestApp, type Session } from './helpers';

@@ -9,14 +9,16 @@ import type { QuotaCellFill } from '../../../contract/quotas';
 import type { Db } from '../../../server/db/open';
 import type { WaveRow } from '../../../server/db/schema';
 import { DomainError } from '../../../server/errors';
-import { createInvitations } from '../../../server/invitations/service';
+import { createInvitations } from '../../../server/invitations/sqlite-sync';
 import { importQuotasCsv, QUOTA_HOLD_MS, quotaFill, releaseAbandoned, screenReasonOf, setQuotas } from '../../../server/quotas/service';
 import { importResponsesTable } from '../../../server/responses/import';
-import { completeResponse, getLinkState, getResponseState, savePartial } from '../../../server/responses/service';
-import { loadOfficialSurvey } from '../../../server/surveys/bootstrap';
+import { completeResponse, getLinkState, getResponseState, savePartial, type RespondentDb } from '../../../server/responses/service';
+import type { Store } from '../../../server/db/store';
+import { createSqliteStore } from '../../../server/db/store-sqlite';
+import { loadOfficialSurvey } from '../../../server/surveys/sqlite-sync';
 import { OFFICIAL_SURVEY_ID } from '../../../server/surveys/service';
 import { parseCsvText } from '../../../server/tables/read-table';
-import { ensureOpenWave } from '../../../server/waves/service';
+import { ensureOpenWave } from '../../../server/waves/sqlite-sync';
 import { miniAnswers } from '../../helpers/answers';
 import { MINI_SURVEYS_DIR } from '../../helpers/app';
 import { createTestDb, type TestDb } from '../../helpers/db';
@@ -25,9 +27,11 @@ let t: TestDb;
 let db: Db;
 let wave: WaveRow;
 let versionId: number;
+let store: Store;
 beforeEach(() => {
   t = createTestDb();
   db = t.db;
+  store = createSqliteStore(db);
   versionId = loadOfficialSurvey(db, MINI_SURVEYS_DIR).version.id;
   wave = ensureOpenWave(db, OFFICIAL_SURVEY_ID).wave;
 });
@@ -37,12 +41,13 @@ const T0 = new Date('2026-11-29T08:00:00Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
 const MIN = 60_000;
 /** As a job of the write queue: one transaction (savepoint) per call. */
-const inTx = <T>(fn: () => T): T => db.$client.transaction(fn)();
+const inTx = <T>(fn: (r: RespondentDb) => Promise<T>): Promise<T> => store.write((tx) => fn({ sql: tx, store, db }));
+const reads = (): RespondentDb => ({ sql: store.sql, store, db });
 const about = (over: Record<string, unknown> = {}) => ({ adult: true, resident: true, consent: true, region: 'KZ-75', settlement: 'urban', sex: 'f', age: 34, ethnicity: 'kazakh', ...over });
 const save = (id: string, data: Record<string, unknown>, now: Date) =>
-  inTx(() => savePartial(db, wave.openSlug, id, { surveyVersionId: versionId, locale: 'ru', data, currentPageNo: 2 }, now));
+  inTx((r) => savePartial(r, wave.openSlug, id, { surveyVersionId: versionId, locale: 'ru', data, currentPageNo: 2 }, now));
 const complete = (id: string, data: Record<string, unknown>, now: Date) =>
-  inTx(() => completeResponse(db, wave.openSlug, id, { surveyVersionId: versionId, locale: 'kk', data }, now));
+  inTx((r) => completeResponse(r, wave.openSlug, id, { surveyVersionId: versionId, locale: 'kk', data }, now));
 const cell = (region: string, sex: string, ageBand: string, now = T0): QuotaCellFill =>
   quotaFill(db, wave.id, now).cells.find((c) => c.region === region && c.sex === sex && c.ageBand === ageBand)!;
 const statusOf = (id: string) => db.$client.prepare('SELECT status FROM responses WHERE id = ?').pluck().get(id);
@@ -105,111 +110,111 @@ describe('targets', () => {
 });
 
 describe('places', () => {
-  it('a partial save holds a place, a completion counts it, a full cell screens out with quota_full', () => {
+  it('a partial save holds a place, a completion counts it, a full cell screens out with quota_full', async () => {
     setQuotas(db, wave.id, [{ region: 'KZ-75', sex: 'f', ageBand: '30-44', target: 2 }], 'test', T0);
     const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()];
     // Before the placing answers nothing is held.
-    expect(save(a, { adult: true, resident: true, consent: true }, T0).status).toBe('partial');
+    expect((await save(a, { adult: true, resident: true, consent: true }, T0)).status).toBe('partial');
     expect(cell('KZ-75', 'f', '30-44').reserved).toBe(0);
-    expect(save(a, about(), T0).status).toBe('partial');
-    expect(save(b, about({ age: 44 }), T0).status).toBe('partial');
+    expect((await save(a, about(), T0)).status).toBe('partial');
+    expect((await save(b, about({ age: 44 }), T0)).status).toBe('partial');
     expect(cell('KZ-75', 'f', '30-44')).toMatchObject({ reserved: 2, completed: 0 });
-    const refused = save(c, about({ age: 30 }), at(MIN));
+    const refused = (await save(c, about({ age: 30 }), at(MIN)));
     expect(refused).toMatchObject({ status: 'screened_out', screenReason: 'quota_full' });
     expect(statusOf(c)).toBe('screened_out');
     expect(screenReasonOf(db, c)).toBe('quota_full');
-    expect(getResponseState(db, wave.openSlug, c)).toMatchObject({ status: 'screened_out', screenReason: 'quota_full' });
+    expect((await getResponseState(reads(), wave.openSlug, c))).toMatchObject({ status: 'screened_out', screenReason: 'quota_full' });
     // A later save of the refused response is answered quota_full (the page shows the same message).
-    expect(() => save(c, about({ age: 30 }), at(2 * MIN))).toThrow(expect.objectContaining({ code: 'quota_full' }));
+    await expect(save(c, about({ age: 30 }), at(2 * MIN))).rejects.toThrow(expect.objectContaining({ code: 'quota_full' }));
     // Its completion is answered idempotently with the reason.
-    expect(complete(c, miniAnswers({ age: 30 }), at(3 * MIN))).toMatchObject({ created: false, body: { status: 'screened_out', screenReason: 'quota_full' } });
+    expect((await complete(c, miniAnswers({ age: 30 }), at(3 * MIN)))).toMatchObject({ created: false, body: { status: 'screened_out', screenReason: 'quota_full' } });
     // Holding respondents complete: counted, not over target.
-    expect(complete(a, miniAnswers(), at(4 * MIN)).body.status).toBe('complete');
+    expect((await complete(a, miniAnswers(), at(4 * MIN))).body.status).toBe('complete');
     expect(cell('KZ-75', 'f', '30-44', at(4 * MIN))).toMatchObject({ target: 2, reserved: 1, completed: 1, refused: 1, overshoot: 0 });
     // A cell without a target is not limited; its respondents show as outside.
-    expect(complete(randomUUID(), miniAnswers({ region: 'KZ-71' }), at(5 * MIN)).body.status).toBe('complete');
+    expect((await complete(randomUUID(), miniAnswers({ region: 'KZ-71' }), at(5 * MIN))).body.status).toBe('complete');
     expect(quotaFill(db, wave.id, at(5 * MIN)).outside).toEqual({ reserved: 0, completed: 1 });
   });
 
-  it('a completion in a full cell without any partial save is stored screened out, without scores', () => {
+  it('a completion in a full cell without any partial save is stored screened out, without scores', async () => {
     setQuotas(db, wave.id, [{ region: 'KZ-75', sex: 'f', ageBand: '30-44', target: 1 }], 'test', T0);
-    expect(complete(randomUUID(), miniAnswers(), T0).body).toMatchObject({ status: 'complete' });
+    expect((await complete(randomUUID(), miniAnswers(), T0)).body).toMatchObject({ status: 'complete' });
     const id = randomUUID();
-    const res = complete(id, miniAnswers({ age: 40 }), at(MIN));
+    const res = (await complete(id, miniAnswers({ age: 40 }), at(MIN)));
     expect(res).toMatchObject({ created: true, body: { status: 'screened_out', screenReason: 'quota_full' } });
     const row = db.$client.prepare('SELECT status, region, consensus FROM responses WHERE id = ?').get(id);
     expect(row).toEqual({ status: 'screened_out', region: null, consensus: null });
     // A respondent screened out by the screener questions is no quota refusal.
     const out = randomUUID();
-    save(out, { ...about({ age: 50 }) }, at(MIN));
-    expect(complete(out, { adult: true, resident: true, consent: false }, at(2 * MIN)).body).toEqual({ id: out, status: 'screened_out', completedAt: at(2 * MIN).toISOString() });
+    (await save(out, { ...about({ age: 50 }) }, at(MIN)));
+    expect((await complete(out, { adult: true, resident: true, consent: false }, at(2 * MIN))).body).toEqual({ id: out, status: 'screened_out', completedAt: at(2 * MIN).toISOString() });
     expect(screenReasonOf(db, out)).toBeUndefined();
   });
 
-  it('moves the place when the answers move the respondent to another cell, checking the new one', () => {
+  it('moves the place when the answers move the respondent to another cell, checking the new one', async () => {
     setQuotas(db, wave.id, [{ region: 'KZ-75', sex: 'f', ageBand: '30-44', target: 1 }, { region: 'KZ-75', sex: 'f', ageBand: '45-59', target: 1 }], 'test', T0);
     const [a, b] = [randomUUID(), randomUUID()];
-    save(a, about({ age: 34 }), T0);
-    save(b, about({ age: 50 }), T0);
+    (await save(a, about({ age: 34 }), T0));
+    (await save(b, about({ age: 50 }), T0));
     // a corrects the age into b's (full) band: refused there; its old place is given up with it.
-    expect(save(a, about({ age: 52 }), at(MIN))).toMatchObject({ status: 'screened_out', screenReason: 'quota_full' });
+    expect((await save(a, about({ age: 52 }), at(MIN)))).toMatchObject({ status: 'screened_out', screenReason: 'quota_full' });
     expect(cell('KZ-75', 'f', '30-44', at(MIN)).reserved).toBe(0);
     // b moves to the now free band: allowed, and frees its own.
-    expect(save(b, about({ age: 31 }), at(MIN)).status).toBe('partial');
+    expect((await save(b, about({ age: 31 }), at(MIN))).status).toBe('partial');
     expect(cell('KZ-75', 'f', '30-44', at(MIN)).reserved).toBe(1);
     expect(cell('KZ-75', 'f', '45-59', at(MIN)).reserved).toBe(0);
   });
 });
 
 describe('invitations and open links', () => {
-  it('count in the same cells; a refused invitation is used up and its link says so', () => {
+  it('count in the same cells; a refused invitation is used up and its link says so', async () => {
     setQuotas(db, wave.id, [{ region: 'KZ-75', sex: 'f', ageBand: '30-44', target: 2 }], 'test', T0);
     const [first, second] = createInvitations(db, wave.id, 2, T0);
     const viaInvitation = (token: string, id: string, data: Record<string, unknown>, now: Date) =>
-      inTx(() => savePartial(db, token, id, { surveyVersionId: versionId, locale: 'en', data, currentPageNo: 2 }, now));
-    expect(viaInvitation(first!.token, randomUUID(), about(), T0).status).toBe('partial');
-    expect(save(randomUUID(), about(), T0).status).toBe('partial');
+      inTx((r) => savePartial(r, token, id, { surveyVersionId: versionId, locale: 'en', data, currentPageNo: 2 }, now));
+    expect((await viaInvitation(first!.token, randomUUID(), about(), T0)).status).toBe('partial');
+    expect((await save(randomUUID(), about(), T0)).status).toBe('partial');
     expect(cell('KZ-75', 'f', '30-44')).toMatchObject({ reserved: 2 });
     const id = randomUUID();
-    expect(viaInvitation(second!.token, id, about(), at(MIN))).toMatchObject({ status: 'screened_out', screenReason: 'quota_full' });
+    expect((await viaInvitation(second!.token, id, about(), at(MIN)))).toMatchObject({ status: 'screened_out', screenReason: 'quota_full' });
     // Used up, keeping only the day, and no longer tied to its response (docs/decisions/021).
     expect(db.$client.prepare('SELECT completed_at, response_id FROM invitations WHERE id = ?').get(second!.id)).toEqual({ completed_at: at(MIN).toISOString().slice(0, 10), response_id: null });
-    expect(() => getLinkState(db, second!.token)).toThrow(expect.objectContaining({ code: 'invitation_used' }));
-    expect(getResponseState(db, second!.token, id)).toMatchObject({ status: 'screened_out', screenReason: 'quota_full' });
+    await expect(getLinkState(reads(), second!.token)).rejects.toThrow(expect.objectContaining({ code: 'invitation_used' }));
+    expect((await getResponseState(reads(), second!.token, id))).toMatchObject({ status: 'screened_out', screenReason: 'quota_full' });
   });
 });
 
 describe('release after 2 h without a save', () => {
-  it('frees an abandoned place; the respondent who comes back re-reserves if there is room, or is refused politely', () => {
+  it('frees an abandoned place; the respondent who comes back re-reserves if there is room, or is refused politely', async () => {
     setQuotas(db, wave.id, [{ region: 'KZ-75', sex: 'f', ageBand: '30-44', target: 1 }], 'test', T0);
     const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()];
-    save(a, about(), T0);
+    (await save(a, about(), T0));
     // Saves keep the place alive: still held at 1 h 59 min after the last save.
-    save(a, about(), at(60 * MIN));
-    expect(save(b, about(), at(60 * MIN + QUOTA_HOLD_MS - MIN))).toMatchObject({ status: 'screened_out', screenReason: 'quota_full' });
+    (await save(a, about(), at(60 * MIN)));
+    expect((await save(b, about(), at(60 * MIN + QUOTA_HOLD_MS - MIN)))).toMatchObject({ status: 'screened_out', screenReason: 'quota_full' });
     expect(cell('KZ-75', 'f', '30-44', at(60 * MIN + QUOTA_HOLD_MS - MIN)).reserved).toBe(1);
     // 2 h after a's last save the place is free: the fill says so, and the next respondent gets it.
     const afterHold = at(60 * MIN + QUOTA_HOLD_MS + 1000);
     expect(cell('KZ-75', 'f', '30-44', afterHold)).toMatchObject({ reserved: 0, completed: 0 });
-    expect(save(c, about(), afterHold).status).toBe('partial');
+    expect((await save(c, about(), afterHold)).status).toBe('partial');
     const held = () => db.$client.prepare("SELECT response_id AS id, state FROM quota_reservations ORDER BY response_id").all();
     expect(held()).toContainEqual({ id: a, state: 'released' });
     // a comes back: the group is complete now.
-    expect(save(a, about(), at(60 * MIN + QUOTA_HOLD_MS + 2000))).toMatchObject({ status: 'screened_out', screenReason: 'quota_full' });
+    expect((await save(a, about(), at(60 * MIN + QUOTA_HOLD_MS + 2000)))).toMatchObject({ status: 'screened_out', screenReason: 'quota_full' });
     // c abandons too; the sweep records it; nobody holds the cell any more.
     expect(releaseAbandoned(db, at(60 * MIN + 2 * QUOTA_HOLD_MS + 2000))).toBe(1);
     expect(held()).toContainEqual({ id: c, state: 'released' });
   });
 
-  it('a respondent coming back after the release takes a place again when the cell has room', () => {
+  it('a respondent coming back after the release takes a place again when the cell has room', async () => {
     setQuotas(db, wave.id, [{ region: 'KZ-75', sex: 'f', ageBand: '30-44', target: 1 }], 'test', T0);
     const a = randomUUID();
-    save(a, about(), T0);
+    (await save(a, about(), T0));
     const back = at(QUOTA_HOLD_MS + 5 * MIN);
     expect(cell('KZ-75', 'f', '30-44', back).reserved).toBe(0);
-    expect(save(a, about(), back).status).toBe('partial');
+    expect((await save(a, about(), back)).status).toBe('partial');
     expect(cell('KZ-75', 'f', '30-44', back).reserved).toBe(1);
-    expect(complete(a, miniAnswers(), at(QUOTA_HOLD_MS + 10 * MIN)).body.status).toBe('complete');
+    expect((await complete(a, miniAnswers(), at(QUOTA_HOLD_MS + 10 * MIN))).body.status).toBe('complete');
     expect(cell('KZ-75', 'f', '30-44', at(QUOTA_HOLD_MS + 10 * MIN))).toMatchObject({ reserved: 0, completed: 1, overshoot: 0 });
   });
 });
@@ -218,25 +223,25 @@ describe('imports', () => {
   const HEADER = 'adult,resident,consent,region,settlement,sex,age,ethnicity,a1,a2,a3,b1,b2,c1,c5';
   const line = (age: number, sex = 'f') => `true,true,true,KZ-75,urban,${sex},${age},kazakh,4,5,2,1,dk,3,7`;
 
-  it('counts imported interviews even in a full cell and shows the overshoot; web respondents are then refused', () => {
+  it('counts imported interviews even in a full cell and shows the overshoot; web respondents are then refused', async () => {
     setQuotas(db, wave.id, [{ region: 'KZ-75', sex: 'f', ageBand: '30-44', target: 2 }], 'test', T0);
-    expect(complete(randomUUID(), miniAnswers(), T0).body.status).toBe('complete');
+    expect((await complete(randomUUID(), miniAnswers(), T0)).body.status).toBe('complete');
     const summary = importResponsesTable(db, wave.id, parseCsvText([HEADER, line(31), line(38), line(44), line(70)].join('\n'), 'field.csv'), 'test', at(MIN));
     expect(summary.inserted).toBe(4);
     expect(cell('KZ-75', 'f', '30-44', at(MIN))).toEqual({ region: 'KZ-75', sex: 'f', ageBand: '30-44', target: 2, reserved: 0, completed: 4, imported: 3, refused: 0, overshoot: 2 });
     expect(quotaFill(db, wave.id, at(MIN)).outside).toEqual({ reserved: 0, completed: 1 });
-    expect(save(randomUUID(), about(), at(2 * MIN))).toMatchObject({ status: 'screened_out', screenReason: 'quota_full' });
+    expect((await save(randomUUID(), about(), at(2 * MIN)))).toMatchObject({ status: 'screened_out', screenReason: 'quota_full' });
   });
 
-  it('counts the responses a wave already has when its quotas are set, never refusing them', () => {
+  it('counts the responses a wave already has when its quotas are set, never refusing them', async () => {
     importResponsesTable(db, wave.id, parseCsvText([HEADER, line(31), line(38), line(44)].join('\n'), 'field.csv'), 'test', T0);
     const a = randomUUID();
-    save(a, about({ age: 40 }), T0);
-    complete(randomUUID(), miniAnswers({ age: 33 }), T0);
+    (await save(a, about({ age: 40 }), T0));
+    (await complete(randomUUID(), miniAnswers({ age: 33 }), T0));
     const fill = setQuotas(db, wave.id, [{ region: 'KZ-75', sex: 'f', ageBand: '30-44', target: 3 }], 'test', at(MIN));
     expect(fill.cells[0]).toMatchObject({ target: 3, reserved: 1, completed: 4, imported: 3, overshoot: 2 });
     // The partial one keeps its place and may complete.
-    expect(complete(a, miniAnswers({ age: 40 }), at(2 * MIN)).body.status).toBe('complete');
+    expect((await complete(a, miniAnswers({ age: 40 }), at(2 * MIN))).body.status).toBe('complete');
     expect(cell('KZ-75', 'f', '30-44', at(2 * MIN))).toMatchObject({ reserved: 0, completed: 5, overshoot: 2 });
   });
 });

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDb } from '../../../server/db/open';
 import { listFrames } from '../../../server/frames/service';
-import { listWaves, periodOf } from '../../../server/waves/service';
+import { listWaves, periodOf } from '../../../server/waves/sqlite-sync';
 import { MINI_SURVEYS_DIR, OFFICIAL_SURVEYS_DIR } from '../../helpers/app';
 import { startServerProcess } from '../../helpers/spawn';
 

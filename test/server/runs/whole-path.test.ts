@@ -11,9 +11,9 @@ import { currentPublication, publishedRuns } from '../../../server/publications/
 import { importFrameFile } from '../../../server/frames/service';
 import { importResponsesFile } from '../../../server/responses/import';
 import { createEstimateRun } from '../../../server/runs/service';
-import { loadOfficialSurvey } from '../../../server/surveys/bootstrap';
+import { loadOfficialSurvey } from '../../../server/surveys/sqlite-sync';
 import { OFFICIAL_SURVEY_ID } from '../../../server/surveys/service';
-import { createWave } from '../../../server/waves/service';
+import { createWave } from '../../../server/waves/sqlite-sync';
 import { createTestDbFile } from '../../helpers/db';
 import { OFFICIAL_SURVEYS_DIR } from '../../helpers/app';
 import { runCli } from '../../helpers/spawn';
