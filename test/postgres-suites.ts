@@ -6,4 +6,10 @@
 // list becomes the globs of those folders.
 export const POSTGRES_SUITES: readonly string[] = [
   'test/server/db/store-helper.test.ts',
+  'test/server/responses/api.test.ts',
+  'test/server/responses/fuzz.test.ts',
+  'test/server/responses/hostile-input.test.ts',
+  'test/server/responses/official.test.ts',
+  'test/server/responses/versioning.test.ts',
+  'test/server/surveys/bootstrap.test.ts',
 ];

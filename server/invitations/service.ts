@@ -61,6 +61,9 @@ const invitationByHash = statement<{ hash: string }>('invitations.byTokenHash', 
 
 /** Resolves a link to its wave (and invitation), or undefined when it matches nothing. */
 export async function resolveLink(sql: Sql, link: string): Promise<ResolvedLink | undefined> {
+  // A NUL matches no slug (base64url) and PostgreSQL's text cannot even hold one: asked as is, it
+  // would be an internal error there instead of an unknown link.
+  if (link.includes('\0')) return undefined;
   const wave = await sql.prepared<{ slug: string }, WaveRow>(waveBySlug).get({ slug: link });
   if (wave) return { kind: 'open', wave };
   const invitation = await sql.prepared<{ hash: string }, InvitationRow>(invitationByHash).get({ hash: hashToken(link) });

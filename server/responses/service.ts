@@ -149,14 +149,18 @@ function versionForWrite(r: RespondentDb, { resolved, row }: WriteTarget, reques
   return row ? versionOfExisting(r, row, requested) : versionForNewResponse(r, resolved.wave, requested);
 }
 
-/** Inserts a new response and binds its invitation (a lost race for the invitation undoes the insert). */
+/**
+ * Binds the invitation, then inserts the new response (a lost race for the invitation stores
+ * nothing). In this order on PostgreSQL: the response's foreign key share-locks the invitation row,
+ * so two respondents inserting first and binding after would deadlock each other.
+ */
 async function insertNew(tx: Sql, { resolved }: WriteTarget, row: Omit<q.InsertedResponse, 'waveId' | 'invitationId' | 'mode' | 'interviewer' | 'baseWeight'>): Promise<void> {
+  if (resolved.kind === 'invitation' && !(await q.bindInvitation(tx, resolved.invitation.id, row.id))) throw invitationUsed();
   await q.insertResponse(tx, {
     ...row, waveId: resolved.wave.id,
     invitationId: resolved.kind === 'invitation' ? resolved.invitation.id : null,
     ...WEB_RESPONSE,
   });
-  if (resolved.kind === 'invitation' && !(await q.bindInvitation(tx, resolved.invitation.id, row.id))) throw invitationUsed();
 }
 
 /** GET /api/links/:link */

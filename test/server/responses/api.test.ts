@@ -170,6 +170,23 @@ describe('POST …/complete', () => {
     expect((await rowsWithId(id))).toHaveLength(1);
   });
 
+  it('completes a partially saved response once when its completion is retried many times at once', async () => {
+    const id = randomUUID();
+    expect((await t.api('PUT', `/api/links/${slug()}/responses/${id}`, { surveyVersionId: t.version.id, locale: 'ru', data: { adult: true }, currentPageNo: 1 })).status).toBe(200);
+    // Each retry carries other answers: only the one that completed may be stored.
+    const results = await Promise.all(Array.from({ length: 12 }, (_, i) =>
+      t.api('POST', `/api/links/${slug()}/responses/${id}/complete`, completion({ data: miniAnswers({ age: 20 + i }) }))));
+    const created = results.filter((r) => r.status === 201);
+    expect(created).toHaveLength(1);
+    expect(results.filter((r) => r.status === 200)).toHaveLength(11);
+    for (const r of results) expect(r.body).toEqual(created[0]!.body);
+    const rows = await rowsWithId(id);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ status: 'complete', completedAt: created[0]!.body.completedAt });
+    expect(results.map((_, i) => 20 + i)).toContain(rows[0]!.data.age);
+    expect(rows[0]!.age).toBe(rows[0]!.data.age);
+  });
+
   it('answers 422 invalid_answers with per-question messages in the respondent\'s language, storing nothing', async () => {
     const cases: [Record<string, unknown>, string][] = [
       [miniAnswers({ a1: undefined }), 'a1'], // required question left out
