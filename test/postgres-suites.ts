@@ -12,4 +12,5 @@ export const POSTGRES_SUITES: readonly string[] = [
   'test/server/responses/official.test.ts',
   'test/server/responses/versioning.test.ts',
   'test/server/surveys/bootstrap.test.ts',
+  'test/server/static.test.ts',
 ];
