@@ -173,6 +173,9 @@ describe('POST …/complete', () => {
   it('completes a partially saved response once when its completion is retried many times at once', async () => {
     const id = randomUUID();
     expect((await t.api('PUT', `/api/links/${slug()}/responses/${id}`, { surveyVersionId: t.version.id, locale: 'ru', data: { adult: true }, currentPageNo: 1 })).status).toBe(200);
+    // Connections for all of them first (on PostgreSQL a pool opening its connections one by one
+    // would let the first transaction finish before the others start).
+    await Promise.all(Array.from({ length: 12 }, () => t.api('GET', `/api/links/${slug()}/responses/${id}`)));
     // Each retry carries other answers: only the one that completed may be stored.
     const results = await Promise.all(Array.from({ length: 12 }, (_, i) =>
       t.api('POST', `/api/links/${slug()}/responses/${id}/complete`, completion({ data: miniAnswers({ age: 20 + i }) }))));
