@@ -11,9 +11,9 @@ import { writeRunFlags } from '../server/runs/run-flags';
 import { openDb } from '../server/db/open';
 import { createSqliteStore } from '../server/db/store-sqlite';
 import { sqliteSql } from '../server/db/sql';
-import { loadOfficialSurvey } from '../server/surveys/bootstrap';
+import { loadOfficialSurvey } from '../server/surveys/sqlite-sync';
 import { OFFICIAL_SURVEY_ID } from '../server/surveys/service';
-import { ensureOpenWave, openWave } from '../server/waves/service';
+import { ensureOpenWave, openWave } from '../server/waves/sqlite-sync';
 
 /** The small stand-in questionnaire of the tests (the list reads no answers). */
 const MINI = path.join(import.meta.dirname, '../test/fixtures/mini-survey');

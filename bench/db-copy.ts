@@ -19,9 +19,10 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export async function prepare(dbFile: string, responses: number): Promise<void> {
   const { openDb } = await import('../server/db/open');
-  const { loadOfficialSurvey } = await import('../server/surveys/bootstrap');
-  const { createWave } = await import('../server/waves/service');
-  const { getSurveyVersion, OFFICIAL_SURVEY_ID } = await import('../server/surveys/service');
+  const { loadOfficialSurvey } = await import('../server/surveys/sqlite-sync');
+  const { createWave } = await import('../server/waves/sqlite-sync');
+  const { OFFICIAL_SURVEY_ID } = await import('../server/surveys/service');
+  const { getSurveyVersion } = await import('../server/surveys/sqlite-sync');
   const db = openDb(dbFile, { synchronous: 'normal' });
   const version = loadOfficialSurvey(db, path.join(ROOT, 'surveys')).version;
   const { spec, row } = getSurveyVersion(db, version.id)!;

@@ -17,9 +17,10 @@ import { illustrativeFrameCsv, writeSyntheticWave } from './synthetic-wave';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 async function prepare(dir: string, responses: number): Promise<{ dbFile: string; waveId: number }> {
   const { openDb } = await import('../server/db/open');
-  const { loadOfficialSurvey } = await import('../server/surveys/bootstrap');
-  const { createWave } = await import('../server/waves/service');
-  const { getSurveyVersion, OFFICIAL_SURVEY_ID } = await import('../server/surveys/service');
+  const { loadOfficialSurvey } = await import('../server/surveys/sqlite-sync');
+  const { createWave } = await import('../server/waves/sqlite-sync');
+  const { OFFICIAL_SURVEY_ID } = await import('../server/surveys/service');
+  const { getSurveyVersion } = await import('../server/surveys/sqlite-sync');
   const dbFile = path.join(dir, 'bench.db');
   const db = openDb(dbFile, { synchronous: 'normal' });
   const version = loadOfficialSurvey(db, path.join(ROOT, 'surveys')).version;

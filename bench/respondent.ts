@@ -27,9 +27,9 @@ import type { CDPSession, Page } from 'playwright-core';
 import express, { type Response } from 'express';
 import { createApp } from '../server/app';
 import { openDb } from '../server/db/open';
-import { loadOfficialSurvey } from '../server/surveys/bootstrap';
+import { loadOfficialSurvey } from '../server/surveys/sqlite-sync';
 import { OFFICIAL_SURVEY_ID } from '../server/surveys/service';
-import { ensureOpenWave } from '../server/waves/service';
+import { ensureOpenWave } from '../server/waves/sqlite-sync';
 import { openBrowser } from '../test/e2e/browser';
 
 const ROOT = path.resolve(import.meta.dirname, '..');

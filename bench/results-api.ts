@@ -24,7 +24,7 @@ import { addSyntheticQuarters, buildDemoDatabase, demoPeriods } from '../server/
 import { publishRun } from '../server/publications/service';
 import { createEstimateRun } from '../server/runs/service';
 import { OFFICIAL_SURVEY_ID } from '../server/surveys/service';
-import { findWaveByPeriod } from '../server/waves/service';
+import { findWaveByPeriod } from '../server/waves/sqlite-sync';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 

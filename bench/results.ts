@@ -42,11 +42,12 @@ export interface ResultsBenchContext {
 
 async function prepare(responses: number): Promise<ResultsBenchContext> {
   const { openDb } = await import('../server/db/open');
-  const { loadOfficialSurvey } = await import('../server/surveys/bootstrap');
-  const { createWave } = await import('../server/waves/service');
+  const { loadOfficialSurvey } = await import('../server/surveys/sqlite-sync');
+  const { createWave } = await import('../server/waves/sqlite-sync');
   const { storeFrame } = await import('../server/frames/service');
   const { parseCsvText } = await import('../server/tables/read-table');
-  const { getSurveyVersion, OFFICIAL_SURVEY_ID } = await import('../server/surveys/service');
+  const { OFFICIAL_SURVEY_ID } = await import('../server/surveys/service');
+  const { getSurveyVersion } = await import('../server/surveys/sqlite-sync');
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kelisim-bench-results-'));
   const dbFile = path.join(dir, 'bench.db');
@@ -212,7 +213,7 @@ async function serverMode(): Promise<void> {
   const { createApp } = await import('../server/app');
   const { openDb, walSyncer } = await import('../server/db/open');
   const { startCheckpointer } = await import('../server/db/checkpointer');
-  const { ensureOpenWave } = await import('../server/waves/service');
+  const { ensureOpenWave } = await import('../server/waves/sqlite-sync');
   const { OFFICIAL_SURVEY_ID } = await import('../server/surveys/service');
   const { estimateInWorker } = await import('../server/runs/worker-pool');
   const { createSqliteStore } = await import('../server/db/store-sqlite');

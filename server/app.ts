@@ -1,7 +1,7 @@
 // The Express application, built by a factory so tests run it on a real socket (port 0) against
 // their own database without going through main.ts.
 import path from 'node:path';
-import express, { type ErrorRequestHandler, type Express } from 'express';
+import express, { Router, type ErrorRequestHandler, type Express } from 'express';
 import type { Config } from './config';
 import type { Antibot } from './antibot/guard';
 import type { Db } from './db/open';
@@ -69,6 +69,26 @@ function notMovedYet(dialect: string): Db {
   });
 }
 
+/**
+ * On another engine than SQLite, a feature whose router cannot even be built (it uses the SQLite
+ * connection as it starts: not moved to the store yet) fails each of its requests with that error
+ * (an internal error, logged) instead of stopping the server (decision 027, step 2).
+ */
+function builtOnUse(feature: Feature): Feature {
+  return {
+    ...feature,
+    router: (deps) => {
+      try {
+        return feature.router(deps);
+      } catch (err) {
+        const failing = Router();
+        failing.use((_req, _res, next) => next(err));
+        return failing;
+      }
+    },
+  };
+}
+
 /** Maps body-parser's error types (express.json) to the API's codes. */
 function bodyParserError(err: unknown, limit: number): HttpError | undefined {
   if (typeof err !== 'object' || err === null || !('type' in err)) return undefined;
@@ -113,7 +133,7 @@ export function createApp({ db, store: givenStore, config, logError = (m, e) => 
   const writes: WriteQueue = { run: (fn) => store.write(() => Promise.resolve(fn(sqliteDb))) };
   // Each feature under its own path, with its own access rule and cache policy (decision 005).
   const deps: FeatureDeps = { db: sqliteDb, store, writes, antibot, clock, dbFile, publicBaseUrl, jobs };
-  for (const feature of features) app.use('/api', mountFeature(feature, deps));
+  for (const feature of db ? features : features.map(builtOnUse)) app.use('/api', mountFeature(feature, deps));
   app.use('/api', (req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
     next(new NotFoundError('not_found', `There is no API endpoint ${req.method} ${req.originalUrl.split('?')[0]}.`));

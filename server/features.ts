@@ -78,7 +78,7 @@ export interface Feature {
 
 /** The features of the server, mounted in this order. */
 export const FEATURES: readonly Feature[] = [
-  { name: 'responses', path: '/links', access: { kind: 'respondent' }, cache: 'no-store', router: ({ db, writes, antibot }) => responsesRouter(db, writes, antibot) },
+  { name: 'responses', path: '/links', access: { kind: 'respondent' }, cache: 'no-store', router: ({ store, antibot }) => responsesRouter(store, antibot) },
   // The router keeps its own strong ETag per published state (computed once per state, not per body).
   { name: 'results', path: '/public/v1', access: { kind: 'public' }, cache: 'public-etag', router: ({ store }) => publicResultsRouter(store.sql) },
   // The researchers' console (issue 8): sign-in per server/auth, each route's role per contract/admin-api.ts.

@@ -15,4 +15,11 @@ export const POSTGRES_SUITES: readonly string[] = [
   'test/server/antibot/store.test.ts',
   'test/server/cli/quota.test.ts',
   'test/server/cli/responses-import.test.ts',
+  'test/server/responses/api.test.ts',
+  'test/server/responses/fuzz.test.ts',
+  'test/server/responses/hostile-input.test.ts',
+  'test/server/responses/official.test.ts',
+  'test/server/responses/versioning.test.ts',
+  'test/server/surveys/bootstrap.test.ts',
+  'test/server/static.test.ts',
 ];

@@ -6,8 +6,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config';
 import { appendAudit, cliActor } from '../audit/service';
-import { createInvitations, MAX_INVITATIONS_PER_BATCH } from '../invitations/service';
-import { findWave, listWaves } from '../waves/service';
+import { MAX_INVITATIONS_PER_BATCH } from '../invitations/service';
+import { createInvitations } from '../invitations/sqlite-sync';
+import { findWave, listWaves } from '../waves/sqlite-sync';
 import { runCommand, UsageError, withDatabase } from './database-command';
 
 const USAGE = 'usage: npm run -s kelisim -- invite --wave <id> --count <n> [--out links.csv] [--base-url http://localhost:3000]';

@@ -8,7 +8,7 @@ import type { WaveRow } from '../db/schema';
 import { OFFICIAL_SURVEY_ID } from '../surveys/service';
 import { cliActor } from '../audit/service';
 import { DomainError } from '../errors';
-import { closeWaveAudited, createWave, findWave, listWaves, openNextWave } from '../waves/service';
+import { closeWaveAudited, createWave, findWave, listWaves, openNextWave } from '../waves/sqlite-sync';
 import { runCommand, UsageError, withDatabase } from './database-command';
 import { exitCodeOf } from './domain-command';
 

@@ -13,7 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import type { Db } from '../db/open';
 import { runInWorker } from '../runs/worker-pool';
-import { findWave } from '../waves/service';
+import { findWave } from '../waves/sqlite-sync';
 import { DomainError } from '../errors';
 import { diagnosticsFileFor, exportRunResults, RESULT_FORMATS, type ResultFormat } from './run-results';
 import { codebookFileFor, EXPORT_FORMATS, exportWave, type ExportFormat } from './service';

@@ -13,7 +13,7 @@ import { Z975 } from '../../analysis/estimates';
 import type { Db } from '../db/open';
 import { INDICATOR_IDS, BREAKDOWNS, type StoredRunResult } from '../runs/result';
 import { requireRunOnDb, type StoredRun } from '../runs/service';
-import { getSurveyVersion } from '../surveys/service';
+import { getSurveyVersion } from '../surveys/sqlite-sync';
 import { csvField, neutralise } from './csv';
 import { withSink } from './file-sink';
 import { exportVariables, INDICATOR_LABELS, labelOf, type ExportVariable, type Lang } from './variables';

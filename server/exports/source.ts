@@ -3,8 +3,9 @@
 import type { Db } from '../db/open';
 import type { WaveRow } from '../db/schema';
 import { DomainError } from '../errors';
-import { getSurveyVersion, latestSurveyVersion, type LoadedSurveyVersion } from '../surveys/service';
-import { findWave, listWaves } from '../waves/service';
+import type { LoadedSurveyVersion } from '../surveys/service';
+import { getSurveyVersion, latestSurveyVersion } from '../surveys/sqlite-sync';
+import { findWave, listWaves } from '../waves/sqlite-sync';
 import { annotationVariables, type ExportAnnotations } from './run-columns';
 import { exportVariables, RESPONSE_COLUMNS, toCode, type Code, type ExportVariable, type Lang, type ResponseColumn } from './variables';
 

@@ -2,11 +2,12 @@
 // slug or an invitation token. Tokens are 32 random bytes (256 bits, base64url): unguessable, so
 // holding one is the credential; only its SHA-256 is stored, so a copy of the database does not
 // reveal working links. A plain (unsalted) hash is enough for a 256-bit random secret and keeps
-// lookup a single indexed equality.
+// lookup a single indexed equality. Through the store (decision 027): SQLite or PostgreSQL.
 import { createHash, randomBytes } from 'node:crypto';
-import { eq, sql } from 'drizzle-orm';
-import type { Db, Queryable } from '../db/open';
+import { sql as q } from 'drizzle-orm';
+import { rowShape } from '../db/rows';
 import { invitations, waves, type InvitationRow, type WaveRow } from '../db/schema';
+import { bare, statement, type Sql } from '../db/sql';
 
 export function newInvitationToken(): string {
   return randomBytes(32).toString('base64url');
@@ -19,52 +20,55 @@ export function hashToken(token: string): string {
 /** Largest batch `createInvitations` accepts in one call. */
 export const MAX_INVITATIONS_PER_BATCH = 100_000;
 
+/** Rows per INSERT of a batch (well under both engines' limits on parameters per statement). */
+const INSERT_CHUNK = 500;
+
 /**
- * Creates `count` invitations for wave `waveId` in one transaction and returns their ids and clear
- * tokens (the only time the tokens exist outside the respondent's link).
+ * Creates `count` invitations for wave `waveId` and returns their ids and clear tokens (the only
+ * time the tokens exist outside the respondent's link). Call inside a write (`tx`): all or none.
  */
-export function createInvitations(db: Queryable, waveId: number, count: number, now = new Date()): { id: number; token: string }[] {
-  return db.transaction((tx) => {
-    const out: { id: number; token: string }[] = [];
-    const createdAt = now.toISOString();
-    for (let i = 0; i < count; i++) {
-      const token = newInvitationToken();
-      const row = tx.insert(invitations).values({ waveId, tokenHash: hashToken(token), createdAt })
-        .returning({ id: invitations.id }).get();
-      out.push({ id: row.id, token });
-    }
-    return out;
-  }, { behavior: 'immediate' });
+export async function createInvitations(tx: Sql, waveId: number, count: number, now = new Date()): Promise<{ id: number; token: string }[]> {
+  const createdAt = now.toISOString();
+  const tokens = Array.from({ length: count }, () => newInvitationToken());
+  const out: { id: number; token: string }[] = [];
+  for (let start = 0; start < count; start += INSERT_CHUNK) {
+    const chunk = tokens.slice(start, start + INSERT_CHUNK);
+    const byHash = new Map(chunk.map((t) => [hashToken(t), t]));
+    const values = q.join([...byHash.keys()].map((h) => q`(${waveId}, ${h}, ${createdAt})`), q`, `);
+    const rows = await tx.all<{ id: number; tokenHash: string }>(q`INSERT INTO ${invitations} (${bare(invitations.waveId)}, ${bare(invitations.tokenHash)}, ${bare(invitations.createdAt)})
+      VALUES ${values} RETURNING ${bare(invitations.id)} AS "id", ${bare(invitations.tokenHash)} AS "tokenHash"`);
+    // RETURNING's order is not promised: ids are matched to tokens by their hash, then sorted.
+    for (const r of rows.sort((a, b) => a.id - b.id)) out.push({ id: r.id, token: byHash.get(r.tokenHash)! });
+  }
+  return out;
 }
 
-export function findInvitationByToken(db: Queryable, token: string): InvitationRow | undefined {
-  return db.select().from(invitations).where(eq(invitations.tokenHash, hashToken(token))).get();
+const INVITATION = rowShape<InvitationRow>(invitations);
+const WAVE = rowShape<WaveRow>(waves);
+
+export async function findInvitationByToken(sql: Sql, token: string): Promise<InvitationRow | undefined> {
+  return sql.get<InvitationRow>(q`SELECT ${INVITATION.columns} FROM ${invitations} WHERE ${invitations.tokenHash} = ${hashToken(token)}`);
 }
 
 export type ResolvedLink =
   | { kind: 'open'; wave: WaveRow }
   | { kind: 'invitation'; wave: WaveRow; invitation: InvitationRow };
 
-// Link resolution runs on every respondent request: its statements are prepared once per
-// connection (see server/responses/queries.ts for why and how they meet transactions).
-function prepareLinkQueries(db: Db) {
-  return {
-    waveBySlug: db.select().from(waves).where(eq(waves.openSlug, sql.placeholder('slug'))).prepare(),
-    waveById: db.select().from(waves).where(eq(waves.id, sql.placeholder('id'))).prepare(),
-    invitationByHash: db.select().from(invitations).where(eq(invitations.tokenHash, sql.placeholder('hash'))).prepare(),
-  };
-}
-const linkQueries = new WeakMap<Db, ReturnType<typeof prepareLinkQueries>>();
+// Link resolution runs on every respondent request: prepared statements (decision 027).
+const waveBySlug = statement<{ slug: string }>('invitations.waveBySlug', (p) => q`SELECT ${WAVE.columns} FROM ${waves} WHERE ${waves.openSlug} = ${p.slug}`);
+const waveById = statement<{ id: number }>('invitations.waveById', (p) => q`SELECT ${WAVE.columns} FROM ${waves} WHERE ${waves.id} = ${p.id}`);
+const invitationByHash = statement<{ hash: string }>('invitations.byTokenHash', (p) => q`SELECT ${INVITATION.columns} FROM ${invitations} WHERE ${invitations.tokenHash} = ${p.hash}`);
 
 /** Resolves a link to its wave (and invitation), or undefined when it matches nothing. */
-export function resolveLink(db: Db, link: string): ResolvedLink | undefined {
-  let q = linkQueries.get(db);
-  if (!q) linkQueries.set(db, (q = prepareLinkQueries(db)));
-  const wave = q.waveBySlug.get({ slug: link });
+export async function resolveLink(sql: Sql, link: string): Promise<ResolvedLink | undefined> {
+  // A NUL matches no slug (base64url) and PostgreSQL's text cannot even hold one: asked as is, it
+  // would be an internal error there instead of an unknown link.
+  if (link.includes('\0')) return undefined;
+  const wave = await sql.prepared<{ slug: string }, WaveRow>(waveBySlug).get({ slug: link });
   if (wave) return { kind: 'open', wave };
-  const invitation = q.invitationByHash.get({ hash: hashToken(link) });
+  const invitation = await sql.prepared<{ hash: string }, InvitationRow>(invitationByHash).get({ hash: hashToken(link) });
   if (!invitation) return undefined;
-  const invWave = q.waveById.get({ id: invitation.waveId });
+  const invWave = await sql.prepared<{ id: number }, WaveRow>(waveById).get({ id: invitation.waveId });
   // The foreign key guarantees the wave exists.
   return invWave ? { kind: 'invitation', wave: invWave, invitation } : undefined;
 }

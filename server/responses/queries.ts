@@ -1,21 +1,16 @@
-// SQL of the responses feature (kept here so a move to PostgreSQL stays inside the data layer).
+// SQL of the responses feature: the hot path of a respondent's save and completion, on the store's
+// executor (decision 027), SQLite or PostgreSQL.
 //
-// The statements are prepared once per database connection: building a drizzle query and letting
-// SQLite compile it again on every request cost about as much as the rest of a completion
-// (profiled under load: ~0.3 ms of ~1 ms). better-sqlite3 has a single connection per Db, so a
-// statement prepared on it runs inside whatever transaction or savepoint is open on that
-// connection — for writes, the group transaction of server/db/write-queue.ts.
-import type Database from 'better-sqlite3';
-import { getTableColumns } from 'drizzle-orm';
-import type { Db } from '../db/open';
-import { responses, type ResponseRow } from '../db/schema';
-
-// Plain better-sqlite3 statements rather than drizzle's prepared queries: drizzle still maps every
-// parameter and result column through its column objects on each call, which was ~6% of the
-// server's CPU in bench/ingest.ts (profiled). The column names and JSON columns are read once from
-// the drizzle table (server/db/schema.ts), the one place they are declared; JSON columns are stored
-// as JSON text exactly as drizzle's `mode: 'json'` does, so rows written here and through drizzle
-// read the same.
+// The statements are declared once (`statement`) and prepared once per connection by the driver:
+// building a query and letting the engine compile it again on every request cost about as much as
+// the rest of a completion (profiled under load: ~0.3 ms of ~1 ms). No drizzle mapping either: it
+// cost ~6% of the server's CPU in bench/ingest.ts. The column names and JSON columns are read once
+// from the drizzle table (server/db/schema.ts), the one place they are declared; JSON columns are
+// stored as JSON text exactly as drizzle's `mode: 'json'` does, so rows written here and through
+// drizzle read the same.
+import { getTableColumns, sql as q } from 'drizzle-orm';
+import { invitations, responses, type ResponseRow } from '../db/schema';
+import { bare, statement, type Sql } from '../db/sql';
 const TABLE_COLUMNS = getTableColumns(responses);
 type ResponseKey = keyof typeof TABLE_COLUMNS & keyof ResponseRow;
 const RESPONSE_COLUMNS = (Object.keys(TABLE_COLUMNS) as ResponseKey[]).map((key) => [key, TABLE_COLUMNS[key].name] as const);
@@ -60,63 +55,72 @@ function toParams(row: Params): Params {
   return params;
 }
 
-function prepare(sqlite: Database.Database) {
-  const select = RESPONSE_COLUMNS.map(([k, c]) => `${c} AS "${k}"`).join(', ');
-  const completedSet = RESPONSE_COLUMNS
-    .filter(([k]) => (DERIVED_KEYS as readonly string[]).includes(k) || (COMPLETION_KEYS as readonly string[]).includes(k))
-    .map(([k, c]) => `${c} = @${k}`).join(', ');
-  return {
-    byId: sqlite.prepare<[string], Record<string, unknown>>(`SELECT ${select} FROM responses WHERE id = ?`),
-    insert: sqlite.prepare<[Params]>(`INSERT INTO responses (${RESPONSE_COLUMNS.map(([, c]) => c).join(', ')}) VALUES (${RESPONSE_COLUMNS.map(([k]) => `@${k}`).join(', ')})`),
-    updatePartial: sqlite.prepare<[Params]>(`UPDATE responses SET ${(['locale', 'data', 'currentPageNo', 'updatedAt'] as const).map((k) => `${TABLE_COLUMNS[k].name} = @${k}`).join(', ')} WHERE id = @id`),
-    updateCompleted: sqlite.prepare<[Params]>(`UPDATE responses SET ${completedSet} WHERE id = @id`),
-    bindInvitation: sqlite.prepare<[string, number]>('UPDATE invitations SET response_id = ? WHERE id = ? AND response_id IS NULL'),
-    // The invitation stays used; its tie to the answers is cut (docs/decisions/021): no response
-    // id on it, no invitation id on the response, and only the day of completion, not the instant
-    // the response also records.
-    completeInvitation: sqlite.prepare<[string, number]>('UPDATE invitations SET completed_at = ?, response_id = NULL WHERE id = ?'),
-    unlinkResponse: sqlite.prepare<[string]>('UPDATE responses SET invitation_id = NULL WHERE id = ?'),
-  };
-}
+const ALL_KEYS = RESPONSE_COLUMNS.map(([k]) => k);
+const setColumns = (p: Record<string, unknown>, keys: readonly ResponseKey[]) =>
+  q.join(keys.map((k) => q`${bare(TABLE_COLUMNS[k])} = ${p[k]}`), q`, `);
+const COMPLETED_KEYS = ALL_KEYS.filter((k) => (DERIVED_KEYS as readonly string[]).includes(k) || (COMPLETION_KEYS as readonly string[]).includes(k));
 
-const prepared = new WeakMap<Db, ReturnType<typeof prepare>>();
-function statements(db: Db): ReturnType<typeof prepare> {
-  let s = prepared.get(db);
-  if (!s) prepared.set(db, (s = prepare(db.$client)));
-  return s;
-}
+const byId = statement<{ id: string }>('responses.byId', (p) =>
+  q`SELECT ${q.join(RESPONSE_COLUMNS.map(([k]) => q`${TABLE_COLUMNS[k]} AS ${q.identifier(k)}`), q`, `)} FROM ${responses} WHERE ${responses.id} = ${p.id}`);
+// A write reads the row locked on PostgreSQL: a completion retried at the same moment (another
+// request, another server) waits for the first to commit and then finds it complete (SQLite's
+// single writer serialises the two already).
+const byIdForUpdate = statement<{ id: string }>('responses.byIdForUpdate', () => q`${byId.query} FOR UPDATE`);
+const insert = statement<Params>('responses.insert', (p) =>
+  q`INSERT INTO ${responses} (${q.join(ALL_KEYS.map((k) => bare(TABLE_COLUMNS[k])), q`, `)}) VALUES (${q.join(ALL_KEYS.map((k) => q`${p[k]}`), q`, `)})`);
+const updatePartialStmt = statement<Params>('responses.updatePartial', (p) =>
+  q`UPDATE ${responses} SET ${setColumns(p, ['locale', 'data', 'currentPageNo', 'updatedAt'])} WHERE ${bare(responses.id)} = ${p.id}`);
+const updateCompletedStmt = statement<Params>('responses.updateCompleted', (p) =>
+  q`UPDATE ${responses} SET ${setColumns(p, COMPLETED_KEYS)} WHERE ${bare(responses.id)} = ${p.id}`);
+const bindInvitationStmt = statement<{ responseId: string; id: number }>('responses.bindInvitation', (p) =>
+  q`UPDATE ${invitations} SET ${bare(invitations.responseId)} = ${p.responseId} WHERE ${bare(invitations.id)} = ${p.id} AND ${bare(invitations.responseId)} IS NULL AND ${bare(invitations.completedAt)} IS NULL`);
+// The invitation stays used; its tie to the answers is cut (docs/decisions/021): no response id on
+// it, no invitation id on the response, and only the day of completion, not the instant the
+// response also records.
+const completeInvitation = statement<{ day: string; id: number }>('responses.completeInvitation', (p) =>
+  q`UPDATE ${invitations} SET ${bare(invitations.completedAt)} = ${p.day}, ${bare(invitations.responseId)} = NULL WHERE ${bare(invitations.id)} = ${p.id}`);
+const unlinkResponse = statement<{ id: string }>('responses.unlinkInvitation', (p) =>
+  q`UPDATE ${responses} SET ${bare(responses.invitationId)} = NULL WHERE ${bare(responses.id)} = ${p.id}`);
 
-export function findResponse(db: Db, id: string): ResponseRow | undefined {
-  const row = statements(db).byId.get(id);
+/** Response `id`, or undefined; `forWrite`: inside a write that may change it (locks the row on PostgreSQL). */
+export async function findResponse(sql: Sql, id: string, forWrite = false): Promise<ResponseRow | undefined> {
+  const stmt = forWrite && sql.dialect === 'postgres' ? byIdForUpdate : byId;
+  const row = await sql.prepared<{ id: string }, Record<string, unknown>>(stmt).get({ id });
   if (!row) return undefined;
   for (const k of JSON_KEYS) if (typeof row[k] === 'string') row[k] = JSON.parse(row[k]);
   return row as unknown as ResponseRow;
 }
 
 /** Inserts a new response; every column must be given (null where empty). */
-export function insertResponse(db: Db, row: InsertedResponse): void {
-  statements(db).insert.run(toParams({ ...row }));
+export async function insertResponse(sql: Sql, row: InsertedResponse): Promise<void> {
+  await sql.prepared(insert).run(toParams({ ...row }));
 }
 
-export function updatePartial(db: Db, id: string, v: Pick<ResponseRow, 'locale' | 'data' | 'currentPageNo' | 'updatedAt'>): void {
-  statements(db).updatePartial.run(toParams({ id, locale: v.locale, data: v.data, currentPageNo: v.currentPageNo, updatedAt: v.updatedAt }));
+export async function updatePartial(sql: Sql, id: string, v: Pick<ResponseRow, 'locale' | 'data' | 'currentPageNo' | 'updatedAt'>): Promise<void> {
+  await sql.prepared(updatePartialStmt).run(toParams({ id, locale: v.locale, data: v.data, currentPageNo: v.currentPageNo, updatedAt: v.updatedAt }));
 }
 
-export function updateCompleted(db: Db, id: string, v: CompletedColumns): void {
-  statements(db).updateCompleted.run(toParams({ ...v, id }));
+export async function updateCompleted(sql: Sql, id: string, v: CompletedColumns): Promise<void> {
+  await sql.prepared(updateCompletedStmt).run(toParams({ ...v, id }));
 }
 
-/** Binds an unbound invitation to `responseId`; false when it was already bound (to anything). */
-export function bindInvitation(db: Db, invitationId: number, responseId: string): boolean {
-  return statements(db).bindInvitation.run(responseId, invitationId).changes === 1;
+/**
+ * Binds an unbound, unused invitation to `responseId`; false when it was already bound (to anything)
+ * or used (a completion cuts the tie again: on PostgreSQL a bind waiting for that completion's lock
+ * then sees `response_id` NULL, and must still refuse).
+ */
+export async function bindInvitation(sql: Sql, invitationId: number, responseId: string): Promise<boolean> {
+  return (await sql.prepared(bindInvitationStmt).run({ responseId, id: invitationId })).changes === 1;
 }
 
 /**
  * Marks the invitation used by the completion of `responseId` and cuts every tie between them
  * (the invitation keeps only the day it was used; the response no longer names the invitation).
  */
-export function markInvitationCompleted(db: Db, invitationId: number, responseId: string, completedAt: string): void {
-  const s = statements(db);
-  s.completeInvitation.run(completedAt.slice(0, 10), invitationId);
-  s.unlinkResponse.run(responseId);
+export async function markInvitationCompleted(sql: Sql, invitationId: number, responseId: string, completedAt: string): Promise<void> {
+  await sql.prepared(completeInvitation).run({ day: completedAt.slice(0, 10), id: invitationId });
+  await sql.prepared(unlinkResponse).run({ id: responseId });
 }
+
+/** pg-respondent: the statements the synchronous SQLite twins use (sqlite-sync.ts), one text for both. */
+export const SYNC_STATEMENTS = { byId, insert, toParams, JSON_KEYS } as const;

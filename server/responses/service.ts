@@ -1,38 +1,50 @@
-// The respondent journey over a link: read the survey, save partial answers, complete.
-// The writing functions must be called inside a transaction or savepoint on `db`'s connection —
-// in the server, as a job of the group-commit queue (server/db/write-queue.ts) — so each one is
-// atomic: stored whole or, if it throws, not at all. better-sqlite3 is synchronous, so nothing
-// else in this process interleaves with a job. Failures are DomainErrors (server/errors.ts); the
-// shapes returned are the contract's (contract/respondent-api.ts).
+// The respondent journey over a link: read the survey, save partial answers, complete. Through the
+// store (decision 027), SQLite or PostgreSQL. The writing functions must be called inside a write
+// (`store.write`, with its `tx` as the context's `sql`) so each one is atomic: stored whole or, if
+// it throws, not at all. Failures are DomainErrors (server/errors.ts); the shapes returned are the
+// contract's (contract/respondent-api.ts).
 import { AnalysisError } from '../../analysis/errors';
 import { ageBand, scoreRespondent, type ScoringSpec } from '../../analysis/scoring';
 import type { CompleteBody, CompletionResult, LinkState, PartialSaveBody, ResponseState, ResponseWithSurvey, SurveyPayload } from '../../contract/respondent-api';
-import { legacySql } from '../db/legacy-sql';
-import type { Db } from '../db/open';
+import type { Sql } from '../db/sql';
+import type { Store } from '../db/store';
 import type { ResponseRow, WaveRow } from '../db/schema';
 import { DomainError } from '../errors';
 import { resolveLink, type ResolvedLink } from '../invitations/service';
-import { claimQuotaPlace, screenReasonOf } from '../quotas/service';
 import { getSurveyVersion, latestSurveyVersion, type LoadedSurveyVersion } from '../surveys/service';
 import { completionValidatorFor, partialValidatorFor } from './completion-validator';
 import * as q from './queries';
+import { claimQuotaPlace, screenReasonOf } from '../quotas/service';
 
 export type { CompleteBody, LinkState, ResponseState, SurveyPayload };
 export type { ResponseStatus } from '../../contract/respondent-api';
 export type PartialBody = PartialSaveBody;
 export type CompletionBody = CompletionResult;
 
-async function toState(db: Db, row: ResponseRow): Promise<ResponseState> {
+/** What the respondent services run on. */
+export interface RespondentDb {
+  /** The executor: the store's for reads, the write's `tx` inside `store.write`. */
+  sql: Sql;
+  /** The store: names the database for the cache of survey versions (and their validators). */
+  store: Store;
+}
+
+/** `r` inside a write: the same database, the write's transaction. */
+export function inWrite(r: RespondentDb, tx: Sql): RespondentDb {
+  return { sql: tx, store: r.store };
+}
+
+async function toState(r: RespondentDb, row: ResponseRow): Promise<ResponseState> {
   const state: ResponseState = {
     id: row.id, status: row.status, surveyVersionId: row.surveyVersionId, locale: row.locale,
     data: row.data, currentPageNo: row.currentPageNo,
   };
-  return withScreenReason(db, state);
+  return withScreenReason(r, state);
 }
 
 /** Adds why a screened-out response was screened out, when it was its quota (server/quotas). */
-async function withScreenReason<T extends { id: string; status: string; screenReason?: 'quota_full' }>(db: Db, body: T): Promise<T> {
-  const reason = body.status === 'screened_out' ? await screenReasonOf(legacySql(db), body.id) : undefined;
+async function withScreenReason<T extends { id: string; status: string; screenReason?: 'quota_full' }>(r: RespondentDb, body: T): Promise<T> {
+  const reason = body.status === 'screened_out' ? await screenReasonOf(r.sql, body.id) : undefined;
   return reason ? { ...body, screenReason: reason } : body;
 }
 
@@ -44,8 +56,8 @@ function surveyPayload(v: LoadedSurveyVersion): SurveyPayload {
   return { versionId: v.row.id, json: v.row.json };
 }
 
-function resolveOrThrow(db: Db, link: string): ResolvedLink {
-  const resolved = resolveLink(db, link);
+async function resolveOrThrow(r: RespondentDb, link: string): Promise<ResolvedLink> {
+  const resolved = await resolveLink(r.sql, link);
   if (!resolved) throw new DomainError('not_found', 'link_not_found', 'This survey link does not exist. Check that it was copied completely.');
   return resolved;
 }
@@ -75,18 +87,18 @@ function invitationUsed(): DomainError {
 }
 
 /** The version a stored response was started on; its absence is a broken database, not a client error. */
-function versionOfRow(db: Db, row: ResponseRow): LoadedSurveyVersion {
-  const v = getSurveyVersion(db, row.surveyVersionId);
+async function versionOfRow(r: RespondentDb, row: ResponseRow): Promise<LoadedSurveyVersion> {
+  const v = await getSurveyVersion(r.sql, row.surveyVersionId, r.store);
   if (!v) throw new Error(`survey version ${row.surveyVersionId} of response ${row.id} is missing`);
   return v;
 }
 
-// Survey versions are read through `db` (same connection as the transaction) so the per-database
-// cache of immutable versions and their validators is shared across requests.
+// Survey versions are cached per store (getSurveyVersion's key), so the cache of immutable versions
+// and their validators is shared across requests and transactions.
 
 /** The version a new response may start on: one of the wave's survey, or survey_version_not_found. */
-function versionForNewResponse(db: Db, wave: WaveRow, surveyVersionId: number): LoadedSurveyVersion {
-  const v = getSurveyVersion(db, surveyVersionId);
+async function versionForNewResponse(r: RespondentDb, wave: WaveRow, surveyVersionId: number): Promise<LoadedSurveyVersion> {
+  const v = await getSurveyVersion(r.sql, surveyVersionId, r.store);
   if (!v || v.row.surveyId !== wave.surveyId) {
     throw new DomainError('not_found', 'survey_version_not_found', `Survey version ${surveyVersionId} is not a version of this wave's survey; reload the survey page.`);
   }
@@ -94,11 +106,11 @@ function versionForNewResponse(db: Db, wave: WaveRow, surveyVersionId: number): 
 }
 
 /** The version an existing response was started on; a different one in the request is a conflict. */
-function versionOfExisting(db: Db, row: ResponseRow, requested: number): LoadedSurveyVersion {
+async function versionOfExisting(r: RespondentDb, row: ResponseRow, requested: number): Promise<LoadedSurveyVersion> {
   if (requested !== row.surveyVersionId) {
     throw new DomainError('conflict', 'survey_version_mismatch', `This response was started on survey version ${row.surveyVersionId}, not ${requested}; reload the survey page to continue.`, { surveyVersionId: row.surveyVersionId });
   }
-  return versionOfRow(db, row);
+  return versionOfRow(r, row);
 }
 
 /** What a write (partial save or completion) found for response `id` under `link`. */
@@ -114,12 +126,12 @@ interface WriteTarget {
  * `onFinished` decides what a response already completed means for this write (completion answers
  * it idempotently, so it is called before the wave is checked).
  */
-function writeTarget<T>(db: Db, link: string, id: string, onFinished: (row: ResponseRow) => T): WriteTarget | { finished: T } {
-  const resolved = resolveOrThrow(db, link);
-  const row = q.findResponse(db, id);
-  if (row && finishedUnderUsedInvitation(row, resolved)) return { finished: onFinished(row) };
+async function writeTarget<T>(r: RespondentDb, link: string, id: string, onFinished: (row: ResponseRow) => Promise<T>): Promise<WriteTarget | { finished: T }> {
+  const resolved = await resolveOrThrow(r, link);
+  const row = await q.findResponse(r.sql, id, true);
+  if (row && finishedUnderUsedInvitation(row, resolved)) return { finished: await onFinished(row) };
   if (row && !belongsTo(row, resolved)) throw new DomainError('conflict', 'response_id_conflict', 'This response id belongs to another survey link; start a new response.');
-  if (row && row.status !== 'partial') return { finished: onFinished(row) };
+  if (row && row.status !== 'partial') return { finished: await onFinished(row) };
   assertOpen(resolved.wave);
   if (resolved.kind === 'invitation') {
     const inv = resolved.invitation;
@@ -129,78 +141,82 @@ function writeTarget<T>(db: Db, link: string, id: string, onFinished: (row: Resp
 }
 
 /** The version a write is validated against: the row's own, or the requested one for a new response. */
-function versionForWrite(db: Db, { resolved, row }: WriteTarget, requested: number): LoadedSurveyVersion {
-  return row ? versionOfExisting(db, row, requested) : versionForNewResponse(db, resolved.wave, requested);
+function versionForWrite(r: RespondentDb, { resolved, row }: WriteTarget, requested: number): Promise<LoadedSurveyVersion> {
+  return row ? versionOfExisting(r, row, requested) : versionForNewResponse(r, resolved.wave, requested);
 }
 
-/** Inserts a new response and binds its invitation (a lost race for the invitation undoes the insert). */
-function insertNew(db: Db, { resolved }: WriteTarget, row: Omit<q.InsertedResponse, 'waveId' | 'invitationId' | 'mode' | 'interviewer' | 'baseWeight'>): void {
-  q.insertResponse(db, {
+/**
+ * Binds the invitation, then inserts the new response (a lost race for the invitation stores
+ * nothing). In this order on PostgreSQL: the response's foreign key share-locks the invitation row,
+ * so two respondents inserting first and binding after would deadlock each other.
+ */
+async function insertNew(tx: Sql, { resolved }: WriteTarget, row: Omit<q.InsertedResponse, 'waveId' | 'invitationId' | 'mode' | 'interviewer' | 'baseWeight'>): Promise<void> {
+  if (resolved.kind === 'invitation' && !(await q.bindInvitation(tx, resolved.invitation.id, row.id))) throw invitationUsed();
+  await q.insertResponse(tx, {
     ...row, waveId: resolved.wave.id,
     invitationId: resolved.kind === 'invitation' ? resolved.invitation.id : null,
     ...WEB_RESPONSE,
   });
-  if (resolved.kind === 'invitation' && !q.bindInvitation(db, resolved.invitation.id, row.id)) throw invitationUsed();
 }
 
 /** GET /api/links/:link */
-export async function getLinkState(db: Db, link: string): Promise<LinkState> {
-  const resolved = resolveOrThrow(db, link);
+export async function getLinkState(r: RespondentDb, link: string): Promise<LinkState> {
+  const resolved = await resolveOrThrow(r, link);
   const { wave } = resolved;
   assertOpen(wave);
   let response: ResponseRow | undefined;
   if (resolved.kind === 'invitation') {
     const inv = resolved.invitation;
     if (inv.completedAt !== null) throw invitationUsed();
-    if (inv.responseId !== null) response = q.findResponse(db, inv.responseId);
+    if (inv.responseId !== null) response = await q.findResponse(r.sql, inv.responseId);
   }
-  const version = response ? getSurveyVersion(db, response.surveyVersionId) : (() => {
-    const latest = latestSurveyVersion(db, wave.surveyId);
-    return latest ? getSurveyVersion(db, latest.id) : undefined;
+  const version = response ? await getSurveyVersion(r.sql, response.surveyVersionId, r.store) : await (async () => {
+    const latest = await latestSurveyVersion(r.sql, wave.surveyId);
+    return latest ? getSurveyVersion(r.sql, latest.id, r.store) : undefined;
   })();
   if (!version) throw new DomainError('not_found', 'survey_not_found', `No questionnaire is registered for survey "${wave.surveyId}".`);
   return {
     link: { kind: resolved.kind },
     wave: { id: wave.id, title: { kk: wave.titleKk, ru: wave.titleRu, en: wave.titleEn }, status: wave.status },
     survey: surveyPayload(version),
-    response: response ? await toState(db, response) : null,
+    response: response ? await toState(r, response) : null,
   };
 }
 
 /** GET /api/links/:link/responses/:id */
-export async function getResponseState(db: Db, link: string, id: string): Promise<ResponseWithSurvey> {
-  const resolved = resolveOrThrow(db, link);
-  const row = q.findResponse(db, id);
+export async function getResponseState(r: RespondentDb, link: string, id: string): Promise<ResponseWithSurvey> {
+  const resolved = await resolveOrThrow(r, link);
+  const row = await q.findResponse(r.sql, id);
   if (!row || !(belongsTo(row, resolved) || finishedUnderUsedInvitation(row, resolved))) throw new DomainError('not_found', 'response_not_found', 'No saved answers with this id under this link.');
-  return { ...(await toState(db, row)), survey: surveyPayload(versionOfRow(db, row)) };
+  return { ...(await toState(r, row)), survey: surveyPayload(await versionOfRow(r, row)) };
 }
 
 function invalidAnswers(errors: { question: string; message: string }[]): DomainError {
   return new DomainError('bad_data', 'invalid_answers', `The answers are not valid: ${errors.map((e) => `${e.question}: ${e.message}`).join('; ')}`, errors);
 }
 
-/** PUT /api/links/:link/responses/:id — creates the row on first save. Call inside a transaction. */
-export async function savePartial(db: Db, link: string, id: string, body: PartialBody, now = new Date()): Promise<ResponseState> {
-  const target = writeTarget(db, link, id, async (row) => {
-    if (await screenReasonOf(legacySql(db), row.id) === 'quota_full') throw quotaFull();
+/** PUT /api/links/:link/responses/:id — creates the row on first save. Call inside a write (`r.sql` its `tx`). */
+export async function savePartial(r: RespondentDb, link: string, id: string, body: PartialBody, now = new Date()): Promise<ResponseState> {
+  const target = await writeTarget(r, link, id, async (row) => {
+      if ((await screenReasonOf(r.sql, row.id)) === 'quota_full') throw quotaFull();
     throw new DomainError('conflict', 'already_completed', 'These answers have already been submitted.');
   });
   if ('finished' in target) return target.finished;
-  const version = versionForWrite(db, target, body.surveyVersionId);
+  const version = await versionForWrite(r, target, body.surveyVersionId);
   // Shape-checked like a completion (unknown keys, and a depth and size bound per answer), though
   // an incomplete answer set is fine here.
   const verdict = partialValidatorFor(version)(body.data, body.locale);
   if (!verdict.ok) throw invalidAnswers(verdict.errors);
   const at = now.toISOString();
   // Quotas (server/quotas): the place is taken in this transaction; a full cell ends the response here.
-  if (await claimQuotaPlace(legacySql(db), { waveId: target.resolved.wave.id, responseId: id, data: body.data, stage: 'partial' }, now) === 'quota_full') {
-    storeFinal(db, target, id, { status: 'screened_out', locale: body.locale, data: body.data, updatedAt: at, completedAt: at, durationMs: null, ...q.NO_DERIVED_COLUMNS }, body.currentPageNo, version.row.id);
+  if (await claimQuotaPlace(r.sql, { waveId: target.resolved.wave.id, responseId: id, data: body.data, stage: 'partial' }, now) === 'quota_full') {
+    await storeFinal(r.sql, target, id, { status: 'screened_out', locale: body.locale, data: body.data, updatedAt: at, completedAt: at, durationMs: null, ...q.NO_DERIVED_COLUMNS }, body.currentPageNo, version.row.id);
     return { id, status: 'screened_out', surveyVersionId: body.surveyVersionId, locale: body.locale, data: body.data, currentPageNo: body.currentPageNo, screenReason: 'quota_full' };
   }
   if (target.row) {
-    q.updatePartial(db, id, { locale: body.locale, data: body.data, currentPageNo: body.currentPageNo, updatedAt: at });
+    await q.updatePartial(r.sql, id, { locale: body.locale, data: body.data, currentPageNo: body.currentPageNo, updatedAt: at });
   } else {
-    insertNew(db, target, {
+    await insertNew(r.sql, target, {
       id, surveyVersionId: body.surveyVersionId, locale: body.locale, status: 'partial', data: body.data,
       currentPageNo: body.currentPageNo, startedAt: at, updatedAt: at, completedAt: null, durationMs: null, ...q.NO_DERIVED_COLUMNS,
     });
@@ -247,10 +263,10 @@ function questionOfScoringError(err: AnalysisError): string {
  * everything in one transaction. A response already completed returns its first result with
  * status 200, whatever the body: the id is the idempotency key. Call inside a transaction.
  */
-export async function completeResponse(db: Db, link: string, id: string, body: CompleteBody, now = new Date()): Promise<{ created: boolean; body: CompletionBody }> {
-  const target = writeTarget(db, link, id, async (row) => ({ created: false, body: await withScreenReason(db, { id: row.id, status: row.status as CompletionBody['status'], completedAt: row.completedAt! }) }));
+export async function completeResponse(r: RespondentDb, link: string, id: string, body: CompleteBody, now = new Date()): Promise<{ created: boolean; body: CompletionBody }> {
+  const target = await writeTarget(r, link, id, async (row) => ({ created: false, body: await withScreenReason(r, { id: row.id, status: row.status as CompletionBody['status'], completedAt: row.completedAt! }) }));
   if ('finished' in target) return target.finished;
-  const version = versionForWrite(db, target, body.surveyVersionId);
+  const version = await versionForWrite(r, target, body.surveyVersionId);
 
   const verdict = completionValidatorFor(version)(body.data, body.locale);
   if (!verdict.ok) throw invalidAnswers(verdict.errors);
@@ -268,10 +284,10 @@ export async function completeResponse(db: Db, link: string, id: string, body: C
   }
   const at = now.toISOString();
   // Quotas (server/quotas): counted in this transaction, or screened out when the cell is full.
-  const full = await claimQuotaPlace(legacySql(db), { waveId: target.resolved.wave.id, responseId: id, data: body.data, stage: screenedOut ? 'screened_out' : 'complete' }, now) === 'quota_full';
+  const full = await claimQuotaPlace(r.sql, { waveId: target.resolved.wave.id, responseId: id, data: body.data, stage: screenedOut ? 'screened_out' : 'complete' }, now) === 'quota_full';
   if (full) derived = q.NO_DERIVED_COLUMNS;
   const status = screenedOut || full ? 'screened_out' as const : 'complete' as const;
-  storeFinal(db, target, id, {
+  await storeFinal(r.sql, target, id, {
     status, locale: body.locale, data: body.data, updatedAt: at, completedAt: at,
     durationMs: body.durationMs ?? null, ...derived,
   }, 0, version.row.id);
@@ -279,9 +295,9 @@ export async function completeResponse(db: Db, link: string, id: string, body: C
 }
 
 /** Stores a response's final state (a new row or an update) and marks its invitation completed. */
-function storeFinal(db: Db, target: WriteTarget, id: string, values: q.CompletedColumns, currentPageNo: number, surveyVersionId: number): void {
-  if (target.row) q.updateCompleted(db, id, values);
-  else insertNew(db, target, { id, surveyVersionId, currentPageNo, startedAt: values.updatedAt, ...values });
+async function storeFinal(tx: Sql, target: WriteTarget, id: string, values: q.CompletedColumns, currentPageNo: number, surveyVersionId: number): Promise<void> {
+  if (target.row) await q.updateCompleted(tx, id, values);
+  else await insertNew(tx, target, { id, surveyVersionId, currentPageNo, startedAt: values.updatedAt, ...values });
   const { resolved } = target;
-  if (resolved.kind === 'invitation') q.markInvitationCompleted(db, resolved.invitation.id, id, values.updatedAt);
+  if (resolved.kind === 'invitation') await q.markInvitationCompleted(tx, resolved.invitation.id, id, values.updatedAt);
 }

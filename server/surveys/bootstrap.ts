@@ -3,12 +3,13 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { eq } from 'drizzle-orm';
+import { sql as q } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db } from '../db/open';
+import { bare } from '../db/sql';
+import type { Store } from '../db/store';
 import { targetSets, type SurveyVersionRow } from '../db/schema';
 import { checkSurvey } from './check-survey';
-import { OFFICIAL_SURVEY_ID, readSurveyFolder, registerSurveyVersion, SurveyLoadError } from './service';
+import { OFFICIAL_SURVEY_ID, readSurveyFolder, registerSurveyVersion, SurveyLoadError, type SurveyFiles } from './service';
 
 /** Indicator ids the responses table has a score column for (server/db/schema.ts). */
 export const STORED_INDICATORS = ['consensus', 'tolerance', 'mood'] as const;
@@ -18,7 +19,13 @@ export const STORED_INDICATORS = ['consensus', 'tolerance', 'mood'] as const;
  * against the questions' scales), and registers it as the current version of the
  * official survey if its content changed. Throws SurveyLoadError naming the file and the fault.
  */
-export function loadOfficialSurvey(db: Db, surveysDir: string, now = new Date()): { version: SurveyVersionRow; created: boolean } {
+export async function loadOfficialSurvey(store: Store, surveysDir: string, now = new Date()): Promise<{ version: SurveyVersionRow; created: boolean }> {
+  const files = readOfficialSurvey(surveysDir);
+  return registerSurveyVersion(store, OFFICIAL_SURVEY_ID, files.json, files.scoring, now);
+}
+
+/** Reads and checks `<surveysDir>/official/` as loadOfficialSurvey does, without registering it. */
+export function readOfficialSurvey(surveysDir: string): SurveyFiles {
   const dir = path.join(surveysDir, OFFICIAL_SURVEY_ID);
   const files = readSurveyFolder(dir);
   const problems = checkSurvey(files.json, files.scoring);
@@ -32,7 +39,7 @@ export function loadOfficialSurvey(db: Db, surveysDir: string, now = new Date())
       throw new SurveyLoadError(`${path.join(dir, 'scoring.json')}: indicator "${ind.id}" has no score column; the responses table stores ${STORED_INDICATORS.join(', ')}`);
     }
   }
-  return registerSurveyVersion(db, OFFICIAL_SURVEY_ID, files.json, files.scoring, now);
+  return files;
 }
 
 // The outline of surveys/targets.json this server relies on; other keys (names, documents,
@@ -53,7 +60,19 @@ const targetsSchema = z.object({
  * value with a year, a number and the section of the source it comes from) and stores it once per
  * distinct content. Throws SurveyLoadError naming the file and the fault.
  */
-export function loadTargets(db: Db, surveysDir: string): { id: number; created: boolean } {
+export async function loadTargets(store: Store, surveysDir: string, now = new Date()): Promise<{ id: number; created: boolean }> {
+  const { text, contentHash } = readTargets(surveysDir);
+  return store.write(async (tx) => {
+    const existing = await tx.get<{ id: number }>(q`SELECT ${targetSets.id} AS "id" FROM ${targetSets} WHERE ${targetSets.contentHash} = ${contentHash}`);
+    if (existing) return { id: existing.id, created: false };
+    const row = (await tx.get<{ id: number }>(q`INSERT INTO ${targetSets} (${bare(targetSets.contentHash)}, ${bare(targetSets.json)}, ${bare(targetSets.loadedAt)})
+      VALUES (${contentHash}, ${text}, ${now.toISOString()}) RETURNING ${bare(targetSets.id)} AS "id"`))!;
+    return { id: row.id, created: true };
+  });
+}
+
+/** Reads and checks `<surveysDir>/targets.json` as loadTargets does: its JSON text and content hash. */
+export function readTargets(surveysDir: string): { text: string; contentHash: string } {
   const file = path.join(surveysDir, 'targets.json');
   let json: unknown;
   try {
@@ -72,8 +91,5 @@ export function loadTargets(db: Db, surveysDir: string): { id: number; created: 
   }
   const text = JSON.stringify(json);
   const contentHash = createHash('sha256').update(text).digest('hex');
-  const existing = db.select({ id: targetSets.id }).from(targetSets).where(eq(targetSets.contentHash, contentHash)).get();
-  if (existing) return { id: existing.id, created: false };
-  const row = db.insert(targetSets).values({ contentHash, json: json as Record<string, unknown> }).returning({ id: targetSets.id }).get();
-  return { id: row.id, created: true };
+  return { text, contentHash };
 }

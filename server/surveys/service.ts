@@ -1,11 +1,14 @@
 // Survey versions: loading a questionnaire folder, registering a new version when its content
-// changed, and reading a version back (cached: a version row never changes once written).
+// changed, and reading a version back (cached: a version row never changes once written). Through
+// the store (decision 027): SQLite or PostgreSQL.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { desc, eq } from 'drizzle-orm';
+import { sql as q } from 'drizzle-orm';
 import { parseScoringSpec, type ScoringSpec } from '../../analysis/scoring';
-import type { Db, Queryable } from '../db/open';
+import { rowShape } from '../db/rows';
+import { bare, type Sql } from '../db/sql';
+import type { Store } from '../db/store';
 import { surveyVersions, type SurveyVersionRow } from '../db/schema';
 
 /** The id of the official questionnaire (surveys/official/). */
@@ -72,31 +75,36 @@ export function surveyContentHash(json: unknown, scoring: unknown): string {
   return createHash('sha256').update(canonicalJson({ survey: json, scoring })).digest('hex');
 }
 
+const VERSION = rowShape<SurveyVersionRow>(surveyVersions);
+
 /** The latest registered version of `surveyId`, or undefined. */
-export function latestSurveyVersion(db: Queryable, surveyId: string): SurveyVersionRow | undefined {
-  return db.select().from(surveyVersions)
-    .where(eq(surveyVersions.surveyId, surveyId))
-    .orderBy(desc(surveyVersions.version)).limit(1).get();
+export async function latestSurveyVersion(sql: Sql, surveyId: string): Promise<SurveyVersionRow | undefined> {
+  return VERSION.readOptional(await sql.get(q`SELECT ${VERSION.columns} FROM ${surveyVersions}
+    WHERE ${surveyVersions.surveyId} = ${surveyId} ORDER BY ${surveyVersions.version} DESC LIMIT 1`));
 }
 
 /**
  * Registers `json` + `scoring` as the current version of `surveyId` unless the latest version
  * already has exactly this content. Returns the current version and whether it was created.
  * (Reverting to an older content registers it again as a new, latest version: "current" is
- * always the highest version number.)
+ * always the highest version number.) Two servers registering at once: the unique (survey,
+ * version) refuses the second, whose write is run again and finds the first's version.
  */
-export function registerSurveyVersion(
-  db: Db, surveyId: string, json: Record<string, unknown>, scoring: Record<string, unknown>, now = new Date(),
-): { version: SurveyVersionRow; created: boolean } {
+export async function registerSurveyVersion(
+  store: Store, surveyId: string, json: Record<string, unknown>, scoring: Record<string, unknown>, now = new Date(),
+): Promise<{ version: SurveyVersionRow; created: boolean }> {
   const contentHash = surveyContentHash(json, scoring);
-  return db.transaction((tx) => {
-    const latest = latestSurveyVersion(tx, surveyId);
+  const jsonText = JSON.stringify(json);
+  const scoringText = JSON.stringify(scoring);
+  return store.write(async (tx) => {
+    const latest = await latestSurveyVersion(tx, surveyId);
     if (latest && latest.contentHash === contentHash) return { version: latest, created: false };
-    const version = tx.insert(surveyVersions).values({
-      surveyId, version: (latest?.version ?? 0) + 1, contentHash, json, scoring, createdAt: now.toISOString(),
-    }).returning().get();
+    const version = VERSION.read((await tx.get(q`INSERT INTO ${surveyVersions}
+      (${bare(surveyVersions.surveyId)}, ${bare(surveyVersions.version)}, ${bare(surveyVersions.contentHash)}, ${bare(surveyVersions.json)}, ${bare(surveyVersions.scoring)}, ${bare(surveyVersions.createdAt)})
+      VALUES (${surveyId}, ${(latest?.version ?? 0) + 1}, ${contentHash}, ${jsonText}, ${scoringText}, ${now.toISOString()})
+      RETURNING ${VERSION.returning}`))!);
     return { version, created: true };
-  }, { behavior: 'immediate' });
+  });
 }
 
 /** A survey version with its parsed scoring spec. */
@@ -105,17 +113,22 @@ export interface LoadedSurveyVersion {
   spec: ScoringSpec;
 }
 
-const versionCache = new WeakMap<Db, Map<number, LoadedSurveyVersion>>();
+const versionCaches = new WeakMap<object, Map<number, LoadedSurveyVersion>>();
 
-/** Reads version `id` (cached per database: version rows are immutable), or undefined. */
-export function getSurveyVersion(db: Db, id: number): LoadedSurveyVersion | undefined {
-  let cache = versionCache.get(db);
-  if (!cache) versionCache.set(db, (cache = new Map()));
+/**
+ * Reads version `id`, or undefined. Version rows are immutable, so a version is read once per
+ * database and kept: `cacheKey` names the database (the store; by default the executor, which on
+ * PostgreSQL is a new object per transaction — pass the store there).
+ */
+export async function getSurveyVersion(sql: Sql, id: number, cacheKey: object = sql): Promise<LoadedSurveyVersion | undefined> {
+  let cache = versionCaches.get(cacheKey);
+  if (!cache) versionCaches.set(cacheKey, (cache = new Map()));
   const hit = cache.get(id);
   if (hit) return hit;
-  const row = db.select().from(surveyVersions).where(eq(surveyVersions.id, id)).get();
+  const row = VERSION.readOptional(await sql.get(q`SELECT ${VERSION.columns} FROM ${surveyVersions} WHERE ${surveyVersions.id} = ${id}`));
   if (!row) return undefined;
-  const loaded = { row, spec: parseScoringSpec(row.scoring) };
+  // Another request may have read it meanwhile: keep the first, so validators cached per version object are built once.
+  const loaded = cache.get(id) ?? { row, spec: parseScoringSpec(row.scoring) };
   cache.set(id, loaded);
   return loaded;
 }

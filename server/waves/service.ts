@@ -1,12 +1,13 @@
 // Waves: a fieldwork period (normally a quarter) with an open link. The server keeps one current
 // open wave per survey (opening one at start if none is); `kelisim wave` opens and closes them.
+// Through the store (decision 027); the audited console and CLI commands are still synchronous, on
+// SQLite only, in sqlite-sync.ts (the audit log and the wave secrets have not moved yet).
 import { randomBytes } from 'node:crypto';
-import { and, desc, eq } from 'drizzle-orm';
-import type { Queryable } from '../db/open';
+import { sql as q } from 'drizzle-orm';
+import { rowShape } from '../db/rows';
 import { waves, type WaveRow } from '../db/schema';
-import { appendAudit } from '../audit/service';
-import { destroyWaveSecretSqlite } from '../antibot/secrets';
-import { DomainError } from '../errors';
+import { bare, type Sql } from '../db/sql';
+import type { Store } from '../db/store';
 
 export interface WaveTitle { kk: string; ru: string; en: string }
 
@@ -30,16 +31,18 @@ export function newOpenSlug(): string {
   return randomBytes(9).toString('base64url');
 }
 
-export function findWave(db: Queryable, id: number): WaveRow | undefined {
-  return db.select().from(waves).where(eq(waves.id, id)).get();
+const WAVE = rowShape<WaveRow>(waves);
+
+export async function findWave(sql: Sql, id: number): Promise<WaveRow | undefined> {
+  return sql.get<WaveRow>(q`SELECT ${WAVE.columns} FROM ${waves} WHERE ${waves.id} = ${id}`);
 }
 
-export function findWaveBySlug(db: Queryable, slug: string): WaveRow | undefined {
-  return db.select().from(waves).where(eq(waves.openSlug, slug)).get();
+export async function findWaveBySlug(sql: Sql, slug: string): Promise<WaveRow | undefined> {
+  return sql.get<WaveRow>(q`SELECT ${WAVE.columns} FROM ${waves} WHERE ${waves.openSlug} = ${slug}`);
 }
 
-export function listWaves(db: Queryable): WaveRow[] {
-  return db.select().from(waves).orderBy(waves.id).all();
+export async function listWaves(sql: Sql): Promise<WaveRow[]> {
+  return sql.all<WaveRow>(q`SELECT ${WAVE.columns} FROM ${waves} ORDER BY ${waves.id}`);
 }
 
 /** The calendar quarter of `now` as a period, e.g. '2026-Q3'. */
@@ -55,99 +58,39 @@ export function periodStart(period: string): Date | null {
   return m ? new Date(Date.UTC(Number(m[1]), (Number(m[2]) - 1) * 3, 1)) : null;
 }
 
-export function findWaveByPeriod(db: Queryable, surveyId: string, period: string): WaveRow | undefined {
-  return db.select().from(waves).where(and(eq(waves.surveyId, surveyId), eq(waves.period, period))).get();
+export async function findWaveByPeriod(sql: Sql, surveyId: string, period: string): Promise<WaveRow | undefined> {
+  return sql.get<WaveRow>(q`SELECT ${WAVE.columns} FROM ${waves} WHERE ${waves.surveyId} = ${surveyId} AND ${waves.period} = ${period}`);
 }
 
-/** Opens a new wave of `surveyId`, with `period` (null: not part of the public series). */
-export function openWave(db: Queryable, surveyId: string, now = new Date(), title: WaveTitle = quarterTitle(now), period: string | null = null): WaveRow {
-  return db.insert(waves).values({
-    surveyId, titleKk: title.kk, titleRu: title.ru, titleEn: title.en,
-    openSlug: newOpenSlug(), status: 'open', openedAt: now.toISOString(), period,
-  }).returning().get();
+/** Opens a new wave of `surveyId`, with `period` (null: not part of the public series). Call inside a write (`tx`). */
+export async function openWave(tx: Sql, surveyId: string, now = new Date(), title: WaveTitle = quarterTitle(now), period: string | null = null): Promise<WaveRow> {
+  const row = await tx.get<WaveRow>(q`INSERT INTO ${waves}
+    (${bare(waves.surveyId)}, ${bare(waves.titleKk)}, ${bare(waves.titleRu)}, ${bare(waves.titleEn)}, ${bare(waves.openSlug)}, ${bare(waves.status)}, ${bare(waves.openedAt)}, ${bare(waves.period)})
+    VALUES (${surveyId}, ${title.kk}, ${title.ru}, ${title.en}, ${newOpenSlug()}, 'open', ${now.toISOString()}, ${period})
+    RETURNING ${WAVE.returning}`);
+  return row!;
 }
 
 /**
  * Opens a wave for the current quarter with that quarter as its period — or, when a wave of this
  * survey already has the period (at most one per period; e.g. it was closed early), a wave
- * without a period.
+ * without a period. Call inside a write (`tx`).
  */
-export function openCurrentWave(db: Queryable, surveyId: string, now = new Date()): WaveRow {
+export async function openCurrentWave(tx: Sql, surveyId: string, now = new Date()): Promise<WaveRow> {
   const period = periodOf(now);
-  return openWave(db, surveyId, now, quarterTitle(now), findWaveByPeriod(db, surveyId, period) ? null : period);
+  return openWave(tx, surveyId, now, quarterTitle(now), (await findWaveByPeriod(tx, surveyId, period)) ? null : period);
 }
 
-/** The most recently opened open wave of `surveyId`, opening one (the current quarter's, with its period) if there is none. */
-export function ensureOpenWave(db: Queryable, surveyId: string, now = new Date()): { wave: WaveRow; created: boolean } {
-  return db.transaction((tx) => {
-    const current = tx.select().from(waves)
-      .where(and(eq(waves.surveyId, surveyId), eq(waves.status, 'open')))
-      .orderBy(desc(waves.id)).limit(1).get();
+/**
+ * The most recently opened open wave of `surveyId`, opening one (the current quarter's, with its
+ * period) if there is none. Two servers starting at once on PostgreSQL: the second's insert meets
+ * the period's unique index, its write is run again and finds the first's wave.
+ */
+export async function ensureOpenWave(store: Store, surveyId: string, now = new Date()): Promise<{ wave: WaveRow; created: boolean }> {
+  return store.write(async (tx) => {
+    const current = await tx.get<WaveRow>(q`SELECT ${WAVE.columns} FROM ${waves}
+      WHERE ${waves.surveyId} = ${surveyId} AND ${waves.status} = 'open' ORDER BY ${waves.id} DESC LIMIT 1`);
     if (current) return { wave: current, created: false };
-    return { wave: openCurrentWave(tx, surveyId, now), created: true };
-  }, { behavior: 'immediate' });
-}
-
-/** Closes wave `id` (no-op when already closed). Returns the updated row, or undefined if unknown. */
-export function closeWave(db: Queryable, id: number, now = new Date()): WaveRow | undefined {
-  return db.transaction((tx) => {
-    const closed = tx.update(waves).set({ status: 'closed', closedAt: now.toISOString() })
-      .where(and(eq(waves.id, id), eq(waves.status, 'open'))).returning().get() ?? findWave(tx, id);
-    // The wave's secret goes with it: its address hashes can no longer be tied to an address (docs/decisions/021).
-    if (closed?.status === 'closed') destroyWaveSecretSqlite(tx, id);
-    return closed;
+    return { wave: await openCurrentWave(tx, surveyId, now), created: true };
   });
-}
-
-/**
- * Records a wave for `period` (e.g. past face-to-face fieldwork to import into): open, or closed
- * at once with `closed`. At most one wave per survey and period.
- * @throws DomainError bad_usage (not a period), conflict (the period already has a wave)
- */
-export function createWave(db: Queryable, surveyId: string, period: string, options: { closed?: boolean; actor: string; now?: Date }): WaveRow {
-  const now = options.now ?? new Date();
-  const start = periodStart(period);
-  if (!start) throw new DomainError('bad_usage', 'invalid_option', `--period "${period}" must be a quarter like 2023-Q2`);
-  return db.transaction((tx) => {
-    const existing = findWaveByPeriod(tx, surveyId, period);
-    if (existing) throw new DomainError('conflict', 'period_taken', `--period ${period}: wave ${existing.id} (${existing.status}) already has this period; there is at most one wave per period`);
-    if (!options.closed) {
-      const open = tx.select().from(waves).where(and(eq(waves.surveyId, surveyId), eq(waves.status, 'open'))).get();
-      if (open) throw new DomainError('conflict', 'wave_open', `wave ${open.id} is still open; close it first (wave close --wave ${open.id}) or create this one with --closed`);
-    }
-    const wave = openWave(tx, surveyId, now, quarterTitle(start), period);
-    const row = options.closed ? tx.update(waves).set({ status: 'closed', closedAt: now.toISOString() }).where(eq(waves.id, wave.id)).returning().get()! : wave;
-    appendAudit(tx, { actor: options.actor, action: 'wave.create', subjectType: 'wave', subjectId: row.id, after: { surveyId, period, status: row.status } }, now);
-    return row;
-  }, { behavior: 'immediate' });
-}
-
-/**
- * Opens a new wave of `surveyId` for the current quarter, refusing while one is open (as `kelisim
- * wave open`), and audits it.
- * @throws DomainError conflict wave_open
- */
-export function openNextWave(db: Queryable, surveyId: string, actor: string, now = new Date()): WaveRow {
-  return db.transaction((tx) => {
-    const open = tx.select().from(waves).where(and(eq(waves.surveyId, surveyId), eq(waves.status, 'open'))).get();
-    if (open) throw new DomainError('conflict', 'wave_open', `wave ${open.id} is still open; close it first`);
-    const wave = openCurrentWave(tx, surveyId, now);
-    appendAudit(tx, { actor, action: 'wave.open', subjectType: 'wave', subjectId: wave.id, after: { surveyId, period: wave.period, status: 'open' } }, now);
-    return wave;
-  }, { behavior: 'immediate' });
-}
-
-/**
- * Closes wave `id` and audits it (nothing to audit when it was closed already).
- * @throws DomainError not_found wave_not_found
- */
-export function closeWaveAudited(db: Queryable, id: number, actor: string, now = new Date()): WaveRow {
-  return db.transaction((tx) => {
-    const before = findWave(tx, id);
-    if (!before) throw new DomainError('not_found', 'wave_not_found', `There is no wave ${id}.`);
-    if (before.status === 'closed') return before;
-    const after = closeWave(tx, id, now)!;
-    appendAudit(tx, { actor, action: 'wave.close', subjectType: 'wave', subjectId: id, before: { status: before.status }, after: { status: after.status, closedAt: after.closedAt } }, now);
-    return after;
-  }, { behavior: 'immediate' });
 }

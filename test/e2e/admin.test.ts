@@ -18,7 +18,7 @@ import { createUser } from '../../server/auth/service';
 import { createSqliteStore } from '../../server/db/store-sqlite';
 import { quotaFill } from '../../server/quotas/service';
 import { legacySql } from '../../server/db/legacy-sql';
-import { loadOfficialSurvey, loadTargets } from '../../server/surveys/bootstrap';
+import { loadOfficialSurvey, loadTargets } from '../../server/surveys/sqlite-sync';
 import { OFFICIAL_SURVEYS_DIR, REPO_ROOT } from '../helpers/app';
 import { createTestDb, type TestDb } from '../helpers/db';
 import { REFERENCE_DIR, writeReferenceImport } from '../server/runs/reference-import';

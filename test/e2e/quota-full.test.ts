@@ -13,7 +13,7 @@ import { screenReasonOf, setQuotas } from '../../server/quotas/service';
 import { legacySql } from '../../server/db/legacy-sql';
 import { storeOf } from '../helpers/db-store';
 import { OFFICIAL_SURVEY_ID } from '../../server/surveys/service';
-import { openWave } from '../../server/waves/service';
+import { openWave } from '../../server/waves/sqlite-sync';
 import { OFFICIAL_SURVEYS_DIR, REPO_ROOT, startTestApp, type TestApp } from '../helpers/app';
 import { choose, horizontalOverflow, openBrowser, pick, question } from './browser';
 

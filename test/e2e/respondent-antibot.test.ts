@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import { OFFICIAL_SURVEY_ID } from '../../server/surveys/service';
-import { openWave } from '../../server/waves/service';
+import { openWave } from '../../server/waves/sqlite-sync';
 import { agentFrom, requestFrom, solvedPow } from '../helpers/antibot';
 import { OFFICIAL_SURVEYS_DIR, REPO_ROOT, startTestApp, type TestApp } from '../helpers/app';
 import { choose, horizontalOverflow, openBrowser, pick, question, type Browser } from './browser';

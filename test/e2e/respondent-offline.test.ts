@@ -9,7 +9,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { OFFICIAL_SURVEY_ID } from '../../server/surveys/service';
-import { openWave } from '../../server/waves/service';
+import { openWave } from '../../server/waves/sqlite-sync';
 import { OFFICIAL_SURVEYS_DIR, REPO_ROOT, startTestApp, type TestApp } from '../helpers/app';
 import { storedResponses } from '../helpers/db';
 import { choose, openBrowser, question, type Browser } from './browser';

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { OFFICIAL_SURVEY_ID } from '../../server/surveys/service';
-import { openWave } from '../../server/waves/service';
+import { openWave } from '../../server/waves/sqlite-sync';
 import { OFFICIAL_SURVEYS_DIR, REPO_ROOT, startTestApp, type TestApp } from '../helpers/app';
 import { openBrowser, type Browser } from './browser';
 

@@ -4,7 +4,7 @@
 // the check would see a violation).
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loadTargets } from '../../server/surveys/bootstrap';
+import { loadTargets } from '../../server/surveys/sqlite-sync';
 import { OFFICIAL_SURVEYS_DIR, REPO_ROOT, startTestApp, type TestApp } from '../helpers/app';
 import { openBrowser, type Browser } from './browser';
 

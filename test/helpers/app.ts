@@ -1,16 +1,24 @@
-// The real app on a real socket (port 0) over a real SQLite file, for API tests with fetch.
+// The real app on a real socket (port 0) over a real database of the test's own, for API tests with
+// fetch: a SQLite file, or PostgreSQL when KELISIM_TEST_DB=postgres (test/helpers/store.ts).
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import type { Server } from 'node:http';
 import { createApp } from '../../server/app';
 import { createAntibot, type AntibotOptions } from '../../server/antibot/guard';
-import { storeOf } from './db-store';
+import { sql as q } from 'drizzle-orm';
 import type { Db } from '../../server/db/open';
-import type { SurveyVersionRow, WaveRow } from '../../server/db/schema';
+import { rowShape } from '../../server/db/rows';
+import { invitations, responses, waves, type InvitationRow, type ResponseRow, type SurveyVersionRow, type WaveRow } from '../../server/db/schema';
+import { bare } from '../../server/db/sql';
+import type { Store } from '../../server/db/store';
+import { createInvitations } from '../../server/invitations/service';
 import { loadOfficialSurvey } from '../../server/surveys/bootstrap';
 import { OFFICIAL_SURVEY_ID } from '../../server/surveys/service';
+import { closeWave as closeWaveSync } from '../../server/waves/sqlite-sync';
 import { ensureOpenWave } from '../../server/waves/service';
-import { createTestDb } from './db';
+import { createTestStore, type TestEngine } from './store';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 /** The small stand-in questionnaire (test/fixtures/mini-survey/official). */
@@ -46,8 +54,24 @@ export function textOf(value: JsonBody): string {
 
 export interface TestApp {
   baseUrl: string;
+  engine: TestEngine;
+  /** The store the app runs on: tests read and write through `store.sql` / `store.write`. */
+  store: Store;
+  /**
+   * SQLite only: the drizzle connection under the store, for tests of code not moved to the store
+   * yet. On PostgreSQL any use of it throws (such a test cannot run there).
+   */
   db: Db;
+  /** SQLite only: the database file ('' on PostgreSQL). */
   dbFile: string;
+  /** The stored responses (ordered by id), `id`'s only when given; read through the store. */
+  responseRows: (id?: string) => Promise<ResponseRow[]>;
+  /** Invitation `id` as stored, or undefined. */
+  invitationRow: (id: number) => Promise<InvitationRow | undefined>;
+  /** Creates `count` invitations to wave `waveId` (default the test's wave): ids and clear tokens. */
+  createInvitations: (count: number, waveId?: number) => Promise<{ id: number; token: string }[]>;
+  /** Closes wave `waveId` (default the test's wave), as `kelisim wave close` does. */
+  closeWave: (waveId?: number) => Promise<void>;
   version: SurveyVersionRow;
   wave: WaveRow;
   /** Internal errors the app logged (a test of bad input expects none). */
@@ -69,16 +93,15 @@ export interface TestAppOptions {
 
 /** Starts the app on 127.0.0.1:<free port> with the survey registered and a wave open. */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const testDb = createTestDb();
-  const { db } = testDb;
-  const { version } = loadOfficialSurvey(db, options.surveysDir ?? MINI_SURVEYS_DIR);
-  const { wave } = ensureOpenWave(db, OFFICIAL_SURVEY_ID);
+  const testStore = await createTestStore();
+  const { store, engine } = testStore;
+  const db = testStore.db ?? sqliteOnly(engine);
+  const { version } = await loadOfficialSurvey(store, options.surveysDir ?? MINI_SURVEYS_DIR);
+  const { wave } = await ensureOpenWave(store, OFFICIAL_SURVEY_ID);
   const internalErrors: unknown[] = [];
-  // One store for the app and the open link's protection (pg-quotas: the antibot works on the store).
-  const store = storeOf(db);
   const app = createApp({
-    db, store,
-    config: { bodyLimitBytes: options.bodyLimitBytes ?? 64 * 1024, staticDir: options.staticDir ?? path.join(testDb.dir, 'no-client') },
+    db: testStore.db, store,
+    config: { bodyLimitBytes: options.bodyLimitBytes ?? 64 * 1024, staticDir: options.staticDir ?? path.join(os.tmpdir(), `kelisim-no-client-${randomUUID()}`) },
     logError: (_m, err) => internalErrors.push(err),
     antibot: options.antibot ? createAntibot(store, options.antibot === true ? { enforce: true } : options.antibot) : undefined,
   });
@@ -100,11 +123,35 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     return { status: res.status, body: parsed as JsonBody };
   };
   return {
-    baseUrl, db, dbFile: testDb.file, version, wave, internalErrors, api,
+    baseUrl, engine, store, db, dbFile: testStore.location.file ?? '', version, wave, internalErrors, api,
+    responseRows: async (id) => (await store.sql.all<Record<string, unknown>>(id === undefined
+      ? q`SELECT ${RESPONSE.columns} FROM ${responses} ORDER BY ${responses.id}`
+      : q`SELECT ${RESPONSE.columns} FROM ${responses} WHERE ${responses.id} = ${id}`)).map((r) => RESPONSE.read(r)),
+    invitationRow: async (id) => INVITATION.readOptional(await store.sql.get(q`SELECT ${INVITATION.columns} FROM ${invitations} WHERE ${invitations.id} = ${id}`)),
+    createInvitations: (count, waveId = wave.id) => store.write((tx) => createInvitations(tx, waveId, count)),
+    closeWave: async (waveId = wave.id) => {
+      // SQLite: the CLI's own function (it also destroys the wave's open-link secret). PostgreSQL:
+      // the same update (no secret there: the open link's guard has not moved yet).
+      if (testStore.db) return void closeWaveSync(testStore.db, waveId);
+      await store.write((tx) => tx.run(q`UPDATE ${waves} SET ${bare(waves.status)} = 'closed', ${bare(waves.closedAt)} = ${new Date().toISOString()}
+        WHERE ${bare(waves.id)} = ${waveId} AND ${bare(waves.status)} = 'open'`));
+    },
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      testDb.cleanup();
+      await testStore.cleanup();
     },
   };
+}
+
+const RESPONSE = rowShape<ResponseRow>(responses);
+const INVITATION = rowShape<InvitationRow>(invitations);
+
+/** TestApp.db on PostgreSQL: any use throws, naming why. */
+function sqliteOnly(engine: TestEngine): Db {
+  return new Proxy({} as Db, {
+    get(_target, key) {
+      throw new Error(`TestApp.db (.${String(key)}) is SQLite's connection and this test runs on ${engine}: read through t.store / t.responseRows, or keep the test file SQLite-only`);
+    },
+  });
 }

@@ -11,12 +11,12 @@ import { createApp, type AppDeps } from '../../../server/app';
 import { hashPassword } from '../../../server/auth/passwords';
 import { createUser } from '../../../server/auth/service';
 import type { Db } from '../../../server/db/open';
-import { surveyVersions, users, waves, type WaveRow } from '../../../server/db/schema';
+import { users, type WaveRow } from '../../../server/db/schema';
 import { bare } from '../../../server/db/sql';
 import type { Store } from '../../../server/db/store';
 import { loadOfficialSurvey, loadTargets } from '../../../server/surveys/bootstrap';
-import { OFFICIAL_SURVEY_ID, readSurveyFolder } from '../../../server/surveys/service';
-import { ensureOpenWave, newOpenSlug } from '../../../server/waves/service';
+import { OFFICIAL_SURVEY_ID } from '../../../server/surveys/service';
+import { ensureOpenWave } from '../../../server/waves/service';
 import { createTestStore, type TestEngine } from '../../helpers/store';
 import { MINI_SURVEYS_DIR, textOf, type JsonBody } from '../../helpers/app';
 
@@ -50,24 +50,6 @@ export interface AdminTestApp {
   close(): Promise<void>;
 }
 
-/**
- * The official survey's version and an open wave, written with SQL on PostgreSQL, where the
- * surveys and waves services (loadOfficialSurvey, ensureOpenWave) have not moved to the store yet.
- * The same rows those write: the survey folder's questionnaire and scoring, a quarter's wave.
- */
-async function seedWithSql(store: Store, surveysDir: string, now: Date): Promise<WaveRow> {
-  const files = readSurveyFolder(path.join(surveysDir, OFFICIAL_SURVEY_ID));
-  return store.write(async (tx) => {
-    await tx.run(sql`INSERT INTO ${surveyVersions} (${bare(surveyVersions.surveyId)}, ${bare(surveyVersions.version)}, ${bare(surveyVersions.contentHash)}, ${bare(surveyVersions.json)}, ${bare(surveyVersions.scoring)}, ${bare(surveyVersions.createdAt)})
-      VALUES (${OFFICIAL_SURVEY_ID}, 1, 'test', ${JSON.stringify(files.json)}, ${JSON.stringify(files.scoring)}, ${now.toISOString()})`);
-    const wave = await tx.get<WaveRow>(sql`INSERT INTO ${waves} (${bare(waves.surveyId)}, ${bare(waves.titleKk)}, ${bare(waves.titleRu)}, ${bare(waves.titleEn)}, ${bare(waves.openSlug)}, ${bare(waves.status)}, ${bare(waves.openedAt)})
-      VALUES (${OFFICIAL_SURVEY_ID}, 'Толқын', 'Волна', 'Wave', ${newOpenSlug()}, 'open', ${now.toISOString()})
-      RETURNING ${waves.id} AS "id", ${waves.surveyId} AS "surveyId", ${waves.titleKk} AS "titleKk", ${waves.titleRu} AS "titleRu", ${waves.titleEn} AS "titleEn",
-        ${waves.openSlug} AS "openSlug", ${waves.status} AS "status", ${waves.openedAt} AS "openedAt", ${waves.closedAt} AS "closedAt", ${waves.period} AS "period"`);
-    return wave!;
-  });
-}
-
 /** The estimate job runner on PostgreSQL, where estimate runs have not moved to the store yet: refuses, saying so. */
 const NO_JOBS_YET = {
   startEstimate: () => { throw new Error('estimate runs have not moved to the store yet (decision 027): this test runs on SQLite only'); },
@@ -77,15 +59,10 @@ const NO_JOBS_YET = {
 export async function startAdminApp(o: { surveysDir?: string; trustProxy?: number } = {}): Promise<AdminTestApp> {
   const ts = await createTestStore();
   const { store } = ts;
-  let wave: WaveRow;
-  if (ts.db) {
-    loadOfficialSurvey(ts.db, o.surveysDir ?? MINI_SURVEYS_DIR);
-    // The public results API needs the targets, as the server loads them at start.
-    if (o.surveysDir) loadTargets(ts.db, o.surveysDir);
-    wave = ensureOpenWave(ts.db, OFFICIAL_SURVEY_ID).wave;
-  } else {
-    wave = await seedWithSql(store, o.surveysDir ?? MINI_SURVEYS_DIR, new Date());
-  }
+  await loadOfficialSurvey(store, o.surveysDir ?? MINI_SURVEYS_DIR);
+  // The public results API needs the targets, as the server loads them at start.
+  if (o.surveysDir) await loadTargets(store, o.surveysDir);
+  const { wave } = await ensureOpenWave(store, OFFICIAL_SURVEY_ID);
   const db = ts.db;
   const noClient = path.join(os.tmpdir(), 'kelisim-no-client');
   const clock = { now: new Date('2026-11-29T10:00:00Z'), advance(ms: number) { this.now = new Date(this.now.getTime() + ms); } };

@@ -4,7 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../../server/app';
 import { jobs } from '../../../server/db/schema';
-import { createWave } from '../../../server/waves/service';
+import { createWave } from '../../../server/waves/sqlite-sync';
 import { textOf } from '../../helpers/app';
 import { insertFrame } from '../../helpers/published-runs';
 import { startAdminApp, type AdminTestApp } from './helpers';

@@ -11,7 +11,7 @@ import { importResponsesFile } from '../../../server/responses/import';
 import { storeOf } from '../../helpers/db-store';
 import { createEstimateRun } from '../../../server/runs/service';
 import { sqliteSql } from '../../../server/db/sql';
-import { createWave } from '../../../server/waves/service';
+import { createWave } from '../../../server/waves/sqlite-sync';
 import { OFFICIAL_SURVEYS_DIR } from '../../helpers/app';
 import { REFERENCE_DIR, writeReferenceImport } from '../runs/reference-import';
 import { bodyAs, startAdminApp, type AdminTestApp, type Session } from './helpers';

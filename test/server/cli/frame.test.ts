@@ -9,7 +9,7 @@ import { createSqliteStore } from '../../../server/db/store-sqlite';
 import { ensureCensusFrame, listFrames, storeFrame } from '../../../server/frames/service';
 import { DomainError } from '../../../server/errors';
 import { parseCsvText } from '../../../server/tables/read-table';
-import { loadOfficialSurvey } from '../../../server/surveys/bootstrap';
+import { loadOfficialSurvey } from '../../../server/surveys/sqlite-sync';
 import { OFFICIAL_SURVEYS_DIR } from '../../helpers/app';
 import { createTestDbFile } from '../../helpers/db';
 import { runCli } from '../../helpers/spawn';

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { auditLog, invitations } from '../../../server/db/schema';
-import { closeWave } from '../../../server/waves/service';
+import { closeWave } from '../../../server/waves/sqlite-sync';
 import { startTestApp, type TestApp } from '../../helpers/app';
 import { runCli } from '../../helpers/spawn';
 

@@ -11,9 +11,9 @@ import { currentPublication, publicationHistory, publishedRuns } from '../../../
 import { importResponsesFile } from '../../../server/responses/import';
 import { storeOf } from '../../helpers/db-store';
 import { createEstimateRun, type EstimateRequest } from '../../../server/runs/service';
-import { loadOfficialSurvey } from '../../../server/surveys/bootstrap';
+import { loadOfficialSurvey } from '../../../server/surveys/sqlite-sync';
 import { OFFICIAL_SURVEY_ID } from '../../../server/surveys/service';
-import { createWave, ensureOpenWave, periodOf } from '../../../server/waves/service';
+import { createWave, ensureOpenWave, periodOf } from '../../../server/waves/sqlite-sync';
 import { OFFICIAL_SURVEYS_DIR } from '../../helpers/app';
 import { createTestDbFile } from '../../helpers/db';
 import { runCli } from '../../helpers/spawn';

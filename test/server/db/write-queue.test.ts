@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { walSyncer } from '../../../server/db/open';
 import { createWriteQueue } from '../../../server/db/write-queue';
 import { waves } from '../../../server/db/schema';
-import { openWave } from '../../../server/waves/service';
+import { openWave } from '../../../server/waves/sqlite-sync';
 import { createTestDb, type TestDb } from '../../helpers/db';
 
 let tdb: TestDb;

@@ -10,7 +10,7 @@ import { openDb, type Db } from '../../../server/db/open';
 import { buildDemoDatabase, demoPeriods } from '../../../server/demo/build';
 import { generateQuarter } from '../../../server/demo/synthetic';
 import { completionValidatorFor } from '../../../server/responses/completion-validator';
-import { getSurveyVersion, latestSurveyVersion, OFFICIAL_SURVEY_ID } from '../../../server/surveys/service';
+import { getSurveyVersion, latestSurveyVersion, OFFICIAL_SURVEY_ID } from '../../../server/surveys/sqlite-sync';
 import { OFFICIAL_SURVEYS_DIR } from '../../helpers/app';
 import { createTestDbFile } from '../../helpers/db';
 

@@ -4,10 +4,10 @@
 // newlines, a leading '=', '+', '-', '@', RTL, emoji, a > 255-byte Cyrillic string), one partial
 // and one screened-out response.
 import { openDb, type Db } from '../../../server/db/open';
-import { insertResponse } from '../../../server/responses/queries';
+import { insertResponse } from '../../../server/responses/sqlite-sync';
 import { deriveColumns } from '../../../server/responses/service';
-import { readSurveyFolder, registerSurveyVersion, OFFICIAL_SURVEY_ID } from '../../../server/surveys/service';
-import { createWave } from '../../../server/waves/service';
+import { readSurveyFolder, registerSurveyVersion, OFFICIAL_SURVEY_ID } from '../../../server/surveys/sqlite-sync';
+import { createWave } from '../../../server/waves/sqlite-sync';
 import { generateAnswers } from '../../helpers/answers';
 import { OFFICIAL_SURVEYS_DIR } from '../../helpers/app';
 import { createTestDbFile } from '../../helpers/db';

@@ -13,7 +13,7 @@ import { cutUtf8 } from '../../../server/exports/sav/writer';
 import { exportWave } from '../../../server/exports/service';
 import { flagAnnotations, runAnnotations } from '../../../server/exports/run-columns';
 import { openExportSource } from '../../../server/exports/source';
-import { findWave } from '../../../server/waves/service';
+import { findWave } from '../../../server/waves/sqlite-sync';
 import { QUALITY_FLAGS } from '../../../server/runs/result';
 import type { Code, ExportVariable, Lang } from '../../../server/exports/variables';
 import { parseCsvText } from '../../../server/tables/read-table';

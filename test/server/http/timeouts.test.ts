@@ -9,9 +9,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../../server/app';
 import { responses } from '../../../server/db/schema';
 import { createHttpServer } from '../../../server/http/server';
-import { loadOfficialSurvey } from '../../../server/surveys/bootstrap';
+import { loadOfficialSurvey } from '../../../server/surveys/sqlite-sync';
 import { OFFICIAL_SURVEY_ID } from '../../../server/surveys/service';
-import { ensureOpenWave } from '../../../server/waves/service';
+import { ensureOpenWave } from '../../../server/waves/sqlite-sync';
 import { MINI_SURVEYS_DIR } from '../../helpers/app';
 import { createTestDb, type TestDb } from '../../helpers/db';
 

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openDb, type Db } from '../../../server/db/open';
-import { createInvitations } from '../../../server/invitations/service';
+import { createInvitations } from '../../../server/invitations/sqlite-sync';
 import { quotaFill, setQuotas } from '../../../server/quotas/service';
 import { legacySql } from '../../../server/db/legacy-sql';
 import { storeOf } from '../../helpers/db-store';

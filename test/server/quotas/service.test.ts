@@ -9,16 +9,16 @@ import type { QuotaCellFill } from '../../../contract/quotas';
 import type { Db } from '../../../server/db/open';
 import type { WaveRow } from '../../../server/db/schema';
 import { DomainError } from '../../../server/errors';
-import { createInvitations } from '../../../server/invitations/service';
+import { createInvitations } from '../../../server/invitations/sqlite-sync';
 import { importQuotasCsv, QUOTA_HOLD_MS, quotaFill, releaseAbandoned, screenReasonOf, setQuotas } from '../../../server/quotas/service';
 import { importResponsesTable } from '../../../server/responses/import';
 import { legacySql } from '../../../server/db/legacy-sql';
 import { storeOf } from '../../helpers/db-store';
-import { completeResponse, getLinkState, getResponseState, savePartial } from '../../../server/responses/service';
-import { loadOfficialSurvey } from '../../../server/surveys/bootstrap';
+import { completeResponse, getLinkState, getResponseState, savePartial, type RespondentDb } from '../../../server/responses/service';
+import { loadOfficialSurvey } from '../../../server/surveys/sqlite-sync';
 import { OFFICIAL_SURVEY_ID } from '../../../server/surveys/service';
 import { parseCsvText } from '../../../server/tables/read-table';
-import { ensureOpenWave } from '../../../server/waves/service';
+import { ensureOpenWave } from '../../../server/waves/sqlite-sync';
 import { miniAnswers } from '../../helpers/answers';
 import { MINI_SURVEYS_DIR } from '../../helpers/app';
 import { createTestDb, type TestDb } from '../../helpers/db';
@@ -39,12 +39,13 @@ const T0 = new Date('2026-11-29T08:00:00Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
 const MIN = 60_000;
 /** As a job of the store's group commit: one transaction (savepoint) per call. */
-const inTx = <T>(fn: () => Promise<T>): Promise<T> => storeOf(db).write(fn);
+const inTx = <T>(fn: (r: RespondentDb) => Promise<T>): Promise<T> => storeOf(db).write((tx) => fn({ sql: tx, store: storeOf(db) }));
+const reads = (): RespondentDb => ({ sql: storeOf(db).sql, store: storeOf(db) });
 const about = (over: Record<string, unknown> = {}) => ({ adult: true, resident: true, consent: true, region: 'KZ-75', settlement: 'urban', sex: 'f', age: 34, ethnicity: 'kazakh', ...over });
 const save = (id: string, data: Record<string, unknown>, now: Date) =>
-  inTx(() => savePartial(db, wave.openSlug, id, { surveyVersionId: versionId, locale: 'ru', data, currentPageNo: 2 }, now));
+  inTx((r) => savePartial(r, wave.openSlug, id, { surveyVersionId: versionId, locale: 'ru', data, currentPageNo: 2 }, now));
 const complete = (id: string, data: Record<string, unknown>, now: Date) =>
-  inTx(() => completeResponse(db, wave.openSlug, id, { surveyVersionId: versionId, locale: 'kk', data }, now));
+  inTx((r) => completeResponse(r, wave.openSlug, id, { surveyVersionId: versionId, locale: 'kk', data }, now));
 const cell = async (region: string, sex: string, ageBand: string, now = T0): Promise<QuotaCellFill> =>
   (await quotaFill(legacySql(db), wave.id, now)).cells.find((c) => c.region === region && c.sex === sex && c.ageBand === ageBand)!;
 const statusOf = (id: string) => db.$client.prepare('SELECT status FROM responses WHERE id = ?').pluck().get(id);
@@ -120,7 +121,7 @@ describe('places', () => {
     expect(refused).toMatchObject({ status: 'screened_out', screenReason: 'quota_full' });
     expect(statusOf(c)).toBe('screened_out');
     expect(await screenReasonOf(legacySql(db), c)).toBe('quota_full');
-    expect(await getResponseState(db, wave.openSlug, c)).toMatchObject({ status: 'screened_out', screenReason: 'quota_full' });
+    expect(await getResponseState(reads(), wave.openSlug, c)).toMatchObject({ status: 'screened_out', screenReason: 'quota_full' });
     // A later save of the refused response is answered quota_full (the page shows the same message).
     await expect(save(c, about({ age: 30 }), at(2 * MIN))).rejects.toThrow(expect.objectContaining({ code: 'quota_full' }));
     // Its completion is answered idempotently with the reason.
@@ -168,7 +169,7 @@ describe('invitations and open links', () => {
     await setQuotas(storeOf(db), wave.id, [{ region: 'KZ-75', sex: 'f', ageBand: '30-44', target: 2 }], 'test', T0);
     const [first, second] = createInvitations(db, wave.id, 2, T0);
     const viaInvitation = (token: string, id: string, data: Record<string, unknown>, now: Date) =>
-      inTx(() => savePartial(db, token, id, { surveyVersionId: versionId, locale: 'en', data, currentPageNo: 2 }, now));
+      inTx((r) => savePartial(r, token, id, { surveyVersionId: versionId, locale: 'en', data, currentPageNo: 2 }, now));
     expect((await viaInvitation(first!.token, randomUUID(), about(), T0)).status).toBe('partial');
     expect((await save(randomUUID(), about(), T0)).status).toBe('partial');
     expect(await cell('KZ-75', 'f', '30-44')).toMatchObject({ reserved: 2 });
@@ -176,8 +177,8 @@ describe('invitations and open links', () => {
     expect(await viaInvitation(second!.token, id, about(), at(MIN))).toMatchObject({ status: 'screened_out', screenReason: 'quota_full' });
     // Used up, keeping only the day, and no longer tied to its response (docs/decisions/021).
     expect(db.$client.prepare('SELECT completed_at, response_id FROM invitations WHERE id = ?').get(second!.id)).toEqual({ completed_at: at(MIN).toISOString().slice(0, 10), response_id: null });
-    await expect(getLinkState(db, second!.token)).rejects.toThrow(expect.objectContaining({ code: 'invitation_used' }));
-    expect(await getResponseState(db, second!.token, id)).toMatchObject({ status: 'screened_out', screenReason: 'quota_full' });
+    await expect(getLinkState(reads(), second!.token)).rejects.toThrow(expect.objectContaining({ code: 'invitation_used' }));
+    expect(await getResponseState(reads(), second!.token, id)).toMatchObject({ status: 'screened_out', screenReason: 'quota_full' });
   });
 });
 

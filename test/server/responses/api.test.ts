@@ -2,12 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ageBand, parseScoringSpec, scoreRespondent } from '../../../analysis/scoring';
-import { invitations, responses } from '../../../server/db/schema';
-import { createInvitations } from '../../../server/invitations/service';
-import { closeWave } from '../../../server/waves/service';
 import { miniAnswers, miniScreenedOut } from '../../helpers/answers';
 import { listOf, MINI_SURVEYS_DIR, startTestApp, type TestApp } from '../../helpers/app';
 
@@ -20,7 +16,7 @@ afterEach(async () => {
 });
 
 const slug = () => t.wave.openSlug;
-const rowsWithId = (id: string) => t.db.select().from(responses).where(eq(responses.id, id)).all();
+const rowsWithId = (id: string) => t.responseRows(id);
 const partial = (over: Record<string, unknown> = {}) => ({ surveyVersionId: t.version.id, locale: 'ru', data: { adult: true }, currentPageNo: 0, ...over });
 const completion = (over: Record<string, unknown> = {}) => ({ surveyVersionId: t.version.id, locale: 'ru', data: miniAnswers(), durationMs: 123_456, ...over });
 
@@ -44,7 +40,7 @@ describe('GET /api/links/:link', () => {
   });
 
   it('answers 409 wave_closed once the wave is closed', async () => {
-    closeWave(t.db, t.wave.id);
+    await t.closeWave();
     const res = await t.api('GET', `/api/links/${slug()}`);
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe('wave_closed');
@@ -66,7 +62,7 @@ describe('partial saves and resume', () => {
     expect(resumed.body).toMatchObject({ id, status: 'partial', surveyVersionId: t.version.id, locale: 'en', data: later.data, currentPageNo: 1 });
     expect(resumed.body.survey.versionId).toBe(t.version.id);
     expect(resumed.body.survey.json).toEqual(t.version.json);
-    expect(rowsWithId(id)).toHaveLength(1);
+    expect((await rowsWithId(id))).toHaveLength(1);
   });
 
   it('answers 404 response_not_found for an unknown id and 422 for an id that is not a UUID', async () => {
@@ -82,7 +78,7 @@ describe('partial saves and resume', () => {
   it('does not show a response under another link', async () => {
     const id = randomUUID();
     await t.api('PUT', `/api/links/${slug()}/responses/${id}`, partial());
-    const [inv] = createInvitations(t.db, t.wave.id, 1);
+    const [inv] = await t.createInvitations(1);
     const res = await t.api('GET', `/api/links/${inv!.token}/responses/${id}`);
     expect(res.status).toBe(404);
     expect(res.body.error.code).toBe('response_not_found');
@@ -103,7 +99,7 @@ describe('partial saves and resume', () => {
 
     const other = randomUUID();
     await t.api('PUT', `/api/links/${slug()}/responses/${other}`, partial());
-    closeWave(t.db, t.wave.id);
+    await t.closeWave();
     const put = await t.api('PUT', `/api/links/${slug()}/responses/${other}`, partial());
     expect(put.status).toBe(409);
     expect(put.body.error.code).toBe('wave_closed');
@@ -126,7 +122,7 @@ describe('POST …/complete', () => {
     expect(res.body).toEqual({ id, status: 'complete', completedAt: expect.any(String) });
     expect(new Date(String(res.body.completedAt)).toISOString()).toBe(res.body.completedAt);
 
-    const [row] = rowsWithId(id);
+    const [row] = (await rowsWithId(id));
     const spec = parseScoringSpec(JSON.parse(fs.readFileSync(path.join(MINI_SURVEYS_DIR, 'official/scoring.json'), 'utf8')));
     const expected = scoreRespondent(spec, data);
     expect(row).toMatchObject({
@@ -146,7 +142,7 @@ describe('POST …/complete', () => {
     const res = await t.api('POST', `/api/links/${slug()}/responses/${id}/complete`, completion({ data: miniScreenedOut() }));
     expect(res.status).toBe(201);
     expect(res.body.status).toBe('screened_out');
-    const [row] = rowsWithId(id);
+    const [row] = (await rowsWithId(id));
     expect(row).toMatchObject({ status: 'screened_out', data: miniScreenedOut(), itemScores: null, consensus: null, tolerance: null, mood: null, region: null, age: null, ageBand: null });
   });
 
@@ -157,7 +153,7 @@ describe('POST …/complete', () => {
     const again = await t.api('POST', `/api/links/${slug()}/responses/${id}/complete`, completion({ data: miniAnswers({ a1: 1 }), locale: 'en' }));
     expect(again.status).toBe(200);
     expect(again.body).toEqual(first.body);
-    const rows = rowsWithId(id);
+    const rows = (await rowsWithId(id));
     expect(rows).toHaveLength(1);
     expect(rows[0]!.data).toEqual(miniAnswers());
     expect(rows[0]!.locale).toBe('ru');
@@ -171,7 +167,27 @@ describe('POST …/complete', () => {
     expect(statuses.filter((s) => s === 201)).toHaveLength(1);
     expect(statuses.filter((s) => s === 200)).toHaveLength(23);
     for (const r of results) expect(r.body).toEqual(results[0]!.body);
-    expect(rowsWithId(id)).toHaveLength(1);
+    expect((await rowsWithId(id))).toHaveLength(1);
+  });
+
+  it('completes a partially saved response once when its completion is retried many times at once', async () => {
+    const id = randomUUID();
+    expect((await t.api('PUT', `/api/links/${slug()}/responses/${id}`, { surveyVersionId: t.version.id, locale: 'ru', data: { adult: true }, currentPageNo: 1 })).status).toBe(200);
+    // Connections for all of them first (on PostgreSQL a pool opening its connections one by one
+    // would let the first transaction finish before the others start).
+    await Promise.all(Array.from({ length: 12 }, () => t.api('GET', `/api/links/${slug()}/responses/${id}`)));
+    // Each retry carries other answers: only the one that completed may be stored.
+    const results = await Promise.all(Array.from({ length: 12 }, (_, i) =>
+      t.api('POST', `/api/links/${slug()}/responses/${id}/complete`, completion({ data: miniAnswers({ age: 20 + i }) }))));
+    const created = results.filter((r) => r.status === 201);
+    expect(created).toHaveLength(1);
+    expect(results.filter((r) => r.status === 200)).toHaveLength(11);
+    for (const r of results) expect(r.body).toEqual(created[0]!.body);
+    const rows = await rowsWithId(id);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ status: 'complete', completedAt: created[0]!.body.completedAt });
+    expect(results.map((_, i) => 20 + i)).toContain(rows[0]!.data.age);
+    expect(rows[0]!.age).toBe(rows[0]!.data.age);
   });
 
   it('answers 422 invalid_answers with per-question messages in the respondent\'s language, storing nothing', async () => {
@@ -198,7 +214,7 @@ describe('POST …/complete', () => {
       expect(byLocale.ru, question).toMatch(/[а-яё]/i);
       expect(byLocale.en, question).toMatch(/^[\x20-\x7e]+$/);
       expect(new Set(Object.values(byLocale)).size, question).toBeGreaterThan(1);
-      expect(rowsWithId(id)).toHaveLength(0);
+      expect((await rowsWithId(id))).toHaveLength(0);
     }
   });
 
@@ -207,7 +223,7 @@ describe('POST …/complete', () => {
     await t.api('PUT', `/api/links/${slug()}/responses/${id}`, partial({ currentPageNo: 2 }));
     const bad = await t.api('POST', `/api/links/${slug()}/responses/${id}/complete`, completion({ data: miniAnswers({ sex: 'x' }) }));
     expect(bad.status).toBe(422);
-    expect(rowsWithId(id)[0]).toMatchObject({ status: 'partial', data: { adult: true } });
+    expect((await rowsWithId(id))[0]).toMatchObject({ status: 'partial', data: { adult: true } });
     expect((await t.api('POST', `/api/links/${slug()}/responses/${id}/complete`, completion())).status).toBe(201);
   });
 
@@ -231,7 +247,7 @@ describe('POST …/complete', () => {
     const put = await t.api('PUT', `/api/links/${slug()}/responses/${id}`, { ...partial(), currentPageNo: -1 });
     expect(put.status).toBe(422);
     expect(put.body.error.details).toEqual([expect.objectContaining({ field: 'body.currentPageNo' })]);
-    expect(rowsWithId(id)).toHaveLength(0);
+    expect((await rowsWithId(id))).toHaveLength(0);
   });
 
   it('answers 409 survey_version_mismatch when completing on another version than the one started', async () => {
@@ -284,7 +300,7 @@ describe('bad input never reaches a 5xx', () => {
 
 describe('invitations', () => {
   it('can be resumed until completed, by its own response only, and never after', async () => {
-    const [inv] = createInvitations(t.db, t.wave.id, 1);
+    const [inv] = await t.createInvitations(1);
     const link = inv!.token;
     const fresh = await t.api('GET', `/api/links/${link}`);
     expect(fresh.status).toBe(200);
@@ -309,20 +325,20 @@ describe('invitations', () => {
     const done = await t.api('POST', `/api/links/${link}/responses/${id}/complete`, completion());
     expect(done.status).toBe(201);
     // Used, and no longer tied to the answers (docs/decisions/021): only the day, no response id either way.
-    const invRow = t.db.select().from(invitations).where(eq(invitations.id, inv!.id)).get();
+    const invRow = await t.invitationRow(inv!.id);
     expect(invRow).toMatchObject({ responseId: null, completedAt: String(done.body.completedAt).slice(0, 10) });
-    expect(rowsWithId(id)[0]!.invitationId).toBeNull();
+    expect((await rowsWithId(id))[0]!.invitationId).toBeNull();
 
     const reopen = await t.api('GET', `/api/links/${link}`);
     expect(reopen.status).toBe(409);
     expect(reopen.body.error.code).toBe('invitation_used');
     expect((await t.api('PUT', `/api/links/${link}/responses/${id}`, partial())).body.error.code).toBe('already_completed');
     expect((await t.api('POST', `/api/links/${link}/responses/${id}/complete`, completion())).status).toBe(200);
-    expect(rowsWithId(intruder)).toHaveLength(0);
+    expect((await rowsWithId(intruder))).toHaveLength(0);
   });
 
   it('binds an invitation completed without partial saves, and refuses a second respondent', async () => {
-    const [inv] = createInvitations(t.db, t.wave.id, 1);
+    const [inv] = await t.createInvitations(1);
     const first = await t.api('POST', `/api/links/${inv!.token}/responses/${randomUUID()}/complete`, completion());
     expect(first.status).toBe(201);
     const second = await t.api('POST', `/api/links/${inv!.token}/responses/${randomUUID()}/complete`, completion());
@@ -331,11 +347,11 @@ describe('invitations', () => {
   });
 
   it('lets only one of two concurrent respondents take a fresh invitation', async () => {
-    const [inv] = createInvitations(t.db, t.wave.id, 1);
+    const [inv] = await t.createInvitations(1);
     const ids = Array.from({ length: 8 }, () => randomUUID());
     const results = await Promise.all(ids.map((id) => t.api('POST', `/api/links/${inv!.token}/responses/${id}/complete`, completion())));
     expect(results.filter((r) => r.status === 201)).toHaveLength(1);
     expect(results.filter((r) => r.status === 409 && String(r.body.error.code) === 'invitation_used')).toHaveLength(7);
-    expect(ids.flatMap((id) => rowsWithId(id))).toHaveLength(1);
+    expect((await Promise.all(ids.map((id) => rowsWithId(id)))).flat()).toHaveLength(1);
   });
 });

@@ -5,7 +5,8 @@
 // exactly as it was. A failure prints its seed and request; rerun with FUZZ_SEED=<seed>.
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createInvitations } from '../../../server/invitations/service';
+import { sql } from 'drizzle-orm';
+import { invitations, responses } from '../../../server/db/schema';
 import { MAX_ANSWER_DEPTH } from '../../../server/validation';
 import { miniAnswers } from '../../helpers/answers';
 import { startTestApp, type TestApp } from '../../helpers/app';
@@ -20,11 +21,10 @@ beforeEach(async () => { t = await startTestApp({ bodyLimitBytes: BODY_LIMIT });
 afterEach(async () => { await t.close(); });
 
 /** Everything a refused request must leave alone: every row of the tables the API writes. */
-function snapshot(): string {
-  const sqlite = t.db.$client;
+async function snapshot(): Promise<string> {
   return JSON.stringify([
-    sqlite.prepare('SELECT * FROM responses ORDER BY id').all(),
-    sqlite.prepare('SELECT * FROM invitations ORDER BY id').all(),
+    await t.store.sql.all(sql`SELECT * FROM ${responses} ORDER BY ${responses.id}`),
+    await t.store.sql.all(sql`SELECT * FROM ${invitations} ORDER BY ${invitations.id}`),
   ]);
 }
 
@@ -83,12 +83,12 @@ const CONTENT_TYPES = ['application/json', 'application/json; charset=utf-8', 'a
 describe('fuzzing the respondent API', () => {
   it(`never answers 5xx and never changes the database when it refuses (seed ${SEED}, ${REQUESTS} requests)`, async () => {
     const random = rng(SEED);
-    const [inv] = createInvitations(t.db, t.wave.id, 1);
+    const [inv] = await t.createInvitations(1);
     const ids = Array.from({ length: 8 }, () => randomUUID());
     const links = [t.wave.openSlug, t.wave.openSlug, inv!.token, 'no-such-link', '%E0%A4', 'a'.repeat(129), '..', '%00'];
     const idChoices = () => (random() < 0.85 ? pick(random, ids) : pick(random, [randomUUID().toUpperCase(), '00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff', 'x', '%2e%2e', randomUUID() + '0']));
 
-    let before = snapshot();
+    let before = (await snapshot());
     const statuses = new Map<number, number>();
     for (let i = 0; i < REQUESTS; i++) {
       const link = pick(random, links);
@@ -105,7 +105,7 @@ describe('fuzzing the respondent API', () => {
       const where = `seed ${SEED}, request ${i}: ${method} ${path} ${headers['content-type'] ?? ''} ${body === undefined ? '' : body.slice(0, 300)}`;
       expect(res.status, where).toBeLessThan(500);
       expect(t.internalErrors, where).toEqual([]);
-      const after = snapshot();
+      const after = (await snapshot());
       if (res.status >= 400) expect(after === before, `${where}: refused with ${res.status} but the database changed`).toBe(true);
       before = after;
     }

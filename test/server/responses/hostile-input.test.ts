@@ -2,7 +2,6 @@
 // over real HTTP against a real SQLite file: no input reaches a 500, and nothing refused is stored.
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { responses } from '../../../server/db/schema';
 import { MAX_ANSWER_DEPTH, MAX_ANSWER_SIZE } from '../../../server/validation';
 import { miniAnswers } from '../../helpers/answers';
 import { startTestApp, type TestApp } from '../../helpers/app';
@@ -17,7 +16,7 @@ afterEach(async () => {
 const slug = () => t.wave.openSlug;
 const partial = (data: Record<string, unknown>) => ({ surveyVersionId: t.version.id, locale: 'en', data, currentPageNo: 0 });
 const completion = (data: Record<string, unknown> = miniAnswers()) => ({ surveyVersionId: t.version.id, locale: 'en', data });
-const rowCount = () => t.db.select().from(responses).all().length;
+const rowCount = async () => (await t.responseRows()).length;
 
 /** `[[[…[1]…]]]`, `depth` arrays deep, as JSON text (JSON.stringify itself would overflow on deep values). */
 const deepArray = (depth: number) => '['.repeat(depth) + '1' + ']'.repeat(depth);
@@ -33,7 +32,7 @@ describe('partial saves are shape-checked', () => {
       expect(res.body.error.code).toBe('invalid_answers');
       expect(res.body.error.details).toEqual([{ question: 'a1', message: `The answer is nested too deeply (at most ${MAX_ANSWER_DEPTH} levels).` }]);
     }
-    expect(rowCount()).toBe(0);
+    expect(await rowCount()).toBe(0);
   });
 
   it('accepts an answer exactly at the depth limit and refuses one level more', async () => {
@@ -43,7 +42,7 @@ describe('partial saves are shape-checked', () => {
     const over = await t.api('PUT', `/api/links/${slug()}/responses/${randomUUID()}`,
       `{"surveyVersionId":${t.version.id},"locale":"en","currentPageNo":0,"data":{"a1":${deepArray(MAX_ANSWER_DEPTH + 1)}}}`);
     expect(over.status).toBe(422);
-    expect(rowCount()).toBe(1);
+    expect(await rowCount()).toBe(1);
   });
 
   it('refuses an answer larger than the per-answer limit, in the respondent language', async () => {
@@ -52,7 +51,7 @@ describe('partial saves are shape-checked', () => {
     expect(res.body.error.details).toEqual([{ question: 'a1', message: 'Ответ слишком большой.' }]);
     const list = await t.api('PUT', `/api/links/${slug()}/responses/${randomUUID()}`, partial({ a1: Array.from({ length: MAX_ANSWER_SIZE }, () => 1) }));
     expect(list.status).toBe(422);
-    expect(rowCount()).toBe(0);
+    expect(await rowCount()).toBe(0);
   });
 
   it('refuses unknown keys as completion does, and leaves the saved answers as they were', async () => {
@@ -64,7 +63,7 @@ describe('partial saves are shape-checked', () => {
       { question: 'note', message: 'The questionnaire has no such question.' },
       { question: '__proto__x', message: 'The questionnaire has no such question.' },
     ]);
-    expect(t.db.select().from(responses).all().map((r) => r.data)).toEqual([{ adult: true }]);
+    expect((await t.responseRows()).map((r) => r.data)).toEqual([{ adult: true }]);
   });
 
   it('still accepts what a respondent part-way through sends: some answers, including one the others now hide', async () => {
@@ -79,7 +78,7 @@ describe('partial saves are shape-checked', () => {
     expect(put.body.error.code).toBe('invalid_request');
     const post = await t.api('POST', `/api/links/${slug()}/responses/${randomUUID()}/complete`, { ...completion(), extra: 1 });
     expect(post.status).toBe(422);
-    expect(rowCount()).toBe(0);
+    expect(await rowCount()).toBe(0);
   });
 });
 
@@ -92,7 +91,7 @@ describe('response ids', () => {
       expect(res.status, `${method} ${suffix}`).toBe(422);
       expect(res.body.error.details).toEqual([expect.objectContaining({ field: 'params.id' })]);
     }
-    expect(rowCount()).toBe(1);
+    expect(await rowCount()).toBe(1);
   });
 
   it('refuses the nil and max UUIDs and ids that are not UUIDs', async () => {
@@ -100,7 +99,7 @@ describe('response ids', () => {
       const res = await t.api('PUT', `/api/links/${slug()}/responses/${encodeURIComponent(id)}`, partial({ adult: true }));
       expect(res.status, id).toBe(422);
     }
-    expect(rowCount()).toBe(0);
+    expect(await rowCount()).toBe(0);
   });
 });
 
@@ -115,7 +114,7 @@ describe('request bodies must be UTF-8 JSON', () => {
     const utf16 = Buffer.from(JSON.stringify(completion()), 'utf16le');
     const res = await fetch(`${t.baseUrl}/api/links/${slug()}/responses/${randomUUID()}/complete`, { method: 'POST', body: utf16, headers: { 'content-type': 'application/json; charset=utf-16le' } });
     expect(res.status).toBe(415);
-    expect(rowCount()).toBe(0);
+    expect(await rowCount()).toBe(0);
   });
 
   it('accepts UTF-8 declared in any letter case (its IANA name, utf-8)', async () => {

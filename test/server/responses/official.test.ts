@@ -2,10 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ageBand, parseScoringSpec, scoreRespondent } from '../../../analysis/scoring';
-import { responses } from '../../../server/db/schema';
 import { generateAnswers } from '../../helpers/answers';
 import { listOf, OFFICIAL_SURVEYS_DIR, startTestApp, type TestApp } from '../../helpers/app';
 
@@ -33,7 +31,7 @@ it('accepts generated valid interviews and stores scoreRespondent\'s scores and 
     const data = generateAnswers(surveyJson, seed);
     const res = await complete(data, ['kk', 'ru', 'en'][seed % 3]);
     expect(res.status, `seed ${seed}: ${JSON.stringify(res.body)}`).toBe(201);
-    const row = t.db.select().from(responses).where(eq(responses.id, res.id)).get()!;
+    const row = (await t.responseRows(res.id))[0]!;
     const expected = scoreRespondent(spec, data);
     expect(row).toMatchObject({
       status: 'complete', region: data.region, settlement: data.settlement, sex: data.sex, age: data.age,
@@ -48,7 +46,7 @@ it('stores screened-out respondents without scores', async () => {
     const res = await complete(data);
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     expect(res.body.status).toBe('screened_out');
-    const row = t.db.select().from(responses).where(eq(responses.id, res.id)).get()!;
+    const row = (await t.responseRows(res.id))[0]!;
     expect(row).toMatchObject({ status: 'screened_out', consensus: null, tolerance: null, mood: null, itemScores: null });
   }
 });

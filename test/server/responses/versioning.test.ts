@@ -4,10 +4,8 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { parseScoringSpec, scoreRespondent } from '../../../analysis/scoring';
-import { responses } from '../../../server/db/schema';
 import { loadOfficialSurvey } from '../../../server/surveys/bootstrap';
 import { miniAnswers } from '../../helpers/answers';
 import { MINI_SURVEYS_DIR, startTestApp, type TestApp } from '../../helpers/app';
@@ -48,11 +46,11 @@ it('keeps a response on the version it started on after a new version is registe
   expect((await t.api('PUT', `/api/links/${link}/responses/${id}`, { surveyVersionId: t.version.id, locale: 'en', data: { adult: true }, currentPageNo: 0 })).status).toBe(200);
 
   const { survey: v2Json, scoring: v2Scoring } = writeV2();
-  const v2 = loadOfficialSurvey(t.db, v2Dir);
+  const v2 = (await loadOfficialSurvey(t.store, v2Dir));
   expect(v2.created).toBe(true);
   expect(v2.version.version).toBe(2);
   // Loading the same content again is not a new version.
-  expect(loadOfficialSurvey(t.db, v2Dir)).toMatchObject({ created: false, version: { id: v2.version.id } });
+  expect((await loadOfficialSurvey(t.store, v2Dir))).toMatchObject({ created: false, version: { id: v2.version.id } });
 
   const current = await t.api('GET', `/api/links/${link}`);
   expect(current.body.survey.versionId).toBe(v2.version.id);
@@ -66,7 +64,7 @@ it('keeps a response on the version it started on after a new version is registe
   const data = miniAnswers({ a3: 1 });
   const done = await t.api('POST', `/api/links/${link}/responses/${id}/complete`, { surveyVersionId: t.version.id, locale: 'en', data });
   expect(done.status).toBe(201);
-  const row = t.db.select().from(responses).where(eq(responses.id, id)).get()!;
+  const row = (await t.responseRows(id))[0]!;
   expect(row.surveyVersionId).toBe(t.version.id);
   const v1Scores = scoreRespondent(parseScoringSpec(readMini('scoring.json')), data);
   const v2Scores = scoreRespondent(parseScoringSpec(v2Scoring), data);

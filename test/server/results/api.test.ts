@@ -10,7 +10,7 @@ import { annualValues, eurostatProgress, targetStatus, waveChange } from '../../
 import { auditLog } from '../../../server/db/schema';
 import { DEMO_MARKER_ACTION } from '../../../server/results/state';
 import type { StoredRunResult } from '../../../server/runs/result';
-import { loadTargets } from '../../../server/surveys/bootstrap';
+import { loadTargets } from '../../../server/surveys/sqlite-sync';
 import { listOf, OFFICIAL_SURVEYS_DIR, startTestApp, type JsonBody, type TestApp } from '../../helpers/app';
 import { checkJsonSchema } from '../../helpers/json-schema';
 import { insertFrame, insertRun, publish, reference, resampledInput } from '../../helpers/published-runs';

@@ -2,7 +2,7 @@
 // seeded random query strings — known and unknown parameters, repeated ones, bracket syntax,
 // malformed %-escapes, control and non-Latin characters, very long values — against every endpoint.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { loadTargets } from '../../../server/surveys/bootstrap';
+import { loadTargets } from '../../../server/surveys/sqlite-sync';
 import { OFFICIAL_SURVEYS_DIR, startTestApp, type TestApp } from '../../helpers/app';
 import { insertFrame, insertRun, publish, reference, resampledInput } from '../../helpers/published-runs';
 import { rng } from '../../helpers/random';

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openDb } from '../../../server/db/open';
 import { createSqliteStore } from '../../../server/db/store-sqlite';
 import { listFrames } from '../../../server/frames/service';
-import { listWaves, periodOf } from '../../../server/waves/service';
+import { listWaves, periodOf } from '../../../server/waves/sqlite-sync';
 import { MINI_SURVEYS_DIR, OFFICIAL_SURVEYS_DIR } from '../../helpers/app';
 import { startServerProcess } from '../../helpers/spawn';
 

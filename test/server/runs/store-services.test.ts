@@ -29,7 +29,7 @@ import { loadPublishedState, stateVersion } from '../../../server/results/state'
 import { overrulesOfWaveSql } from '../../../server/runs/overrules';
 import { writeRunFlags } from '../../../server/runs/run-flags';
 import { getRun, requireRun, resolveFrame, resolveWave } from '../../../server/runs/service';
-import { loadTargets } from '../../../server/surveys/bootstrap';
+import { loadTargets } from '../../../server/surveys/sqlite-sync';
 import { parseCsvText } from '../../../server/tables/read-table';
 import { OFFICIAL_SURVEYS_DIR } from '../../helpers/app';
 import { createTestStore, type TestStore } from '../../helpers/store';

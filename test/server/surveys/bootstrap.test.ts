@@ -2,25 +2,28 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { sql } from 'drizzle-orm';
+import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { surveyVersions, targetSets } from '../../../server/db/schema';
 import { loadOfficialSurvey, loadTargets } from '../../../server/surveys/bootstrap';
 import { surveyContentHash, SurveyLoadError } from '../../../server/surveys/service';
 import { MINI_SURVEYS_DIR, OFFICIAL_SURVEYS_DIR } from '../../helpers/app';
-import { createTestDb, type TestDb } from '../../helpers/db';
+import { createTestStore, type TestStore } from '../../helpers/store';
 
-let tdb: TestDb;
+let tdb: TestStore;
 let dir: string;
-beforeEach(() => {
-  tdb = createTestDb();
+beforeEach(async () => {
+  tdb = await createTestStore();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kelisim-surveys-'));
   fs.cpSync(MINI_SURVEYS_DIR, dir, { recursive: true });
 });
-afterEach(() => {
-  tdb.cleanup();
+afterEach(async () => {
+  await tdb.cleanup();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
+const rowsIn = async (table: SQLiteTable) => (await tdb.store.sql.get<{ n: number }>(sql`SELECT count(*) AS "n" FROM ${table}`))!.n;
 const surveyFile = () => path.join(dir, 'official/survey.json');
 type SurveyDoc = { title: { en: string }; pages: { elements: { name: string }[] }[] } & Record<string, unknown>;
 const editSurvey = (edit: (s: SurveyDoc) => void) => {
@@ -30,62 +33,62 @@ const editSurvey = (edit: (s: SurveyDoc) => void) => {
 };
 
 describe('loadOfficialSurvey', () => {
-  it('registers a version only when the content changed (key order and whitespace do not count)', () => {
-    const first = loadOfficialSurvey(tdb.db, dir);
+  it('registers a version only when the content changed (key order and whitespace do not count)', async () => {
+    const first = (await loadOfficialSurvey(tdb.store, dir));
     expect(first).toMatchObject({ created: true, version: { surveyId: 'official', version: 1 } });
     // Same content, keys reordered and re-indented.
     editSurvey((s) => { const { pages, ...rest } = s; Object.keys(s).forEach((k) => delete s[k]); Object.assign(s, { pages }, rest); });
-    expect(loadOfficialSurvey(tdb.db, dir)).toMatchObject({ created: false, version: { id: first.version.id } });
+    expect((await loadOfficialSurvey(tdb.store, dir))).toMatchObject({ created: false, version: { id: first.version.id } });
 
     editSurvey((s) => { s.title.en = 'Mini survey, revised'; });
-    const second = loadOfficialSurvey(tdb.db, dir);
+    const second = (await loadOfficialSurvey(tdb.store, dir));
     expect(second).toMatchObject({ created: true, version: { version: 2 } });
     expect(second.version.contentHash).not.toBe(first.version.contentHash);
-    expect(tdb.db.select().from(surveyVersions).all()).toHaveLength(2);
+    expect(await rowsIn(surveyVersions)).toBe(2);
   });
 
-  it('treats a change of the scoring spec alone as a new version', () => {
+  it('treats a change of the scoring spec alone as a new version', async () => {
     const survey = { pages: [] };
     expect(surveyContentHash(survey, { indicators: [1] })).not.toBe(surveyContentHash(survey, { indicators: [2] }));
   });
 
-  it('refuses a survey checkSurvey finds problems in, naming the question', () => {
+  it('refuses a survey checkSurvey finds problems in, naming the question', async () => {
     editSurvey((s) => { s.pages[2]!.elements[1]!.name = 'a1'; });
-    expect(() => loadOfficialSurvey(tdb.db, dir)).toThrow(SurveyLoadError);
-    expect(() => loadOfficialSurvey(tdb.db, dir)).toThrow(/a1/);
-    expect(tdb.db.select().from(surveyVersions).all()).toHaveLength(0);
+    await expect(loadOfficialSurvey(tdb.store, dir)).rejects.toThrow(SurveyLoadError);
+    await expect(loadOfficialSurvey(tdb.store, dir)).rejects.toThrow(/a1/);
+    expect(await rowsIn(surveyVersions)).toBe(0);
   });
 
-  it('refuses unreadable JSON and a scoring spec with an indicator the database cannot store', () => {
+  it('refuses unreadable JSON and a scoring spec with an indicator the database cannot store', async () => {
     fs.writeFileSync(surveyFile(), '{ "pages": [');
-    expect(() => loadOfficialSurvey(tdb.db, dir)).toThrow(/survey\.json is not valid JSON/);
+    await expect(loadOfficialSurvey(tdb.store, dir)).rejects.toThrow(/survey\.json is not valid JSON/);
     fs.cpSync(MINI_SURVEYS_DIR, dir, { recursive: true });
     const scoringFile = path.join(dir, 'official/scoring.json');
     const scoring = JSON.parse(fs.readFileSync(scoringFile, 'utf8'));
     scoring.indicators[2].id = 'happiness';
     fs.writeFileSync(scoringFile, JSON.stringify(scoring));
-    expect(() => loadOfficialSurvey(tdb.db, dir)).toThrow(/indicator "happiness" has no score column/);
+    await expect(loadOfficialSurvey(tdb.store, dir)).rejects.toThrow(/indicator "happiness" has no score column/);
   });
 
-  it('loads the official questionnaire in surveys/official and surveys/targets.json', () => {
-    expect(loadTargets(tdb.db, OFFICIAL_SURVEYS_DIR).created).toBe(true);
-    const { version } = loadOfficialSurvey(tdb.db, OFFICIAL_SURVEYS_DIR);
+  it('loads the official questionnaire in surveys/official and surveys/targets.json', async () => {
+    expect((await loadTargets(tdb.store, OFFICIAL_SURVEYS_DIR)).created).toBe(true);
+    const { version } = (await loadOfficialSurvey(tdb.store, OFFICIAL_SURVEYS_DIR));
     expect(version.json).toEqual(JSON.parse(fs.readFileSync(path.join(OFFICIAL_SURVEYS_DIR, 'official/survey.json'), 'utf8')));
   });
 });
 
 describe('loadTargets', () => {
-  it('stores targets once per content and refuses a file without an indicator', () => {
-    expect(loadTargets(tdb.db, dir).created).toBe(true);
-    expect(loadTargets(tdb.db, dir).created).toBe(false);
-    expect(tdb.db.select().from(targetSets).all()).toHaveLength(1);
+  it('stores targets once per content and refuses a file without an indicator', async () => {
+    expect((await loadTargets(tdb.store, dir)).created).toBe(true);
+    expect((await loadTargets(tdb.store, dir)).created).toBe(false);
+    expect(await rowsIn(targetSets)).toBe(1);
     const targets = JSON.parse(fs.readFileSync(path.join(dir, 'targets.json'), 'utf8'));
     fs.writeFileSync(path.join(dir, 'targets.json'), JSON.stringify({ ...targets, indicators: targets.indicators.filter((i: { code: string }) => i.code !== 'tolerance') }));
-    expect(() => loadTargets(tdb.db, dir)).toThrow(/no targets for indicator "tolerance"/);
+    await expect(loadTargets(tdb.store, dir)).rejects.toThrow(/no targets for indicator "tolerance"/);
     delete targets.indicators[0].values[0].source;
     fs.writeFileSync(path.join(dir, 'targets.json'), JSON.stringify(targets));
-    expect(() => loadTargets(tdb.db, dir)).toThrow(/targets\.json: indicators\.0\.values\.0\.source/);
+    await expect(loadTargets(tdb.store, dir)).rejects.toThrow(/targets\.json: indicators\.0\.values\.0\.source/);
     fs.rmSync(path.join(dir, 'targets.json'));
-    expect(() => loadTargets(tdb.db, dir)).toThrow(/cannot load .*targets\.json/);
+    await expect(loadTargets(tdb.store, dir)).rejects.toThrow(/cannot load .*targets\.json/);
   });
 });
