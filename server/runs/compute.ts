@@ -323,11 +323,23 @@ export function runQualityFlags(_db: Db, _waveId: number, spec: ScoringSpec, inp
   if (notes) { notes.speederMedianMs = speed.median; notes.speederThresholdMs = speed.threshold; }
   const blocks = straightlineBlocks(spec);
   const itemOf = new Map(spec.indicators.flatMap((ind) => ind.items.map((it) => [it.name, it] as const)));
-  const rawTables = new Map<string, string[]>();
-  for (const b of blocks) for (const name of b.items) {
-    const it = itemOf.get(name)!;
-    rawTables.set(name, input.items[name]!.values.map((s) => (Number.isNaN(s) ? '' : rawAnswer(it, s))));
-  }
+  // Per block and item: the item's codes, and per code the id of its raw answer within the block
+  // (-1 for none), so that a row's answers are compared as numbers, not strings.
+  const blockColumns = blocks.map((b) => {
+    const ids = new Map<string, number>();
+    return b.items.map((name) => {
+      const it = itemOf.get(name)!;
+      const { codes, values } = input.items[name]!;
+      const raw = Int32Array.from(values, (s) => {
+        if (Number.isNaN(s)) return -1;
+        const text = rawAnswer(it, s);
+        let id = ids.get(text);
+        if (id === undefined) { id = ids.size; ids.set(text, id); }
+        return id;
+      });
+      return { codes, raw };
+    });
+  });
   const flags: Record<QualityFlag, Uint8Array> = {
     speeder: new Uint8Array(n), straightliner: new Uint8Array(n), incomplete: new Uint8Array(n),
     burst: new Uint8Array(n), duplicate_answers: new Uint8Array(n), automation: new Uint8Array(n),
@@ -350,15 +362,15 @@ export function runQualityFlags(_db: Db, _waveId: number, spec: ScoringSpec, inp
   const indicatorIds = spec.indicators.map((ind) => ind.id as IndicatorId);
   for (let i = 0; i < n; i++) {
     if (speed.flags[i]) flags.speeder[i] = 1;
-    for (const b of blocks) {
-      let first: string | null = null;
+    for (const columns of blockColumns) {
+      let first = -2;
       let same = true;
-      for (const name of b.items) {
-        const s = rawTables.get(name)![input.items[name]!.codes[i]!]!;
-        if (s === '' || (first !== null && s !== first)) { same = false; break; }
-        first = s;
+      for (const { codes, raw } of columns) {
+        const a = raw[codes[i]!]!;
+        if (a < 0 || (first !== -2 && a !== first)) { same = false; break; }
+        first = a;
       }
-      if (same && first !== null) { flags.straightliner[i] = 1; break; }
+      if (same && first !== -2) { flags.straightliner[i] = 1; break; }
     }
     if (indicatorIds.every((id) => Number.isNaN(input.stored[id]?.[i] ?? Number.NaN))) flags.incomplete[i] = 1;
   }
