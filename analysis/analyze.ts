@@ -10,7 +10,7 @@ import { calibratedMean, domainMeans, estimationContext, rowsWithValue, shareAtL
 import { factorCalibration } from './calibration';
 import { assignCells, bandNumericColumn, defaultCollapseMap, type AppliedMerge, type CollapseRule, type Margin } from './margins';
 import { imputeDeclined, type Imputation } from './imputation';
-import { domainMomentsByLevel, type PoolingMoments } from './pooling';
+import { domainEstimatesAndMoments, type PoolingMoments } from './pooling';
 import { buildDesign, rake } from './raking';
 import { scoreColumns, type CodedScores, type ScoringSpec } from './scoring';
 
@@ -103,7 +103,7 @@ function levelOrder(margins: readonly Margin[], v: string): string[] {
  * and deff, Cronbach's α of its items, the share ≥ threshold and the domain estimates of each `by`
  * variable (METHODOLOGY §2–§4), plus its pooling moments when asked.
  *
- * Cost: O(n · (1 + by variables)) plus O(P·margins + k²) per domain level.
+ * Cost: O(n · (1 + by variables)) (one pass per `by` variable) plus O(P·margins + k²) per domain level.
  * @example estimateIndicator(ctx, y, itemScores, columns, { margins, by: ['region'], threshold: 60, pooling: false })
  * // → { result: { nScored: 1490, mean: 83.4…, … }, pooling: null }
  */
@@ -130,8 +130,9 @@ export function estimateIndicator(
   const pooling: Record<string, Record<string, PoolingMoments>> | null = opts.pooling ? {} : null;
   for (const v of by) {
     const order = levelOrder(opts.margins, v);
-    domains[v] = domainMeans(ctx, y, rows, columns[v]!, order);
-    if (pooling) pooling[v] = domainMomentsByLevel(ctx, y, rows, columns[v]!, order);
+    // One pass over the rows gives both the estimates and the pooling moments of every level.
+    if (pooling) ({ estimates: domains[v], moments: pooling[v] } = domainEstimatesAndMoments(ctx, y, rows, columns[v]!, order));
+    else domains[v] = domainMeans(ctx, y, rows, columns[v]!, order);
   }
   return {
     result: {

@@ -55,7 +55,7 @@ export function estimationContext(cal: Calibration, w: Float64Array): Estimation
 }
 
 /** Per-pattern sums over a domain's respondents, from which an estimate is computed in O(P). */
-interface DomainSums {
+export interface DomainSums {
   n: number;
   shift: number;
   maxAbs: number;
@@ -205,6 +205,25 @@ export interface DomainEstimate {
 }
 
 /**
+ * The codes of `by`'s levels in the order of {@link domainMeans}: levels in `order` first, other
+ * labels sorted after; levels whose count is 0, and the empty label (a missing domain value), left
+ * out. Cost O(levels·log levels).
+ */
+function orderedLevels(by: FactorColumn, counts: Int32Array, order: readonly string[]): number[] {
+  const rank = new Map(order.map((l, k) => [l, k]));
+  const codes = [...by.labels.keys()].filter((c) => counts[c]! > 0 && by.labels[c] !== '');
+  codes.sort((a, b) => {
+    const ra = rank.get(by.labels[a]!);
+    const rb = rank.get(by.labels[b]!);
+    if (ra !== undefined && rb !== undefined) return ra - rb;
+    if (ra !== undefined) return -1;
+    if (rb !== undefined) return 1;
+    return by.labels[a]! < by.labels[b]! ? -1 : by.labels[a]! > by.labels[b]! ? 1 : 0;
+  });
+  return codes;
+}
+
+/**
  * The respondents of each level of a domain variable, in the order of {@link domainMeans}:
  * levels in `order` first, other labels sorted after; levels with no row, and the empty label (a
  * missing domain value), left out. Cost O(rows + levels·log levels).
@@ -222,17 +241,131 @@ export function domainGroups(rows: Int32Array, by: FactorColumn, order: readonly
     const i = rows[r]!;
     sorted[pos[by.codes[i]!]!++] = i;
   }
-  const rank = new Map(order.map((l, k) => [l, k]));
-  const codes = [...by.labels.keys()].filter((c) => counts[c]! > 0 && by.labels[c] !== '');
-  codes.sort((a, b) => {
-    const ra = rank.get(by.labels[a]!);
-    const rb = rank.get(by.labels[b]!);
-    if (ra !== undefined && rb !== undefined) return ra - rb;
-    if (ra !== undefined) return -1;
-    if (rb !== undefined) return 1;
-    return by.labels[a]! < by.labels[b]! ? -1 : by.labels[a]! > by.labels[b]! ? 1 : 0;
+  return orderedLevels(by, counts, order).map((c) => ({ level: by.labels[c]!, rows: sorted.subarray(starts[c]!, starts[c + 1]!) }));
+}
+
+/**
+ * Per-pattern sums of y itself (not shifted) over one domain, from which its pooling moments
+ * (analysis/pooling.ts) are computed: count, Σd, Σd·y, Σw, Σw·y, Σw², Σw²·y, Σw²·y², and Σw, Σw·y.
+ */
+export interface RawDomainSums {
+  n: number;
+  sumW: number;
+  sumWY: number;
+  sd: Float64Array;
+  sdy: Float64Array;
+  sw: Float64Array;
+  swy: Float64Array;
+  sw2: Float64Array;
+  sw2y: Float64Array;
+  sw2y2: Float64Array;
+}
+
+/** The sums of one level of a domain variable (see {@link domainSumsByLevel}). */
+export interface LevelSums {
+  level: string;
+  /** What {@link calibratedMean} computes its estimate from. */
+  sums: DomainSums;
+  /** Unshifted sums for the pooling moments, when asked. */
+  raw: RawDomainSums | null;
+}
+
+// Slots of one (level, pattern) cell in the interleaved sums of domainSumsByLevel: the cell's
+// sums sit side by side, so a row updates one or two cache lines.
+const CNT = 0, SD = 1, SW = 2, SW2 = 3, SDY = 4, SWY = 5, SW2Y = 6, SW2Y2 = 7;
+const RSDY = 8, RSWY = 9, RSW2Y = 10, RSW2Y2 = 11;
+
+/**
+ * The per-pattern sums of every level of a domain variable in one pass over `rows` (the domain's
+ * respondents with a value), in the order of {@link domainMeans}. Each level's sums are added in
+ * ascending row order and shifted by the value of its first row, exactly as
+ * {@link calibratedMean} adds them over that level's rows alone, so the estimates are the same to
+ * the last bit; with `raw`, the unshifted sums of the pooling moments come from the same pass.
+ *
+ * Cost: O(rows) plus O(levels · patterns) memory (12 doubles per level and pattern).
+ * @throws AnalysisError code 'invalid_input' when a y in a domain level is not finite.
+ * @example domainSumsByLevel(ctx, scores, hasScore, regionColumn, regionLevels, false)
+ * // → [{ level: 'KZ-10', sums: { n: 29, … }, raw: null }, …]
+ */
+export function domainSumsByLevel(
+  ctx: EstimationContext, y: Float64Array, rows: Int32Array, by: FactorColumn, order: readonly string[], raw: boolean,
+): LevelSums[] {
+  const { w } = ctx;
+  const { pattern, d, P } = ctx.cal.design;
+  const L = by.labels.length;
+  const K = raw ? 12 : 8;
+  const cells = new Float64Array(L * P * K);
+  const counts = new Int32Array(L);
+  const shift = new Float64Array(L);
+  const maxAbs = new Float64Array(L);
+  const swyy = new Float64Array(L);
+  const sumW = new Float64Array(L);
+  const sumWY = new Float64Array(L);
+  const codes = by.codes;
+  for (let r = 0; r < rows.length; r++) {
+    const i = rows[r]!;
+    const c = codes[i]!;
+    const v = y[i]!;
+    if (!Number.isFinite(v)) throw new AnalysisError('invalid_input', `row ${i + 1}: value ${v} is not a finite number`, { row: i });
+    if (counts[c] === 0) shift[c] = v;
+    counts[c]!++;
+    const a = Math.abs(v);
+    if (a > maxAbs[c]!) maxAbs[c] = a;
+    const yy = v - shift[c]!;
+    const wi = w[i]!;
+    const di = d[i]!;
+    const wy = wi * yy;
+    const b = (c * P + pattern[i]!) * K;
+    cells[b + CNT]!++;
+    cells[b + SD]! += di;
+    cells[b + SW]! += wi;
+    cells[b + SW2]! += wi * wi;
+    cells[b + SDY]! += di * yy;
+    cells[b + SWY]! += wy;
+    cells[b + SW2Y]! += wi * wy;
+    cells[b + SW2Y2]! += wy * wy;
+    swyy[c]! += wy * yy;
+    if (raw) {
+      const wv = wi * v;
+      cells[b + RSDY]! += di * v;
+      cells[b + RSWY]! += wv;
+      cells[b + RSW2Y]! += wi * wv;
+      cells[b + RSW2Y2]! += wv * wv;
+      sumW[c]! += wi;
+      sumWY[c]! += wv;
+    }
+  }
+  const column = (c: number, slot: number): Float64Array => {
+    const out = new Float64Array(P);
+    for (let p = 0, b = c * P * K + slot; p < P; p++, b += K) out[p] = cells[b]!;
+    return out;
+  };
+  return orderedLevels(by, counts, order).map((c) => {
+    const sd = column(c, SD);
+    const sw = column(c, SW);
+    const sw2 = column(c, SW2);
+    const sums: DomainSums = {
+      n: counts[c]!, shift: shift[c]!, maxAbs: maxAbs[c]!, cnt: Int32Array.from(column(c, CNT)), sd, sdy: column(c, SDY), sw,
+      swy: column(c, SWY), sw2, sw2y: column(c, SW2Y), sw2y2: column(c, SW2Y2), swyy: swyy[c]!,
+    };
+    const rawSums: RawDomainSums | null = raw
+      ? { n: counts[c]!, sumW: sumW[c]!, sumWY: sumWY[c]!, sd, sdy: column(c, RSDY), sw, swy: column(c, RSWY), sw2, sw2y: column(c, RSW2Y), sw2y2: column(c, RSW2Y2) }
+      : null;
+    return { level: by.labels[c]!, sums, raw: rawSums };
   });
-  return codes.map((c) => ({ level: by.labels[c]!, rows: sorted.subarray(starts[c]!, starts[c + 1]!) }));
+}
+
+/** A level's published domain estimate from its sums (see {@link domainMeans}). */
+export function domainEstimateFromSums(ctx: EstimationContext, level: string, sums: DomainSums): DomainEstimate {
+  const e = estimateFromSums(ctx, sums);
+  return {
+    level,
+    n: e.n,
+    mean: e.mean,
+    se: e.se,
+    suppressed: e.n < MIN_DOMAIN_N,
+    lowPrecision: Z975 * e.se > LOW_PRECISION_HALF_WIDTH,
+  };
 }
 
 /**
@@ -242,7 +375,7 @@ export function domainGroups(rows: Int32Array, by: FactorColumn, order: readonly
  * out (R's drop.empty.groups). Levels are returned in `order` (labels not in it follow, sorted);
  * the empty label (a missing domain value) is left out.
  *
- * Cost: O(n) to group plus one {@link calibratedMean} per level.
+ * Cost: one pass over `rows` ({@link domainSumsByLevel}) plus O(P·margins + k²) per level.
  * @example
  * domainMeans(ctx, scores, hasScore, regionColumn, regionLevels)
  * // → [{ level: 'KZ-10', n: 29, mean: 87.6…, se: 3.29…, suppressed: true, lowPrecision: false }, …]
@@ -250,17 +383,7 @@ export function domainGroups(rows: Int32Array, by: FactorColumn, order: readonly
 export function domainMeans(
   ctx: EstimationContext, y: Float64Array, rows: Int32Array, by: FactorColumn, order: readonly string[] = [],
 ): DomainEstimate[] {
-  return domainGroups(rows, by, order).map((g) => {
-    const e = calibratedMean(ctx, y, g.rows);
-    return {
-      level: g.level,
-      n: e.n,
-      mean: e.mean,
-      se: e.se,
-      suppressed: e.n < MIN_DOMAIN_N,
-      lowPrecision: Z975 * e.se > LOW_PRECISION_HALF_WIDTH,
-    };
-  });
+  return domainSumsByLevel(ctx, y, rows, by, order, false).map((l) => domainEstimateFromSums(ctx, l.level, l.sums));
 }
 
 /**

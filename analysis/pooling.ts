@@ -12,7 +12,7 @@
 import { AnalysisError } from './errors';
 import { fittedByPattern } from './calibration';
 import type { FactorColumn } from './columns';
-import { domainGroups, LOW_PRECISION_HALF_WIDTH, MIN_DOMAIN_N, Z975, type EstimationContext } from './estimates';
+import { domainEstimateFromSums, domainSumsByLevel, LOW_PRECISION_HALF_WIDTH, MIN_DOMAIN_N, Z975, type DomainEstimate, type EstimationContext, type RawDomainSums } from './estimates';
 
 /**
  * Sufficient statistics of one domain of one wave (the same shape as server/runs/result.ts
@@ -56,7 +56,7 @@ export interface PooledDomainEstimate {
  * // → { n: 212, sumW: 1.02e6, sumWY: 8.4e7, vYY: …, vY1: …, v11: … }
  */
 export function domainMoments(ctx: EstimationContext, y: Float64Array, rows: Int32Array): PoolingMoments {
-  const { w, wSum, w2Sum } = ctx;
+  const { w } = ctx;
   const { pattern, d, P, n: nWave } = ctx.cal.design;
   if (nWave < 2) throw new AnalysisError('invalid_input', `pooling needs a wave of at least 2 respondents, got ${nWave}`);
   const sd = new Float64Array(P);
@@ -86,6 +86,22 @@ export function domainMoments(ctx: EstimationContext, y: Float64Array, rows: Int
     sumW += wi;
     sumWY += wy;
   }
+  return momentsFromSums(ctx, { n: rows.length, sumW, sumWY, sd, sdy, sw, swy, sw2, sw2y, sw2y2 });
+}
+
+/**
+ * The pooling moments of one domain from its unshifted per-pattern sums (see
+ * {@link domainMoments}): two regressions (of y·1_D and of 1_D) and the cross-products expanded
+ * pattern by pattern. Cost O(P·margins + k²).
+ * @throws AnalysisError code 'invalid_input' when the wave has fewer than 2 respondents.
+ * @example momentsFromSums(ctx, domainSumsByLevel(ctx, y, rows, region, [], true)[0].raw)
+ * // → { n: 212, sumW: 1.02e6, sumWY: 8.4e7, vYY: …, vY1: …, v11: … }
+ */
+export function momentsFromSums(ctx: EstimationContext, s: RawDomainSums): PoolingMoments {
+  const { wSum, w2Sum } = ctx;
+  const { P, n: nWave } = ctx.cal.design;
+  if (nWave < 2) throw new AnalysisError('invalid_input', `pooling needs a wave of at least 2 respondents, got ${nWave}`);
+  const { sd, sdy, sw, swy, sw2, sw2y, sw2y2 } = s;
   // e(y·1_D)_i = y_i·1_D(i) − f1_p and e(1_D)_i = 1_D(i) − f2_p (fitted values per pattern).
   const f1 = fittedByPattern(ctx.cal, sdy);
   const f2 = fittedByPattern(ctx.cal, sd);
@@ -107,9 +123,9 @@ export function domainMoments(ctx: EstimationContext, y: Float64Array, rows: Int
   }
   const c = nWave / (nWave - 1);
   return {
-    n: rows.length,
-    sumW,
-    sumWY,
+    n: s.n,
+    sumW: s.sumW,
+    sumWY: s.sumWY,
     vYY: c * (sAA - (sA * sA) / nWave),
     vY1: c * (sAB - (sA * sB) / nWave),
     v11: c * (sBB - (sB * sB) / nWave),
@@ -121,16 +137,41 @@ export function domainMoments(ctx: EstimationContext, y: Float64Array, rows: Int
  * analysis/estimates.ts `domainMeans` (same levels: those with at least one respondent with a
  * value; the empty label left out).
  *
- * Cost: O(n) to group plus one {@link domainMoments} per level.
+ * Cost: one pass over `rows` plus O(P·margins + k²) per level.
  * @example domainMomentsByLevel(ctx, consensus, hasScore, regionColumn, regionLevels)
  * // → { 'KZ-10': { n: 29, … }, 'KZ-11': { … }, … }
  */
 export function domainMomentsByLevel(
   ctx: EstimationContext, y: Float64Array, rows: Int32Array, by: FactorColumn, order: readonly string[] = [],
 ): Record<string, PoolingMoments> {
+  if (ctx.cal.design.n < 2) throw new AnalysisError('invalid_input', `pooling needs a wave of at least 2 respondents, got ${ctx.cal.design.n}`);
   const out: Record<string, PoolingMoments> = {};
-  for (const g of domainGroups(rows, by, order)) out[g.level] = domainMoments(ctx, y, g.rows);
+  for (const l of domainSumsByLevel(ctx, y, rows, by, order, true)) out[l.level] = momentsFromSums(ctx, l.raw!);
   return out;
+}
+
+/**
+ * The domain estimates of y over the levels of `by` (exactly analysis/estimates.ts `domainMeans`)
+ * and their pooling moments (exactly {@link domainMomentsByLevel}), from one pass over `rows`:
+ * what an estimate run stores for each domain variable.
+ *
+ * Cost: one pass over `rows` plus O(P·margins + k²) per level.
+ * @throws AnalysisError code 'invalid_input' when a y in a level is not finite, its weights sum
+ *   to 0, or the wave has fewer than 2 respondents.
+ * @example domainEstimatesAndMoments(ctx, consensus, hasScore, regionColumn, regionLevels)
+ * // → { estimates: [{ level: 'KZ-10', n: 29, mean: 87.6…, … }, …], moments: { 'KZ-10': { n: 29, … }, … } }
+ */
+export function domainEstimatesAndMoments(
+  ctx: EstimationContext, y: Float64Array, rows: Int32Array, by: FactorColumn, order: readonly string[] = [],
+): { estimates: DomainEstimate[]; moments: Record<string, PoolingMoments> } {
+  if (ctx.cal.design.n < 2) throw new AnalysisError('invalid_input', `pooling needs a wave of at least 2 respondents, got ${ctx.cal.design.n}`);
+  const estimates: DomainEstimate[] = [];
+  const moments: Record<string, PoolingMoments> = {};
+  for (const l of domainSumsByLevel(ctx, y, rows, by, order, true)) {
+    estimates.push(domainEstimateFromSums(ctx, l.level, l.sums));
+    moments[l.level] = momentsFromSums(ctx, l.raw!);
+  }
+  return { estimates, moments };
 }
 
 function checkMoments(m: PoolingMoments, what: string): void {

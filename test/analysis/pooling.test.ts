@@ -5,9 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { analyze, type AnalyzeInput } from '../../analysis/analyze';
 import { factorCalibration } from '../../analysis/calibration';
 import type { FactorColumn } from '../../analysis/columns';
-import { domainMeans, estimationContext, rowsWithValue, Z975, type EstimationContext } from '../../analysis/estimates';
+import { calibratedMean, domainGroups, domainMeans, estimationContext, MIN_DOMAIN_N, rowsWithValue, Z975, type EstimationContext } from '../../analysis/estimates';
 import { assignCells, defaultCollapseMap } from '../../analysis/margins';
-import { domainMoments, domainMomentsByLevel, poolDomains, type PoolingMoments } from '../../analysis/pooling';
+import { domainEstimatesAndMoments, domainMoments, domainMomentsByLevel, poolDomains, type PoolingMoments } from '../../analysis/pooling';
 import { buildDesign, rake, type Design } from '../../analysis/raking';
 import { scoreColumns } from '../../analysis/scoring';
 import { rng } from './random';
@@ -138,6 +138,28 @@ describe('poolDomains over one wave equals the wave domain estimate (domainMeans
           expect(p.ci95[0]).toBe(p.mean - Z975 * p.se);
           expect(p.ci95[1]).toBe(p.mean + Z975 * p.se);
         }
+      }
+    }
+  });
+});
+
+describe('domainEstimatesAndMoments: one pass over all levels', () => {
+  it('gives, to the last bit, calibratedMean and domainMoments over each level\'s rows alone', () => {
+    const wave = makeWave(resample, [0.3, 5]);
+    for (const ind of IND) {
+      const y = wave.scores[ind]!;
+      const rows = rowsWithValue(y);
+      for (const by of ['region', 'sex', 'age']) {
+        const order = ref.margins.find((m) => m.name === by)?.levels.map((l) => l.level) ?? [];
+        const { estimates, moments } = domainEstimatesAndMoments(wave.ctx, y, rows, wave.columns[by]!, order);
+        const groups = domainGroups(rows, wave.columns[by]!, order);
+        expect(estimates.map((e) => e.level)).toEqual(groups.map((g) => g.level));
+        expect(Object.keys(moments)).toEqual(groups.map((g) => g.level));
+        groups.forEach((g, k) => {
+          const alone = calibratedMean(wave.ctx, y, g.rows);
+          expect(estimates[k]).toEqual({ level: g.level, n: alone.n, mean: alone.mean, se: alone.se, suppressed: alone.n < MIN_DOMAIN_N, lowPrecision: Z975 * alone.se > 10 });
+          expect(moments[g.level]).toEqual(domainMoments(wave.ctx, y, g.rows));
+        });
       }
     }
   });
