@@ -81,8 +81,8 @@ describe('estimate runs read the stored columns', () => {
     expect(after.row.inputHash).toBe(before.row.inputHash);
   });
 
-  it('reads a wave answered on two versions with one scoring spec, and refuses one whose versions are scored differently', () => {
-    const before = createEstimateRun(db, request, 'test');
+  it('reads a wave answered on two versions with one scoring spec, and refuses one whose versions are scored differently', async () => {
+    const before = await createEstimateRun(storeOf(db), db, request, 'test');
     const v1 = db.$client.prepare("SELECT * FROM survey_versions WHERE survey_id = ? AND version = 1").get(OFFICIAL_SURVEY_ID) as Record<string, unknown>;
     const insert = db.$client.prepare('INSERT INTO survey_versions (survey_id, version, content_hash, json, scoring, created_at) VALUES (?, ?, ?, ?, ?, ?)');
     const same = Number(insert.run(OFFICIAL_SURVEY_ID, 101, 'same-scoring', v1.json, v1.scoring, v1.created_at).lastInsertRowid);
@@ -93,14 +93,15 @@ describe('estimate runs read the stored columns', () => {
     // Every other row (the first one a run looks at among them) on the version with the same spec: computed as before.
     const move = db.$client.prepare("UPDATE responses SET survey_version_id = ? WHERE wave_id = ? AND status = 'complete' AND rowid % 2 = ?");
     move.run(same, wave.id, 1);
-    const mixedVersions = createEstimateRun(db, request, 'test');
+    const mixedVersions = await createEstimateRun(storeOf(db), db, request, 'test');
     expect(mixedVersions.row.surveyVersionIds).toEqual([Number(v1.id), same]);
     expect(mixedVersions.result.analysis).toEqual(before.result.analysis);
     // The same rows on a version scored differently: refused, naming both groups of versions, whichever row is looked at first.
+    const frame = (await findFrameByName(storeOf(db).sql, 'ref'))!;
     for (const parity of [1, 0]) {
       move.run(Number(v1.id), wave.id, 1 - parity);
       move.run(other, wave.id, parity);
-      expect(() => computeRun(db, findWave(db, wave.id)!, findFrameByName(db, 'ref')!, DEFAULT_RUN_OPTIONS)).toThrow(
+      expect(() => computeRun(db, findWave(db, wave.id)!, frame, DEFAULT_RUN_OPTIONS)).toThrow(
         `wave ${wave.id} has responses scored with different scoring specs (versions ${v1.id} vs versions ${other}); estimate them separately`);
     }
     move.run(Number(v1.id), wave.id, 0);
