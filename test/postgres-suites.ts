@@ -26,4 +26,5 @@ export const POSTGRES_SUITES: readonly string[] = [
   'test/server/admin/cli-wave.test.ts',
   'test/server/cli/wave.test.ts',
   'test/server/cli/invite.test.ts',
+  'test/server/admin/role-matrix.test.ts',
 ];

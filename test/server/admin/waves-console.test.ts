@@ -2,7 +2,9 @@
 // invitations and a close in the audit log under the account that made them; creating and opening
 // waves; the export refused on PostgreSQL. On the engine KELISIM_TEST_DB names.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { exportDb } from '../../../server/admin/export-db';
 import { queryAudit } from '../../../server/audit/service';
+import { DomainError } from '../../../server/errors';
 import { listOf } from '../../helpers/app';
 import { startAdminApp, type AdminTestApp } from './helpers';
 
@@ -88,5 +90,19 @@ describe('the wave export by engine', () => {
       expect(res.body.error.message).toContain('PostgreSQL');
       expect(await exports()).toBe(0);
     }
+  });
+});
+
+describe('exportDb (the console\'s wave and run downloads)', () => {
+  it('gives the SQLite connection on SQLite; on PostgreSQL throws conflict export_unavailable naming the download', () => {
+    if (t.engine === 'sqlite') {
+      expect(exportDb(t.store, t.db, 'Run 7\'s results file')).toBe(t.db);
+      return;
+    }
+    let thrown: unknown;
+    try { exportDb(t.store, t.appDeps.db, 'Run 7\'s results file'); } catch (err) { thrown = err; }
+    expect(thrown).toBeInstanceOf(DomainError);
+    expect(thrown).toMatchObject({ kind: 'conflict', code: 'export_unavailable' });
+    expect((thrown as Error).message).toMatch(/^Run 7's results file is written from a SQLite database file/);
   });
 });
