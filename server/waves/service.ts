@@ -97,6 +97,16 @@ export async function ensureOpenWave(store: Store, surveyId: string, now = new D
   });
 }
 
+/**
+ * Serializes the wave commands that check "is a wave open?" before they insert one. SQLite: its
+ * writes are already one at a time. PostgreSQL (read committed): two could both find none and both
+ * open one (the period's unique index does not help when the quarter already has a wave), so the
+ * write locks the table against other writers of waves until it commits; readers are not blocked.
+ */
+async function lockWaves(tx: Sql): Promise<void> {
+  if (tx.dialect === 'postgres') await tx.run(q`LOCK TABLE ${waves} IN SHARE ROW EXCLUSIVE MODE`);
+}
+
 async function findOpenWave(sql: Sql, surveyId: string): Promise<WaveRow | undefined> {
   return sql.get<WaveRow>(q`SELECT ${WAVE.columns} FROM ${waves}
     WHERE ${waves.surveyId} = ${surveyId} AND ${waves.status} = 'open' ORDER BY ${waves.id} LIMIT 1`);
@@ -126,6 +136,7 @@ export async function createWave(store: Store, surveyId: string, period: string,
   const start = periodStart(period);
   if (!start) throw new DomainError('bad_usage', 'invalid_option', `--period "${period}" must be a quarter like 2023-Q2`);
   return store.write(async (tx) => {
+    await lockWaves(tx);
     const existing = await findWaveByPeriod(tx, surveyId, period);
     if (existing) throw new DomainError('conflict', 'period_taken', `--period ${period}: wave ${existing.id} (${existing.status}) already has this period; there is at most one wave per period`);
     if (!options.closed) {
@@ -149,6 +160,7 @@ export async function createWave(store: Store, surveyId: string, period: string,
  */
 export async function openNextWave(store: Store, surveyId: string, actor: string, now = new Date()): Promise<WaveRow> {
   return store.write(async (tx) => {
+    await lockWaves(tx);
     const open = await findOpenWave(tx, surveyId);
     if (open) throw new DomainError('conflict', 'wave_open', `wave ${open.id} is still open; close it first`);
     const wave = await openCurrentWave(tx, surveyId, now);

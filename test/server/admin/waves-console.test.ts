@@ -77,6 +77,17 @@ describe('creating and opening waves', () => {
   });
 });
 
+describe('opening waves at the same moment', () => {
+  it('opens exactly one when several researchers open the next wave at once (its quarter already has a wave: no period to collide on)', async () => {
+    const s = await t.signIn('researcher');
+    expect((await t.call('POST', `/waves/${t.wave.id}/close`, { session: s })).status).toBe(200);
+    const answers = await Promise.all(Array.from({ length: 6 }, () => t.call('POST', '/waves/open', { session: s, body: {} })));
+    expect(answers.map((a) => a.status).sort()).toEqual([201, 409, 409, 409, 409, 409]);
+    const open = listOf<{ status: string }>((await t.call('GET', '/waves', { session: s })).body.items).filter((w) => w.status === 'open');
+    expect(open).toHaveLength(1);
+  });
+});
+
 describe('the wave export by engine', () => {
   it('sends the file on SQLite; on PostgreSQL refuses with 409 export_unavailable naming what works, and audits nothing', async () => {
     const s = await t.signIn('researcher');
