@@ -65,6 +65,14 @@ describe('kelisim invite', () => {
     expect(link.body.link.kind).toBe('invitation');
   });
 
+  it('creates no invitation (and audits none) when the links file cannot be written', async () => {
+    const res = await runCli(['invite', '--wave', String(t.wave.id), '--count', '4', '--out', path.join(dir, 'missing-folder', 'links.csv')], t.cliEnv);
+    expect(res.code).not.toBe(0);
+    expect(res.stderr).toContain('ENOENT');
+    expect(await invitationRows()).toHaveLength(0);
+    expect((await queryAudit(t.store.sql, { subjectType: 'wave' }, 100)).rows.filter((r) => r.action === 'invitations.create')).toHaveLength(0);
+  });
+
   it('prints the CSV on stdout without --out', async () => {
     const res = await runCli(['invite', '--wave', String(t.wave.id), '--count', '2'], { ...t.cliEnv, PORT: '4567' });
     expect(res.code).toBe(0);
