@@ -22,4 +22,9 @@ export const POSTGRES_SUITES: readonly string[] = [
   'test/server/responses/versioning.test.ts',
   'test/server/surveys/bootstrap.test.ts',
   'test/server/static.test.ts',
+  'test/server/admin/waves-console.test.ts',
+  'test/server/admin/cli-wave.test.ts',
+  'test/server/cli/wave.test.ts',
+  'test/server/cli/invite.test.ts',
+  'test/server/admin/role-matrix.test.ts',
 ];

@@ -1,15 +1,16 @@
 // `kelisim invite --wave <id> --count <n> [--out file.csv] [--base-url URL]`: creates n single-use
 // invitations for a wave and writes their links as CSV. The clear tokens exist only in this
-// output; the database keeps their SHA-256.
+// output; the database keeps their SHA-256. On the configured store: KELISIM_DB (SQLite) or
+// KELISIM_DATABASE_URL (PostgreSQL).
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config';
-import { appendAudit, cliActor } from '../audit/service';
-import { MAX_INVITATIONS_PER_BATCH } from '../invitations/service';
-import { createInvitations } from '../invitations/sqlite-sync';
-import { findWave, listWaves } from '../waves/sqlite-sync';
-import { runCommand, UsageError, withDatabase } from './database-command';
+import { cliActor } from '../audit/service';
+import { createInvitationsAudited, MAX_INVITATIONS_PER_BATCH } from '../invitations/service';
+import { findWave, listWaves } from '../waves/service';
+import { runCommand, UsageError } from './database-command';
+import { withConfiguredStore } from './domain-command';
 
 const USAGE = 'usage: npm run -s kelisim -- invite --wave <id> --count <n> [--out links.csv] [--base-url http://localhost:3000]';
 
@@ -22,7 +23,7 @@ function positiveInt(name: string, raw: string | undefined, max: number): number
 }
 
 export async function run(argv: string[]): Promise<number> {
-  return runCommand('invite', () => {
+  return runCommand('invite', async () => {
     let values;
     try {
       ({ values } = parseArgs({
@@ -40,24 +41,23 @@ export async function run(argv: string[]): Promise<number> {
     if (!/^https?:\/\/[^\s/]+/.test(baseUrl)) throw new UsageError(`--base-url "${baseUrl}" is not an http(s) URL`);
     baseUrl = baseUrl.replace(/\/+$/, '');
 
-    withDatabase(config, (db) => {
-      const wave = findWave(db, waveId);
+    await withConfiguredStore(async (store) => {
+      const wave = await findWave(store.sql, waveId);
       if (!wave) {
-        const known = listWaves(db).map((w) => `${w.id} (${w.titleEn}, ${w.status})`).join(', ') || 'none';
-        throw new UsageError(`wave ${waveId} does not exist in ${config.dbFile}; existing waves: ${known}`);
+        const known = (await listWaves(store.sql)).map((w) => `${w.id} (${w.titleEn}, ${w.status})`).join(', ') || 'none';
+        const where = config.databaseUrl === undefined ? config.dbFile : 'the PostgreSQL database (KELISIM_DATABASE_URL)';
+        throw new UsageError(`wave ${waveId} does not exist in ${where}; existing waves: ${known}`);
       }
       if (wave.status !== 'open') throw new UsageError(`wave ${waveId} (${wave.titleEn}) is closed; invitations to it could not be answered`);
       const out = values.out ? path.resolve(values.out) : undefined;
       // The file is written inside the transaction: if it cannot be written, no invitation is
       // created (an invitation whose token nobody has would be useless).
-      const csv = db.transaction((tx) => {
-        const created = createInvitations(tx, wave.id, count);
-        // Audited like the console's invitations (the same action and fields; never the tokens).
-        appendAudit(tx, { actor: cliActor(), action: 'invitations.create', subjectType: 'wave', subjectId: wave.id, after: { count: created.length, firstId: created[0]?.id, lastId: created.at(-1)?.id } });
-        const text = ['wave_id,invitation_id,link', ...created.map((c) => `${wave.id},${c.id},${baseUrl}/s/${c.token}`)].join('\n') + '\n';
-        if (out) fs.writeFileSync(out, text, { mode: 0o600 });
-        return text;
-      }, { behavior: 'immediate' });
+      // Audited like the console's invitations (the same service: action and fields; never the tokens).
+      let csv = '';
+      await createInvitationsAudited(store, wave.id, count, cliActor(), new Date(), (created) => {
+        csv = ['wave_id,invitation_id,link', ...created.map((c) => `${wave.id},${c.id},${baseUrl}/s/${c.token}`)].join('\n') + '\n';
+        if (out) fs.writeFileSync(out, csv, { mode: 0o600 });
+      });
       if (out) process.stderr.write(`kelisim: wrote ${count} invitation links for wave ${wave.id} to ${out}\n`);
       else process.stdout.write(csv);
     });

@@ -1,16 +1,17 @@
 // `kelisim wave list | open | close --wave <id>`: a researcher's fieldwork periods from the command
 // line until the console exists. The running server reads a wave's status on every request, so a
-// close takes effect at once: its open link and invitations then answer 409 wave_closed.
+// close takes effect at once: its open link and invitations then answer 409 wave_closed. On the
+// configured store: KELISIM_DB (SQLite) or KELISIM_DATABASE_URL (PostgreSQL).
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config';
-import type { Db } from '../db/open';
+import type { Store } from '../db/store';
 import type { WaveRow } from '../db/schema';
 import { OFFICIAL_SURVEY_ID } from '../surveys/service';
 import { cliActor } from '../audit/service';
 import { DomainError } from '../errors';
-import { closeWaveAudited, createWave, findWave, listWaves, openNextWave } from '../waves/sqlite-sync';
-import { runCommand, UsageError, withDatabase } from './database-command';
-import { exitCodeOf } from './domain-command';
+import { closeWaveAudited, createWave, findWave, listWaves, openNextWave } from '../waves/service';
+import { runCommand, UsageError } from './database-command';
+import { exitCodeOf, withConfiguredStore } from './domain-command';
 
 const USAGE = [
   'usage: npm run -s kelisim -- wave list',
@@ -24,20 +25,20 @@ function describeWave(w: WaveRow, baseUrl: string): string {
   return `${w.id}\t${w.status}\t${w.titleEn}\t${w.period ?? '-'}\t${dates}\t${w.status === 'open' ? `${baseUrl}/s/${w.openSlug}` : '-'}`;
 }
 
-function subcommand(db: Db, name: string, waveArg: string | undefined, baseUrl: string, create: { period?: string | undefined; closed?: boolean | undefined } = {}): string {
+async function subcommand(store: Store, name: string, waveArg: string | undefined, baseUrl: string, create: { period?: string | undefined; closed?: boolean | undefined } = {}): Promise<string> {
   switch (name) {
     case 'list': {
-      const rows = listWaves(db);
+      const rows = await listWaves(store.sql);
       return rows.length === 0 ? 'no waves yet (npm start opens one)' : ['id\tstatus\ttitle\tperiod\tdates\topen link', ...rows.map((w) => describeWave(w, baseUrl))].join('\n');
     }
     case 'open': {
       // The console's code path too (server/waves/service.ts), audited.
       let wave;
       try {
-        wave = openNextWave(db, OFFICIAL_SURVEY_ID, cliActor());
+        wave = await openNextWave(store, OFFICIAL_SURVEY_ID, cliActor());
       } catch (err) {
         if (err instanceof DomainError && err.code === 'wave_open') {
-          const open = listWaves(db).find((w) => w.surveyId === OFFICIAL_SURVEY_ID && w.status === 'open')!;
+          const open = (await listWaves(store.sql)).find((w) => w.surveyId === OFFICIAL_SURVEY_ID && w.status === 'open')!;
           throw new UsageError(`${err.message} (wave close --wave ${open.id})`);
         }
         throw err;
@@ -48,7 +49,7 @@ function subcommand(db: Db, name: string, waveArg: string | undefined, baseUrl: 
       if (create.period === undefined) throw new UsageError(`create needs --period YYYY-Qn\n${USAGE}`);
       let wave;
       try {
-        wave = createWave(db, OFFICIAL_SURVEY_ID, create.period, { closed: create.closed === true, actor: cliActor() });
+        wave = await createWave(store, OFFICIAL_SURVEY_ID, create.period, { closed: create.closed === true, actor: cliActor() });
       } catch (err) {
         if (err instanceof DomainError) throw new WaveCommandError(err.message, exitCodeOf(err));
         throw err;
@@ -57,13 +58,13 @@ function subcommand(db: Db, name: string, waveArg: string | undefined, baseUrl: 
     }
     case 'close': {
       if (waveArg === undefined || !/^\d+$/.test(waveArg)) throw new UsageError(`close needs --wave <id> (a whole number)\n${USAGE}`);
-      const before = findWave(db, Number(waveArg));
+      const before = await findWave(store.sql, Number(waveArg));
       if (!before) {
-        const known = listWaves(db).map((w) => `${w.id} (${w.status})`).join(', ') || 'none';
+        const known = (await listWaves(store.sql)).map((w) => `${w.id} (${w.status})`).join(', ') || 'none';
         throw new UsageError(`wave ${waveArg} does not exist; existing waves: ${known}`);
       }
       if (before.status === 'closed') return `wave ${before.id} (${before.titleEn}) was already closed on ${before.closedAt}`;
-      const after = closeWaveAudited(db, before.id, cliActor());
+      const after = await closeWaveAudited(store, before.id, cliActor());
       return `closed wave ${after.id} (${after.titleEn}); its open link and invitations now answer "survey closed"`;
     }
     default:
@@ -77,7 +78,7 @@ class WaveCommandError extends Error {
 
 export async function run(argv: string[]): Promise<number> {
   let exit = 0;
-  return runCommand('wave', () => {
+  return runCommand('wave', async () => {
     let values;
     let positionals;
     try {
@@ -90,7 +91,7 @@ export async function run(argv: string[]): Promise<number> {
     const baseUrl = (config.baseUrl ?? `http://localhost:${config.port}`).replace(/\/+$/, '');
     let said;
     try {
-      said = withDatabase(config, (db) => subcommand(db, positionals[0]!, values.wave, baseUrl, { period: values.period, closed: values.closed }));
+      said = await withConfiguredStore((store) => subcommand(store, positionals[0]!, values.wave, baseUrl, { period: values.period, closed: values.closed }));
     } catch (err) {
       // A refused `create` (period taken: bad data, exit 1; bad period: usage, exit 2).
       if (!(err instanceof WaveCommandError)) throw err;

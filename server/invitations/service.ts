@@ -8,6 +8,8 @@ import { sql as q } from 'drizzle-orm';
 import { rowShape } from '../db/rows';
 import { invitations, waves, type InvitationRow, type WaveRow } from '../db/schema';
 import { bare, statement, type Sql } from '../db/sql';
+import type { Store } from '../db/store';
+import { appendAudit } from '../audit/service';
 
 export function newInvitationToken(): string {
   return randomBytes(32).toString('base64url');
@@ -41,6 +43,21 @@ export async function createInvitations(tx: Sql, waveId: number, count: number, 
     for (const r of rows.sort((a, b) => a.id - b.id)) out.push({ id: r.id, token: byHash.get(r.tokenHash)! });
   }
   return out;
+}
+
+/**
+ * Creates `count` invitations for wave `waveId` and their audit entry (who, how many, which ids —
+ * never a token) in one write: all or none. Returns their ids and clear tokens. `beforeCommit` runs
+ * synchronously inside the write, after the inserts.
+ */
+export async function createInvitationsAudited(store: Store, waveId: number, count: number, actor: string, now = new Date(), beforeCommit?: (rows: { id: number; token: string }[]) => void): Promise<{ id: number; token: string }[]> {
+  return store.write(async (tx) => {
+    const rows = await createInvitations(tx, waveId, count, now);
+    await appendAudit(tx, { actor, action: 'invitations.create', subjectType: 'wave', subjectId: waveId, after: { count: rows.length, firstId: rows[0]?.id, lastId: rows.at(-1)?.id } }, now);
+    // Synchronous, before the commit (e.g. the CLI's links file): when it throws, nothing is created.
+    beforeCommit?.(rows);
+    return rows;
+  });
 }
 
 const INVITATION = rowShape<InvitationRow>(invitations);

@@ -1,13 +1,15 @@
 // Waves: a fieldwork period (normally a quarter) with an open link. The server keeps one current
 // open wave per survey (opening one at start if none is); `kelisim wave` opens and closes them.
-// Through the store (decision 027); the audited console and CLI commands are still synchronous, on
-// SQLite only, in sqlite-sync.ts (the audit log and the wave secrets have not moved yet).
+// Through the store (decision 027): SQLite or PostgreSQL, the audited console and CLI commands too.
 import { randomBytes } from 'node:crypto';
 import { sql as q } from 'drizzle-orm';
 import { rowShape } from '../db/rows';
 import { waves, type WaveRow } from '../db/schema';
 import { bare, type Sql } from '../db/sql';
 import type { Store } from '../db/store';
+import { appendAudit } from '../audit/service';
+import { destroyWaveSecret } from '../antibot/secrets';
+import { DomainError } from '../errors';
 
 export interface WaveTitle { kk: string; ru: string; en: string }
 
@@ -92,5 +94,92 @@ export async function ensureOpenWave(store: Store, surveyId: string, now = new D
       WHERE ${waves.surveyId} = ${surveyId} AND ${waves.status} = 'open' ORDER BY ${waves.id} DESC LIMIT 1`);
     if (current) return { wave: current, created: false };
     return { wave: await openCurrentWave(tx, surveyId, now), created: true };
+  });
+}
+
+/**
+ * Serializes the wave commands that check "is a wave open?" before they insert one. SQLite: its
+ * writes are already one at a time. PostgreSQL (read committed): two could both find none and both
+ * open one (the period's unique index does not help when the quarter already has a wave), so the
+ * write locks the table against other writers of waves until it commits; readers are not blocked.
+ */
+async function lockWaves(tx: Sql): Promise<void> {
+  if (tx.dialect === 'postgres') await tx.run(q`LOCK TABLE ${waves} IN SHARE ROW EXCLUSIVE MODE`);
+}
+
+async function findOpenWave(sql: Sql, surveyId: string): Promise<WaveRow | undefined> {
+  return sql.get<WaveRow>(q`SELECT ${WAVE.columns} FROM ${waves}
+    WHERE ${waves.surveyId} = ${surveyId} AND ${waves.status} = 'open' ORDER BY ${waves.id} LIMIT 1`);
+}
+
+/** Closes wave `id` inside a write (`tx`; no-op when already closed). Returns the row, or undefined if unknown. */
+export async function closeWaveIn(tx: Sql, id: number, now = new Date()): Promise<WaveRow | undefined> {
+  const closed = await tx.get<WaveRow>(q`UPDATE ${waves} SET ${bare(waves.status)} = 'closed', ${bare(waves.closedAt)} = ${now.toISOString()}
+    WHERE ${bare(waves.id)} = ${id} AND ${bare(waves.status)} = 'open' RETURNING ${WAVE.returning}`) ?? await findWave(tx, id);
+  // The wave's secret goes with it: its address hashes can no longer be tied to an address (docs/decisions/021).
+  if (closed?.status === 'closed') await destroyWaveSecret(tx, id);
+  return closed;
+}
+
+/** Closes wave `id` (no-op when already closed). Returns the updated row, or undefined if unknown. */
+export async function closeWave(store: Store, id: number, now = new Date()): Promise<WaveRow | undefined> {
+  return store.write((tx) => closeWaveIn(tx, id, now));
+}
+
+/**
+ * Records a wave for `period` (e.g. past face-to-face fieldwork to import into): open, or closed
+ * at once with `closed`. At most one wave per survey and period. Audited.
+ * @throws DomainError bad_usage (not a period), conflict (the period already has a wave; a wave is open)
+ */
+export async function createWave(store: Store, surveyId: string, period: string, options: { closed?: boolean; actor: string; now?: Date }): Promise<WaveRow> {
+  const now = options.now ?? new Date();
+  const start = periodStart(period);
+  if (!start) throw new DomainError('bad_usage', 'invalid_option', `--period "${period}" must be a quarter like 2023-Q2`);
+  return store.write(async (tx) => {
+    await lockWaves(tx);
+    const existing = await findWaveByPeriod(tx, surveyId, period);
+    if (existing) throw new DomainError('conflict', 'period_taken', `--period ${period}: wave ${existing.id} (${existing.status}) already has this period; there is at most one wave per period`);
+    if (!options.closed) {
+      const open = await findOpenWave(tx, surveyId);
+      if (open) throw new DomainError('conflict', 'wave_open', `wave ${open.id} is still open; close it first (wave close --wave ${open.id}) or create this one with --closed`);
+    }
+    const wave = await openWave(tx, surveyId, now, quarterTitle(start), period);
+    const row = options.closed
+      ? (await tx.get<WaveRow>(q`UPDATE ${waves} SET ${bare(waves.status)} = 'closed', ${bare(waves.closedAt)} = ${now.toISOString()}
+          WHERE ${bare(waves.id)} = ${wave.id} RETURNING ${WAVE.returning}`))!
+      : wave;
+    await appendAudit(tx, { actor: options.actor, action: 'wave.create', subjectType: 'wave', subjectId: row.id, after: { surveyId, period, status: row.status } }, now);
+    return row;
+  });
+}
+
+/**
+ * Opens a new wave of `surveyId` for the current quarter, refusing while one is open (as `kelisim
+ * wave open`), and audits it.
+ * @throws DomainError conflict wave_open
+ */
+export async function openNextWave(store: Store, surveyId: string, actor: string, now = new Date()): Promise<WaveRow> {
+  return store.write(async (tx) => {
+    await lockWaves(tx);
+    const open = await findOpenWave(tx, surveyId);
+    if (open) throw new DomainError('conflict', 'wave_open', `wave ${open.id} is still open; close it first`);
+    const wave = await openCurrentWave(tx, surveyId, now);
+    await appendAudit(tx, { actor, action: 'wave.open', subjectType: 'wave', subjectId: wave.id, after: { surveyId, period: wave.period, status: 'open' } }, now);
+    return wave;
+  });
+}
+
+/**
+ * Closes wave `id` and audits it (nothing to audit when it was closed already).
+ * @throws DomainError not_found wave_not_found
+ */
+export async function closeWaveAudited(store: Store, id: number, actor: string, now = new Date()): Promise<WaveRow> {
+  return store.write(async (tx) => {
+    const before = await findWave(tx, id);
+    if (!before) throw new DomainError('not_found', 'wave_not_found', `There is no wave ${id}.`);
+    if (before.status === 'closed') return before;
+    const after = (await closeWaveIn(tx, id, now))!;
+    await appendAudit(tx, { actor, action: 'wave.close', subjectType: 'wave', subjectId: id, before: { status: before.status }, after: { status: after.status, closedAt: after.closedAt } }, now);
+    return after;
   });
 }

@@ -1,7 +1,8 @@
 // pg-respondent: the synchronous SQLite-only wave functions, for the code that has not moved to the
-// store yet (decision 027, step 2) and calls them inside its synchronous transactions (the console's
-// and the CLI's audited wave commands among them: the audit log and the wave secrets have not moved
-// either). The store's waves are in service.ts; this file goes when its last caller moves.
+// store yet (decision 027, step 2) and calls them inside its synchronous transactions: the exports
+// (their worker reads the SQLite file), the demo database builder, and tests that seed a SQLite
+// file. The console's and the CLI's wave commands are on the store (service.ts, pg-waves); this
+// file goes when its last caller moves.
 import { and, desc, eq } from 'drizzle-orm';
 import type { Queryable } from '../db/open';
 import { waves, type WaveRow } from '../db/schema';
@@ -12,10 +13,6 @@ import { newOpenSlug, periodOf, periodStart, quarterTitle, type WaveTitle } from
 
 export function findWave(db: Queryable, id: number): WaveRow | undefined {
   return db.select().from(waves).where(eq(waves.id, id)).get();
-}
-
-export function findWaveBySlug(db: Queryable, slug: string): WaveRow | undefined {
-  return db.select().from(waves).where(eq(waves.openSlug, slug)).get();
 }
 
 export function listWaves(db: Queryable): WaveRow[] {
@@ -86,36 +83,6 @@ export function createWave(db: Queryable, surveyId: string, period: string, opti
     const row = options.closed ? tx.update(waves).set({ status: 'closed', closedAt: now.toISOString() }).where(eq(waves.id, wave.id)).returning().get()! : wave;
     appendAudit(tx, { actor: options.actor, action: 'wave.create', subjectType: 'wave', subjectId: row.id, after: { surveyId, period, status: row.status } }, now);
     return row;
-  }, { behavior: 'immediate' });
-}
-
-/**
- * Opens a new wave of `surveyId` for the current quarter, refusing while one is open (as `kelisim
- * wave open`), and audits it.
- * @throws DomainError conflict wave_open
- */
-export function openNextWave(db: Queryable, surveyId: string, actor: string, now = new Date()): WaveRow {
-  return db.transaction((tx) => {
-    const open = tx.select().from(waves).where(and(eq(waves.surveyId, surveyId), eq(waves.status, 'open'))).get();
-    if (open) throw new DomainError('conflict', 'wave_open', `wave ${open.id} is still open; close it first`);
-    const wave = openCurrentWave(tx, surveyId, now);
-    appendAudit(tx, { actor, action: 'wave.open', subjectType: 'wave', subjectId: wave.id, after: { surveyId, period: wave.period, status: 'open' } }, now);
-    return wave;
-  }, { behavior: 'immediate' });
-}
-
-/**
- * Closes wave `id` and audits it (nothing to audit when it was closed already).
- * @throws DomainError not_found wave_not_found
- */
-export function closeWaveAudited(db: Queryable, id: number, actor: string, now = new Date()): WaveRow {
-  return db.transaction((tx) => {
-    const before = findWave(tx, id);
-    if (!before) throw new DomainError('not_found', 'wave_not_found', `There is no wave ${id}.`);
-    if (before.status === 'closed') return before;
-    const after = closeWave(tx, id, now)!;
-    appendAudit(tx, { actor, action: 'wave.close', subjectType: 'wave', subjectId: id, before: { status: before.status }, after: { status: after.status, closedAt: after.closedAt } }, now);
-    return after;
   }, { behavior: 'immediate' });
 }
 

@@ -10,14 +10,12 @@ import { createAntibot, type AntibotOptions } from '../../server/antibot/guard';
 import { sql as q } from 'drizzle-orm';
 import type { Db } from '../../server/db/open';
 import { rowShape } from '../../server/db/rows';
-import { invitations, responses, waves, type InvitationRow, type ResponseRow, type SurveyVersionRow, type WaveRow } from '../../server/db/schema';
-import { bare } from '../../server/db/sql';
+import { invitations, responses, type InvitationRow, type ResponseRow, type SurveyVersionRow, type WaveRow } from '../../server/db/schema';
 import type { Store } from '../../server/db/store';
 import { createInvitations } from '../../server/invitations/service';
 import { loadOfficialSurvey } from '../../server/surveys/bootstrap';
 import { OFFICIAL_SURVEY_ID } from '../../server/surveys/service';
-import { closeWave as closeWaveSync } from '../../server/waves/sqlite-sync';
-import { ensureOpenWave } from '../../server/waves/service';
+import { closeWave, ensureOpenWave } from '../../server/waves/service';
 import { createTestStore, type TestEngine } from './store';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
@@ -64,6 +62,8 @@ export interface TestApp {
   db: Db;
   /** SQLite only: the database file ('' on PostgreSQL). */
   dbFile: string;
+  /** What a `kelisim` process is pointed at: KELISIM_DB or KELISIM_DATABASE_URL. */
+  cliEnv: Record<string, string>;
   /** The stored responses (ordered by id), `id`'s only when given; read through the store. */
   responseRows: (id?: string) => Promise<ResponseRow[]>;
   /** Invitation `id` as stored, or undefined. */
@@ -123,19 +123,15 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     return { status: res.status, body: parsed as JsonBody };
   };
   return {
-    baseUrl, engine, store, db, dbFile: testStore.location.file ?? '', version, wave, internalErrors, api,
+    baseUrl, engine, store, db, dbFile: testStore.location.file ?? '',
+    cliEnv: testStore.location.url === undefined ? { KELISIM_DB: testStore.location.file } : { KELISIM_DATABASE_URL: testStore.location.url }, version, wave, internalErrors, api,
     responseRows: async (id) => (await store.sql.all<Record<string, unknown>>(id === undefined
       ? q`SELECT ${RESPONSE.columns} FROM ${responses} ORDER BY ${responses.id}`
       : q`SELECT ${RESPONSE.columns} FROM ${responses} WHERE ${responses.id} = ${id}`)).map((r) => RESPONSE.read(r)),
     invitationRow: async (id) => INVITATION.readOptional(await store.sql.get(q`SELECT ${INVITATION.columns} FROM ${invitations} WHERE ${invitations.id} = ${id}`)),
     createInvitations: (count, waveId = wave.id) => store.write((tx) => createInvitations(tx, waveId, count)),
-    closeWave: async (waveId = wave.id) => {
-      // SQLite: the CLI's own function (it also destroys the wave's open-link secret). PostgreSQL:
-      // the same update (no secret there: the open link's guard has not moved yet).
-      if (testStore.db) return void closeWaveSync(testStore.db, waveId);
-      await store.write((tx) => tx.run(q`UPDATE ${waves} SET ${bare(waves.status)} = 'closed', ${bare(waves.closedAt)} = ${new Date().toISOString()}
-        WHERE ${bare(waves.id)} = ${waveId} AND ${bare(waves.status)} = 'open'`));
-    },
+    // The CLI's own function (it also destroys the wave's open-link secret), on either engine.
+    closeWave: async (waveId = wave.id) => { await closeWave(store, waveId); },
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,6 +1,7 @@
 // Console handlers of waves, invitations, quotas, interview imports and exports. Each calls the
 // service the matching `kelisim` command calls (server/waves, server/invitations,
-// server/responses/import.ts, server/exports); only the HTTP parts are here.
+// server/responses/import.ts, server/exports); only the HTTP parts are here. On the store (decision
+// 027): SQLite or PostgreSQL; only the export reads the SQLite file (refused on PostgreSQL: export-db.ts).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,12 +10,13 @@ import { appendAudit } from '../../audit/service';
 import { DomainError } from '../../errors';
 import { writeExport } from '../../exports/download';
 import { parseParams } from '../../http/validate';
-import { createInvitations } from '../../invitations/sqlite-sync';
+import { createInvitationsAudited } from '../../invitations/service';
 import { importResponsesFile } from '../../responses/import';
 import { OFFICIAL_SURVEY_ID } from '../../surveys/service';
-import { closeWaveAudited, createWave, findWave, listWaves, openNextWave } from '../../waves/sqlite-sync';
-import type { Db } from '../../db/open';
+import { closeWaveAudited, createWave, findWave, listWaves, openNextWave } from '../../waves/service';
+import type { Sql } from '../../db/sql';
 import type { Store } from '../../db/store';
+import { exportDb } from '../export-db';
 import type { AdminDeps, Handlers } from '../router';
 import { invitationCounts, qrSvg, toWave, waveCounts } from './service';
 
@@ -27,8 +29,8 @@ export interface QuotaSeam {
 
 type WaveHandlers = Pick<Handlers, 'listWaves' | 'createWave' | 'openWave' | 'getWave' | 'closeWave' | 'waveLink' | 'createInvitations' | 'invitationCounts' | 'getQuotas' | 'putQuotas' | 'importQuotas' | 'importResponses' | 'exportWave'>;
 
-function requireWave(db: Db, id: number) {
-  const w = findWave(db, id);
+async function requireWave(sql: Sql, id: number) {
+  const w = await findWave(sql, id);
   if (!w) throw new DomainError('not_found', 'wave_not_found', `There is no wave ${id}.`);
   return w;
 }
@@ -49,7 +51,7 @@ async function withUploadFile<T>(data: Buffer, name: string, f: (file: string) =
 
 export function waveHandlers({ db, store, publicBaseUrl }: AdminDeps, quotas: QuotaSeam): WaveHandlers {
   const waveOut = async (id: number) => {
-    const w = requireWave(db, id);
+    const w = await requireWave(store.sql, id);
     return toWave(w, (await waveCounts(store.sql, id)).get(id), (await invitationCounts(store.sql, id)).get(id));
   };
   const baseOf = (req: { protocol: string; get(h: string): string | undefined }) => (publicBaseUrl ?? `${req.protocol}://${req.get('host')}`).replace(/\/+$/, '');
@@ -57,51 +59,47 @@ export function waveHandlers({ db, store, publicBaseUrl }: AdminDeps, quotas: Qu
     listWaves: async () => {
       const counts = await waveCounts(store.sql);
       const inv = await invitationCounts(store.sql);
-      return { items: listWaves(db).reverse().map((w) => toWave(w, counts.get(w.id), inv.get(w.id))) };
+      return { items: (await listWaves(store.sql)).reverse().map((w) => toWave(w, counts.get(w.id), inv.get(w.id))) };
     },
-    createWave: ({ body, actor, now }) => waveOut(createWave(db, OFFICIAL_SURVEY_ID, body.period, { closed: body.closed === true, actor, now }).id),
-    openWave: ({ actor, now }) => waveOut(openNextWave(db, OFFICIAL_SURVEY_ID, actor, now).id),
+    createWave: async ({ body, actor, now }) => waveOut((await createWave(store, OFFICIAL_SURVEY_ID, body.period, { closed: body.closed === true, actor, now })).id),
+    openWave: async ({ actor, now }) => waveOut((await openNextWave(store, OFFICIAL_SURVEY_ID, actor, now)).id),
     getWave: ({ req }) => waveOut(parseParams(req, idParam).id),
-    closeWave: ({ req, actor, now }) => waveOut(closeWaveAudited(db, parseParams(req, idParam).id, actor, now).id),
-    waveLink: ({ req }) => {
-      const w = requireWave(db, parseParams(req, idParam).id);
+    closeWave: async ({ req, actor, now }) => waveOut((await closeWaveAudited(store, parseParams(req, idParam).id, actor, now)).id),
+    waveLink: async ({ req }) => {
+      const w = await requireWave(store.sql, parseParams(req, idParam).id);
       const url = `${baseOf(req)}/s/${w.openSlug}`;
       return { url, qrSvg: qrSvg(url) };
     },
-    createInvitations: ({ req, res, body, actor, now }) => {
-      const w = requireWave(db, parseParams(req, idParam).id);
+    createInvitations: async ({ req, res, body, actor, now }) => {
+      const w = await requireWave(store.sql, parseParams(req, idParam).id);
       if (w.status !== 'open') throw new DomainError('conflict', 'wave_closed', `Wave ${w.id} is closed; invitations to it could not be answered. Open a wave first.`);
       const base = baseOf(req);
       // One transaction: the invitations and their audit entry. The tokens exist only in this answer.
-      const created = db.transaction((tx) => {
-        const rows = createInvitations(tx, w.id, body.count, now);
-        appendAudit(tx, { actor, action: 'invitations.create', subjectType: 'wave', subjectId: w.id, after: { count: rows.length, firstId: rows[0]?.id, lastId: rows.at(-1)?.id } }, now);
-        return rows;
-      }, { behavior: 'immediate' });
+      const created = await createInvitationsAudited(store, w.id, body.count, actor, now);
       const csv = ['invitation_id,link', ...created.map((r) => `${r.id},${base}/s/${r.token}`)].join('\r\n') + '\r\n';
       res.status(201).setHeader('Content-Type', 'text/csv; charset=utf-8');
       res.setHeader('Content-Disposition', `attachment; filename="kelisim-wave-${w.id}-invitations-${created[0]!.id}-${created.at(-1)!.id}.csv"`);
       res.send(csv);
     },
     invitationCounts: async ({ req }) => {
-      const w = requireWave(db, parseParams(req, idParam).id);
+      const w = await requireWave(store.sql, parseParams(req, idParam).id);
       const c = (await invitationCounts(store.sql, w.id)).get(w.id) ?? { total: 0, used: 0, completed: 0 };
       return { waveId: w.id, ...c, unused: c.total - c.used };
     },
-    getQuotas: ({ req }) => {
-      const w = requireWave(db, parseParams(req, idParam).id);
+    getQuotas: async ({ req }) => {
+      const w = await requireWave(store.sql, parseParams(req, idParam).id);
       return quotas.get(store, w.id);
     },
-    putQuotas: ({ req, body, actor, now }) => {
-      const w = requireWave(db, parseParams(req, idParam).id);
+    putQuotas: async ({ req, body, actor, now }) => {
+      const w = await requireWave(store.sql, parseParams(req, idParam).id);
       return quotas.put(store, w.id, body.cells, actor, now);
     },
-    importQuotas: ({ req, body, actor, now }) => {
-      const w = requireWave(db, parseParams(req, idParam).id);
+    importQuotas: async ({ req, body, actor, now }) => {
+      const w = await requireWave(store.sql, parseParams(req, idParam).id);
       return quotas.importCsv(store, w.id, body.toString('utf8'), actor, now);
     },
     importResponses: async ({ req, body, query, actor }) => {
-      const w = requireWave(db, parseParams(req, idParam).id);
+      const w = await requireWave(store.sql, parseParams(req, idParam).id);
       const name = safeName(query.fileName, 'interviews.csv').replace(/(\.csv)?$/i, '.csv');
       // The same all-or-nothing import as `kelisim responses import` (422 invalid_import lists the rows).
       return withUploadFile(body, name, (file) => importResponsesFile(store, w.id, file, actor))
@@ -114,15 +112,16 @@ export function waveHandlers({ db, store, publicBaseUrl }: AdminDeps, quotas: Qu
         });
     },
     exportWave: async ({ req, res, query, actor, now }) => {
-      const w = requireWave(db, parseParams(req, idParam).id);
+      const w = await requireWave(store.sql, parseParams(req, idParam).id);
       const lang = query.lang ?? 'ru';
       const status = query.status ?? 'complete';
       if (query.part === 'codebook' && query.format !== 'csv') throw new DomainError('bad_usage', 'invalid_option', `part=codebook: only the csv format has a separate codebook file; ${query.format} carries the codebook inside — leave part out`);
       // writeExport, as every download: written off the event loop, refused before the first byte.
-      await writeExport(db, {
+      const xdb = exportDb(store, db, `Wave ${w.id}'s export`);
+      await writeExport(xdb, {
         kind: 'wave', waveId: w.id, format: query.format, lang, status, labels: query.labels === 'true', part: query.part ?? 'data', ...(query.run === undefined ? {} : { runId: query.run }),
       }, res, (sent) => {
-        appendAudit(db, { actor, action: 'wave.export', subjectType: 'wave', subjectId: w.id, after: { format: query.format, lang, status, part: query.part ?? 'data', ...(query.run === undefined ? {} : { run: query.run }), rows: sent.rows } }, now);
+        appendAudit(xdb, { actor, action: 'wave.export', subjectType: 'wave', subjectId: w.id, after: { format: query.format, lang, status, part: query.part ?? 'data', ...(query.run === undefined ? {} : { run: query.run }), rows: sent.rows } }, now);
       });
     },
   };

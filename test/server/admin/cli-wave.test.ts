@@ -1,22 +1,18 @@
 // `kelisim wave open|close` as real processes against the database of a running console: audited
-// under the command line's actor, shown by the console's audit view. SQLite only until the waves
-// service moves to the store (decision 027, step 2).
+// under the command line's actor, shown by the console's audit view. On the engine KELISIM_TEST_DB
+// names (the command opens KELISIM_DB or KELISIM_DATABASE_URL).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { listOf } from '../../helpers/app';
 import { runCli } from '../../helpers/spawn';
 import { startAdminApp, type AdminTestApp } from './helpers';
 
 let t: AdminTestApp;
-let dbFile: string;
-beforeEach(async () => {
-  t = await startAdminApp();
-  dbFile = t.db.$client.name;
-});
+beforeEach(async () => { t = await startAdminApp(); });
 afterEach(async () => { await t.close(); });
 
 describe('kelisim wave, through the console\'s service', () => {
   it('audits a close and an open from the command line; the console\'s audit view shows them', async () => {
-    const env = { KELISIM_DB: dbFile };
+    const env = t.cliEnv;
     expect((await runCli(['wave', 'close', '--wave', String(t.wave.id)], env)).code).toBe(0);
     const opened = await runCli(['wave', 'open'], env);
     expect(opened.code).toBe(0);

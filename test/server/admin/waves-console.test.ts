@@ -1,9 +1,11 @@
 // The console's wave routes under the account rules, over real HTTP: CSRF on closing a wave, and
-// invitations and a close in the audit log under the account that made them. SQLite only until
-// the waves and invitations services move to the store (decision 027, step 2; the account rules
-// themselves run on both engines in auth.test.ts).
+// invitations and a close in the audit log under the account that made them; creating and opening
+// waves; the export refused on PostgreSQL. On the engine KELISIM_TEST_DB names.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { exportDb } from '../../../server/admin/export-db';
 import { queryAudit } from '../../../server/audit/service';
+import { DomainError } from '../../../server/errors';
+import { listOf } from '../../helpers/app';
 import { startAdminApp, type AdminTestApp } from './helpers';
 
 let t: AdminTestApp;
@@ -43,5 +45,75 @@ describe('audit of wave routes', () => {
     const find = (action: string) => rows.find((r) => r.action === action);
     expect(find('invitations.create')).toMatchObject({ actor: `user:${me}`, subjectId: String(t.wave.id), after: { count: 3 } });
     expect(find('wave.close')).toMatchObject({ actor: `user:${me}`, before: { status: 'open' }, after: { status: 'closed' } });
+  });
+});
+
+describe('creating and opening waves', () => {
+  it('creates a closed wave for a past period, refuses a taken period and an open one while a wave is open, opens the next after a close', async () => {
+    const s = await t.signIn('researcher');
+    const past = await t.call('POST', '/waves', { session: s, body: { period: '2023-Q2', closed: true } });
+    expect(past.status).toBe(201);
+    expect(past.body).toMatchObject({ period: '2023-Q2', status: 'closed' });
+    const taken = await t.call('POST', '/waves', { session: s, body: { period: '2023-Q2', closed: true } });
+    expect([taken.status, taken.body.error.code]).toEqual([409, 'period_taken']);
+    expect(taken.body.error.message).toContain(`wave ${past.body.id} (closed) already has this period`);
+    const whileOpen = await t.call('POST', '/waves', { session: s, body: { period: '2023-Q3' } });
+    expect([whileOpen.status, whileOpen.body.error.code]).toEqual([409, 'wave_open']);
+    const refused = await t.call('POST', '/waves/open', { session: s, body: {} });
+    expect([refused.status, refused.body.error.code]).toEqual([409, 'wave_open']);
+    expect((await t.call('POST', `/waves/${t.wave.id}/close`, { session: s })).status).toBe(200);
+    const opened = await t.call('POST', '/waves/open', { session: s, body: {} });
+    expect(opened.status).toBe(201);
+    expect(opened.body.status).toBe('open');
+    const list = (await t.call('GET', '/waves', { session: s })).body;
+    // Newest first.
+    expect(listOf<{ id: number; status: string }>(list.items).map((w) => [w.id, w.status])).toEqual([
+      [opened.body.id, 'open'], [past.body.id, 'closed'], [t.wave.id, 'closed'],
+    ]);
+    const actions = (await queryAudit(t.store.sql, { subjectType: 'wave' }, 100)).rows.map((r) => r.action).reverse();
+    expect(actions).toEqual(['wave.create', 'wave.close', 'wave.open']);
+    const unknown = await t.call('POST', '/waves/9999/close', { session: s });
+    expect([unknown.status, unknown.body.error.code]).toEqual([404, 'wave_not_found']);
+  });
+});
+
+describe('opening waves at the same moment', () => {
+  it('opens exactly one when several researchers open the next wave at once (its quarter already has a wave: no period to collide on)', async () => {
+    const s = await t.signIn('researcher');
+    expect((await t.call('POST', `/waves/${t.wave.id}/close`, { session: s })).status).toBe(200);
+    const answers = await Promise.all(Array.from({ length: 6 }, () => t.call('POST', '/waves/open', { session: s, body: {} })));
+    expect(answers.map((a) => a.status).sort()).toEqual([201, 409, 409, 409, 409, 409]);
+    const open = listOf<{ status: string }>((await t.call('GET', '/waves', { session: s })).body.items).filter((w) => w.status === 'open');
+    expect(open).toHaveLength(1);
+  });
+});
+
+describe('the wave export by engine', () => {
+  it('sends the file on SQLite; on PostgreSQL refuses with 409 export_unavailable naming what works, and audits nothing', async () => {
+    const s = await t.signIn('researcher');
+    const res = await t.call('GET', `/waves/${t.wave.id}/export?format=csv`, { session: s });
+    const exports = async () => (await queryAudit(t.store.sql, { subjectType: 'wave' }, 100)).rows.filter((r) => r.action === 'wave.export').length;
+    if (t.engine === 'sqlite') {
+      expect(res.status).toBe(200);
+      expect(await exports()).toBe(1);
+    } else {
+      expect([res.status, res.body.error.code]).toEqual([409, 'export_unavailable']);
+      expect(res.body.error.message).toContain('PostgreSQL');
+      expect(await exports()).toBe(0);
+    }
+  });
+});
+
+describe('exportDb (the console\'s wave and run downloads)', () => {
+  it('gives the SQLite connection on SQLite; on PostgreSQL throws conflict export_unavailable naming the download', () => {
+    if (t.engine === 'sqlite') {
+      expect(exportDb(t.store, t.db, 'Run 7\'s results file')).toBe(t.db);
+      return;
+    }
+    let thrown: unknown;
+    try { exportDb(t.store, t.appDeps.db, 'Run 7\'s results file'); } catch (err) { thrown = err; }
+    expect(thrown).toBeInstanceOf(DomainError);
+    expect(thrown).toMatchObject({ kind: 'conflict', code: 'export_unavailable' });
+    expect((thrown as Error).message).toMatch(/^Run 7's results file is written from a SQLite database file/);
   });
 });

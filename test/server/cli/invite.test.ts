@@ -1,22 +1,33 @@
-// `kelisim invite` as a real process against a real database file.
+// `kelisim invite` as a real process against a real database: on the engine KELISIM_TEST_DB names
+// (the command opens KELISIM_DB or KELISIM_DATABASE_URL).
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { eq } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { auditLog, invitations } from '../../../server/db/schema';
-import { closeWave } from '../../../server/waves/sqlite-sync';
+import { queryAudit } from '../../../server/audit/service';
+import { invitations } from '../../../server/db/schema';
 import { startTestApp, type TestApp } from '../../helpers/app';
 import { runCli } from '../../helpers/spawn';
 
 let t: TestApp;
-beforeEach(async () => { t = await startTestApp(); });
-afterEach(async () => { await t.close(); });
+let dir: string;
+beforeEach(async () => {
+  t = await startTestApp();
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kelisim-invite-cli-'));
+});
+afterEach(async () => {
+  await t.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const invitationRows = () => t.store.sql.all<{ id: number; waveId: number; tokenHash: string }>(sql`SELECT ${invitations.id} AS "id", ${invitations.waveId} AS "waveId", ${invitations.tokenHash} AS "tokenHash" FROM ${invitations} ORDER BY ${invitations.id}`);
 
 describe('kelisim invite', () => {
   it('writes N unique links whose token hashes (and only those) are stored, and the links work', async () => {
-    const out = path.join(path.dirname(t.dbFile), 'links.csv');
-    const res = await runCli(['invite', '--wave', String(t.wave.id), '--count', '25', '--out', out, '--base-url', 'https://survey.example.kz/'], { KELISIM_DB: t.dbFile });
+    const out = path.join(dir, 'links.csv');
+    const res = await runCli(['invite', '--wave', String(t.wave.id), '--count', '25', '--out', out, '--base-url', 'https://survey.example.kz/'], t.cliEnv);
     expect(res.stderr).toContain(`wrote 25 invitation links for wave ${t.wave.id}`);
     expect(res.code).toBe(0);
 
@@ -31,18 +42,20 @@ describe('kelisim invite', () => {
     });
     expect(new Set(tokens.map((x) => x.token)).size).toBe(25);
 
-    const rows = t.db.select().from(invitations).where(eq(invitations.waveId, t.wave.id)).all();
+    const rows = (await invitationRows()).filter((r) => r.waveId === t.wave.id);
     expect(rows).toHaveLength(25);
     const byId = new Map(rows.map((r) => [r.id, r]));
     for (const { id, token } of tokens) {
       expect(byId.get(id)!.tokenHash).toBe(createHash('sha256').update(token).digest('hex'));
     }
-    // The clear token is nowhere in the database file or its WAL.
-    const bytes = Buffer.concat([fs.readFileSync(t.dbFile), fs.existsSync(`${t.dbFile}-wal`) ? fs.readFileSync(`${t.dbFile}-wal`) : Buffer.alloc(0)]).toString('latin1');
-    for (const { token } of tokens) expect(bytes.includes(token)).toBe(false);
+    // The clear token is nowhere in the database file or its WAL (SQLite: the file can be read here).
+    if (t.engine === 'sqlite') {
+      const bytes = Buffer.concat([fs.readFileSync(t.dbFile), fs.existsSync(`${t.dbFile}-wal`) ? fs.readFileSync(`${t.dbFile}-wal`) : Buffer.alloc(0)]).toString('latin1');
+      for (const { token } of tokens) expect(bytes.includes(token)).toBe(false);
+    }
 
     // Audited as the console's invitations are: who, how many, which ids — never a token.
-    const audit = t.db.select().from(auditLog).where(eq(auditLog.action, 'invitations.create')).all();
+    const audit = (await queryAudit(t.store.sql, { subjectType: 'wave' }, 100)).rows.filter((r) => r.action === 'invitations.create');
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ actor: expect.stringMatching(/^cli:/), subjectType: 'wave', subjectId: String(t.wave.id) });
     expect(audit[0]!.after).toEqual({ count: 25, firstId: Math.min(...tokens.map((x) => x.id)), lastId: Math.max(...tokens.map((x) => x.id)) });
@@ -52,8 +65,16 @@ describe('kelisim invite', () => {
     expect(link.body.link.kind).toBe('invitation');
   });
 
+  it('creates no invitation (and audits none) when the links file cannot be written', async () => {
+    const res = await runCli(['invite', '--wave', String(t.wave.id), '--count', '4', '--out', path.join(dir, 'missing-folder', 'links.csv')], t.cliEnv);
+    expect(res.code).not.toBe(0);
+    expect(res.stderr).toContain('ENOENT');
+    expect(await invitationRows()).toHaveLength(0);
+    expect((await queryAudit(t.store.sql, { subjectType: 'wave' }, 100)).rows.filter((r) => r.action === 'invitations.create')).toHaveLength(0);
+  });
+
   it('prints the CSV on stdout without --out', async () => {
-    const res = await runCli(['invite', '--wave', String(t.wave.id), '--count', '2'], { KELISIM_DB: t.dbFile, PORT: '4567' });
+    const res = await runCli(['invite', '--wave', String(t.wave.id), '--count', '2'], { ...t.cliEnv, PORT: '4567' });
     expect(res.code).toBe(0);
     const lines = res.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(3);
@@ -61,23 +82,23 @@ describe('kelisim invite', () => {
   });
 
   it('refuses an unknown wave, a closed wave and a bad count with a clear message and creates nothing', async () => {
-    const unknown = await runCli(['invite', '--wave', '999', '--count', '3'], { KELISIM_DB: t.dbFile });
+    const unknown = await runCli(['invite', '--wave', '999', '--count', '3'], t.cliEnv);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('wave 999 does not exist');
     expect(unknown.stderr).toContain(`${t.wave.id} (`);
 
     for (const count of ['0', '-1', 'ten', '2.5', '100001']) {
-      const bad = await runCli(['invite', '--wave', String(t.wave.id), `--count=${count}`], { KELISIM_DB: t.dbFile });
+      const bad = await runCli(['invite', '--wave', String(t.wave.id), `--count=${count}`], t.cliEnv);
       expect(bad.code, count).toBe(2);
       expect(bad.stderr).toMatch(/--count .* must be a whole number from 1 to 100000/);
     }
-    const missing = await runCli(['invite', '--count', '3'], { KELISIM_DB: t.dbFile });
+    const missing = await runCli(['invite', '--count', '3'], t.cliEnv);
     expect(missing.stderr).toContain('--wave is required');
 
-    closeWave(t.db, t.wave.id);
-    const closed = await runCli(['invite', '--wave', String(t.wave.id), '--count', '3'], { KELISIM_DB: t.dbFile });
+    await t.closeWave();
+    const closed = await runCli(['invite', '--wave', String(t.wave.id), '--count', '3'], t.cliEnv);
     expect(closed.code).toBe(2);
     expect(closed.stderr).toContain('is closed');
-    expect(t.db.select().from(invitations).all()).toHaveLength(0);
+    expect(await invitationRows()).toHaveLength(0);
   });
 });
