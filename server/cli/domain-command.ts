@@ -59,9 +59,13 @@ export function positiveInt(name: string, value: string | undefined): number {
   return Number(value);
 }
 
-/** Calls `fn` with the configured database (which must exist), closing it when fn has finished. */
+/** Calls `fn` with the configured SQLite database (which must exist), closing it when fn has finished; refused on PostgreSQL. */
 export async function withConfiguredDb<T>(fn: (db: Db, dbFile: string) => Promise<T> | T): Promise<T> {
   const config = loadConfig();
+  // Only the exports still read a SQLite file (decision 027, step 2): never the wrong database.
+  if (config.databaseUrl !== undefined) {
+    throw new DomainError('conflict', 'export_unavailable', 'kelisim export writes its files from a SQLite database file in this version (decision 027, step 2), and KELISIM_DATABASE_URL names a PostgreSQL one; on PostgreSQL the console and the public API serve the results, but files cannot be exported yet');
+  }
   if (!fs.existsSync(config.dbFile)) {
     throw new UsageError(`no database at ${config.dbFile}; start the server once (npm start) or set KELISIM_DB`);
   }
