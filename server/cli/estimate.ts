@@ -7,7 +7,7 @@ import type { QualityFlag } from '../runs/result';
 import { createEstimateRun, runDocument, type EstimateRequest } from '../runs/service';
 import type { RunOptions } from '../runs/compute';
 import { UsageError } from './database-command';
-import { computeDb, parseOptions, positiveInt, runDomainCommand, withConfiguredStore } from './domain-command';
+import { parseOptions, positiveInt, runDomainCommand, withConfiguredStore } from './domain-command';
 
 const USAGE = 'usage: kelisim estimate (--wave ID | --period 2026-Q3) --frame NAME [--min-cell-size N] [--bounds LO,HI | --no-bounds] [--exclude speeder,straightliner,incomplete | --exclude none]';
 
@@ -37,7 +37,7 @@ export async function run(argv: string[]): Promise<number> {
       options.exclude = list.length === 1 && list[0] === 'none' ? [] : (list as QualityFlag[]);
     }
     const wave: EstimateRequest['wave'] = values.wave !== undefined ? { id: positiveInt('wave', values.wave) } : { period: values.period! };
-    const doc = await withConfiguredStore(async (store, db) => runDocument(await createEstimateRun(store, computeDb('estimate', db), { wave, frame: { name: values.frame! }, options }, cliActor())));
+    const doc = await withConfiguredStore(async (store, db) => runDocument(await createEstimateRun(store, db, { wave, frame: { name: values.frame! }, options }, cliActor())));
     process.stdout.write(JSON.stringify(doc) + '\n');
   });
 }

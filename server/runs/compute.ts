@@ -173,7 +173,11 @@ export function waveScoringSpec(db: Db, waveId: number): { spec: ScoringSpec; ha
  */
 function scoringSpecOfVersions(db: Db, waveId: number, versionIds: readonly number[]): { spec: ScoringSpec; hash: string; versionIds: number[] } {
   const get = db.$client.prepare('SELECT id, scoring FROM survey_versions WHERE id = ?');
-  const rows = [...new Set(versionIds)].sort((x, y) => x - y).map((id) => get.get(id) as { id: number; scoring: string });
+  return specOfRows(waveId, [...new Set(versionIds)].sort((x, y) => x - y).map((id) => get.get(id) as { id: number; scoring: string }));
+}
+
+/** The one spec of `rows` (in id order). @throws DomainError bad_data 'empty_wave', 'mixed_scoring' */
+function specOfRows(waveId: number, rows: readonly { id: number; scoring: string }[]): { spec: ScoringSpec; hash: string; versionIds: number[] } {
   if (rows.length === 0) throw new DomainError('bad_data', 'empty_wave', `wave ${waveId} has no complete responses to estimate from`, { waveId });
   const hashes = new Map<string, number[]>();
   for (const r of rows) {
@@ -223,14 +227,36 @@ export function computeRun(db: Db, wave: WaveRow, frame: FrameRow, options: RunO
     onRows: progress && ((done, total) => progress('reading', RUN_STAGE_START.reading + (RUN_STAGE_START.flags - RUN_STAGE_START.reading) * (done / total))),
   });
   const { hash: scoringHash } = scoringSpecOfVersions(db, wave.id, input.surveyVersionIds);
+  return computeRunFrom({ spec, scoringHash, input, overrules: overrulesOfWave(db, wave.id) }, wave, frame, options, progress);
+}
+
+/**
+ * What a run is computed from, read from either engine: the wave's one scoring spec and its hash,
+ * the input rows (server/runs/input.ts or input-pg.ts, identical for the same rows) and the
+ * researchers' overruled flags.
+ */
+export interface RunSource {
+  spec: ScoringSpec;
+  scoringHash: string;
+  input: InputRows;
+  overrules: Map<string, Set<QualityFlag>>;
+}
+
+/** The scoring spec of `versions` (survey_versions rows with their scoring JSON); see scoringSpecOfVersions. */
+export function scoringSpecOfRows(waveId: number, versions: readonly { id: number; scoring: string }[]): { spec: ScoringSpec; hash: string; versionIds: number[] } {
+  return specOfRows(waveId, [...versions].sort((x, y) => x.id - y.id));
+}
+
+/** computeRun's work once the rows are read: flags, exclusions, analyze(), the stored document. No database. */
+export function computeRunFrom(source: RunSource, wave: WaveRow, frame: FrameRow, options: RunOptions, progress?: RunProgress): ComputedRun {
+  const { spec, scoringHash, input, overrules } = source;
   const { n } = input;
   progress?.('flags', RUN_STAGE_START.flags);
   const flagNotes: FlagNotes = { speederMedianMs: null, speederThresholdMs: null };
-  const flags = runQualityFlags(db, wave.id, spec, input, flagNotes);
+  const flags = runQualityFlags(spec, input, flagNotes);
   const indicatorIds = spec.indicators.map((ind) => ind.id as IndicatorId);
   const excludedBy = Object.fromEntries(QUALITY_FLAGS.map((f) => [f, 0])) as Record<QualityFlag, number>;
   // A flag a researcher overruled (with a written, audited reason) does not exclude its response.
-  const overrules = overrulesOfWave(db, wave.id);
   let overruled = 0;
   const keep: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -317,7 +343,7 @@ export function computeRun(db: Db, wave: WaveRow, frame: FrameRow, options: RunO
  * The quality flags of METHODOLOGY §6 of every input row (1 = flagged), as runs compute them:
  * the one definition the exports use too (`kelisim export` without `--run`).
  */
-export function runQualityFlags(_db: Db, _waveId: number, spec: ScoringSpec, input: InputRows, notes?: FlagNotes): Record<QualityFlag, Uint8Array> {
+export function runQualityFlags(spec: ScoringSpec, input: InputRows, notes?: FlagNotes): Record<QualityFlag, Uint8Array> {
   const { n } = input;
   const speed = speederFlags(input.durations);
   if (notes) { notes.speederMedianMs = speed.median; notes.speederThresholdMs = speed.threshold; }
@@ -384,5 +410,5 @@ export function runQualityFlags(_db: Db, _waveId: number, spec: ScoringSpec, inp
 export function waveQualityFlags(db: Db, waveId: number): { ids: string[]; flags: Record<QualityFlag, Uint8Array> } {
   const { spec } = waveScoringSpec(db, waveId);
   const input = readRunInput(db, waveId, spec);
-  return { ids: input.ids, flags: runQualityFlags(db, waveId, spec, input) };
+  return { ids: input.ids, flags: runQualityFlags(spec, input) };
 }

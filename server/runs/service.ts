@@ -100,19 +100,29 @@ async function insertRun(store: Store, wave: WaveRow, frame: FrameRow, options: 
 /**
  * Computes and stores one run; returns the stored row and its result (whose `runId` is row.id).
  * The rows are read and the run computed on `db`, the SQLite connection (server/runs/compute.ts),
- * synchronously on the calling thread: the server calls it through a worker thread
+ * synchronously on the calling thread, or on PostgreSQL from the store's pool (compute-pg.ts): the server calls it through a worker thread
  * (`estimateInWorker`), the command line directly — the same code either way. Wave, frame and the
  * stored run go through `store`.
  * @throws DomainError (not_found for an unknown wave or frame, bad_usage for bad options, bad_data from the computation)
  */
-export async function createEstimateRun(store: Store, db: Db, request: EstimateRequest, actor: string, now = new Date(), progress?: RunProgress): Promise<StoredRun> {
+export async function createEstimateRun(store: Store, db: Db | undefined, request: EstimateRequest, actor: string, now = new Date(), progress?: RunProgress): Promise<StoredRun> {
   const options = normaliseOptions(request.options);
   const wave = await resolveWave(store.sql, request.wave);
   const frame = await resolveFrame(store.sql, request.frame);
-  const computed = computeRun(db, wave, frame, options, progress);
+  const computed = await computeOn(store, db, wave, frame, options, progress);
   progress?.('storing', RUN_STAGE_START.storing);
   const row = await insertRun(store, wave, frame, options, computed, actor, now);
   return { row, result: computed.result };
+}
+
+/** The run computed from the store's engine: SQLite through `db` (its connection), PostgreSQL through the store's pool. */
+async function computeOn(store: Store, db: Db | undefined, wave: WaveRow, frame: FrameRow, options: RunOptions, progress?: RunProgress): Promise<ComputedRun> {
+  if (store.driver?.dialect === 'postgres') {
+    const { computeRunPg } = await import('./compute-pg');
+    return computeRunPg(store.driver.pool, wave, frame, options, progress);
+  }
+  if (!db) throw new Error('createEstimateRun on SQLite needs the store\'s SQLite connection (db)');
+  return computeRun(db, wave, frame, options, progress);
 }
 
 export async function getRun(q: Sql, id: number): Promise<StoredRun | undefined> {

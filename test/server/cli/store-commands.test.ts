@@ -1,7 +1,7 @@
 // The compute-and-publish commands as child processes on the engine KELISIM_TEST_DB names: the
 // command opens KELISIM_DATABASE_URL (PostgreSQL) or KELISIM_DB (SQLite) through
-// openStoreFromEnv. frame list / import, run show, publish and withdraw work on both; estimate
-// and run verify recompute from the rows, which is SQLite-only for now, and say so on PostgreSQL.
+// openStoreFromEnv. frame list / import, run show, publish, withdraw and estimate work on both;
+// run verify recomputes on SQLite only for now, and says so on PostgreSQL.
 // The data is built with the SQLite code not moved yet and, on PostgreSQL, copied into the
 // test's database from createTestStore().
 import fs from 'node:fs';
@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copySqliteToPg } from '../../../server/db/copy-pg';
 import { currentPublication, publicationHistory } from '../../../server/publications/service';
+import { requireRun } from '../../../server/runs/service';
 import { createSqliteStore } from '../../../server/db/store-sqlite';
 import { openDb } from '../../../server/db/open';
 import type { Store } from '../../../server/db/store';
@@ -74,16 +75,18 @@ describe(`kelisim frame, run, publish, withdraw on the store (${process.env.KELI
     expect((await publicationHistory(store.sql, '2024-Q2')).map((e) => [e.action, e.runId, e.reason])).toEqual([['withdraw', runId, 'frame revised'], ['publish', runId, null]]);
   }, 120_000);
 
-  it('computes a run from the rows on SQLite; on PostgreSQL says that recomputing is not available yet', async () => {
+  it('computes a run from the rows on either engine: the same input hash and the same estimates as the run computed on SQLite; run verify recomputes on SQLite only', async () => {
     const estimate = await cli(['estimate', '--period', '2024-Q2', '--frame', 'ref']);
-    if (ts.engine === 'sqlite') {
-      expect(estimate.stderr).toBe('');
-      const doc = JSON.parse(estimate.stdout) as { runId: number; inputs: { inputHash: string } };
-      expect(doc.runId).toBeGreaterThan(fixture.run.row.id);
-      expect(doc.inputs.inputHash).toBe(fixture.run.row.inputHash);
-    } else {
-      expect(estimate.code).toBe(1);
-      expect(estimate.stderr).toMatch(/^kelisim estimate: kelisim estimate recomputes runs from the responses, which this version reads from a SQLite file only/);
+    expect(estimate.stderr).toBe('');
+    expect(estimate.code).toBe(0);
+    const doc = JSON.parse(estimate.stdout) as { runId: number; inputs: { inputHash: string } };
+    expect(doc.runId).toBeGreaterThan(fixture.run.row.id);
+    expect(doc.inputs.inputHash).toBe(fixture.run.row.inputHash);
+    const stored = await requireRun(store.sql, doc.runId);
+    expect(stored.row.scoringHash).toBe(fixture.run.row.scoringHash);
+    expect(stored.result.analysis).toEqual(fixture.run.result.analysis);
+    expect(stored.result.sample).toEqual(fixture.run.result.sample);
+    if (ts.engine === 'postgres') {
       const verify = await cli(['run', 'verify', '--run', String(fixture.run.row.id)]);
       expect(verify.code).toBe(1);
       expect(verify.stderr).toContain('kelisim run verify recomputes runs from the responses');

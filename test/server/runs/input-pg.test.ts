@@ -67,8 +67,8 @@ describe('the PostgreSQL reader of a run\'s input', () => {
       expect(fromSqlite.weights).not.toBeNull();
       expect(progress[0]).toBe(0);
       // The run's flags follow from the input alone: the same on both.
-      const flagsSqlite = runQualityFlags(db, waveId, spec, fromSqlite);
-      const flagsPg = runQualityFlags(db, waveId, spec, fromPg);
+      const flagsSqlite = runQualityFlags(spec, fromSqlite);
+      const flagsPg = runQualityFlags(spec, fromPg);
       for (const [f, on] of Object.entries(flagsSqlite)) expect(Array.from(flagsPg[f as keyof typeof flagsPg]), f).toEqual(Array.from(on));
       expect(flagsSqlite.burst.some((x) => x === 1) || flagsSqlite.duplicate_answers.some((x) => x === 1)).toBe(true);
 
