@@ -8,13 +8,11 @@
 // set and the count is of the rows read. Ids are ordered byte-wise (COLLATE "C"), as SQLite's
 // BINARY collation orders them; PostgreSQL's default collation would order them differently.
 //
-// The encoding and the hash follow input.ts's readPart and finish line by line; input.ts is being
-// reworked for speed (decision 025) and does not export them yet. Once it does, this file should
-// call its `finish` instead of its own copy (the identity test guards the two meanwhile).
-import { createHash } from 'node:crypto';
+// The encoding follows input.ts's readPart line by line (the identity test guards the two); the
+// columns are hashed and shaped by input.ts's own `finish`.
 import pg from 'pg';
 import type { ScoringSpec } from '../../analysis/scoring';
-import { FACTORS, type Factor, type InputRows } from './input';
+import { FACTORS, finish, type Factor, type InputRows } from './input';
 import { INDICATOR_IDS, type IndicatorId } from './result';
 
 /** Rows per FETCH from the cursor: big enough that round trips do not dominate, small in memory. */
@@ -132,52 +130,9 @@ export async function readRunInputPg(client: pg.ClientBase, waveId: number, spec
     await client.query('CLOSE run_input');
     await client.query('COMMIT');
     const factorLabels = Object.fromEntries(FACTORS.map((f) => [f, f === 'age' ? ageLabels : enc[f].labels])) as Record<Factor, string[]>;
-    return finishInput({ n, ids, svs, factors, factorLabels, itemCodes, itemValues, stored, durations, baseWeights, powOk, addressHash, answersHash, completedAtMs }, itemNames);
+    return finish({ n, ids, svs, factorCodes: factors, factorLabels, itemCodes, itemValues, stored, durations, baseWeights, powOk, addressHash, answersHash, completedAtMs }, itemNames, 1);
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   }
-}
-
-interface Columns {
-  n: number; ids: string[]; svs: Int32Array; factors: Record<Factor, Int32Array>; factorLabels: Record<Factor, string[]>;
-  itemCodes: Int32Array[]; itemValues: number[][]; stored: Record<IndicatorId, Float64Array>; durations: Float64Array; baseWeights: Float64Array;
-  powOk: (number | null)[]; addressHash: (string | null)[]; answersHash: (string | null)[]; completedAtMs: Float64Array;
-}
-
-/** input.ts's `finish`: block hashes, the input hash and the InputRows shape (kept identical). */
-function finishInput(c: Columns, itemNames: readonly string[]): InputRows {
-  const { n, ids, svs, factors, factorLabels, stored, durations, baseWeights } = c;
-  const size = Math.max(64, Math.ceil(n / 1024));
-  const itemColumns = Object.fromEntries(itemNames.map((name, k) => [name, { codes: c.itemCodes[k]!, values: c.itemValues[k]! }]));
-  const numeric: ArrayBufferView[] = [svs, ...FACTORS.map((f) => factors[f]), ...itemNames.map((name) => itemColumns[name]!.codes),
-    stored.consensus, stored.tolerance, stored.mood, durations, baseWeights];
-  const hashes: string[] = [];
-  for (let start = 0; start < n || (n === 0 && start === 0); start += size) {
-    const end = Math.min(n, start + size);
-    const h = createHash('sha256').update(ids.slice(start, end).join('\n'));
-    for (const col of numeric) {
-      const bytes = (col as Int32Array | Float64Array).BYTES_PER_ELEMENT;
-      h.update(new Uint8Array(col.buffer, col.byteOffset + start * bytes, (end - start) * bytes));
-    }
-    hashes.push(h.digest('hex').slice(0, 16));
-    if (n === 0) break;
-  }
-  const tables = JSON.stringify({ factors: factorLabels, items: itemNames.map((name) => itemColumns[name]!.values.map((v) => (Number.isNaN(v) ? null : v))) });
-  let anyWeight = false;
-  const weights = new Float64Array(n);
-  for (let r = 0; r < n; r++) {
-    const w = baseWeights[r]!;
-    if (w === w) { anyWeight = true; weights[r] = w; } else weights[r] = 1;
-  }
-  return {
-    n, ids, factors, factorLabels, items: itemColumns, stored,
-    durations: Array.from(durations, (d) => (Number.isNaN(d) ? null : d)),
-    weights: anyWeight ? weights : null,
-    surveyVersionIds: [...new Set(svs)].sort((a, b) => a - b),
-    signals: { addressHash: c.addressHash, powOk: c.powOk, answersHash: c.answersHash, completedAtMs: c.completedAtMs },
-    blocks: { size, hashes },
-    inputHash: createHash('sha256').update(`${n}\n${hashes.join('\n')}\n`).update(tables).digest('hex'),
-    threads: 1,
-  };
 }

@@ -377,8 +377,11 @@ export function mergeParts(a: InputPart, b: InputPart, itemCount: number): Input
   };
 }
 
-/** The columns and the input hash of the whole (merged) input. */
-function finish(part: InputPart, itemNames: readonly string[], threads: number): InputRows {
+/**
+ * The columns and the input hash of the whole (merged) input; also what server/runs/input-pg.ts
+ * ends with, so both engines' reads hash and shape their rows by one definition.
+ */
+export function finish(part: InputPart, itemNames: readonly string[], threads: number): InputRows {
   const { n, ids, svs, factorCodes: factors, factorLabels, stored, durations, baseWeights } = part;
   const size = Math.max(64, Math.ceil(n / 1024));
   const itemColumns = Object.fromEntries(itemNames.map((name, k) => [name, { codes: part.itemCodes[k]!, values: part.itemValues[k]! }]));
