@@ -17,6 +17,7 @@ import { statusOf } from './http/domain-status';
 import { HttpError, NotFoundError } from './http/errors';
 import { requireUtf8Json } from './http/media-type';
 import { mountFeature } from './http/policy';
+import { PublicAnswerCache } from './results/answer-cache';
 
 export interface AppDeps {
   /**
@@ -113,6 +114,12 @@ export function createApp({ db, store: givenStore, config, logError = (m, e) => 
   const app = express();
   app.disable('x-powered-by');
   if (trustProxy !== undefined) app.set('trust proxy', trustProxy);
+  if (!db && !givenStore) throw new Error('createApp needs a store or a SQLite connection');
+  const store = givenStore ?? createSqliteStore(db!, { syncWal, onSyncError: (err) => logError('fsync of the database WAL failed:', err) });
+  // Finished public-API answers, served before any other middleware with the headers the full
+  // path sent (helmet's included) once the results router has recorded them (decision 032).
+  const publicAnswers = new PublicAnswerCache();
+  app.use(publicAnswers.handler(store.sql));
   // helmet's security headers for every answer (CSP fitted to the built client: server/http/security-headers.ts).
   app.use(securityHeaders(config.staticDir));
   // An API answer's ETag is its feature's cache policy (server/features.ts): only 'public-etag'
@@ -126,13 +133,11 @@ export function createApp({ db, store: givenStore, config, logError = (m, e) => 
   // --- API -----------------------------------------------------------------------------------
   // A console upload (the file is the body: CSV or XLSX) is read by its own route, not as JSON.
   app.use('/api', (req, res, next) => (isAdminUpload(req) ? next() : requireUtf8Json(req, res, next)), express.json({ limit: config.bodyLimitBytes }));
-  if (!db && !givenStore) throw new Error('createApp needs a store or a SQLite connection');
-  const store = givenStore ?? createSqliteStore(db!, { syncWal, onSyncError: (err) => logError('fsync of the database WAL failed:', err) });
   // A synchronous job on `db` inside the store's group commit: the same connection, its own savepoint.
   const sqliteDb = db ?? notMovedYet(store.dialect);
   const writes: WriteQueue = { run: (fn) => store.write(() => Promise.resolve(fn(sqliteDb))) };
   // Each feature under its own path, with its own access rule and cache policy (decision 005).
-  const deps: FeatureDeps = { db: sqliteDb, store, writes, antibot, clock, dbFile, publicBaseUrl, jobs };
+  const deps: FeatureDeps = { db: sqliteDb, store, writes, antibot, clock, dbFile, publicBaseUrl, jobs, publicAnswers };
   for (const feature of db ? features : features.map(builtOnUse)) app.use('/api', mountFeature(feature, deps));
   app.use('/api', (req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
