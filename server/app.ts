@@ -56,6 +56,8 @@ export interface AppDeps {
   trustProxy?: boolean | number | string;
   /** The console's estimate job runner (tests inject one). */
   jobs?: FeatureDeps['jobs'];
+  /** The public API's cache of finished answers (decision 032); default one per app with its default bounds. */
+  publicAnswers?: PublicAnswerCache;
 }
 
 /**
@@ -110,7 +112,7 @@ function bodyParserError(err: unknown, limit: number): HttpError | undefined {
   }
 }
 
-export function createApp({ db, store: givenStore, config, logError = (m, e) => console.error(m, e), syncWal, features = FEATURES, antibot, clock, dbFile, publicBaseUrl, trustProxy, jobs }: AppDeps): Express {
+export function createApp({ db, store: givenStore, config, logError = (m, e) => console.error(m, e), syncWal, features = FEATURES, antibot, clock, dbFile, publicBaseUrl, trustProxy, jobs, publicAnswers = new PublicAnswerCache() }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   if (trustProxy !== undefined) app.set('trust proxy', trustProxy);
@@ -118,7 +120,6 @@ export function createApp({ db, store: givenStore, config, logError = (m, e) => 
   const store = givenStore ?? createSqliteStore(db!, { syncWal, onSyncError: (err) => logError('fsync of the database WAL failed:', err) });
   // Finished public-API answers, served before any other middleware with the headers the full
   // path sent (helmet's included) once the results router has recorded them (decision 032).
-  const publicAnswers = new PublicAnswerCache();
   app.use(publicAnswers.handler(store.sql));
   // helmet's security headers for every answer (CSP fitted to the built client: server/http/security-headers.ts).
   app.use(securityHeaders(config.staticDir));

@@ -86,6 +86,8 @@ export class PublicAnswerCache {
   /** Map order is recency: a hit moves its URL to the end, eviction takes from the front. */
   private readonly entries = new Map<string, CachedAnswer>();
   private bytes = 0;
+  /** Answers served by the lean handler (tests, diagnostics). */
+  hits = 0;
   /** Accept-Encoding header → whether gzip is acceptable (a few distinct headers in practice). */
   private readonly gzipOk = new Map<string, boolean>();
 
@@ -165,6 +167,7 @@ export class PublicAnswerCache {
         // Most recently used last.
         this.entries.delete(url);
         this.entries.set(url, entry);
+        this.hits++;
         if (etagMatches(req.headers['if-none-match'], rep.etag)) {
           res.writeHead(304, rep.headers304 as unknown as OutgoingHttpHeader[]);
           res.end();
