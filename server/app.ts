@@ -1,5 +1,6 @@
 // The Express application, built by a factory so tests run it on a real socket (port 0) against
 // their own database without going through main.ts.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import express, { Router, type ErrorRequestHandler, type Express } from 'express';
 import type { Config } from './config';
@@ -120,7 +121,12 @@ export function createApp({ db, store: givenStore, config, logError = (m, e) => 
   const store = givenStore ?? createSqliteStore(db!, { syncWal, onSyncError: (err) => logError('fsync of the database WAL failed:', err) });
   // Finished public-API answers, served before any other middleware with the headers the full
   // path sent (helmet's included) once the results router has recorded them (decision 032).
-  app.use(publicAnswers.handler(store.sql));
+  // It runs before Express's own dispatch (app.handle), so a hit costs no router or middleware.
+  const lean = publicAnswers.handler(store.sql);
+  const dispatch = (app as unknown as { handle: (req: IncomingMessage, res: ServerResponse, done?: unknown) => void }).handle;
+  (app as unknown as { handle: typeof dispatch }).handle = function handle(req, res, done) {
+    lean(req, res, () => dispatch.call(this, req, res, done));
+  };
   // helmet's security headers for every answer (CSP fitted to the built client: server/http/security-headers.ts).
   app.use(securityHeaders(config.staticDir));
   // An API answer's ETag is its feature's cache policy (server/features.ts): only 'public-etag'

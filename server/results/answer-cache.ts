@@ -17,7 +17,6 @@
 // Memory is bounded: at most `maxEntries` URLs and about `maxBytes` of bodies and headers (each
 // URL counted in full, even when URLs share one body), least recently used evicted first.
 import type { IncomingMessage, OutgoingHttpHeader, ServerResponse } from 'node:http';
-import type { Request, RequestHandler } from 'express';
 import type { Sql } from '../db/sql';
 import { stateVersion } from './state';
 
@@ -133,26 +132,25 @@ export class PublicAnswerCache {
     this.bytes -= e.bytes;
   }
 
-  private acceptsGzip(req: Request): boolean {
-    const header = req.headers['accept-encoding'] ?? '';
-    let ok = this.gzipOk.get(header);
-    if (ok === undefined) {
-      // The full path's own negotiation (Express's req.acceptsEncodings), remembered per header.
-      ok = req.acceptsEncodings('gzip') === 'gzip';
-      if (this.gzipOk.size >= 256) this.gzipOk.clear();
-      this.gzipOk.set(header, ok);
-    }
-    return ok;
+  /**
+   * Remembers the full path's own content negotiation (Express's req.acceptsEncodings) for an
+   * Accept-Encoding header, so the lean handler decides as it did without negotiating itself.
+   */
+  noteGzip(header: string | undefined, ok: boolean): void {
+    const key = header ?? '';
+    if (this.gzipOk.get(key) === ok) return;
+    if (this.gzipOk.size >= 256) this.gzipOk.clear();
+    this.gzipOk.set(key, ok);
   }
 
   /**
    * The lean handler: mounted first in the app, it answers a recorded URL of the current version
    * and passes everything else on untouched.
    */
-  handler(reader: Sql): RequestHandler {
+  handler(reader: Sql): (req: IncomingMessage, res: ServerResponse, next: () => void) => void {
     return (req, res, next) => {
       if ((req.method !== 'GET' && req.method !== 'HEAD') || this.entries.size === 0 || hasBody(req)) return next();
-      const url = req.url;
+      const url = req.url!;
       const entry = this.entries.get(url);
       if (!entry) return next();
       const recordedUnder = this.version;
@@ -162,7 +160,13 @@ export class PublicAnswerCache {
           if (version !== this.version) this.clear('');
           return next();
         }
-        const rep = entry.hasGzip && this.acceptsGzip(req) ? entry.gzip : entry.plain;
+        let gzip = false;
+        if (entry.hasGzip) {
+          const ok = this.gzipOk.get(req.headers['accept-encoding'] ?? '');
+          if (ok === undefined) return next(); // a header the full path has not negotiated yet
+          gzip = ok;
+        }
+        const rep = gzip ? entry.gzip : entry.plain;
         if (!rep) return next();
         // Most recently used last.
         this.entries.delete(url);
@@ -175,7 +179,9 @@ export class PublicAnswerCache {
         }
         res.writeHead(200, rep.headers200 as unknown as OutgoingHttpHeader[]);
         res.end(req.method === 'HEAD' ? undefined : rep.body);
-      }, () => next()); // the full path meets the same failure and reports it its own way
+      }, () => next()) // the full path meets the same failure and reports it its own way
+        // Nothing above should throw; if it does, close this connection rather than leave the request hanging.
+        .catch((err: unknown) => { res.destroy(err instanceof Error ? err : new Error(String(err))); });
     };
   }
 }

@@ -94,6 +94,7 @@ export function publicResultsRouter(reader: Sql, options: PublicResultsOptions =
       c.entries.set(id, entry);
     }
     const gz = entry.gzip !== null && req.acceptsEncodings('gzip') === 'gzip';
+    if (entry.gzip !== null) answers?.noteGzip(req.headers['accept-encoding'], gz);
     // A strong ETag names one representation: the gzip one gets its own.
     const etag = `"${c.key}${gz ? '-gz' : ''}"`;
     res.setHeader('Cache-Control', CACHE_CONTROL);
