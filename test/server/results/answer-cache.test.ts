@@ -192,6 +192,45 @@ describe(`the lean handler answers as the full path does (${process.env.KELISIM_
   });
 });
 
+describe('what the cache leaves to the full path', () => {
+  /** One request with a body, over a fresh connection. */
+  function send(port: number, method: string, urlPath: string, body: string, contentType: string): Promise<Served> {
+    return new Promise((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port, path: urlPath, method, agent: false, headers: { 'content-type': contentType, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: [], body: Buffer.concat(chunks) }));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  it('a request with a body, other methods and a preflight get the full path\'s answer, never a recorded one', async () => {
+    const { port, answers } = await mainApp();
+    const reference = await mainApp(new PublicAnswerCache({ maxEntries: 0 }));
+    const url = `${BASE}/indicators`;
+    await request(port, url);
+    await request(port, url, {}, 'HEAD');
+    const hits = answers.hits;
+    for (const [method, body, type] of [['GET', 'x', 'text/plain'], ['GET', '{}', 'application/json'], ['POST', '{}', 'application/json'], ['PUT', 'x', 'text/plain'], ['DELETE', '', 'application/json']] as const) {
+      const got = await send(port, method, url, body, type);
+      const want = await send(reference.port, method, url, body, type);
+      expect(got.status, `${method} ${type}`).toBe(want.status);
+      expect(got.body.equals(want.body), `${method} ${type}`).toBe(true);
+    }
+    for (const method of ['OPTIONS', 'POST']) {
+      const got = await request(port, url, {}, method);
+      const want = await request(reference.port, url, {}, method);
+      expect(got.status, method).toBe(want.status);
+      expect(got.headers, method).toEqual(want.headers);
+    }
+    expect(answers.hits).toBe(hits);
+    expect((await request(port, url)).status).toBe(200);
+    expect(answers.hits).toBe(hits + 1);
+  });
+});
+
 describe('a publication is served at once', () => {
   it('a withdrawal and a re-publication through another store are seen by both apps at the next request', async () => {
     const a = await mainApp();
