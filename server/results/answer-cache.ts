@@ -1,5 +1,5 @@
 // Finished answers of the public results API, kept as the exact bytes and headers the full app
-// sent, and served again by a lean handler mounted before every other middleware (decision 032).
+// sent, and served again by a lean handler that runs before Express's dispatch (decision 032).
 //
 // The full path (helmet, the /api middleware, the feature's sub-application, routes.ts) answers a
 // URL once per published state and records here, for that URL: the body (plain and gzip), the
@@ -68,7 +68,7 @@ export function headerList(res: ServerResponse): string[] {
 }
 
 /** Whether the request declares a body (the full path's /api middleware may refuse it). */
-function hasBody(req: IncomingMessage): boolean {
+export function hasBody(req: IncomingMessage): boolean {
   const length = req.headers['content-length'];
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
@@ -144,7 +144,7 @@ export class PublicAnswerCache {
   }
 
   /**
-   * The lean handler: mounted first in the app, it answers a recorded URL of the current version
+   * The lean handler: run before the app's dispatch (server/app.ts), it answers a recorded URL of the current version
    * and passes everything else on untouched.
    */
   handler(reader: Sql): (req: IncomingMessage, res: ServerResponse, next: () => void) => void {

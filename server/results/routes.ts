@@ -16,7 +16,7 @@ import { BREAKDOWNS } from '../runs/result';
 import { breakdownsCsv, CSV_LANGS, seriesCsv } from './csv';
 import { openApiDocument } from './openapi';
 import { breakdownsBody, indicatorsBody, parseIndicator, parseRunId, periodsBody, runBody, seriesBody } from './service';
-import { etagMatches, headerList, type PublicAnswerCache } from './answer-cache';
+import { etagMatches, hasBody, headerList, type PublicAnswerCache } from './answer-cache';
 import { loadPublishedState, stateVersion, type PublishedState } from './state';
 
 const CACHE_CONTROL = 'public, max-age=60';
@@ -101,8 +101,7 @@ export function publicResultsRouter(reader: Sql, options: PublicResultsOptions =
     res.setHeader('ETag', etag);
     if (entry.gzip !== null) res.setHeader('Vary', 'Accept-Encoding');
     // The headers of a 304: what is set so far (the lean handler replays them, decision 032).
-    const recordable = answers !== undefined && (req.method === 'GET' || req.method === 'HEAD')
-      && req.headers['transfer-encoding'] === undefined && (req.headers['content-length'] ?? '0') === '0';
+    const recordable = answers !== undefined && (req.method === 'GET' || req.method === 'HEAD') && !hasBody(req);
     const headers304 = recordable ? headerList(res) : [];
     if (etagMatches(req.get('if-none-match'), etag)) {
       res.status(304).end();
