@@ -1,5 +1,6 @@
 // The Express application, built by a factory so tests run it on a real socket (port 0) against
 // their own database without going through main.ts.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import express, { Router, type ErrorRequestHandler, type Express } from 'express';
 import type { Config } from './config';
@@ -17,6 +18,7 @@ import { statusOf } from './http/domain-status';
 import { HttpError, NotFoundError } from './http/errors';
 import { requireUtf8Json } from './http/media-type';
 import { mountFeature } from './http/policy';
+import { PublicAnswerCache } from './results/answer-cache';
 
 export interface AppDeps {
   /**
@@ -55,6 +57,8 @@ export interface AppDeps {
   trustProxy?: boolean | number | string;
   /** The console's estimate job runner (tests inject one). */
   jobs?: FeatureDeps['jobs'];
+  /** The public API's cache of finished answers (decision 032); default one per app with its default bounds. */
+  publicAnswers?: PublicAnswerCache;
 }
 
 /**
@@ -109,10 +113,20 @@ function bodyParserError(err: unknown, limit: number): HttpError | undefined {
   }
 }
 
-export function createApp({ db, store: givenStore, config, logError = (m, e) => console.error(m, e), syncWal, features = FEATURES, antibot, clock, dbFile, publicBaseUrl, trustProxy, jobs }: AppDeps): Express {
+export function createApp({ db, store: givenStore, config, logError = (m, e) => console.error(m, e), syncWal, features = FEATURES, antibot, clock, dbFile, publicBaseUrl, trustProxy, jobs, publicAnswers = new PublicAnswerCache() }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   if (trustProxy !== undefined) app.set('trust proxy', trustProxy);
+  if (!db && !givenStore) throw new Error('createApp needs a store or a SQLite connection');
+  const store = givenStore ?? createSqliteStore(db!, { syncWal, onSyncError: (err) => logError('fsync of the database WAL failed:', err) });
+  // Finished public-API answers, served before any other middleware with the headers the full
+  // path sent (helmet's included) once the results router has recorded them (decision 032).
+  // It runs before Express's own dispatch (app.handle), so a hit costs no router or middleware.
+  const lean = publicAnswers.handler(store.sql);
+  const dispatch = (app as unknown as { handle: (req: IncomingMessage, res: ServerResponse, done?: unknown) => void }).handle;
+  (app as unknown as { handle: typeof dispatch }).handle = function handle(req, res, done) {
+    lean(req, res, () => dispatch.call(this, req, res, done));
+  };
   // helmet's security headers for every answer (CSP fitted to the built client: server/http/security-headers.ts).
   app.use(securityHeaders(config.staticDir));
   // An API answer's ETag is its feature's cache policy (server/features.ts): only 'public-etag'
@@ -126,13 +140,11 @@ export function createApp({ db, store: givenStore, config, logError = (m, e) => 
   // --- API -----------------------------------------------------------------------------------
   // A console upload (the file is the body: CSV or XLSX) is read by its own route, not as JSON.
   app.use('/api', (req, res, next) => (isAdminUpload(req) ? next() : requireUtf8Json(req, res, next)), express.json({ limit: config.bodyLimitBytes }));
-  if (!db && !givenStore) throw new Error('createApp needs a store or a SQLite connection');
-  const store = givenStore ?? createSqliteStore(db!, { syncWal, onSyncError: (err) => logError('fsync of the database WAL failed:', err) });
   // A synchronous job on `db` inside the store's group commit: the same connection, its own savepoint.
   const sqliteDb = db ?? notMovedYet(store.dialect);
   const writes: WriteQueue = { run: (fn) => store.write(() => Promise.resolve(fn(sqliteDb))) };
   // Each feature under its own path, with its own access rule and cache policy (decision 005).
-  const deps: FeatureDeps = { db: sqliteDb, store, writes, antibot, clock, dbFile, publicBaseUrl, jobs };
+  const deps: FeatureDeps = { db: sqliteDb, store, writes, antibot, clock, dbFile, publicBaseUrl, jobs, publicAnswers };
   for (const feature of db ? features : features.map(builtOnUse)) app.use('/api', mountFeature(feature, deps));
   app.use('/api', (req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');

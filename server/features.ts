@@ -13,6 +13,7 @@ import type { WriteQueue } from './db/write-queue';
 import type { Antibot } from './antibot/guard';
 import { responsesRouter } from './responses/routes';
 import { publicResultsRouter } from './results/routes';
+import type { PublicAnswerCache } from './results/answer-cache';
 import { ADMIN_OPEN_ROUTES, buildAdminRouter } from './admin/index';
 import type { JobRunner } from './admin/runs/jobs';
 
@@ -60,6 +61,8 @@ export interface FeatureDeps {
   publicBaseUrl?: string;
   /** The console's estimate job runner (tests inject one); default one per app. */
   jobs?: JobRunner;
+  /** Where the public results API records finished answers for the app's lean handler (decision 032). */
+  publicAnswers?: PublicAnswerCache;
 }
 
 export interface Feature {
@@ -80,7 +83,7 @@ export interface Feature {
 export const FEATURES: readonly Feature[] = [
   { name: 'responses', path: '/links', access: { kind: 'respondent' }, cache: 'no-store', router: ({ store, antibot }) => responsesRouter(store, antibot) },
   // The router keeps its own strong ETag per published state (computed once per state, not per body).
-  { name: 'results', path: '/public/v1', access: { kind: 'public' }, cache: 'public-etag', router: ({ store }) => publicResultsRouter(store.sql) },
+  { name: 'results', path: '/public/v1', access: { kind: 'public' }, cache: 'public-etag', router: ({ store, publicAnswers }) => publicResultsRouter(store.sql, { answers: publicAnswers }) },
   // The researchers' console (issue 8): sign-in per server/auth, each route's role per contract/admin-api.ts.
   { name: 'admin', path: '/admin', access: { kind: 'authenticated', role: 'viewer', open: ADMIN_OPEN_ROUTES }, cache: 'no-store', router: (deps) => buildAdminRouter(deps) },
 ];

@@ -5,6 +5,8 @@
 // keyed by the state's version (one small indexed query per request, state.ts), so a request
 // costs that query and a Map lookup; a publication changes the version and the next request
 // recomputes. The router sets its own Cache-Control, whatever the app sets for /api.
+// With `answers` (the app's PublicAnswerCache, decision 032) every answer is also recorded with
+// all its headers, so the app's lean handler serves the same URL again without Express's stack.
 import zlib from 'node:zlib';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
@@ -14,6 +16,7 @@ import { BREAKDOWNS } from '../runs/result';
 import { breakdownsCsv, CSV_LANGS, seriesCsv } from './csv';
 import { openApiDocument } from './openapi';
 import { breakdownsBody, indicatorsBody, parseIndicator, parseRunId, periodsBody, runBody, seriesBody } from './service';
+import { etagMatches, hasBody, headerList, type PublicAnswerCache } from './answer-cache';
 import { loadPublishedState, stateVersion, type PublishedState } from './state';
 
 const CACHE_CONTROL = 'public, max-age=60';
@@ -53,20 +56,16 @@ function parsePublicQuery<S extends z.ZodType>(req: Request, schema: S): z.infer
   throw new BadRequestError('invalid_query', message, [{ field: `query.${name}`, message }]);
 }
 
-/** Whether an If-None-Match header names `etag` (weak comparison, RFC 9110 §13.1.2). */
-function matches(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  if (header.trim() === '*') return true;
-  return header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag);
-}
-
 export interface PublicResultsOptions {
   /** The clock (tests pin it: "provisional" depends on the current year). */
   now?: () => Date;
+  /** Where finished answers are recorded for the app's lean handler (server/results/answer-cache.ts). */
+  answers?: PublicAnswerCache;
 }
 
 export function publicResultsRouter(reader: Sql, options: PublicResultsOptions = {}): Router {
-  const now = options.now ?? (() => new Date());
+  const answers = options.answers;
+  const now = options.now ?? answers?.now ?? (() => new Date());
   const router = Router();
   let cache: { key: string; state: PublishedState | undefined; entries: Map<string, Entry> } = { key: '', state: undefined, entries: new Map() };
 
@@ -95,12 +94,16 @@ export function publicResultsRouter(reader: Sql, options: PublicResultsOptions =
       c.entries.set(id, entry);
     }
     const gz = entry.gzip !== null && req.acceptsEncodings('gzip') === 'gzip';
+    if (entry.gzip !== null) answers?.noteGzip(req.headers['accept-encoding'], gz);
     // A strong ETag names one representation: the gzip one gets its own.
     const etag = `"${c.key}${gz ? '-gz' : ''}"`;
     res.setHeader('Cache-Control', CACHE_CONTROL);
     res.setHeader('ETag', etag);
     if (entry.gzip !== null) res.setHeader('Vary', 'Accept-Encoding');
-    if (matches(req.get('if-none-match'), etag)) {
+    // The headers of a 304: what is set so far (the lean handler replays them, decision 032).
+    const recordable = answers !== undefined && (req.method === 'GET' || req.method === 'HEAD') && !hasBody(req);
+    const headers304 = recordable ? headerList(res) : [];
+    if (etagMatches(req.get('if-none-match'), etag)) {
       res.status(304).end();
       return;
     }
@@ -109,6 +112,7 @@ export function publicResultsRouter(reader: Sql, options: PublicResultsOptions =
     const body = gz ? entry.gzip! : entry.body;
     if (gz) res.setHeader('Content-Encoding', 'gzip');
     res.setHeader('Content-Length', body.length);
+    if (recordable) answers.record(c.key, req.originalUrl, entry.gzip !== null, gz, { etag, body, headers200: headerList(res), headers304 });
     res.end(req.method === 'HEAD' ? undefined : body);
   };
 
