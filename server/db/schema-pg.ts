@@ -23,8 +23,8 @@ import { QUALITY_FLAGS } from '../../contract/admin-api';
 import { LOCALES } from '../../contract/locales';
 import { RESPONSE_MODES } from './schema';
 
-/** bytea, a Buffer in JS as SQLite's blob in mode 'buffer' (drizzle has no bytea column of its own). */
-export const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
+/** bytea, a Buffer in JS as SQLite's blob in mode 'buffer' (drizzle has no bytea column of its own). Not exported: every export of this module is a table. */
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
 
 export const surveyVersions = pgTable('survey_versions', {
   id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
