@@ -253,14 +253,20 @@ export const BLOCK_ROWS = 65_536;
 
 /**
  * One record per row, made by SQLite: `<id byte length>:<id><survey version>,<duration>,<design
- * weight>,<packed length>;<packed bytes>` — numbers as text (a REAL as `%!.17g`, which reads back
- * to the same double), an empty field for null, and no packed length when run_input is null. The
- * covering index responses_run_input_idx holds every column named here, in id order.
+ * weight>,<packed length>;<packed bytes>` — numbers as text, an empty field for null, and no
+ * packed length when run_input is null. A REAL's text must read back to the same double: SQLite
+ * from 3.43 writes the shortest such text (checked on 200,000 random doubles), older ones need
+ * `printf('%!.17g')` (a third of the query's CPU). The covering index responses_run_input_idx
+ * holds every column named here, in id order.
  */
-const RECORD = `printf('%d:', length(CAST(r.id AS BLOB))) || r.id || r.survey_version_id || ','
-  || CASE WHEN r.duration_ms IS NULL THEN '' WHEN typeof(r.duration_ms) = 'integer' THEN r.duration_ms ELSE printf('%!.17g', r.duration_ms) END || ','
-  || CASE WHEN r.base_weight IS NULL THEN '' WHEN typeof(r.base_weight) = 'integer' THEN r.base_weight ELSE printf('%!.17g', r.base_weight) END || ','
-  || coalesce(length(r.run_input), '') || ';' || coalesce(r.run_input, x'')`;
+function record(sqlite: Database.Database): string {
+  const [major, minor] = (sqlite.prepare('SELECT sqlite_version()').pluck().get() as string).split('.').map(Number) as [number, number];
+  const shortest = major > 3 || (major === 3 && minor >= 43);
+  const num = (c: string) => (shortest ? `coalesce(${c}, '')`
+    : `CASE WHEN ${c} IS NULL THEN '' WHEN typeof(${c}) = 'integer' THEN ${c} ELSE printf('%!.17g', ${c}) END`);
+  return `length(CAST(r.id AS BLOB)) || ':' || r.id || r.survey_version_id || ',' || ${num('r.duration_ms')} || ',' || ${num('r.base_weight')} || ','
+    || coalesce(length(r.run_input), '') || ';' || coalesce(r.run_input, x'')`;
+}
 
 /**
  * Reads the complete responses of `waveId` in id order from their packed form (`run_input`,
@@ -275,8 +281,9 @@ export function readPacked(sqlite: Database.Database, waveId: number, itemNames:
   const n = expected;
   const rows = new PartBuilder(n, itemNames);
   let coder: ColumnRowCoder | null = null;
+  const rec = record(sqlite);
   const block = (after: boolean) => sqlite.prepare(`SELECT count(*), max(id), CAST(group_concat(rec, '') AS BLOB) FROM (
-    SELECT r.id, ${RECORD} AS rec FROM responses r INDEXED BY responses_run_input_idx
+    SELECT r.id, ${rec} AS rec FROM responses r INDEXED BY responses_run_input_idx
     WHERE ${WHERE}${after ? ' AND r.id > ?' : ''} ORDER BY r.id LIMIT ?)`).raw(true);
   const first = block(false);
   const next = block(true);

@@ -178,8 +178,12 @@ export class PartBuilder {
   private ageIndex = new Map<number, number>();
   private ageLabels: string[] = [];
   private itemIndex: Map<number, number>[];
-  /** Codes of the five text factors per distinct packed byte string (latin1 key). */
-  private combos = new Map<string, Int32Array>();
+  /** The distinct packed byte strings of the five text factors seen so far, by their FNV-1a hash: [bytes, codes] pairs. */
+  private combos = new Map<number, [Uint8Array, Int32Array][]>();
+  /** Per item, the code of each one-byte number (0–200 the number, 201 missing) once seen; −1 before. A cache of setItem's answer, so the same codes. */
+  private itemByteCodes: Int32Array[];
+  /** The same for ages. */
+  private ageByteCodes = new Int32Array(202).fill(-1);
   readonly fingerprint: number;
   readonly itemCount: number;
 
@@ -191,6 +195,7 @@ export class PartBuilder {
     this.itemCodes = itemNames.map(() => new Int32Array(n));
     this.itemValues = itemNames.map(() => []);
     this.itemIndex = itemNames.map(() => new Map());
+    this.itemByteCodes = itemNames.map(() => new Int32Array(202).fill(-1));
     this.stored = Object.fromEntries(INDICATOR_IDS.map((k) => [k, new Float64Array(n)])) as Record<IndicatorId, Float64Array>;
     this.durations = new Float64Array(n);
     this.baseWeights = new Float64Array(n);
@@ -247,46 +252,74 @@ export class PartBuilder {
   decode(buf: Buffer, at: number, i: number): number {
     let q = at + HEADER;
     const start = q;
-    let t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4 = 0;
+    // The five factors' bytes, hashed as they are skipped; decoded once per distinct byte string.
+    let h = 0x811c9dc5;
     for (let f = 0; f < 5; f++) {
       let len = 0;
       let mul = 1;
-      for (;;) { const b = buf[q++]!; len += (b & 0x7f) * mul; if (b < 0x80) break; mul *= 128; }
-      q += len;
-      if (f === 0) t0 = q; else if (f === 1) t1 = q; else if (f === 2) t2 = q; else if (f === 3) t3 = q; else t4 = q;
+      for (;;) { const b = buf[q++]!; h = Math.imul(h ^ b, 0x01000193); len += (b & 0x7f) * mul; if (b < 0x80) break; mul *= 128; }
+      const end = q + len;
+      for (; q < end; q++) h = Math.imul(h ^ buf[q]!, 0x01000193);
     }
-    // One key string per row (the factors' bytes as latin1), decoded once per combination.
-    const key = buf.toString('latin1', start, q);
-    let fc = this.combos.get(key);
-    if (fc === undefined) {
-      const texts: string[] = [];
-      let p = start;
-      for (const end of [t0, t1, t2, t3, t4]) {
-        while (buf[p]! >= 0x80) p++;
-        p++;
-        texts.push(buf.toString('utf8', p, end));
-        p = end;
-      }
-      fc = this.factors(texts[0]!, texts[1]!, texts[2]!, texts[3]!, texts[4]!);
-      this.combos.set(key, fc);
-    }
-    this.setFactors(i, fc);
+    this.setFactors(i, this.factorCodesOf(buf, start, q, h >>> 0));
     let t = buf[q++]!;
     let x: number;
-    if (t <= 200) x = t; else if (t === NULL_NUM) x = Number.NaN; else { x = buf.readDoubleLE(q); q += 8; }
-    this.setAge(i, x === x ? x : null);
-    const stored = [this.stored.consensus, this.stored.tolerance, this.stored.mood];
+    if (t <= NULL_NUM) {
+      const c = this.ageByteCodes[t]!;
+      if (c >= 0) this.factorCodes.age[i] = c;
+      else { this.setAge(i, t === NULL_NUM ? null : t); this.ageByteCodes[t] = this.factorCodes.age[i]!; }
+    } else {
+      x = buf.readDoubleLE(q); q += 8;
+      this.setAge(i, x === x ? x : null);
+    }
+    const { consensus, tolerance, mood } = this.stored;
     for (let s = 0; s < 3; s++) {
       t = buf[q++]!;
       if (t <= 200) x = t; else if (t === NULL_NUM) x = Number.NaN; else { x = buf.readDoubleLE(q); q += 8; }
-      stored[s]![i] = x;
+      (s === 0 ? consensus : s === 1 ? tolerance : mood)[i] = x;
     }
     for (let k = 0; k < this.itemCount; k++) {
       t = buf[q++]!;
-      if (t <= 200) x = t; else if (t === NULL_NUM) x = Number.NaN; else { x = buf.readDoubleLE(q); q += 8; }
-      this.setItem(k, i, x);
+      if (t <= NULL_NUM) {
+        const cache = this.itemByteCodes[k]!;
+        const c = cache[t]!;
+        if (c >= 0) this.itemCodes[k]![i] = c;
+        else { this.setItem(k, i, t === NULL_NUM ? Number.NaN : t); cache[t] = this.itemCodes[k]![i]!; }
+      } else {
+        this.setItem(k, i, buf.readDoubleLE(q));
+        q += 8;
+      }
     }
     return q;
+  }
+
+  /** The codes of the five factors packed in buf[start, end) (hash h of those bytes). */
+  private factorCodesOf(buf: Buffer, start: number, end: number, h: number): Int32Array {
+    const n = end - start;
+    let bucket = this.combos.get(h);
+    if (bucket !== undefined) {
+      for (const [bytes, fc] of bucket) {
+        if (bytes.length !== n) continue;
+        let same = true;
+        for (let j = 0; j < n; j++) if (bytes[j] !== buf[start + j]) { same = false; break; }
+        if (same) return fc;
+      }
+    } else {
+      bucket = [];
+      this.combos.set(h, bucket);
+    }
+    const texts: string[] = [];
+    let p = start;
+    for (let f = 0; f < 5; f++) {
+      let len = 0;
+      let mul = 1;
+      for (;;) { const b = buf[p++]!; len += (b & 0x7f) * mul; if (b < 0x80) break; mul *= 128; }
+      texts.push(buf.toString('utf8', p, p + len));
+      p += len;
+    }
+    const fc = this.factors(texts[0]!, texts[1]!, texts[2]!, texts[3]!, texts[4]!);
+    bucket.push([Uint8Array.prototype.slice.call(buf, start, end), fc]);
+    return fc;
   }
 
   /** The coded part. */
