@@ -72,52 +72,6 @@ export interface DomainSums {
   swyy: number;
 }
 
-function newSums(P: number): DomainSums {
-  return {
-    n: 0, shift: 0, maxAbs: 0, cnt: new Int32Array(P), sd: new Float64Array(P), sdy: new Float64Array(P), sw: new Float64Array(P),
-    swy: new Float64Array(P), sw2: new Float64Array(P), sw2y: new Float64Array(P), sw2y2: new Float64Array(P), swyy: 0,
-  };
-}
-
-/**
- * One pass over the domain rows. y is shifted by its first value so that the sums of squares
- * below are taken around a typical value, not around 0 (keeps cancellation negligible).
- */
-function accumulate(ctx: EstimationContext, y: Float64Array, rows: Int32Array, s: DomainSums): void {
-  const { w } = ctx;
-  const { pattern, d } = ctx.cal.design;
-  const { cnt, sd, sdy, sw, swy, sw2, sw2y, sw2y2 } = s;
-  const nD = rows.length;
-  const shift = nD > 0 ? y[rows[0]!]! : 0;
-  let maxAbs = 0;
-  let swyy = 0;
-  for (let r = 0; r < nD; r++) {
-    const i = rows[r]!;
-    const v = y[i]!;
-    if (!Number.isFinite(v)) throw new AnalysisError('invalid_input', `row ${i + 1}: value ${v} is not a finite number`, { row: i });
-    const a = Math.abs(v);
-    if (a > maxAbs) maxAbs = a;
-    const yy = v - shift;
-    const p = pattern[i]!;
-    const wi = w[i]!;
-    const di = d[i]!;
-    const wy = wi * yy;
-    cnt[p]!++;
-    sd[p]! += di;
-    sdy[p]! += di * yy;
-    sw[p]! += wi;
-    swy[p]! += wy;
-    sw2[p]! += wi * wi;
-    sw2y[p]! += wi * wy;
-    sw2y2[p]! += wy * wy;
-    swyy += wy * yy;
-  }
-  s.n = nD;
-  s.shift = shift;
-  s.maxAbs = maxAbs;
-  s.swyy = swyy;
-}
-
 /** The estimate from a domain's per-pattern sums (METHODOLOGY §4, see calibratedMean). */
 function estimateFromSums(ctx: EstimationContext, s: DomainSums): MeanEstimate {
   const { cal } = ctx;
@@ -187,9 +141,8 @@ function estimateFromSums(ctx: EstimationContext, s: DomainSums): MeanEstimate {
  * // → { n: 1490, mean: 83.4087…, se: 0.5583…, ci95: [82.31…, 84.50…], deff: 1.4077… }
  */
 export function calibratedMean(ctx: EstimationContext, y: Float64Array, rows: Int32Array): MeanEstimate {
-  const s = newSums(ctx.cal.design.P);
-  accumulate(ctx, y, rows, s);
-  return estimateFromSums(ctx, s);
+  // The whole domain as the one level 0 of the same pass the domain estimates make.
+  return estimateFromSums(ctx, levelSums(sumByLevel(ctx, y, rows, null, 1, false), 0));
 }
 
 /** One domain (subgroup) estimate as published. */
@@ -290,9 +243,37 @@ const RSDY = 8, RSWY = 9, RSW2Y = 10, RSW2Y2 = 11;
 export function domainSumsByLevel(
   ctx: EstimationContext, y: Float64Array, rows: Int32Array, by: FactorColumn, order: readonly string[], raw: boolean,
 ): LevelSums[] {
+  const cells = sumByLevel(ctx, y, rows, by.codes, by.labels.length, raw);
+  return orderedLevels(by, cells.counts, order).map((c) => {
+    const sums = levelSums(cells, c);
+    const rawSums: RawDomainSums | null = raw
+      ? { n: sums.n, sumW: cells.sumW[c]!, sumWY: cells.sumWY[c]!, sd: sums.sd, sdy: cells.column(c, RSDY), sw: sums.sw, swy: cells.column(c, RSWY), sw2: sums.sw2, sw2y: cells.column(c, RSW2Y), sw2y2: cells.column(c, RSW2Y2) }
+      : null;
+    return { level: by.labels[c]!, sums, raw: rawSums };
+  });
+}
+
+/** The interleaved per-(level, pattern) sums of one pass (see {@link sumByLevel}). */
+interface LevelCells {
+  counts: Int32Array;
+  shift: Float64Array;
+  maxAbs: Float64Array;
+  swyy: Float64Array;
+  sumW: Float64Array;
+  sumWY: Float64Array;
+  /** One slot of level c's cells as a per-pattern column. */
+  column(c: number, slot: number): Float64Array;
+}
+
+/**
+ * One pass over `rows` adding each row to its level's per-pattern sums (level = `codes[i]`, or 0
+ * for every row when `codes` is null). Each level's y is shifted by the value of its first row, so
+ * that the sums of squares are taken around a typical value, not around 0 (keeps cancellation
+ * negligible); with `raw`, the unshifted sums of the pooling moments too.
+ */
+function sumByLevel(ctx: EstimationContext, y: Float64Array, rows: Int32Array, codes: Int32Array | null, L: number, raw: boolean): LevelCells {
   const { w } = ctx;
   const { pattern, d, P } = ctx.cal.design;
-  const L = by.labels.length;
   const K = raw ? 12 : 8;
   const cells = new Float64Array(L * P * K);
   const counts = new Int32Array(L);
@@ -301,10 +282,9 @@ export function domainSumsByLevel(
   const swyy = new Float64Array(L);
   const sumW = new Float64Array(L);
   const sumWY = new Float64Array(L);
-  const codes = by.codes;
   for (let r = 0; r < rows.length; r++) {
     const i = rows[r]!;
-    const c = codes[i]!;
+    const c = codes === null ? 0 : codes[i]!;
     const v = y[i]!;
     if (!Number.isFinite(v)) throw new AnalysisError('invalid_input', `row ${i + 1}: value ${v} is not a finite number`, { row: i });
     if (counts[c] === 0) shift[c] = v;
@@ -340,19 +320,15 @@ export function domainSumsByLevel(
     for (let p = 0, b = c * P * K + slot; p < P; p++, b += K) out[p] = cells[b]!;
     return out;
   };
-  return orderedLevels(by, counts, order).map((c) => {
-    const sd = column(c, SD);
-    const sw = column(c, SW);
-    const sw2 = column(c, SW2);
-    const sums: DomainSums = {
-      n: counts[c]!, shift: shift[c]!, maxAbs: maxAbs[c]!, cnt: Int32Array.from(column(c, CNT)), sd, sdy: column(c, SDY), sw,
-      swy: column(c, SWY), sw2, sw2y: column(c, SW2Y), sw2y2: column(c, SW2Y2), swyy: swyy[c]!,
-    };
-    const rawSums: RawDomainSums | null = raw
-      ? { n: counts[c]!, sumW: sumW[c]!, sumWY: sumWY[c]!, sd, sdy: column(c, RSDY), sw, swy: column(c, RSWY), sw2, sw2y: column(c, RSW2Y), sw2y2: column(c, RSW2Y2) }
-      : null;
-    return { level: by.labels[c]!, sums, raw: rawSums };
-  });
+  return { counts, shift, maxAbs, swyy, sumW, sumWY, column };
+}
+
+/** Level c's sums, what {@link estimateFromSums} takes. */
+function levelSums(cells: LevelCells, c: number): DomainSums {
+  return {
+    n: cells.counts[c]!, shift: cells.shift[c]!, maxAbs: cells.maxAbs[c]!, cnt: Int32Array.from(cells.column(c, CNT)), sd: cells.column(c, SD), sdy: cells.column(c, SDY),
+    sw: cells.column(c, SW), swy: cells.column(c, SWY), sw2: cells.column(c, SW2), sw2y: cells.column(c, SW2Y), sw2y2: cells.column(c, SW2Y2), swyy: cells.swyy[c]!,
+  };
 }
 
 /** A level's published domain estimate from its sums (see {@link domainMeans}). */

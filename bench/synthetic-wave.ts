@@ -4,6 +4,7 @@
 // analysis/ exactly as a completion is), and an illustrative frame to rake them to.
 import { ageBand, scoreRespondent, type ScoringSpec } from '../analysis/scoring';
 import type { Db } from '../server/db/open';
+import { packDerivedColumns, specItemNames, storedNumber } from '../server/runs/packed-input';
 import { rng as makeRng } from '../test/helpers/random';
 
 export const REGIONS = ['KZ-10', 'KZ-11', 'KZ-15', 'KZ-19', 'KZ-23', 'KZ-27', 'KZ-31', 'KZ-33', 'KZ-35', 'KZ-39', 'KZ-43', 'KZ-47', 'KZ-55', 'KZ-59', 'KZ-61', 'KZ-62', 'KZ-63', 'KZ-71', 'KZ-75', 'KZ-79'];
@@ -47,8 +48,9 @@ export function writeSyntheticWave(db: Db, o: { waveId: number; versionId: numbe
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)]!;
   const five = [1, 2, 3, 4, 5, 'dk'] as const;
   const insert = db.$client.prepare(`INSERT INTO responses (id, wave_id, survey_version_id, locale, status, data, current_page_no, started_at, updated_at,
-    completed_at, duration_ms, mode, region, settlement, sex, age, age_band, ethnicity, item_scores, consensus, tolerance, mood)
-    VALUES (?, ?, ?, ?, 'complete', ?, 0, ?, ?, ?, ?, 'web', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    completed_at, duration_ms, mode, region, settlement, sex, age, age_band, ethnicity, item_scores, consensus, tolerance, mood, run_input)
+    VALUES (?, ?, ?, ?, 'complete', ?, 0, ?, ?, ?, ?, 'web', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const itemNames = specItemNames(o.spec);
   const at = '2025-11-15T10:00:00.000Z';
   const BATCH = 50_000;
   for (let start = 0; start < o.responses; start += BATCH) {
@@ -68,10 +70,15 @@ export function writeSyntheticWave(db: Db, o: { waveId: number; versionId: numbe
           c1: item(), c2: item(), c3: item(), c4: item(), c5: Math.floor(rng() * 11),
         };
         const s = scoreRespondent(o.spec, data);
+        // The derived columns as a completion stores them (server/responses deriveColumns), packed as it packs them.
+        const derived = {
+          region, settlement: data.settlement as string, sex: data.sex as string, age: data.age as number, ageBand: ageBand(data.age as number), ethnicity: data.ethnicity as string,
+          itemScores: s.items, consensus: storedNumber(s.indicators.consensus ?? null), tolerance: storedNumber(s.indicators.tolerance ?? null), mood: storedNumber(s.indicators.mood ?? null),
+        };
         insert.run(
           `b${String(i).padStart(7, '0')}`, o.waveId, o.versionId, pick(['kk', 'ru', 'en'] as const), JSON.stringify(data), at, at, at,
-          Math.floor(240_000 + rng() * 900_000), region, data.settlement, data.sex, data.age, ageBand(data.age as number), data.ethnicity,
-          JSON.stringify(s.items), s.indicators.consensus ?? null, s.indicators.tolerance ?? null, s.indicators.mood ?? null,
+          Math.floor(240_000 + rng() * 900_000), region, derived.settlement, derived.sex, derived.age, derived.ageBand, derived.ethnicity,
+          JSON.stringify(s.items), derived.consensus, derived.tolerance, derived.mood, packDerivedColumns(itemNames, derived),
         );
       }
     })();

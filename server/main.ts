@@ -4,6 +4,7 @@
 // 027: features not moved to the store yet fail there on their first use).
 import type { Server } from 'node:http';
 import { createApp } from './app';
+import { backfillRunInputs } from './runs/backfill-run-input';
 import { createAntibot } from './antibot/guard';
 import { ConfigError, loadConfig } from './config';
 import { startCheckpointer } from './db/checkpointer';
@@ -155,6 +156,11 @@ async function start(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // The packed run input of rows written before it existed (docs/decisions/028), in the background.
+  void backfillRunInputs(store).then(
+    (n) => { if (n > 0) process.stdout.write(`kelisim: packed the run input of ${n} stored responses\n`); },
+    (err: unknown) => { if (!stopping) console.error('kelisim: packing the run input of stored responses failed (runs read their columns instead):', err); },
+  );
 }
 
 start().catch((err: unknown) => {

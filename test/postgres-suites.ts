@@ -28,4 +28,5 @@ export const POSTGRES_SUITES: readonly string[] = [
   'test/server/cli/invite.test.ts',
   'test/server/admin/role-matrix.test.ts',
   'test/server/results/answer-cache.test.ts',
+  'test/server/runs/packed-input.test.ts',
 ];

@@ -79,6 +79,9 @@ function fromSqlite(table: string, col: ColumnShape, value: unknown, rowKey: () 
     case 'json':
       if (typeof value !== 'string') throw bad('JSON text');
       return value;
+    case 'blob':
+      if (!Buffer.isBuffer(value)) throw bad('bytes (a BLOB)');
+      return value;
     default:
       throw bad(`of a known column class (${col.class})`);
   }
@@ -95,7 +98,7 @@ function fromPg(col: ColumnShape, value: unknown): unknown {
 /**
  * Feeds one canonical row to `hash`, unambiguously: null `n`, booleans `t`/`f`, numbers `d<JS
  * number text>;` (the shortest text that reads back as the same double), strings `s<length>:<text>`
- * (no escaping: JSON documents are long), and a newline per row.
+ * (no escaping: JSON documents are long), bytes `b<length>:<bytes>`, and a newline per row.
  */
 function hashRow(hash: Hash, row: unknown[]): void {
   for (const v of row) {
@@ -103,6 +106,7 @@ function hashRow(hash: Hash, row: unknown[]): void {
     else if (typeof v === 'boolean') hash.update(v ? 't' : 'f');
     else if (typeof v === 'number') hash.update(`d${v};`);
     else if (typeof v === 'string') { hash.update(`s${v.length}:`); hash.update(v); }
+    else if (Buffer.isBuffer(v)) { hash.update(`b${v.length}:`); hash.update(v); }
     else throw new Error(`cannot hash a value of type ${typeof v}`);
   }
   hash.update('\n');

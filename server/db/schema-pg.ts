@@ -15,12 +15,16 @@
 // - text in mode 'json' → json, not jsonb: json keeps the exact text the server wrote (key order,
 //   whitespace, \u0000), so documents, hashes over them and API answers are byte-for-byte those of
 //   SQLite; a query that needs jsonb operators casts (`col::jsonb`), an index can be on the cast;
-// - text stays text, ISO-8601 times included (the code compares them as strings on both sides).
+// - text stays text, ISO-8601 times included (the code compares them as strings on both sides);
+// - blob (mode 'buffer') → bytea (a Buffer both ways).
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, doublePrecision, index, integer, json, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, boolean, customType, doublePrecision, index, integer, json, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { QUALITY_FLAGS } from '../../contract/admin-api';
 import { LOCALES } from '../../contract/locales';
 import { RESPONSE_MODES } from './schema';
+
+/** bytea, a Buffer in JS as SQLite's blob in mode 'buffer' (drizzle has no bytea column of its own). Not exported: every export of this module is a table. */
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
 
 export const surveyVersions = pgTable('survey_versions', {
   id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
@@ -83,10 +87,12 @@ export const responses = pgTable('responses', {
   consensus: doublePrecision('consensus'),
   tolerance: doublePrecision('tolerance'),
   mood: doublePrecision('mood'),
+  runInput: bytea('run_input'),
 }, (t) => [
   index('responses_wave_status_idx').on(t.waveId, t.status),
   index('responses_survey_version_idx').on(t.surveyVersionId),
   index('responses_wave_updated_idx').on(t.waveId, t.updatedAt, t.id),
+  index('responses_run_input_idx').on(t.waveId, t.status, t.id, t.surveyVersionId, t.durationMs, t.baseWeight, t.runInput),
 ]);
 
 export const frames = pgTable('frames', {

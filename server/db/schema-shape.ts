@@ -6,7 +6,7 @@ import { getTableConfig as pgTableConfig, PgTable } from 'drizzle-orm/pg-core';
 import { getTableConfig as sqliteTableConfig, SQLiteTable } from 'drizzle-orm/sqlite-core';
 
 /** How a column's value travels: the same JS type on both sides. */
-export type ColumnClass = 'integer' | 'boolean' | 'real' | 'text' | 'json';
+export type ColumnClass = 'integer' | 'boolean' | 'real' | 'text' | 'json' | 'blob';
 
 /** drizzle's column types, by the class they belong to (anything else is not expected here). */
 const CLASS_OF: Record<string, ColumnClass> = {
@@ -15,6 +15,8 @@ const CLASS_OF: Record<string, ColumnClass> = {
   SQLiteReal: 'real', PgDoublePrecision: 'real',
   SQLiteText: 'text', PgText: 'text',
   SQLiteTextJson: 'json', PgJson: 'json',
+  // Bytes: SQLite's blob in mode 'buffer', PostgreSQL's bytea (a custom type in schema-pg.ts, checked by its SQL type below).
+  SQLiteBlobBuffer: 'blob',
 };
 
 export interface ColumnShape {
@@ -46,7 +48,7 @@ export interface TableShape {
 interface AnyColumn { name: string; columnType: string; notNull: boolean; hasDefault: boolean; default: unknown; primary: boolean; isUnique: boolean; uniqueName?: string; enumValues?: string[]; autoIncrement?: boolean; generatedIdentity?: unknown; getSQLType(): string }
 
 function columnShape(c: AnyColumn): ColumnShape {
-  const cls = CLASS_OF[c.columnType] ?? `unmapped:${c.columnType}` as const;
+  const cls = (c.columnType === 'PgCustomColumn' && c.getSQLType() === 'bytea' ? 'blob' : CLASS_OF[c.columnType]) ?? `unmapped:${c.columnType}` as const;
   let dflt: ColumnShape['default'] = null;
   // (SQLite marks an INTEGER PRIMARY KEY as having a default with no value: the rowid.)
   if (c.hasDefault && !c.generatedIdentity && c.default !== undefined) dflt = is(c.default, SQL) ? 'sql' : (c.default as string | number | boolean);

@@ -3,7 +3,7 @@
 // server/db/migrations, and applied at start. Times are ISO-8601 UTC strings; JSON columns hold
 // text so the same schema maps to PostgreSQL's jsonb later without changing what the code sees.
 import { sql } from 'drizzle-orm';
-import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { blob, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { QUALITY_FLAGS } from '../../contract/admin-api';
 import { LOCALES } from '../../contract/locales';
 
@@ -108,11 +108,19 @@ export const responses = sqliteTable('responses', {
   consensus: real('consensus'),
   tolerance: real('tolerance'),
   mood: real('mood'),
+  /**
+   * What an estimate run reads of the derived columns above, packed (server/runs/packed-input.ts,
+   * docs/decisions/028); null when not packed yet or when a derived column was edited by hand (a
+   * trigger of migration 0007 nulls it), and the run then reads the columns.
+   */
+  runInput: blob('run_input', { mode: 'buffer' }),
 }, (t) => [
   index('responses_wave_status_idx').on(t.waveId, t.status),
   index('responses_survey_version_idx').on(t.surveyVersionId),
   // The console's keyset-paginated list, by wave and last change time (issue 8).
   index('responses_wave_updated_idx').on(t.waveId, t.updatedAt, t.id),
+  // An estimate run's read (decision 028): covers every column it reads, in id order, no sort.
+  index('responses_run_input_idx').on(t.waveId, t.status, t.id, t.surveyVersionId, t.durationMs, t.baseWeight, t.runInput),
 ]);
 
 /**

@@ -231,6 +231,7 @@ export async function importResponsesTable(store: Store, waveId: number, table: 
         region: derived?.region ?? null, settlement: derived?.settlement ?? null, sex: derived?.sex ?? null,
         age: derived?.age ?? null, ageBand: derived?.ageBand ?? null, ethnicity: derived?.ethnicity ?? null,
         itemScores: derived?.itemScores ?? null, consensus: derived?.consensus ?? null, tolerance: derived?.tolerance ?? null, mood: derived?.mood ?? null,
+        runInput: derived?.runInput ?? null,
       } satisfies Record<keyof typeof RESPONSE_COLUMNS, unknown>;
       for (const k of JSON_KEYS) if (values[k] !== null) values[k] = JSON.stringify(values[k]);
       await tx.prepared(insertImported).run(values);

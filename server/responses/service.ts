@@ -15,6 +15,7 @@ import { getSurveyVersion, latestSurveyVersion, type LoadedSurveyVersion } from 
 import { completionValidatorFor, partialValidatorFor } from './completion-validator';
 import * as q from './queries';
 import { claimQuotaPlace, screenReasonOf } from '../quotas/service';
+import { packDerivedColumns, specItemNames, storedNumber } from '../runs/packed-input';
 
 export type { CompleteBody, LinkState, ResponseState, SurveyPayload };
 export type { ResponseStatus } from '../../contract/respondent-api';
@@ -237,15 +238,18 @@ const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? 
 /** The derived columns of a complete response: weighting variables and scores from analysis/. */
 export function deriveColumns(spec: ScoringSpec, data: Record<string, unknown>): q.DerivedColumns {
   const scores = scoreRespondent(spec, data);
-  const age = typeof data.age === 'number' && Number.isInteger(data.age) ? data.age : null;
-  return {
+  const age = typeof data.age === 'number' && Number.isInteger(data.age) ? storedNumber(data.age) : null;
+  // Numbers as both engines give them back (NaN → null, −0 → 0), so the packed run input says what the columns say.
+  const columns = {
     region: str(data.region), settlement: str(data.settlement), sex: str(data.sex), ethnicity: str(data.ethnicity),
     age, ageBand: age === null ? null : ageBand(age),
     itemScores: scores.items,
-    consensus: scores.indicators.consensus ?? null,
-    tolerance: scores.indicators.tolerance ?? null,
-    mood: scores.indicators.mood ?? null,
+    consensus: storedNumber(scores.indicators.consensus ?? null),
+    tolerance: storedNumber(scores.indicators.tolerance ?? null),
+    mood: storedNumber(scores.indicators.mood ?? null),
   };
+  // What an estimate run reads of them, packed (docs/decisions/028).
+  return { ...columns, runInput: packDerivedColumns(specItemNames(spec), columns) };
 }
 
 /**

@@ -89,7 +89,7 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 let engineVersionCache: string | undefined;
 
 /**
- * package.json version + a hash of the estimation code (analysis/*.ts and this file): a run
+ * package.json version + a hash of the estimation code (analysis/*.ts, this file and the input readers): a run
  * computed by different code says so, and `run verify` reports it.
  */
 export function engineVersion(): string {
@@ -103,7 +103,7 @@ export function engineVersion(): string {
   const files: string[] = [];
   const analysisDir = path.join(root, 'analysis');
   if (fs.existsSync(analysisDir)) for (const f of fs.readdirSync(analysisDir).sort()) if (f.endsWith('.ts')) files.push(path.join(analysisDir, f));
-  for (const f of ['compute.ts', 'input.ts']) if (fs.existsSync(path.join(HERE, f))) files.push(path.join(HERE, f));
+  for (const f of ['compute.ts', 'input.ts', 'packed-input.ts']) if (fs.existsSync(path.join(HERE, f))) files.push(path.join(HERE, f));
   for (const f of files) h.update(path.basename(f)).update('\0').update(fs.readFileSync(f)).update('\0');
   engineVersionCache = `${version}+${files.length > 0 ? h.digest('hex').slice(0, 12) : 'unknown'}`;
   return engineVersionCache;

@@ -14,11 +14,11 @@ import type Database from 'better-sqlite3';
 import type { Db } from '../db/open';
 import type { ScoringSpec } from '../../analysis/scoring';
 import { INDICATOR_IDS, type IndicatorId } from './result';
+import { FACTORS, PartBuilder, packedFor, parseTime, specItemNames, type Factor, type InputPart } from './packed-input';
 import { threadPriorityLowered } from './thread-priority';
 import { startWorker } from './worker-start';
 
-export const FACTORS = ['region', 'settlement', 'sex', 'age', 'ageBand', 'ethnicity'] as const;
-export type Factor = (typeof FACTORS)[number];
+export { FACTORS, type Factor, type InputPart } from './packed-input';
 
 /** The open link's signals of each input row (docs/decisions/021), for the quality flags. */
 export interface RunSignals {
@@ -48,17 +48,6 @@ export interface InputRows {
   threads: number;
 }
 
-/** Incremental dictionary encoding of string values, in first-appearance order. */
-class Encoder {
-  labels: string[] = [];
-  private index = new Map<string, number>();
-  code(s: string): number {
-    let c = this.index.get(s);
-    if (c === undefined) { c = this.labels.length; this.labels.push(s); this.index.set(s, c); }
-    return c;
-  }
-}
-
 /**
  * Reads the item_scores JSON of many rows into coded columns. The column is written by
  * JSON.stringify (`{"a1":75,"a2":null,…}`: no spaces, number or null values), so a scan that
@@ -68,26 +57,18 @@ class Encoder {
  */
 class ItemScoresReader {
   private keyIndex: Map<string, number>;
-  private byValue: Map<number, number>[];
-  values: number[][];
-  codes: Int32Array[];
   private stamp: Int32Array;
   /** The keys of the last row read, in their order, and their item indexes (undefined: not an item). */
   private seqKeys: string[] = [];
   private seqIdx: (number | undefined)[] = [];
-  constructor(private names: readonly string[], n: number) {
+  constructor(private names: readonly string[], private rows: PartBuilder) {
     this.keyIndex = new Map(names.map((name, k) => [name, k]));
-    this.byValue = names.map(() => new Map());
-    this.values = names.map(() => []);
-    this.codes = names.map(() => new Int32Array(n));
     this.stamp = new Int32Array(names.length);
   }
 
   /** Sets item k of row `row` to score x (NaN = missing). */
   set(k: number, row: number, x: number): void {
-    let c = this.byValue[k]!.get(x);
-    if (c === undefined) { c = this.values[k]!.length; this.values[k]!.push(x); this.byValue[k]!.set(x, c); }
-    this.codes[k]![row] = c;
+    this.rows.setItem(k, row, x);
   }
 
   read(s: string, row: number): boolean {
@@ -158,27 +139,6 @@ class ItemScoresReader {
 const SEP = '\x1f';
 
 /**
- * The rows of one id range, coded in first-appearance order *within the range*: what a thread
- * reads. Plain data (typed arrays, arrays of strings and numbers), so a worker can post it.
- */
-export interface InputPart {
-  n: number;
-  ids: string[];
-  svs: Int32Array;
-  factorCodes: Record<Factor, Int32Array>;
-  factorLabels: Record<Factor, string[]>;
-  itemCodes: Int32Array[];
-  itemValues: number[][];
-  stored: Record<IndicatorId, Float64Array>;
-  durations: Float64Array;
-  baseWeights: Float64Array;
-  powOk: (number | null)[];
-  addressHash: (string | null)[];
-  answersHash: (string | null)[];
-  completedAtMs: Float64Array;
-}
-
-/**
  * Which rows of the wave's complete responses: rowids below `below` and/or from `from` on. A
  * rowid range is a range of the wave's index (wave_id, status, rowid), so each thread visits only
  * its own rows; each part comes in id order and the parts are merged by id.
@@ -198,61 +158,77 @@ function rangeSql(range: RowidRange): { sql: string; args: number[] } {
 type RawRow = [string, number, string, number | null, string | null, number | null, number | null, number | null, number | null, number | null,
   number | null, string | null, string | null, string | null];
 
-/** ISO 8601 as toISOString writes it (`2025-11-15T10:00:00.000Z`) read without Date.parse; anything else → Date.parse. */
-function parseTime(s: string): number {
-  if (s.length === 24 && s.charCodeAt(4) === 45 && s.charCodeAt(10) === 84 && s.charCodeAt(19) === 46 && s.charCodeAt(23) === 90) {
-    const num = (a: number, b: number): number => {
-      let x = 0;
-      for (let i = a; i < b; i++) { const d = s.charCodeAt(i) - 48; if (d < 0 || d > 9) return Number.NaN; x = x * 10 + d; }
-      return x;
-    };
-    const y = num(0, 4), mo = num(5, 7), d = num(8, 10), h = num(11, 13), mi = num(14, 16), se = num(17, 19), ms = num(20, 23);
-    if (s.charCodeAt(7) === 45 && s.charCodeAt(13) === 58 && s.charCodeAt(16) === 58 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h <= 23 && mi <= 59 && se <= 59) {
-      const t = Date.UTC(y, mo - 1, d, h, mi, se, ms);
-      // Date.UTC rolls 31 April over into May where Date.parse says NaN: only a date that reads back is taken.
-      if (new Date(t).getUTCDate() === d) return t;
-    }
-  }
-  return Date.parse(s);
-}
+/**
+ * The derived columns of a row as the row readers select them: the five text factors come as one
+ * string joined by {@link SEP} (null as ''), the rest as stored.
+ */
+const ROW_COLUMNS = `r.id, r.survey_version_id,
+      coalesce(r.region, '') || char(31) || coalesce(r.settlement, '') || char(31) || coalesce(r.sex, '') || char(31) || coalesce(r.age_band, '') || char(31) || coalesce(r.ethnicity, ''),
+      r.age, r.item_scores, r.consensus, r.tolerance, r.mood, r.duration_ms, r.base_weight`;
+type ColumnRow = [string, number, string, number | null, string | null, number | null, number | null, number | null, number | null, number | null];
 
 /**
- * Reads the complete responses of `waveId` in `range` (id order), inside whatever transaction the
- * caller holds. `expected`: the number of rows, counted in the same snapshot (checked).
+ * Codes a row read with {@link ROW_COLUMNS} into row i of `rows`: the row-by-row reader's coding,
+ * and the packed reader's for a row it has no packed form for, so both give the same.
+ */
+class ColumnRowCoder {
+  private items: ItemScoresReader;
+  private oneRow: Database.Statement;
+  // Codes of each distinct joined string. A string is new at the first row of each of its values,
+  // so the encoders see every value first in the same row as before: the codes are unchanged.
+  private combos = new Map<string, Int32Array>();
+  constructor(sqlite: Database.Database, private itemNames: readonly string[], private rows: PartBuilder) {
+    this.items = new ItemScoresReader(itemNames, rows);
+    this.oneRow = sqlite.prepare('SELECT region, settlement, sex, age_band, ethnicity FROM responses WHERE id = ?').raw(true);
+  }
+
+  code(i: number, raw: ColumnRow): void {
+    const [id, sv, joined, age, itemJson, cons, tol, mood, dur, bw] = raw;
+    const rows = this.rows;
+    rows.ids[i] = id;
+    rows.svs[i] = sv;
+    let fc = this.combos.get(joined);
+    if (fc === undefined) {
+      const parts = joined.split(SEP);
+      if (parts.length === 5) { fc = rows.factors(parts[0]!, parts[1]!, parts[2]!, parts[3]!, parts[4]!); this.combos.set(joined, fc); } else {
+        const v = (this.oneRow.get(id) as (unknown)[]).map((x) => (x === null ? '' : String(x)));
+        fc = rows.factors(v[0]!, v[1]!, v[2]!, v[3]!, v[4]!);
+      }
+    }
+    rows.setFactors(i, fc);
+    rows.setAge(i, age);
+    if (itemJson === null || !this.items.read(itemJson, i)) {
+      // Not the compact form JSON.stringify writes (e.g. edited by hand): the general parser.
+      const scores = itemJson === null ? {} : (JSON.parse(itemJson) as Record<string, unknown>);
+      for (let k = 0; k < this.itemNames.length; k++) {
+        const v = scores[this.itemNames[k]!];
+        rows.setItem(k, i, typeof v === 'number' ? v : Number.NaN);
+      }
+    }
+    rows.setStored(i, cons ?? Number.NaN, tol ?? Number.NaN, mood ?? Number.NaN);
+    rows.durations[i] = dur ?? Number.NaN;
+    rows.baseWeights[i] = bw ?? Number.NaN;
+  }
+}
+
+type SignalRow = [number | null, string | null, string | null, string | null];
+
+/**
+ * Reads the complete responses of `waveId` in `range` (id order) row by row, inside whatever
+ * transaction the caller holds. `expected`: the number of rows, counted in the same snapshot (checked).
  */
 export function readPart(sqlite: Database.Database, waveId: number, itemNames: readonly string[], range: RowidRange, expected: number, onRows?: (done: number, total: number) => void): InputPart {
   const n = expected;
-  const ids: string[] = new Array<string>(n);
-  const enc = Object.fromEntries(FACTORS.map((f) => [f, new Encoder()])) as Record<Factor, Encoder>;
-  const factorCodes = Object.fromEntries(FACTORS.map((f) => [f, new Int32Array(n)])) as Record<Factor, Int32Array>;
-  const items = new ItemScoresReader(itemNames, n);
-  const stored = Object.fromEntries(INDICATOR_IDS.map((k) => [k, new Float64Array(n)])) as Record<IndicatorId, Float64Array>;
-  const durations = new Float64Array(n);
-  const baseWeights = new Float64Array(n);
-  const svs = new Int32Array(n);
-  const powOk = new Array<number | null>(n).fill(null);
-  const addressHash = new Array<string | null>(n).fill(null);
-  const answersHash = new Array<string | null>(n).fill(null);
-  const completedAtMs = new Float64Array(n).fill(Number.NaN);
-  const ageIndex = new Map<number, number>();
-  const ageLabels: string[] = [];
+  const rows = new PartBuilder(n, itemNames);
+  const coder = new ColumnRowCoder(sqlite, itemNames, rows);
   const { sql, args } = rangeSql(range);
   // The open link's signals come in the same pass (a left join on their primary key): a second
   // pass over a million ids cost as much as a third of the whole read. completed_at is needed only
   // beside an address or answers hash (burst and duplicate-answer flags), so it is read only there.
-  const stmt = sqlite.prepare(`SELECT r.id, r.survey_version_id,
-      coalesce(r.region, '') || char(31) || coalesce(r.settlement, '') || char(31) || coalesce(r.sex, '') || char(31) || coalesce(r.age_band, '') || char(31) || coalesce(r.ethnicity, ''),
-      r.age, r.item_scores, r.consensus, r.tolerance, r.mood, r.duration_ms, r.base_weight,
+  const stmt = sqlite.prepare(`SELECT ${ROW_COLUMNS},
       s.pow_ok, s.address_hash, s.answers_hash, CASE WHEN s.response_id IS NULL THEN NULL ELSE r.completed_at END
     FROM responses r LEFT JOIN response_signals s ON s.response_id = r.id
     WHERE ${WHERE}${sql} ORDER BY r.id`).raw(true);
-  const oneRow = sqlite.prepare('SELECT region, settlement, sex, age_band, ethnicity FROM responses WHERE id = ?').raw(true);
-  // Codes of each distinct joined string. A string is new at the first row of each of its values,
-  // so the encoders see every value first in the same row as before: the codes are unchanged.
-  const combos = new Map<string, Int32Array>();
-  const encodeFactors = (parts: readonly (string | null)[]): Int32Array => Int32Array.of(
-    enc.region.code(parts[0] ?? ''), enc.settlement.code(parts[1] ?? ''), enc.sex.code(parts[2] ?? ''),
-    enc.ageBand.code(parts[3] ?? ''), enc.ethnicity.code(parts[4] ?? ''));
   let i = 0;
   // Progress: about every 1 % of the rows, one comparison per row.
   const step = Math.max(256, Math.ceil(n / 100));
@@ -260,49 +236,144 @@ export function readPart(sqlite: Database.Database, waveId: number, itemNames: r
   for (const raw of stmt.iterate(waveId, ...args) as IterableIterator<RawRow>) {
     if (i === nextReport) { onRows!(i, n); nextReport += step; }
     if (i >= n) throw new Error(`wave ${waveId}: more complete responses than counted in the same read (${n}); the read was not one snapshot`);
-    const [id, sv, joined, age, itemJson, cons, tol, mood, dur, bw, pow, address, answers, completedAt] = raw;
-    ids[i] = id;
-    svs[i] = sv;
-    let fc = combos.get(joined);
-    if (fc === undefined) {
-      const parts = joined.split(SEP);
-      if (parts.length === 5) { fc = encodeFactors(parts); combos.set(joined, fc); } else fc = encodeFactors(oneRow.get(id) as (string | null)[]);
-    }
-    factorCodes.region[i] = fc[0]!;
-    factorCodes.settlement[i] = fc[1]!;
-    factorCodes.sex[i] = fc[2]!;
-    // Ages are numbers: a numeric map, and the label made once per distinct age.
-    const ageKey = age ?? -1;
-    let ac = ageIndex.get(ageKey);
-    if (ac === undefined) { ac = ageLabels.length; ageLabels.push(age === null ? '' : String(age)); ageIndex.set(ageKey, ac); }
-    factorCodes.age[i] = ac;
-    factorCodes.ageBand[i] = fc[3]!;
-    factorCodes.ethnicity[i] = fc[4]!;
-    if (itemJson === null || !items.read(itemJson, i)) {
-      // Not the compact form JSON.stringify writes (e.g. edited by hand): the general parser.
-      const scores = itemJson === null ? {} : (JSON.parse(itemJson) as Record<string, unknown>);
-      for (let k = 0; k < itemNames.length; k++) {
-        const v = scores[itemNames[k]!];
-        items.set(k, i, typeof v === 'number' ? v : Number.NaN);
-      }
-    }
-    stored.consensus[i] = cons ?? Number.NaN;
-    stored.tolerance[i] = tol ?? Number.NaN;
-    stored.mood[i] = mood ?? Number.NaN;
-    durations[i] = dur ?? Number.NaN;
-    baseWeights[i] = bw ?? Number.NaN;
-    if (pow !== null) powOk[i] = pow;
-    if (address !== null) addressHash[i] = address;
-    if (answers !== null) answersHash[i] = answers;
-    if (completedAt !== null) completedAtMs[i] = parseTime(completedAt);
+    coder.code(i, raw as unknown as ColumnRow);
+    const [pow, address, answers, completedAt] = raw.slice(10) as SignalRow;
+    if (pow !== null) rows.powOk[i] = pow;
+    if (address !== null) rows.addressHash[i] = address;
+    if (answers !== null) rows.answersHash[i] = answers;
+    if (completedAt !== null) rows.completedAtMs[i] = parseTime(completedAt);
     i++;
   }
   if (i !== n) throw new Error(`wave ${waveId}: ${i} complete responses read where the same read counted ${n}; the read was not one snapshot`);
-  const factorLabels = Object.fromEntries(FACTORS.map((f) => [f, f === 'age' ? ageLabels : enc[f].labels])) as Record<Factor, string[]>;
-  return {
-    n, ids, svs, factorCodes, factorLabels, itemCodes: items.codes, itemValues: items.values, stored, durations, baseWeights,
-    powOk, addressHash, answersHash, completedAtMs,
+  return rows.part();
+}
+
+/** Rows per block of the packed read: SQLite concatenates this many records into one buffer (~5 MB). */
+export const BLOCK_ROWS = 65_536;
+
+/**
+ * One record per row, made by SQLite: `<id byte length>:<id><survey version>,<duration>,<design
+ * weight>,<packed length>;<packed bytes>` — numbers as text, an empty field for null, and no
+ * packed length when run_input is null. A REAL's text must read back to the same double: SQLite
+ * from 3.43 writes the shortest such text (checked on 200,000 random doubles), older ones need
+ * `printf('%!.17g')` (a third of the query's CPU). The covering index responses_run_input_idx
+ * holds every column named here, in id order.
+ */
+function record(sqlite: Database.Database): string {
+  const [major, minor] = (sqlite.prepare('SELECT sqlite_version()').pluck().get() as string).split('.').map(Number) as [number, number];
+  const shortest = major > 3 || (major === 3 && minor >= 43);
+  const num = (c: string) => (shortest ? `coalesce(${c}, '')`
+    : `CASE WHEN ${c} IS NULL THEN '' WHEN typeof(${c}) = 'integer' THEN ${c} ELSE printf('%!.17g', ${c}) END`);
+  return `length(CAST(r.id AS BLOB)) || ':' || r.id || r.survey_version_id || ',' || ${num('r.duration_ms')} || ',' || ${num('r.base_weight')} || ','
+    || coalesce(length(r.run_input), '') || ';' || coalesce(r.run_input, x'')`;
+}
+
+/**
+ * Reads the complete responses of `waveId` in id order from their packed form (`run_input`,
+ * docs/decisions/028), inside whatever transaction the caller holds, into exactly the part the
+ * row-by-row reader ({@link readPart}) makes of the same rows: the same codes in the same
+ * first-appearance order, the same values (test/server/runs/packed-input.test.ts). A row without a
+ * packed form, or packed for other items, is read from its columns and coded as readPart codes it
+ * (one query by id, in the same snapshot). `expected`: the rows counted in the same snapshot.
+ * Returns null when more than 1/16 of the rows (and over 1,000) have no packed form: the caller
+ * then reads them row by row. Cost: about 3 µs of CPU per row (block query ~1.2 µs).
+ */
+export function readPacked(sqlite: Database.Database, waveId: number, itemNames: readonly string[], expected: number, onRows?: (done: number, total: number) => void): InputPart | null {
+  const n = expected;
+  const rows = new PartBuilder(n, itemNames);
+  let coder: ColumnRowCoder | null = null;
+  let unpacked = 0;
+  const rec = record(sqlite);
+  const block = (after: boolean) => sqlite.prepare(`SELECT count(*), max(id), CAST(group_concat(rec, '') AS BLOB) FROM (
+    SELECT r.id, ${rec} AS rec FROM responses r INDEXED BY responses_run_input_idx
+    WHERE ${WHERE}${after ? ' AND r.id > ?' : ''} ORDER BY r.id LIMIT ?)`).raw(true);
+  const first = block(false);
+  const next = block(true);
+  const columnsOf = sqlite.prepare(`SELECT ${ROW_COLUMNS} FROM responses r WHERE r.id = ?`).raw(true);
+  const fingerprint = rows.fingerprint;
+  const K = itemNames.length;
+  let i = 0;
+  let buf: Buffer = Buffer.alloc(0);
+  let p = 0;
+  /** A decimal whole number at p (ASCII digits) up to the byte `end`; moves p past `end`. NaN for an empty field; null when not plain digits. */
+  const field = (end: number): number | null => {
+    const start = p;
+    let x = 0;
+    let plain = true;
+    for (;;) {
+      const b = buf[p];
+      if (b === end) break;
+      if (b === undefined) throw new Error(`wave ${waveId}: a record of packed run input ended early`);
+      const d = b - 48;
+      if (d < 0 || d > 9) plain = false;
+      else x = x * 10 + d;
+      p++;
+    }
+    p++;
+    if (p - 1 === start) return Number.NaN;
+    return plain && p - 1 - start < 16 ? x : null;
   };
+  /** A number field: digits, or SQLite's text of a REAL (`%!.17g`; infinities as Inf/-Inf). */
+  const numberField = (end: number): number => {
+    const start = p;
+    const x = field(end);
+    if (x !== null) return x;
+    const text = buf.toString('latin1', start, p - 1);
+    return text === 'Inf' ? Number.POSITIVE_INFINITY : text === '-Inf' ? Number.NEGATIVE_INFINITY : Number(text);
+  };
+  const step = Math.max(256, Math.ceil(n / 100));
+  let nextReport = onRows ? 0 : Number.POSITIVE_INFINITY;
+  let last: string | null = null;
+  for (;;) {
+    const [count, max, data] = (last === null ? first.get(waveId, BLOCK_ROWS) : next.get(waveId, last, BLOCK_ROWS)) as [number, string | null, Buffer | null];
+    if (count === 0) break;
+    buf = data!;
+    p = 0;
+    for (let r = 0; r < count; r++, i++) {
+      if (i === nextReport) { onRows!(i, n); nextReport += step; }
+      if (i >= n) throw new Error(`wave ${waveId}: more complete responses than counted in the same read (${n}); the read was not one snapshot`);
+      const idLength = field(58)!;
+      const id = buf.toString('utf8', p, p + idLength);
+      p += idLength;
+      rows.ids[i] = id;
+      rows.svs[i] = field(44)!;
+      rows.durations[i] = numberField(44);
+      rows.baseWeights[i] = numberField(44);
+      const packedLength = field(59)!;
+      const end = p + (Number.isNaN(packedLength) ? 0 : packedLength);
+      if (!Number.isNaN(packedLength) && packedFor(buf, p, end, fingerprint, K)) {
+        if (rows.decode(buf, p, i) !== end) throw new Error(`wave ${waveId}: the packed run input of response "${id}" is not the length it says`);
+      } else {
+        // Not packed (or packed for other items): read from its columns in this snapshot, as readPart reads it.
+        // One query per row: when many rows are not packed (a database not backfilled yet), the
+        // row-by-row read of everything is cheaper, and gives the same part.
+        if (++unpacked > Math.max(1000, n >> 4)) return null;
+        coder ??= new ColumnRowCoder(sqlite, itemNames, rows);
+        coder.code(i, columnsOf.get(id) as ColumnRow);
+      }
+      p = end;
+    }
+    if (p !== buf.length) throw new Error(`wave ${waveId}: a block of packed run input did not end where its records did`);
+    last = max;
+    if (count < BLOCK_ROWS) break;
+  }
+  if (i !== n) throw new Error(`wave ${waveId}: ${i} complete responses read where the same read counted ${n}; the read was not one snapshot`);
+  // The open link's signals (decision 021), few or none: one query in id order, matched to the
+  // rows by walking both (equal ids only, so no collation is compared in JS).
+  const signals = sqlite.prepare(`SELECT s.response_id, s.pow_ok, s.address_hash, s.answers_hash, r.completed_at
+    FROM response_signals s JOIN responses r ON r.id = s.response_id
+    WHERE ${WHERE} ORDER BY r.id`).raw(true);
+  let j = 0;
+  for (const [id, pow, address, answers, completedAt] of signals.iterate(waveId) as IterableIterator<[string, ...SignalRow]>) {
+    while (j < n && rows.ids[j] !== id) j++;
+    if (j >= n) throw new Error(`wave ${waveId}: the signals of response "${id}" match no row of the same read`);
+    if (pow !== null) rows.powOk[j] = pow;
+    if (address !== null) rows.addressHash[j] = address;
+    if (answers !== null) rows.answersHash[j] = answers;
+    if (completedAt !== null) rows.completedAtMs[j] = parseTime(completedAt);
+    j++;
+  }
+  return rows.part();
 }
 
 /** Typed arrays of one part, to transfer rather than copy when a worker posts it. */
@@ -520,6 +591,8 @@ export interface ReadOptions {
   afterHelperStarted?: () => void;
   /** Progress of the read (the console's job bar): about every 1 % of the rows, rows read so far of the total. */
   onRows?: (done: number, total: number) => void;
+  /** Read the packed form (`run_input`, {@link readPacked}; the default) or, false, every row's columns ({@link readPart}). */
+  packed?: boolean;
 }
 
 /**
@@ -538,7 +611,7 @@ export interface ReadOptions {
  */
 export function readRunInput(db: Db, waveId: number, spec: ScoringSpec, options: ReadOptions = {}): InputRows {
   const sqlite = db.$client;
-  const itemNames = spec.indicators.flatMap((ind) => ind.items.map((it) => it.name));
+  const itemNames = specItemNames(spec);
   let helper: Helper | null = null;
   let before: unknown;
   const minRows = options.parallelMinRows ?? defaultParallelMinRows();
@@ -551,7 +624,10 @@ export function readRunInput(db: Db, waveId: number, spec: ScoringSpec, options:
   const read = sqlite.transaction((): InputRows => {
     const n = countRows(sqlite, waveId);
     const split = helper && sqlite.pragma('data_version', { simple: true }) === before ? splitRowid(sqlite, waveId, n) : null;
-    if (!helper || split === null) return finish(readPart(sqlite, waveId, itemNames, {}, n, options.onRows), itemNames, 1);
+    if (!helper || split === null) {
+      const part = (options.packed === false ? null : readPacked(sqlite, waveId, itemNames, n, options.onRows)) ?? readPart(sqlite, waveId, itemNames, {}, n, options.onRows);
+      return finish(part, itemNames, 1);
+    }
     const h = helper;
     h.port.postMessage({ from: split, expected: n - (n >> 1) });
     given = true;

@@ -51,6 +51,12 @@ describe('server/db/schema-pg.ts against server/db/schema.ts', () => {
     }
   });
 
+  it('maps responses.run_input (decision 028) to bytes on both sides: SQLite blob, PostgreSQL bytea', () => {
+    const col = (shapes: typeof a) => shapes.get('responses')!.columns.find((c) => c.name === 'run_input');
+    expect([col(a)?.class, col(a)?.sqlType, col(a)?.notNull]).toEqual(['blob', 'blob', false]);
+    expect([col(b)?.class, col(b)?.sqlType, col(b)?.notNull]).toEqual(['blob', 'bytea', false]);
+  });
+
   it('orders the tables so that foreign keys point backwards (the copy order)', () => {
     const order = foreignKeyOrder(b).map((t) => t.name);
     expect(order).toHaveLength(b.size);

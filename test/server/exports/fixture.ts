@@ -78,7 +78,7 @@ export function createExportFixture(completes: number): ExportFixture {
         answers.set(id, data);
       }
       const at = '2026-07-02T10:00:00.000Z';
-      const empty = { region: null, settlement: null, sex: null, age: null, ageBand: null, ethnicity: null, itemScores: null, consensus: null, tolerance: null, mood: null };
+      const empty = { region: null, settlement: null, sex: null, age: null, ageBand: null, ethnicity: null, itemScores: null, consensus: null, tolerance: null, mood: null, runInput: null };
       insertResponse(db, { ...base, ...empty, id: 'z-partial', locale: 'ru', status: 'partial', data: { adult: true, opinion: '=1+1' }, startedAt: at, updatedAt: at, completedAt: null, durationMs: null, mode: 'web' });
       insertResponse(db, { ...base, ...empty, id: 'z-screened', locale: 'en', status: 'screened_out', data: { adult: false }, startedAt: at, updatedAt: at, completedAt: at, durationMs: 1000, mode: 'web' });
     })();

@@ -1,0 +1,355 @@
+// The compact stored form of what an estimate run reads from a complete response
+// (`responses.run_input`, docs/decisions/028), the coding every reader of a run's input shares
+// (SQLite row by row, SQLite packed, PostgreSQL), and the backfill of rows written before it.
+//
+// A run needs, per response, its weighting variables, item scores and indicator scores. Read as
+// fourteen columns and a JSON object per row, a million rows cost ~8 µs each, almost all of it in
+// making JS values one row at a time (better-sqlite3 hands over one row per call). Packed into one
+// small BLOB at completion, they are read 65,536 rows at a time as one buffer that SQLite
+// concatenates from a covering index in id order (input.ts `readPacked`), and decoded from bytes:
+// no JSON, no per-row call, one string (the id) per row.
+//
+// Format 1 (little-endian), packed from the derived columns *as the database gives them back*:
+//   u8 1 · u32 fingerprint of the item names (FNV-1a) · u8 item count
+//   5 × (varint byte length, UTF-8 bytes): region, settlement, sex, age band, ethnicity (null → '')
+//   num age · num consensus · num tolerance · num mood · item count × num (the spec's item order)
+// num: one byte 0–200 = that whole number; 201 = null; 202 = a float64 follows (8 bytes).
+// The id, survey version, duration and design weight are the row's own columns, not packed.
+import type { ScoringSpec } from '../../analysis/scoring';
+import { INDICATOR_IDS, type IndicatorId } from './result';
+
+export const FACTORS = ['region', 'settlement', 'sex', 'age', 'ageBand', 'ethnicity'] as const;
+export type Factor = (typeof FACTORS)[number];
+
+export const RUN_INPUT_FORMAT = 1;
+const NULL_NUM = 201;
+const F64 = 202;
+const HEADER = 6;
+
+/** The item names of a scoring spec, in the order a run reads them and the packed form keeps their scores. */
+export function specItemNames(spec: ScoringSpec): string[] {
+  return spec.indicators.flatMap((ind) => ind.items.map((it) => it.name));
+}
+
+/** FNV-1a (32 bits) of the item names joined by NUL: a packed row is read only by a spec with the same items in the same order. */
+export function itemNamesFingerprint(names: readonly string[]): number {
+  let h = 0x811c9dc5;
+  for (const b of Buffer.from(names.join('\0'), 'utf8')) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+  return h;
+}
+
+/** The derived columns a run reads, as the database gives them back (item_scores parsed). */
+export interface PackableColumns {
+  region: unknown;
+  settlement: unknown;
+  sex: unknown;
+  ageBand: unknown;
+  ethnicity: unknown;
+  age: number | null;
+  itemScores: unknown;
+  consensus: number | null;
+  tolerance: number | null;
+  mood: number | null;
+}
+
+/** A text factor as the row readers code it: null → '', anything else as its text. */
+const factorText = (s: unknown): string => (s === null || s === undefined ? '' : String(s));
+
+/**
+ * The packed form (format 1, see the file's head) of a complete response's derived columns as the
+ * database gives them back, for the item names of its scoring spec: a number in `itemScores` is
+ * taken as it is, anything else (null, absent, not a number) is missing, as the row readers read
+ * the JSON. Cost: a few µs.
+ * @example packRunInput(['a1', 'a2'], { region: 'KZ-47', …, itemScores: { a1: 100, a2: null }, consensus: 60, … })
+ * // → <Buffer 01 … 64 c9>
+ */
+export function packRunInput(itemNames: readonly string[], c: PackableColumns): Buffer {
+  if (itemNames.length > 255) throw new Error(`a scoring spec of ${itemNames.length} items cannot be packed (at most 255)`);
+  const texts = [c.region, c.settlement, c.sex, c.ageBand, c.ethnicity].map((s) => Buffer.from(factorText(s), 'utf8'));
+  let size = HEADER;
+  for (const t of texts) size += 5 + t.length;
+  size += (4 + itemNames.length) * 9;
+  const out = Buffer.allocUnsafe(size);
+  let p = 0;
+  out[p++] = RUN_INPUT_FORMAT;
+  out.writeUInt32LE(itemNamesFingerprint(itemNames), p); p += 4;
+  out[p++] = itemNames.length;
+  for (const t of texts) {
+    let len = t.length;
+    while (len >= 0x80) { out[p++] = (len & 0x7f) | 0x80; len >>>= 7; }
+    out[p++] = len;
+    t.copy(out, p); p += t.length;
+  }
+  const num = (x: unknown): void => {
+    if (typeof x !== 'number' || Number.isNaN(x)) out[p++] = NULL_NUM;
+    else if (Number.isInteger(x) && x >= 0 && x <= 200 && !Object.is(x, -0)) out[p++] = x;
+    else { out[p++] = F64; out.writeDoubleLE(x, p); p += 8; }
+  };
+  num(c.age);
+  num(c.consensus);
+  num(c.tolerance);
+  num(c.mood);
+  const scores = (c.itemScores !== null && typeof c.itemScores === 'object' && !Array.isArray(c.itemScores) ? c.itemScores : {}) as Record<string, unknown>;
+  for (const name of itemNames) num(Object.prototype.hasOwnProperty.call(scores, name) ? scores[name] : undefined);
+  return Buffer.from(out.subarray(0, p));
+}
+
+/** A derived number as both engines store and give it back: NaN → null and −0 → 0 (SQLite would do so itself, PostgreSQL would not). */
+export const storedNumber = (x: number | null): number | null => (x === null || Number.isNaN(x) ? null : x === 0 ? 0 : x);
+/** A score as it reads back from the item_scores JSON: JSON.stringify writes NaN and ±Infinity as null, −0 as 0. */
+const asJson = (x: unknown): number | null => (typeof x === 'number' && Number.isFinite(x) ? (x === 0 ? 0 : x) : null);
+
+/**
+ * The packed form of the derived columns a completion or an import is about to store (server/responses
+ * `deriveColumns`, whose numbers are already {@link storedNumber}): the values as the database will
+ * give them back, so that the packed form and the columns say the same. docs/decisions/028.
+ * @example packDerivedColumns(['a1'], { …, itemScores: { a1: 75 } }) // → <Buffer 01 …>
+ */
+export function packDerivedColumns(itemNames: readonly string[], c: PackableColumns): Buffer {
+  const scores: Record<string, number | null> = {};
+  const given = (c.itemScores ?? {}) as Record<string, unknown>;
+  for (const name of itemNames) if (Object.prototype.hasOwnProperty.call(given, name)) scores[name] = asJson(given[name]);
+  return packRunInput(itemNames, {
+    region: c.region, settlement: c.settlement, sex: c.sex, ageBand: c.ageBand, ethnicity: c.ethnicity,
+    age: storedNumber(c.age), consensus: storedNumber(c.consensus), tolerance: storedNumber(c.tolerance), mood: storedNumber(c.mood), itemScores: scores,
+  });
+}
+
+/** Whether `buf` from `at` on (to `end`) is a format-1 packed row for these items (`fingerprint` of them, `count` of them). */
+export function packedFor(buf: Uint8Array, at: number, end: number, fingerprint: number, count: number): boolean {
+  return end - at >= HEADER && buf[at] === RUN_INPUT_FORMAT
+    && (buf[at + 1]! | (buf[at + 2]! << 8) | (buf[at + 3]! << 16) | (buf[at + 4]! << 24)) >>> 0 === fingerprint && buf[at + 5] === count;
+}
+
+/** Incremental dictionary encoding of string values, in first-appearance order. */
+export class Encoder {
+  labels: string[] = [];
+  private index = new Map<string, number>();
+  code(s: string): number {
+    let c = this.index.get(s);
+    if (c === undefined) { c = this.labels.length; this.labels.push(s); this.index.set(s, c); }
+    return c;
+  }
+}
+
+/**
+ * The rows of one read (or one thread's id range), coded in first-appearance order: what a thread
+ * reads. Plain data (typed arrays, arrays of strings and numbers), so a worker can post it.
+ */
+export interface InputPart {
+  n: number;
+  ids: string[];
+  svs: Int32Array;
+  factorCodes: Record<Factor, Int32Array>;
+  factorLabels: Record<Factor, string[]>;
+  itemCodes: Int32Array[];
+  itemValues: number[][];
+  stored: Record<IndicatorId, Float64Array>;
+  durations: Float64Array;
+  baseWeights: Float64Array;
+  powOk: (number | null)[];
+  addressHash: (string | null)[];
+  answersHash: (string | null)[];
+  completedAtMs: Float64Array;
+}
+
+/**
+ * The one coding of a run's input rows, shared by every reader (SQLite row by row and packed,
+ * PostgreSQL): each reader hands it a row's values in id order and the columns, codes and label
+ * tables come out the same whatever the reader. Codes are given at first appearance: text factors
+ * in the order region, settlement, sex, age band, ethnicity; ages by number (the label made once,
+ * null as '' — keyed −1, as it always was); item scores by value (a Map: SameValueZero, so −0 and
+ * 0 share a code, NaN = missing).
+ */
+export class PartBuilder {
+  readonly ids: string[];
+  readonly svs: Int32Array;
+  readonly factorCodes: Record<Factor, Int32Array>;
+  readonly itemCodes: Int32Array[];
+  readonly itemValues: number[][];
+  readonly stored: Record<IndicatorId, Float64Array>;
+  readonly durations: Float64Array;
+  readonly baseWeights: Float64Array;
+  readonly powOk: (number | null)[];
+  readonly addressHash: (string | null)[];
+  readonly answersHash: (string | null)[];
+  readonly completedAtMs: Float64Array;
+  private enc = { region: new Encoder(), settlement: new Encoder(), sex: new Encoder(), ageBand: new Encoder(), ethnicity: new Encoder() };
+  private ageIndex = new Map<number, number>();
+  private ageLabels: string[] = [];
+  private itemIndex: Map<number, number>[];
+  /** The distinct packed byte strings of the five text factors seen so far, by their FNV-1a hash: [bytes, codes] pairs. */
+  private combos = new Map<number, [Uint8Array, Int32Array][]>();
+  /** Per item, the code of each one-byte number (0–200 the number, 201 missing) once seen; −1 before. A cache of setItem's answer, so the same codes. */
+  private itemByteCodes: Int32Array[];
+  /** The same for ages. */
+  private ageByteCodes = new Int32Array(202).fill(-1);
+  readonly fingerprint: number;
+  readonly itemCount: number;
+
+  constructor(readonly n: number, readonly itemNames: readonly string[]) {
+    this.ids = new Array<string>(n);
+    this.svs = new Int32Array(n);
+    this.factorCodes = Object.fromEntries(FACTORS.map((f) => [f, new Int32Array(n)])) as Record<Factor, Int32Array>;
+    this.itemCount = itemNames.length;
+    this.itemCodes = itemNames.map(() => new Int32Array(n));
+    this.itemValues = itemNames.map(() => []);
+    this.itemIndex = itemNames.map(() => new Map());
+    this.itemByteCodes = itemNames.map(() => new Int32Array(202).fill(-1));
+    this.stored = Object.fromEntries(INDICATOR_IDS.map((k) => [k, new Float64Array(n)])) as Record<IndicatorId, Float64Array>;
+    this.durations = new Float64Array(n);
+    this.baseWeights = new Float64Array(n);
+    this.powOk = new Array<number | null>(n).fill(null);
+    this.addressHash = new Array<string | null>(n).fill(null);
+    this.answersHash = new Array<string | null>(n).fill(null);
+    this.completedAtMs = new Float64Array(n).fill(Number.NaN);
+    this.fingerprint = itemNamesFingerprint(itemNames);
+  }
+
+  /** Codes of the five text factors (null → ''), in the order every reader codes them. */
+  factors(region: string, settlement: string, sex: string, ageBand: string, ethnicity: string): Int32Array {
+    const e = this.enc;
+    return Int32Array.of(e.region.code(region), e.settlement.code(settlement), e.sex.code(sex), e.ageBand.code(ageBand), e.ethnicity.code(ethnicity));
+  }
+
+  /** Sets row i's text factors from their codes (`factors`). */
+  setFactors(i: number, fc: Int32Array): void {
+    const f = this.factorCodes;
+    f.region[i] = fc[0]!;
+    f.settlement[i] = fc[1]!;
+    f.sex[i] = fc[2]!;
+    f.ageBand[i] = fc[3]!;
+    f.ethnicity[i] = fc[4]!;
+  }
+
+  /** Sets row i's age (a number, or null). */
+  setAge(i: number, age: number | null): void {
+    const key = age ?? -1;
+    let c = this.ageIndex.get(key);
+    if (c === undefined) { c = this.ageLabels.length; this.ageLabels.push(age === null ? '' : String(age)); this.ageIndex.set(key, c); }
+    this.factorCodes.age[i] = c;
+  }
+
+  /** Sets item k of row i to score x (NaN = missing). */
+  setItem(k: number, i: number, x: number): void {
+    const index = this.itemIndex[k]!;
+    let c = index.get(x);
+    if (c === undefined) { c = this.itemValues[k]!.length; this.itemValues[k]!.push(x); index.set(x, c); }
+    this.itemCodes[k]![i] = c;
+  }
+
+  /** Sets row i's indicator scores (NaN = null). */
+  setStored(i: number, consensus: number, tolerance: number, mood: number): void {
+    this.stored.consensus[i] = consensus;
+    this.stored.tolerance[i] = tolerance;
+    this.stored.mood[i] = mood;
+  }
+
+  /**
+   * Decodes row i from the packed form in `buf` at `at` (already checked with {@link packedFor}
+   * against this builder's items): factors, age, indicator and item scores. Returns where it ends.
+   */
+  decode(buf: Buffer, at: number, i: number): number {
+    let q = at + HEADER;
+    const start = q;
+    // The five factors' bytes, hashed as they are skipped; decoded once per distinct byte string.
+    let h = 0x811c9dc5;
+    for (let f = 0; f < 5; f++) {
+      let len = 0;
+      let mul = 1;
+      for (;;) { const b = buf[q++]!; h = Math.imul(h ^ b, 0x01000193); len += (b & 0x7f) * mul; if (b < 0x80) break; mul *= 128; }
+      const end = q + len;
+      for (; q < end; q++) h = Math.imul(h ^ buf[q]!, 0x01000193);
+    }
+    this.setFactors(i, this.factorCodesOf(buf, start, q, h >>> 0));
+    let t = buf[q++]!;
+    let x: number;
+    if (t <= NULL_NUM) {
+      const c = this.ageByteCodes[t]!;
+      if (c >= 0) this.factorCodes.age[i] = c;
+      else { this.setAge(i, t === NULL_NUM ? null : t); this.ageByteCodes[t] = this.factorCodes.age[i]!; }
+    } else {
+      x = buf.readDoubleLE(q); q += 8;
+      this.setAge(i, x === x ? x : null);
+    }
+    const { consensus, tolerance, mood } = this.stored;
+    for (let s = 0; s < 3; s++) {
+      t = buf[q++]!;
+      if (t <= 200) x = t; else if (t === NULL_NUM) x = Number.NaN; else { x = buf.readDoubleLE(q); q += 8; }
+      (s === 0 ? consensus : s === 1 ? tolerance : mood)[i] = x;
+    }
+    for (let k = 0; k < this.itemCount; k++) {
+      t = buf[q++]!;
+      if (t <= NULL_NUM) {
+        const cache = this.itemByteCodes[k]!;
+        const c = cache[t]!;
+        if (c >= 0) this.itemCodes[k]![i] = c;
+        else { this.setItem(k, i, t === NULL_NUM ? Number.NaN : t); cache[t] = this.itemCodes[k]![i]!; }
+      } else {
+        this.setItem(k, i, buf.readDoubleLE(q));
+        q += 8;
+      }
+    }
+    return q;
+  }
+
+  /** The codes of the five factors packed in buf[start, end) (hash h of those bytes). */
+  private factorCodesOf(buf: Buffer, start: number, end: number, h: number): Int32Array {
+    const n = end - start;
+    let bucket = this.combos.get(h);
+    if (bucket !== undefined) {
+      for (const [bytes, fc] of bucket) {
+        if (bytes.length !== n) continue;
+        let same = true;
+        for (let j = 0; j < n; j++) if (bytes[j] !== buf[start + j]) { same = false; break; }
+        if (same) return fc;
+      }
+    } else {
+      bucket = [];
+      this.combos.set(h, bucket);
+    }
+    const texts: string[] = [];
+    let p = start;
+    for (let f = 0; f < 5; f++) {
+      let len = 0;
+      let mul = 1;
+      for (;;) { const b = buf[p++]!; len += (b & 0x7f) * mul; if (b < 0x80) break; mul *= 128; }
+      texts.push(buf.toString('utf8', p, p + len));
+      p += len;
+    }
+    const fc = this.factors(texts[0]!, texts[1]!, texts[2]!, texts[3]!, texts[4]!);
+    bucket.push([Uint8Array.prototype.slice.call(buf, start, end), fc]);
+    return fc;
+  }
+
+  /** The coded part. */
+  part(): InputPart {
+    const e = this.enc;
+    const factorLabels: Record<Factor, string[]> = {
+      region: e.region.labels, settlement: e.settlement.labels, sex: e.sex.labels, age: this.ageLabels, ageBand: e.ageBand.labels, ethnicity: e.ethnicity.labels,
+    };
+    return {
+      n: this.n, ids: this.ids, svs: this.svs, factorCodes: this.factorCodes, factorLabels, itemCodes: this.itemCodes, itemValues: this.itemValues,
+      stored: this.stored, durations: this.durations, baseWeights: this.baseWeights,
+      powOk: this.powOk, addressHash: this.addressHash, answersHash: this.answersHash, completedAtMs: this.completedAtMs,
+    };
+  }
+}
+
+/** ISO 8601 as toISOString writes it (`2025-11-15T10:00:00.000Z`) read without Date.parse; anything else → Date.parse. */
+export function parseTime(s: string): number {
+  if (s.length === 24 && s.charCodeAt(4) === 45 && s.charCodeAt(10) === 84 && s.charCodeAt(19) === 46 && s.charCodeAt(23) === 90) {
+    const num = (a: number, b: number): number => {
+      let x = 0;
+      for (let i = a; i < b; i++) { const d = s.charCodeAt(i) - 48; if (d < 0 || d > 9) return Number.NaN; x = x * 10 + d; }
+      return x;
+    };
+    const y = num(0, 4), mo = num(5, 7), d = num(8, 10), h = num(11, 13), mi = num(14, 16), se = num(17, 19), ms = num(20, 23);
+    if (s.charCodeAt(7) === 45 && s.charCodeAt(13) === 58 && s.charCodeAt(16) === 58 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h <= 23 && mi <= 59 && se <= 59) {
+      const t = Date.UTC(y, mo - 1, d, h, mi, se, ms);
+      // Date.UTC rolls 31 April over into May where Date.parse says NaN: only a date that reads back is taken.
+      if (new Date(t).getUTCDate() === d) return t;
+    }
+  }
+  return Date.parse(s);
+}
