@@ -32,8 +32,15 @@ export function runHandlers({ db, store, jobs }: AdminDeps): RunHandlers {
       };
       return toJob(await jobs.startEstimate({ wave: { id: body.waveId }, frame: { id: body.frameId }, options }, actor, now));
     },
-    listJobs: async () => ({ items: (await listJobs(store.sql)).map(toJob) }),
-    getJob: async ({ req }) => toJob(await requireJob(store.sql, parseParams(req, idParam).id)),
+    listJobs: async () => {
+      await jobs.ready?.();
+      return { items: (await listJobs(store.sql)).map(toJob) };
+    },
+    getJob: async ({ req }) => {
+      const { id } = parseParams(req, idParam);
+      await jobs.ready?.();
+      return toJob(await requireJob(store.sql, id));
+    },
     listRuns: async ({ query }) => {
       const page = await listRunsPage(store.sql, { wave: query.wave, limit: query.limit ?? 50, before: cursorNumber(query.cursor) });
       const items = [];

@@ -24,7 +24,7 @@ describe('estimateInWorker', () => {
     let ticks = 0;
     const timer = setInterval(() => { ticks++; }, 5);
     const started = Date.now();
-    const viaWorker = await estimateInWorker(storeOf(db).sql, t.file, { wave: { id: waveId }, frame: { name: 'ref' } }, 'test');
+    const viaWorker = await estimateInWorker(storeOf(db).sql, { file: t.file }, { wave: { id: waveId }, frame: { name: 'ref' } }, 'test');
     const elapsed = Date.now() - started;
     clearInterval(timer);
     // The thread was free: timers fired through the run (at least a third of the 5-ms slots).
@@ -34,7 +34,7 @@ describe('estimateInWorker', () => {
     expect(viaWorker.result).toEqual(direct.result);
     expect(viaWorker.row.inputHash).toBe(direct.row.inputHash);
     expect((await getRun(storeOf(db).sql, viaWorker.row.id))?.row.createdBy).toBe('test');
-    expect((await verifyRun(storeOf(db).sql, db, viaWorker.row.id)).identical).toBe(true);
+    expect((await verifyRun(storeOf(db), db, viaWorker.row.id)).identical).toBe(true);
     // Quality flags by default: every 50th interview is a speeder (60 s against a median of ~10 min).
     expect(direct.result.sample.excludedBy.speeder).toBe(30);
     expect(direct.result.sample.used).toBe(direct.result.sample.completes - direct.result.sample.excluded);
@@ -48,7 +48,7 @@ describe('estimateInWorker', () => {
     const seen = new Set<number>();
     const timer = setInterval(() => { for (const tid of fs.readdirSync('/proc/self/task')) { const n = niceOf(tid); if (n !== undefined) seen.add(n); } }, 2);
     try {
-      await estimateInWorker(storeOf(db).sql, t.file, { wave: { id: waveId }, frame: { name: 'ref' } }, 'test');
+      await estimateInWorker(storeOf(db).sql, { file: t.file }, { wave: { id: waveId }, frame: { name: 'ref' } }, 'test');
     } finally {
       clearInterval(timer);
     }
@@ -57,7 +57,7 @@ describe('estimateInWorker', () => {
   }, 60_000);
 
   it('rejects with the same DomainError as the direct call', async () => {
-    const err = await estimateInWorker(storeOf(db).sql, t.file, { wave: { id: waveId }, frame: { name: 'nope' } }, 'test').catch((e: unknown) => e);
+    const err = await estimateInWorker(storeOf(db).sql, { file: t.file }, { wave: { id: waveId }, frame: { name: 'nope' } }, 'test').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DomainError);
     expect((err as DomainError).kind).toBe('not_found');
     expect((err as DomainError).message).toContain('--frame nope: no such frame; stored frames: ref');
