@@ -120,6 +120,10 @@ export async function claimQueuedJob(store: Store): Promise<ClaimedJob | undefin
       client.release();
       return undefined;
     }
+    // Held while the job is computed: a connection lost meanwhile (the database restarting) must
+    // not crash the server; the lock went with it, and release() then drops the connection.
+    const lost = (): void => {};
+    client.on('error', lost);
     let released = false;
     return {
       row: toJobRow(row),
@@ -128,6 +132,7 @@ export async function claimQueuedJob(store: Store): Promise<ClaimedJob | undefin
         released = true;
         try {
           await client.query('SELECT pg_advisory_unlock($1, $2)', [JOB_LOCK, row.id]);
+          client.off('error', lost);
           client.release();
         } catch (err) {
           // The connection is dropped instead: its session, and the lock, end with it.
@@ -187,27 +192,38 @@ export function createJobRunner(store: Store, dbFile: string | undefined, clock:
       await set(row.id, { status: 'failed', stage: null, finishedAt: clock().toISOString(), error });
     }
   };
+  /** Computes a claimed job, then lets it go. */
+  const runClaimed = async (claim: ClaimedJob, db: WorkerDatabase) => {
+    try {
+      await runJob(claim.row, db);
+    } finally {
+      // After the job's last write: its row no longer says 'running' when the lock goes.
+      await claim.release();
+    }
+  };
   /** Claims and computes queued jobs until none is left (one at a time on this server). */
   const drain = async (db: WorkerDatabase) => {
     for (;;) {
       const claim = await claimQueuedJob(store);
       if (!claim) return;
-      try {
-        await runJob(claim.row, db);
-      } finally {
-        // After the job's last write: its row no longer says 'running' when the lock goes.
-        await claim.release();
-      }
+      await runClaimed(claim, db);
     }
   };
-  const queueDrain = (db: WorkerDatabase) => {
-    chain = chain.then(() => drain(db)).catch((err: unknown) => console.error('estimate jobs: claiming a job failed:', err));
+  const queueDrain = (db: WorkerDatabase, first?: ClaimedJob) => {
+    chain = chain.then(async () => {
+      if (first) await runClaimed(first, db);
+      await drain(db);
+    }).catch((err: unknown) => console.error('estimate jobs: claiming a job failed:', err));
   };
   const ready = () => {
-    recovered ??= recoverJobs(store, clock()).then(() => {
-      // What a stopped server left queued is computed here (or by whichever server claims it first).
-      if (database) queueDrain(database);
-    }, (err: unknown) => {
+    recovered ??= (async () => {
+      await recoverJobs(store, clock());
+      if (!database) return;
+      // What a stopped server left queued is computed here (or by whichever server claims it
+      // first). The claim is awaited: with nothing queued, nothing is left running after this.
+      const claim = await claimQueuedJob(store);
+      if (claim) queueDrain(database, claim);
+    })().catch((err: unknown) => {
       recovered = undefined; // tried again by the next call
       throw err;
     });
