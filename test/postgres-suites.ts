@@ -27,4 +27,5 @@ export const POSTGRES_SUITES: readonly string[] = [
   'test/server/cli/wave.test.ts',
   'test/server/cli/invite.test.ts',
   'test/server/admin/role-matrix.test.ts',
+  'test/server/runs/console-compute.test.ts',
 ];

@@ -39,7 +39,7 @@ describe('estimate jobs', () => {
     const row = t.db.insert(jobs).values({ kind: 'estimate', status: 'running', request: { wave: { id: 1 }, frame: { id: 1 } }, createdBy: 'user:1', createdAt: '2026-11-29T09:00:00.000Z' }).returning().get();
     const s = await t.signIn('viewer');
     // The next start: another app on the database, which recovers the jobs before its job routes answer.
-    const app = createApp({ db: t.db, config: { bodyLimitBytes: 1024, staticDir: '/nonexistent' }, dbFile: t.db.$client.name });
+    const app = createApp({ db: t.db, config: { bodyLimitBytes: 1024, staticDir: '/nonexistent' }, dbFile: t.db.$client.name, clock: () => t.clock.now });
     const server = await new Promise<Server>((resolve) => { const l = app.listen(0, '127.0.0.1', () => resolve(l)); });
     const read = () => t.db.select().from(jobs).all().find((j) => j.id === row.id)!;
     try {
