@@ -28,4 +28,5 @@ export const POSTGRES_SUITES: readonly string[] = [
   'test/server/cli/invite.test.ts',
   'test/server/admin/role-matrix.test.ts',
   'test/server/runs/console-compute.test.ts',
+  'test/server/runs/worker.test.ts',
 ];
