@@ -90,6 +90,17 @@ export async function recoverJobs(store: Store, now = new Date()): Promise<numbe
   });
 }
 
+/**
+ * Fails the running jobs whose server has gone since this one started, when `rows` (what a job
+ * route is about to show) holds a running job: on PostgreSQL recoverJobs, which leaves every live
+ * server's job alone; on SQLite nothing (one server per file: every running job is this server's).
+ * Returns whether any job was failed (the caller reads its rows again).
+ */
+export async function recheckRunningJobs(store: Store, rows: readonly JobRow[], now = new Date()): Promise<boolean> {
+  if (store.dialect !== 'postgres' || !rows.some((r) => r.status === 'running')) return false;
+  return (await recoverJobs(store, now)) > 0;
+}
+
 /** A job claimed by this server; `release` once it has ended (on PostgreSQL: lets its advisory lock go). */
 export interface ClaimedJob { row: JobRow; release(): Promise<void> }
 

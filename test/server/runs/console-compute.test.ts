@@ -182,10 +182,16 @@ describe(`console estimate runs on ${process.env.KELISIM_TEST_DB ?? 'sqlite'}`, 
     }
   }, 240_000);
 
-  it('fails at the next start only the running jobs whose server is gone, and leaves a live server\'s job running', async () => {
+  it('fails only the running jobs whose server is gone — at the next start, or on PostgreSQL when a running server next shows them — and leaves a live server\'s job running', async () => {
     const request = JSON.stringify({ wave: { id: fixture.waveId }, frame: { id: fixture.run.row.frameId } });
     const queue = () => main.store.write((tx) => tx.run(sql`INSERT INTO ${jobs} (kind, status, progress, stage, request, created_by, created_at)
       VALUES ('estimate', 'queued', 0, 'queued', ${request}, 'test', '2026-11-29T10:00:00.000Z')`));
+    // PostgreSQL: a server already running before the death, whose job routes have answered (its
+    // start's recovery is done): it fails the dead server's job when it next shows it.
+    const watching = ts.engine === 'postgres' ? await connect() : undefined;
+    const watcher = watching && await serve(watching);
+    const watcherSession = watcher && await signIn(watcher);
+    if (watcher) expect((await call(watcher, watcherSession!, 'GET', '/jobs')).status).toBe(200);
     // A server that claims a job and dies while computing it (its connections end with it).
     await queue();
     const dying = await connect('kelisim-dying-server');
@@ -205,6 +211,18 @@ describe(`console estimate runs on ${process.env.KELISIM_TEST_DB ?? 'sqlite'}`, 
     if (ts.engine === 'postgres') {
       await queue();
       live = (await claimQueuedJob(main.store))!;
+    }
+    if (watcher) {
+      try {
+        expect((await call(watcher, watcherSession!, 'GET', `/jobs/${dead.row.id}`)).body).toMatchObject({ status: 'failed', error: { code: 'interrupted' } });
+        if (live) expect((await call(watcher, watcherSession!, 'GET', `/jobs/${live.row.id}`)).body).toMatchObject({ status: 'running', error: null });
+      } finally {
+        await watcher.close();
+        await watching!.close();
+      }
+    } else {
+      // SQLite: the job the dead server left is still running until the next server starts.
+      expect((await main.store.sql.get<{ s: string }>(sql`SELECT ${jobs.status} AS "s" FROM ${jobs} WHERE ${jobs.id} = ${dead.row.id}`))!.s).toBe('running');
     }
     const next = await connect();
     const c = await serve(next);
