@@ -36,8 +36,13 @@ export interface ResultsBenchContext {
   period: string;
   frameName: string;
   responses: number;
-  /** Runs a `kelisim` command against the database; resolves with its output, wall seconds and peak RSS (MB). */
-  kelisim: (args: string[]) => Promise<{ code: number; stdout: string; stderr: string; seconds: number; cpuSeconds: number | null; peakMb: number | null }>;
+  /**
+   * With `--db postgres`: the URL of a throw-away PostgreSQL database holding a copy of `dbFile`
+   * (the estimate section times the same command on both).
+   */
+  postgresUrl?: string;
+  /** Runs a `kelisim` command against the database (`env` added to its environment); resolves with its output, wall seconds and peak RSS (MB). */
+  kelisim: (args: string[], env?: Record<string, string>) => Promise<{ code: number; stdout: string; stderr: string; seconds: number; cpuSeconds: number | null; peakMb: number | null }>;
 }
 
 async function prepare(responses: number): Promise<ResultsBenchContext> {
@@ -73,14 +78,14 @@ async function prepare(responses: number): Promise<ResultsBenchContext> {
 function context(dir: string, dbFile: string, waveId: number, period: string, frameName: string, responses: number): ResultsBenchContext {
   // dist/server up to date now, so no timed command includes a build.
   execFileSync(process.execPath, ['scripts/build-server.mjs'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
-  const kelisim: ResultsBenchContext['kelisim'] = (args) => new Promise((resolve) => {
+  const kelisim: ResultsBenchContext['kelisim'] = (args, env = {}) => new Promise((resolve) => {
     // /usr/bin/time -f reports the command's peak RSS (KB) on stderr's last line.
     const useTime = fs.existsSync('/usr/bin/time');
     const cmd = useTime ? '/usr/bin/time' : process.execPath;
     // The compiled command, as `npm run kelisim` runs it (scripts/run.mjs; built below, before any timing).
     const argv = [...(useTime ? ['-f', 'BENCH_TIME %e %U %S %M', process.execPath] : []), 'scripts/run.mjs', 'kelisim', ...args];
     const t = process.hrtime.bigint();
-    execFile(cmd, argv, { cwd: ROOT, env: { ...process.env, KELISIM_DB: dbFile }, maxBuffer: 1 << 28 }, (err, stdout, stderr) => {
+    execFile(cmd, argv, { cwd: ROOT, env: { ...process.env, KELISIM_DB: dbFile, ...env }, maxBuffer: 1 << 28 }, (err, stdout, stderr) => {
       const seconds = Number(process.hrtime.bigint() - t) / 1e9;
       const m = /BENCH_TIME ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(stderr);
       resolve({
@@ -96,13 +101,55 @@ function context(dir: string, dbFile: string, waveId: number, period: string, fr
 
 async function estimateSection(ctx: ResultsBenchContext): Promise<void> {
   process.stdout.write('\nestimate run (kelisim estimate, the whole command: node start, read, flags, raking, 15 domain sets, store):\n');
-  for (let round = 1; round <= 2; round++) {
+  const estimate = async (engine: string, env?: Record<string, string>) => {
     const load = os.loadavg()[0]!;
-    const r = await ctx.kelisim(['estimate', '--wave', String(ctx.waveId), '--frame', ctx.frameName]);
-    if (r.code !== 0) throw new Error(`kelisim estimate failed (${r.code}): ${r.stderr}`);
-    const doc = JSON.parse(r.stdout) as { runId: number; sample: { completes: number; used: number; excluded: number } };
-    process.stdout.write(`  round ${round}: run ${doc.runId}: ${doc.sample.completes.toLocaleString('en')} completes, ${doc.sample.used.toLocaleString('en')} used (${doc.sample.excluded.toLocaleString('en')} flagged and excluded): `
-      + `${r.seconds.toFixed(2)} s wall${r.cpuSeconds === null ? '' : ` (${r.cpuSeconds.toFixed(2)} s CPU)`}, peak RSS ${r.peakMb === null ? 'n/a' : `${r.peakMb.toFixed(0)} MB`}; load average ${load.toFixed(1)} → ${os.loadavg()[0]!.toFixed(1)}   (goal ≤ 5 s, ≤ 1024 MB)\n`);
+    const r = await ctx.kelisim(['estimate', '--wave', String(ctx.waveId), '--frame', ctx.frameName], env);
+    if (r.code !== 0) throw new Error(`kelisim estimate on ${engine} failed (${r.code}): ${r.stderr}`);
+    const doc = JSON.parse(r.stdout) as { runId: number; inputs: { inputHash: string }; sample: { completes: number; used: number; excluded: number } };
+    process.stdout.write(`  ${engine}: run ${doc.runId}: ${doc.sample.completes.toLocaleString('en')} completes, ${doc.sample.used.toLocaleString('en')} used (${doc.sample.excluded.toLocaleString('en')} flagged and excluded): `
+      + `${r.seconds.toFixed(2)} s wall${r.cpuSeconds === null ? '' : ` (${r.cpuSeconds.toFixed(2)} s CPU)`}, peak RSS ${r.peakMb === null ? 'n/a' : `${r.peakMb.toFixed(0)} MB`}; load average ${load.toFixed(1)} → ${os.loadavg()[0]!.toFixed(1)}   (goal ≤ 5 s, ≤ 1024 MB)\n`
+      + `    uptime: ${execFileSync('uptime', { encoding: 'utf8' }).trim()}\n`);
+    return { seconds: r.seconds, inputHash: doc.inputs.inputHash };
+  };
+  for (let round = 1; round <= 2; round++) {
+    process.stdout.write(` round ${round}:\n`);
+    const sqlite = await estimate('SQLite');
+    if (!ctx.postgresUrl) continue;
+    // The same command on the copy in PostgreSQL (KELISIM_DATABASE_URL wins over KELISIM_DB).
+    const pg = await estimate('PostgreSQL', { KELISIM_DATABASE_URL: ctx.postgresUrl });
+    if (pg.inputHash !== sqlite.inputHash) throw new Error(`the run read from PostgreSQL has input hash ${pg.inputHash}, from SQLite ${sqlite.inputHash}: not the same rows`);
+    process.stdout.write(`  PostgreSQL / SQLite: ${(pg.seconds / sqlite.seconds).toFixed(2)}×   (issue 11 goal ≤ 2×; same input hash)\n`);
+  }
+}
+
+/**
+ * `--db postgres`: a throw-away PostgreSQL cluster (test/helpers/pg-cluster.ts, fsync on as a
+ * production server) with the prepared SQLite database copied in by `kelisim db copy`'s code, then
+ * VACUUM ANALYZE (a copied table's first reader would otherwise set its hint bits). Returns the
+ * database's URL and a stop function.
+ */
+async function preparePostgres(dbFile: string): Promise<{ url: string; stop: () => Promise<void> }> {
+  const { startPgCluster } = await import('../test/helpers/pg-cluster');
+  const { copySqliteToPg } = await import('../server/db/copy-pg');
+  const pg = (await import('pg')).default;
+  const cluster = await startPgCluster({ durable: true });
+  try {
+    const admin = new pg.Client(cluster.url);
+    await admin.connect();
+    await admin.query('CREATE DATABASE bench');
+    await admin.end();
+    const url = cluster.url.replace(/\/postgres$/, '/bench');
+    const t0 = Date.now();
+    const report = await copySqliteToPg(dbFile, url);
+    const client = new pg.Client(url);
+    await client.connect();
+    await client.query('VACUUM ANALYZE');
+    await client.end();
+    process.stdout.write(`copied into PostgreSQL (throw-away cluster, fsync on) with kelisim db copy's code and VACUUM ANALYZE in ${((Date.now() - t0) / 1000).toFixed(1)} s (${report.tables.reduce((n, t) => n + t.rows, 0).toLocaleString('en')} rows)\n`);
+    return { url, stop: () => cluster.stop() };
+  } catch (err) {
+    await cluster.stop();
+    throw err;
   }
 }
 
@@ -237,7 +284,7 @@ async function serverMode(): Promise<void> {
       buffer = buffer.slice(buffer.indexOf('\n') + 1);
       if (line === 'estimate') {
         const t0 = Date.now();
-        estimateInWorker(createSqliteStore(db).sql, dbFile, { wave: { id: Number(process.env.BENCH_WAVE) }, frame: { name: process.env.BENCH_FRAME! } }, 'bench').then(
+        estimateInWorker(createSqliteStore(db).sql, { file: dbFile }, { wave: { id: Number(process.env.BENCH_WAVE) }, frame: { name: process.env.BENCH_FRAME! } }, 'bench').then(
           (run) => process.stdout.write(`estimate done ${Date.now() - t0} ${run.row.id}\n`),
           (err: unknown) => { process.stderr.write(`estimate failed: ${String(err)}\n`); process.exit(1); },
         );
@@ -257,9 +304,11 @@ async function main(argv: string[]): Promise<void> {
   // Figures on a shared machine vary with its load: say what it was.
   process.stdout.write(`results benchmark: Node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}\n`);
   // --db FILE: a database kept by --prepare-only (its first wave and the bench frame), not deleted afterwards.
+  // --db postgres: the prepared wave copied into a throw-away PostgreSQL too; the estimate section times both.
   const d = argv.indexOf('--db');
+  const postgres = d >= 0 && argv[d + 1] === 'postgres';
   let ctx: ResultsBenchContext;
-  if (d >= 0) {
+  if (d >= 0 && !postgres) {
     const dbFile = path.resolve(argv[d + 1] ?? '');
     const Database = (await import('better-sqlite3')).default;
     const sqlite = new Database(dbFile, { readonly: true, fileMustExist: true });
@@ -279,9 +328,16 @@ async function main(argv: string[]): Promise<void> {
   const o = argv.indexOf('--only');
   const only = o >= 0 ? argv[o + 1] : undefined;
   if (only !== undefined && !SECTIONS.some((s) => s.name === only)) throw new Error(`--only needs one of ${SECTIONS.map((s) => `"${s.name}"`).join(', ')}, got "${only}"`);
+  let stopPg: (() => Promise<void>) | undefined;
   try {
+    if (postgres) {
+      const prepared = await preparePostgres(ctx.dbFile);
+      stopPg = prepared.stop;
+      ctx.postgresUrl = prepared.url;
+    }
     for (const s of SECTIONS) if (only === undefined || s.name === only) await s.run(ctx);
   } finally {
+    await stopPg?.();
     fs.rmSync(ctx.dir, { recursive: true, force: true });
   }
 }

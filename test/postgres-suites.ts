@@ -29,4 +29,6 @@ export const POSTGRES_SUITES: readonly string[] = [
   'test/server/admin/role-matrix.test.ts',
   'test/server/results/answer-cache.test.ts',
   'test/server/runs/packed-input.test.ts',
+  'test/server/runs/console-compute.test.ts',
+  'test/server/runs/worker.test.ts',
 ];

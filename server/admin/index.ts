@@ -7,7 +7,7 @@ import { auditHandlers } from './audit/routes';
 import { frameHandlers } from './frames/routes';
 import { adminRouter, type AdminDeps } from './router';
 import { responseHandlers } from './responses/routes';
-import { createJobRunner, recoverJobs } from './runs/jobs';
+import { createJobRunner } from './runs/jobs';
 import { runHandlers } from './runs/routes';
 import { quotaRoutes } from './waves/quotas';
 import { waveHandlers, type QuotaSeam } from './waves/routes';
@@ -17,8 +17,8 @@ export const ADMIN_OPEN_ROUTES = [{ method: 'POST', path: '/session' }] as const
 
 export function buildAdminRouter(deps: FeatureDeps, quotas: QuotaSeam = quotaRoutes): Router {
   const clock = deps.clock ?? (() => new Date());
+  // Recovers the jobs table at its first use (the job routes await jobs.ready()), not here.
   const jobs = deps.jobs ?? createJobRunner(deps.store, deps.dbFile, clock);
-  if (!deps.jobs) void recoverJobs(deps.store, clock()).catch((err: unknown) => console.error('estimate jobs: marking interrupted jobs failed:', err));
   const admin: AdminDeps = { ...deps, clock, dbFile: deps.dbFile, publicBaseUrl: deps.publicBaseUrl, jobs };
   return adminRouter(admin, {
     ...authHandlers(admin),

@@ -89,12 +89,3 @@ export async function withConfiguredStore<T>(fn: (store: Store, db: Db | undefin
     await opened.close();
   }
 }
-
-/**
- * The SQLite connection an estimate run is computed on (server/runs/compute.ts reads the rows
- * with better-sqlite3), or a refusal naming what is missing on PostgreSQL.
- */
-export function computeDb(command: string, db: Db | undefined): Db {
-  if (db) return db;
-  throw new DomainError('conflict', 'compute_unavailable', `kelisim ${command} recomputes runs from the responses, which this version reads from a SQLite file only (decision 027, step 2); on PostgreSQL (KELISIM_DATABASE_URL) the stored runs can be shown, published and withdrawn`);
-}

@@ -3,7 +3,7 @@
 // difference (exit 0 when identical, 1 when not).
 import { requireRun, runDocument, verifyRun } from '../runs/service';
 import { UsageError } from './database-command';
-import { computeDb, parseOptions, positiveInt, runDomainCommand, withConfiguredStore } from './domain-command';
+import { parseOptions, positiveInt, runDomainCommand, withConfiguredStore } from './domain-command';
 
 const USAGE = 'usage: kelisim run show --run N | kelisim run verify --run N';
 
@@ -19,7 +19,7 @@ export async function run(argv: string[]): Promise<number> {
       process.stdout.write(JSON.stringify(doc) + '\n');
       return;
     }
-    const v = await withConfiguredStore((store, db) => verifyRun(store.sql, computeDb('run verify', db), id));
+    const v = await withConfiguredStore((store, db) => verifyRun(store, db, id));
     if (v.identical) {
       process.stdout.write(`run ${id}: identical (recomputed from the database: same inputs, same result)\n`);
       return;

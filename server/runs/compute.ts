@@ -218,16 +218,26 @@ function poolingByBreakdown(moments: Record<string, Record<string, Record<string
  *   (e.g. a category with no respondent, raking not converging) naming the margin or response.
  */
 export function computeRun(db: Db, wave: WaveRow, frame: FrameRow, options: RunOptions, progress?: RunProgress): ComputedRun {
+  return computeRunFrom(readRunSource(db, wave.id, progress), wave, frame, options, progress);
+}
+
+/**
+ * What a run of wave `waveId` is computed from, read from the SQLite connection `db` (compute-pg.ts
+ * reads the same from PostgreSQL). `progress` hears the read's share of the run.
+ * @throws DomainError bad_data 'empty_wave' for a wave without complete responses, 'mixed_scoring'
+ *   for rows of versions scored differently
+ */
+export function readRunSource(db: Db, waveId: number, progress?: RunProgress): RunSource {
   // The items to read come from the spec of any one complete response's version; the versions of
   // all the rows read (in the read's snapshot) must then share that spec. Listing the wave's
   // versions first (SELECT DISTINCT over its rows) cost a pass over the wave: ~0.3–1 s a million rows.
-  const anyVersion = db.$client.prepare("SELECT survey_version_id FROM responses WHERE wave_id = ? AND status = 'complete' LIMIT 1").pluck().get(wave.id) as number | undefined;
-  const { spec } = scoringSpecOfVersions(db, wave.id, anyVersion === undefined ? [] : [anyVersion]);
-  const input = readRunInput(db, wave.id, spec, {
+  const anyVersion = db.$client.prepare("SELECT survey_version_id FROM responses WHERE wave_id = ? AND status = 'complete' LIMIT 1").pluck().get(waveId) as number | undefined;
+  const { spec } = scoringSpecOfVersions(db, waveId, anyVersion === undefined ? [] : [anyVersion]);
+  const input = readRunInput(db, waveId, spec, {
     onRows: progress && ((done, total) => progress('reading', RUN_STAGE_START.reading + (RUN_STAGE_START.flags - RUN_STAGE_START.reading) * (done / total))),
   });
-  const { hash: scoringHash } = scoringSpecOfVersions(db, wave.id, input.surveyVersionIds);
-  return computeRunFrom({ spec, scoringHash, input, overrules: overrulesOfWave(db, wave.id) }, wave, frame, options, progress);
+  const { hash: scoringHash } = scoringSpecOfVersions(db, waveId, input.surveyVersionIds);
+  return { spec, scoringHash, input, overrules: overrulesOfWave(db, waveId) };
 }
 
 /**

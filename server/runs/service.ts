@@ -8,7 +8,7 @@ import { bare, type Sql } from '../db/sql';
 import type { Store } from '../db/store';
 import { findFrame, findFrameByName, listFrames } from '../frames/service';
 import { allWaves, appendAuditTx, RUN_COLUMNS, toRun, waveById, waveByPeriod } from './rows';
-import { computeRun, DEFAULT_RUN_OPTIONS, readRunInput, RUN_STAGE_START, waveScoringSpec, type ComputedRun, type RunOptions, type RunProgress } from './compute';
+import { computeRunFrom, DEFAULT_RUN_OPTIONS, readRunSource, RUN_STAGE_START, type ComputedRun, type RunOptions, type RunProgress, type RunSource } from './compute';
 import { DomainError } from '../errors';
 import { writeRunFlags } from './run-flags';
 import { QUALITY_FLAGS, type QualityFlag, type StoredRunResult } from './result';
@@ -99,8 +99,8 @@ async function insertRun(store: Store, wave: WaveRow, frame: FrameRow, options: 
 
 /**
  * Computes and stores one run; returns the stored row and its result (whose `runId` is row.id).
- * The rows are read and the run computed on `db`, the SQLite connection (server/runs/compute.ts),
- * synchronously on the calling thread, or on PostgreSQL from the store's pool (compute-pg.ts): the server calls it through a worker thread
+ * The rows are read on `db`, the SQLite connection (server/runs/compute.ts), synchronously on the
+ * calling thread, or on PostgreSQL from the store's pool (compute-pg.ts): the server calls it through a worker thread
  * (`estimateInWorker`), the command line directly — the same code either way. Wave, frame and the
  * stored run go through `store`.
  * @throws DomainError (not_found for an unknown wave or frame, bad_usage for bad options, bad_data from the computation)
@@ -115,14 +115,23 @@ export async function createEstimateRun(store: Store, db: Db | undefined, reques
   return { row, result: computed.result };
 }
 
-/** The run computed from the store's engine: SQLite through `db` (its connection), PostgreSQL through the store's pool. */
+/** The run computed from the store's engine (readSource). */
 async function computeOn(store: Store, db: Db | undefined, wave: WaveRow, frame: FrameRow, options: RunOptions, progress?: RunProgress): Promise<ComputedRun> {
+  return computeRunFrom(await readSource(store, db, wave.id, progress), wave, frame, options, progress);
+}
+
+/**
+ * What a run of wave `waveId` is computed from, read from the store's engine: SQLite through `db`
+ * (its connection, compute.ts), PostgreSQL through the store's pool (compute-pg.ts).
+ * @throws DomainError bad_data 'empty_wave', 'mixed_scoring'
+ */
+async function readSource(store: Store, db: Db | undefined, waveId: number, progress?: RunProgress): Promise<RunSource> {
   if (store.driver?.dialect === 'postgres') {
-    const { computeRunPg } = await import('./compute-pg');
-    return computeRunPg(store.driver.pool, wave, frame, options, progress);
+    const { readRunSourcePg } = await import('./compute-pg');
+    return readRunSourcePg(store.driver.pool, waveId, progress);
   }
-  if (!db) throw new Error('createEstimateRun on SQLite needs the store\'s SQLite connection (db)');
-  return computeRun(db, wave, frame, options, progress);
+  if (!db) throw new Error('an estimate run on SQLite needs the store\'s SQLite connection (db)');
+  return readRunSource(db, waveId, progress);
 }
 
 export async function getRun(q: Sql, id: number): Promise<StoredRun | undefined> {
@@ -186,25 +195,39 @@ export interface Verification {
 
 /**
  * Recomputes run `id` from the database (same wave, the frame it used, its options) and compares
- * everything: the frame's content hash, the scoring spec hash, the survey versions, the engine
- * version, the input rows (by block: the ids of each changed block are named) and every number
- * of the result. Read-only: the stored run through `q`, the recomputation on `db` (the SQLite
- * connection, as createEstimateRun).
+ * everything (compareRun). Read-only: the stored run through the store, the rows read from its
+ * engine as createEstimateRun reads them (`db`: the SQLite connection under the store; absent on
+ * PostgreSQL).
  */
-export async function verifyRun(q: Sql, db: Db, id: number): Promise<Verification> {
+export async function verifyRun(store: Store, db: Db | undefined, id: number): Promise<Verification> {
+  const q = store.sql;
   const run = await requireRun(q, id);
+  const wave = (await waveById(q, run.row.waveId))!;
+  const frame = (await findFrame(q, run.row.frameId))!;
+  let source: RunSource | DomainError;
+  try {
+    source = await readSource(store, db, wave.id);
+  } catch (err) {
+    if (!(err instanceof DomainError)) throw err;
+    source = err;
+  }
+  return compareRun(run, wave, frame, source);
+}
+
+/**
+ * The comparison of `run verify`, on the rows read from either engine (no database): the frame's
+ * content hash, the input rows (by block: the ids of each changed block are named), then the
+ * recomputation from `source` — the scoring spec hash, the survey versions, the engine version and
+ * every number of the result. `source` is the DomainError its read threw (an emptied wave, mixed
+ * scoring): the recomputation is then reported as failing with it.
+ */
+export function compareRun(run: StoredRun, wave: WaveRow, frame: FrameRow, source: RunSource | DomainError): Verification {
   const { row } = run;
-  const wave = (await waveById(q, row.waveId))!;
-  const frame = (await findFrame(q, row.frameId))!;
+  const id = row.id;
   const differences: RunDifference[] = [];
   if (frame.contentHash !== row.frameHash) differences.push({ what: 'frame content hash', stored: row.frameHash, now: frame.contentHash });
   // The input rows first, on their own: a changed row is named even when the recomputation fails.
-  let input: ReturnType<typeof readRunInput> | null = null;
-  try {
-    input = readRunInput(db, wave.id, waveScoringSpec(db, wave.id).spec);
-  } catch (err) {
-    if (!(err instanceof DomainError)) throw err;
-  }
+  const input = source instanceof DomainError ? null : source.input;
   if (input && input.inputHash !== row.inputHash) {
     differences.push({ what: 'input hash', stored: row.inputHash, now: input.inputHash });
     const stored = row.inputBlocks;
@@ -222,7 +245,8 @@ export async function verifyRun(q: Sql, db: Db, id: number): Promise<Verificatio
   }
   let computed: ComputedRun;
   try {
-    computed = computeRun(db, wave, frame, normaliseOptions(row.options as Partial<RunOptions>));
+    if (source instanceof DomainError) throw source;
+    computed = computeRunFrom(source, wave, frame, normaliseOptions(row.options as Partial<RunOptions>));
   } catch (err) {
     if (!(err instanceof DomainError)) throw err;
     differences.push({ what: 'recomputation', stored: 'succeeded', now: `fails: ${err.message}` });

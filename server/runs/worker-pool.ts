@@ -1,11 +1,13 @@
 // Work off the request thread: an estimate run over a million responses takes seconds of CPU, and
 // an export of one 20+ s (issues 6 and 9); respondents must keep being served meanwhile. Each job
-// gets a worker thread with its own SQLite connection (WAL: it reads a consistent snapshot while
-// the server keeps writing, and a write transaction waits on busy_timeout like any other writer).
+// gets a worker thread with its own connection: to the SQLite file (WAL: it reads a consistent
+// snapshot while the server keeps writing, and a write transaction waits on busy_timeout like any
+// other writer), or a small pool of its own on the PostgreSQL URL (decision 027).
 // The worker runs the same function the command line calls, so both paths are one code.
 // `runInWorker` is the one way to start such a worker; `replyFromWorker` (worker-reply.ts) is the
 // worker's side: a DomainError crosses as kind/code/message/details and is rethrown here.
 import type { Sql } from '../db/sql';
+import type { Store } from '../db/store';
 import type { RunProgress, RunStage } from './compute';
 import { DomainError, type DomainErrorCode, type DomainErrorKind } from '../errors';
 import { getRun, type EstimateRequest, type StoredRun } from './service';
@@ -43,14 +45,30 @@ export function runInWorker<T>(name: WorkerName, data: Record<string, unknown>, 
   });
 }
 
+/** The database a worker opens a connection of its own to: a SQLite file, or a PostgreSQL URL. */
+export type WorkerDatabase = { file: string; url?: undefined } | { url: string; file?: undefined };
+
+/**
+ * The database under `store` as a worker can open it: the PostgreSQL store's URL (the one its pool
+ * was opened with), or the SQLite file `dbFile` (the store's file; a SQLite connection does not
+ * always know it: ':memory:' and test doubles). Undefined when there is none to open.
+ */
+export function workerDatabaseOf(store: Store, dbFile: string | undefined): WorkerDatabase | undefined {
+  if (store.driver?.dialect === 'postgres') {
+    const url = store.driver.pool.options.connectionString;
+    return url ? { url } : undefined;
+  }
+  return dbFile ? { file: dbFile } : undefined;
+}
+
 /**
  * Computes and stores an estimate run in a worker thread; resolves with the stored run (read on
  * `q`, the caller's executor) once the worker has committed it.
- * @param dbFile the database file (the worker opens its own connection)
+ * @param database the database (the worker opens its own connection: server/runs/worker.ts)
  * @throws DomainError exactly as createEstimateRun would (unknown wave/frame, bad options, bad data)
  */
-export async function estimateInWorker(q: Sql, dbFile: string, request: EstimateRequest, actor: string, onProgress?: RunProgress): Promise<StoredRun> {
-  const runId = await runInWorker<number>('worker', { dbFile, request, actor }, 'estimate', onProgress && ((p) => onProgress(p.stage, p.fraction)));
+export async function estimateInWorker(q: Sql, database: WorkerDatabase, request: EstimateRequest, actor: string, onProgress?: RunProgress): Promise<StoredRun> {
+  const runId = await runInWorker<number>('worker', { database, request, actor }, 'estimate', onProgress && ((p) => onProgress(p.stage, p.fraction)));
   const run = await getRun(q, runId);
   if (!run) throw new Error(`run ${runId} was stored but cannot be read back`);
   return run;

@@ -1,22 +1,33 @@
 // Worker-thread entry of an estimate run (see worker-pool.ts): its own connection to the database
-// file, then exactly what the command line does — createEstimateRun — and a message back.
+// (the SQLite file, or a small pool of its own on the PostgreSQL URL), then exactly what the
+// command line does — createEstimateRun — and a message back.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { RunProgress } from './compute';
-import { openDb } from '../db/open';
+import { openDb, type Db } from '../db/open';
+import { createPgPool } from '../db/open-pg';
+import type { Store } from '../db/store';
+import { createPgStore } from '../db/store-pg';
 import { createSqliteStore } from '../db/store-sqlite';
 import { createEstimateRun, type EstimateRequest } from './service';
-import type { ProgressMessage } from './worker-pool';
+import type { ProgressMessage, WorkerDatabase } from './worker-pool';
 import { lowerThisThreadPriority } from './thread-priority';
 import { replyFromWorker } from './worker-reply';
 
-interface Job { dbFile: string; request: EstimateRequest; actor: string }
+interface Job { database: WorkerDatabase; request: EstimateRequest; actor: string }
 
 const job = workerData as Job;
 // In the server: the request thread goes first (thread-priority.ts).
 lowerThisThreadPriority();
-const db = openDb(job.dbFile, { migrateSchema: false });
 // The run is stored through the store on this thread's own connection (one write transaction).
-const store = createSqliteStore(db);
+// PostgreSQL: one connection reads the wave in its snapshot, one more stores the run.
+let db: Db | undefined;
+let store: Store;
+if (job.database.url !== undefined) {
+  store = createPgStore(createPgPool(job.database.url, { max: 2 }));
+} else {
+  db = openDb(job.database.file, { migrateSchema: false });
+  store = createSqliteStore(db);
+}
 // Progress goes to the main thread as { progress: { stage, fraction } } (worker-pool.ts), at most
 // once per percent or stage, so a million rows post about a hundred messages.
 let last = { stage: '', fraction: -1 };
@@ -25,4 +36,5 @@ const progress: RunProgress = (stage, fraction) => {
   last = { stage, fraction };
   parentPort!.postMessage({ progress: { stage, fraction } } satisfies ProgressMessage);
 };
-void replyFromWorker(async () => (await createEstimateRun(store, db, job.request, job.actor, new Date(), progress)).row.id).finally(() => db.$client.close());
+void replyFromWorker(async () => (await createEstimateRun(store, db, job.request, job.actor, new Date(), progress)).row.id)
+  .finally(() => (db ? db.$client.close() : store.close()));

@@ -12,7 +12,7 @@ import { requireRun } from '../../runs/service';
 import type { AdminDeps, Handlers } from '../router';
 import { exportDb } from '../export-db';
 import { listRunsPage, runDetail, runSummary } from './detail';
-import { listJobs, requireJob, toJob } from './jobs';
+import { listJobs, recheckRunningJobs, requireJob, toJob } from './jobs';
 
 type RunHandlers = Pick<Handlers, 'computeRun' | 'listJobs' | 'getJob' | 'listRuns' | 'getRun' | 'publishRun' | 'withdrawRun' | 'exportRun'>;
 
@@ -32,8 +32,20 @@ export function runHandlers({ db, store, jobs }: AdminDeps): RunHandlers {
       };
       return toJob(await jobs.startEstimate({ wave: { id: body.waveId }, frame: { id: body.frameId }, options }, actor, now));
     },
-    listJobs: async () => ({ items: (await listJobs(store.sql)).map(toJob) }),
-    getJob: async ({ req }) => toJob(await requireJob(store.sql, parseParams(req, idParam).id)),
+    // A running job whose server has gone since this one started is failed before it is shown.
+    listJobs: async ({ now }) => {
+      await jobs.ready?.();
+      let rows = await listJobs(store.sql);
+      if (await recheckRunningJobs(store, rows, now)) rows = await listJobs(store.sql);
+      return { items: rows.map(toJob) };
+    },
+    getJob: async ({ req, now }) => {
+      const { id } = parseParams(req, idParam);
+      await jobs.ready?.();
+      let row = await requireJob(store.sql, id);
+      if (await recheckRunningJobs(store, [row], now)) row = await requireJob(store.sql, id);
+      return toJob(row);
+    },
     listRuns: async ({ query }) => {
       const page = await listRunsPage(store.sql, { wave: query.wave, limit: query.limit ?? 50, before: cursorNumber(query.cursor) });
       const items = [];

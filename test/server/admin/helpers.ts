@@ -50,12 +50,6 @@ export interface AdminTestApp {
   close(): Promise<void>;
 }
 
-/** The estimate job runner on PostgreSQL, where estimate runs have not moved to the store yet: refuses, saying so. */
-const NO_JOBS_YET = {
-  startEstimate: () => { throw new Error('estimate runs have not moved to the store yet (decision 027): this test runs on SQLite only'); },
-  idle: async () => {},
-};
-
 export async function startAdminApp(o: { surveysDir?: string; trustProxy?: number } = {}): Promise<AdminTestApp> {
   const ts = await createTestStore();
   const { store } = ts;
@@ -66,7 +60,7 @@ export async function startAdminApp(o: { surveysDir?: string; trustProxy?: numbe
   const db = ts.db;
   const noClient = path.join(os.tmpdir(), 'kelisim-no-client');
   const clock = { now: new Date('2026-11-29T10:00:00Z'), advance(ms: number) { this.now = new Date(this.now.getTime() + ms); } };
-  const appDeps: AdminTestApp['appDeps'] = { ...(db ? { db } : { jobs: NO_JOBS_YET }), store, ...(ts.location.file === undefined ? {} : { dbFile: ts.location.file }) };
+  const appDeps: AdminTestApp['appDeps'] = { ...(db ? { db } : {}), store, ...(ts.location.file === undefined ? {} : { dbFile: ts.location.file }) };
   const app = createApp({
     ...appDeps, config: { bodyLimitBytes: 64 * 1024, staticDir: noClient }, clock: () => clock.now,
     ...(o.trustProxy === undefined ? {} : { trustProxy: o.trustProxy }), logError: (m, e) => console.error(m, e),

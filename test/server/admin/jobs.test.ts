@@ -1,6 +1,9 @@
 // Estimate jobs of the console: a run that the computation refuses ends as a failed job carrying
 // the same error code as the command line's, and a job a stopped server left running is marked
-// failed (interrupted) when the app starts again, so the page never waits for it forever.
+// failed (interrupted) by the app started next, before its job routes answer, so the page never
+// waits for it forever.
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../../server/app';
 import { jobs } from '../../../server/db/schema';
@@ -34,10 +37,18 @@ describe('estimate jobs', () => {
 
   it('marks a job a stopped server left running as interrupted at the next start', async () => {
     const row = t.db.insert(jobs).values({ kind: 'estimate', status: 'running', request: { wave: { id: 1 }, frame: { id: 1 } }, createdBy: 'user:1', createdAt: '2026-11-29T09:00:00.000Z' }).returning().get();
-    createApp({ db: t.db, config: { bodyLimitBytes: 1024, staticDir: '/nonexistent' }, dbFile: t.db.$client.name });
-    // The app marks them in its first write (the store's next turn), before any request's.
+    const s = await t.signIn('viewer');
+    // The next start: another app on the database, which recovers the jobs before its job routes answer.
+    const app = createApp({ db: t.db, config: { bodyLimitBytes: 1024, staticDir: '/nonexistent' }, dbFile: t.db.$client.name, clock: () => t.clock.now });
+    const server = await new Promise<Server>((resolve) => { const l = app.listen(0, '127.0.0.1', () => resolve(l)); });
     const read = () => t.db.select().from(jobs).all().find((j) => j.id === row.id)!;
-    for (let i = 0; i < 100 && read().status === 'running'; i++) await new Promise((r) => setTimeout(r, 10));
+    try {
+      const listed = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/api/admin/jobs`, { headers: { cookie: s.cookie } });
+      expect(listed.status).toBe(200);
+      expect(((await listed.json()) as { items: { id: number; status: string }[] }).items.find((j) => j.id === row.id)?.status).toBe('failed');
+    } finally {
+      server.close();
+    }
     const after = read();
     expect(after.status).toBe('failed');
     expect(after.error?.code).toBe('interrupted');

@@ -194,21 +194,36 @@ describe(`runs and publication on the store (${process.env.KELISIM_TEST_DB ?? 's
         VALUES ('estimate', 'queued', 0, 'queued', ${request}, 'test', ${`2026-11-29T10:00:0${i}.000Z`})`));
     }
     const claims = await Promise.all([store, other, store, other, store, other, store, other].map((s) => claimQueuedJob(s)));
-    const got = claims.filter((c) => c !== undefined).map((c) => c.id);
+    const held = claims.filter((c) => c !== undefined);
+    const got = held.map((c) => c.row.id);
     expect(got).toHaveLength(6);
     expect(new Set(got).size).toBe(6);
     expect(claims.filter((c) => c === undefined)).toHaveLength(2);
-    for (const c of claims) if (c) expect(c).toMatchObject({ status: 'running', stage: 'reading', progress: 0, request: JSON.parse(request) });
+    for (const c of held) expect(c.row).toMatchObject({ status: 'running', stage: 'reading', progress: 0, request: JSON.parse(request) });
     expect(await claimQueuedJob(other)).toBeUndefined();
-    expect(await recoverJobs(store, new Date('2026-11-29T11:00:00Z'))).toBe(6);
-    const listed = await listJobs(other.sql);
-    expect(listed.map((j) => [j.status, j.error?.code, j.finishedAt])).toEqual(got.map(() => ['failed', 'interrupted', '2026-11-29T11:00:00.000Z']));
+    // The first three claims' servers let their jobs go without finishing them (as a server that
+    // stops); the other three are still computing. SQLite: one server per file, so every running
+    // job found at a start is interrupted; PostgreSQL: only those whose server no longer holds them.
+    const [gone, live] = [held.slice(0, 3), held.slice(3)];
+    for (const c of gone) await c.release();
+    const at = new Date('2026-11-29T11:00:00Z');
+    expect(await recoverJobs(store, at)).toBe(ts.engine === 'postgres' ? 3 : 6);
+    const statusOf = async () => new Map((await listJobs(other.sql)).map((j) => [j.id, [j.status, j.error?.code, j.finishedAt]]));
+    const failed = ['failed', 'interrupted', '2026-11-29T11:00:00.000Z'];
+    let now = await statusOf();
+    for (const c of gone) expect(now.get(c.row.id)).toEqual(failed);
+    for (const c of live) expect(now.get(c.row.id)).toEqual(ts.engine === 'postgres' ? ['running', undefined, null] : failed);
+    for (const c of live) await c.release();
+    expect(await recoverJobs(other, at)).toBe(ts.engine === 'postgres' ? 3 : 0);
+    now = await statusOf();
+    for (const id of got) expect(now.get(id)).toEqual(failed);
     await expect(requireJob(store.sql, 999_999)).rejects.toThrow(/There is no job 999999/);
   });
 
   it('runs a console job through the runner: checked now, recorded queued, claimed and finished with the run', async () => {
-    const runner = createJobRunner(store, 'database-file-of-the-worker', () => new Date('2026-11-29T12:00:00Z'), async (q, file, request, actor, onProgress) => {
-      expect(file).toBe('database-file-of-the-worker');
+    const runner = createJobRunner(store, 'database-file-of-the-worker', () => new Date('2026-11-29T12:00:00Z'), async (q, database, request, actor, onProgress) => {
+      // The worker opens the store's own database: the SQLite file given, or the PostgreSQL URL.
+      expect(database).toEqual(ts.engine === 'postgres' ? { url: expect.stringContaining(new URL(ts.location.url!).pathname) as unknown } : { file: 'database-file-of-the-worker' });
       onProgress?.('reading', 0.2);
       onProgress?.('weighting', 0.7);
       return (await getRun(q, fixture.run.row.id))!;
@@ -217,11 +232,11 @@ describe(`runs and publication on the store (${process.env.KELISIM_TEST_DB ?? 's
     const row = await runner.startEstimate({ wave: { id: fixture.waveId }, frame: { id: fixture.run.row.frameId } }, 'user:1', new Date('2026-11-29T11:59:00Z'));
     expect(row).toMatchObject({ status: 'queued', stage: 'queued', createdBy: 'user:1' });
     await runner.idle();
-    // Without a database file to compute from: on PostgreSQL a refusal the console shows (409).
-    const noFile = createJobRunner(store, undefined, () => new Date());
-    const refused = await noFile.startEstimate({ wave: { id: fixture.waveId }, frame: { id: fixture.run.row.frameId } }, 'user:1', new Date()).catch((e: unknown) => e);
-    if (ts.engine === 'postgres') expect(refused).toMatchObject({ kind: 'conflict', code: 'compute_unavailable' });
-    else expect(String(refused)).toContain('estimate runs need the database file');
+    // On SQLite without the database file there is nothing for a worker to open.
+    if (ts.engine === 'sqlite') {
+      const noFile = createJobRunner(store, undefined, () => new Date());
+      await expect(noFile.startEstimate({ wave: { id: fixture.waveId }, frame: { id: fixture.run.row.frameId } }, 'user:1', new Date())).rejects.toThrow(/estimate runs need the database file/);
+    }
     expect(await requireJob(other.sql, row.id)).toMatchObject({ status: 'done', stage: null, progress: 1, runId: fixture.run.row.id, finishedAt: '2026-11-29T12:00:00.000Z', error: null });
   });
 });
