@@ -40,4 +40,5 @@ export const POSTGRES_SUITES: readonly string[] = [
   'test/server/http/timeouts.test.ts',
   'test/server/cli/frame.test.ts',
   'test/server/errors.test.ts',
+  'test/server/antibot/start.test.ts',
 ];
