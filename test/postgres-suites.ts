@@ -41,4 +41,5 @@ export const POSTGRES_SUITES: readonly string[] = [
   'test/server/cli/frame.test.ts',
   'test/server/errors.test.ts',
   'test/server/antibot/start.test.ts',
+  'test/server/cli/publish.test.ts',
 ];
