@@ -42,4 +42,5 @@ export const POSTGRES_SUITES: readonly string[] = [
   'test/server/errors.test.ts',
   'test/server/antibot/start.test.ts',
   'test/server/cli/publish.test.ts',
+  'test/server/antibot/run-flags.test.ts',
 ];
