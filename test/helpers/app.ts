@@ -17,7 +17,7 @@ import { loadOfficialSurvey } from '../../server/surveys/bootstrap';
 import { OFFICIAL_SURVEY_ID } from '../../server/surveys/service';
 import { closeWave, ensureOpenWave, openWave } from '../../server/waves/service';
 import type { Sql } from '../../server/db/sql';
-import { createTestStore, type TestEngine } from './store';
+import { cliEnvOf, createTestStore, type TestEngine } from './store';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 /** The small stand-in questionnaire (test/fixtures/mini-survey/official). */
@@ -127,7 +127,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   };
   return {
     baseUrl, engine, store, db, dbFile: testStore.location.file ?? '',
-    cliEnv: testStore.location.url === undefined ? { KELISIM_DB: testStore.location.file } : { KELISIM_DATABASE_URL: testStore.location.url }, version, wave, internalErrors, api,
+    cliEnv: cliEnvOf(testStore.location), version, wave, internalErrors, api,
     responseRows: async (id) => (await store.sql.all<Record<string, unknown>>(id === undefined
       ? q`SELECT ${RESPONSE.columns} FROM ${responses} ORDER BY ${responses.id}`
       : q`SELECT ${RESPONSE.columns} FROM ${responses} WHERE ${responses.id} = ${id}`)).map((r) => RESPONSE.read(r)),

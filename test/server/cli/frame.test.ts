@@ -11,7 +11,7 @@ import { parseCsvText } from '../../../server/tables/read-table';
 import { loadOfficialSurvey } from '../../../server/surveys/bootstrap';
 import { OFFICIAL_SURVEYS_DIR } from '../../helpers/app';
 import { runCli } from '../../helpers/spawn';
-import { createTestStore, type TestStore } from '../../helpers/store';
+import { cliEnvOf, createTestStore, type TestStore } from '../../helpers/store';
 
 // The database on the engine KELISIM_TEST_DB names; the command is pointed at it as a server would be.
 let t: TestStore;
@@ -26,7 +26,7 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const cli = (args: string[]) => runCli(['frame', ...args], t.location.url === undefined ? { KELISIM_DB: t.location.file } : { KELISIM_DATABASE_URL: t.location.url });
+const cli = (args: string[]) => runCli(['frame', ...args], cliEnvOf(t.location));
 const write = (name: string, text: string) => { const p = path.join(dir, name); fs.writeFileSync(p, text); return p; };
 const importArgs = (f: string, name: string) => ['import', '--file', f, '--name', name, '--source', 'BNS 2021 census tables', '--reference-date', '2021-10-01'];
 const frameCount = async () => (await listFrames(t.store.sql)).length;

@@ -16,7 +16,7 @@ import { OFFICIAL_SURVEY_ID } from '../../../server/surveys/service';
 import { createWave, ensureOpenWave, periodOf } from '../../../server/waves/service';
 import { OFFICIAL_SURVEYS_DIR } from '../../helpers/app';
 import { runCli } from '../../helpers/spawn';
-import { createTestStore, type TestStore } from '../../helpers/store';
+import { cliEnvOf, createTestStore, type TestStore } from '../../helpers/store';
 import { REFERENCE_DIR, writeReferenceImport } from '../runs/reference-import';
 
 // The database on the engine KELISIM_TEST_DB names; the commands are pointed at it.
@@ -38,7 +38,7 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const cli = (args: string[]) => runCli(args, t.location.url === undefined ? { KELISIM_DB: t.location.file } : { KELISIM_DATABASE_URL: t.location.url });
+const cli = (args: string[]) => runCli(args, cliEnvOf(t.location));
 const audit = (action: string) => t.store.sql.all<{ actor: string; subjectId: string; reason: string | null; before: string | null; after: string }>(q`SELECT ${auditLog.actor} AS "actor",
   ${auditLog.subjectId} AS "subjectId", ${auditLog.reason} AS "reason", CAST(${auditLog.before} AS TEXT) AS "before", CAST(${auditLog.after} AS TEXT) AS "after"
   FROM ${auditLog} WHERE ${auditLog.action} = ${action} ORDER BY ${auditLog.id}`);
