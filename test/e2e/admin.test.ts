@@ -15,12 +15,12 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { adminEn } from '../../client/admin/messages-en';
 import { createApp } from '../../server/app';
 import { createUser } from '../../server/auth/service';
-import { createSqliteStore } from '../../server/db/store-sqlite';
+import { sql as q } from 'drizzle-orm';
+import { waves } from '../../server/db/schema';
 import { quotaFill } from '../../server/quotas/service';
-import { legacySql } from '../../server/db/legacy-sql';
-import { loadOfficialSurvey, loadTargets } from '../../server/surveys/sqlite-sync';
+import { loadOfficialSurvey, loadTargets } from '../../server/surveys/bootstrap';
 import { OFFICIAL_SURVEYS_DIR, REPO_ROOT } from '../helpers/app';
-import { createTestDb, type TestDb } from '../helpers/db';
+import { createTestStore, type TestStore } from '../helpers/store';
 import { REFERENCE_DIR, writeReferenceImport } from '../server/runs/reference-import';
 import { axeProblems } from './axe';
 import { horizontalOverflow, openBrowser, type Browser } from './browser';
@@ -31,7 +31,7 @@ const t = adminEn;
 const EMAIL = 'aigerim@example.kz';
 const NEW_PASSWORD = 'steppe wind over the river';
 
-let testDb: TestDb;
+let testStore: TestStore;
 let server: Server;
 let baseUrl: string;
 let browser: Browser;
@@ -42,11 +42,13 @@ const internalErrors: unknown[] = [];
 
 beforeAll(async () => {
   if (!fs.existsSync(path.join(CLIENT_DIR, 'index.html'))) throw new Error(`The client is not built (${CLIENT_DIR}/index.html missing): run \`npx vite build\` (npm test does).`);
-  testDb = createTestDb();
-  loadOfficialSurvey(testDb.db, OFFICIAL_SURVEYS_DIR);
-  loadTargets(testDb.db, OFFICIAL_SURVEYS_DIR);
-  ({ oneTimePassword } = await createUser(createSqliteStore(testDb.db), EMAIL, 'researcher', 'cli:test'));
-  const app = createApp({ db: testDb.db, dbFile: testDb.file, config: { bodyLimitBytes: 64 * 1024, staticDir: CLIENT_DIR }, logError: (_m, e) => internalErrors.push(e) });
+  // A database of its own on the engine KELISIM_TEST_DB names (SQLite or PostgreSQL).
+  testStore = await createTestStore();
+  const { store } = testStore;
+  await loadOfficialSurvey(store, OFFICIAL_SURVEYS_DIR);
+  await loadTargets(store, OFFICIAL_SURVEYS_DIR);
+  ({ oneTimePassword } = await createUser(store, EMAIL, 'researcher', 'cli:test'));
+  const app = createApp({ db: testStore.db, store, dbFile: testStore.location.file, config: { bodyLimitBytes: 64 * 1024, staticDir: CLIENT_DIR }, logError: (_m, e) => internalErrors.push(e) });
   server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -64,7 +66,7 @@ afterAll(async () => {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
-  testDb?.cleanup();
+  await testStore?.cleanup();
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -139,8 +141,8 @@ describe("a researcher's day in the console", () => {
     await page.getByRole('button', { name: t.saveQuotas }).click();
     await page.getByText(t.quotasSaved).waitFor();
     await page.getByText('0/25').waitFor();
-    const open = testDb.db.$client.prepare("SELECT id FROM waves WHERE status = 'open'").pluck().get() as number;
-    expect((await quotaFill(legacySql(testDb.db), open)).cells.filter((c) => c.target > 0)).toEqual([expect.objectContaining({ sex: 'f', ageBand: '18-29', target: 25, reserved: 0, completed: 0 })]);
+    const open = (await testStore.store.sql.get<{ id: number }>(q`SELECT ${waves.id} AS "id" FROM ${waves} WHERE ${waves.status} = 'open'`))!.id;
+    expect((await quotaFill(testStore.store.sql, open)).cells.filter((c) => c.target > 0)).toEqual([expect.objectContaining({ sex: 'f', ageBand: '18-29', target: 25, reserved: 0, completed: 0 })]);
     await check('quotas');
   });
 

@@ -10,12 +10,11 @@ import { en } from '../../client/i18n/messages-en';
 import { kk } from '../../client/i18n/messages-kk';
 import { ru } from '../../client/i18n/messages-ru';
 import { screenReasonOf, setQuotas } from '../../server/quotas/service';
-import { legacySql } from '../../server/db/legacy-sql';
-import { storeOf } from '../helpers/db-store';
-import { OFFICIAL_SURVEY_ID } from '../../server/surveys/service';
-import { openWave } from '../../server/waves/sqlite-sync';
+import { sql as q } from 'drizzle-orm';
+import { responses } from '../../server/db/schema';
 import { OFFICIAL_SURVEYS_DIR, REPO_ROOT, startTestApp, type TestApp } from '../helpers/app';
 import { choose, horizontalOverflow, openBrowser, pick, question } from './browser';
+import { journeyLanguages, SCREEN_CHECKS } from './engine-pass';
 
 const CLIENT_DIR = process.env.KELISIM_E2E_CLIENT_DIR ?? path.join(REPO_ROOT, 'dist/client');
 const ARTIFACTS = path.join(REPO_ROOT, 'test-artifacts/quota-full');
@@ -41,11 +40,11 @@ beforeAll(async () => {
 afterAll(async () => { await app?.close(); });
 
 describe('quota full on the respondent page', () => {
-  for (const lang of ['kk', 'ru', 'en'] as const) {
+  for (const lang of journeyLanguages(['kk', 'ru', 'en'] as const)) {
     test(`says "this group is already complete, thank you" in ${lang} at 360 px, stores quota_full, and says it again after a reload`, async () => {
-      const wave = openWave(app.db, OFFICIAL_SURVEY_ID);
+      const wave = await app.openWave();
       // Women of 30–44 in Almaty (city): no places left.
-      await setQuotas(storeOf(app.db), wave.id, [{ region: 'KZ-75', sex: 'f', ageBand: '30-44', target: 0 }, { region: 'KZ-75', sex: 'm', ageBand: '30-44', target: 50 }], 'test');
+      await setQuotas(app.store, wave.id, [{ region: 'KZ-75', sex: 'f', ageBand: '30-44', target: 0 }, { region: 'KZ-75', sex: 'm', ageBand: '30-44', target: 50 }], 'test');
       const { messages } = LANGS[lang];
       const b = await openBrowser({ locale: LANGS[lang].browser, width: 360, height: 740 });
       try {
@@ -71,19 +70,20 @@ describe('quota full on the respondent page', () => {
         expect(await horizontalOverflow(page)).toBe(0);
         // The message is on the first screen of the phone, not below the fold.
         expect((await heading.boundingBox())!.y).toBeLessThan(740);
-        await page.screenshot({ path: path.join(ARTIFACTS, `quota-full-${lang}-360.png`), fullPage: true });
+        if (SCREEN_CHECKS) await page.screenshot({ path: path.join(ARTIFACTS, `quota-full-${lang}-360.png`), fullPage: true });
 
-        const row = app.db.$client.prepare('SELECT id, status, region FROM responses WHERE wave_id = ?').all(wave.id) as { id: string; status: string; region: string | null }[];
+        const row = await app.store.sql.all<{ id: string; status: string; region: string | null }>(q`SELECT ${responses.id} AS "id", ${responses.status} AS "status", ${responses.region} AS "region"
+          FROM ${responses} WHERE ${responses.waveId} = ${wave.id}`);
         expect(row).toHaveLength(1);
         expect(row[0]).toMatchObject({ status: 'screened_out', region: null });
-        expect(await screenReasonOf(legacySql(app.db), row[0]!.id)).toBe('quota_full');
+        expect(await screenReasonOf(app.store.sql, row[0]!.id)).toBe('quota_full');
 
         // Back later on the same phone: the same message, not the questionnaire.
         await page.reload();
         await heading.waitFor();
         await page.setViewportSize({ width: 1280, height: 800 });
         expect(await horizontalOverflow(page)).toBe(0);
-        await page.screenshot({ path: path.join(ARTIFACTS, `quota-full-${lang}-1280.png`), fullPage: true });
+        if (SCREEN_CHECKS) await page.screenshot({ path: path.join(ARTIFACTS, `quota-full-${lang}-1280.png`), fullPage: true });
       } finally {
         await b.close();
       }

@@ -6,13 +6,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import Database from 'better-sqlite3';
+import { sql as q } from 'drizzle-orm';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
-import { OFFICIAL_SURVEY_ID } from '../../server/surveys/service';
-import { openWave } from '../../server/waves/sqlite-sync';
+import { responses, responseSignals } from '../../server/db/schema';
 import { agentFrom, requestFrom, solvedPow } from '../helpers/antibot';
 import { OFFICIAL_SURVEYS_DIR, REPO_ROOT, startTestApp, type TestApp } from '../helpers/app';
 import { choose, horizontalOverflow, openBrowser, pick, question, type Browser } from './browser';
+import { journeyLanguages, SCREEN_CHECKS } from './engine-pass';
 
 const CLIENT_DIR = process.env.KELISIM_E2E_CLIENT_DIR ?? path.join(REPO_ROOT, 'dist/client');
 const ARTIFACTS = path.join(REPO_ROOT, 'test-artifacts', 'antibot');
@@ -67,16 +67,19 @@ async function answerEverything(page: Browser['page']): Promise<void> {
   await choose(page, 'В целом, насколько вы удовлетворены своей жизнью?', '7');
 }
 
-/** Screenshots of the current screen in kk/ru/en at 360 and 1280 px, each language checked by `expectText`. */
+/**
+ * Screenshots of the current screen in kk/ru/en at 360 and 1280 px, each language checked by
+ * `expectText` (in the PostgreSQL pass: kk only, no screenshots; decision 031).
+ */
 async function shootLanguages(b: Browser, name: string, expectText: (lang: Lang) => string, prepare: () => Promise<void> = async () => {}): Promise<void> {
-  for (const lang of ['kk', 'ru', 'en'] as const) {
+  for (const lang of journeyLanguages(['kk', 'ru', 'en'] as const)) {
     await b.page.getByRole('button', { name: LANGUAGE_BUTTON[lang] }).click();
     await prepare();
     await b.page.getByText(expectText(lang)).first().waitFor();
     for (const width of [360, 1280]) {
       await b.page.setViewportSize({ width, height: width === 360 ? 740 : 800 });
       expect(await horizontalOverflow(b.page)).toBe(0);
-      await b.page.screenshot({ path: path.join(ARTIFACTS, `${name}-${lang}-${width}.png`), fullPage: true });
+      if (SCREEN_CHECKS) await b.page.screenshot({ path: path.join(ARTIFACTS, `${name}-${lang}-${width}.png`), fullPage: true });
     }
     await b.page.setViewportSize({ width: 360, height: 740 });
   }
@@ -109,23 +112,21 @@ describe('the open link with its protection on, on a phone', () => {
     // Exactly one write carried the proof: the one that created the response.
     expect(powHeaders).toHaveLength(1);
 
-    const db = new Database(t.dbFile, { readonly: true });
-    try {
-      const rows = db.prepare("SELECT r.status, s.pow_ok, s.address_hash, s.answers_hash FROM responses r JOIN response_signals s ON s.response_id = r.id WHERE r.wave_id = ?").all(t.wave.id) as Record<string, unknown>[];
-      expect(rows).toHaveLength(1);
-      expect(rows[0]).toMatchObject({ status: 'complete', pow_ok: 1 });
-      expect(String(rows[0]!.address_hash)).toMatch(/^[0-9a-f]{32}$/);
-      expect(String(rows[0]!.answers_hash)).toMatch(/^[0-9a-f]{64}$/);
-    } finally {
-      db.close();
-    }
+    // What the server stored, read through the store of the database it writes (SQLite or PostgreSQL).
+    const rows = await t.store.sql.all<Record<string, unknown>>(q`SELECT ${responses.status} AS "status", ${responseSignals.powOk} AS "powOk",
+      ${responseSignals.addressHash} AS "addressHash", ${responseSignals.answersHash} AS "answersHash"
+      FROM ${responses} JOIN ${responseSignals} ON ${responseSignals.responseId} = ${responses.id} WHERE ${responses.waveId} = ${t.wave.id}`);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ status: 'complete', powOk: 1 });
+    expect(String(rows[0]!.addressHash)).toMatch(/^[0-9a-f]{32}$/);
+    expect(String(rows[0]!.answersHash)).toMatch(/^[0-9a-f]{64}$/);
 
     // Opening the link again on this device: already taken part, in every language.
     await page.reload();
     await page.getByRole('heading', { name: TOOK_PART.ru }).waitFor();
     await shootLanguages(browser, 'took-part', (lang) => TOOK_PART[lang]);
     // The memory is per wave: a new wave's link starts a questionnaire on the same device.
-    const next = openWave(t.db, OFFICIAL_SURVEY_ID).openSlug;
+    const next = (await t.openWave()).openSlug;
     await page.goto(`${t.baseUrl}/s/${next}`);
     await page.getByText('Сіз 18 жасқа толдыңыз ба?', { exact: true }).or(page.getByText('Are you 18 years of age or older?', { exact: true })).or(page.getByText('Вам исполнилось 18 лет?', { exact: true })).first().waitFor();
   }, 180_000);

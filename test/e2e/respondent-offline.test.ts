@@ -6,13 +6,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { OFFICIAL_SURVEY_ID } from '../../server/surveys/service';
-import { openWave } from '../../server/waves/sqlite-sync';
-import { OFFICIAL_SURVEYS_DIR, REPO_ROOT, startTestApp, type TestApp } from '../helpers/app';
-import { storedResponses } from '../helpers/db';
+import { OFFICIAL_SURVEYS_DIR, REPO_ROOT, startTestApp, storedResponses, type TestApp } from '../helpers/app';
 import { choose, openBrowser, question, type Browser } from './browser';
+import { journeyLanguages } from './engine-pass';
 
 const CLIENT_DIR = process.env.KELISIM_E2E_CLIENT_DIR ?? path.join(REPO_ROOT, 'dist/client');
 const SCREENSHOTS = process.env.KELISIM_SCREENSHOTS; // a folder, to look at the pages by eye
@@ -90,10 +87,10 @@ async function openOnce(page: Browser['page'], url: string, L: (typeof LANGUAGES
 }
 
 describe('respondent page offline (service worker)', () => {
-  for (const lang of Object.keys(LANGUAGES) as Lang[]) {
+  for (const lang of journeyLanguages(Object.keys(LANGUAGES) as Lang[])) {
     const L = LANGUAGES[lang];
     test(`${lang}: opened once, reloaded with the network off, answered, sent once when the network returns`, async () => {
-      const slug = openWave(app.db, OFFICIAL_SURVEY_ID).openSlug;
+      const slug = (await app.openWave()).openSlug;
       const url = `${app.baseUrl}/s/${slug}`;
       const b = await openBrowser({ locale: L.browser, width: 360, height: 740 });
       try {
@@ -104,7 +101,7 @@ describe('respondent page offline (service worker)', () => {
         expect(cached).toContain('/index.html');
         expect(cached.some((p) => /^\/assets\/respond-page-.*\.js$/.test(p))).toBe(true);
         expect(cached.some((p) => /public-app|method-page/.test(p))).toBe(false);
-        expect(storedResponses(app.dbFile, slug)).toEqual([]); // nothing answered yet: nothing saved
+        expect(await storedResponses(app.store.sql, slug)).toEqual([]); // nothing answered yet: nothing saved
 
         await context.setOffline(true);
         const shell = await page.reload({ waitUntil: 'commit' });
@@ -124,18 +121,18 @@ describe('respondent page offline (service worker)', () => {
         // None of the answers reached the server while offline. (The row, if any, is the empty state
         // the closing page sent as a keepalive request on reload, from Chromium's browser process,
         // which setOffline does not cover: test/e2e/network-switch.ts.)
-        expect(storedResponses(app.dbFile, slug).map((r) => r.data)).not.toContainEqual(expect.stringMatching(/adult|sex/));
+        expect((await storedResponses(app.store.sql, slug)).map((r) => JSON.stringify(r.data))).not.toContainEqual(expect.stringMatching(/adult|sex/));
 
         await context.setOffline(false);
         // The save queue retries every 5 s: the answers arrive without the respondent doing anything.
         await expect
-          .poll(() => storedResponses(app.dbFile, slug).map((r) => JSON.parse(String(r.data)) as Record<string, unknown>), { timeout: 15_000 })
+          .poll(async () => (await storedResponses(app.store.sql, slug)).map((r) => r.data), { timeout: 15_000 })
           .toEqual([{ adult: true, resident: true, consent: true, sex: 'f' }]);
         await page.waitForTimeout(1500);
-        const rows = storedResponses(app.dbFile, slug);
+        const rows = await storedResponses(app.store.sql, slug);
         expect(rows).toHaveLength(1);
         expect(rows[0].status).toBe('partial');
-        expect(rows[0].current_page_no).toBe(1);
+        expect(rows[0].currentPageNo).toBe(1);
         expect(rows[0].locale).toBe(lang);
         // And the page still shows what was answered.
         expect(await question(page, L.sex).getByRole('radio', { name: L.female, exact: true }).isChecked()).toBe(true);
@@ -146,7 +143,7 @@ describe('respondent page offline (service worker)', () => {
   }
 
   test('the worker controls respondent pages only: not the dashboard, not /admin', async () => {
-    const slug = openWave(app.db, OFFICIAL_SURVEY_ID).openSlug;
+    const slug = (await app.openWave()).openSlug;
     const b = await openBrowser({ locale: 'en-GB', width: 360, height: 740 });
     try {
       const { page } = b;
@@ -163,7 +160,7 @@ describe('respondent page offline (service worker)', () => {
   }, 60_000);
 
   test('the light first page before the survey code: answerable, and its answer carried into the questionnaire and saved', async () => {
-    const slug = openWave(app.db, OFFICIAL_SURVEY_ID).openSlug;
+    const slug = (await app.openWave()).openSlug;
     const L = LANGUAGES.ru;
     const b = await openBrowser({ locale: L.browser, width: 360, height: 740 });
     try {
@@ -191,7 +188,7 @@ describe('respondent page offline (service worker)', () => {
       await page.getByText(L.resident, { exact: true }).waitFor();
       expect(await question(page, L.adult).getByRole('radio', { name: L.yes, exact: true }).isChecked()).toBe(true);
       await expect
-        .poll(() => storedResponses(app.dbFile, slug).map((r) => JSON.parse(String(r.data)) as Record<string, unknown>), { timeout: 10_000 })
+        .poll(async () => (await storedResponses(app.store.sql, slug)).map((r) => r.data), { timeout: 10_000 })
         .toEqual([{ adult: true }]);
     } finally {
       await b.close();
@@ -244,14 +241,9 @@ describe('respondent page offline (service worker)', () => {
       const ageAfter = question(page, 'Сколько вам полных лет?').getByRole('spinbutton');
       await ageAfter.waitFor();
       expect(await ageAfter.inputValue()).toBe('34');
-      const db = new Database(deployed.dbFile, { readonly: true });
-      try {
-        await expect
-          .poll(() => JSON.parse(String((db.prepare('SELECT data FROM responses').get() as { data: string }).data)) as Record<string, unknown>, { timeout: 15_000 })
-          .toEqual({ adult: true, resident: true, consent: true, age: 34 });
-      } finally {
-        db.close();
-      }
+      await expect
+        .poll(async () => (await deployed.responseRows())[0]?.data, { timeout: 15_000 })
+        .toEqual({ adult: true, resident: true, consent: true, age: 34 });
     } finally {
       await b.close();
       await deployed.close();
@@ -260,7 +252,7 @@ describe('respondent page offline (service worker)', () => {
   }, 90_000);
 
   test('a survey-code download lost on the way is tried again; the light first page stays meanwhile', async () => {
-    const slug = openWave(app.db, OFFICIAL_SURVEY_ID).openSlug;
+    const slug = (await app.openWave()).openSlug;
     const b = await openBrowser({ locale: 'en-GB', width: 360, height: 740 });
     try {
       const { page } = b;

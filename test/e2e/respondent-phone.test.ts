@@ -6,10 +6,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { OFFICIAL_SURVEY_ID } from '../../server/surveys/service';
-import { openWave } from '../../server/waves/sqlite-sync';
 import { OFFICIAL_SURVEYS_DIR, REPO_ROOT, startTestApp, type TestApp } from '../helpers/app';
 import { openBrowser, type Browser } from './browser';
+import { journeyLanguages } from './engine-pass';
 
 const CLIENT_DIR = process.env.KELISIM_E2E_CLIENT_DIR ?? path.join(REPO_ROOT, 'dist/client');
 const SCREENSHOTS = process.env.KELISIM_SCREENSHOTS; // a folder, to look at the pages by eye
@@ -113,11 +112,11 @@ const byName = (lang: string) => {
 };
 
 describe('respondent page on a 360 × 740 phone', () => {
-  for (const lang of Object.keys(LANGUAGES) as Lang[]) {
+  for (const lang of journeyLanguages(Object.keys(LANGUAGES) as Lang[])) {
     const L = LANGUAGES[lang];
 
     test(`${lang}: first question on the first screen, 44-px targets, row taps, focus after Next, honest progress`, async () => {
-      const link = openWave(app.db, OFFICIAL_SURVEY_ID).openSlug;
+      const link = (await app.openWave()).openSlug;
       await withBrowser(lang, 360, 740, async ({ page }) => {
         await page.goto(`${app.baseUrl}/s/${link}`);
         await page.getByText(L.adult, { exact: true }).waitFor();
@@ -191,7 +190,7 @@ describe('respondent page on a 360 × 740 phone', () => {
   }
 
   test('switching the language re-labels the folded introduction and re-sorts the regions', async () => {
-    const link = openWave(app.db, OFFICIAL_SURVEY_ID).openSlug;
+    const link = (await app.openWave()).openSlug;
     await withBrowser('kk', 360, 740, async ({ page }) => {
       await page.goto(`${app.baseUrl}/s/${link}`);
       await page.getByText(LANGUAGES.kk.adult, { exact: true }).waitFor();
@@ -220,7 +219,7 @@ describe('respondent page on a 360 × 740 phone', () => {
   });
 
   test('the last page fills the progress bar', async () => {
-    const link = openWave(app.db, OFFICIAL_SURVEY_ID).openSlug;
+    const link = (await app.openWave()).openSlug;
     await withBrowser('en', 360, 740, async ({ page }) => {
       await page.goto(`${app.baseUrl}/s/${link}`);
       await page.getByText(LANGUAGES.en.adult, { exact: true }).waitFor();
@@ -251,9 +250,9 @@ describe('respondent page on a 360 × 740 phone', () => {
     });
   });
 
-  for (const lang of Object.keys(LANGUAGES) as Lang[]) {
+  for (const lang of journeyLanguages(Object.keys(LANGUAGES) as Lang[])) {
     test(`${lang}: at 1280 px the first question is on the first screen and nothing overflows`, async () => {
-      const link = openWave(app.db, OFFICIAL_SURVEY_ID).openSlug;
+      const link = (await app.openWave()).openSlug;
       await withBrowser(lang, 1280, 800, async ({ page }) => {
         await page.goto(`${app.baseUrl}/s/${link}`);
         await page.getByText(LANGUAGES[lang].adult, { exact: true }).waitFor();

@@ -13,11 +13,12 @@ import express from 'express';
 import type { Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createApp } from '../../server/app';
-import { loadOfficialSurvey } from '../../server/surveys/sqlite-sync';
-import { OFFICIAL_SURVEY_ID, readSurveyFolder, registerSurveyVersion } from '../../server/surveys/sqlite-sync';
-import { closeWave, openWave } from '../../server/waves/sqlite-sync';
-import { createTestDb, storedResponses, type TestDb } from '../helpers/db';
-import { OFFICIAL_SURVEYS_DIR, REPO_ROOT } from '../helpers/app';
+import type { Store } from '../../server/db/store';
+import { loadOfficialSurvey } from '../../server/surveys/bootstrap';
+import { OFFICIAL_SURVEY_ID, readSurveyFolder, registerSurveyVersion } from '../../server/surveys/service';
+import { closeWave, openWave } from '../../server/waves/service';
+import { OFFICIAL_SURVEYS_DIR, REPO_ROOT, storedResponses } from '../helpers/app';
+import { createTestStore } from '../helpers/store';
 import { choose, openBrowser, question, type Browser } from './browser';
 
 const CLIENT_DIR = process.env.KELISIM_E2E_CLIENT_DIR ?? path.join(REPO_ROOT, 'dist/client');
@@ -37,35 +38,34 @@ interface Logged {
 
 interface LoggedApp {
   baseUrl: string;
-  db: TestDb['db'];
-  dbFile: string;
+  /** The store the app runs on (SQLite or PostgreSQL, test/helpers/store.ts). */
+  store: Store;
   requests: Logged[];
   close: () => Promise<void>;
 }
 
 /** The real app behind a logger of every request it receives. */
 async function startLoggedApp(): Promise<LoggedApp> {
-  const testDb = createTestDb();
-  loadOfficialSurvey(testDb.db, OFFICIAL_SURVEYS_DIR);
+  const testStore = await createTestStore();
+  await loadOfficialSurvey(testStore.store, OFFICIAL_SURVEYS_DIR);
   const requests: Logged[] = [];
   const app = express();
   app.use((req, _res, next) => {
     requests.push({ method: req.method, path: req.path });
     next();
   });
-  app.use(createApp({ db: testDb.db, config: { bodyLimitBytes: 64 * 1024, staticDir: CLIENT_DIR }, logError: (m, err) => console.error(m, err) }));
+  app.use(createApp({ db: testStore.db, store: testStore.store, config: { bodyLimitBytes: 64 * 1024, staticDir: CLIENT_DIR }, logError: (m, err) => console.error(m, err) }));
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
   return {
     baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    db: testDb.db,
-    dbFile: testDb.file,
+    store: testStore.store,
     requests,
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      testDb.cleanup();
+      await testStore.cleanup();
     },
   };
 }
@@ -124,15 +124,15 @@ afterAll(async () => {
 
 describe('respondent page, a warm visit online (service worker)', () => {
   test('the link and this device\'s response are asked for at the navigation, once each, and the page shows their answers', async () => {
-    const slug = openWave(app.db, OFFICIAL_SURVEY_ID).openSlug;
+    const slug = (await app.store.write((tx) => openWave(tx, OFFICIAL_SURVEY_ID))).openSlug;
     const url = `${app.baseUrl}/s/${slug}`;
     const b = await openBrowser({ locale: 'en-GB', width: 360, height: 740 });
     try {
       const { page } = b;
       await openOnce(page, url);
       await choose(page, EN.adult, EN.yes);
-      await expect.poll(() => storedResponses(app.dbFile, slug).map((r) => String(r.data)), { timeout: 15_000 }).toEqual(['{"adult":true}']);
-      const id = String(storedResponses(app.dbFile, slug)[0]!.id);
+      await expect.poll(async () => (await storedResponses(app.store.sql, slug)).map((r) => r.data), { timeout: 15_000 }).toEqual([{ adult: true }]);
+      const id = String((await storedResponses(app.store.sql, slug))[0]!.id);
       const linkPath = `/api/links/${slug}`;
       const responsePath = `${linkPath}/responses/${id}`;
       await page.waitForTimeout(500); // the worker has been told which response is this device's
@@ -171,20 +171,20 @@ describe('respondent page, a warm visit online (service worker)', () => {
 
       // Still one response, answered on: the next answer reaches the server once.
       await choose(page, EN.resident, EN.yes);
-      await expect.poll(() => storedResponses(app.dbFile, slug).map((r) => String(r.data)), { timeout: 15_000 }).toEqual(['{"adult":true,"resident":true}']);
+      await expect.poll(async () => (await storedResponses(app.store.sql, slug)).map((r) => r.data), { timeout: 15_000 }).toEqual([{ adult: true, resident: true }]);
     } finally {
       await b.close();
     }
   }, 90_000);
 
   test('a wave closed meanwhile: the reload online says so, and the stored questionnaire is never shown', async () => {
-    const wave = openWave(app.db, OFFICIAL_SURVEY_ID);
+    const wave = await app.store.write((tx) => openWave(tx, OFFICIAL_SURVEY_ID));
     const url = `${app.baseUrl}/s/${wave.openSlug}`;
     const b = await openBrowser({ locale: 'en-GB', width: 360, height: 740 });
     try {
       const { page } = b;
       await openOnce(page, url);
-      closeWave(app.db, wave.id);
+      await closeWave(app.store, wave.id);
       await watchForQuestions(page);
       await page.reload();
       await page.getByRole('heading', { name: EN.closed }).first().waitFor();
@@ -196,7 +196,7 @@ describe('respondent page, a warm visit online (service worker)', () => {
   }, 60_000);
 
   test('offline, the stored link still opens (the early GETs fall back to the stored answers)', async () => {
-    const slug = openWave(app.db, OFFICIAL_SURVEY_ID).openSlug;
+    const slug = (await app.store.write((tx) => openWave(tx, OFFICIAL_SURVEY_ID))).openSlug;
     const b = await openBrowser({ locale: 'en-GB', width: 360, height: 740 });
     try {
       const { page, context } = b;
@@ -212,8 +212,8 @@ describe('respondent page, a warm visit online (service worker)', () => {
 
   // Last: the new version applies to every wave of this app's survey.
   test('a new questionnaire version: shown to a respondent who has not answered; one who has keeps theirs', async () => {
-    const fresh = openWave(app.db, OFFICIAL_SURVEY_ID).openSlug;
-    const started = openWave(app.db, OFFICIAL_SURVEY_ID).openSlug;
+    const fresh = (await app.store.write((tx) => openWave(tx, OFFICIAL_SURVEY_ID))).openSlug;
+    const started = (await app.store.write((tx) => openWave(tx, OFFICIAL_SURVEY_ID))).openSlug;
     const b = await openBrowser({ locale: 'en-GB', width: 360, height: 740 });
     try {
       const { page } = b;
@@ -222,14 +222,14 @@ describe('respondent page, a warm visit online (service worker)', () => {
       // Read for a while, not answered: past the save queue's 1.5-s debounce, so a page that saved
       // its untouched state would have bound a response to the current version.
       await page.waitForTimeout(2500);
-      expect(storedResponses(app.dbFile, fresh)).toEqual([]);
+      expect(await storedResponses(app.store.sql, fresh)).toEqual([]);
       await openOnce(page, `${app.baseUrl}/s/${started}`);
       await choose(page, EN.adult, EN.yes);
-      await expect.poll(() => storedResponses(app.dbFile, started).length, { timeout: 15_000 }).toBe(1);
-      const oldVersion = Number(storedResponses(app.dbFile, started)[0]!.survey_version_id);
+      await expect.poll(async () => (await storedResponses(app.store.sql, started)).length, { timeout: 15_000 }).toBe(1);
+      const oldVersion = Number((await storedResponses(app.store.sql, started))[0]!.surveyVersionId);
 
       const { json, scoring } = changedQuestionnaire();
-      const next = registerSurveyVersion(app.db, OFFICIAL_SURVEY_ID, json, scoring);
+      const next = await registerSurveyVersion(app.store, OFFICIAL_SURVEY_ID, json, scoring);
       expect(next.created).toBe(true);
 
       // Nothing answered: the reload online shows the new version, never the stored one.
@@ -239,7 +239,7 @@ describe('respondent page, a warm visit online (service worker)', () => {
       expect(await page.getByText(EN.adult, { exact: true }).count()).toBe(0);
       await question(page, `${EN.adult} (v2)`).waitFor(); // survey-core running, on the new version
       await choose(page, `${EN.adult} (v2)`, EN.yes);
-      await expect.poll(() => storedResponses(app.dbFile, fresh).map((r) => Number(r.survey_version_id)), { timeout: 15_000 }).toEqual([next.version.id]);
+      await expect.poll(async () => (await storedResponses(app.store.sql, fresh)).map((r) => Number(r.surveyVersionId)), { timeout: 15_000 }).toEqual([next.version.id]);
 
       // Answered before: the respondent goes on with the version they started on, and saves are taken.
       await page.goto(`${app.baseUrl}/s/${started}`);
@@ -247,8 +247,8 @@ describe('respondent page, a warm visit online (service worker)', () => {
       expect(await question(page, EN.adult).getByRole('radio', { name: EN.yes, exact: true }).isChecked()).toBe(true);
       await choose(page, EN.resident, EN.yes);
       await expect
-        .poll(() => storedResponses(app.dbFile, started).map((r) => [Number(r.survey_version_id), String(r.data)]), { timeout: 15_000 })
-        .toEqual([[oldVersion, '{"adult":true,"resident":true}']]);
+        .poll(async () => (await storedResponses(app.store.sql, started)).map((r) => [Number(r.surveyVersionId), r.data]), { timeout: 15_000 })
+        .toEqual([[oldVersion, { adult: true, resident: true }]]);
     } finally {
       await b.close();
     }

@@ -4,16 +4,12 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createInvitations } from '../../server/invitations/sqlite-sync';
-import { OFFICIAL_SURVEY_ID } from '../../server/surveys/service';
-import { closeWave, openWave } from '../../server/waves/sqlite-sync';
-import { OFFICIAL_SURVEYS_DIR, REPO_ROOT, startTestApp, type TestApp } from '../helpers/app';
+import type { ResponseRow } from '../../server/db/schema';
+import { OFFICIAL_SURVEYS_DIR, REPO_ROOT, startTestApp, storedResponses, type TestApp } from '../helpers/app';
 import { choose, horizontalOverflow, openBrowser, pick, question, type Browser } from './browser';
 import { startNetworkSwitch } from './network-switch';
 import { agentFrom, solvedPow } from '../helpers/antibot';
-import { storedResponses } from '../helpers/db';
 
 // KELISIM_E2E_CLIENT_DIR: another build, e.g. an older one, to check that a test fails without a change.
 const CLIENT_DIR = process.env.KELISIM_E2E_CLIENT_DIR ?? path.join(REPO_ROOT, 'dist/client');
@@ -30,13 +26,13 @@ let app: TestApp;
 let browser: Browser | undefined;
 
 /** A new open wave of its own, so tests do not share responses or a closed state. */
-const newOpenLink = () => openWave(app.db, OFFICIAL_SURVEY_ID).openSlug;
+const newOpenLink = async () => (await app.openWave()).openSlug;
 
 /** Waits (up to 10 s) until the wave's only response row passes `ok`, and returns it. */
-async function waitForRow(waveSlug: string, ok: (row: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
+async function waitForRow(waveSlug: string, ok: (row: ResponseRow) => boolean): Promise<ResponseRow> {
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const rows = storedResponses(app.dbFile, waveSlug);
+    const rows = await storedResponses(app.store.sql, waveSlug);
     if (rows.length === 1 && ok(rows[0])) return rows[0];
     if (Date.now() > deadline) throw new Error(`No matching response row for wave ${waveSlug} within 10 s; rows: ${JSON.stringify(rows)}`);
     await new Promise((r) => setTimeout(r, 100));
@@ -174,27 +170,21 @@ describe('respondent page in Chromium', () => {
     expect(await page.getByText('Ваши ответы получены и сохранены.', { exact: false }).isVisible()).toBe(true);
     if (SCREENSHOTS) await page.screenshot({ path: path.join(SCREENSHOTS, 'thanks-360.png'), fullPage: true });
 
-    // What the server stored, read straight from the SQLite file.
-    const db = new Database(app.dbFile, { readonly: true });
-    try {
-      const rows = db.prepare('SELECT * FROM responses WHERE wave_id = ?').all(app.wave.id) as Record<string, unknown>[];
-      expect(rows).toHaveLength(1);
-      const row = rows[0];
-      expect(row.status).toBe('complete');
-      expect(row.locale).toBe('ru');
-      expect(row.region).toBe('KZ-19');
-      expect(row.settlement).toBe('rural');
-      expect(row.sex).toBe('f');
-      expect(row.age).toBe(34);
-      expect(row.ethnicity).toBe('uzbek');
-      const data = JSON.parse(String(row.data)) as Record<string, unknown>;
-      expect(data).toMatchObject({ a1: 5, a2: 4, a3: 2, a4: 'dk', a5: 3, b1: 1, b2: 1, b3: 0, b4: 'dk', b5: 1, c1: 4, c4: 'dk', c5: 7 });
-      expect(row.consensus).toBeCloseTo(mean([item(5, 1, 5), item(4, 1, 5), reversed(2, 1, 5), item(3, 1, 5)]), 9);
-      expect(row.tolerance).toBeCloseTo(mean([item(1, 0, 1), item(1, 0, 1), item(0, 0, 1), item(1, 0, 1)]), 9);
-      expect(row.mood).toBeNull();
-    } finally {
-      db.close();
-    }
+    // What the server stored, read through the store of the database it writes (SQLite or PostgreSQL).
+    const rows = (await app.responseRows()).filter((r) => r.waveId === app.wave.id);
+    expect(rows).toHaveLength(1);
+    const row = rows[0];
+    expect(row.status).toBe('complete');
+    expect(row.locale).toBe('ru');
+    expect(row.region).toBe('KZ-19');
+    expect(row.settlement).toBe('rural');
+    expect(row.sex).toBe('f');
+    expect(row.age).toBe(34);
+    expect(row.ethnicity).toBe('uzbek');
+    expect(row.data).toMatchObject({ a1: 5, a2: 4, a3: 2, a4: 'dk', a5: 3, b1: 1, b2: 1, b3: 0, b4: 'dk', b5: 1, c1: 4, c4: 'dk', c5: 7 });
+    expect(row.consensus).toBeCloseTo(mean([item(5, 1, 5), item(4, 1, 5), reversed(2, 1, 5), item(3, 1, 5)]), 9);
+    expect(row.tolerance).toBeCloseTo(mean([item(1, 0, 1), item(1, 0, 1), item(0, 0, 1), item(1, 0, 1)]), 9);
+    expect(row.mood).toBeNull();
 
     // Reopening the link on this device says it took part already, not a new questionnaire.
     await page.reload();
@@ -202,7 +192,7 @@ describe('respondent page in Chromium', () => {
   }, 120_000);
 
   test('a closed wave and a used invitation get clear messages in the chosen language', async () => {
-    const { token } = createInvitations(app.db, app.wave.id, 1)[0];
+    const { token } = (await app.createInvitations(1))[0];
     // Use the invitation up through the API, as another device would.
     const id = crypto.randomUUID();
     const done = await app.api('POST', `/api/links/${token}/responses/${id}/complete`, {
@@ -222,7 +212,7 @@ describe('respondent page in Chromium', () => {
       await b.page.goto(`${app.baseUrl}/s/no-such-link`);
       await b.page.getByRole('heading', { name: 'Сауалнама сілтемесі жарамсыз' }).waitFor();
 
-      closeWave(app.db, app.wave.id);
+      await app.closeWave();
       await b.page.getByRole('button', { name: 'Русский' }).click();
       await b.page.goto(`${app.baseUrl}/s/${app.wave.openSlug}`);
       await b.page.getByRole('heading', { name: 'Опрос закрыт' }).waitFor();
@@ -235,8 +225,8 @@ describe('respondent page in Chromium', () => {
   }, 60_000);
 
   test('an invitation resumes on another device, where the first device left off', async () => {
-    const wave = openWave(app.db, OFFICIAL_SURVEY_ID);
-    const { token } = createInvitations(app.db, wave.id, 1)[0];
+    const wave = await app.openWave();
+    const { token } = (await app.createInvitations(1, wave.id))[0];
     const id = crypto.randomUUID();
     // "Another device": answered the screener and block A in English, stopped on block B.
     const { adult, resident, consent, region, settlement, sex, age, ethnicity, a1, a2, a3, a4, a5 } = FULL_INTERVIEW;
@@ -262,7 +252,7 @@ describe('respondent page in Chromium', () => {
   }, 60_000);
 
   test('answers given just before the tab is closed are saved (keepalive on pagehide)', async () => {
-    const slug = newOpenLink();
+    const slug = await newOpenLink();
     const b = await openBrowser({ locale: 'ru-RU' });
     try {
       await b.page.goto(`${app.baseUrl}/s/${slug}`);
@@ -270,13 +260,13 @@ describe('respondent page in Chromium', () => {
       // Well within the 1.5 s typing debounce: only the pagehide save can carry this answer.
       await b.page.close({ runBeforeUnload: true });
       const deadline = Date.now() + 5000;
-      let rows = storedResponses(app.dbFile, slug);
-      while (!(rows.length === 1 && String(rows[0].data).includes('"adult":true')) && Date.now() < deadline) {
+      let rows = await storedResponses(app.store.sql, slug);
+      while (!(rows.length === 1 && JSON.stringify(rows[0].data).includes('"adult":true')) && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 100));
-        rows = storedResponses(app.dbFile, slug);
+        rows = await storedResponses(app.store.sql, slug);
       }
       expect(rows).toHaveLength(1);
-      expect(JSON.parse(String(rows[0].data))).toEqual({ adult: true });
+      expect(rows[0].data).toEqual({ adult: true });
       expect(rows[0].status).toBe('partial');
     } finally {
       await b.close();
@@ -284,7 +274,7 @@ describe('respondent page in Chromium', () => {
   }, 60_000);
 
   test('a screened-out respondent gets the polite end; a failed network attempt is retried with the same id', async () => {
-    const slug = newOpenLink();
+    const slug = await newOpenLink();
     const b = await openBrowser({ locale: 'kk-KZ' });
     try {
       let attempts = 0;
@@ -299,7 +289,7 @@ describe('respondent page in Chromium', () => {
       await b.page.getByRole('button', { name: 'Аяқтау' }).click();
       await b.page.getByRole('heading', { name: 'Уақыт бөлгеніңізге рақмет' }).waitFor();
       expect(attempts).toBe(2);
-      const rows = storedResponses(app.dbFile, slug);
+      const rows = await storedResponses(app.store.sql, slug);
       expect(rows).toHaveLength(1);
       expect(rows[0].status).toBe('screened_out');
       expect(rows[0].locale).toBe('kk');
@@ -310,7 +300,7 @@ describe('respondent page in Chromium', () => {
   }, 60_000);
 
   test('changing a screener answer after going on sends only what is still shown (no dead-end 422)', async () => {
-    const slug = newOpenLink();
+    const slug = await newOpenLink();
     const b = await openBrowser({ locale: 'ru-RU' });
     try {
       const { page } = b;
@@ -324,11 +314,11 @@ describe('respondent page in Chromium', () => {
       await choose(page, 'Вам исполнилось 18 лет?', 'Нет');
       await page.getByRole('button', { name: 'Завершить' }).click();
       await page.getByRole('heading', { name: 'Спасибо, что уделили время' }).waitFor();
-      const rows = storedResponses(app.dbFile, slug);
+      const rows = await storedResponses(app.store.sql, slug);
       expect(rows).toHaveLength(1);
       expect(rows[0].status).toBe('screened_out');
       // The answers to the questions the "No" hid (residence, consent, sex) are not submitted.
-      expect(JSON.parse(String(rows[0].data))).toEqual({ adult: false });
+      expect(rows[0].data).toEqual({ adult: false });
       // Completed: the local copy of the answers is gone; only what the thanks page needs is kept.
       const kept = Object.fromEntries(await storageEntries(page));
       expect(Object.keys(kept).filter((k) => k.startsWith('kelisim:v2:answers:'))).toEqual([]);
@@ -339,7 +329,7 @@ describe('respondent page in Chromium', () => {
   }, 60_000);
 
   test('when sending keeps failing the respondent is told, keeps the answers, and can send again', async () => {
-    const slug = newOpenLink();
+    const slug = await newOpenLink();
     const b = await openBrowser({ locale: 'ru-RU' });
     try {
       let attempts = 0;
@@ -360,7 +350,7 @@ describe('respondent page in Chromium', () => {
       await b.page.unroute('**/complete');
       await b.page.getByRole('button', { name: 'Завершить' }).click();
       await b.page.getByRole('heading', { name: 'Спасибо, что уделили время' }).waitFor();
-      const rows = storedResponses(app.dbFile, slug);
+      const rows = await storedResponses(app.store.sql, slug);
       expect(rows).toHaveLength(1);
       expect(rows[0].status).toBe('screened_out');
     } finally {
@@ -369,7 +359,7 @@ describe('respondent page in Chromium', () => {
   }, 90_000);
 
   test('answers the server refuses (422) are shown next to the question, fixed, and then accepted', async () => {
-    const slug = newOpenLink();
+    const slug = await newOpenLink();
     const id = crypto.randomUUID();
     // A resumed response holding a rating of 11 on the 0–10 scale: survey-core keeps it, the
     // server's strict validation refuses it.
@@ -402,16 +392,16 @@ describe('respondent page in Chromium', () => {
       expect(await c5.locator('.sd-question__erbox, [role=alert]').count()).toBeGreaterThan(0);
       // The focus is on the refused question, where the respondent has to act (issue 12, item 5).
       await expect.poll(() => b.page.evaluate(() => document.activeElement?.closest('.sd-question')?.textContent ?? '')).toContain('В целом, насколько вы удовлетворены своей жизнью?');
-      expect(storedResponses(app.dbFile, slug)[0].status).toBe('partial');
+      expect((await storedResponses(app.store.sql, slug))[0].status).toBe('partial');
 
       await choose(b.page, 'В целом, насколько вы удовлетворены своей жизнью?', '7');
       expect(await alert.count()).toBe(0); // the fixed question leaves the summary
       await b.page.getByRole('button', { name: 'Завершить' }).click();
       await b.page.getByRole('heading', { name: 'Спасибо!' }).waitFor();
-      const rows = storedResponses(app.dbFile, slug);
+      const rows = await storedResponses(app.store.sql, slug);
       expect(rows).toHaveLength(1);
       expect(rows[0].status).toBe('complete');
-      expect(JSON.parse(String(rows[0].data)).c5).toBe(7);
+      expect(rows[0].data.c5).toBe(7);
       // c1–c3 = 3 → 50 each, c4 = 3 reversed → 50, c5 = 7 → 70.
       expect(rows[0].mood).toBeCloseTo(mean([item(3, 1, 5), item(3, 1, 5), item(3, 1, 5), reversed(3, 1, 5), item(7, 0, 10)]), 9);
     } finally {
@@ -420,7 +410,7 @@ describe('respondent page in Chromium', () => {
   }, 60_000);
 
   test('keyboard only: reach an answer with Tab, see where the focus is, answer and finish', async () => {
-    const slug = newOpenLink();
+    const slug = await newOpenLink();
     const b = await openBrowser({ locale: 'en-US' });
     try {
       const { page } = b;
@@ -446,14 +436,14 @@ describe('respondent page in Chromium', () => {
       }
       await page.keyboard.press('Enter');
       await page.getByRole('heading', { name: 'Thank you for your time' }).waitFor();
-      expect(storedResponses(app.dbFile, slug)[0].status).toBe('screened_out');
+      expect((await storedResponses(app.store.sql, slug))[0].status).toBe('screened_out');
     } finally {
       await b.close();
     }
   }, 60_000);
 
   test('answers given offline survive closing the tab: restored on reopening, then sent to the server', async () => {
-    const slug = newOpenLink();
+    const slug = await newOpenLink();
     const net = await startNetworkSwitch(app.baseUrl);
     const b = await openBrowser({ locale: 'ru-RU' });
     try {
@@ -481,7 +471,7 @@ describe('respondent page in Chromium', () => {
       await new Promise((r) => setTimeout(r, 1000)); // time enough for a keepalive save to arrive
       expect(net.dropped).toBeGreaterThan(0);
       // The server has only what was sent while online.
-      expect(JSON.parse(String(storedResponses(app.dbFile, slug)[0].data))).toEqual({ adult: true, resident: true, consent: true });
+      expect((await storedResponses(app.store.sql, slug))[0].data).toEqual({ adult: true, resident: true, consent: true });
 
       // Back online, the same link in the same browser.
       net.offline = false;
@@ -500,9 +490,9 @@ describe('respondent page in Chromium', () => {
 
       // Pushed at once (not only with the next 1.5-s debounced save), without the respondent doing anything more.
       expect((await pushedAt) - shownAt).toBeLessThan(1000);
-      const row = await waitForRow(slug, (r) => String(r.data).includes('"sex"'));
-      expect(JSON.parse(String(row.data))).toEqual({ adult: true, resident: true, consent: true, settlement: 'rural', sex: 'f', age: 34 });
-      expect(row.current_page_no).toBe(1);
+      const row = await waitForRow(slug, (r) => 'sex' in r.data);
+      expect(row.data).toEqual({ adult: true, resident: true, consent: true, settlement: 'rural', sex: 'f', age: 34 });
+      expect(row.currentPageNo).toBe(1);
       expect(row.status).toBe('partial');
     } finally {
       await b.close();
@@ -511,8 +501,8 @@ describe('respondent page in Chromium', () => {
   }, 60_000);
 
   test('an invitation token never appears in localStorage; an entry stored under the old raw-token key is moved', async () => {
-    const wave = openWave(app.db, OFFICIAL_SURVEY_ID);
-    const [fresh, started] = createInvitations(app.db, wave.id, 2);
+    const wave = await app.openWave();
+    const [fresh, started] = await app.createInvitations(2, wave.id);
     const b = await openBrowser({ locale: 'ru-RU' });
     try {
       const { page } = b;

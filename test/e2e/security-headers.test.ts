@@ -4,7 +4,7 @@
 // the check would see a violation).
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loadTargets } from '../../server/surveys/sqlite-sync';
+import { loadTargets } from '../../server/surveys/bootstrap';
 import { OFFICIAL_SURVEYS_DIR, REPO_ROOT, startTestApp, type TestApp } from '../helpers/app';
 import { openBrowser, type Browser } from './browser';
 
@@ -14,7 +14,7 @@ let app: TestApp;
 let browser: Browser;
 beforeAll(async () => {
   app = await startTestApp({ surveysDir: OFFICIAL_SURVEYS_DIR, staticDir: CLIENT_DIR });
-  loadTargets(app.db, OFFICIAL_SURVEYS_DIR);
+  await loadTargets(app.store, OFFICIAL_SURVEYS_DIR);
   browser = await openBrowser({ locale: 'ru', width: 1280, height: 800, bypassCSP: false });
 }, 60_000);
 afterAll(async () => {

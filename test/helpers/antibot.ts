@@ -115,7 +115,13 @@ function send(method, path, data, headers) {
       res.on('data', (c) => { text += c; });
       res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, text }));
     });
-    r.on('error', reject);
+    // A kept-alive socket the server closed as idle while this thread was busy solving (a loaded
+    // machine): the request never reached the server, so it is sent again on a new socket, as
+    // Node's documentation of http.Agent advises (request.reusedSocket).
+    r.on('error', (err) => {
+      if (r.reusedSocket && err.code === 'ECONNRESET') send(method, path, data, headers).then(resolve, reject);
+      else reject(err);
+    });
     if (data) r.write(data);
     r.end();
   });

@@ -10,13 +10,14 @@ import { createAntibot, type AntibotOptions } from '../../server/antibot/guard';
 import { sql as q } from 'drizzle-orm';
 import type { Db } from '../../server/db/open';
 import { rowShape } from '../../server/db/rows';
-import { invitations, responses, type InvitationRow, type ResponseRow, type SurveyVersionRow, type WaveRow } from '../../server/db/schema';
+import { invitations, responses, waves, type InvitationRow, type ResponseRow, type SurveyVersionRow, type WaveRow } from '../../server/db/schema';
 import type { Store } from '../../server/db/store';
 import { createInvitations } from '../../server/invitations/service';
 import { loadOfficialSurvey } from '../../server/surveys/bootstrap';
 import { OFFICIAL_SURVEY_ID } from '../../server/surveys/service';
-import { closeWave, ensureOpenWave } from '../../server/waves/service';
-import { createTestStore, type TestEngine } from './store';
+import { closeWave, ensureOpenWave, openWave } from '../../server/waves/service';
+import type { Sql } from '../../server/db/sql';
+import { cliEnvOf, createTestStore, type TestEngine } from './store';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 /** The small stand-in questionnaire (test/fixtures/mini-survey/official). */
@@ -72,6 +73,8 @@ export interface TestApp {
   createInvitations: (count: number, waveId?: number) => Promise<{ id: number; token: string }[]>;
   /** Closes wave `waveId` (default the test's wave), as `kelisim wave close` does. */
   closeWave: (waveId?: number) => Promise<void>;
+  /** Opens another wave of the official survey (no period), so a test has an open link of its own. */
+  openWave: () => Promise<WaveRow>;
   version: SurveyVersionRow;
   wave: WaveRow;
   /** Internal errors the app logged (a test of bad input expects none). */
@@ -124,7 +127,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   };
   return {
     baseUrl, engine, store, db, dbFile: testStore.location.file ?? '',
-    cliEnv: testStore.location.url === undefined ? { KELISIM_DB: testStore.location.file } : { KELISIM_DATABASE_URL: testStore.location.url }, version, wave, internalErrors, api,
+    cliEnv: cliEnvOf(testStore.location), version, wave, internalErrors, api,
     responseRows: async (id) => (await store.sql.all<Record<string, unknown>>(id === undefined
       ? q`SELECT ${RESPONSE.columns} FROM ${responses} ORDER BY ${responses.id}`
       : q`SELECT ${RESPONSE.columns} FROM ${responses} WHERE ${responses.id} = ${id}`)).map((r) => RESPONSE.read(r)),
@@ -132,6 +135,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     createInvitations: (count, waveId = wave.id) => store.write((tx) => createInvitations(tx, waveId, count)),
     // The CLI's own function (it also destroys the wave's open-link secret), on either engine.
     closeWave: async (waveId = wave.id) => { await closeWave(store, waveId); },
+    openWave: () => store.write((tx) => openWave(tx, OFFICIAL_SURVEY_ID)),
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -141,6 +145,15 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
 }
 
 const RESPONSE = rowShape<ResponseRow>(responses);
+
+/**
+ * Every stored response of the wave whose open link is `slug` (ordered by id), read through the
+ * store `sql` of the database the server writes: what the server committed, on either engine.
+ */
+export async function storedResponses(sql: Sql, slug: string): Promise<ResponseRow[]> {
+  return (await sql.all<Record<string, unknown>>(q`SELECT ${RESPONSE.columns} FROM ${responses}
+    JOIN ${waves} ON ${waves.id} = ${responses.waveId} WHERE ${waves.openSlug} = ${slug} ORDER BY ${responses.id}`)).map((r) => RESPONSE.read(r));
+}
 const INVITATION = rowShape<InvitationRow>(invitations);
 
 /** TestApp.db on PostgreSQL: any use throws, naming why. */

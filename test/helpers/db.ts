@@ -4,7 +4,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { inject } from 'vitest';
 import { openDb, type Db } from '../../server/db/open';
 
@@ -37,14 +36,4 @@ export function createTestDb(): TestDb {
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** Every stored response of the wave whose open link is `slug`, read through a connection of its own (what the server committed). */
-export function storedResponses(dbFile: string, slug: string): Record<string, unknown>[] {
-  const db = new Database(dbFile, { readonly: true });
-  try {
-    return db.prepare('SELECT r.* FROM responses r JOIN waves w ON w.id = r.wave_id WHERE w.open_slug = ?').all(slug) as Record<string, unknown>[];
-  } finally {
-    db.close();
-  }
 }

@@ -34,6 +34,11 @@ export interface TestStore {
   cleanup: () => Promise<void>;
 }
 
+/** What a `kelisim` process or a server process is pointed at for `location`: KELISIM_DB or KELISIM_DATABASE_URL. */
+export function cliEnvOf(location: TestStore['location']): Record<string, string> {
+  return location.url === undefined ? { KELISIM_DB: location.file } : { KELISIM_DATABASE_URL: location.url };
+}
+
 /** A fresh migrated database of the test's own, with its store, on `engine` (default testEngine()). */
 export async function createTestStore(engine: TestEngine = testEngine()): Promise<TestStore> {
   if (engine === 'sqlite') {

@@ -1,18 +1,20 @@
 // Feature routers carry their own policy (server/features.ts, decision 005): the respondent API
 // is never cached, a 'public-etag' feature gets ETags and 304s instead of the API's no-store, and
 // an 'authenticated' feature refuses everyone until sign-in exists. Real app, real socket.
+import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { Router } from 'express';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app';
 import { FEATURES, type Feature } from '../../server/features';
-import { loadOfficialSurvey } from '../../server/surveys/sqlite-sync';
+import { loadOfficialSurvey } from '../../server/surveys/bootstrap';
 import { OFFICIAL_SURVEY_ID } from '../../server/surveys/service';
-import { ensureOpenWave } from '../../server/waves/sqlite-sync';
+import { ensureOpenWave } from '../../server/waves/service';
 import { MINI_SURVEYS_DIR } from '../helpers/app';
-import { createTestDb, type TestDb } from '../helpers/db';
+import { createTestStore, type TestStore } from '../helpers/store';
 
 let counter = 0;
 const publicFeature: Feature = {
@@ -27,19 +29,21 @@ const adminFeature: Feature = {
   router: () => Router().get('/secret', (_req, res) => { res.json({ secret: true }); }),
 };
 
-let testDb: TestDb;
+let testStore: TestStore;
+/** A static folder that does not exist: no client is served. */
+const NO_CLIENT = path.join(os.tmpdir(), `kelisim-no-client-${randomUUID()}`);
 let server: Server;
 let base: string;
 let slug: string;
 const errors: unknown[] = [];
 
 beforeEach(async () => {
-  testDb = createTestDb();
-  loadOfficialSurvey(testDb.db, MINI_SURVEYS_DIR);
-  slug = ensureOpenWave(testDb.db, OFFICIAL_SURVEY_ID).wave.openSlug;
+  testStore = await createTestStore();
+  await loadOfficialSurvey(testStore.store, MINI_SURVEYS_DIR);
+  slug = (await ensureOpenWave(testStore.store, OFFICIAL_SURVEY_ID)).wave.openSlug;
   const app = createApp({
-    db: testDb.db,
-    config: { bodyLimitBytes: 64 * 1024, staticDir: path.join(testDb.dir, 'no-client') },
+    db: testStore.db, store: testStore.store,
+    config: { bodyLimitBytes: 64 * 1024, staticDir: NO_CLIENT },
     logError: (_m, e) => errors.push(e),
     features: [...FEATURES, publicFeature, adminFeature],
   });
@@ -50,7 +54,7 @@ afterEach(async () => {
   expect(errors).toEqual([]);
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
-  testDb.cleanup();
+  await testStore.cleanup();
 });
 
 describe('feature policies', () => {
@@ -98,6 +102,6 @@ describe('feature policies', () => {
 
   it('refuses to mount a feature at the root of /api, where its policy would apply to everything', () => {
     const root = { ...publicFeature, path: '/' } as unknown as Feature;
-    expect(() => createApp({ db: testDb.db, config: { bodyLimitBytes: 1024, staticDir: testDb.dir }, features: [root] })).toThrow(/own path under \/api/);
+    expect(() => createApp({ db: testStore.db, store: testStore.store, config: { bodyLimitBytes: 1024, staticDir: NO_CLIENT }, features: [root] })).toThrow(/own path under \/api/);
   });
 });

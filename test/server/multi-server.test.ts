@@ -11,7 +11,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -19,6 +18,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { miniAnswers } from '../helpers/answers';
 import { MINI_SURVEYS_DIR } from '../helpers/app';
 import { createTestPgDb, type TestPgDb } from '../helpers/pg';
+import { respondentClient } from '../helpers/respondent-client';
 import { freePort, runCli, startServerProcess } from '../helpers/spawn';
 
 let dir: string;
@@ -65,25 +65,7 @@ afterAll(async () => {
 });
 
 /** A respondent's browser: a keep-alive connection of its own to one server. */
-function client(server: { base: string }) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  return {
-    complete: (id: string, data: Record<string, unknown>) => new Promise<{ status: number; body: Record<string, unknown> }>((resolve, reject) => {
-      const payload = JSON.stringify({ surveyVersionId: versionId, locale: 'ru', data, durationMs: 300_000 });
-      const req = http.request(`${server.base}/api/links/${slug}/responses/${id}/complete`, {
-        method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
-      }, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => { text += c; });
-        res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) as Record<string, unknown> }));
-      });
-      req.on('error', reject);
-      req.end(payload);
-    }),
-    close: () => agent.destroy(),
-  };
-}
+const client = (server: { base: string }) => respondentClient(server.base, slug, versionId);
 
 const count = async (query: string, params: unknown[]) => Number((await reader.query<{ n: string }>(query, params)).rows[0]!.n);
 
@@ -97,7 +79,7 @@ it('50 clients on two servers race for the last places of a quota cell: exactly 
   const data = (i: number) => miniAnswers({ sex: 'f', age: 30 + (i % 15) });
   const first = await Promise.all(crowd.map(async (c, i) => {
     const k = client(c.home);
-    try { return await k.complete(c.id, data(i)); } finally { k.close(); }
+    try { return await k.complete(data(i), c.id); } finally { k.close(); }
   }));
   const placed = first.filter((r) => r.status === 201 && r.body.status === 'complete');
   const refused = first.filter((r) => r.status === 201 && r.body.status === 'screened_out' && r.body.screenReason === 'quota_full');
@@ -109,7 +91,7 @@ it('50 clients on two servers race for the last places of a quota cell: exactly 
   // Every client sends its completion again to the other server, twice at once: the stored result, never a second row.
   const again = await Promise.all(crowd.flatMap((c, i) => [0, 1].map(async () => {
     const k = client(c.other);
-    try { return { i, r: await k.complete(c.id, data(i)) }; } finally { k.close(); }
+    try { return { i, r: await k.complete(data(i), c.id) }; } finally { k.close(); }
   })));
   for (const { i, r } of again) {
     expect(r.status).toBe(200);
@@ -142,7 +124,7 @@ it('a server killed with SIGKILL under the load of 50 clients loses no acknowled
       attempted.set(id, data);
       for (;;) {
         try {
-          const r = await k.complete(id, data);
+          const r = await k.complete(data, id);
           expect([200, 201], JSON.stringify(r.body)).toContain(r.status);
           acked.set(id, r.body);
           if (acked.size >= KILL_AFTER && !killed) {

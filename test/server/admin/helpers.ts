@@ -17,7 +17,7 @@ import type { Store } from '../../../server/db/store';
 import { loadOfficialSurvey, loadTargets } from '../../../server/surveys/bootstrap';
 import { OFFICIAL_SURVEY_ID } from '../../../server/surveys/service';
 import { ensureOpenWave } from '../../../server/waves/service';
-import { createTestStore, type TestEngine } from '../../helpers/store';
+import { cliEnvOf, createTestStore, type TestEngine } from '../../helpers/store';
 import { MINI_SURVEYS_DIR, textOf, type JsonBody } from '../../helpers/app';
 
 export const PASSWORD = 'correct horse battery staple';
@@ -102,7 +102,7 @@ export async function startAdminApp(o: { surveysDir?: string; trustProxy?: numbe
       if (!db) throw new Error(`this test reads the SQLite connection, which a ${ts.engine} test store has not: run it on SQLite only`);
       return db;
     },
-    cliEnv: ts.location.url === undefined ? { KELISIM_DB: ts.location.file } : { KELISIM_DATABASE_URL: ts.location.url },
+    cliEnv: cliEnvOf(ts.location),
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

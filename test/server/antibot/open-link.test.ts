@@ -7,9 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { PowChallenge } from '../../../contract/antibot';
 import { issueChallenge } from '../../../server/antibot/pow';
 import { powKey, waveSecret } from '../../../server/antibot/secrets';
-import { storeOf } from '../../helpers/db-store';
-import { createInvitations } from '../../../server/invitations/sqlite-sync';
-import { closeWave } from '../../../server/waves/sqlite-sync';
+import { sql as q, type SQL } from 'drizzle-orm';
 import { agentFrom, floodInWorker, percentile, powHeader, requestFrom, solvedPow, type Reply } from '../../helpers/antibot';
 import { miniAnswers } from '../../helpers/answers';
 import { startTestApp, type TestApp } from '../../helpers/app';
@@ -30,7 +28,12 @@ function agent(address: string, keepAlive = false): http.Agent {
 const completion = (data = miniAnswers()) => ({ surveyVersionId: t.version.id, locale: 'ru', data, durationMs: 300_000 });
 const partial = () => ({ surveyVersionId: t.version.id, locale: 'ru', data: { adult: true }, currentPageNo: 0 });
 const slug = () => t.wave.openSlug;
-const sqlAll = <T>(sql: string, ...params: unknown[]) => t.db.$client.prepare(sql).all(...params) as T[];
+/** Rows of `text` (placeholders `?` bound to `params`), read through the store of the app: SQLite or PostgreSQL. */
+const sqlAll = <T>(text: string, ...params: unknown[]): Promise<T[]> => {
+  const [head, ...rest] = text.split('?');
+  const query: SQL = q.join([q.raw(head!), ...rest.map((part, i) => q`${params[i]}${q.raw(part)}`)]);
+  return t.store.sql.all<T>(query);
+};
 
 describe('proof of work on the open link', () => {
   it('is required to start a response, is single use, and is not asked of an invitation', async () => {
@@ -65,7 +68,7 @@ describe('proof of work on the open link', () => {
     const reused = await requestFrom(a, t.baseUrl, 'POST', `${url}/${second}/complete`, completion(), good);
     expect(reused.status).toBe(403);
     expect(reused.body.error).toMatchObject({ code: 'pow_reused' });
-    expect(sqlAll('SELECT id FROM responses WHERE id = ?', second)).toEqual([]);
+    expect(await sqlAll('SELECT id FROM responses WHERE id = ?', second)).toEqual([]);
     // A retried completion of the stored one needs nothing more: it is answered by its id.
     const retry = await requestFrom(a, t.baseUrl, 'POST', `${url}/${id}/complete`, completion());
     expect(retry.status).toBe(200);
@@ -79,12 +82,12 @@ describe('proof of work on the open link', () => {
     expect((await requestFrom(a, t.baseUrl, 'POST', `${url}/${p}/complete`, completion())).status).toBe(201);
 
     // Signals: both responses proved their work; no raw address anywhere in the protection's tables.
-    expect(sqlAll<{ pow_ok: number }>('SELECT pow_ok FROM response_signals ORDER BY pow_ok')).toEqual([{ pow_ok: 1 }, { pow_ok: 1 }]);
-    const stored = JSON.stringify([sqlAll('SELECT * FROM response_signals'), sqlAll('SELECT * FROM rate_limits'), sqlAll('SELECT * FROM used_challenges')]);
+    expect(await sqlAll<{ pow_ok: number }>('SELECT pow_ok FROM response_signals ORDER BY pow_ok')).toEqual([{ pow_ok: 1 }, { pow_ok: 1 }]);
+    const stored = JSON.stringify([await sqlAll('SELECT * FROM response_signals'), await sqlAll('SELECT * FROM rate_limits'), await sqlAll('SELECT * FROM used_challenges')]);
     expect(stored).not.toContain('127.0.0.1');
 
     // An invitation: no challenge needed, no proof of work asked.
-    const [inv] = createInvitations(t.db, t.wave.id, 1);
+    const [inv] = await t.createInvitations(1);
     expect((await requestFrom(a, t.baseUrl, 'GET', `/api/links/${inv!.token}/challenge`)).body).toEqual({ required: false });
     expect((await requestFrom(a, t.baseUrl, 'POST', `/api/links/${inv!.token}/responses/${randomUUID()}/complete`, completion())).status).toBe(201);
   });
@@ -92,7 +95,7 @@ describe('proof of work on the open link', () => {
   it('refuses an expired challenge and one issued for another wave', async () => {
     t = await startTestApp({ antibot: true });
     const a = agent('127.0.0.1');
-    const key = powKey((await waveSecret(storeOf(t.db), t.wave.id))!);
+    const key = powKey((await waveSecret(t.store, t.wave.id))!);
     const expired = await issueChallenge(key, t.wave.id, Date.now() - 31 * 60_000);
     const otherWave = await issueChallenge(key, t.wave.id + 1);
     for (const c of [expired, otherWave]) {
@@ -128,8 +131,8 @@ describe('limits on the open link', () => {
       baseline.push(await requestFrom(a, t.baseUrl, 'POST', `${url}/${id}/complete`, completion(miniAnswers({ age: 80 + k }))));
     }
     expect(baseline.filter((r) => r.status >= 300)).toEqual([]);
-    const snapshot = () => JSON.stringify(sqlAll('SELECT id, status, data, consensus FROM responses WHERE id IN (?, ?, ?, ?, ?) ORDER BY id', ...before));
-    const storedBefore = snapshot();
+    const snapshot = async () => JSON.stringify(await sqlAll('SELECT id, status, data, consensus FROM responses WHERE id IN (?, ?, ?, ?, ?) ORDER BY id', ...before));
+    const storedBefore = await snapshot();
 
     // The flood: 16 clients on their own thread, 400 completions with fresh ids, each solving its
     // own challenge as a real script would (until it is refused: it then keeps sending).
@@ -172,8 +175,8 @@ describe('limits on the open link', () => {
     console.info(`[antibot flood] ${FLOOD} completions from one address in ${floodSeconds.toFixed(1)} s (${Math.round(FLOOD / floodSeconds * 60)}/min): ${accepted.length} stored, ${limited.length} × 429; ` +
       `other respondents during it: ${others.length} requests, p50 ${percentile(ms, 50).toFixed(1)} ms, p99 ${percentile(ms, 99).toFixed(1)} ms, max ${Math.max(...ms).toFixed(1)} ms ` +
       `(the same journeys without a flood: p50 ${percentile(baseline.map((r) => r.ms), 50).toFixed(1)} ms, p99 ${percentile(baseline.map((r) => r.ms), 99).toFixed(1)} ms)`);
-    expect(snapshot()).toBe(storedBefore);
-    const stored = sqlAll<{ n: number }>("SELECT count(*) AS n FROM responses WHERE status = 'complete'")[0]!.n;
+    expect(await snapshot()).toBe(storedBefore);
+    const stored = (await sqlAll<{ n: number }>("SELECT count(*) AS n FROM responses WHERE status = 'complete'"))[0]!.n;
     expect(stored).toBe(5 + 6 + 20 + others.filter((r) => r.status === 201).length);
   }, 120_000);
 
@@ -200,7 +203,7 @@ describe('limits on the open link', () => {
   it('invitations are exempt from the limits', async () => {
     t = await startTestApp({ antibot: { enforce: true, limits: { newPerAddress: { points: 1, durationSeconds: 600 }, completePerAddress: { points: 1, durationSeconds: 600 }, newPerWave: { points: 1, durationSeconds: 600 } } } });
     const a = agent('127.0.0.1');
-    for (const inv of createInvitations(t.db, t.wave.id, 5)) {
+    for (const inv of await t.createInvitations(5)) {
       expect((await requestFrom(a, t.baseUrl, 'POST', `/api/links/${inv.token}/responses/${randomUUID()}/complete`, completion())).status).toBe(201);
     }
   });
@@ -211,35 +214,35 @@ describe('privacy', () => {
     t = await startTestApp({ antibot: true });
     const a = agent('127.0.4.1');
     expect((await requestFrom(a, t.baseUrl, 'POST', `/api/links/${slug()}/responses/${randomUUID()}/complete`, completion(), await solvedPow(a, t.baseUrl, slug()))).status).toBe(201);
-    const [secret] = sqlAll<{ secret: string }>('SELECT secret FROM wave_secrets WHERE wave_id = ?', t.wave.id);
-    const [signal] = sqlAll<{ address_hash: string }>('SELECT address_hash FROM response_signals');
+    const [secret] = await sqlAll<{ secret: string }>('SELECT secret FROM wave_secrets WHERE wave_id = ?', t.wave.id);
+    const [signal] = await sqlAll<{ address_hash: string }>('SELECT address_hash FROM response_signals');
     // The hash is the keyed one: computable with the secret, not without.
     expect(signal!.address_hash).toBe(createHmac('sha256', secret!.secret).update('address\u0000127.0.4.1').digest('hex').slice(0, 32));
     expect(signal!.address_hash).not.toBe(createHash('sha256').update('127.0.4.1').digest('hex').slice(0, 32));
-    closeWave(t.db, t.wave.id);
-    expect(sqlAll('SELECT * FROM wave_secrets')).toEqual([]);
-    expect(await waveSecret(storeOf(t.db), t.wave.id)).toBeUndefined();
+    await t.closeWave();
+    expect(await sqlAll('SELECT * FROM wave_secrets')).toEqual([]);
+    expect(await waveSecret(t.store, t.wave.id)).toBeUndefined();
     expect((await requestFrom(a, t.baseUrl, 'GET', `/api/links/${slug()}/challenge`)).body.error).toMatchObject({ code: 'wave_closed' });
-    expect(sqlAll('SELECT address_hash FROM response_signals')).toEqual([signal]);
+    expect(await sqlAll('SELECT address_hash FROM response_signals')).toEqual([signal]);
   });
 
   it('a completed invitation keeps nothing that ties it to the answers; a retried completion is still answered', async () => {
     t = await startTestApp({ antibot: true });
     const a = agent('127.0.0.1');
-    const [inv] = createInvitations(t.db, t.wave.id, 1);
+    const [inv] = await t.createInvitations(1);
     const id = randomUUID();
     const link = `/api/links/${inv!.token}/responses/${id}`;
     expect((await requestFrom(a, t.baseUrl, 'PUT', link, partial())).status).toBe(200);
     // While it is being answered, the invitation resumes on another device.
-    expect(sqlAll('SELECT response_id FROM invitations WHERE id = ?', inv!.id)).toEqual([{ response_id: id }]);
+    expect(await sqlAll('SELECT response_id FROM invitations WHERE id = ?', inv!.id)).toEqual([{ response_id: id }]);
     const done = await requestFrom(a, t.baseUrl, 'POST', `${link}/complete`, completion());
     expect(done.status).toBe(201);
-    const [row] = sqlAll<{ response_id: string | null; completed_at: string }>('SELECT response_id, completed_at FROM invitations WHERE id = ?', inv!.id);
+    const [row] = await sqlAll<{ response_id: string | null; completed_at: string }>('SELECT response_id, completed_at FROM invitations WHERE id = ?', inv!.id);
     expect(row!.response_id).toBeNull();
     expect(row!.completed_at).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-    expect(sqlAll('SELECT invitation_id FROM responses WHERE id = ?', id)).toEqual([{ invitation_id: null }]);
-    expect(JSON.stringify(sqlAll('SELECT * FROM invitations'))).not.toContain(id);
-    expect(sqlAll('SELECT * FROM response_signals')).toEqual([]);
+    expect(await sqlAll('SELECT invitation_id FROM responses WHERE id = ?', id)).toEqual([{ invitation_id: null }]);
+    expect(JSON.stringify(await sqlAll('SELECT * FROM invitations'))).not.toContain(id);
+    expect(await sqlAll('SELECT * FROM response_signals')).toEqual([]);
     // Used: the link is refused; the same completion again gets its first answer.
     expect((await requestFrom(a, t.baseUrl, 'GET', `/api/links/${inv!.token}`)).body.error).toMatchObject({ code: 'invitation_used' });
     const retry = await requestFrom(a, t.baseUrl, 'POST', `${link}/complete`, completion());

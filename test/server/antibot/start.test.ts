@@ -8,23 +8,35 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { miniAnswers } from '../../helpers/answers';
 import { MINI_SURVEYS_DIR } from '../../helpers/app';
+import { createTestPgDb, type TestPgDb } from '../../helpers/pg';
 import { startServerProcess } from '../../helpers/spawn';
+import { testEngine } from '../../helpers/store';
 
 const dirs: string[] = [];
 const children: ChildProcess[] = [];
+const databases: TestPgDb[] = [];
 afterEach(async () => {
   for (const c of children.splice(0)) {
     const exited = new Promise((r) => c.once('exit', r));
     c.kill('SIGTERM');
     await exited;
   }
+  for (const d of databases.splice(0)) await d.drop();
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
+
+/** The server's database on the engine KELISIM_TEST_DB names: a new SQLite file, or an empty PostgreSQL database it migrates. */
+async function databaseEnv(dir: string): Promise<Record<string, string>> {
+  if (testEngine() === 'sqlite') return { KELISIM_DB: path.join(dir, 'k.db') };
+  const database = await createTestPgDb({ migrated: true });
+  databases.push(database);
+  return { KELISIM_DATABASE_URL: database.url };
+}
 
 async function start(env: Record<string, string>) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kelisim-antibot-'));
   dirs.push(dir);
-  const server = await startServerProcess({ PORT: '0', HOST: '127.0.0.1', KELISIM_DB: path.join(dir, 'k.db'), KELISIM_SURVEYS_DIR: MINI_SURVEYS_DIR, KELISIM_STATIC_DIR: path.join(dir, 'no-client'), ...env });
+  const server = await startServerProcess({ PORT: '0', HOST: '127.0.0.1', ...await databaseEnv(dir), KELISIM_SURVEYS_DIR: MINI_SURVEYS_DIR, KELISIM_STATIC_DIR: path.join(dir, 'no-client'), ...env });
   children.push(server.child);
   const url = new URL(server.link.replace('localhost', '127.0.0.1'));
   const slug = url.pathname.split('/s/')[1]!;

@@ -1,34 +1,35 @@
 // `kelisim frame import | list` as a real process: a good frame (CSV and XLSX) is stored once,
 // and each refusal the issue names is one line naming file, line and column, with nothing stored.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDb } from '../../../server/db/open';
-import { createSqliteStore } from '../../../server/db/store-sqlite';
 import { ensureCensusFrame, listFrames, storeFrame } from '../../../server/frames/service';
 import { DomainError } from '../../../server/errors';
 import { parseCsvText } from '../../../server/tables/read-table';
-import { loadOfficialSurvey } from '../../../server/surveys/sqlite-sync';
+import { loadOfficialSurvey } from '../../../server/surveys/bootstrap';
 import { OFFICIAL_SURVEYS_DIR } from '../../helpers/app';
-import { createTestDbFile } from '../../helpers/db';
 import { runCli } from '../../helpers/spawn';
-import { storeOf } from '../../helpers/db-store';
+import { cliEnvOf, createTestStore, type TestStore } from '../../helpers/store';
 
-let file: string;
+// The database on the engine KELISIM_TEST_DB names; the command is pointed at it as a server would be.
+let t: TestStore;
 let dir: string;
-beforeAll(() => {
-  ({ file, dir } = createTestDbFile());
-  const db = openDb(file);
-  loadOfficialSurvey(db, OFFICIAL_SURVEYS_DIR);
-  db.$client.close();
+beforeAll(async () => {
+  t = await createTestStore();
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kelisim-frame-'));
+  await loadOfficialSurvey(t.store, OFFICIAL_SURVEYS_DIR);
 });
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+afterAll(async () => {
+  await t?.cleanup();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
 
-const cli = (args: string[]) => runCli(['frame', ...args], { KELISIM_DB: file });
+const cli = (args: string[]) => runCli(['frame', ...args], cliEnvOf(t.location));
 const write = (name: string, text: string) => { const p = path.join(dir, name); fs.writeFileSync(p, text); return p; };
 const importArgs = (f: string, name: string) => ['import', '--file', f, '--name', name, '--source', 'BNS 2021 census tables', '--reference-date', '2021-10-01'];
-const frameCount = async () => { const db = openDb(file); try { return (await listFrames(createSqliteStore(db).sql)).length; } finally { db.$client.close(); } };
+const frameCount = async () => (await listFrames(t.store.sql)).length;
 
 const GOOD = 'margin,level,population\nsex,m,480\nsex,f,520\nsex:age,m:18-29,100\nsex:age,m:30+,380\nsex:age,f:18-29,110\nsex:age,f:30+,410\nsettlement,urban,602\nsettlement,rural,400\n';
 
@@ -59,18 +60,13 @@ describe('kelisim frame', () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('--name survey-frame: a frame with this name already exists');
 
-    const db = openDb(file);
-    try {
-      const census = (await ensureCensusFrame(storeOf(db), OFFICIAL_SURVEYS_DIR))!;
-      expect(census.created).toBe(true);
-      expect(new Set(census.frame.margins.map((m) => m.margin))).toEqual(new Set(['sex', 'settlement', 'ethnicity']));
-      expect((await ensureCensusFrame(storeOf(db), OFFICIAL_SURVEYS_DIR))?.created).toBe(false);
-      const scaled = (await listFrames(storeOf(db).sql)).find((f) => f.name === 'survey-frame')!;
-      const urban = scaled.margins.find((m) => m.level === 'urban')!.population;
-      expect(urban).toBeCloseTo(602 * 1000 / 1002, 9);
-    } finally {
-      db.$client.close();
-    }
+    const census = (await ensureCensusFrame(t.store, OFFICIAL_SURVEYS_DIR))!;
+    expect(census.created).toBe(true);
+    expect(new Set(census.frame.margins.map((m) => m.margin))).toEqual(new Set(['sex', 'settlement', 'ethnicity']));
+    expect((await ensureCensusFrame(t.store, OFFICIAL_SURVEYS_DIR))?.created).toBe(false);
+    const scaled = (await listFrames(t.store.sql)).find((f) => f.name === 'survey-frame')!;
+    const urban = scaled.margins.find((m) => m.level === 'urban')!.population;
+    expect(urban).toBeCloseTo(602 * 1000 / 1002, 9);
     const list = await cli(['list']);
     expect(list.stdout).toMatch(/\tsurvey-frame\tILLUSTRATIVE\t2021-10-01\tsex, sex:age, settlement\t/);
     expect(list.stdout).toMatch(/\tkz-census-2021\tcited\t2021-10-01\tsex, settlement, ethnicity\t/);
@@ -98,18 +94,13 @@ describe('kelisim frame', () => {
     ];
     // The refusals through the service the command calls (in-process: 10 processes would take
     // half a minute on a loaded machine), then one of each exit code through the real process.
-    const db = openDb(file);
-    try {
-      for (const [name, text, message] of cases) {
-        const err = await Promise.resolve().then(() => storeFrame(storeOf(db), parseCsvText(text, name), { name: 'bad', source: 's', referenceDate: '2021-10-01', illustrative: false }, 'test'))
-          .then(() => null, (e: unknown) => e);
-        expect(err, name).toBeInstanceOf(DomainError);
-        expect((err as DomainError).kind, name).toBe('bad_data');
-        expect((err as DomainError).message, name).toMatch(message);
-        expect((err as DomainError).message).not.toContain('\n');
-      }
-    } finally {
-      db.$client.close();
+    for (const [name, text, message] of cases) {
+      const err = await Promise.resolve().then(() => storeFrame(t.store, parseCsvText(text, name), { name: 'bad', source: 's', referenceDate: '2021-10-01', illustrative: false }, 'test'))
+        .then(() => null, (e: unknown) => e);
+      expect(err, name).toBeInstanceOf(DomainError);
+      expect((err as DomainError).kind, name).toBe('bad_data');
+      expect((err as DomainError).message, name).toMatch(message);
+      expect((err as DomainError).message).not.toContain('\n');
     }
     const [totals, ...u] = await Promise.all([
       cli(importArgs(write(cases[0]![0], cases[0]![1]), 'bad-totals')),

@@ -2,41 +2,46 @@
 // log: the commands as real processes where their exit codes and messages are the point, the
 // services they call in-process for the rest.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { sql as q } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDb, type Db } from '../../../server/db/open';
+import { auditLog, estimateRuns, publications, waves } from '../../../server/db/schema';
 import { importFrameFile } from '../../../server/frames/service';
 import { currentPublication, publicationHistory, publishedRuns } from '../../../server/publications/service';
 import { importResponsesFile } from '../../../server/responses/import';
-import { storeOf } from '../../helpers/db-store';
 import { createEstimateRun, type EstimateRequest } from '../../../server/runs/service';
-import { loadOfficialSurvey } from '../../../server/surveys/sqlite-sync';
+import { loadOfficialSurvey } from '../../../server/surveys/bootstrap';
 import { OFFICIAL_SURVEY_ID } from '../../../server/surveys/service';
-import { createWave, ensureOpenWave, periodOf } from '../../../server/waves/sqlite-sync';
+import { createWave, ensureOpenWave, periodOf } from '../../../server/waves/service';
 import { OFFICIAL_SURVEYS_DIR } from '../../helpers/app';
-import { createTestDbFile } from '../../helpers/db';
 import { runCli } from '../../helpers/spawn';
+import { cliEnvOf, createTestStore, type TestStore } from '../../helpers/store';
 import { REFERENCE_DIR, writeReferenceImport } from '../runs/reference-import';
 
-let file: string;
+// The database on the engine KELISIM_TEST_DB names; the commands are pointed at it.
+let t: TestStore;
 let dir: string;
-let db: Db;
 let waveId: number;
 beforeAll(async () => {
-  ({ file, dir } = createTestDbFile());
-  db = openDb(file);
-  loadOfficialSurvey(db, OFFICIAL_SURVEYS_DIR);
-  waveId = createWave(db, OFFICIAL_SURVEY_ID, '2023-Q3', { closed: true, actor: 'test' }).id;
+  t = await createTestStore();
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kelisim-publish-'));
+  await loadOfficialSurvey(t.store, OFFICIAL_SURVEYS_DIR);
+  waveId = (await createWave(t.store, OFFICIAL_SURVEY_ID, '2023-Q3', { closed: true, actor: 'test' })).id;
   const csv = path.join(dir, 'a.csv');
   writeReferenceImport('raking-a', csv);
-  await importResponsesFile(storeOf(db), waveId, csv, 'test');
-  await importFrameFile(storeOf(db), path.join(REFERENCE_DIR, 'raking-a', 'margins.csv'), { name: 'ref', source: 'R reference', referenceDate: '2021-10-01', illustrative: true }, 'test');
+  await importResponsesFile(t.store, waveId, csv, 'test');
+  await importFrameFile(t.store, path.join(REFERENCE_DIR, 'raking-a', 'margins.csv'), { name: 'ref', source: 'R reference', referenceDate: '2021-10-01', illustrative: true }, 'test');
 }, 60_000);
-afterAll(() => { db.$client.close(); fs.rmSync(dir, { recursive: true, force: true }); });
+afterAll(async () => {
+  await t?.cleanup();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
 
-const cli = (args: string[]) => runCli(args, { KELISIM_DB: file });
-const audit = (action: string) => db.$client.prepare('SELECT actor, subject_id AS subjectId, reason, before, after FROM audit_log WHERE action = ? ORDER BY id').all(action) as { actor: string; subjectId: string; reason: string | null; before: string | null; after: string }[];
+const cli = (args: string[]) => runCli(args, cliEnvOf(t.location));
+const audit = (action: string) => t.store.sql.all<{ actor: string; subjectId: string; reason: string | null; before: string | null; after: string }>(q`SELECT ${auditLog.actor} AS "actor",
+  ${auditLog.subjectId} AS "subjectId", ${auditLog.reason} AS "reason", CAST(${auditLog.before} AS TEXT) AS "before", CAST(${auditLog.after} AS TEXT) AS "after"
+  FROM ${auditLog} WHERE ${auditLog.action} = ${action} ORDER BY ${auditLog.id}`);
 
 describe('waves with a period', () => {
   it('wave create records a closed wave for a past period, once; wave list shows the period; a new open wave takes the current quarter', async () => {
@@ -52,8 +57,8 @@ describe('waves with a period', () => {
     expect(bad.stderr).toContain('--period "2022-Q5" must be a quarter like 2023-Q2');
     const list = await cli(['wave', 'list']);
     expect(list.stdout).toMatch(new RegExp(`\\n${waveId}\\tclosed\\tQ3 2023\\t2023-Q3\\t`));
-    expect(audit('wave.create').some((a) => a.actor.startsWith('cli:') && JSON.parse(a.after).period === '2022-Q1')).toBe(true);
-    const opened = ensureOpenWave(db, OFFICIAL_SURVEY_ID);
+    expect((await audit('wave.create')).some((a) => a.actor.startsWith('cli:') && JSON.parse(a.after).period === '2022-Q1')).toBe(true);
+    const opened = await ensureOpenWave(t.store, OFFICIAL_SURVEY_ID);
     expect(opened.created).toBe(true);
     expect(opened.wave.period).toBe(periodOf(new Date()));
   }, 60_000);
@@ -61,8 +66,8 @@ describe('waves with a period', () => {
 
 describe('estimate, publish, revise, withdraw', () => {
   it('refuses bad estimate options and unknown ids with exit 2, writing no run', async () => {
-    const runs = () => db.$client.prepare('SELECT count(*) FROM estimate_runs').pluck().get() as number;
-    const before = runs();
+    const runs = async () => (await t.store.sql.get<{ n: number }>(q`SELECT count(*) AS "n" FROM ${estimateRuns}`))!.n;
+    const before = await runs();
     // Through the real process: the exit code and the one line.
     const cases: [string[], RegExp][] = [
       [['estimate', '--wave', '1', '--period', '2023-Q3', '--frame', 'ref'], /give exactly one of --wave or --period/],
@@ -85,9 +90,9 @@ describe('estimate, publish, revise, withdraw', () => {
       [{ wave: { id: waveId }, frame: { name: 'ref' }, options: { minCellSize: 0 } }, /--min-cell-size must be a whole number of 1 or more/],
     ];
     for (const [request, message] of refused) {
-      await expect(createEstimateRun(storeOf(db), db, request, 'test'), message.source).rejects.toThrow(message);
+      await expect(createEstimateRun(t.store, t.db, request, 'test'), message.source).rejects.toThrow(message);
     }
-    expect(runs()).toBe(before);
+    expect(await runs()).toBe(before);
   }, 120_000);
 
   it('publishes, revises with a second run, withdraws with a reason; every step audited; history kept', async () => {
@@ -105,7 +110,7 @@ describe('estimate, publish, revise, withdraw', () => {
     expect(again.stderr).toContain(`--run ${r1} is already the published run for 2023-Q3`);
     const revised = await cli(['publish', '--run', String(r2)]);
     expect(revised.stdout).toContain(`published run ${r2} for 2023-Q3 (replaces run ${r1}; the period is marked revised)`);
-    const current = (await currentPublication(storeOf(db).sql, '2023-Q3'))!;
+    const current = (await currentPublication(t.store.sql, '2023-Q3'))!;
     expect([current.runId, current.revised, current.previousRunIds]).toEqual([r2, true, [r1]]);
 
     const [wrong, noReason] = await Promise.all([
@@ -118,30 +123,28 @@ describe('estimate, publish, revise, withdraw', () => {
     expect(noReason.stderr).toContain('--reason is required');
     const withdrawn = await cli(['withdraw', '--run', String(r2), '--reason', 'frame superseded by the BNS 2024 estimates']);
     expect(withdrawn.stdout).toContain(`withdrew run ${r2} for 2023-Q3`);
-    expect(await currentPublication(storeOf(db).sql, '2023-Q3')).toBeNull();
-    expect(await publishedRuns(storeOf(db).sql)).toEqual([]);
-    expect((await publicationHistory(storeOf(db).sql, '2023-Q3')).map((e) => [e.action, e.runId])).toEqual([['withdraw', r2], ['publish', r2], ['publish', r1]]);
+    expect(await currentPublication(t.store.sql, '2023-Q3')).toBeNull();
+    expect(await publishedRuns(t.store.sql)).toEqual([]);
+    expect((await publicationHistory(t.store.sql, '2023-Q3')).map((e) => [e.action, e.runId])).toEqual([['withdraw', r2], ['publish', r2], ['publish', r1]]);
 
-    expect(audit('run.publish').map((a) => [a.subjectId, JSON.parse(a.after).revised])).toEqual([[String(r1), false], [String(r2), true]]);
-    const w = audit('run.withdraw');
+    expect((await audit('run.publish')).map((a) => [a.subjectId, JSON.parse(a.after).revised])).toEqual([[String(r1), false], [String(r2), true]]);
+    const w = await audit('run.withdraw');
     expect(w).toHaveLength(1);
     expect(w[0]).toMatchObject({ subjectId: String(r2), reason: 'frame superseded by the BNS 2024 estimates' });
     expect(w[0]!.actor).toMatch(/^cli:/);
     // History cannot be rewritten.
-    const raw = new Database(file);
-    expect(() => raw.prepare('DELETE FROM publications').run()).toThrow(/append-only/);
-    expect(() => raw.prepare('UPDATE audit_log SET reason = NULL').run()).toThrow(/append-only/);
-    raw.close();
+    await expect(t.store.write((tx) => tx.run(q`DELETE FROM ${publications}`))).rejects.toThrow(/append-only/);
+    await expect(t.store.write((tx) => tx.run(q`UPDATE ${auditLog} SET ${q.identifier('reason')} = NULL`))).rejects.toThrow(/append-only/);
   }, 120_000);
 
   it('refuses to publish a run whose wave has no period', async () => {
-    const { wave } = ensureOpenWave(db, OFFICIAL_SURVEY_ID);
-    db.$client.prepare('UPDATE waves SET period = NULL WHERE id = ?').run(wave.id);
+    const { wave } = await ensureOpenWave(t.store, OFFICIAL_SURVEY_ID);
+    await t.store.write((tx) => tx.run(q`UPDATE ${waves} SET ${q.identifier('period')} = NULL WHERE ${waves.id} = ${wave.id}`));
     const csv = path.join(dir, 'c.csv');
     writeReferenceImport('raking-a', csv);
     // Other ids (raking-a's are stored in another wave already: ids are unique across waves).
     fs.writeFileSync(csv, fs.readFileSync(csv, 'utf8').replace(/^r(\d+),/gm, 'c$1,'));
-    await importResponsesFile(storeOf(db), wave.id, csv, 'test');
+    await importResponsesFile(t.store, wave.id, csv, 'test');
     const est = await cli(['estimate', '--wave', String(wave.id), '--frame', 'ref', '--exclude', 'none']);
     expect(est.stderr).toBe('');
     const runId = (JSON.parse(est.stdout) as { runId: number }).runId;

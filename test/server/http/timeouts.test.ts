@@ -4,30 +4,34 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../../server/app';
+import { sql as q } from 'drizzle-orm';
 import { responses } from '../../../server/db/schema';
 import { createHttpServer } from '../../../server/http/server';
-import { loadOfficialSurvey } from '../../../server/surveys/sqlite-sync';
+import { loadOfficialSurvey } from '../../../server/surveys/bootstrap';
 import { OFFICIAL_SURVEY_ID } from '../../../server/surveys/service';
-import { ensureOpenWave } from '../../../server/waves/sqlite-sync';
+import { ensureOpenWave } from '../../../server/waves/service';
 import { MINI_SURVEYS_DIR } from '../../helpers/app';
-import { createTestDb, type TestDb } from '../../helpers/db';
+import { createTestStore, type TestStore } from '../../helpers/store';
 
 const TIMEOUTS = { headersTimeoutMs: 400, requestTimeoutMs: 800, keepAliveTimeoutMs: 300 };
 
-let testDb: TestDb;
+let testStore: TestStore;
+/** The stored responses' ids, read through the store (SQLite or PostgreSQL). */
+const storedIds = async () => (await testStore.store.sql.all<{ id: string }>(q`SELECT ${responses.id} AS "id" FROM ${responses}`)).map((r) => r.id);
 let server: Server;
 let port: number;
 let slug: string;
 let versionId: number;
 
 beforeEach(async () => {
-  testDb = createTestDb();
-  versionId = loadOfficialSurvey(testDb.db, MINI_SURVEYS_DIR).version.id;
-  slug = ensureOpenWave(testDb.db, OFFICIAL_SURVEY_ID).wave.openSlug;
-  const app = createApp({ db: testDb.db, config: { bodyLimitBytes: 256 * 1024, staticDir: path.join(testDb.dir, 'no-client') } });
+  testStore = await createTestStore();
+  versionId = (await loadOfficialSurvey(testStore.store, MINI_SURVEYS_DIR)).version.id;
+  slug = (await ensureOpenWave(testStore.store, OFFICIAL_SURVEY_ID)).wave.openSlug;
+  const app = createApp({ db: testStore.db, store: testStore.store, config: { bodyLimitBytes: 256 * 1024, staticDir: path.join(os.tmpdir(), `kelisim-no-client-${randomUUID()}`) } });
   server = createHttpServer(app, TIMEOUTS);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   port = (server.address() as AddressInfo).port;
@@ -35,7 +39,7 @@ beforeEach(async () => {
 afterEach(async () => {
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
-  testDb.cleanup();
+  await testStore.cleanup();
 });
 
 /**
@@ -70,7 +74,7 @@ describe('server timeouts', () => {
     // The request timeout, checked every quarter of the shorter timeout (server/http/server.ts).
     expect(closedAfterMs).toBeGreaterThanOrEqual(TIMEOUTS.requestTimeoutMs - 50);
     expect(closedAfterMs).toBeLessThan(TIMEOUTS.requestTimeoutMs + TIMEOUTS.headersTimeoutMs + 500);
-    expect(testDb.db.select().from(responses).all()).toEqual([]);
+    expect(await storedIds()).toEqual([]);
   });
 
   it('closes a connection whose headers never end', async () => {
@@ -94,6 +98,6 @@ describe('server timeouts', () => {
     const third = Math.ceil(body.length / 3);
     const { answer } = await talk([putHead(Buffer.byteLength(body)), 150, body.slice(0, third), 150, body.slice(third, 2 * third), 150, body.slice(2 * third)]);
     expect(answer).toMatch(/^HTTP\/1\.1 200 /);
-    expect(testDb.db.select().from(responses).all()).toHaveLength(1);
+    expect(await storedIds()).toHaveLength(1);
   });
 });

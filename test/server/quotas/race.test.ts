@@ -3,20 +3,18 @@
 // place, the other 45 are stored as screened out with `quota_full`, and a reader on its own
 // connection, in its own thread, polling the cell all along, never sees it over its target.
 import type { ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openDb, type Db } from '../../../server/db/open';
-import { createInvitations } from '../../../server/invitations/sqlite-sync';
+import { createInvitations } from '../../../server/invitations/service';
 import { quotaFill, setQuotas } from '../../../server/quotas/service';
-import { legacySql } from '../../../server/db/legacy-sql';
 import { storeOf } from '../../helpers/db-store';
 import { miniAnswers } from '../../helpers/answers';
 import { MINI_SURVEYS_DIR, REPO_ROOT } from '../../helpers/app';
+import { respondentClient } from '../../helpers/respondent-client';
 import { freePort, startServerProcess } from '../../helpers/spawn';
 
 let dir: string;
@@ -55,28 +53,7 @@ afterAll(() => {
 });
 
 /** One respondent's browser: its own keep-alive connection to the server, on the open link or an invitation. */
-function respondent(link = slug) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  const send = (method: string, url: string, body?: unknown) => new Promise<{ status: number; body: Record<string, unknown> }>((resolve, reject) => {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    const req = http.request(base + url, { method, agent, headers: payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {} }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => { text += c; });
-      res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) as Record<string, unknown> }));
-    });
-    req.on('error', reject);
-    req.end(payload);
-  });
-  const id = randomUUID();
-  return {
-    id,
-    open: () => send('GET', `/api/links/${link}`),
-    save: (data: Record<string, unknown>) => send('PUT', `/api/links/${link}/responses/${id}`, { surveyVersionId: versionId, locale: 'ru', data, currentPageNo: 2 }),
-    complete: (data: Record<string, unknown>) => send('POST', `/api/links/${link}/responses/${id}/complete`, { surveyVersionId: versionId, locale: 'ru', data, durationMs: 300_000 }),
-    close: () => agent.destroy(),
-  };
-}
+const respondent = (link = slug) => respondentClient(base, link, versionId);
 
 /**
  * Polls the places taken in one cell from another thread with its own SQLite connection (what any
@@ -120,10 +97,10 @@ it('50 respondents at once for the last 5 places of a cell: exactly 5 counted, 4
     expect((await r.complete(miniAnswers({ age: 30 + i }))).status).toBe(201);
     r.close();
   }
-  expect((await quotaFill(legacySql(db), waveId)).cells.find((c) => c.sex === 'f')).toMatchObject({ target: 10, completed: 5, reserved: 0 });
+  expect((await quotaFill(storeOf(db).sql, waveId)).cells.find((c) => c.sex === 'f')).toMatchObject({ target: 10, completed: 5, reserved: 0 });
 
   // Half come through the open link, half through invitations of their own: both count.
-  const invitations = createInvitations(db, waveId, 25);
+  const invitations = await storeOf(db).write((tx) => createInvitations(tx, waveId, 25));
   const crowd = Array.from({ length: 50 }, (_, i) => respondent(i % 2 === 0 ? slug : invitations[i >> 1]!.token));
   // Each respondent has its page open (its connection made) before the race starts.
   await Promise.all(crowd.map((r) => r.open()));
@@ -150,7 +127,7 @@ it('50 respondents at once for the last 5 places of a cell: exactly 5 counted, 4
 
   expect(reads).toBeGreaterThan(1000);
   expect(max).toBe(10);
-  expect((await quotaFill(legacySql(db), waveId)).cells.find((c) => c.sex === 'f')).toMatchObject({ target: 10, reserved: 0, completed: 10, refused: 45, overshoot: 0 });
+  expect((await quotaFill(storeOf(db).sql, waveId)).cells.find((c) => c.sex === 'f')).toMatchObject({ target: 10, reserved: 0, completed: 10, refused: 45, overshoot: 0 });
   const stored = db.$client.prepare("SELECT status, count(*) AS n FROM responses WHERE wave_id = ? AND region IS NULL AND status = 'screened_out'").get(waveId) as { n: number };
   expect(stored.n).toBe(45);
   expect(db.$client.prepare("SELECT count(*) FROM responses WHERE wave_id = ? AND status = 'complete' AND sex = 'f'").pluck().get(waveId)).toBe(10);
@@ -173,5 +150,5 @@ it('50 completions at once, without partial saves, for the last 5 places: exactl
   expect(results.filter((r) => r.status === 201 && r.body.status === 'complete')).toHaveLength(5);
   expect(results.filter((r) => r.status === 201 && r.body.status === 'screened_out' && r.body.screenReason === 'quota_full')).toHaveLength(45);
   expect(max).toBe(10);
-  expect((await quotaFill(legacySql(db), waveId)).cells.find((c) => c.sex === 'm')).toMatchObject({ target: 10, reserved: 5, completed: 5, refused: 45, overshoot: 0 });
+  expect((await quotaFill(storeOf(db).sql, waveId)).cells.find((c) => c.sex === 'm')).toMatchObject({ target: 10, reserved: 5, completed: 5, refused: 45, overshoot: 0 });
 }, 120_000);
