@@ -47,4 +47,5 @@ export const POSTGRES_SUITES: readonly string[] = [
   'test/server/antibot/start.test.ts',
   'test/server/cli/publish.test.ts',
   'test/server/antibot/run-flags.test.ts',
+  'test/e2e/admin.test.ts',
 ];
