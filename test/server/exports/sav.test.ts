@@ -12,8 +12,9 @@ import { exportSav, spssNumber } from '../../../server/exports/sav/export';
 import { cutUtf8 } from '../../../server/exports/sav/writer';
 import { exportWave } from '../../../server/exports/service';
 import { flagAnnotations, runAnnotations } from '../../../server/exports/run-columns';
-import { openExportSource } from '../../../server/exports/source';
-import { findWave } from '../../../server/waves/sqlite-sync';
+import { openExportSource, type ExportSource } from '../../../server/exports/source';
+import { inExportSnapshot } from '../../../server/exports/snapshot';
+import { findWave } from '../../../server/waves/service';
 import { QUALITY_FLAGS } from '../../../server/runs/result';
 import type { Code, ExportVariable, Lang } from '../../../server/exports/variables';
 import { parseCsvText } from '../../../server/tables/read-table';
@@ -23,6 +24,13 @@ import { createRunFixture, type RunFixture } from './run-fixture';
 
 const PSPP = process.env.PSPP_PATH || 'pspp';
 
+
+/** A source's variables and all its rows (in the snapshot it was opened in). */
+async function variablesAndRows(src: ExportSource): Promise<{ vars: ExportVariable[]; rows: (Code | null)[][] }> {
+  const rows: (Code | null)[][] = [];
+  for await (const batch of src.batches()) rows.push(...batch);
+  return { vars: src.variables, rows };
+}
 
 let fx: ExportFixture;
 beforeAll(() => { fx = createExportFixture(40); });
@@ -130,9 +138,7 @@ describe('SPSS .sav export read back by PSPP', () => {
       try {
         const summary = await exportWave(db, { waveId: fx.waveId, format: 'sav', lang, status: 'all', labels: false, out });
         expect(summary.rows).toBe(42);
-        const src = openExportSource(db, { waveId: fx.waveId, lang, status: 'all', annotate: (w) => flagAnnotations(db, w.id) });
-        vars = src.variables;
-        rows = [...src.rows()];
+        ({ vars, rows } = await inExportSnapshot(db, async (snap) => variablesAndRows(await openExportSource(snap, { waveId: fx.waveId, lang, status: 'all', annotate: (w) => flagAnnotations(snap, w.id) }))));
       } finally { db.$client.close(); }
       const back = readBack(out, vars.filter((v) => v.type === 'numeric').map((v) => v.name));
       expectDictionary(back, vars);
@@ -161,10 +167,11 @@ describe('SPSS .sav export read back by PSPP', () => {
     let vars: ExportVariable[];
     let rows: (Code | null)[][];
     try {
-      const src = openExportSource(db, { waveId: fx.waveId, lang: 'en', status: 'complete', annotate: (w) => flagAnnotations(db, w.id) });
-      await exportSav(src, out, { compressed: false });
-      vars = src.variables;
-      rows = [...src.rows()];
+      ({ vars, rows } = await inExportSnapshot(db, async (snap) => {
+        const src = await openExportSource(snap, { waveId: fx.waveId, lang: 'en', status: 'complete', annotate: (w) => flagAnnotations(snap, w.id) });
+        await exportSav(src, out, { compressed: false });
+        return variablesAndRows(src);
+      }));
     } finally { db.$client.close(); }
     expect(rows.length).toBe(40);
     const back = readBack(out, vars.filter((v) => v.type === 'numeric').map((v) => v.name));
@@ -190,9 +197,9 @@ describe('SPSS .sav export with a run, read back by PSPP', () => {
       try {
         const summary = await exportWave(db, { waveId: rf.waveId, format: 'sav', lang, status: 'all', labels: false, out, runId: rf.run.row.id });
         expect(summary.rows).toBe(1500);
-        const src = openExportSource(db, { waveId: rf.waveId, lang, status: 'all', annotate: (w) => runAnnotations(db, rf.run.row.id, findWave(db, w.id)!) });
-        vars = src.variables;
-        rows = [...src.rows()];
+        ({ vars, rows } = await inExportSnapshot(db, async (snap) => variablesAndRows(await openExportSource(snap, {
+          waveId: rf.waveId, lang, status: 'all', annotate: async (w) => runAnnotations(snap, rf.run.row.id, (await findWave(snap.sql, w.id))!),
+        }))));
       } finally { db.$client.close(); }
       const added = [...QUALITY_FLAGS.map((f) => `flag_${f}`), 'run_weight', 'run_excluded', 'run_excluded_by'];
       expect(vars.slice(-added.length).map((v) => v.name)).toEqual(added);
