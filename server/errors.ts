@@ -60,7 +60,6 @@ export type DomainErrorCode =
   | 'flag_not_applicable'
   | 'already_overruled'
   | 'compute_unavailable'
-  | 'export_unavailable'
   | 'schema_not_current'
   | 'database_in_use'
   | 'target_not_empty'
