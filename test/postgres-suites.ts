@@ -27,4 +27,7 @@ export const POSTGRES_SUITES: readonly string[] = [
   'test/server/cli/wave.test.ts',
   'test/server/cli/invite.test.ts',
   'test/server/admin/role-matrix.test.ts',
+  'test/server/exports/xlsx.test.ts',
+  'test/server/exports/sav.test.ts',
+  'test/server/cli/export.test.ts',
 ];

@@ -7,7 +7,6 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDb } from '../../../server/db/open';
 import { exportSav, spssNumber } from '../../../server/exports/sav/export';
 import { cutUtf8 } from '../../../server/exports/sav/writer';
 import { exportWave } from '../../../server/exports/service';
@@ -19,6 +18,7 @@ import { QUALITY_FLAGS } from '../../../server/runs/result';
 import type { Code, ExportVariable, Lang } from '../../../server/exports/variables';
 import { parseCsvText } from '../../../server/tables/read-table';
 import { parseCsvExact } from './csv-exact';
+import { exportEngine, type ExportEngine } from './engine';
 import { createExportFixture, HOSTILE, LONG_TITLE, type ExportFixture } from './fixture';
 import { createRunFixture, type RunFixture } from './run-fixture';
 
@@ -33,8 +33,9 @@ async function variablesAndRows(src: ExportSource): Promise<{ vars: ExportVariab
 }
 
 let fx: ExportFixture;
-beforeAll(() => { fx = createExportFixture(40); });
-afterAll(() => fs.rmSync(fx.dir, { recursive: true, force: true }));
+let on: ExportEngine;
+beforeAll(async () => { fx = createExportFixture(40); on = await exportEngine(fx.file); }, 60_000);
+afterAll(async () => { await on.close(); fs.rmSync(fx.dir, { recursive: true, force: true }); });
 
 interface ReadBack {
   variables: Map<string, { position: number; label: string; measure: string; missing: string }>;
@@ -131,15 +132,11 @@ function expectValues(back: ReadBack, vars: readonly ExportVariable[], rows: (Co
 describe('SPSS .sav export read back by PSPP', () => {
   for (const lang of ['kk', 'ru', 'en'] as Lang[]) {
     it(`keeps names, labels, value labels, dk as user-missing and every value (${lang} labels, compressed)`, async () => {
-      const db = openDb(fx.file);
+      const db = on.db;
       const out = path.join(fx.dir, `wave-${lang}.sav`);
-      let vars: ExportVariable[];
-      let rows: (Code | null)[][];
-      try {
-        const summary = await exportWave(db, { waveId: fx.waveId, format: 'sav', lang, status: 'all', labels: false, out });
-        expect(summary.rows).toBe(42);
-        ({ vars, rows } = await inExportSnapshot(db, async (snap) => variablesAndRows(await openExportSource(snap, { waveId: fx.waveId, lang, status: 'all', annotate: (w) => flagAnnotations(snap, w.id) }))));
-      } finally { db.$client.close(); }
+      const summary = await exportWave(db, { waveId: fx.waveId, format: 'sav', lang, status: 'all', labels: false, out });
+      expect(summary.rows).toBe(42);
+      const { vars, rows } = await inExportSnapshot(db, async (snap) => variablesAndRows(await openExportSource(snap, { waveId: fx.waveId, lang, status: 'all', annotate: (w) => flagAnnotations(snap, w.id) })));
       const back = readBack(out, vars.filter((v) => v.type === 'numeric').map((v) => v.name));
       expectDictionary(back, vars);
       expectValues(back, vars, rows);
@@ -162,17 +159,13 @@ describe('SPSS .sav export read back by PSPP', () => {
   }
 
   it('writes the same cases uncompressed', async () => {
-    const db = openDb(fx.file);
+    const db = on.db;
     const out = path.join(fx.dir, 'wave-plain.sav');
-    let vars: ExportVariable[];
-    let rows: (Code | null)[][];
-    try {
-      ({ vars, rows } = await inExportSnapshot(db, async (snap) => {
-        const src = await openExportSource(snap, { waveId: fx.waveId, lang: 'en', status: 'complete', annotate: (w) => flagAnnotations(snap, w.id) });
-        await exportSav(src, out, { compressed: false });
-        return variablesAndRows(src);
-      }));
-    } finally { db.$client.close(); }
+    const { vars, rows } = await inExportSnapshot(db, async (snap) => {
+      const src = await openExportSource(snap, { waveId: fx.waveId, lang: 'en', status: 'complete', annotate: (w) => flagAnnotations(snap, w.id) });
+      await exportSav(src, out, { compressed: false });
+      return variablesAndRows(src);
+    });
     expect(rows.length).toBe(40);
     const back = readBack(out, vars.filter((v) => v.type === 'numeric').map((v) => v.name));
     expectDictionary(back, vars);
@@ -185,22 +178,19 @@ describe('SPSS .sav export read back by PSPP', () => {
 
 describe('SPSS .sav export with a run, read back by PSPP', () => {
   let rf: RunFixture;
-  beforeAll(async () => { rf = await createRunFixture(); }, 120_000);
-  afterAll(() => fs.rmSync(rf.dir, { recursive: true, force: true }));
+  let onRun: ExportEngine;
+  beforeAll(async () => { rf = await createRunFixture(); onRun = await exportEngine(rf.file); }, 120_000);
+  afterAll(async () => { await onRun.close(); fs.rmSync(rf.dir, { recursive: true, force: true }); });
 
   for (const lang of ['kk', 'ru', 'en'] as Lang[]) {
     it(`keeps the run's weight, exclusion and reasons and the quality flags with their labels (${lang})`, async () => {
-      const db = openDb(rf.file);
+      const db = onRun.db;
       const out = path.join(rf.dir, `run-${lang}.sav`);
-      let vars: ExportVariable[];
-      let rows: (Code | null)[][];
-      try {
-        const summary = await exportWave(db, { waveId: rf.waveId, format: 'sav', lang, status: 'all', labels: false, out, runId: rf.run.row.id });
-        expect(summary.rows).toBe(1500);
-        ({ vars, rows } = await inExportSnapshot(db, async (snap) => variablesAndRows(await openExportSource(snap, {
-          waveId: rf.waveId, lang, status: 'all', annotate: async (w) => runAnnotations(snap, rf.run.row.id, (await findWave(snap.sql, w.id))!),
-        }))));
-      } finally { db.$client.close(); }
+      const summary = await exportWave(db, { waveId: rf.waveId, format: 'sav', lang, status: 'all', labels: false, out, runId: rf.run.row.id });
+      expect(summary.rows).toBe(1500);
+      const { vars, rows } = await inExportSnapshot(db, async (snap) => variablesAndRows(await openExportSource(snap, {
+        waveId: rf.waveId, lang, status: 'all', annotate: async (w) => runAnnotations(snap, rf.run.row.id, (await findWave(snap.sql, w.id))!),
+      })));
       const added = [...QUALITY_FLAGS.map((f) => `flag_${f}`), 'run_weight', 'run_excluded', 'run_excluded_by'];
       expect(vars.slice(-added.length).map((v) => v.name)).toEqual(added);
       const back = readBack(out, vars.filter((v) => v.type === 'numeric').map((v) => v.name));
