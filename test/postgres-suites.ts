@@ -30,4 +30,5 @@ export const POSTGRES_SUITES: readonly string[] = [
   'test/server/exports/xlsx.test.ts',
   'test/server/exports/sav.test.ts',
   'test/server/cli/export.test.ts',
+  'test/server/admin/exports.test.ts',
 ];
