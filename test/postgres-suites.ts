@@ -31,4 +31,5 @@ export const POSTGRES_SUITES: readonly string[] = [
   'test/server/exports/sav.test.ts',
   'test/server/cli/export.test.ts',
   'test/server/admin/exports.test.ts',
+  'test/server/exports/run.test.ts',
 ];
