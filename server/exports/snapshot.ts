@@ -9,7 +9,7 @@
 // recomputed there (computeRunPg, readRunInputPg) reads inside the same transaction: its own
 // BEGIN/COMMIT become a savepoint (`nestedClient`), so the rows checked are the rows exported.
 import pg from 'pg';
-import type { SQL } from 'drizzle-orm';
+import type { Column, SQL } from 'drizzle-orm';
 import { sql as q } from 'drizzle-orm';
 import type { Db } from '../db/open';
 import type { FrameRow, WaveRow } from '../db/schema';
@@ -54,7 +54,7 @@ export interface ExportSnapshot {
   /** The rows of `query` as arrays of values (in the query's column order), batch by batch. */
   batches(query: SQL, rows?: number): AsyncGenerator<unknown[][]>;
   /** ORDER BY text ids byte-wise on both engines (SQLite's BINARY order; PostgreSQL's COLLATE "C"). */
-  byteOrder(column: SQL | SQL.Aliased | object): SQL;
+  byteOrder(column: Column): SQL;
   /** A run of `wave` recomputed from the rows of this snapshot (server/runs/compute.ts, compute-pg.ts). */
   computeRun(wave: WaveRow, frame: FrameRow, options: RunOptions): Promise<ComputedRun>;
   /** The quality flags of the wave's complete responses (id order), as a run computes them. */
