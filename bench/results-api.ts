@@ -194,7 +194,7 @@ export async function resultsApiSection(ctx: { dbFile: string; waveId: number; p
     const now = new Date('2026-11-29T12:00:00Z');
     // 19 quarters without a wave yet (the prepared wave and the server's open one have theirs).
     const free = ['2021-Q1', '2021-Q2', '2021-Q3', '2021-Q4', ...demoPeriods(now)].filter((p) => !findWaveByPeriod(db, OFFICIAL_SURVEY_ID, p));
-    await addSyntheticQuarters(db, { periods: free.slice(-19), perWave: 1500, now });
+    await addSyntheticQuarters(createSqliteStore(db), db, { periods: free.slice(-19), perWave: 1500, now });
     const latest = db.select({ id: estimateRuns.id }).from(estimateRuns).where(eq(estimateRuns.waveId, ctx.waveId)).orderBy(desc(estimateRuns.id)).limit(1).get();
     const store = createSqliteStore(db);
     const runId = latest?.id ?? (await createEstimateRun(store, db, { wave: { id: ctx.waveId }, frame: { name: ctx.frameName } }, 'bench')).row.id;

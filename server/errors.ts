@@ -59,7 +59,6 @@ export type DomainErrorCode =
   | 'quotas_unavailable'
   | 'flag_not_applicable'
   | 'already_overruled'
-  | 'export_unavailable'
   | 'schema_not_current'
   | 'database_in_use'
   | 'target_not_empty'

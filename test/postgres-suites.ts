@@ -48,4 +48,9 @@ export const POSTGRES_SUITES: readonly string[] = [
   'test/server/cli/publish.test.ts',
   'test/server/antibot/run-flags.test.ts',
   'test/e2e/admin.test.ts',
+  'test/server/exports/xlsx.test.ts',
+  'test/server/exports/sav.test.ts',
+  'test/server/cli/export.test.ts',
+  'test/server/admin/exports.test.ts',
+  'test/server/exports/run.test.ts',
 ];

@@ -2,11 +2,10 @@
 // option parsing that reports a bad option as usage (exit 2), and one mapping of failures to a
 // single line on stderr — DomainError by its kind (exitCodeOf, the command line's one mapping of
 // kinds), AnalysisError as bad data (1). Anything else is a fault for the command line's handler.
-import fs from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { AnalysisError } from '../../analysis/errors';
-import { ConfigError, loadConfig } from '../config';
-import { openDb, type Db } from '../db/open';
+import { ConfigError } from '../config';
+import type { Db } from '../db/open';
 import { DomainError, type DomainErrorKind } from '../errors';
 import type { Store } from '../db/store';
 import { openStoreFromEnv, UsageError } from './database-command';
@@ -57,24 +56,6 @@ export function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(
 export function positiveInt(name: string, value: string | undefined): number {
   if (value === undefined || !/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`--${name} must be a whole number of 1 or more, got "${value ?? ''}"`);
   return Number(value);
-}
-
-/** Calls `fn` with the configured SQLite database (which must exist), closing it when fn has finished; refused on PostgreSQL. */
-export async function withConfiguredDb<T>(fn: (db: Db, dbFile: string) => Promise<T> | T): Promise<T> {
-  const config = loadConfig();
-  // Only the exports still read a SQLite file (decision 027, step 2): never the wrong database.
-  if (config.databaseUrl !== undefined) {
-    throw new DomainError('conflict', 'export_unavailable', 'kelisim export writes its files from a SQLite database file in this version (decision 027, step 2), and KELISIM_DATABASE_URL names a PostgreSQL one; on PostgreSQL the console and the public API serve the results, but files cannot be exported yet');
-  }
-  if (!fs.existsSync(config.dbFile)) {
-    throw new UsageError(`no database at ${config.dbFile}; start the server once (npm start) or set KELISIM_DB`);
-  }
-  const db = openDb(config.dbFile);
-  try {
-    return await fn(db, config.dbFile);
-  } finally {
-    db.$client.close();
-  }
 }
 
 /**

@@ -6,9 +6,10 @@
 // a run of another wave; 1 for data the format cannot hold or a run the database no longer matches.
 import { RESULT_FORMATS, exportRunResults, type ResultFormat } from '../exports/run-results';
 import { EXPORT_FORMATS, exportWave, type ExportFormat } from '../exports/service';
+import { exportDatabaseOf } from '../exports/snapshot';
 import { LANGS, type Lang } from '../exports/variables';
 import { UsageError } from './database-command';
-import { parseOptions, positiveInt, runDomainCommand, withConfiguredDb } from './domain-command';
+import { parseOptions, positiveInt, runDomainCommand, withConfiguredStore } from './domain-command';
 
 const USAGE = 'usage: kelisim export --wave ID --format csv|xlsx|sav [--run N] [--lang kk|ru|en] [--status complete|all] [--labels] --out FILE'
   + ' | kelisim export --run N --format csv|xlsx [--lang kk|ru|en] --out FILE';
@@ -31,7 +32,7 @@ export async function run(argv: string[]): Promise<number> {
       // A run's results as tables.
       if (!format || !(RESULT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${RESULT_FORMATS.join(', ')} for a run's results, got "${format ?? ''}". ${USAGE}`);
       if (values.status !== undefined || values.labels !== undefined) throw new UsageError(`--status and --labels apply to a wave's microdata (--wave ID); a run's results have neither. ${USAGE}`);
-      const s = await withConfiguredDb((db) => exportRunResults(db, { runId, format: format as ResultFormat, lang: lang as Lang, out }));
+      const s = await withConfiguredStore((store, db) => exportRunResults(exportDatabaseOf(store, db), { runId, format: format as ResultFormat, lang: lang as Lang, out }));
       process.stdout.write(`run ${runId}: ${s.rows} estimate row${s.rows === 1 ? '' : 's'} written to ${s.files.join(' and ')}\n`);
       return;
     }
@@ -41,7 +42,7 @@ export async function run(argv: string[]): Promise<number> {
     if (!format || !(EXPORT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${EXPORT_FORMATS.join(', ')}, got "${format ?? ''}". ${USAGE}`);
     const status = values.status ?? 'complete';
     if (status !== 'complete' && status !== 'all') throw new UsageError(`--status must be complete or all, got "${status}"`);
-    const s = await withConfiguredDb((db) => exportWave(db, { waveId, format: format as ExportFormat, lang: lang as Lang, status, labels: values.labels ?? false, out, runId }));
+    const s = await withConfiguredStore((store, db) => exportWave(exportDatabaseOf(store, db), { waveId, format: format as ExportFormat, lang: lang as Lang, status, labels: values.labels ?? false, out, runId }));
     process.stdout.write(`wave ${waveId}${runId === undefined ? '' : ` with run ${runId}`}: ${s.rows} response${s.rows === 1 ? '' : 's'} × ${s.variables} variables written to ${s.files.join(' and ')}\n`);
   });
 }

@@ -1,25 +1,30 @@
-// Builds the demonstration database of `npm run demo`: a fresh SQLite file holding the official
-// questionnaire and targets, a marker that says the instance is a demo (read by every API answer),
-// an illustrative frame, one wave per quarter from 2022-Q1 to the current quarter filled with
-// synthetic respondents (synthetic.ts) through the responses data layer, and one computed and
-// published estimate run per wave.
+// Builds the demonstration database of `npm run demo`: a fresh SQLite file (or, with
+// KELISIM_DATABASE_URL, that PostgreSQL database, emptied first only if it is a demo already)
+// holding the official questionnaire and targets, a marker that says the instance is a demo (read
+// by every API answer), an illustrative frame, one wave per quarter from 2022-Q1 to the current
+// quarter filled with synthetic respondents (synthetic.ts) through the responses data layer, and
+// one computed and published estimate run per wave — all through the store, on either engine.
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
+import type pg from 'pg';
+import { appendAudit } from '../audit/service';
 import { openDb, type Db } from '../db/open';
+import { redactUrl } from '../db/pg-url';
+import * as pgSchema from '../db/schema-pg';
+import { pgShapes } from '../db/schema-shape';
+import type { Store } from '../db/store';
 import { createSqliteStore } from '../db/store-sqlite';
-import { auditLog } from '../db/schema';
 import { findFrameByName, storeFrame } from '../frames/service';
 import { publishRun } from '../publications/service';
 import { completionValidatorFor } from '../responses/completion-validator';
-import { insertResponse } from '../responses/sqlite-sync';
+import { insertResponse } from '../responses/queries';
 import { deriveColumns } from '../responses/service';
 import { DEMO_MARKER_ACTION } from '../results/state';
 import { createEstimateRun } from '../runs/service';
-import { loadOfficialSurvey, loadTargets } from '../surveys/sqlite-sync';
-import { OFFICIAL_SURVEY_ID } from '../surveys/service';
-import { getSurveyVersion, latestSurveyVersion } from '../surveys/sqlite-sync';
+import { loadOfficialSurvey, loadTargets } from '../surveys/bootstrap';
+import { getSurveyVersion, latestSurveyVersion, OFFICIAL_SURVEY_ID } from '../surveys/service';
 import { parseCsvText } from '../tables/read-table';
-import { createWave } from '../waves/sqlite-sync';
+import { createWave } from '../waves/service';
 import { generateQuarter } from './synthetic';
 
 export const DEMO_ACTOR = 'system:demo';
@@ -105,14 +110,13 @@ export interface DemoSummary { waves: number; respondents: number; runs: number;
  * services as `kelisim frame import`, `kelisim estimate` and `kelisim publish`. Also used by
  * `npm run bench:results` to publish 20 runs beside its big wave. Returns the respondents added.
  */
-export async function addSyntheticQuarters(db: Db, o: { periods: readonly string[]; perWave: number; now: Date; openLast?: boolean; log?: (line: string) => void }): Promise<number> {
-  // The moved services (frames, runs, publications) write through the store on the same connection.
-  const store = createSqliteStore(db);
+export async function addSyntheticQuarters(store: Store, db: Db | undefined, o: { periods: readonly string[]; perWave: number; now: Date; openLast?: boolean; log?: (line: string) => void }): Promise<number> {
+  // `db`: SQLite's connection under the store, which its estimate runs read (absent on PostgreSQL).
   const { now, perWave } = o;
   const log = o.log ?? (() => undefined);
-  const version = latestSurveyVersion(db, OFFICIAL_SURVEY_ID);
+  const version = await latestSurveyVersion(store.sql, OFFICIAL_SURVEY_ID);
   if (!version) throw new Error('the official questionnaire is not loaded');
-  const loaded = getSurveyVersion(db, version.id)!;
+  const loaded = (await getSurveyVersion(store.sql, version.id, store))!;
   const validate = completionValidatorFor(loaded);
   if (!(await findFrameByName(store.sql, DEMO_FRAME_NAME))) {
     const csv = ['margin,level,population', ...illustrativeMargins().map((r) => `${r.margin},${r.level},${r.population}`)].join('\n');
@@ -128,23 +132,23 @@ export async function addSyntheticQuarters(db: Db, o: { periods: readonly string
     const t = (year - 2022) * 4 + (q - 1);
     const qStart = Date.UTC(year, (q - 1) * 3, 1);
     const qEnd = Math.max(qStart, Math.min(Date.UTC(year, q * 3, 1), now.getTime()));
-    const wave = createWave(db, OFFICIAL_SURVEY_ID, period, { closed: !current, actor: DEMO_ACTOR, now });
+    const wave = await createWave(store, OFFICIAL_SURVEY_ID, period, { closed: !current, actor: DEMO_ACTOR, now });
     const people = generateQuarter(t, perWave);
     // Face-to-face interviews until 2025, the web questionnaire after (as the institute moved).
     const mode = year < 2026 ? 'capi' as const : 'web' as const;
-    db.transaction(() => {
-      people.forEach((p, i) => {
-        const verdict = validate(p.data, p.locale);
-        if (!verdict.ok) throw new Error(`demo respondent ${i + 1} of ${period} is not valid for the questionnaire: ${verdict.errors.map((e) => `${e.question}: ${e.message}`).join('; ')}`);
-        const completedAt = new Date(qStart + p.at * (qEnd - qStart)).toISOString();
-        insertResponse(db, {
-          id: p.id, waveId: wave.id, surveyVersionId: version.id, invitationId: null, locale: p.locale, status: 'complete', data: p.data,
-          currentPageNo: 3, startedAt: new Date(Date.parse(completedAt) - p.durationMs).toISOString(), updatedAt: completedAt, completedAt,
-          durationMs: p.durationMs, mode, interviewer: mode === 'capi' ? `INT-${String(1 + (i % 40)).padStart(3, '0')}` : null, baseWeight: null,
-          ...deriveColumns(loaded.spec, p.data),
-        });
-      });
+    // Validated and scored before the write, which then awaits nothing but the database.
+    const rows = people.map((p, i) => {
+      const verdict = validate(p.data, p.locale);
+      if (!verdict.ok) throw new Error(`demo respondent ${i + 1} of ${period} is not valid for the questionnaire: ${verdict.errors.map((e) => `${e.question}: ${e.message}`).join('; ')}`);
+      const completedAt = new Date(qStart + p.at * (qEnd - qStart)).toISOString();
+      return {
+        id: p.id, waveId: wave.id, surveyVersionId: version.id, invitationId: null, locale: p.locale, status: 'complete' as const, data: p.data,
+        currentPageNo: 3, startedAt: new Date(Date.parse(completedAt) - p.durationMs).toISOString(), updatedAt: completedAt, completedAt,
+        durationMs: p.durationMs, mode, interviewer: mode === 'capi' ? `INT-${String(1 + (i % 40)).padStart(3, '0')}` : null, baseWeight: null,
+        ...deriveColumns(loaded.spec, p.data),
+      };
     });
+    await store.write(async (tx) => { for (const row of rows) await insertResponse(tx, row); });
     respondents += people.length;
     const run = await createEstimateRun(store, db, { wave: { id: wave.id }, frame: { name: DEMO_FRAME_NAME } }, DEMO_ACTOR, now);
     await publishRun(store, run.row.id, DEMO_ACTOR, now);
@@ -153,28 +157,104 @@ export async function addSyntheticQuarters(db: Db, o: { periods: readonly string
   return respondents;
 }
 
+/** The questionnaire, targets, demo marker and synthetic quarters, into an empty database's store. */
+async function fillDemo(store: Store, db: Db | undefined, o: { surveysDir: string; now: Date; perWave: number; log: (line: string) => void }): Promise<{ waves: number; respondents: number }> {
+  const { now } = o;
+  await loadOfficialSurvey(store, o.surveysDir, now);
+  await loadTargets(store, o.surveysDir, now);
+  await store.write((tx) => appendAudit(tx, {
+    actor: DEMO_ACTOR, action: DEMO_MARKER_ACTION, subjectType: 'instance', subjectId: null,
+    after: { note: 'synthetic demonstration data (npm run demo): no answer in this database comes from a person' },
+  }, now));
+  const periods = demoPeriods(now);
+  const respondents = await addSyntheticQuarters(store, db, { periods, perWave: o.perWave, now, openLast: true, log: o.log });
+  return { waves: periods.length, respondents };
+}
+
 /** Deletes `file` (with its WAL and shared-memory files) and builds the demo database there. */
 export async function buildDemoDatabase(o: DemoOptions): Promise<DemoSummary> {
   const started = performance.now();
   const now = o.now ?? new Date();
-  const perWave = o.perWave ?? 1500;
-  const log = o.log ?? (() => undefined);
   refuseNonDemo(o.file);
   for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${o.file}${suffix}`, { force: true });
   const db = openDb(o.file, { synchronous: 'normal' });
+  const store = createSqliteStore(db);
   try {
-    loadOfficialSurvey(db, o.surveysDir, now);
-    loadTargets(db, o.surveysDir);
-    const at = now.toISOString();
-    db.insert(auditLog).values({
-      at, actor: DEMO_ACTOR, action: DEMO_MARKER_ACTION, subjectType: 'instance', subjectId: null,
-      after: { note: 'synthetic demonstration data (npm run demo): no answer in this database comes from a person' },
-    }).run();
-    const periods = demoPeriods(now);
-    const respondents = await addSyntheticQuarters(db, { periods, perWave, now, openLast: true, log });
+    const { waves, respondents } = await fillDemo(store, db, { surveysDir: o.surveysDir, now, perWave: o.perWave ?? 1500, log: o.log ?? (() => undefined) });
     db.$client.pragma('wal_checkpoint(TRUNCATE)');
-    return { waves: periods.length, respondents, runs: periods.length, seconds: (performance.now() - started) / 1000 };
+    return { waves, respondents, runs: waves, seconds: (performance.now() - started) / 1000 };
   } finally {
-    db.$client.close();
+    await store.close();
+  }
+}
+
+export interface PgDemoOptions extends Omit<DemoOptions, 'file'> {
+  /** The PostgreSQL database the demo is built into (KELISIM_DATABASE_URL). */
+  url: string;
+}
+
+/**
+ * Builds the demo into the PostgreSQL database `url` (migrated first, as the server does): an
+ * empty database is filled; one that already holds a demo (its marker in the audit log) is
+ * emptied first — its Kelisim tables truncated in one transaction, their immutability triggers
+ * lifted for that statement only (the user that migrated the database owns them) — and filled
+ * again; any other database with a row in any table, or with a table that is not Kelisim's, is
+ * refused before anything is changed (the migrations too), so nothing is ever lost.
+ * @throws Error naming the database (password hidden) and what to do
+ */
+export async function buildDemoDatabasePg(o: PgDemoOptions): Promise<DemoSummary> {
+  const started = performance.now();
+  const now = o.now ?? new Date();
+  const [{ openPg }, { createPgStore }] = await Promise.all([import('../db/open-pg'), import('../db/store-pg')]);
+  // Checked (and a demo emptied) before the migrations, which would add tables to a database that is not ours.
+  const plain = await openPg(o.url, { migrateSchema: false });
+  try {
+    await emptyDemoOrRefuse(plain.$client, o.url);
+  } finally {
+    await plain.$client.end();
+  }
+  const pgdb = await openPg(o.url);
+  const store = createPgStore(pgdb.$client);
+  try {
+    const { waves, respondents } = await fillDemo(store, undefined, { surveysDir: o.surveysDir, now, perWave: o.perWave ?? 1500, log: o.log ?? (() => undefined) });
+    return { waves, respondents, runs: waves, seconds: (performance.now() - started) / 1000 };
+  } finally {
+    await store.close();
+  }
+}
+
+/** Empties a demo database's Kelisim tables, leaves an empty one as it is, refuses anything else (nothing changed). */
+async function emptyDemoOrRefuse(pool: pg.Pool, url: string): Promise<void> {
+  const where = `${redactUrl(url)} (KELISIM_DATABASE_URL)`;
+  const known = new Set(pgShapes(pgSchema).keys());
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const tables = (await client.query<{ name: string }>(`SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind IN ('r', 'p') AND n.nspname = current_schema() ORDER BY 1`)).rows.map((r) => r.name);
+    const foreign = tables.filter((t) => !known.has(t));
+    if (foreign.length > 0) throw new Error(`${where} has tables that are not Kelisim's (${foreign.slice(0, 5).join(', ')}); the demo is built only into an empty database or a demo one, and changes nothing here — give it a database of its own (CREATE DATABASE kelisim_demo)`);
+    const ours = tables;
+    if (ours.length === 0) { await client.query('COMMIT'); return; }
+    // No server or other demo may write while the database is checked and emptied.
+    await client.query(`LOCK TABLE ${ours.map((t) => `"${t}"`).join(', ')} IN ACCESS EXCLUSIVE MODE`);
+    const filled: string[] = [];
+    for (const t of ours) if ((await client.query(`SELECT 1 FROM "${t}" LIMIT 1`)).rowCount) filled.push(t);
+    if (filled.length > 0) {
+      const demo = ours.includes('audit_log') && (await client.query('SELECT 1 FROM audit_log WHERE action = $1 LIMIT 1', [DEMO_MARKER_ACTION])).rowCount;
+      if (!demo) throw new Error(`${where} holds data (tables ${filled.slice(0, 5).join(', ')}${filled.length > 5 ? ', …' : ''}) and is not a demo database; the demo empties its database before filling it, so it refuses this one and changes nothing — give it an empty database of its own (CREATE DATABASE kelisim_demo), or unset KELISIM_DATABASE_URL for the SQLite demo file`);
+      // Runs, their flags and the audit log refuse deletion by trigger (they are immutable in a
+      // real database); in a demo one, inside this transaction only, the table owner lifts them.
+      const list = ours.map((t) => `"${t}"`);
+      for (const t of list) await client.query(`ALTER TABLE ${t} DISABLE TRIGGER USER`);
+      await client.query(`TRUNCATE ${list.join(', ')} RESTART IDENTITY`);
+      for (const t of list) await client.query(`ALTER TABLE ${t} ENABLE TRIGGER USER`);
+    }
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
   }
 }

@@ -16,7 +16,7 @@ export function provenance(src: ExportSource, extra: [string, string][] = []): [
     ['status filter', src.status === 'complete' ? 'complete responses only' : 'all responses (complete, partial, screened out)'],
     ['language of labels', src.lang],
     ['rows', String(src.count)],
-    ['exported at', new Date().toISOString()],
+    ['exported at', (src.exportedAt ?? new Date()).toISOString()],
     ['formula neutralisation', 'a text cell starting with =, +, -, @, tab or carriage return is written with a leading apostrophe (\'); numbers never are'],
     ...(src.provenance ?? []),
     ...extra,

@@ -41,17 +41,19 @@ function line(fields: string[]): string {
 
 export interface CsvOptions { labels: boolean; codebookFile: string }
 
-export function writeCsvRows(sink: FileSink, src: ExportSource, labels: boolean): number {
+export async function writeCsvRows(sink: FileSink, src: ExportSource, labels: boolean): Promise<number> {
   const vars = src.variables;
   sink.write(BOM + line(vars.map((v) => neutralise(v.name))));
   let n = 0;
   const fields = new Array<string>(vars.length);
   let chunk = '';
-  for (const row of src.rows()) {
-    for (let k = 0; k < vars.length; k++) fields[k] = csvField(cellText(vars[k]!, row[k]!, labels));
-    chunk += `${fields.join(',')}\r\n`;
-    if (chunk.length > 1 << 16) { sink.write(chunk); chunk = ''; }
-    n++;
+  for await (const batch of src.batches()) {
+    for (const row of batch) {
+      for (let k = 0; k < vars.length; k++) fields[k] = csvField(cellText(vars[k]!, row[k]!, labels));
+      chunk += `${fields.join(',')}\r\n`;
+      if (chunk.length > 1 << 16) { sink.write(chunk); chunk = ''; }
+      n++;
+    }
   }
   if (chunk) sink.write(chunk);
   return n;

@@ -11,12 +11,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
-import type { Db } from '../db/open';
+import { sql as q } from 'drizzle-orm';
+import { estimateRuns, waves } from '../db/schema';
+import type { Sql } from '../db/sql';
 import { runInWorker } from '../runs/worker-pool';
-import { findWave } from '../waves/sqlite-sync';
+import { findWave } from '../waves/service';
 import { DomainError } from '../errors';
 import { diagnosticsFileFor, exportRunResults, RESULT_FORMATS, type ResultFormat } from './run-results';
 import { codebookFileFor, EXPORT_FORMATS, exportWave, type ExportFormat } from './service';
+import { inExportSnapshot, isSqliteExport, type ExportDatabase } from './snapshot';
 import type { StatusFilter } from './source';
 import { LANGS, type Lang } from './variables';
 
@@ -69,14 +72,15 @@ function checkRequest(req: DownloadRequest): void {
 }
 
 /** The file name of a download, e.g. kelisim-wave-3-2026-Q3-run-7-ru.sav or kelisim-run-7-2026-Q3-estimates-kk.csv. */
-export function downloadName(db: Db, req: DownloadRequest): string {
+export async function downloadName(sql: Sql, req: DownloadRequest): Promise<string> {
   if (req.kind === 'wave') {
-    const period = findWave(db, req.waveId)?.period;
+    const period = (await findWave(sql, req.waveId))?.period;
     const base = `kelisim-wave-${req.waveId}${period ? `-${period}` : ''}${req.runId === undefined ? '' : `-run-${req.runId}`}`;
     const part = req.format === 'csv' && req.part === 'codebook' ? '-codebook' : '';
     return `${base}${req.labels ? '-labels' : ''}${part}-${req.lang}.${req.format}`;
   }
-  const row = db.$client.prepare('SELECT w.period FROM estimate_runs r JOIN waves w ON w.id = r.wave_id WHERE r.id = ?').pluck().get(req.runId) as string | null | undefined;
+  const row = (await sql.get<{ period: string | null }>(q`SELECT ${waves.period} AS "period" FROM ${estimateRuns}
+    JOIN ${waves} ON ${waves.id} = ${estimateRuns.waveId} WHERE ${estimateRuns.id} = ${req.runId}`))?.period;
   const part = req.format === 'csv' ? `-${req.part ?? 'estimates'}` : '-results';
   return `kelisim-run-${req.runId}${row ? `-${row}` : ''}${part}-${req.lang}.${req.format}`;
 }
@@ -88,7 +92,7 @@ export interface WrittenExport { file: string; rows: number; filename: string }
  * Writes the export `req` into the folder `dir` exactly as `kelisim export` writes it, and names the
  * file to send. The worker-thread part of writeExport (server/exports/worker.ts).
  */
-export async function writeExportFile(db: Db, req: DownloadRequest, dir: string): Promise<WrittenExport> {
+export async function writeExportFile(db: ExportDatabase, req: DownloadRequest, dir: string): Promise<WrittenExport> {
   const out = path.join(dir, `export.${req.format}`);
   let file = out;
   let rows: number;
@@ -103,40 +107,49 @@ export async function writeExportFile(db: Db, req: DownloadRequest, dir: string)
     rows = s.rows;
     if (req.format === 'csv' && req.part === 'diagnostics') file = diagnosticsFileFor(out);
   }
-  return { file, rows, filename: downloadName(db, req) };
+  return { file, rows, filename: await inExportSnapshot(db, (snap) => downloadName(snap.sql, req)) };
 }
 
 /**
  * Writes the export `req` to `target` and ends it. When `target` is an HTTP response whose headers
  * are not sent yet, sets Content-Type, Content-Length and Content-Disposition first. Resolves with
  * what was sent once the last byte is handed to the target. The file is written in a worker thread
- * on a connection of its own (server/exports/worker.ts), so the caller's event loop keeps serving;
- * only a database without a file (":memory:") is exported on the caller's thread and connection.
- * @param beforeSend called once the file is written and before its first byte is sent (the console
- *   audits the download there: a download the client then breaks off is still on record)
+ * on a connection of its own (server/exports/worker.ts: the SQLite file, or a pool of one
+ * connection to the PostgreSQL URL), so the caller's event loop keeps serving; only a database
+ * without a file (":memory:") or a pool whose URL is not known is exported on the caller's thread.
+ * @param beforeSend called (and awaited) once the file is written and before its first byte is
+ *   sent (the console audits the download there: a download the client then breaks off is still
+ *   on record)
  * @throws DomainError exactly as `kelisim export` refuses (not_found, bad_usage, conflict run_outdated,
  *   bad_data) — always before anything is written to `target`
  */
-export async function writeExport(db: Db, req: DownloadRequest, target: Writable, beforeSend?: (info: DownloadInfo) => void): Promise<DownloadInfo> {
+export async function writeExport(db: ExportDatabase, req: DownloadRequest, target: Writable, beforeSend?: (info: DownloadInfo) => void | Promise<void>): Promise<DownloadInfo> {
   checkRequest(req);
   // A connection of its own (the worker's): the export holds a read transaction across awaits (XLSX
-  // yields to its zip stream), which on the server's shared connection would take in other
+  // yields to its zip stream), which on the server's shared SQLite connection would take in other
   // requests' writes and refuse a second export at the same time.
-  const dbFile = db.$client.name;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kelisim-export-'));
   try {
-    const written = dbFile && dbFile !== ':memory:' && fs.existsSync(dbFile)
-      ? await runInWorker<WrittenExport>('export-worker', { dbFile, req, dir }, 'export')
-      : await writeExportFile(db, req, dir);
+    let written: WrittenExport;
+    if (isSqliteExport(db)) {
+      const dbFile = db.$client.name;
+      written = dbFile && dbFile !== ':memory:' && fs.existsSync(dbFile)
+        ? await runInWorker<WrittenExport>('export-worker', { dbFile, req, dir }, 'export')
+        : await writeExportFile(db, req, dir);
+    } else {
+      written = db.url
+        ? await runInWorker<WrittenExport>('export-worker', { databaseUrl: db.url, req, dir }, 'export')
+        : await writeExportFile(db, req, dir);
+    }
     return await send(req, written, target, beforeSend);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
-async function send(req: DownloadRequest, written: WrittenExport, target: Writable, beforeSend?: (info: DownloadInfo) => void): Promise<DownloadInfo> {
+async function send(req: DownloadRequest, written: WrittenExport, target: Writable, beforeSend?: (info: DownloadInfo) => void | Promise<void>): Promise<DownloadInfo> {
   const info: DownloadInfo = { filename: written.filename, mediaType: MEDIA_TYPES[req.format], bytes: fs.statSync(written.file).size, rows: written.rows };
-  beforeSend?.(info);
+  await beforeSend?.(info);
   if (isResponse(target) && !target.headersSent) {
     target.setHeader('Content-Type', info.mediaType);
     target.setHeader('Content-Length', String(info.bytes));

@@ -7,15 +7,17 @@
 // stored. They are recomputed here from the database (computeRun) and trusted only when the
 // recomputed input hash and frame hash equal the stored ones and the recomputed result equals the
 // stored result (so a newer engine that would weight differently is refused too).
-import type { Db } from '../db/open';
-import type { WaveRow } from '../db/schema';
+import { sql as q } from 'drizzle-orm';
+import { responses, type WaveRow } from '../db/schema';
+import type { Sql } from '../db/sql';
 import { DomainError } from '../errors';
-import { findFrameOnDb } from '../frames/service';
+import { findFrame } from '../frames/service';
 import { isIncomplete, speederFlags, straightlineBlocks, straightlinedBlocks } from '../../analysis/quality';
 import type { ScoringSpec } from '../../analysis/scoring';
-import { computeRun, rawAnswer, waveQualityFlags, waveScoringSpec, type ComputedRun } from '../runs/compute';
+import { rawAnswer, type ComputedRun } from '../runs/compute';
 import { QUALITY_FLAGS, type QualityFlag, type StoredRunResult } from '../runs/result';
-import { normaliseOptions, requireRunOnDb, type RunOptions, type StoredRun } from '../runs/service';
+import { normaliseOptions, requireRun, type RunOptions, type StoredRun } from '../runs/service';
+import { scoringSpecOfWave, type ExportSnapshot } from './snapshot';
 import type { Code, ExportVariable, Lang } from './variables';
 
 type Text = Record<Lang, string>;
@@ -112,15 +114,16 @@ const STREAMED_FLAGS: ReadonlySet<string> = new Set(['speeder', 'straightliner',
  * reading does (which took a plain CSV export of 1,000,000 rows from 190 to 422 MB peak RSS).
  * test/server/exports/flags.test.ts checks both give the same flags.
  */
-export function streamedQualityFlags(db: Db, waveId: number, spec: ScoringSpec): { n: number; flags: Record<QualityFlag, Uint8Array> } {
-  const sqlite = db.$client;
-  const where = "FROM responses WHERE wave_id = ? AND status = 'complete'";
-  const n = sqlite.prepare(`SELECT count(*) ${where}`).pluck().get(waveId) as number;
+export async function streamedQualityFlags(snap: ExportSnapshot, waveId: number, spec: ScoringSpec): Promise<{ n: number; flags: Record<QualityFlag, Uint8Array> }> {
+  const where = q`FROM ${responses} WHERE ${responses.waveId} = ${waveId} AND ${responses.status} = 'complete'`;
+  const n = (await snap.sql.get<{ n: number }>(q`SELECT count(*) AS "n" ${where}`))!.n;
   const durations = new Float64Array(n);
   let i = 0;
-  for (const d of sqlite.prepare(`SELECT duration_ms ${where} ORDER BY id`).pluck().iterate(waveId) as IterableIterator<number | null>) {
-    if (i >= n) break;
-    durations[i++] = d ?? Number.NaN;
+  for await (const batch of snap.batches(q`SELECT ${responses.durationMs} ${where} ORDER BY ${snap.byteOrder(responses.id)}`, 50_000)) {
+    for (const [d] of batch as [number | null][]) {
+      if (i >= n) break;
+      durations[i++] = d ?? Number.NaN;
+    }
   }
   const speed = speederFlags(Array.from(durations, (d) => (Number.isNaN(d) ? null : d)));
   const blocks = straightlineBlocks(spec);
@@ -130,8 +133,8 @@ export function streamedQualityFlags(db: Db, waveId: number, spec: ScoringSpec):
   const flags = Object.fromEntries(QUALITY_FLAGS.map((f) => [f, new Uint8Array(n)])) as Record<QualityFlag, Uint8Array>;
   const set = (f: string, row: number) => { const col = (flags as Record<string, Uint8Array>)[f]; if (col) col[row] = 1; };
   i = 0;
-  const rows = sqlite.prepare(`SELECT item_scores, consensus, tolerance, mood ${where} ORDER BY id`).raw(true);
-  for (const [itemText, ...scores] of rows.iterate(waveId) as IterableIterator<[string | null, number | null, number | null, number | null]>) {
+  const rows = q`SELECT CAST(${responses.itemScores} AS TEXT), ${responses.consensus}, ${responses.tolerance}, ${responses.mood} ${where} ORDER BY ${snap.byteOrder(responses.id)}`;
+  for await (const batch of snap.batches(rows)) for (const [itemText, ...scores] of batch as [string | null, number | null, number | null, number | null][]) {
     if (i >= n) break;
     if (speed.flags[i]) set('speeder', i);
     const items = itemText ? JSON.parse(itemText) as Record<string, unknown> : {};
@@ -155,15 +158,15 @@ export function streamedQualityFlags(db: Db, waveId: number, spec: ScoringSpec):
  * responses has none; one whose responses were scored by different specs cannot have them
  * computed, which the codebook says (the export still goes on).
  */
-export function flagAnnotations(db: Db, waveId: number): ExportAnnotations {
+export async function flagAnnotations(snap: ExportSnapshot, waveId: number): Promise<ExportAnnotations> {
   const how = `computed at export as estimate runs compute them (${QUALITY_FLAGS.join(', ')}); empty for responses that are not complete`;
   try {
-    const { spec } = waveScoringSpec(db, waveId);
+    const spec = await scoringSpecOfWave(snap.sql, waveId);
     if (QUALITY_FLAGS.every((f) => STREAMED_FLAGS.has(f))) {
-      const { n, flags } = streamedQualityFlags(db, waveId, spec);
+      const { n, flags } = await streamedQualityFlags(snap, waveId, spec);
       return { n, flags, provenance: [['quality flags', how]] };
     }
-    const { ids, flags } = waveQualityFlags(db, waveId);
+    const { ids, flags } = await snap.waveQualityFlags(waveId);
     return { n: ids.length, ids, flags, provenance: [['quality flags', how]] };
   } catch (err) {
     if (!(err instanceof DomainError) || err.kind !== 'bad_data') throw err;
@@ -206,8 +209,8 @@ function weightingPart(r: StoredRunResult, exclude: readonly QualityFlag[]): unk
 }
 
 /** The stored run `runId`, checked to be a run of `wave` (else bad usage: exit 2). */
-export function runOfWave(db: Db, runId: number, wave: WaveRow): StoredRun {
-  const run = requireRunOnDb(db, runId);
+export async function runOfWave(sql: Sql, runId: number, wave: WaveRow): Promise<StoredRun> {
+  const run = await requireRun(sql, runId);
   if (run.row.waveId !== wave.id) {
     const of = run.result.wave?.period ? ` (${run.result.wave.period})` : '';
     throw new DomainError('bad_usage', 'run_of_other_wave', `--run ${runId} is a run of wave ${run.row.waveId}${of}, not of --wave ${wave.id}${wave.period ? ` (${wave.period})` : ''}: export it with --wave ${run.row.waveId}, or choose a run of wave ${wave.id}`, { runId, runWave: run.row.waveId, wave: wave.id });
@@ -221,10 +224,10 @@ export function runOfWave(db: Db, runId: number, wave: WaveRow): StoredRun {
  * Call inside the export's read transaction, so the rows exported are the rows checked.
  * @throws DomainError not_found (no such run), bad_usage run_of_other_wave, conflict run_outdated
  */
-export function runAnnotations(db: Db, runId: number, wave: WaveRow): ExportAnnotations {
-  const run = runOfWave(db, runId, wave);
+export async function runAnnotations(snap: ExportSnapshot, runId: number, wave: WaveRow): Promise<ExportAnnotations> {
+  const run = await runOfWave(snap.sql, runId, wave);
   const { row } = run;
-  const frame = findFrameOnDb(db, row.frameId);
+  const frame = await findFrame(snap.sql, row.frameId);
   const stale = (why: string): DomainError => new DomainError('conflict', 'run_outdated',
     `run ${runId} no longer matches the database: ${why}; compute a new run (kelisim estimate --wave ${wave.id} --frame ${frame?.name ?? row.frameId}) and export that one`, { runId });
   if (!frame) throw stale(`its frame ${row.frameId} is gone`);
@@ -232,7 +235,7 @@ export function runAnnotations(db: Db, runId: number, wave: WaveRow): ExportAnno
   const options: RunOptions = normaliseOptions(row.options as Partial<RunOptions>);
   let computed: ComputedRun;
   try {
-    computed = computeRun(db, wave, frame, options);
+    computed = await snap.computeRun(wave, frame, options);
   } catch (err) {
     if (err instanceof DomainError && err.kind === 'bad_data') throw stale(`recomputing it from the wave's responses now fails (${err.message})`);
     throw err;

@@ -10,10 +10,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { Z975 } from '../../analysis/estimates';
-import type { Db } from '../db/open';
+import type { Sql } from '../db/sql';
 import { INDICATOR_IDS, BREAKDOWNS, type StoredRunResult } from '../runs/result';
-import { requireRunOnDb, type StoredRun } from '../runs/service';
-import { getSurveyVersion } from '../surveys/sqlite-sync';
+import { requireRun, type StoredRun } from '../runs/service';
+import { getSurveyVersion } from '../surveys/service';
+import { inExportSnapshot, type ExportDatabase } from './snapshot';
 import { csvField, neutralise } from './csv';
 import { withSink } from './file-sink';
 import { exportVariables, INDICATOR_LABELS, labelOf, type ExportVariable, type Lang } from './variables';
@@ -33,9 +34,9 @@ export const RESULT_FORMATS = ['csv', 'xlsx'] as const;
 export type ResultFormat = (typeof RESULT_FORMATS)[number];
 
 /** The level labels of the domain questions (region, sex, settlement, ethnicity) in `lang`, from the run's questionnaire. */
-function levelLabeller(db: Db, run: StoredRun, lang: Lang): (by: string, level: string) => string {
+async function levelLabeller(sql: Sql, run: StoredRun, lang: Lang): Promise<(by: string, level: string) => string> {
   const ids = [...run.row.surveyVersionIds].sort((a, b) => b - a);
-  const version = ids.length > 0 ? getSurveyVersion(db, ids[0]!) : undefined;
+  const version = ids.length > 0 ? await getSurveyVersion(sql, ids[0]!) : undefined;
   const vars = new Map<string, ExportVariable>();
   if (version) for (const v of exportVariables(version.row.json, version.spec, lang)) vars.set(v.name, v);
   return (by, level) => {
@@ -161,9 +162,13 @@ export interface RunResultsSummary { format: ResultFormat; rows: number; files: 
  * Writes run `runId`'s results (nothing half-written on failure).
  * @throws DomainError not_found for an unknown run
  */
-export async function exportRunResults(db: Db, o: RunResultsOptions): Promise<RunResultsSummary> {
-  const run = requireRunOnDb(db, o.runId);
-  const estimates = estimateRows(run, o.lang, levelLabeller(db, run, o.lang));
+export async function exportRunResults(db: ExportDatabase, o: RunResultsOptions): Promise<RunResultsSummary> {
+  // The stored run and its questionnaire only (small): read, then written outside the snapshot.
+  const { run, labeller } = await inExportSnapshot(db, async (snap) => {
+    const stored = await requireRun(snap.sql, o.runId);
+    return { run: stored, labeller: await levelLabeller(snap.sql, stored, o.lang) };
+  });
+  const estimates = estimateRows(run, o.lang, labeller);
   const diagnostics = diagnosticRows(run);
   if (o.format === 'csv') {
     const second = diagnosticsFileFor(o.out);

@@ -2,12 +2,12 @@
 // console's download), dispatching on the format. The data are read by one streamed pass per
 // format (SPSS needs a first pass for string widths), never loaded whole.
 import path from 'node:path';
-import type { Db } from '../db/open';
 import { DomainError } from '../errors';
 import type { WaveRow } from '../db/schema';
 import { exportCsv } from './csv';
 import { flagAnnotations, runAnnotations } from './run-columns';
 import { exportSav } from './sav/export';
+import { inExportSnapshot, type ExportDatabase, type ExportSnapshot } from './snapshot';
 import { openExportSource, type StatusFilter } from './source';
 import type { Lang } from './variables';
 import { exportXlsx, XLSX_MAX_ROWS } from './xlsx';
@@ -27,6 +27,8 @@ export interface ExportOptions {
   xlsxRowsPerSheet?: number;
   /** A run of the wave: its final weight and exclusion per row (recomputed and checked: run-columns.ts). */
   runId?: number;
+  /** The time written as "exported at" (and in an SPSS file's header); default: now. */
+  now?: Date;
 }
 
 export interface ExportSummary {
@@ -46,23 +48,19 @@ export function codebookFileFor(out: string): string {
  * Writes the export file(s). Nothing is left half-written on failure.
  * @throws DomainError not_found (wave), conflict (no questionnaire), bad_data (a value the format cannot hold)
  */
-export async function exportWave(db: Db, o: ExportOptions): Promise<ExportSummary> {
-  // One read transaction: the count, the SPSS width pass and the data pass see the same snapshot
-  // of a wave that may still be taking responses (WAL: writers are not blocked).
-  const sqlite = db.$client;
-  sqlite.exec('BEGIN DEFERRED');
-  try {
-    return await exportInSnapshot(db, o);
-  } finally {
-    if (sqlite.inTransaction) sqlite.exec('COMMIT');
-  }
+export async function exportWave(db: ExportDatabase, o: ExportOptions): Promise<ExportSummary> {
+  // One read snapshot (server/exports/snapshot.ts): the count, the flags or the run's check, the
+  // SPSS width pass and the data pass see the same rows of a wave that may still be taking
+  // responses (writers are not blocked on either engine).
+  return inExportSnapshot(db, (snap) => exportInSnapshot(snap, o));
 }
 
-async function exportInSnapshot(db: Db, o: ExportOptions): Promise<ExportSummary> {
+async function exportInSnapshot(snap: ExportSnapshot, o: ExportOptions): Promise<ExportSummary> {
   if (o.format === 'sav' && o.labels) throw new DomainError('bad_usage', 'invalid_option', '--labels applies to csv and xlsx; an SPSS file always carries both codes and value labels');
   const runId = o.runId;
-  const annotate = runId === undefined ? (wave: WaveRow) => flagAnnotations(db, wave.id) : (wave: WaveRow) => runAnnotations(db, runId, wave);
-  const src = openExportSource(db, { waveId: o.waveId, lang: o.lang, status: o.status, annotate });
+  const annotate = runId === undefined ? (wave: WaveRow) => flagAnnotations(snap, wave.id) : (wave: WaveRow) => runAnnotations(snap, runId, wave);
+  const src = await openExportSource(snap, { waveId: o.waveId, lang: o.lang, status: o.status, annotate });
+  if (o.now) src.exportedAt = o.now;
   if (o.format === 'csv') {
     const codebook = codebookFileFor(o.out);
     const rows = await exportCsv(src, o.out, { labels: o.labels, codebookFile: codebook });

@@ -71,18 +71,20 @@ export async function exportXlsx(src: ExportSource, out: string, opts: XlsxOptio
     sheets.push({ name: 'data', rows: 0 });
     ws.addRow(header).commit();
     let n = 0;
-    for (const row of src.rows()) {
-      if (sheets[sheets.length - 1]!.rows >= opts.rowsPerSheet) {
-        await ws.commit();
-        const name = `data ${sheets.length + 1}`;
-        ws = wb.addWorksheet(name);
-        sheets.push({ name, rows: 0 });
-        ws.addRow(header).commit();
+    for await (const batch of src.batches()) {
+      for (const row of batch) {
+        if (sheets[sheets.length - 1]!.rows >= opts.rowsPerSheet) {
+          await ws.commit();
+          const name = `data ${sheets.length + 1}`;
+          ws = wb.addWorksheet(name);
+          sheets.push({ name, rows: 0 });
+          ws.addRow(header).commit();
+        }
+        ws.addRow(vars.map((v, k) => cell(v, row[k]!, opts.labels))).commit();
+        sheets[sheets.length - 1]!.rows++;
+        n++;
+        if (n % 1000 === 0) await letStreamsDrain(ws);
       }
-      ws.addRow(vars.map((v, k) => cell(v, row[k]!, opts.labels))).commit();
-      sheets[sheets.length - 1]!.rows++;
-      n++;
-      if (n % 1000 === 0) await letStreamsDrain(ws);
     }
     await ws.commit();
 

@@ -10,7 +10,7 @@ import { parseParams } from '../../http/validate';
 import { publishRun, withdrawRun } from '../../publications/service';
 import { requireRun } from '../../runs/service';
 import type { AdminDeps, Handlers } from '../router';
-import { exportDb } from '../export-db';
+import { exportDatabaseOf } from '../../exports/snapshot';
 import { listRunsPage, runDetail, runSummary } from './detail';
 import { listJobs, recheckRunningJobs, requireJob, toJob } from './jobs';
 
@@ -66,9 +66,9 @@ export function runHandlers({ db, store, jobs }: AdminDeps): RunHandlers {
       const lang = query.lang ?? 'ru';
       if (query.part !== undefined && query.format !== 'csv') throw new DomainError('bad_usage', 'invalid_option', `part=${query.part}: only the csv format splits a run's results into two files; xlsx holds both sheets — leave part out`);
       // writeExport, as every download: written off the event loop, refused before the first byte.
-      const xdb = exportDb(store, db, `Run ${run.row.id}'s results file`);
-      await writeExport(xdb, { kind: 'run', runId: run.row.id, format: query.format, lang, part: query.part ?? 'estimates' }, res, (sent) => {
-        appendAudit(xdb, { actor, action: 'run.export', subjectType: 'run', subjectId: run.row.id, after: { format: query.format, lang, part: query.part ?? 'estimates', rows: sent.rows } }, now);
+      const xdb = exportDatabaseOf(store, db);
+      await writeExport(xdb, { kind: 'run', runId: run.row.id, format: query.format, lang, part: query.part ?? 'estimates' }, res, async (sent) => {
+        await store.write((tx) => appendAudit(tx, { actor, action: 'run.export', subjectType: 'run', subjectId: run.row.id, after: { format: query.format, lang, part: query.part ?? 'estimates', rows: sent.rows } }, now));
       });
     },
   };

@@ -16,7 +16,7 @@ import { OFFICIAL_SURVEY_ID } from '../../surveys/service';
 import { closeWaveAudited, createWave, findWave, listWaves, openNextWave } from '../../waves/service';
 import type { Sql } from '../../db/sql';
 import type { Store } from '../../db/store';
-import { exportDb } from '../export-db';
+import { exportDatabaseOf } from '../../exports/snapshot';
 import type { AdminDeps, Handlers } from '../router';
 import { invitationCounts, qrSvg, toWave, waveCounts } from './service';
 
@@ -117,11 +117,11 @@ export function waveHandlers({ db, store, publicBaseUrl }: AdminDeps, quotas: Qu
       const status = query.status ?? 'complete';
       if (query.part === 'codebook' && query.format !== 'csv') throw new DomainError('bad_usage', 'invalid_option', `part=codebook: only the csv format has a separate codebook file; ${query.format} carries the codebook inside — leave part out`);
       // writeExport, as every download: written off the event loop, refused before the first byte.
-      const xdb = exportDb(store, db, `Wave ${w.id}'s export`);
+      const xdb = exportDatabaseOf(store, db);
       await writeExport(xdb, {
         kind: 'wave', waveId: w.id, format: query.format, lang, status, labels: query.labels === 'true', part: query.part ?? 'data', ...(query.run === undefined ? {} : { runId: query.run }),
-      }, res, (sent) => {
-        appendAudit(xdb, { actor, action: 'wave.export', subjectType: 'wave', subjectId: w.id, after: { format: query.format, lang, status, part: query.part ?? 'data', ...(query.run === undefined ? {} : { run: query.run }), rows: sent.rows } }, now);
+      }, res, async (sent) => {
+        await store.write((tx) => appendAudit(tx, { actor, action: 'wave.export', subjectType: 'wave', subjectId: w.id, after: { format: query.format, lang, status, part: query.part ?? 'data', ...(query.run === undefined ? {} : { run: query.run }), rows: sent.rows } }, now));
       });
     },
   };

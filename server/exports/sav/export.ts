@@ -37,13 +37,15 @@ export async function exportSav(src: ExportSource, out: string, opts: SavExportO
   const vars = src.variables;
   // Pass 1: string widths in bytes (at least 1, and wide enough for every labelled code).
   const widths = vars.map((v) => (v.type === 'numeric' ? 0 : Math.max(1, ...v.values.map((x) => Buffer.byteLength(String(x.code), 'utf8')))));
-  for (const row of src.rows()) {
-    for (let k = 0; k < vars.length; k++) {
-      if (widths[k] === 0) continue;
-      const x = row[k];
-      if (x !== null && x !== undefined) {
-        const w = Buffer.byteLength(String(x), 'utf8');
-        if (w > widths[k]!) widths[k] = w;
+  for await (const batch of src.batches()) {
+    for (const row of batch) {
+      for (let k = 0; k < vars.length; k++) {
+        if (widths[k] === 0) continue;
+        const x = row[k];
+        if (x !== null && x !== undefined) {
+          const w = Buffer.byteLength(String(x), 'utf8');
+          if (w > widths[k]!) widths[k] = w;
+        }
       }
     }
   }
@@ -57,10 +59,10 @@ export async function exportSav(src: ExportSource, out: string, opts: SavExportO
     missing: v.type === 'numeric' ? v.missing.map((m) => spssNumber(v, m)!).slice(0, 3) : widths[k]! <= 8 ? v.missing.map(String).slice(0, 3) : [],
   }));
   const documents = provenance(src).map(([k, val]) => `${k}: ${val}`);
-  return withSink(out, (sink) => {
-    const w = new SavWriter(sink, savVars, { fileLabel: `Kelisim wave ${src.wave.id}${src.wave.period ? ` ${src.wave.period}` : ''}`, documents, compressed: opts.compressed ?? true });
+  return withSink(out, async (sink) => {
+    const w = new SavWriter(sink, savVars, { fileLabel: `Kelisim wave ${src.wave.id}${src.wave.period ? ` ${src.wave.period}` : ''}`, documents, compressed: opts.compressed ?? true, ...(src.exportedAt ? { now: src.exportedAt } : {}) });
     const values = new Array<number | string | null>(vars.length);
-    for (const row of src.rows()) {
+    for await (const batch of src.batches()) for (const row of batch) {
       for (let k = 0; k < vars.length; k++) {
         const x = row[k]!;
         const v = vars[k]!;

@@ -7,56 +7,77 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
-import Database from 'better-sqlite3';
-import { eq } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../../contract/admin-api';
-import { createApp } from '../../../server/app';
+import { createApp, type AppDeps } from '../../../server/app';
 import { hashPassword } from '../../../server/auth/passwords';
 import { createUser } from '../../../server/auth/service';
-import { openDb, type Db } from '../../../server/db/open';
-import { users } from '../../../server/db/schema';
+import { openDb } from '../../../server/db/open';
+import { openPg } from '../../../server/db/open-pg';
+import { auditLog, responses, users } from '../../../server/db/schema';
+import { bare } from '../../../server/db/sql';
+import type { Store } from '../../../server/db/store';
+import { createPgStore } from '../../../server/db/store-pg';
 import { createSqliteStore } from '../../../server/db/store-sqlite';
 import { INDICATOR_IDS } from '../../../server/runs/result';
 import { parseCsvExact } from '../exports/csv-exact';
+import { exportEngine, type ExportEngine } from '../exports/engine';
 import { createExportFixture } from '../exports/fixture';
 import { createRunFixture, type RunFixture } from '../exports/run-fixture';
 import { cookieOf, PASSWORD } from './helpers';
 
-interface Console { db: Db; server: Server; base: string; cookie: string }
+interface Console { store: Store; server: Server; base: string; cookie: string; on: ExportEngine }
 
+/** The estimate job runner where the console's compute has not moved to the store (PostgreSQL): not used by downloads. */
+const NO_JOBS = { startEstimate: () => { throw new Error('no estimate runs in the export tests'); }, idle: async () => {} } as unknown as NonNullable<AppDeps['jobs']>;
+
+/**
+ * The console on the fixture `file`, on this run's engine (KELISIM_TEST_DB): the file itself, or
+ * its PostgreSQL copy, whose downloads the export worker writes from the URL.
+ */
 async function startConsole(file: string, role: Role): Promise<Console> {
-  const db = openDb(file);
-  const store = createSqliteStore(db);
-  const app = createApp({ db, store, config: { bodyLimitBytes: 64 * 1024, staticDir: path.join(path.dirname(file), 'no-client') }, dbFile: file, logError: (m, e) => console.error(m, e) });
+  const on = await exportEngine(file);
+  let deps: Pick<AppDeps, 'db' | 'store' | 'dbFile' | 'jobs'>;
+  if (on.engine === 'sqlite') {
+    const db = openDb(file);
+    deps = { db, store: createSqliteStore(db), dbFile: file };
+  } else {
+    deps = { store: createPgStore((await openPg(on.env.KELISIM_DATABASE_URL!, { migrateSchema: false })).$client), jobs: NO_JOBS };
+  }
+  const store = deps.store!;
+  const app = createApp({ ...deps, config: { bodyLimitBytes: 64 * 1024, staticDir: path.join(path.dirname(file), 'no-client') }, logError: (m, e) => console.error(m, e) });
   const server: Server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/admin`;
   const email = `${role}@example.kz`;
   const { user } = await createUser(store, email, role, 'test');
-  db.update(users).set({ passwordHash: await hashPassword(PASSWORD), mustChangePassword: false }).where(eq(users.id, user.id)).run();
+  const passwordHash = await hashPassword(PASSWORD);
+  await store.write((tx) => tx.run(sql`UPDATE ${users} SET ${bare(users.passwordHash)} = ${passwordHash}, ${bare(users.mustChangePassword)} = ${0} WHERE ${users.id} = ${user.id}`));
   const res = await fetch(`${base}/session`, { method: 'POST', headers: { 'content-type': 'application/json', origin: base.replace('/api/admin', '') }, body: JSON.stringify({ email, password: PASSWORD }) });
   if (res.status !== 200) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
-  return { db, server, base, cookie: cookieOf(res.headers) };
+  return { store, server, base, cookie: cookieOf(res.headers), on };
 }
 
 async function stopConsole(c: Console | undefined): Promise<void> {
   if (!c) return;
   c.server.closeAllConnections();
   await new Promise<void>((resolve) => c.server.close(() => resolve()));
-  c.db.$client.close();
+  await c.store.close();
+  await c.on.close();
 }
 
-/** The latest audit entry of `action` (the route appends it once the last byte is handed over, so wait for it). */
-async function lastAudit(db: Db, action: string, after: number): Promise<{ subject_id: string; after: string }> {
+/** The latest audit entry of `action` (the route appends it before the first byte is sent, so it is there). */
+async function lastAudit(store: Store, action: string, after: number): Promise<{ subjectId: string; after: string }> {
   for (let i = 0; i < 100; i++) {
-    const row = db.$client.prepare('SELECT id, subject_id, after FROM audit_log WHERE action = ? AND id > ? ORDER BY id DESC LIMIT 1').get(action, after) as { subject_id: string; after: string } | undefined;
+    const row = await store.sql.get<{ subjectId: string; after: string }>(sql`SELECT ${auditLog.subjectId} AS "subjectId", CAST(${auditLog.after} AS TEXT) AS "after"
+      FROM ${auditLog} WHERE ${auditLog.action} = ${action} AND ${auditLog.id} > ${after} ORDER BY ${auditLog.id} DESC LIMIT 1`);
     if (row) return row;
     await new Promise((r) => setTimeout(r, 20));
   }
   throw new Error(`no ${action} audit entry`);
 }
-const lastAuditId = (db: Db) => Number(db.$client.prepare('SELECT coalesce(max(id), 0) FROM audit_log').pluck().get());
+const lastAuditId = async (store: Store) => (await store.sql.get<{ n: number }>(sql`SELECT coalesce(max(${auditLog.id}), 0) AS "n" FROM ${auditLog}`))!.n;
 
 function table(text: string): { header: string[]; rows: Record<string, string>[] } {
   const [header, ...rest] = parseCsvExact(text.replace(/^\ufeff/, ''));
@@ -71,7 +92,7 @@ describe('console downloads of a wave with a run, and of a run\'s results', () =
   const get = (p: string) => fetch(c.base + p, { headers: { cookie: c.cookie } });
 
   it('sends the wave with run=N: each row with the run\'s weight, and audits it', async () => {
-    const before = lastAuditId(c.db);
+    const before = await lastAuditId(c.store);
     const res = await get(`/waves/${fx.waveId}/export?format=csv&lang=en&run=${fx.run.row.id}`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
@@ -82,7 +103,7 @@ describe('console downloads of a wave with a run, and of a run\'s results', () =
     expect(used.length).toBe(fx.run.result.sample.used);
     const sum = used.reduce((p, x) => p + Number(x.run_weight), 0);
     expect(Math.abs(sum - fx.run.result.analysis.populationTotal)).toBeLessThan(1e-6 * fx.run.result.analysis.populationTotal);
-    const audit = (await lastAudit(c.db, 'wave.export', before)).after;
+    const audit = (await lastAudit(c.store, 'wave.export', before)).after;
     expect(JSON.parse(audit)).toMatchObject({ format: 'csv', lang: 'en', run: fx.run.row.id, rows: rows.length });
     // Without run=, no weight column.
     const plain = table(await (await get(`/waves/${fx.waveId}/export?format=csv&lang=en`)).text());
@@ -91,7 +112,7 @@ describe('console downloads of a wave with a run, and of a run\'s results', () =
   });
 
   it('sends a run\'s results: estimates and diagnostics as CSV, both sheets as XLSX', async () => {
-    const before = lastAuditId(c.db);
+    const before = await lastAuditId(c.store);
     const res = await get(`/runs/${fx.run.row.id}/export?format=csv&lang=kk`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-disposition')).toContain(`kelisim-run-${fx.run.row.id}-2024-Q2-estimates-kk.csv`);
@@ -108,7 +129,7 @@ describe('console downloads of a wave with a run, and of a run\'s results', () =
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(Buffer.from(await xlsx.arrayBuffer()) as unknown as ArrayBuffer);
     expect(wb.worksheets.map((w) => w.name)).toEqual(['estimates', 'diagnostics']);
-    const audit = (await lastAudit(c.db, 'run.export', before)).subject_id;
+    const audit = (await lastAudit(c.store, 'run.export', before)).subjectId;
     expect(String(audit)).toBe(String(fx.run.row.id));
   });
 
@@ -127,9 +148,10 @@ describe('console downloads of a wave with a run, and of a run\'s results', () =
 
   // Last: it changes the data the run read.
   it('refuses a run the database no longer matches (409, before any byte)', async () => {
-    const raw = new Database(fx.file);
-    raw.prepare("UPDATE responses SET mood = 0, item_scores = json_set(item_scores, '$.c1', 0, '$.c2', 0, '$.c3', 0, '$.c4', 0, '$.c5', 0) WHERE id = 'r00777'").run();
-    raw.close();
+    // The stored item scores and mood of one complete response no longer what the run read.
+    const row = (await c.store.sql.get<{ items: string }>(sql`SELECT CAST(${responses.itemScores} AS TEXT) AS "items" FROM ${responses} WHERE ${responses.id} = 'r00777'`))!;
+    const items = { ...JSON.parse(row.items) as Record<string, unknown>, c1: 0, c2: 0, c3: 0, c4: 0, c5: 0 };
+    await c.store.write((tx) => tx.run(sql`UPDATE ${responses} SET ${bare(responses.mood)} = ${0}, ${bare(responses.itemScores)} = ${JSON.stringify(items)} WHERE ${responses.id} = 'r00777'`));
     const res = await get(`/waves/${fx.waveId}/export?format=sav&run=${fx.run.row.id}`);
     expect(res.status).toBe(409);
     expect(res.headers.get('content-disposition')).toBeNull();

@@ -2,9 +2,7 @@
 // invitations and a close in the audit log under the account that made them; creating and opening
 // waves; the export refused on PostgreSQL. On the engine KELISIM_TEST_DB names.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { exportDb } from '../../../server/admin/export-db';
 import { queryAudit } from '../../../server/audit/service';
-import { DomainError } from '../../../server/errors';
 import { listOf } from '../../helpers/app';
 import { startAdminApp, type AdminTestApp } from './helpers';
 
@@ -89,31 +87,14 @@ describe('opening waves at the same moment', () => {
 });
 
 describe('the wave export by engine', () => {
-  it('sends the file on SQLite; on PostgreSQL refuses with 409 export_unavailable naming what works, and audits nothing', async () => {
+  it('sends the file on both engines (PostgreSQL: the export worker reads the URL) and audits the download', async () => {
     const s = await t.signIn('researcher');
     const res = await t.call('GET', `/waves/${t.wave.id}/export?format=csv`, { session: s });
     const exports = async () => (await queryAudit(t.store.sql, { subjectType: 'wave' }, 100)).rows.filter((r) => r.action === 'wave.export').length;
-    if (t.engine === 'sqlite') {
-      expect(res.status).toBe(200);
-      expect(await exports()).toBe(1);
-    } else {
-      expect([res.status, res.body.error.code]).toEqual([409, 'export_unavailable']);
-      expect(res.body.error.message).toContain('PostgreSQL');
-      expect(await exports()).toBe(0);
-    }
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/csv');
+    expect(String(res.body).replace(/^\uFEFF/, '').startsWith('response_id,')).toBe(true);
+    expect(await exports()).toBe(1);
   });
 });
 
-describe('exportDb (the console\'s wave and run downloads)', () => {
-  it('gives the SQLite connection on SQLite; on PostgreSQL throws conflict export_unavailable naming the download', () => {
-    if (t.engine === 'sqlite') {
-      expect(exportDb(t.store, t.db, 'Run 7\'s results file')).toBe(t.db);
-      return;
-    }
-    let thrown: unknown;
-    try { exportDb(t.store, t.appDeps.db, 'Run 7\'s results file'); } catch (err) { thrown = err; }
-    expect(thrown).toBeInstanceOf(DomainError);
-    expect(thrown).toMatchObject({ kind: 'conflict', code: 'export_unavailable' });
-    expect((thrown as Error).message).toMatch(/^Run 7's results file is written from a SQLite database file/);
-  });
-});

@@ -7,13 +7,15 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createExportFixture, HOSTILE, type ExportFixture } from '../exports/fixture';
 import { parseCsvExact } from '../exports/csv-exact';
+import { exportEngine, type ExportEngine } from '../exports/engine';
 import { runCli } from '../../helpers/spawn';
 
 let fx: ExportFixture;
-beforeAll(() => { fx = createExportFixture(30); });
-afterAll(() => fs.rmSync(fx.dir, { recursive: true, force: true }));
+let on: ExportEngine;
+beforeAll(async () => { fx = createExportFixture(30); on = await exportEngine(fx.file); }, 60_000);
+afterAll(async () => { await on.close(); fs.rmSync(fx.dir, { recursive: true, force: true }); });
 
-const cli = (args: string[]) => runCli(['export', ...args], { KELISIM_DB: fx.file });
+const cli = (args: string[]) => runCli(['export', ...args], on.env);
 const out = (name: string) => path.join(fx.dir, name);
 
 function readCsv(file: string): { header: string[]; rows: Record<string, string>[]; raw: string } {

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scoreItem } from '../../../analysis/scoring';
 import { openDb } from '../../../server/db/open';
 import { streamedQualityFlags } from '../../../server/exports/run-columns';
+import { inExportSnapshot } from '../../../server/exports/snapshot';
 import { waveQualityFlags, waveScoringSpec } from '../../../server/runs/compute';
 import { QUALITY_FLAGS } from '../../../server/runs/result';
 import { createExportFixture, type ExportFixture } from './fixture';
@@ -18,26 +19,26 @@ let fx: ExportFixture;
 beforeAll(async () => { rf = await createRunFixture(); fx = createExportFixture(45); }, 120_000);
 afterAll(() => { fs.rmSync(rf.dir, { recursive: true, force: true }); fs.rmSync(fx.dir, { recursive: true, force: true }); });
 
-function both(file: string, waveId: number) {
+async function both(file: string, waveId: number) {
   const db = openDb(file);
   try {
     const { spec } = waveScoringSpec(db, waveId);
-    return { streamed: streamedQualityFlags(db, waveId, spec), run: waveQualityFlags(db, waveId) };
+    return { streamed: await inExportSnapshot(db, (snap) => streamedQualityFlags(snap, waveId, spec)), run: waveQualityFlags(db, waveId) };
   } finally { db.$client.close(); }
 }
 
 const ones = (a: Uint8Array | undefined) => [...(a ?? [])].flatMap((x, i) => (x ? [i] : []));
 
 describe('quality flags of a plain export', () => {
-  it('equal the run\'s on the reference interviews (planted speeders, straightliners on the raw answers)', () => {
-    const { streamed, run } = both(rf.file, rf.waveId);
+  it('equal the run\'s on the reference interviews (planted speeders, straightliners on the raw answers)', async () => {
+    const { streamed, run } = await both(rf.file, rf.waveId);
     expect(streamed.n).toBe(run.ids.length);
     for (const f of QUALITY_FLAGS) expect(ones(streamed.flags[f]), f).toEqual(ones(run.flags[f]));
     expect(ones(streamed.flags.speeder).length).toBe(rf.speeders);
     expect(ones(streamed.flags.straightliner).length).toBe(rf.run.result.sample.excludedBy.straightliner);
   });
 
-  it('equal the run\'s with dk answers, a planted straightliner, five dk and a response without scores', () => {
+  it('equal the run\'s with dk answers, a planted straightliner, five dk and a response without scores', async () => {
     const db = openDb(fx.file);
     try {
       const { spec } = waveScoringSpec(db, fx.waveId);
@@ -51,7 +52,7 @@ describe('quality flags of a plain export', () => {
       // The reversed a3 has another score for the same answer: a straightline of answers, not of scores.
       expect(new Set(Object.values(same)).size).toBeGreaterThan(1);
     } finally { db.$client.close(); }
-    const { streamed, run } = both(fx.file, fx.waveId);
+    const { streamed, run } = await both(fx.file, fx.waveId);
     for (const f of QUALITY_FLAGS) expect(ones(streamed.flags[f]), f).toEqual(ones(run.flags[f]));
     const index = (id: string) => run.ids.indexOf(id);
     expect(streamed.flags.straightliner[index('r0002')]).toBe(1);

@@ -12,7 +12,6 @@ import Database from 'better-sqlite3';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Z975 } from '../../../analysis/estimates';
-import { openDb } from '../../../server/db/open';
 import { writeExport, type DownloadRequest } from '../../../server/exports/download';
 import { exportWave } from '../../../server/exports/service';
 import { DomainError } from '../../../server/errors';
@@ -23,13 +22,15 @@ import { OFFICIAL_SURVEYS_DIR } from '../../helpers/app';
 import { runCli } from '../../helpers/spawn';
 import { REFERENCE_DIR } from '../runs/reference-import';
 import { parseCsvExact } from './csv-exact';
+import { exportEngine, type ExportEngine } from './engine';
 import { createRunFixture, type RunFixture } from './run-fixture';
 
 let fx: RunFixture;
-beforeAll(async () => { fx = await createRunFixture(); }, 120_000);
-afterAll(() => fs.rmSync(fx.dir, { recursive: true, force: true }));
+let on: ExportEngine;
+beforeAll(async () => { fx = await createRunFixture(); on = await exportEngine(fx.file); }, 120_000);
+afterAll(async () => { await on.close(); fs.rmSync(fx.dir, { recursive: true, force: true }); });
 
-const env = () => ({ KELISIM_DB: fx.file });
+const env = () => on.env;
 
 /** The reference interviews: ids in file order, and the ids of those with one identical answer to a1–a5 (c1–c5 there). */
 function reference(): { ids: string[]; straightliners: Set<string> } {
@@ -110,13 +111,10 @@ describe('export --wave --run: the run\'s weight and exclusion on every row', ()
   });
 
   it('computes the same flags without --run (as runs do), empty for responses that are not complete', async () => {
-    const db = openDb(fx.file);
     const out = path.join(fx.dir, 'flags.csv');
     const withRun = path.join(fx.dir, 'flags-run.csv');
-    try {
-      await exportWave(db, { waveId: fx.waveId, format: 'csv', lang: 'en', status: 'all', labels: false, out });
-      await exportWave(db, { waveId: fx.waveId, format: 'csv', lang: 'en', status: 'all', labels: false, out: withRun, runId: fx.run.row.id });
-    } finally { db.$client.close(); }
+    await exportWave(on.db, { waveId: fx.waveId, format: 'csv', lang: 'en', status: 'all', labels: false, out });
+    await exportWave(on.db, { waveId: fx.waveId, format: 'csv', lang: 'en', status: 'all', labels: false, out: withRun, runId: fx.run.row.id });
     const plain = table(fs.readFileSync(out, 'utf8'));
     const run = table(fs.readFileSync(withRun, 'utf8'));
     expect(plain.header).not.toContain('run_weight');
@@ -142,15 +140,18 @@ describe('export --wave --run: the run\'s weight and exclusion on every row', ()
     const raw = new Database(file);
     raw.prepare("UPDATE responses SET mood = 0, item_scores = json_set(item_scores, '$.c1', 0, '$.c2', 0, '$.c3', 0, '$.c4', 0, '$.c5', 0) WHERE id = 'r00777'").run();
     raw.close();
+    // The tampered copy on this run's engine (on PostgreSQL: copied there after the change).
+    const tampered = await exportEngine(file);
     const out = path.join(dir, 'w.sav');
-    const r = await runCli(['export', '--wave', String(fx.waveId), '--run', String(fx.run.row.id), '--format', 'sav', '--out', out], { KELISIM_DB: file });
+    const r = await runCli(['export', '--wave', String(fx.waveId), '--run', String(fx.run.row.id), '--format', 'sav', '--out', out], tampered.env);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`run ${fx.run.row.id} no longer matches the database: its input rows changed since ${fx.run.row.createdAt}`);
     expect(r.stderr).toMatch(/from "r\d+" to "r\d+" \(id order\) changed/);
     expect(r.stderr).toContain(`compute a new run (kelisim estimate --wave ${fx.waveId} --frame ref)`);
     expect(fs.readdirSync(dir).filter((f) => f.includes('w.sav'))).toEqual([]);
     // Without --run the same wave still exports.
-    const plain = await runCli(['export', '--wave', String(fx.waveId), '--format', 'sav', '--out', out], { KELISIM_DB: file });
+    const plain = await runCli(['export', '--wave', String(fx.waveId), '--format', 'sav', '--out', out], tampered.env);
+    await tampered.close();
     expect(plain.code).toBe(0);
   });
 
@@ -164,15 +165,15 @@ describe('export --wave --run: the run\'s weight and exclusion on every row', ()
     raw.exec('DROP TRIGGER estimate_runs_immutable_update');
     raw.prepare("UPDATE estimate_runs SET result = json_set(result, '$.analysis.weights.kishEffectiveN', 1234.5) WHERE id = ?").run(fx.run.row.id);
     raw.close();
-    const db = openDb(file);
+    const other = await exportEngine(file);
     const out = path.join(dir, 'w.xlsx');
     try {
-      const err = await exportWave(db, { waveId: fx.waveId, format: 'xlsx', lang: 'kk', status: 'complete', labels: false, out, runId: fx.run.row.id }).then(() => null, (e: unknown) => e);
+      const err = await exportWave(other.db, { waveId: fx.waveId, format: 'xlsx', lang: 'kk', status: 'complete', labels: false, out, runId: fx.run.row.id }).then(() => null, (e: unknown) => e);
       expect(err).toBeInstanceOf(DomainError);
       expect((err as DomainError).code).toBe('run_outdated');
       expect((err as DomainError).message).toContain('the same rows now give another result under engine');
       expect((err as DomainError).message).toContain('analysis.weights.kishEffectiveN: stored 1234.5');
-    } finally { db.$client.close(); }
+    } finally { await other.close(); }
     expect(fs.readdirSync(dir).filter((f) => f.includes('w.xlsx'))).toEqual([]);
   });
 });
@@ -286,15 +287,13 @@ describe('writeExport: a download over real HTTP', () => {
   let server: http.Server;
   let base: string;
   beforeAll(async () => {
-    const db = openDb(fx.file);
     server = http.createServer((req, res) => {
       const request = JSON.parse(decodeURIComponent(req.url!.slice(1))) as DownloadRequest;
-      writeExport(db, request, res).catch((err: unknown) => {
+      writeExport(on.db, request, res).catch((err: unknown) => {
         if (err instanceof DomainError && !res.headersSent) { res.statusCode = statusOf(err); res.end(JSON.stringify({ code: err.code, message: err.message })); return; }
         res.destroy(err as Error);
       });
     });
-    server.on('close', () => db.$client.close());
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   });
@@ -310,8 +309,7 @@ describe('writeExport: a download over real HTTP', () => {
     const body = Buffer.from(await res.arrayBuffer());
     expect(Number(res.headers.get('content-length'))).toBe(body.length);
     const out = path.join(fx.dir, 'same.csv');
-    const db = openDb(fx.file);
-    try { await exportWave(db, { waveId: fx.waveId, format: 'csv', lang: 'ru', status: 'complete', labels: false, out, runId: fx.run.row.id }); } finally { db.$client.close(); }
+    await exportWave(on.db, { waveId: fx.waveId, format: 'csv', lang: 'ru', status: 'complete', labels: false, out, runId: fx.run.row.id });
     expect(body.equals(fs.readFileSync(out))).toBe(true);
   });
 

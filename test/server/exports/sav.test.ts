@@ -7,26 +7,35 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDb } from '../../../server/db/open';
 import { exportSav, spssNumber } from '../../../server/exports/sav/export';
 import { cutUtf8 } from '../../../server/exports/sav/writer';
 import { exportWave } from '../../../server/exports/service';
 import { flagAnnotations, runAnnotations } from '../../../server/exports/run-columns';
-import { openExportSource } from '../../../server/exports/source';
-import { findWave } from '../../../server/waves/sqlite-sync';
+import { openExportSource, type ExportSource } from '../../../server/exports/source';
+import { inExportSnapshot } from '../../../server/exports/snapshot';
+import { findWave } from '../../../server/waves/service';
 import { QUALITY_FLAGS } from '../../../server/runs/result';
 import type { Code, ExportVariable, Lang } from '../../../server/exports/variables';
 import { parseCsvText } from '../../../server/tables/read-table';
 import { parseCsvExact } from './csv-exact';
+import { exportEngine, type ExportEngine } from './engine';
 import { createExportFixture, HOSTILE, LONG_TITLE, type ExportFixture } from './fixture';
 import { createRunFixture, type RunFixture } from './run-fixture';
 
 const PSPP = process.env.PSPP_PATH || 'pspp';
 
 
+/** A source's variables and all its rows (in the snapshot it was opened in). */
+async function variablesAndRows(src: ExportSource): Promise<{ vars: ExportVariable[]; rows: (Code | null)[][] }> {
+  const rows: (Code | null)[][] = [];
+  for await (const batch of src.batches()) rows.push(...batch);
+  return { vars: src.variables, rows };
+}
+
 let fx: ExportFixture;
-beforeAll(() => { fx = createExportFixture(40); });
-afterAll(() => fs.rmSync(fx.dir, { recursive: true, force: true }));
+let on: ExportEngine;
+beforeAll(async () => { fx = createExportFixture(40); on = await exportEngine(fx.file); }, 60_000);
+afterAll(async () => { await on.close(); fs.rmSync(fx.dir, { recursive: true, force: true }); });
 
 interface ReadBack {
   variables: Map<string, { position: number; label: string; measure: string; missing: string }>;
@@ -123,17 +132,11 @@ function expectValues(back: ReadBack, vars: readonly ExportVariable[], rows: (Co
 describe('SPSS .sav export read back by PSPP', () => {
   for (const lang of ['kk', 'ru', 'en'] as Lang[]) {
     it(`keeps names, labels, value labels, dk as user-missing and every value (${lang} labels, compressed)`, async () => {
-      const db = openDb(fx.file);
+      const db = on.db;
       const out = path.join(fx.dir, `wave-${lang}.sav`);
-      let vars: ExportVariable[];
-      let rows: (Code | null)[][];
-      try {
-        const summary = await exportWave(db, { waveId: fx.waveId, format: 'sav', lang, status: 'all', labels: false, out });
-        expect(summary.rows).toBe(42);
-        const src = openExportSource(db, { waveId: fx.waveId, lang, status: 'all', annotate: (w) => flagAnnotations(db, w.id) });
-        vars = src.variables;
-        rows = [...src.rows()];
-      } finally { db.$client.close(); }
+      const summary = await exportWave(db, { waveId: fx.waveId, format: 'sav', lang, status: 'all', labels: false, out });
+      expect(summary.rows).toBe(42);
+      const { vars, rows } = await inExportSnapshot(db, async (snap) => variablesAndRows(await openExportSource(snap, { waveId: fx.waveId, lang, status: 'all', annotate: (w) => flagAnnotations(snap, w.id) })));
       const back = readBack(out, vars.filter((v) => v.type === 'numeric').map((v) => v.name));
       expectDictionary(back, vars);
       expectValues(back, vars, rows);
@@ -156,16 +159,13 @@ describe('SPSS .sav export read back by PSPP', () => {
   }
 
   it('writes the same cases uncompressed', async () => {
-    const db = openDb(fx.file);
+    const db = on.db;
     const out = path.join(fx.dir, 'wave-plain.sav');
-    let vars: ExportVariable[];
-    let rows: (Code | null)[][];
-    try {
-      const src = openExportSource(db, { waveId: fx.waveId, lang: 'en', status: 'complete', annotate: (w) => flagAnnotations(db, w.id) });
+    const { vars, rows } = await inExportSnapshot(db, async (snap) => {
+      const src = await openExportSource(snap, { waveId: fx.waveId, lang: 'en', status: 'complete', annotate: (w) => flagAnnotations(snap, w.id) });
       await exportSav(src, out, { compressed: false });
-      vars = src.variables;
-      rows = [...src.rows()];
-    } finally { db.$client.close(); }
+      return variablesAndRows(src);
+    });
     expect(rows.length).toBe(40);
     const back = readBack(out, vars.filter((v) => v.type === 'numeric').map((v) => v.name));
     expectDictionary(back, vars);
@@ -178,22 +178,19 @@ describe('SPSS .sav export read back by PSPP', () => {
 
 describe('SPSS .sav export with a run, read back by PSPP', () => {
   let rf: RunFixture;
-  beforeAll(async () => { rf = await createRunFixture(); }, 120_000);
-  afterAll(() => fs.rmSync(rf.dir, { recursive: true, force: true }));
+  let onRun: ExportEngine;
+  beforeAll(async () => { rf = await createRunFixture(); onRun = await exportEngine(rf.file); }, 120_000);
+  afterAll(async () => { await onRun.close(); fs.rmSync(rf.dir, { recursive: true, force: true }); });
 
   for (const lang of ['kk', 'ru', 'en'] as Lang[]) {
     it(`keeps the run's weight, exclusion and reasons and the quality flags with their labels (${lang})`, async () => {
-      const db = openDb(rf.file);
+      const db = onRun.db;
       const out = path.join(rf.dir, `run-${lang}.sav`);
-      let vars: ExportVariable[];
-      let rows: (Code | null)[][];
-      try {
-        const summary = await exportWave(db, { waveId: rf.waveId, format: 'sav', lang, status: 'all', labels: false, out, runId: rf.run.row.id });
-        expect(summary.rows).toBe(1500);
-        const src = openExportSource(db, { waveId: rf.waveId, lang, status: 'all', annotate: (w) => runAnnotations(db, rf.run.row.id, findWave(db, w.id)!) });
-        vars = src.variables;
-        rows = [...src.rows()];
-      } finally { db.$client.close(); }
+      const summary = await exportWave(db, { waveId: rf.waveId, format: 'sav', lang, status: 'all', labels: false, out, runId: rf.run.row.id });
+      expect(summary.rows).toBe(1500);
+      const { vars, rows } = await inExportSnapshot(db, async (snap) => variablesAndRows(await openExportSource(snap, {
+        waveId: rf.waveId, lang, status: 'all', annotate: async (w) => runAnnotations(snap, rf.run.row.id, (await findWave(snap.sql, w.id))!),
+      })));
       const added = [...QUALITY_FLAGS.map((f) => `flag_${f}`), 'run_weight', 'run_excluded', 'run_excluded_by'];
       expect(vars.slice(-added.length).map((v) => v.name)).toEqual(added);
       const back = readBack(out, vars.filter((v) => v.type === 'numeric').map((v) => v.name));

@@ -5,22 +5,20 @@ import fs from 'node:fs';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDb } from '../../../server/db/open';
 import { exportWave } from '../../../server/exports/service';
+import { exportEngine, type ExportEngine } from './engine';
 import { createExportFixture, type ExportFixture } from './fixture';
 
 let fx: ExportFixture;
-beforeAll(() => { fx = createExportFixture(23); });
-afterAll(() => fs.rmSync(fx.dir, { recursive: true, force: true }));
+let on: ExportEngine;
+beforeAll(async () => { fx = createExportFixture(23); on = await exportEngine(fx.file); }, 60_000);
+afterAll(async () => { await on.close(); fs.rmSync(fx.dir, { recursive: true, force: true }); });
 
 describe('XLSX export', () => {
   it('continues on further data sheets when a sheet is full, and says so in the codebook', async () => {
     const out = path.join(fx.dir, 'split.xlsx');
-    const db = openDb(fx.file);
-    try {
-      const s = await exportWave(db, { waveId: fx.waveId, format: 'xlsx', lang: 'kk', status: 'complete', labels: true, out, xlsxRowsPerSheet: 10 });
-      expect(s.rows).toBe(23);
-    } finally { db.$client.close(); }
+    const s = await exportWave(on.db, { waveId: fx.waveId, format: 'xlsx', lang: 'kk', status: 'complete', labels: true, out, xlsxRowsPerSheet: 10 });
+    expect(s.rows).toBe(23);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(out);
     expect(wb.worksheets.map((w) => w.name)).toEqual(['data', 'data 2', 'data 3', 'codebook', 'value labels']);
