@@ -53,4 +53,5 @@ export const POSTGRES_SUITES: readonly string[] = [
   'test/server/cli/export.test.ts',
   'test/server/admin/exports.test.ts',
   'test/server/exports/run.test.ts',
+  'test/server/admin/researchers-day.test.ts',
 ];

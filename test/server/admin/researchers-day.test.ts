@@ -7,7 +7,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLog } from '../../../server/db/schema';
+import { sql } from 'drizzle-orm';
+import { auditLog, waves as waves_ } from '../../../server/db/schema';
+import { overrulesOfWaveSql } from '../../../server/runs/overrules';
 import { frameList, jobSchema, responseDetail, responseList, runDetail, waveList, waveSchema, type Job } from '../../../contract/admin-api';
 import { numberOf, OFFICIAL_SURVEYS_DIR } from '../../helpers/app';
 import { REFERENCE_DIR, writeReferenceImport } from '../runs/reference-import';
@@ -162,8 +164,9 @@ describe("a researcher's day in the console API", () => {
     expect(link.qrSvg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg" viewBox="0 0 (\d+) \1"/);
   });
 
-  it('has every change in the audit log under the researcher', () => {
-    const mine = t.db.select().from(auditLog).all().filter((a) => a.actor === `user:${me}`).map((a) => a.action);
+  it('has every change in the audit log under the researcher', async () => {
+    const rows = await t.store.sql.all<{ action: string }>(sql`SELECT ${auditLog.action} AS "action" FROM ${auditLog} WHERE ${auditLog.actor} = ${`user:${me}`}`);
+    const mine = rows.map((a) => a.action);
     for (const action of ['auth.login', 'wave.create', 'responses.import', 'frame.import', 'run.create', 'run.publish', 'run.withdraw', 'response.flag_overrule', 'wave.export']) {
       expect(mine, action).toContain(action);
     }
@@ -172,10 +175,9 @@ describe("a researcher's day in the console API", () => {
 
 describe('the overrules seam for the next run', () => {
   it('lists a wave\'s overruled responses with their flags', async () => {
-    const { overrulesOfWave } = await import('../../../server/runs/overrules');
-    const waves = t.db.$client.prepare("SELECT id FROM waves WHERE period = '2025-Q2'").all() as { id: number }[];
-    const map = overrulesOfWave(t.db, waves[0]!.id);
+    const waves = await t.store.sql.all<{ id: number }>(sql`SELECT ${waves_.id} AS "id" FROM ${waves_} WHERE ${waves_.period} = ${'2025-Q2'}`);
+    const map = await overrulesOfWaveSql(t.store.sql, waves[0]!.id);
     expect([...map.values()].map((f) => [...f])).toEqual([['speeder']]);
-    expect(overrulesOfWave(t.db, t.wave.id).size).toBe(0);
+    expect((await overrulesOfWaveSql(t.store.sql, t.wave.id)).size).toBe(0);
   });
 });
