@@ -1,11 +1,12 @@
-// Worker-thread entry of the helper that reads the upper half of a run's input (input.ts,
-// readRunInput). Its own connection: begin a read transaction and take the snapshot (a count), say
-// so, wait for the id range (or to be dismissed), read it, post the part, say so — all inside that
-// one transaction, so the part is of the snapshot the calling thread checked.
+// Worker-thread entry of the helper that reads part of a run's input (input.ts, readRunInput). Its
+// own connection: begin a read transaction and take the snapshot (a count), say so, then wait to be
+// told what to do (or to be dismissed): run the packed read's block queries and post each block
+// (the calling thread decodes them), or read the upper rowid range row by row and post the part —
+// all inside that one transaction, so what it posts is of the snapshot the calling thread checked.
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { lowerThisThreadPriority } from './thread-priority';
-import { GO, partBuffers, readPart, SLOT, type HelperJob, type HelperReply } from './input';
+import { BLOCKS_AHEAD, blockQuery, GO, partBuffers, readPart, SLOT, type HelperJob, type HelperReply } from './input';
 
 const job = workerData as HelperJob;
 // As low as the thread that started it (the server's estimate worker), so respondents go first.
@@ -25,7 +26,28 @@ try {
   sqlite.prepare('SELECT count(*) FROM sqlite_master').pluck().get();
   signal(SLOT.snapshot);
   Atomics.wait(flags, SLOT.go, 0);
-  if (Atomics.load(flags, SLOT.go) === GO.read) {
+  if (Atomics.load(flags, SLOT.go) === GO.blocks) {
+    // The packed read's blocks, in order, at most BLOCKS_AHEAD ahead of the calling thread's decoding;
+    // it stops as readPacked does (an empty or short block), or when dismissed.
+    const blocks = blockQuery(sqlite, job.waveId, job.blockRows);
+    let last: string | null = null;
+    for (let k = 0; ; k++) {
+      for (;;) {
+        const taken = Atomics.load(flags, SLOT.taken);
+        if (k - taken < BLOCKS_AHEAD || Atomics.load(flags, SLOT.go) === GO.cancel) break;
+        Atomics.wait(flags, SLOT.taken, taken, 1000);
+      }
+      if (Atomics.load(flags, SLOT.go) === GO.cancel) break;
+      const [count, max, data] = blocks.next(last);
+      // Its own ArrayBuffer moves to the other thread; a slice of a shared one is copied.
+      const own = data !== null && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
+      port.postMessage({ ok: true, block: [count, max, data] } satisfies HelperReply, own ? [data.buffer as ArrayBuffer] : []);
+      Atomics.add(flags, SLOT.posted, 1);
+      Atomics.notify(flags, SLOT.posted);
+      if (count < blocks.rows) break;
+      last = max;
+    }
+  } else if (Atomics.load(flags, SLOT.go) === GO.read) {
     // The range was posted before `go` was set.
     const { from, expected } = receiveMessageOnPort(port)!.message as { from: number; expected: number };
     const part = readPart(sqlite, job.waveId, job.itemNames, { from }, expected);

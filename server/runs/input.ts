@@ -1,12 +1,13 @@
 // Reading an estimate run's input (server/runs/compute.ts): the complete responses of a wave, in
 // id order, from their stored derived columns into compact coded columns, with the hash of exactly
 // what was read. The largest cost of a run is here: better-sqlite3 hands over one JS row per
-// response (~4 µs each). With KELISIM_RUN_READ_THREADS=2 a large wave's read is split in two
-// rowid ranges, the second read by a thread of its own on its own connection (input-worker.ts)
-// while this thread reads the first; both read the same snapshot (checked, see readRunInput), each
-// part in id order, and the two are merged by id so that codes, label tables and the hash are
-// exactly those of one sequential read. Off by default: measured on the shared machine it cost
-// more CPU than it saved wall time (decision 025).
+// response (~4 µs each). With KELISIM_RUN_READ_THREADS=2 a large wave's read uses a second thread
+// on its own connection (input-worker.ts), in the same snapshot (checked, see readRunInput): for the
+// packed read it runs the block queries while this thread decodes the blocks it has posted, in the
+// same order (decision 028, "Reading on two threads"); row by row, it reads the upper rowid range
+// while this thread reads the lower, and the two parts are merged by id. Either way codes, label
+// tables and the hash are exactly those of one sequential read. Off by default: measured on the
+// shared machine it cost more CPU than it saved wall time (decisions 025, 028).
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
@@ -268,6 +269,30 @@ function record(sqlite: Database.Database): string {
     || coalesce(length(r.run_input), '') || ';' || coalesce(r.run_input, x'')`;
 }
 
+/** One block of the packed read: its row count, its last id and its records (null when empty). */
+export type Block = [count: number, max: string | null, data: Buffer | null];
+
+/**
+ * The blocks of the packed read, in id order: `next(last)` is the block after id `last` (null: the
+ * first); a block of fewer than `rows` rows is the last.
+ */
+export interface BlockSource { rows: number; next: (last: string | null) => Block }
+
+/**
+ * The packed read's block query on `sqlite` (inside the caller's transaction): {@link BLOCK_ROWS}
+ * records concatenated by SQLite from the covering index, after id `last`. A read ends at the first
+ * block of fewer rows. Cost: ~1.2 µs of CPU per row, about 40 % of the read.
+ */
+export function blockQuery(sqlite: Database.Database, waveId: number, rows = BLOCK_ROWS): BlockSource {
+  const rec = record(sqlite);
+  const block = (after: boolean) => sqlite.prepare(`SELECT count(*), max(id), CAST(group_concat(rec, '') AS BLOB) FROM (
+    SELECT r.id, ${rec} AS rec FROM responses r INDEXED BY responses_run_input_idx
+    WHERE ${WHERE}${after ? ' AND r.id > ?' : ''} ORDER BY r.id LIMIT ?)`).raw(true);
+  const first = block(false);
+  const next = block(true);
+  return { rows, next: (last) => (last === null ? first.get(waveId, rows) : next.get(waveId, last, rows)) as Block };
+}
+
 /**
  * Reads the complete responses of `waveId` in id order from their packed form (`run_input`,
  * docs/decisions/028), inside whatever transaction the caller holds, into exactly the part the
@@ -278,17 +303,12 @@ function record(sqlite: Database.Database): string {
  * Returns null when more than 1/16 of the rows (and over 1,000) have no packed form: the caller
  * then reads them row by row. Cost: about 3 µs of CPU per row (block query ~1.2 µs).
  */
-export function readPacked(sqlite: Database.Database, waveId: number, itemNames: readonly string[], expected: number, onRows?: (done: number, total: number) => void): InputPart | null {
+export function readPacked(sqlite: Database.Database, waveId: number, itemNames: readonly string[], expected: number, onRows?: (done: number, total: number) => void,
+  blocks: BlockSource = blockQuery(sqlite, waveId)): InputPart | null {
   const n = expected;
   const rows = new PartBuilder(n, itemNames);
   let coder: ColumnRowCoder | null = null;
   let unpacked = 0;
-  const rec = record(sqlite);
-  const block = (after: boolean) => sqlite.prepare(`SELECT count(*), max(id), CAST(group_concat(rec, '') AS BLOB) FROM (
-    SELECT r.id, ${rec} AS rec FROM responses r INDEXED BY responses_run_input_idx
-    WHERE ${WHERE}${after ? ' AND r.id > ?' : ''} ORDER BY r.id LIMIT ?)`).raw(true);
-  const first = block(false);
-  const next = block(true);
   const columnsOf = sqlite.prepare(`SELECT ${ROW_COLUMNS} FROM responses r WHERE r.id = ?`).raw(true);
   const fingerprint = rows.fingerprint;
   const K = itemNames.length;
@@ -325,7 +345,7 @@ export function readPacked(sqlite: Database.Database, waveId: number, itemNames:
   let nextReport = onRows ? 0 : Number.POSITIVE_INFINITY;
   let last: string | null = null;
   for (;;) {
-    const [count, max, data] = (last === null ? first.get(waveId, BLOCK_ROWS) : next.get(waveId, last, BLOCK_ROWS)) as [number, string | null, Buffer | null];
+    const [count, max, data] = blocks.next(last);
     if (count === 0) break;
     buf = data!;
     p = 0;
@@ -355,7 +375,7 @@ export function readPacked(sqlite: Database.Database, waveId: number, itemNames:
     }
     if (p !== buf.length) throw new Error(`wave ${waveId}: a block of packed run input did not end where its records did`);
     last = max;
-    if (count < BLOCK_ROWS) break;
+    if (count < blocks.rows) break;
   }
   if (i !== n) throw new Error(`wave ${waveId}: ${i} complete responses read where the same read counted ${n}; the read was not one snapshot`);
   // The open link's signals (decision 021), few or none: one query in id order, matched to the
@@ -514,16 +534,18 @@ function defaultParallelMinRows(): number {
   return process.env.KELISIM_RUN_READ_THREADS === '2' ? PARALLEL_MIN_ROWS : Number.POSITIVE_INFINITY;
 }
 
-/** Shared flags between this thread and the helper thread (Int32 slots). */
-export const SLOT = { snapshot: 0, go: 1, done: 2 } as const;
-/** Values of the `go` slot. */
-export const GO = { read: 1, cancel: 2 } as const;
+/** Shared flags between this thread and the helper thread (Int32 slots): `posted` and `taken` count the blocks of a packed read. */
+export const SLOT = { snapshot: 0, go: 1, done: 2, posted: 3, taken: 4 } as const;
+/** Values of the `go` slot: read a rowid range row by row, stop, or run the packed read's block queries. */
+export const GO = { read: 1, cancel: 2, blocks: 3 } as const;
+/** Blocks the helper may run ahead of this thread's decoding (~5 MB each). */
+export const BLOCKS_AHEAD = 2;
 
-/** Messages of the helper thread (input-worker.ts). */
-export type HelperReply = { ok: true; part: InputPart } | { ok: false; message: string };
+/** Messages of the helper thread (input-worker.ts): its part, a block of the packed read, or its failure. */
+export type HelperReply = { ok: true; part: InputPart } | { ok: true; block: Block } | { ok: false; message: string };
 
 /** What the helper thread gets as its workerData. */
-export interface HelperJob { dbFile: string; waveId: number; itemNames: string[]; flags: Int32Array; port: MessagePort; lowPriority: boolean }
+export interface HelperJob { dbFile: string; waveId: number; itemNames: string[]; flags: Int32Array; port: MessagePort; lowPriority: boolean; blockRows: number }
 
 interface Helper { worker: Worker; flags: Int32Array; port: MessagePort }
 
@@ -538,12 +560,12 @@ const READ_TIMEOUT_MS = 10 * 60_000;
  * in one thread) if it does not report its snapshot in time. Blocks this thread meanwhile: a
  * command, or the server's estimate worker — never the server's request thread.
  */
-function startHelper(dbFile: string, waveId: number, itemNames: readonly string[]): Helper | null {
-  const flags = new Int32Array(new SharedArrayBuffer(4 * 3));
+function startHelper(dbFile: string, waveId: number, itemNames: readonly string[], blockRows: number): Helper | null {
+  const flags = new Int32Array(new SharedArrayBuffer(4 * 5));
   const { port1, port2 } = new MessageChannel();
   let worker: Worker;
   try {
-    const job: HelperJob = { dbFile, waveId, itemNames: [...itemNames], flags, port: port2, lowPriority: threadPriorityLowered() };
+    const job: HelperJob = { dbFile, waveId, itemNames: [...itemNames], flags, port: port2, lowPriority: threadPriorityLowered(), blockRows };
     worker = startWorker('input-worker', job as unknown as Record<string, unknown>, [port2]);
   } catch {
     port1.close();
@@ -569,6 +591,32 @@ function dismissHelper(h: Helper): void {
   void h.worker.terminate();
 }
 
+/**
+ * The packed read's blocks as the helper posts them (it runs {@link blockQuery} in its snapshot,
+ * the same as this thread's): this thread decodes one block while the helper's SQLite makes the
+ * next, and reads them in the same order with the same bytes, so the part is the one-thread part.
+ */
+function helperBlocks(h: Helper, rows: number): BlockSource {
+  let got = 0;
+  const next = (): Block => {
+    const deadline = Date.now() + READ_TIMEOUT_MS;
+    while (Atomics.load(h.flags, SLOT.posted) <= got && Atomics.load(h.flags, SLOT.done) === 0) {
+      if (Date.now() > deadline) throw new Error(`the input helper thread made no block of the read within ${READ_TIMEOUT_MS / 60_000} minutes`);
+      Atomics.wait(h.flags, SLOT.posted, got, 1000);
+    }
+    const reply = receiveMessageOnPort(h.port)?.message as HelperReply | undefined;
+    if (!reply) throw new Error('the input helper thread finished before the last block of the read');
+    if (!reply.ok) throw new Error(`the input helper thread failed: ${reply.message}`);
+    if (!('block' in reply)) throw new Error('the input helper thread sent a part where a block of the read was expected');
+    Atomics.store(h.flags, SLOT.taken, ++got);
+    Atomics.notify(h.flags, SLOT.taken);
+    const [count, max, data] = reply.block;
+    // A Buffer crosses threads as a plain Uint8Array.
+    return [count, max, data === null ? null : Buffer.from(data.buffer, data.byteOffset, data.byteLength)];
+  };
+  return { rows, next };
+}
+
 /** Waits for the helper's part (it has been given its range). */
 function helperPart(h: Helper): InputPart {
   const deadline = Date.now() + READ_TIMEOUT_MS;
@@ -580,6 +628,7 @@ function helperPart(h: Helper): InputPart {
   h.port.close();
   if (!reply) throw new Error('the input helper thread finished without a result');
   if (!reply.ok) throw new Error(`the input helper thread failed: ${reply.message}`);
+  if (!('part' in reply)) throw new Error('the input helper thread sent a block where its part was expected');
   return reply.part;
 }
 
@@ -593,6 +642,8 @@ export interface ReadOptions {
   onRows?: (done: number, total: number) => void;
   /** Read the packed form (`run_input`, {@link readPacked}; the default) or, false, every row's columns ({@link readPart}). */
   packed?: boolean;
+  /** Rows per block of the packed read (default {@link BLOCK_ROWS}; tests make small waves read in several blocks). */
+  blockRows?: number;
 }
 
 /**
@@ -615,17 +666,35 @@ export function readRunInput(db: Db, waveId: number, spec: ScoringSpec, options:
   let helper: Helper | null = null;
   let before: unknown;
   const minRows = options.parallelMinRows ?? defaultParallelMinRows();
+  const blockRows = options.blockRows ?? BLOCK_ROWS;
   if (Number.isFinite(minRows) && !sqlite.memory && !sqlite.inTransaction && os.availableParallelism() > 1 && countRows(sqlite, waveId) >= Math.max(2, minRows)) {
     before = sqlite.pragma('data_version', { simple: true });
-    helper = startHelper(sqlite.name, waveId, itemNames);
+    helper = startHelper(sqlite.name, waveId, itemNames, blockRows);
     if (helper) options.afterHelperStarted?.();
   }
   let given = false;
+  const packed = options.packed !== false;
   const read = sqlite.transaction((): InputRows => {
     const n = countRows(sqlite, waveId);
-    const split = helper && sqlite.pragma('data_version', { simple: true }) === before ? splitRowid(sqlite, waveId, n) : null;
+    const same = helper !== null && sqlite.pragma('data_version', { simple: true }) === before;
+    if (helper && same && packed) {
+      // Packed: the helper runs the block queries, this thread decodes (see helperBlocks).
+      const h = helper;
+      given = true;
+      Atomics.store(h.flags, SLOT.go, GO.blocks);
+      Atomics.notify(h.flags, SLOT.go);
+      let part: InputPart | null;
+      try {
+        part = readPacked(sqlite, waveId, itemNames, n, options.onRows, helperBlocks(h, blockRows));
+      } finally {
+        // Done, failed, or stopped early (rows not packed): the helper has nothing more to do.
+        dismissHelper(h);
+      }
+      return part ? finish(part, itemNames, 2) : finish(readPart(sqlite, waveId, itemNames, {}, n, options.onRows), itemNames, 1);
+    }
+    const split = helper && same ? splitRowid(sqlite, waveId, n) : null;
     if (!helper || split === null) {
-      const part = (options.packed === false ? null : readPacked(sqlite, waveId, itemNames, n, options.onRows)) ?? readPart(sqlite, waveId, itemNames, {}, n, options.onRows);
+      const part = (packed ? readPacked(sqlite, waveId, itemNames, n, options.onRows, blockQuery(sqlite, waveId, blockRows)) : null) ?? readPart(sqlite, waveId, itemNames, {}, n, options.onRows);
       return finish(part, itemNames, 1);
     }
     const h = helper;

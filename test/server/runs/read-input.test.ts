@@ -24,9 +24,13 @@ function expectedRows(): { factors: (string | null)[][]; items: Record<string, u
   return { factors: rows.map((r) => r.slice(0, 5).map((v) => v ?? '')), items: rows.map((r) => (r[5] === null ? {} : JSON.parse(r[5]!) as Record<string, unknown>)) };
 }
 
-/** The input read in one thread (`split` false) or split over two from the first row on. */
-function read(split = false, afterHelperStarted?: () => void): InputRows {
-  return readRunInput(db, waveId, waveScoringSpec(db, waveId).spec, split ? { parallelMinRows: 0, afterHelperStarted } : { parallelMinRows: Number.POSITIVE_INFINITY });
+/**
+ * The input read in one thread (`split` false) or on two from the first row on: packed (the
+ * default; the helper thread runs the block queries, in blocks of `blockRows`, this thread decodes)
+ * or, `packed` false, row by row (two rowid ranges, merged).
+ */
+function read(split = false, afterHelperStarted?: () => void, packed = true, blockRows?: number): InputRows {
+  return readRunInput(db, waveId, waveScoringSpec(db, waveId).spec, split ? { parallelMinRows: 0, afterHelperStarted, packed, blockRows } : { parallelMinRows: Number.POSITIVE_INFINITY, packed });
 }
 
 function decoded(): { factors: string[][]; items: Record<string, number | null>[] } {
@@ -75,14 +79,23 @@ describe('readRunInput', () => {
     expect(Array.from(input.signals.completedAtMs)).toEqual(want.map((r) => (r[3] === null ? Number.NaN : Date.parse(r[3]))));
   });
 
-  it('split over two threads, reads exactly what one thread reads: codes, label tables, signals and hash', () => {
-    const one = read();
+  it.each([
+    ['packed, blocks of 100 rows queried by the helper', true, 100],
+    ['packed, blocks of 1 row', true, 1],
+    ['packed, one block', true, undefined],
+    ['row by row, two rowid ranges', false, undefined],
+  ] as const)('on two threads (%s), reads exactly what one thread reads: codes, label tables, signals and hash', (_, packed, blockRows) => {
+    // Not every row packed: a hand edit nulls run_input (the trigger), so each half also reads rows from their columns.
+    db.$client.prepare("UPDATE responses SET mood = mood WHERE rowid % 97 = 0").run();
+    expect(db.$client.prepare('SELECT count(*) FROM responses WHERE wave_id = ? AND run_input IS NULL').pluck().get(waveId)).toBeGreaterThan(2);
+    expect(db.$client.prepare('SELECT count(*) FROM responses WHERE wave_id = ? AND run_input IS NOT NULL').pluck().get(waveId)).toBeGreaterThan(100);
+    const one = read(false, undefined, false);
     // The lower half of the rowids holds ids from all over the id order (a real merge, not a concatenation).
     const lowerIds = db.$client.prepare("SELECT id FROM responses WHERE wave_id = ? AND status = 'complete' ORDER BY rowid LIMIT ?").pluck().all(waveId, one.n >> 1) as string[];
     const positions = lowerIds.map((id) => one.ids.indexOf(id));
     expect(Math.min(...positions)).toBeLessThan(one.n / 10);
     expect(Math.max(...positions)).toBeGreaterThan(one.n * 0.9);
-    const two = read(true);
+    const two = read(true, undefined, packed, blockRows);
     expect(one.threads).toBe(1);
     expect(two.threads).toBe(2);
     expect(two.n).toBe(one.n);
