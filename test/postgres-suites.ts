@@ -54,4 +54,5 @@ export const POSTGRES_SUITES: readonly string[] = [
   'test/server/admin/exports.test.ts',
   'test/server/exports/run.test.ts',
   'test/server/admin/researchers-day.test.ts',
+  'test/server/results/whole-path.test.ts',
 ];
