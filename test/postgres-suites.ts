@@ -55,4 +55,5 @@ export const POSTGRES_SUITES: readonly string[] = [
   'test/server/exports/run.test.ts',
   'test/server/admin/researchers-day.test.ts',
   'test/server/results/whole-path.test.ts',
+  'test/server/runs/whole-path.test.ts',
 ];
