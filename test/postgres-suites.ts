@@ -56,4 +56,6 @@ export const POSTGRES_SUITES: readonly string[] = [
   'test/server/admin/researchers-day.test.ts',
   'test/server/results/whole-path.test.ts',
   'test/server/runs/whole-path.test.ts',
+  'test/server/results/api.test.ts',
+  'test/server/results/fuzz.test.ts',
 ];
