@@ -58,4 +58,5 @@ export const POSTGRES_SUITES: readonly string[] = [
   'test/server/runs/whole-path.test.ts',
   'test/server/results/api.test.ts',
   'test/server/results/fuzz.test.ts',
+  'test/server/runs/start.test.ts',
 ];
