@@ -59,4 +59,5 @@ export const POSTGRES_SUITES: readonly string[] = [
   'test/server/results/api.test.ts',
   'test/server/results/fuzz.test.ts',
   'test/server/runs/start.test.ts',
+  'test/e2e/dashboard.test.ts',
 ];
