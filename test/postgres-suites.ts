@@ -54,4 +54,10 @@ export const POSTGRES_SUITES: readonly string[] = [
   'test/server/admin/exports.test.ts',
   'test/server/exports/run.test.ts',
   'test/server/admin/researchers-day.test.ts',
+  'test/server/results/whole-path.test.ts',
+  'test/server/runs/whole-path.test.ts',
+  'test/server/results/api.test.ts',
+  'test/server/results/fuzz.test.ts',
+  'test/server/runs/start.test.ts',
+  'test/e2e/dashboard.test.ts',
 ];

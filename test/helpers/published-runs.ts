@@ -1,15 +1,20 @@
 // Published estimate runs for tests of the public API, built the way the estimate-runs feature
 // stores them: analyze() (with pooling moments) over a wave's respondents, the StoredRunResult
-// document written to estimate_runs, and publish / withdraw events appended to publications. The
+// document written to estimate_runs, and publish / withdraw events appended to publications, through
+// the store (either engine; `insertFrame` on a SQLite connection stays for the jobs test). The
 // respondents are resamples of the R reference data set (test/fixtures/reference/raking-a).
 import { analyze, type AnalysisResult, type AnalyzeInput } from '../../analysis/analyze';
 import type { FactorColumn } from '../../analysis/columns';
 import type { Margin } from '../../analysis/margins';
 import type { ScoringSpec } from '../../analysis/scoring';
+import { sql } from 'drizzle-orm';
 import type { Db } from '../../server/db/open';
 import { estimateRuns, frames, publications, waves } from '../../server/db/schema';
+import { bare } from '../../server/db/sql';
+import type { Store } from '../../server/db/store';
 import { BREAKDOWNS, type StoredRunResult } from '../../server/runs/result';
 import { OFFICIAL_SURVEY_ID } from '../../server/surveys/service';
+import { findWaveByPeriod } from '../../server/waves/service';
 import { loadReference } from '../analysis/reference-data';
 import { rng } from './random';
 
@@ -51,7 +56,7 @@ export function storedRunResult(
   };
 }
 
-/** Inserts a frame row (once per name) and returns its id. */
+/** Inserts a frame row on a SQLite connection (once per name) and returns its id. */
 export function insertFrame(db: Db, frame: FrameSpec): number {
   const margins = frame.margins.flatMap((m) => m.levels.map((l) => ({ margin: m.name, level: l.level, population: l.population })));
   return db.insert(frames).values({
@@ -60,34 +65,49 @@ export function insertFrame(db: Db, frame: FrameSpec): number {
   }).returning({ id: frames.id }).get().id;
 }
 
+/** Inserts a frame row through the store (on either engine) and returns its id. */
+export async function storeFrame(store: Store, frame: FrameSpec): Promise<number> {
+  const margins = frame.margins.flatMap((m) => m.levels.map((l) => ({ margin: m.name, level: l.level, population: l.population })));
+  return store.write(async (tx) => (await tx.get<{ id: number }>(sql`INSERT INTO ${frames}
+    (${bare(frames.name)}, ${bare(frames.source)}, ${bare(frames.referenceDate)}, ${bare(frames.illustrative)}, ${bare(frames.contentHash)},
+     ${bare(frames.margins)}, ${bare(frames.createdBy)}, ${bare(frames.createdAt)})
+    VALUES (${frame.name}, ${'test frame'}, ${'2021-01-01'}, ${frame.illustrative ? 1 : 0}, ${'f'.repeat(64)},
+     ${JSON.stringify(margins)}, ${'test'}, ${'2026-01-01T00:00:00.000Z'})
+    RETURNING ${frames.id} AS "id"`))!.id);
+}
+
 /** The wave of `period` (created closed when missing). */
-export function waveFor(db: Db, period: string): number {
-  const existing = db.select({ id: waves.id, period: waves.period }).from(waves).all().find((w) => w.period === period);
+export async function waveFor(store: Store, period: string): Promise<number> {
+  const existing = await findWaveByPeriod(store.sql, OFFICIAL_SURVEY_ID, period);
   if (existing) return existing.id;
-  return db.insert(waves).values({
-    surveyId: OFFICIAL_SURVEY_ID, titleKk: period, titleRu: period, titleEn: period, openSlug: `slug-${period}`,
-    status: 'closed', openedAt: '2026-01-01T00:00:00.000Z', closedAt: '2026-01-02T00:00:00.000Z', period,
-  }).returning({ id: waves.id }).get().id;
+  return store.write(async (tx) => (await tx.get<{ id: number }>(sql`INSERT INTO ${waves}
+    (${bare(waves.surveyId)}, ${bare(waves.titleKk)}, ${bare(waves.titleRu)}, ${bare(waves.titleEn)}, ${bare(waves.openSlug)},
+     ${bare(waves.status)}, ${bare(waves.openedAt)}, ${bare(waves.closedAt)}, ${bare(waves.period)})
+    VALUES (${OFFICIAL_SURVEY_ID}, ${period}, ${period}, ${period}, ${`slug-${period}`},
+     ${'closed'}, ${'2026-01-01T00:00:00.000Z'}, ${'2026-01-02T00:00:00.000Z'}, ${period})
+    RETURNING ${waves.id} AS "id"`))!.id);
 }
 
 /** Stores a computed run of `input` for `period` (not published) and returns its id and document. */
-export function insertRun(db: Db, period: string, input: AnalyzeInput, frame: { id: number; name: string; illustrative: boolean }, margins: readonly Margin[] = reference.margins): { runId: number; result: StoredRunResult } {
-  const waveId = waveFor(db, period);
+export async function insertRun(store: Store, period: string, input: AnalyzeInput, frame: { id: number; name: string; illustrative: boolean }, margins: readonly Margin[] = reference.margins): Promise<{ runId: number; result: StoredRunResult }> {
+  const waveId = await waveFor(store, period);
   const result = storedRunResult(input, { id: waveId, period }, frame, margins);
-  const runId = db.insert(estimateRuns).values({
-    waveId, frameId: frame.id, frameHash: 'f'.repeat(64), surveyVersionIds: [1], scoringHash: 's'.repeat(64), options: result.options,
-    engineVersion: result.engineVersion, inputHash: `input-${period}-${input.n}`, result: result as unknown as Record<string, unknown>,
-    createdBy: 'test', createdAt: '2026-02-01T00:00:00.000Z',
-  }).returning({ id: estimateRuns.id }).get().id;
+  const runId = await store.write(async (tx) => (await tx.get<{ id: number }>(sql`INSERT INTO ${estimateRuns}
+    (${bare(estimateRuns.waveId)}, ${bare(estimateRuns.frameId)}, ${bare(estimateRuns.frameHash)}, ${bare(estimateRuns.surveyVersionIds)}, ${bare(estimateRuns.scoringHash)},
+     ${bare(estimateRuns.options)}, ${bare(estimateRuns.engineVersion)}, ${bare(estimateRuns.inputHash)}, ${bare(estimateRuns.result)}, ${bare(estimateRuns.createdBy)}, ${bare(estimateRuns.createdAt)})
+    VALUES (${waveId}, ${frame.id}, ${'f'.repeat(64)}, ${JSON.stringify([1])}, ${'s'.repeat(64)},
+     ${JSON.stringify(result.options)}, ${result.engineVersion}, ${`input-${period}-${input.n}`}, ${JSON.stringify(result)}, ${'test'}, ${'2026-02-01T00:00:00.000Z'})
+    RETURNING ${estimateRuns.id} AS "id"`))!.id);
   return { runId, result };
 }
 
 let clock = Date.parse('2026-03-01T00:00:00.000Z');
 
 /** Appends a publish (or withdraw) event for `runId`. */
-export function publish(db: Db, runId: number, period: string, action: 'publish' | 'withdraw' = 'publish'): void {
+export async function publish(store: Store, runId: number, period: string, action: 'publish' | 'withdraw' = 'publish'): Promise<void> {
   clock += 60_000;
-  db.insert(publications).values({
-    runId, period, action, reason: action === 'withdraw' ? 'test withdraw' : null, actor: 'test', at: new Date(clock).toISOString(),
-  }).run();
+  const at = new Date(clock).toISOString();
+  await store.write((tx) => tx.run(sql`INSERT INTO ${publications}
+    (${bare(publications.runId)}, ${bare(publications.period)}, ${bare(publications.action)}, ${bare(publications.reason)}, ${bare(publications.actor)}, ${bare(publications.at)})
+    VALUES (${runId}, ${period}, ${action}, ${action === 'withdraw' ? 'test withdraw' : null}, ${'test'}, ${at})`));
 }

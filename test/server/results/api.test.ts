@@ -1,19 +1,22 @@
-// The public results API (docs/PUBLIC-API.md) over a real SQLite file and real HTTP: published runs
-// built with analyze() and inserted as the estimate-runs feature stores them. Every answer is checked
-// against the served OpenAPI document, and every number against analysis/ computed here.
+// The public results API (docs/PUBLIC-API.md) over a real database (SQLite, or PostgreSQL when
+// KELISIM_TEST_DB=postgres) and real HTTP: published runs built with analyze() and inserted as the
+// estimate-runs feature stores them. Every answer is checked against the served OpenAPI document,
+// and every number against analysis/ computed here.
 import http from 'node:http';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Z975 } from '../../../analysis/estimates';
 import { poolDomains, type PoolingMoments } from '../../../analysis/pooling';
 import { annualValues, eurostatProgress, targetStatus, waveChange } from '../../../analysis/targets';
+import { sql as q } from 'drizzle-orm';
 import { auditLog } from '../../../server/db/schema';
+import { bare } from '../../../server/db/sql';
 import { DEMO_MARKER_ACTION } from '../../../server/results/state';
 import type { StoredRunResult } from '../../../server/runs/result';
-import { loadTargets } from '../../../server/surveys/sqlite-sync';
+import { loadTargets } from '../../../server/surveys/bootstrap';
 import { listOf, OFFICIAL_SURVEYS_DIR, startTestApp, type JsonBody, type TestApp } from '../../helpers/app';
 import { checkJsonSchema } from '../../helpers/json-schema';
-import { insertFrame, insertRun, publish, reference, resampledInput } from '../../helpers/published-runs';
+import { insertRun, publish, reference, resampledInput, storeFrame } from '../../helpers/published-runs';
 
 const BASE = '/api/public/v1';
 let app: TestApp;
@@ -45,24 +48,24 @@ function expectMatchesOpenApi(path: string, status: number, body: unknown): void
 
 beforeAll(async () => {
   app = await startTestApp({ surveysDir: OFFICIAL_SURVEYS_DIR });
-  loadTargets(app.db, OFFICIAL_SURVEYS_DIR);
-  const frame = { id: insertFrame(app.db, { name: 'test-census', illustrative: false, margins: reference.margins }), name: 'test-census', illustrative: false };
+  await loadTargets(app.store, OFFICIAL_SURVEYS_DIR);
+  const frame = { id: await storeFrame(app.store, { name: 'test-census', illustrative: false, margins: reference.margins }), name: 'test-census', illustrative: false };
   const periods = ['2025-Q1', '2025-Q2', '2025-Q3', '2025-Q4', '2026-Q1', '2026-Q2', '2026-Q3'];
-  periods.forEach((p, k) => {
-    const r = insertRun(app.db, p, resampledInput(100 + k, 1200), frame);
+  for (const [k, p] of periods.entries()) {
+    const r = await insertRun(app.store, p, resampledInput(100 + k, 1200), frame);
     runs.set(p, r);
-    publish(app.db, r.runId, p);
-  });
+    await publish(app.store, r.runId, p);
+  }
   // 2026-Q3 is recomputed and republished (revised); 2026-Q4 is published and withdrawn.
   replacedRunId = runs.get('2026-Q3')!.runId;
-  const again = insertRun(app.db, '2026-Q3', resampledInput(200, 1300), frame);
-  publish(app.db, again.runId, '2026-Q3');
+  const again = await insertRun(app.store, '2026-Q3', resampledInput(200, 1300), frame);
+  await publish(app.store, again.runId, '2026-Q3');
   runs.set('2026-Q3', again);
-  const q4 = insertRun(app.db, '2026-Q4', resampledInput(300, 1200), frame);
-  publish(app.db, q4.runId, '2026-Q4');
-  publish(app.db, q4.runId, '2026-Q4', 'withdraw');
+  const q4 = await insertRun(app.store, '2026-Q4', resampledInput(300, 1200), frame);
+  await publish(app.store, q4.runId, '2026-Q4');
+  await publish(app.store, q4.runId, '2026-Q4', 'withdraw');
   withdrawnRunId = q4.runId;
-  unpublishedRunId = insertRun(app.db, '2026-Q4', resampledInput(301, 1200), frame).runId;
+  unpublishedRunId = (await insertRun(app.store, '2026-Q4', resampledInput(301, 1200), frame)).runId;
   openapi = (await get('/openapi.json')).body as unknown as Record<string, unknown>;
 }, 60_000);
 
@@ -320,14 +323,15 @@ describe('a change of the published state', () => {
   it('a withdrawal vanishes at once and changes the ETag; a demo marker puts demo: true in every body', async () => {
     const before = await get('/indicators');
     const etag = before.headers.get('etag')!;
-    publish(app.db, runs.get('2026-Q3')!.runId, '2026-Q3', 'withdraw');
+    await publish(app.store, runs.get('2026-Q3')!.runId, '2026-Q3', 'withdraw');
     const after = await get('/indicators', { 'if-none-match': etag });
     expect(after.status).toBe(200);
     expect(after.headers.get('etag')).not.toBe(etag);
     const latest = listOf<JsonBody>(after.body.indicators)[0]!.latestWave;
     expect(latest.period).toBe('2026-Q2');
     expect((await get(`/breakdowns?period=2026-Q3&by=sex`)).status).toBe(404);
-    app.db.insert(auditLog).values({ at: new Date().toISOString(), actor: 'test', action: DEMO_MARKER_ACTION, subjectType: 'instance', subjectId: null }).run();
+    await app.store.write((tx) => tx.run(q`INSERT INTO ${auditLog} (${bare(auditLog.at)}, ${bare(auditLog.actor)}, ${bare(auditLog.action)}, ${bare(auditLog.subjectType)}, ${bare(auditLog.subjectId)})
+      VALUES (${new Date().toISOString()}, ${'test'}, ${DEMO_MARKER_ACTION}, ${'instance'}, ${null})`));
     for (const url of ['/indicators', '/indicators/mood/series', '/periods', '/breakdowns?period=2026&by=sex', `/runs/${runs.get('2025-Q1')!.runId}`]) {
       const r = await get(url);
       expect(r.body.demo, url).toBe(true);

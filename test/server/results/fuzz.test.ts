@@ -2,9 +2,9 @@
 // seeded random query strings — known and unknown parameters, repeated ones, bracket syntax,
 // malformed %-escapes, control and non-Latin characters, very long values — against every endpoint.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { loadTargets } from '../../../server/surveys/sqlite-sync';
+import { loadTargets } from '../../../server/surveys/bootstrap';
 import { OFFICIAL_SURVEYS_DIR, startTestApp, type TestApp } from '../../helpers/app';
-import { insertFrame, insertRun, publish, reference, resampledInput } from '../../helpers/published-runs';
+import { insertRun, publish, reference, resampledInput, storeFrame } from '../../helpers/published-runs';
 import { rng } from '../../helpers/random';
 
 let app: TestApp;
@@ -12,11 +12,11 @@ let runId = 0;
 
 beforeAll(async () => {
   app = await startTestApp({ surveysDir: OFFICIAL_SURVEYS_DIR });
-  loadTargets(app.db, OFFICIAL_SURVEYS_DIR);
-  const frame = { id: insertFrame(app.db, { name: 'fuzz', illustrative: true, margins: reference.margins }), name: 'fuzz', illustrative: true };
+  await loadTargets(app.store, OFFICIAL_SURVEYS_DIR);
+  const frame = { id: await storeFrame(app.store, { name: 'fuzz', illustrative: true, margins: reference.margins }), name: 'fuzz', illustrative: true };
   for (const period of ['2026-Q1', '2026-Q2']) {
-    const r = insertRun(app.db, period, resampledInput(period.length + Number(period.at(-1)), 600), frame);
-    publish(app.db, r.runId, period);
+    const r = await insertRun(app.store, period, resampledInput(period.length + Number(period.at(-1)), 600), frame);
+    await publish(app.store, r.runId, period);
     runId = r.runId;
   }
 }, 60_000);

@@ -1,25 +1,24 @@
 // The whole path ends at the public API: wave → import → frame → estimate → publish (the runs
-// feature's services on a real SQLite file) → GET /api/public/v1 over real HTTP gives exactly the
+// feature's services on the engine KELISIM_TEST_DB names) → GET /api/public/v1 over real HTTP gives exactly the
 // numbers `kelisim analyze` prints for the same rows and margins (1e-9), on the R reference set —
 // the wave's estimates, its domains (suppressed ones without numbers), and the year's domains
 // pooled from its one wave.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { MIN_DOMAIN_N } from '../../../analysis/estimates';
 import { createApp } from '../../../server/app';
-import { openDb, type Db } from '../../../server/db/open';
 import { importFrameFile } from '../../../server/frames/service';
 import { publishRun } from '../../../server/publications/service';
 import { importResponsesFile } from '../../../server/responses/import';
-import { storeOf } from '../../helpers/db-store';
 import { createEstimateRun } from '../../../server/runs/service';
-import { loadOfficialSurvey, loadTargets } from '../../../server/surveys/sqlite-sync';
+import { loadOfficialSurvey, loadTargets } from '../../../server/surveys/bootstrap';
 import { OFFICIAL_SURVEY_ID } from '../../../server/surveys/service';
-import { createWave } from '../../../server/waves/sqlite-sync';
+import { createWave } from '../../../server/waves/service';
 import { OFFICIAL_SURVEYS_DIR } from '../../helpers/app';
-import { createTestDbFile } from '../../helpers/db';
+import { createTestStore, type TestStore } from '../../helpers/store';
 import { runCli } from '../../helpers/spawn';
 import { REFERENCE_DIR, writeReferenceImport } from '../runs/reference-import';
 
@@ -27,39 +26,43 @@ interface Domain { level: string; n: number; mean: number; se: number; suppresse
 interface Analyze { indicators: Record<string, { nScored: number; mean: number; se: number; ci95: [number, number]; deff: number; domains: Record<string, Domain[]> }> }
 interface Level { level: string; n: number | null; value: number | null; se: number | null; ci95: [number, number] | null; suppressed: boolean }
 
-const setup = createTestDbFile();
-let db: Db;
+let t: TestStore;
+let dir = '';
 let server: ReturnType<ReturnType<typeof createApp>['listen']>;
 let base = '';
 let runId = 0;
 let expected: Analyze;
 
 beforeAll(async () => {
-  db = openDb(setup.file);
-  loadOfficialSurvey(db, OFFICIAL_SURVEYS_DIR);
-  loadTargets(db, OFFICIAL_SURVEYS_DIR);
-  const wave = createWave(db, OFFICIAL_SURVEY_ID, '2024-Q2', { closed: true, actor: 'test' });
-  const csv = path.join(setup.dir, 'raking-a.csv');
+  t = await createTestStore();
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kelisim-results-path-'));
+  const { store } = t;
+  await loadOfficialSurvey(store, OFFICIAL_SURVEYS_DIR);
+  await loadTargets(store, OFFICIAL_SURVEYS_DIR);
+  const wave = await createWave(store, OFFICIAL_SURVEY_ID, '2024-Q2', { closed: true, actor: 'test' });
+  const csv = path.join(dir, 'raking-a.csv');
   writeReferenceImport('raking-a', csv);
-  await importResponsesFile(storeOf(db), wave.id, csv, 'test');
-  await importFrameFile(storeOf(db), path.join(REFERENCE_DIR, 'raking-a', 'margins.csv'), { name: 'ref', source: 'R reference', referenceDate: '2021-10-01', illustrative: true }, 'test');
-  runId = (await createEstimateRun(storeOf(db), db, { wave: { period: '2024-Q2' }, frame: { name: 'ref' }, options: { exclude: [] } }, 'test')).row.id;
-  await publishRun(storeOf(db), runId, 'test');
-  const app = createApp({ db, config: { bodyLimitBytes: 65536, staticDir: path.join(setup.dir, 'no-client') } });
+  await importResponsesFile(store, wave.id, csv, 'test');
+  await importFrameFile(store, path.join(REFERENCE_DIR, 'raking-a', 'margins.csv'), { name: 'ref', source: 'R reference', referenceDate: '2021-10-01', illustrative: true }, 'test');
+  runId = (await createEstimateRun(store, t.db, { wave: { period: '2024-Q2' }, frame: { name: 'ref' }, options: { exclude: [] } }, 'test')).row.id;
+  await publishRun(store, runId, 'test');
+  const app = createApp({ store, db: t.db, config: { bodyLimitBytes: 65536, staticDir: path.join(dir, 'no-client') } });
   server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/public/v1`;
-  const dir = path.join(REFERENCE_DIR, 'raking-a');
-  const out = await runCli(['analyze', '--responses', path.join(dir, 'responses.csv'), '--margins', path.join(dir, 'margins.csv'),
-    '--scoring', path.join(dir, 'scoring.json'), '--by', 'region,sex,age,settlement,ethnicity'], {});
+  const ref = path.join(REFERENCE_DIR, 'raking-a');
+  const out = await runCli(['analyze', '--responses', path.join(ref, 'responses.csv'), '--margins', path.join(ref, 'margins.csv'),
+    '--scoring', path.join(ref, 'scoring.json'), '--by', 'region,sex,age,settlement,ethnicity'], {});
   expect(out.stderr).toBe('');
   expected = JSON.parse(out.stdout) as Analyze;
 }, 120_000);
 
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  db.$client.close();
-  fs.rmSync(setup.dir, { recursive: true, force: true });
+  if (server) {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+  await t?.cleanup();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 const close = (actual: number | null, wanted: number, what: string): void => {

@@ -1,21 +1,22 @@
 // The whole compute-and-publish path as a researcher runs it — create a wave for a period, import
-// the interviews, import the frame, estimate, publish — as real processes on a real SQLite file,
-// on the R reference sets: the stored run must carry exactly the numbers `kelisim analyze` prints
+// the interviews, import the frame, estimate, publish — as real processes on a real database (the
+// engine KELISIM_TEST_DB names: the commands are pointed at it), on the R reference sets: the stored run must carry exactly the numbers `kelisim analyze` prints
 // for the same rows and margins (1e-9), and `run verify` must catch a tampered input row.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { sql as q } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDb } from '../../../server/db/open';
+import { estimateRuns, responses } from '../../../server/db/schema';
+import { bare } from '../../../server/db/sql';
 import { currentPublication, publishedRuns } from '../../../server/publications/service';
 import { importFrameFile } from '../../../server/frames/service';
 import { importResponsesFile } from '../../../server/responses/import';
-import { storeOf } from '../../helpers/db-store';
 import { createEstimateRun } from '../../../server/runs/service';
-import { loadOfficialSurvey } from '../../../server/surveys/sqlite-sync';
+import { loadOfficialSurvey } from '../../../server/surveys/bootstrap';
 import { OFFICIAL_SURVEY_ID } from '../../../server/surveys/service';
-import { createWave } from '../../../server/waves/sqlite-sync';
-import { createTestDbFile } from '../../helpers/db';
+import { createWave } from '../../../server/waves/service';
+import { cliEnvOf, createTestStore, type TestStore } from '../../helpers/store';
 import { OFFICIAL_SURVEYS_DIR } from '../../helpers/app';
 import { runCli } from '../../helpers/spawn';
 import { REFERENCE_DIR, writeReferenceImport } from './reference-import';
@@ -42,20 +43,25 @@ function expectClose(actual: unknown, expected: unknown, at = ''): void {
   expect(actual, at).toEqual(expected);
 }
 
-interface Setup { file: string; dir: string; env: Record<string, string> }
+/** A test's database with the official survey (`t`), a folder for its files, what a command is pointed at. */
+interface Setup { t: TestStore; dir: string; env: Record<string, string> }
 const setups: Setup[] = [];
 
-function freshDb(): Setup {
-  const { file, dir } = createTestDbFile();
-  const db = openDb(file);
-  loadOfficialSurvey(db, OFFICIAL_SURVEYS_DIR);
-  db.$client.close();
-  const s = { file, dir, env: { KELISIM_DB: file } };
+async function freshDb(): Promise<Setup> {
+  const t = await createTestStore();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kelisim-runs-path-'));
+  const s = { t, dir, env: cliEnvOf(t.location) };
   setups.push(s);
+  await loadOfficialSurvey(t.store, OFFICIAL_SURVEYS_DIR);
   return s;
 }
 
-afterAll(() => { for (const s of setups) fs.rmSync(s.dir, { recursive: true, force: true }); });
+afterAll(async () => {
+  for (const s of setups) {
+    await s.t.cleanup();
+    fs.rmSync(s.dir, { recursive: true, force: true });
+  }
+});
 
 const json = (stdout: string) => JSON.parse(stdout) as Record<string, unknown> & { analysis: Record<string, unknown>; runId: number };
 
@@ -88,7 +94,7 @@ describe('raking-a, every step a real process: wave → import → frame → est
   const cli = (args: string[]) => runCli(args, s.env);
 
   beforeAll(async () => {
-    s = freshDb();
+    s = await freshDb();
     const created = await cli(['wave', 'create', '--period', period, '--closed']);
     expect(created.stderr).toBe('');
     const waveId = /created wave (\d+)/.exec(created.stdout)![1]!;
@@ -123,23 +129,21 @@ describe('raking-a, every step a real process: wave → import → frame → est
     expect(verified.code).toBe(0);
     const published = await cli(['publish', '--run', String(run.runId)]);
     expect(published.stdout).toContain(`published run ${run.runId} for ${period}`);
-    const db = openDb(s.file);
-    try {
-      const current = await currentPublication(storeOf(db).sql, period);
-      expect(current?.runId).toBe(run.runId);
-      expect(current?.revised).toBe(false);
-      expect(current?.result.analysis).toEqual(run.analysis);
-      expect((await publishedRuns(storeOf(db).sql)).map((p) => p.period)).toEqual([period]);
-    } finally {
-      db.$client.close();
-    }
+    const { store } = s.t;
+    const current = await currentPublication(store.sql, period);
+    expect(current?.runId).toBe(run.runId);
+    expect(current?.revised).toBe(false);
+    expect(current?.result.analysis).toEqual(run.analysis);
+    expect((await publishedRuns(store.sql)).map((p) => p.period)).toEqual([period]);
 
-    // One stored interview edited consistently (its mood items and score all set to the minimum)…
-    const raw = new Database(s.file);
-    raw.prepare("UPDATE responses SET mood = 0, item_scores = json_set(item_scores, '$.c1', 0, '$.c2', 0, '$.c3', 0, '$.c4', 0, '$.c5', 0) WHERE id = 'r00777'").run();
+    // One stored interview edited consistently (its mood items and score all set to the minimum),
+    // behind the application's back (plain SQL on the database)…
+    const stored = await store.sql.get<{ itemScores: string }>(q`SELECT CAST(${responses.itemScores} AS TEXT) AS "itemScores" FROM ${responses} WHERE ${responses.id} = ${'r00777'}`);
+    expect(stored, 'interview r00777 is stored').toBeDefined();
+    const itemScores = { ...JSON.parse(stored!.itemScores) as Record<string, number | null>, c1: 0, c2: 0, c3: 0, c4: 0, c5: 0 };
+    await store.write((tx) => tx.run(q`UPDATE ${responses} SET ${bare(responses.mood)} = ${0}, ${bare(responses.itemScores)} = ${JSON.stringify(itemScores)} WHERE ${responses.id} = ${'r00777'}`));
     // …and the stored run cannot be rewritten to match.
-    expect(() => raw.prepare('UPDATE estimate_runs SET input_hash = ? WHERE id = ?').run('x', run.runId)).toThrow(/immutable/);
-    raw.close();
+    await expect(store.write((tx) => tx.run(q`UPDATE ${estimateRuns} SET ${bare(estimateRuns.inputHash)} = ${'x'} WHERE ${estimateRuns.id} = ${run.runId}`))).rejects.toThrow(/immutable/);
     const tampered = await cli(['run', 'verify', '--run', String(run.runId)]);
     expect(tampered.code).toBe(1);
     expect(tampered.stdout).toContain(`run ${run.runId}: DIFFERS`);
@@ -159,20 +163,14 @@ describe.each([
   { refCase: 'raking-c', period: '2023-Q2', by: 'region,sex,age,settlement,ethnicity' },
 ])('$refCase through the services the commands call', ({ refCase, period, by }) => {
   it('gives exactly the numbers of `kelisim analyze`', async () => {
-    const s = freshDb();
     const analyzed = analyzeCli(refCase, by);
-    const db = openDb(s.file);
-    let run;
-    try {
-      const wave = createWave(db, OFFICIAL_SURVEY_ID, period, { closed: true, actor: 'test' });
-      const csv = path.join(s.dir, `${refCase}.csv`);
-      writeReferenceImport(refCase, csv);
-      await importResponsesFile(storeOf(db), wave.id, csv, 'test');
-      await importFrameFile(storeOf(db), path.join(REFERENCE_DIR, refCase, 'margins.csv'), { name: 'ref', source: 'R reference', referenceDate: '2021-10-01', illustrative: true }, 'test');
-      run = await createEstimateRun(storeOf(db), db, { wave: { period }, frame: { name: 'ref' }, options: { exclude: [] } }, 'test');
-    } finally {
-      db.$client.close();
-    }
+    const { t, dir } = await freshDb();
+    const wave = await createWave(t.store, OFFICIAL_SURVEY_ID, period, { closed: true, actor: 'test' });
+    const csv = path.join(dir, `${refCase}.csv`);
+    writeReferenceImport(refCase, csv);
+    await importResponsesFile(t.store, wave.id, csv, 'test');
+    await importFrameFile(t.store, path.join(REFERENCE_DIR, refCase, 'margins.csv'), { name: 'ref', source: 'R reference', referenceDate: '2021-10-01', illustrative: true }, 'test');
+    const run = await createEstimateRun(t.store, t.db, { wave: { period }, frame: { name: 'ref' }, options: { exclude: [] } }, 'test');
     const ref = await analyzed;
     expect(ref.stderr).toBe('');
     expectSameAsAnalyze(run.result, ref.stdout, by);
