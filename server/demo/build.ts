@@ -17,7 +17,7 @@ import { createSqliteStore } from '../db/store-sqlite';
 import { findFrameByName, storeFrame } from '../frames/service';
 import { publishRun } from '../publications/service';
 import { completionValidatorFor } from '../responses/completion-validator';
-import { insertResponse } from '../responses/queries';
+import { insertResponses } from '../responses/queries';
 import { deriveColumns } from '../responses/service';
 import { DEMO_MARKER_ACTION } from '../results/state';
 import { createEstimateRun } from '../runs/service';
@@ -148,7 +148,7 @@ export async function addSyntheticQuarters(store: Store, db: Db | undefined, o: 
         ...deriveColumns(loaded.spec, p.data),
       };
     });
-    await store.write(async (tx) => { for (const row of rows) await insertResponse(tx, row); });
+    await store.write((tx) => insertResponses(tx, rows));
     respondents += people.length;
     const run = await createEstimateRun(store, db, { wave: { id: wave.id }, frame: { name: DEMO_FRAME_NAME } }, DEMO_ACTOR, now);
     await publishRun(store, run.row.id, DEMO_ACTOR, now);
