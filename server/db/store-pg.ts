@@ -44,7 +44,7 @@ function fill(c: Compiled, values: Record<string, unknown>): unknown[] {
  * Values as the SQLite driver gives them: a 64-bit integer (count(*), a bigint column) as a
  * number, not pg's default string; one beyond 2^53 cannot be one exactly and is refused.
  */
-const TYPES: pg.CustomTypesConfig = {
+export const PG_TYPES: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: string) => {
     if (oid === pg.types.builtins.INT8) {
       return (text: string) => {
@@ -60,7 +60,7 @@ const TYPES: pg.CustomTypesConfig = {
 /** The executor over a pool (each statement on any connection) or one connection (a transaction). */
 export function pgSql(client: pg.Pool | pg.PoolClient): Sql {
   const query = async <T>(text: string, values: unknown[], name?: string) =>
-    client.query<T & pg.QueryResultRow>(name === undefined ? { text, values, types: TYPES } : { name, text, values, types: TYPES });
+    client.query<T & pg.QueryResultRow>(name === undefined ? { text, values, types: PG_TYPES } : { name, text, values, types: PG_TYPES });
   const changes = (r: pg.QueryResult): Changes => ({ changes: r.rowCount ?? 0 });
   return {
     dialect: 'postgres',

@@ -15,7 +15,7 @@ import type { Db } from '../db/open';
 import type { FrameRow, WaveRow } from '../db/schema';
 import { responses, surveyVersions } from '../db/schema';
 import { renderSqlite, sqliteSql, type Sql } from '../db/sql';
-import { pgSql, renderPostgres } from '../db/store-pg';
+import { PG_TYPES, pgSql, renderPostgres } from '../db/store-pg';
 import type { Store } from '../db/store';
 import type { ScoringSpec } from '../../analysis/scoring';
 import { computeRun, runQualityFlags, scoringSpecOfRows, waveQualityFlags, type ComputedRun, type RunOptions } from '../runs/compute';
@@ -110,20 +110,6 @@ function sqliteSnapshot(db: Db): ExportSnapshot {
     waveQualityFlags: async (waveId) => waveQualityFlags(db, waveId),
   };
 }
-
-/** Values as the SQLite driver gives them: a 64-bit integer (duration_ms, count(*)) as a number. */
-const PG_TYPES: pg.CustomTypesConfig = {
-  getTypeParser: ((oid: number, format?: string) => {
-    if (oid === pg.types.builtins.INT8) {
-      return (text: string) => {
-        const n = Number(text);
-        if (!Number.isSafeInteger(n)) throw new RangeError(`the integer ${text} from PostgreSQL is beyond 2^53 and cannot be read exactly`);
-        return n;
-      };
-    }
-    return pg.types.getTypeParser(oid, format as 'text');
-  }) as pg.CustomTypesConfig['getTypeParser'],
-};
 
 let cursors = 0;
 
