@@ -30,6 +30,9 @@ export async function runBackupCommand(argv: string[], c: BackupCommand): Promis
     const given = values[c.flag];
     if (typeof given !== 'string' || given === '') throw new UsageError(`${c.command} needs --${c.flag} FILE\n${c.usage}`);
     const config = loadConfig();
+    if (config.databaseUrl !== undefined) {
+      throw new UsageError(`${c.command} works on the SQLite file KELISIM_DB names, and KELISIM_DATABASE_URL points this deployment at PostgreSQL: back PostgreSQL up with its own tools (pg_dump, pg_basebackup, or your managed service's backups); unset KELISIM_DATABASE_URL to ${c.command} a SQLite file`);
+    }
     const file = path.resolve(given);
     try {
       process.stdout.write(`${await c.run(file, config.dbFile)}\n`);

@@ -183,6 +183,14 @@ describe('kelisim backup and restore', () => {
     fs.writeFileSync(damaged, bytes);
     expectOneLine(await runCli(['restore', '--from', damaged], env), 1, new RegExp(`^kelisim restore: ${damaged} (is damaged|fails SQLite's integrity check)`));
 
+    // A PostgreSQL deployment has no file to copy: both commands refuse, naming PostgreSQL's own tools.
+    const pgEnv = { ...env, KELISIM_DATABASE_URL: 'postgres://kelisim@127.0.0.1:1/kelisim' };
+    for (const [command, flag] of [['backup', '--out'], ['restore', '--from']] as const) {
+      expectOneLine(await runCli([command, flag, path.join(dir, `pg-${command}.db`)], pgEnv), 2,
+        `kelisim ${command}: ${command} works on the SQLite file KELISIM_DB names, and KELISIM_DATABASE_URL points this deployment at PostgreSQL: back PostgreSQL up with its own tools (pg_dump, pg_basebackup, or your managed service's backups); unset KELISIM_DATABASE_URL to ${command} a SQLite file`);
+    }
+    expect(fs.existsSync(path.join(dir, 'pg-backup.db'))).toBe(false);
+
     expect(fs.readFileSync(target).equals(before)).toBe(true);
     expect(fs.readdirSync(path.dirname(target))).toEqual(['kelisim.db']);
   }, 60_000);
