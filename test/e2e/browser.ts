@@ -68,7 +68,13 @@ export async function choose(page: Page, title: string | RegExp, option: string)
   const q = question(page, title);
   await q.getByText(option, { exact: true }).click();
   const radio = q.getByRole('radio', { name: option, exact: true });
-  if (!(await radio.isChecked())) throw new Error(`"${option}" did not get checked in "${title}"`);
+  // The page redraws the choice after the click's event, on its own render: give it up to 2 s (one
+  // click only — a tap that is lost still fails here).
+  const deadline = Date.now() + 2_000;
+  while (!(await radio.isChecked())) {
+    if (Date.now() > deadline) throw new Error(`"${option}" did not get checked in "${title}" within 2 s of the click`);
+    await page.waitForTimeout(50);
+  }
 }
 
 /** Picks from a SurveyJS dropdown (a combobox named by the question title), opening it from the
