@@ -26,6 +26,7 @@ import type { Store } from '../../../server/db/store';
 import { createPgStore } from '../../../server/db/store-pg';
 import { createSqliteStore } from '../../../server/db/store-sqlite';
 import { requireRun, verifyRun } from '../../../server/runs/service';
+import { listOf, numberOf, textOf, type JsonBody } from '../../helpers/app';
 import { createTestStore, type TestStore } from '../../helpers/store';
 import { createRunFixture, type RunFixture } from '../exports/run-fixture';
 import { cookieOf, PASSWORD } from '../admin/helpers';
@@ -102,24 +103,22 @@ async function signIn(s: Served): Promise<Session> {
   return { cookie: cookieOf(res.headers), csrf: ((await res.json()) as { csrfToken: string }).csrfToken };
 }
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- answers are read by property path and asserted on */
-async function call(s: Served, session: Session, method: string, urlPath: string, body?: unknown): Promise<{ status: number; body: any }> {
+async function call(s: Served, session: Session, method: string, urlPath: string, body?: unknown): Promise<{ status: number; body: JsonBody }> {
   const headers: Record<string, string> = { cookie: session.cookie };
   if (method !== 'GET') Object.assign(headers, { [CSRF_HEADER]: session.csrf, origin: s.base, 'content-type': 'application/json' });
   const res = await fetch(`${s.base}/api/admin${urlPath}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  return { status: res.status, body: await res.json() };
+  return { status: res.status, body: await res.json() as JsonBody };
 }
 
 /** Polls job `id` on `s` until it has ended; returns it. */
-async function finished(s: Served, session: Session, id: number): Promise<any> {
+async function finished(s: Served, session: Session, id: number): Promise<JsonBody> {
   for (let i = 0; i < 600; i++) {
     const job = (await call(s, session, 'GET', `/jobs/${id}`)).body;
-    if (job.status !== 'queued' && job.status !== 'running') return job;
+    if (textOf(job.status) !== 'queued' && textOf(job.status) !== 'running') return job;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`job ${id} did not end within a minute`);
 }
-/* eslint-enable @typescript-eslint/no-explicit-any */
 
 const count = async (table: typeof estimateRuns | typeof jobs) => (await main.store.sql.get<{ n: number }>(sql`SELECT count(*) AS "n" FROM ${table}`))!.n;
 
@@ -131,9 +130,9 @@ describe(`console estimate runs on ${process.env.KELISIM_TEST_DB ?? 'sqlite'}`, 
       const started = await call(a, s, 'POST', '/runs', { waveId: fixture.waveId, frameId: fixture.run.row.frameId, minCellSize: 20 });
       expect(started.status).toBe(202);
       expect(started.body).toMatchObject({ status: 'queued', waveId: fixture.waveId });
-      const job = await finished(a, s, started.body.id);
+      const job = await finished(a, s, numberOf(started.body.id));
       expect(job).toMatchObject({ status: 'done', progress: 1, error: null });
-      const runId = job.runId as number;
+      const runId = numberOf(job.runId);
       expect(runId).toBeGreaterThan(fixture.run.row.id);
       const stored = await requireRun(main.store.sql, runId);
       // The same rows as the run computed on SQLite when the fixture was made: same input, same estimates.
@@ -167,11 +166,11 @@ describe(`console estimate runs on ${process.env.KELISIM_TEST_DB ?? 'sqlite'}`, 
       for (const server of [a, a, a, b]) {
         const r = await call(server, s, 'POST', '/runs', body);
         expect(r.status).toBe(202);
-        ids.push(r.body.id as number);
+        ids.push(numberOf(r.body.id));
       }
       const ended = await Promise.all(ids.map((id, i) => finished(i % 2 === 0 ? a : b, s, id)));
       for (const job of ended) expect(job).toMatchObject({ status: 'done', error: null });
-      const runIds = ended.map((j) => j.runId as number);
+      const runIds = ended.map((j) => numberOf(j.runId));
       expect(new Set(runIds).size).toBe(4);
       expect(await count(estimateRuns)).toBe(runsBefore + 4);
       for (const id of runIds) expect((await requireRun(main.store.sql, id)).row.inputHash).toBe(fixture.run.row.inputHash);
@@ -228,7 +227,7 @@ describe(`console estimate runs on ${process.env.KELISIM_TEST_DB ?? 'sqlite'}`, 
     const c = await serve(next);
     try {
       const s = await signIn(c);
-      const listed = (await call(c, s, 'GET', '/jobs')).body.items as { id: number; status: string; error: { code: string } | null; finishedAt: string | null }[];
+      const listed = listOf<{ id: number; status: string; error: { code: string } | null; finishedAt: string | null }>((await call(c, s, 'GET', '/jobs')).body.items);
       const deadJob = listed.find((j) => j.id === dead.row.id)!;
       expect(deadJob).toMatchObject({ status: 'failed', error: { code: 'interrupted' } });
       expect(deadJob.finishedAt).not.toBeNull();
