@@ -25,16 +25,23 @@ export function speederFlags(durationsMs: readonly (number | null)[], options: {
 } {
   const factor = options.factor ?? SPEEDER_FACTOR;
   const minCompletes = options.minCompletes ?? SPEEDER_MIN_COMPLETES;
+  const n = durationsMs.length;
   const timed: number[] = [];
-  durationsMs.forEach((d, i) => {
-    if (d === null || Number.isNaN(d)) return;
+  for (let i = 0; i < n; i++) {
+    const d = durationsMs[i];
+    if (d === null || d === undefined || Number.isNaN(d)) continue;
     if (!(d >= 0) || !Number.isFinite(d)) throw new AnalysisError('invalid_input', `duration ${d} of completion ${i + 1} must be a finite number ≥ 0`, { row: i });
     timed.push(d);
-  });
-  if (timed.length < minCompletes) return { median: null, threshold: null, flags: durationsMs.map(() => false) };
+  }
+  const flags = new Array<boolean>(n).fill(false);
+  if (timed.length < minCompletes) return { median: null, threshold: null, flags };
   const med = median(timed);
   const threshold = factor * med;
-  return { median: med, threshold, flags: durationsMs.map((d) => d !== null && !Number.isNaN(d) && d < threshold) };
+  for (let i = 0; i < n; i++) {
+    const d = durationsMs[i];
+    if (d !== null && d !== undefined && d < threshold) flags[i] = true;
+  }
+  return { median: med, threshold, flags };
 }
 
 /** A block of same-scale items within one indicator, checked for straightlining. */
@@ -130,18 +137,19 @@ export const BURST_WINDOW_MS = 10 * 60_000;
  * @throws AnalysisError 'invalid_input' when the two arrays differ in length.
  * @example burstFlags(['a', 'a', 'a', 'b'], [0, 60000, 120000, 0], { minCompletions: 3 }) // [true, true, true, false]
  */
-export function burstFlags(addressHashes: readonly (string | null)[], completedAtMs: readonly (number | null)[], options: { minCompletions?: number; windowMs?: number } = {}): boolean[] {
+export function burstFlags(addressHashes: readonly (string | null)[], completedAtMs: ArrayLike<number | null>, options: { minCompletions?: number; windowMs?: number } = {}): boolean[] {
   if (addressHashes.length !== completedAtMs.length) throw new AnalysisError('invalid_input', `burstFlags: ${addressHashes.length} address hashes but ${completedAtMs.length} completion times`);
   const k = options.minCompletions ?? BURST_MIN_COMPLETIONS;
   const windowMs = options.windowMs ?? BURST_WINDOW_MS;
-  const flags = addressHashes.map(() => false);
+  const flags = new Array<boolean>(addressHashes.length).fill(false);
   const byAddress = new Map<string, number[]>();
-  addressHashes.forEach((h, i) => {
+  for (let i = 0; i < addressHashes.length; i++) {
+    const h = addressHashes[i];
     const t = completedAtMs[i];
-    if (h === null || t === null || t === undefined || Number.isNaN(t)) return;
+    if (h === null || h === undefined || t === null || t === undefined || Number.isNaN(t)) continue;
     const list = byAddress.get(h);
     if (list) list.push(i); else byAddress.set(h, [i]);
-  });
+  }
   for (const rows of byAddress.values()) {
     if (rows.length < k) continue;
     rows.sort((a, b) => completedAtMs[a]! - completedAtMs[b]! || a - b);
@@ -165,15 +173,18 @@ export function burstFlags(addressHashes: readonly (string | null)[], completedA
  * @throws AnalysisError 'invalid_input' when the two arrays differ in length.
  * @example duplicateAnswerFlags(['x', 'y', 'x'], [2, 1, 3]) // [false, false, true]
  */
-export function duplicateAnswerFlags(answerHashes: readonly (string | null)[], completedAtMs: readonly (number | null)[]): boolean[] {
+export function duplicateAnswerFlags(answerHashes: readonly (string | null)[], completedAtMs: ArrayLike<number | null>): boolean[] {
   if (answerHashes.length !== completedAtMs.length) throw new AnalysisError('invalid_input', `duplicateAnswerFlags: ${answerHashes.length} answer hashes but ${completedAtMs.length} completion times`);
   const time = (i: number) => { const t = completedAtMs[i]; return t === null || t === undefined || Number.isNaN(t) ? Number.POSITIVE_INFINITY : t; };
-  const order = answerHashes.map((_, i) => i).sort((a, b) => time(a) - time(b) || a - b);
+  // Only rows with a hash can be flagged or flag another: they alone are ordered (a wave of web
+  // completions without the open link has none, and sorting a million indexes cost 60 ms).
+  const order: number[] = [];
+  for (let i = 0; i < answerHashes.length; i++) if (answerHashes[i] !== null && answerHashes[i] !== undefined) order.push(i);
+  order.sort((a, b) => time(a) - time(b) || a - b);
   const seen = new Set<string>();
-  const flags = answerHashes.map(() => false);
+  const flags = new Array<boolean>(answerHashes.length).fill(false);
   for (const i of order) {
-    const h = answerHashes[i];
-    if (h === null || h === undefined) continue;
+    const h = answerHashes[i]!;
     if (seen.has(h)) flags[i] = true; else seen.add(h);
   }
   return flags;
@@ -194,14 +205,16 @@ export const AUTOMATION_MIN_MS_PER_ITEM = 1000;
  * @throws AnalysisError 'invalid_input' when the arrays differ in length.
  * @example automationFlags([1, 0, null], [600000, 600000, 5000], [40, 40, 40]) // [false, true, true]
  */
-export function automationFlags(powOk: readonly (number | null)[], durationsMs: readonly (number | null)[], answeredItems: readonly number[], options: { minMsPerItem?: number } = {}): boolean[] {
+export function automationFlags(powOk: readonly (number | null)[], durationsMs: readonly (number | null)[], answeredItems: ArrayLike<number>, options: { minMsPerItem?: number } = {}): boolean[] {
   if (powOk.length !== durationsMs.length || powOk.length !== answeredItems.length) {
     throw new AnalysisError('invalid_input', `automationFlags: ${powOk.length} proof-of-work values, ${durationsMs.length} durations and ${answeredItems.length} item counts must be as many`);
   }
   const perItem = options.minMsPerItem ?? AUTOMATION_MIN_MS_PER_ITEM;
-  return powOk.map((p, i) => {
-    if (p === 0) return true;
+  const flags = new Array<boolean>(powOk.length).fill(false);
+  for (let i = 0; i < powOk.length; i++) {
     const d = durationsMs[i];
-    return d !== null && d !== undefined && !Number.isNaN(d) && d < perItem * answeredItems[i]!;
-  });
+    if (powOk[i] === 0 || (d !== null && d !== undefined && !Number.isNaN(d) && d < perItem * answeredItems[i]!)) flags[i] = true;
+  }
+  return flags;
 }
+

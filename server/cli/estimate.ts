@@ -37,7 +37,7 @@ export async function run(argv: string[]): Promise<number> {
       options.exclude = list.length === 1 && list[0] === 'none' ? [] : (list as QualityFlag[]);
     }
     const wave: EstimateRequest['wave'] = values.wave !== undefined ? { id: positiveInt('wave', values.wave) } : { period: values.period! };
-    const doc = await withConfiguredStore(async (store, db) => runDocument(await createEstimateRun(store, db, { wave, frame: { name: values.frame! }, options }, cliActor())));
+    const doc = await withConfiguredStore(async (store, db) => runDocument(await createEstimateRun(store, db, { wave, frame: { name: values.frame! }, options, readThreads: 2 }, cliActor())));
     process.stdout.write(JSON.stringify(doc) + '\n');
   });
 }

@@ -19,7 +19,7 @@ export async function run(argv: string[]): Promise<number> {
       process.stdout.write(JSON.stringify(doc) + '\n');
       return;
     }
-    const v = await withConfiguredStore((store, db) => verifyRun(store, db, id));
+    const v = await withConfiguredStore((store, db) => verifyRun(store, db, id, 2));
     if (v.identical) {
       process.stdout.write(`run ${id}: identical (recomputed from the database: same inputs, same result)\n`);
       return;

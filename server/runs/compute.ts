@@ -227,13 +227,14 @@ export function computeRun(db: Db, wave: WaveRow, frame: FrameRow, options: RunO
  * @throws DomainError bad_data 'empty_wave' for a wave without complete responses, 'mixed_scoring'
  *   for rows of versions scored differently
  */
-export function readRunSource(db: Db, waveId: number, progress?: RunProgress): RunSource {
+export function readRunSource(db: Db, waveId: number, progress?: RunProgress, threads?: 1 | 2): RunSource {
   // The items to read come from the spec of any one complete response's version; the versions of
   // all the rows read (in the read's snapshot) must then share that spec. Listing the wave's
   // versions first (SELECT DISTINCT over its rows) cost a pass over the wave: ~0.3–1 s a million rows.
   const anyVersion = db.$client.prepare("SELECT survey_version_id FROM responses WHERE wave_id = ? AND status = 'complete' LIMIT 1").pluck().get(waveId) as number | undefined;
   const { spec } = scoringSpecOfVersions(db, waveId, anyVersion === undefined ? [] : [anyVersion]);
   const input = readRunInput(db, waveId, spec, {
+    threads,
     onRows: progress && ((done, total) => progress('reading', RUN_STAGE_START.reading + (RUN_STAGE_START.flags - RUN_STAGE_START.reading) * (done / total))),
   });
   const { hash: scoringHash } = scoringSpecOfVersions(db, waveId, input.surveyVersionIds);
@@ -267,23 +268,26 @@ export function computeRunFrom(source: RunSource, wave: WaveRow, frame: FrameRow
   const indicatorIds = spec.indicators.map((ind) => ind.id as IndicatorId);
   const excludedBy = Object.fromEntries(QUALITY_FLAGS.map((f) => [f, 0])) as Record<QualityFlag, number>;
   // A flag a researcher overruled (with a written, audited reason) does not exclude its response.
-  let overruled = 0;
-  const keep: number[] = [];
-  for (let i = 0; i < n; i++) {
-    let out = false;
-    let saved = false;
-    const overruledFlags = overrules.size > 0 ? overrules.get(input.ids[i]!) : undefined;
-    for (const f of options.exclude) {
-      if (!flags[f][i]) continue;
-      if (overruledFlags?.has(f)) saved = true;
-      else { excludedBy[f]++; out = true; }
-    }
-    if (!out) {
-      keep.push(i);
-      if (saved) overruled++;
+  // Flag by flag over the rows (the overruled flags are looked up only when there are any).
+  const out = new Uint8Array(n);
+  const saved = new Uint8Array(n);
+  for (const f of options.exclude) {
+    const flagged = flags[f];
+    for (let i = 0; i < n; i++) {
+      if (!flagged[i]) continue;
+      if (overrules.size > 0 && overrules.get(input.ids[i]!)?.has(f)) saved[i] = 1;
+      else { excludedBy[f]++; out[i] = 1; }
     }
   }
-  const kept = Int32Array.from(keep);
+  let overruled = 0;
+  let keptCount = 0;
+  for (let i = 0; i < n; i++) if (!out[i]) keptCount++;
+  const kept = new Int32Array(keptCount);
+  for (let i = 0, r = 0; i < n; i++) {
+    if (out[i]) continue;
+    kept[r++] = i;
+    if (saved[i]) overruled++;
+  }
   const m = kept.length;
   if (m < 2) throw new DomainError('bad_data', 'too_few', `wave ${wave.id}: only ${m} of ${n} complete responses remain after excluding ${options.exclude.join(', ') || 'nothing'}; at least 2 are needed`, { waveId: wave.id });
 
@@ -383,32 +387,42 @@ export function runQualityFlags(spec: ScoringSpec, input: InputRows, notes?: Fla
   // The open link's flags (docs/decisions/021), from what server/antibot recorded per response
   // (read with the rows: readRunInput).
   const { signals } = input;
-  const completedAt = Array.from(signals.completedAtMs);
-  const answered = new Array<number>(n).fill(0);
+  // Answered scored items per row: each item's codes, counted where the code's value is a score.
+  const answered = new Int32Array(n);
   for (const { codes, values } of Object.values(input.items)) {
-    const has = Uint8Array.from(values, (v) => (Number.isNaN(v) ? 0 : 1));
+    const has = Int32Array.from(values, (v) => (Number.isNaN(v) ? 0 : 1));
     for (let i = 0; i < n; i++) answered[i]! += has[codes[i]!]!;
   }
   const openLinkFlags = {
-    burst: burstFlags(signals.addressHash, completedAt),
-    duplicate_answers: duplicateAnswerFlags(signals.answersHash, completedAt),
+    burst: burstFlags(signals.addressHash, signals.completedAtMs),
+    duplicate_answers: duplicateAnswerFlags(signals.answersHash, signals.completedAtMs),
     automation: automationFlags(signals.powOk, input.durations, answered),
   };
-  for (const f of ['burst', 'duplicate_answers', 'automation'] as const) openLinkFlags[f].forEach((on, i) => { if (on) flags[f][i] = 1; });
-  const indicatorIds = spec.indicators.map((ind) => ind.id as IndicatorId);
-  for (let i = 0; i < n; i++) {
-    if (speed.flags[i]) flags.speeder[i] = 1;
-    for (const columns of blockColumns) {
-      let first = -2;
-      let same = true;
-      for (const { codes, raw } of columns) {
-        const a = raw[codes[i]!]!;
-        if (a < 0 || (first !== -2 && a !== first)) { same = false; break; }
-        first = a;
-      }
-      if (same && first !== -2) { flags.straightliner[i] = 1; break; }
+  for (const f of ['burst', 'duplicate_answers', 'automation'] as const) {
+    const on = openLinkFlags[f];
+    const out = flags[f];
+    for (let i = 0; i < n; i++) if (on[i]) out[i] = 1;
+  }
+  for (let i = 0; i < n; i++) if (speed.flags[i]) flags.speeder[i] = 1;
+  // Straightliners: block by block, a row stays a candidate while each item's raw answer is the
+  // block's first one (a missing answer ends it).
+  const straight = flags.straightliner;
+  for (const columns of blockColumns) {
+    if (columns.length === 0) continue;
+    const first = new Int32Array(n);
+    const { codes: codes0, raw: raw0 } = columns[0]!;
+    for (let i = 0; i < n; i++) first[i] = raw0[codes0[i]!]!;
+    for (let c = 1; c < columns.length; c++) {
+      const { codes, raw } = columns[c]!;
+      for (let i = 0; i < n; i++) if (first[i]! >= 0 && raw[codes[i]!]! !== first[i]) first[i] = -1;
     }
-    if (indicatorIds.every((id) => Number.isNaN(input.stored[id]?.[i] ?? Number.NaN))) flags.incomplete[i] = 1;
+    for (let i = 0; i < n; i++) if (first[i]! >= 0) straight[i] = 1;
+  }
+  // Incomplete: no indicator of the spec has a stored score.
+  const incomplete = flags.incomplete.fill(1);
+  for (const id of spec.indicators.map((ind) => ind.id as IndicatorId)) {
+    const y = input.stored[id];
+    if (y) for (let i = 0; i < n; i++) if (!Number.isNaN(y[i]!)) incomplete[i] = 0;
   }
   return flags;
 }

@@ -1,13 +1,14 @@
 // Reading an estimate run's input (server/runs/compute.ts): the complete responses of a wave, in
 // id order, from their stored derived columns into compact coded columns, with the hash of exactly
 // what was read. The largest cost of a run is here: better-sqlite3 hands over one JS row per
-// response (~4 µs each). With KELISIM_RUN_READ_THREADS=2 a large wave's read uses a second thread
-// on its own connection (input-worker.ts), in the same snapshot (checked, see readRunInput): for the
-// packed read it runs the block queries while this thread decodes the blocks it has posted, in the
-// same order (decision 028, "Reading on two threads"); row by row, it reads the upper rowid range
-// while this thread reads the lower, and the two parts are merged by id. Either way codes, label
-// tables and the hash are exactly those of one sequential read. Off by default: measured on the
-// shared machine it cost more CPU than it saved wall time (decisions 025, 028).
+// response (~4 µs each), so rows are read packed (packed-input.ts, decision 028). With two threads
+// (`readThreads`: the command line's choice, or KELISIM_RUN_READ_THREADS=2) a large wave's read uses
+// a second thread on its own connection (input-worker.ts), in the same snapshot (checked, see
+// readRunInput): for the packed read it runs the block queries while this thread decodes the
+// blocks it has posted, in the same order (decision 028, "Reading on two threads"); row by row, it
+// reads the upper rowid range while this thread reads the lower, and the two parts are merged by
+// id. Either way codes, label tables and the hash are exactly those of one sequential read. The
+// server's estimate worker reads on one thread: there the second core serves respondents.
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
@@ -517,6 +518,11 @@ function countRows(sqlite: Database.Database, waveId: number, range: RowidRange 
   return sqlite.prepare(`SELECT count(*) FROM responses r WHERE ${WHERE}${sql}`).pluck().get(waveId, ...args) as number;
 }
 
+/** Whether the wave has at least `count` complete responses (the index's first `count` entries, not a count of all). */
+function hasRows(sqlite: Database.Database, waveId: number, count: number): boolean {
+  return sqlite.prepare(`SELECT 1 FROM responses r WHERE ${WHERE} LIMIT 1 OFFSET ?`).pluck().get(waveId, count - 1) !== undefined;
+}
+
 /** The rowid of the wave's middle complete response (its index holds rowids in order: no table read). */
 function splitRowid(sqlite: Database.Database, waveId: number, n: number): number | null {
   const r = sqlite.prepare(`SELECT r.rowid FROM responses r WHERE ${WHERE} ORDER BY r.rowid LIMIT 1 OFFSET ?`).pluck().get(waveId, n >> 1) as number | undefined;
@@ -524,14 +530,24 @@ function splitRowid(sqlite: Database.Database, waveId: number, n: number): numbe
 }
 
 /**
- * Rows from which the read is split over two threads (a thread costs ~0.1 s to start), when
- * `KELISIM_RUN_READ_THREADS=2`. Not the default: on the shared 2-core development machine (load
- * average 4–10) the split cost about a quarter more CPU and gave no shorter wall time (decision 025).
+ * Rows from which the read is split over two threads (a thread costs ~0.1 s to start), when two
+ * are asked for ({@link readThreads}).
  */
 export const PARALLEL_MIN_ROWS = 100_000;
 
-function defaultParallelMinRows(): number {
-  return process.env.KELISIM_RUN_READ_THREADS === '2' ? PARALLEL_MIN_ROWS : Number.POSITIVE_INFINITY;
+/**
+ * The threads that read a large wave: KELISIM_RUN_READ_THREADS (`1` or `2`) when set, else the
+ * caller's choice — 2 for the command line, where a researcher's run has the machine to itself and
+ * the second thread takes ~0.4 s off a million rows on a quiet 2-core machine; 1 (the default) for
+ * the server's estimate worker, where the second core serves respondents (two threads raised
+ * their p99 during a run from 1.7× to 2.5× of the p99 without one; decision 028).
+ * @throws Error for any other value of KELISIM_RUN_READ_THREADS
+ */
+export function readThreads(preferred: 1 | 2 = 1): 1 | 2 {
+  const v = process.env.KELISIM_RUN_READ_THREADS;
+  if (v === undefined || v === '') return preferred;
+  if (v === '1' || v === '2') return Number(v) as 1 | 2;
+  throw new Error(`KELISIM_RUN_READ_THREADS must be 1 or 2, got "${v}"`);
 }
 
 /** Shared flags between this thread and the helper thread (Int32 slots): `posted` and `taken` count the blocks of a packed read. */
@@ -633,8 +649,10 @@ function helperPart(h: Helper): InputPart {
 }
 
 export interface ReadOptions {
-  /** Split the read over two threads from this many rows on (default: {@link PARALLEL_MIN_ROWS} with
-   * KELISIM_RUN_READ_THREADS=2, else never). */
+  /** The caller's choice of threads for a large wave ({@link readThreads}; default 1). */
+  threads?: 1 | 2;
+  /** Split the read over two threads from this many rows on (default: {@link PARALLEL_MIN_ROWS} when
+   * {@link readThreads} says 2, else never). */
   parallelMinRows?: number;
   /** Called once the helper thread holds its snapshot, before this thread takes its own (tests commit a write here). */
   afterHelperStarted?: () => void;
@@ -650,24 +668,26 @@ export interface ReadOptions {
  * Reads the complete responses of `waveId` (id order) in one snapshot: their derived columns into
  * compact columns, the open link's signals, and the hash of exactly what was read.
  *
- * With KELISIM_RUN_READ_THREADS=2, from {@link PARALLEL_MIN_ROWS} rows on (and with more than one
- * CPU and a database file), a helper thread reads the upper half of the wave's rowids on its own
- * connection while this thread reads the lower half, each in id order; the parts are merged by id.
+ * With two threads ({@link readThreads}), from {@link PARALLEL_MIN_ROWS} rows on (and with more
+ * than one CPU and a database file), a helper thread on its own connection runs the packed read's
+ * block queries while this thread decodes them ({@link helperBlocks}); read row by row, it reads the
+ * upper half of the wave's rowids while this thread reads the lower half, merged by id.
  * Both must see the same snapshot: SQLite's `PRAGMA data_version` changes on a connection whenever
  * another connection has committed since its last look, so it is read here before the helper starts and again inside this thread's read transaction, begun after the helper
  * took its snapshot; unchanged means nothing was committed between, so both snapshots are one.
  * Changed, the helper is dismissed and this thread reads everything. The merge gives exactly the
  * codes, label tables and hash of one sequential read (test/server/runs/read-input.test.ts).
- * Cost: a few µs of CPU per row (about 10 s for a million rows on the shared 2-core machine).
+ * Cost: about 2 µs of CPU per packed row (1.7–2 s for a million rows on a quiet 2-core machine,
+ * ~1.3 s of it on this thread with two threads).
  */
 export function readRunInput(db: Db, waveId: number, spec: ScoringSpec, options: ReadOptions = {}): InputRows {
   const sqlite = db.$client;
   const itemNames = specItemNames(spec);
   let helper: Helper | null = null;
   let before: unknown;
-  const minRows = options.parallelMinRows ?? defaultParallelMinRows();
+  const minRows = options.parallelMinRows ?? (readThreads(options.threads) === 2 ? PARALLEL_MIN_ROWS : Number.POSITIVE_INFINITY);
   const blockRows = options.blockRows ?? BLOCK_ROWS;
-  if (Number.isFinite(minRows) && !sqlite.memory && !sqlite.inTransaction && os.availableParallelism() > 1 && countRows(sqlite, waveId) >= Math.max(2, minRows)) {
+  if (Number.isFinite(minRows) && !sqlite.memory && !sqlite.inTransaction && os.availableParallelism() > 1 && hasRows(sqlite, waveId, Math.max(2, minRows))) {
     before = sqlite.pragma('data_version', { simple: true });
     helper = startHelper(sqlite.name, waveId, itemNames, blockRows);
     if (helper) options.afterHelperStarted?.();

@@ -20,6 +20,12 @@ export interface EstimateRequest {
   wave: { id: number } | { period: string };
   frame: { name: string } | { id: number };
   options?: Partial<RunOptions>;
+  /**
+   * Threads that read a large wave (input.ts `readThreads`): the command line asks for 2 (a
+   * researcher's shell has the machine to itself), the server's estimate worker for the default 1
+   * (the second core stays with the respondents). KELISIM_RUN_READ_THREADS overrides either.
+   */
+  readThreads?: 1 | 2;
 }
 
 const PERIOD = /^\d{4}-Q[1-4]$/;
@@ -109,15 +115,15 @@ export async function createEstimateRun(store: Store, db: Db | undefined, reques
   const options = normaliseOptions(request.options);
   const wave = await resolveWave(store.sql, request.wave);
   const frame = await resolveFrame(store.sql, request.frame);
-  const computed = await computeOn(store, db, wave, frame, options, progress);
+  const computed = await computeOn(store, db, wave, frame, options, progress, request.readThreads);
   progress?.('storing', RUN_STAGE_START.storing);
   const row = await insertRun(store, wave, frame, options, computed, actor, now);
   return { row, result: computed.result };
 }
 
 /** The run computed from the store's engine (readSource). */
-async function computeOn(store: Store, db: Db | undefined, wave: WaveRow, frame: FrameRow, options: RunOptions, progress?: RunProgress): Promise<ComputedRun> {
-  return computeRunFrom(await readSource(store, db, wave.id, progress), wave, frame, options, progress);
+async function computeOn(store: Store, db: Db | undefined, wave: WaveRow, frame: FrameRow, options: RunOptions, progress?: RunProgress, readThreads?: 1 | 2): Promise<ComputedRun> {
+  return computeRunFrom(await readSource(store, db, wave.id, progress, readThreads), wave, frame, options, progress);
 }
 
 /**
@@ -125,13 +131,13 @@ async function computeOn(store: Store, db: Db | undefined, wave: WaveRow, frame:
  * (its connection, compute.ts), PostgreSQL through the store's pool (compute-pg.ts).
  * @throws DomainError bad_data 'empty_wave', 'mixed_scoring'
  */
-async function readSource(store: Store, db: Db | undefined, waveId: number, progress?: RunProgress): Promise<RunSource> {
+async function readSource(store: Store, db: Db | undefined, waveId: number, progress?: RunProgress, readThreads?: 1 | 2): Promise<RunSource> {
   if (store.driver?.dialect === 'postgres') {
     const { readRunSourcePg } = await import('./compute-pg');
     return readRunSourcePg(store.driver.pool, waveId, progress);
   }
   if (!db) throw new Error('an estimate run on SQLite needs the store\'s SQLite connection (db)');
-  return readRunSource(db, waveId, progress);
+  return readRunSource(db, waveId, progress, readThreads);
 }
 
 export async function getRun(q: Sql, id: number): Promise<StoredRun | undefined> {
@@ -197,16 +203,16 @@ export interface Verification {
  * Recomputes run `id` from the database (same wave, the frame it used, its options) and compares
  * everything (compareRun). Read-only: the stored run through the store, the rows read from its
  * engine as createEstimateRun reads them (`db`: the SQLite connection under the store; absent on
- * PostgreSQL).
+ * PostgreSQL); `readThreads` as in {@link EstimateRequest}.
  */
-export async function verifyRun(store: Store, db: Db | undefined, id: number): Promise<Verification> {
+export async function verifyRun(store: Store, db: Db | undefined, id: number, readThreads?: 1 | 2): Promise<Verification> {
   const q = store.sql;
   const run = await requireRun(q, id);
   const wave = (await waveById(q, run.row.waveId))!;
   const frame = (await findFrame(q, run.row.frameId))!;
   let source: RunSource | DomainError;
   try {
-    source = await readSource(store, db, wave.id);
+    source = await readSource(store, db, wave.id, undefined, readThreads);
   } catch (err) {
     if (!(err instanceof DomainError)) throw err;
     source = err;

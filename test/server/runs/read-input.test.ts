@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../../server/db/open';
 import { readRunInput, waveScoringSpec, type InputRows } from '../../../server/runs/compute';
+import { readThreads } from '../../../server/runs/input';
 import type { TestDb } from '../../helpers/db';
 import { referenceWave } from './reference-import';
 
@@ -128,5 +129,26 @@ describe('readRunInput', () => {
     expect(got.threads).toBe(1);
     expect(got.inputHash).not.toBe(before.inputHash);
     expect(got).toEqual({ ...read(), threads: 1 });
+  }, 60_000);
+
+  it('reads on the threads the caller asks for, unless KELISIM_RUN_READ_THREADS says otherwise', () => {
+    const saved = process.env.KELISIM_RUN_READ_THREADS;
+    const spec = waveScoringSpec(db, waveId).spec;
+    const threadsOf = (threads: 1 | 2 | undefined, env?: string): number => {
+      if (env === undefined) delete process.env.KELISIM_RUN_READ_THREADS; else process.env.KELISIM_RUN_READ_THREADS = env;
+      // From 2 rows on, as PARALLEL_MIN_ROWS is for a large wave.
+      return readRunInput(db, waveId, spec, { threads, parallelMinRows: readThreads(threads) === 2 ? 2 : Number.POSITIVE_INFINITY }).threads;
+    };
+    try {
+      expect(readThreads()).toBe(1);
+      expect(threadsOf(undefined)).toBe(1);
+      expect(threadsOf(2)).toBe(2);
+      expect(threadsOf(2, '1')).toBe(1);
+      expect(threadsOf(1, '2')).toBe(2);
+      process.env.KELISIM_RUN_READ_THREADS = 'two';
+      expect(() => readThreads(2)).toThrow('KELISIM_RUN_READ_THREADS must be 1 or 2, got "two"');
+    } finally {
+      if (saved === undefined) delete process.env.KELISIM_RUN_READ_THREADS; else process.env.KELISIM_RUN_READ_THREADS = saved;
+    }
   }, 60_000);
 });
