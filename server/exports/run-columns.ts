@@ -15,6 +15,7 @@ import { findFrame } from '../frames/service';
 import { isIncomplete, speederFlags, straightlineBlocks, straightlinedBlocks } from '../../analysis/quality';
 import type { ScoringSpec } from '../../analysis/scoring';
 import { rawAnswer, type ComputedRun } from '../runs/compute';
+import type { IdList } from '../runs/packed-input';
 import { QUALITY_FLAGS, type QualityFlag, type StoredRunResult } from '../runs/result';
 import { normaliseOptions, requireRun, type RunOptions, type StoredRun } from '../runs/service';
 import { scoringSpecOfWave, type ExportSnapshot } from './snapshot';
@@ -45,7 +46,7 @@ export interface ExportAnnotations {
   /** Number of complete responses the arrays below describe (id order). */
   n: number;
   /** Their ids, when known: each row read is checked against them (else only their number is). */
-  ids?: string[];
+  ids?: IdList;
   /** null when the flags could not be computed (`flagsNote` says why). */
   flags: Record<QualityFlag, Uint8Array> | null;
   flagsNote?: string;
@@ -249,7 +250,7 @@ export async function runAnnotations(snap: ExportSnapshot, runId: number, wave: 
       const ids = computed.perRespondent.ids;
       where = b < 0
         ? `the values of wave ${wave.id}'s complete responses changed (a new category or score)`
-        : `a complete response of wave ${wave.id} from "${ids[b * now.size]}" to "${ids[Math.min(ids.length, (b + 1) * now.size) - 1]}" (id order) changed`;
+        : `a complete response of wave ${wave.id} from "${ids.at(b * now.size)}" to "${ids.at(Math.min(ids.length, (b + 1) * now.size) - 1)}" (id order) changed`;
     }
     throw stale(`its input rows changed since ${row.createdAt} (input hash stored ${row.inputHash.slice(0, 12)}…, now ${computed.inputHash.slice(0, 12)}…): ${where}`);
   }

@@ -19,6 +19,7 @@ import { PG_TYPES, pgSql, renderPostgres } from '../db/store-pg';
 import type { Store } from '../db/store';
 import type { ScoringSpec } from '../../analysis/scoring';
 import { computeRun, runQualityFlags, scoringSpecOfRows, waveQualityFlags, type ComputedRun, type RunOptions } from '../runs/compute';
+import type { IdList } from '../runs/packed-input';
 import type { QualityFlag } from '../runs/result';
 
 /** A PostgreSQL database to export from: the store's pool, and its URL for a worker thread's own pool. */
@@ -58,7 +59,7 @@ export interface ExportSnapshot {
   /** A run of `wave` recomputed from the rows of this snapshot (server/runs/compute.ts, compute-pg.ts). */
   computeRun(wave: WaveRow, frame: FrameRow, options: RunOptions): Promise<ComputedRun>;
   /** The quality flags of the wave's complete responses (id order), as a run computes them. */
-  waveQualityFlags(waveId: number): Promise<{ ids: string[]; flags: Record<QualityFlag, Uint8Array> }>;
+  waveQualityFlags(waveId: number): Promise<{ ids: IdList; flags: Record<QualityFlag, Uint8Array> }>;
 }
 
 /**

@@ -104,7 +104,7 @@ export async function openExportSource(snap: ExportSnapshot, req: ExportRequest)
     const items = itemText ? JSON.parse(itemText) as Record<string, unknown> : {};
     let p = -1;
     if (annotated > 0 && raw[STATUS] === 'complete') {
-      if (next >= annotated || (ids && ids[next] !== raw[0])) throw new Error(`export of wave ${waveId}: response "${String(raw[0])}" is not the complete response "${ids?.[next] ?? `number ${next + 1} of ${annotated}`}" the quality flags were computed for`);
+      if (next >= annotated || (ids && ids.at(next) !== raw[0])) throw new Error(`export of wave ${waveId}: response "${String(raw[0])}" is not the complete response "${ids && next < ids.length ? ids.at(next) : `number ${next + 1} of ${annotated}`}" the quality flags were computed for`);
       p = next++;
     }
     const out = new Array<Code | null>(getters.length);

@@ -24,6 +24,7 @@ import { parseMargins } from '../../analysis/margins';
 import { automationFlags, burstFlags, duplicateAnswerFlags, speederFlags, straightlineBlocks } from '../../analysis/quality';
 import { parseScoringSpec, scoreItem, type ScoringItem, type ScoringSpec } from '../../analysis/scoring';
 import { FACTORS, readRunInput, type InputRows } from './input';
+import type { IdList } from './packed-input';
 import { overrulesOfWave } from './overrules';
 import type { Db } from '../db/open';
 import type { FrameRow, WaveRow } from '../db/schema';
@@ -74,7 +75,7 @@ export interface FlagNotes { speederMedianMs: number | null; speederThresholdMs:
  * --run` checks the input hash against the stored run before trusting it.
  */
 export interface RunRespondents {
-  ids: string[];
+  ids: IdList;
   /** Every flag of QUALITY_FLAGS: 1 = flagged. */
   flags: Record<QualityFlag, Uint8Array>;
   /** 1 = excluded by a flag of the run's `exclude` option. */
@@ -275,7 +276,7 @@ export function computeRunFrom(source: RunSource, wave: WaveRow, frame: FrameRow
     const flagged = flags[f];
     for (let i = 0; i < n; i++) {
       if (!flagged[i]) continue;
-      if (overrules.size > 0 && overrules.get(input.ids[i]!)?.has(f)) saved[i] = 1;
+      if (overrules.size > 0 && overrules.get(input.ids.at(i))?.has(f)) saved[i] = 1;
       else { excludedBy[f]++; out[i] = 1; }
     }
   }
@@ -301,7 +302,7 @@ export function computeRunFrom(source: RunSource, wave: WaveRow, frame: FrameRow
   }
   const designWeights = input.weights ? Float64Array.from(kept, (i) => input.weights![i]!) : null;
   const margins = parseMargins(frame.margins);
-  const id = (r: number) => input.ids[kept[r]!]!;
+  const id = (r: number) => input.ids.at(kept[r]!);
   progress?.('weighting', RUN_STAGE_START.weighting);
   let analysed;
   try {
@@ -431,7 +432,7 @@ export function runQualityFlags(spec: ScoringSpec, input: InputRows, notes?: Fla
  * The quality flags of a wave's complete responses (id order), computed as a run computes them.
  * @throws DomainError bad_data for a wave without complete responses or with mixed scoring specs
  */
-export function waveQualityFlags(db: Db, waveId: number): { ids: string[]; flags: Record<QualityFlag, Uint8Array> } {
+export function waveQualityFlags(db: Db, waveId: number): { ids: IdList; flags: Record<QualityFlag, Uint8Array> } {
   const { spec } = waveScoringSpec(db, waveId);
   const input = readRunInput(db, waveId, spec);
   return { ids: input.ids, flags: runQualityFlags(spec, input) };

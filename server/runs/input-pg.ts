@@ -80,7 +80,7 @@ export async function readRunInputPg(client: pg.ClientBase, waveId: number, spec
         if (i === nextReport) { options.onRows!(i, n); nextReport += step; }
         if (i >= n) throw new Error(`wave ${waveId}: more complete responses than counted in the same read (${n}); the read was not one snapshot`);
         const [id, sv, dur, bw, runInput, pow, address, answers, completedAt] = raw;
-        rows.ids[i] = id;
+        rows.setId(i, id);
         rows.svs[i] = sv;
         rows.durations[i] = dur ?? Number.NaN;
         rows.baseWeights[i] = bw ?? Number.NaN;

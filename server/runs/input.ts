@@ -16,7 +16,7 @@ import type Database from 'better-sqlite3';
 import type { Db } from '../db/open';
 import type { ScoringSpec } from '../../analysis/scoring';
 import { INDICATOR_IDS, type IndicatorId } from './result';
-import { FACTORS, PartBuilder, packedFor, parseTime, specItemNames, type Factor, type InputPart } from './packed-input';
+import { FACTORS, IdList, IdListBuilder, PartBuilder, packedFor, parseTime, specItemNames, type Factor, type InputPart } from './packed-input';
 import { threadPriorityLowered } from './thread-priority';
 import { startWorker } from './worker-start';
 
@@ -33,7 +33,8 @@ export interface RunSignals {
 
 export interface InputRows {
   n: number;
-  ids: string[];
+  /** The rows' ids (a string made only when asked for: {@link IdList}). */
+  ids: IdList;
   factors: Record<Factor, Int32Array>;
   factorLabels: Record<Factor, string[]>;
   /** Per item: code per row into `values` (NaN = missing). */
@@ -187,7 +188,7 @@ class ColumnRowCoder {
   code(i: number, raw: ColumnRow): void {
     const [id, sv, joined, age, itemJson, cons, tol, mood, dur, bw] = raw;
     const rows = this.rows;
-    rows.ids[i] = id;
+    rows.setId(i, id);
     rows.svs[i] = sv;
     let fc = this.combos.get(joined);
     if (fc === undefined) {
@@ -354,23 +355,23 @@ export function readPacked(sqlite: Database.Database, waveId: number, itemNames:
       if (i === nextReport) { onRows!(i, n); nextReport += step; }
       if (i >= n) throw new Error(`wave ${waveId}: more complete responses than counted in the same read (${n}); the read was not one snapshot`);
       const idLength = field(58)!;
-      const id = buf.toString('utf8', p, p + idLength);
+      const idStart = p;
       p += idLength;
-      rows.ids[i] = id;
       rows.svs[i] = field(44)!;
       rows.durations[i] = numberField(44);
       rows.baseWeights[i] = numberField(44);
       const packedLength = field(59)!;
       const end = p + (Number.isNaN(packedLength) ? 0 : packedLength);
       if (!Number.isNaN(packedLength) && packedFor(buf, p, end, fingerprint, K)) {
-        if (rows.decode(buf, p, i) !== end) throw new Error(`wave ${waveId}: the packed run input of response "${id}" is not the length it says`);
+        rows.setIdBytes(i, buf, idStart, idStart + idLength);
+        if (rows.decode(buf, p, i) !== end) throw new Error(`wave ${waveId}: the packed run input of response "${buf.toString('utf8', idStart, idStart + idLength)}" is not the length it says`);
       } else {
         // Not packed (or packed for other items): read from its columns in this snapshot, as readPart reads it.
         // One query per row: when many rows are not packed (a database not backfilled yet), the
         // row-by-row read of everything is cheaper, and gives the same part.
         if (++unpacked > Math.max(1000, n >> 4)) return null;
         coder ??= new ColumnRowCoder(sqlite, itemNames, rows);
-        coder.code(i, columnsOf.get(id) as ColumnRow);
+        coder.code(i, columnsOf.get(buf.toString('utf8', idStart, idStart + idLength)) as ColumnRow);
       }
       p = end;
     }
@@ -381,25 +382,27 @@ export function readPacked(sqlite: Database.Database, waveId: number, itemNames:
   if (i !== n) throw new Error(`wave ${waveId}: ${i} complete responses read where the same read counted ${n}; the read was not one snapshot`);
   // The open link's signals (decision 021), few or none: one query in id order, matched to the
   // rows by walking both (equal ids only, so no collation is compared in JS).
+  const part = rows.part();
   const signals = sqlite.prepare(`SELECT s.response_id, s.pow_ok, s.address_hash, s.answers_hash, r.completed_at
     FROM response_signals s JOIN responses r ON r.id = s.response_id
     WHERE ${WHERE} ORDER BY r.id`).raw(true);
   let j = 0;
   for (const [id, pow, address, answers, completedAt] of signals.iterate(waveId) as IterableIterator<[string, ...SignalRow]>) {
-    while (j < n && rows.ids[j] !== id) j++;
+    const bytes = Buffer.from(id, 'utf8');
+    while (j < n && !part.ids.is(j, bytes)) j++;
     if (j >= n) throw new Error(`wave ${waveId}: the signals of response "${id}" match no row of the same read`);
-    if (pow !== null) rows.powOk[j] = pow;
-    if (address !== null) rows.addressHash[j] = address;
-    if (answers !== null) rows.answersHash[j] = answers;
-    if (completedAt !== null) rows.completedAtMs[j] = parseTime(completedAt);
+    if (pow !== null) part.powOk[j] = pow;
+    if (address !== null) part.addressHash[j] = address;
+    if (answers !== null) part.answersHash[j] = answers;
+    if (completedAt !== null) part.completedAtMs[j] = parseTime(completedAt);
     j++;
   }
-  return rows.part();
+  return part;
 }
 
 /** Typed arrays of one part, to transfer rather than copy when a worker posts it. */
 export function partBuffers(p: InputPart): ArrayBuffer[] {
-  const arrays = [p.svs, ...Object.values(p.factorCodes), ...p.itemCodes, ...Object.values(p.stored), p.durations, p.baseWeights, p.completedAtMs];
+  const arrays = [p.ids.bytes, p.ids.ends, p.svs, ...Object.values(p.factorCodes), ...p.itemCodes, ...Object.values(p.stored), p.durations, p.baseWeights, p.completedAtMs];
   return [...new Set(arrays.map((a) => a.buffer as ArrayBuffer))];
 }
 
@@ -415,8 +418,23 @@ export function mergeParts(a: InputPart, b: InputPart, itemCount: number): Input
   const at = new Int32Array(n);
   let i = 0;
   let j = 0;
+  // The two current ids as strings (compared as JS compares strings, as the arrays of ids were).
+  let ai = a.n > 0 ? a.ids.at(0) : '';
+  let bj = b.n > 0 ? b.ids.at(0) : '';
   for (let k = 0; k < n; k++) {
-    if (j >= b.n || (i < a.n && a.ids[i]! < b.ids[j]!)) { at[k] = i++; } else { from[k] = 1; at[k] = j++; }
+    if (j >= b.n || (i < a.n && ai < bj)) {
+      at[k] = i++;
+      if (i < a.n) ai = a.ids.at(i);
+    } else {
+      from[k] = 1;
+      at[k] = j++;
+      if (j < b.n) bj = b.ids.at(j);
+    }
+  }
+  const ids = new IdListBuilder(n);
+  for (let k = 0; k < n; k++) {
+    const id = (from[k] ? b : a).ids.bytesOf(at[k]!);
+    ids.pushBytes(id, 0, id.length);
   }
   const gather = <T>(pick: (p: InputPart) => ArrayLike<T>, out: { [k: number]: T }): void => {
     const src = [pick(a), pick(b)];
@@ -461,7 +479,7 @@ export function mergeParts(a: InputPart, b: InputPart, itemCount: number): Input
   const svs = new Int32Array(n);
   gather((p) => p.svs, svs);
   return {
-    n, ids: list((p) => p.ids), svs, factorCodes, factorLabels, itemCodes, itemValues,
+    n, ids: ids.list(), svs, factorCodes, factorLabels, itemCodes, itemValues,
     stored: Object.fromEntries(INDICATOR_IDS.map((k) => [k, f64((p) => p.stored[k])])) as Record<IndicatorId, Float64Array>,
     durations: f64((p) => p.durations), baseWeights: f64((p) => p.baseWeights),
     powOk: list((p) => p.powOk), addressHash: list((p) => p.addressHash), answersHash: list((p) => p.answersHash),
@@ -486,7 +504,7 @@ export function finish(part: InputPart, itemNames: readonly string[], threads: n
   const hashes: string[] = [];
   for (let start = 0; start < n || (n === 0 && start === 0); start += size) {
     const end = Math.min(n, start + size);
-    const h = createHash('sha256').update(ids.slice(start, end).join('\n'));
+    const h = createHash('sha256').update(ids.joined(start, end));
     for (const col of numeric) {
       const bytes = (col as Int32Array | Float64Array).BYTES_PER_ELEMENT;
       h.update(new Uint8Array(col.buffer, col.byteOffset + start * bytes, (end - start) * bytes));
@@ -645,7 +663,8 @@ function helperPart(h: Helper): InputPart {
   if (!reply) throw new Error('the input helper thread finished without a result');
   if (!reply.ok) throw new Error(`the input helper thread failed: ${reply.message}`);
   if (!('part' in reply)) throw new Error('the input helper thread sent a block where its part was expected');
-  return reply.part;
+  // The ids cross threads as plain data (a class arrives as a plain object).
+  return { ...reply.part, ids: IdList.of(reply.part.ids) };
 }
 
 export interface ReadOptions {

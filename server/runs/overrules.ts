@@ -1,6 +1,6 @@
 // Quality-flag overrules (issue 8): a researcher's written decision that a flagged response is
 // genuine. The console writes them (server/admin/responses/service.ts, audited); runs read them.
-import { eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { QualityFlagName } from '../../contract/admin-api';
 import type { Queryable } from '../db/open';
 import type { Sql } from '../db/sql';
@@ -12,8 +12,10 @@ import { flagOverrules, responses } from '../db/schema';
  * counts it in `sample.overruled` (METHODOLOGY §6). The console writes them (overruleFlag, audited).
  */
 export function overrulesOfWave(db: Queryable, waveId: number): Map<string, Set<QualityFlagName>> {
+  // Driven from the (few) overrules, each response found by its key: as a join, SQLite's planner
+  // walked the wave's index instead — every response of the wave, 75 ms a million.
   const rows = db.select({ id: flagOverrules.responseId, flag: flagOverrules.flag }).from(flagOverrules)
-    .innerJoin(responses, eq(responses.id, flagOverrules.responseId)).where(eq(responses.waveId, waveId)).all();
+    .where(sql`(SELECT ${responses.waveId} FROM ${responses} WHERE ${responses.id} = ${flagOverrules.responseId}) = ${waveId}`).all();
   return groupOverrules(rows);
 }
 

@@ -133,12 +133,137 @@ export class Encoder {
 }
 
 /**
+ * The ids of a run's input rows in their order, as one UTF-8 buffer: each id followed by a line
+ * feed, and where each one ends. A million ids as strings were ~0.4 s of a run (making them, and
+ * the garbage collector moving and marking them); here a string is made only when asked for
+ * ({@link IdList.at}: an error message, an overruled flag, a flagged row). The bytes of a range of
+ * ids are exactly the UTF-8 of `ids.join('\n')` over that range ({@link IdList.joined}), which the
+ * input hash covers. Plain data (two typed arrays), so a thread can post it; {@link IdList.of}
+ * gives the class back.
+ */
+export class IdList implements Iterable<string> {
+  readonly length: number;
+  /**
+   * @param bytes every id's UTF-8 followed by '\n', in order
+   * @param ends where each id's '\n' is, plus one
+   */
+  /** The bytes as a Buffer (a view), to decode from. */
+  private readonly text: Buffer;
+  constructor(readonly bytes: Uint8Array, readonly ends: Uint32Array) {
+    this.length = ends.length;
+    this.text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  /** The list again after crossing threads (a posted IdList arrives as a plain object). */
+  static of(plain: { bytes: Uint8Array; ends: Uint32Array }): IdList {
+    return new IdList(plain.bytes, plain.ends);
+  }
+
+  /** The list of these ids (tests, small waves). */
+  static from(ids: readonly string[]): IdList {
+    const b = new IdListBuilder(ids.length);
+    for (const id of ids) b.push(id);
+    return b.list();
+  }
+
+  /** Id i (0-based). @throws RangeError outside 0..length−1 */
+  at(i: number): string {
+    if (!(i >= 0 && i < this.length)) throw new RangeError(`id ${i} of a list of ${this.length}`);
+    const start = i === 0 ? 0 : this.ends[i - 1]!;
+    return this.text.toString('utf8', start, this.ends[i]! - 1);
+  }
+
+  /** Id i's UTF-8 bytes (a view, not a copy). */
+  bytesOf(i: number): Uint8Array {
+    const start = i === 0 ? 0 : this.ends[i - 1]!;
+    return this.bytes.subarray(start, this.ends[i]! - 1);
+  }
+
+  /** Whether id i's UTF-8 is `bytes`. */
+  is(i: number, bytes: Uint8Array): boolean {
+    const start = i === 0 ? 0 : this.ends[i - 1]!;
+    const len = this.ends[i]! - 1 - start;
+    if (len !== bytes.length) return false;
+    for (let k = 0; k < len; k++) if (this.bytes[start + k] !== bytes[k]) return false;
+    return true;
+  }
+
+  /** The UTF-8 bytes of ids [start, end) joined by '\n' (the same as `Buffer.from(ids.slice(start, end).join('\n'))`). */
+  joined(start: number, end: number): Uint8Array {
+    if (end <= start) return new Uint8Array(0);
+    const from = start === 0 ? 0 : this.ends[start - 1]!;
+    return this.bytes.subarray(from, this.ends[end - 1]! - 1);
+  }
+
+  toArray(): string[] {
+    return Array.from({ length: this.length }, (_, i) => this.at(i));
+  }
+
+  *[Symbol.iterator](): Iterator<string> {
+    for (let i = 0; i < this.length; i++) yield this.at(i);
+  }
+}
+
+/** Builds an {@link IdList} one id after another (in row order). */
+export class IdListBuilder {
+  private bytes: Buffer;
+  private readonly ends: Uint32Array;
+  private used = 0;
+  private count = 0;
+  constructor(readonly n: number) {
+    this.bytes = Buffer.allocUnsafe(Math.max(64, n * 16));
+    this.ends = new Uint32Array(n);
+  }
+
+  private room(extra: number): void {
+    if (this.used + extra <= this.bytes.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, this.used + extra));
+    this.bytes.copy(grown, 0, 0, this.used);
+    this.bytes = grown;
+  }
+
+  /** Appends id (the next row's). */
+  push(id: string): void {
+    const max = Buffer.byteLength(id, 'utf8') + 1;
+    this.room(max);
+    this.used += this.bytes.write(id, this.used, 'utf8');
+    this.end();
+  }
+
+  /** Appends the id whose UTF-8 is buf[start, end) (a packed read's bytes, copied). */
+  pushBytes(buf: Uint8Array, start: number, end: number): void {
+    this.room(end - start + 1);
+    this.bytes.set(buf.subarray(start, end), this.used);
+    this.used += end - start;
+    this.end();
+  }
+
+  private end(): void {
+    if (this.count >= this.n) throw new Error(`more than the ${this.n} ids this list was made for`);
+    this.bytes[this.used++] = 10;
+    this.ends[this.count++] = this.used;
+  }
+
+  /** How many ids have been appended. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** The list (its bytes copied to their exact length). @throws Error when fewer ids than `n` were appended */
+  list(): IdList {
+    if (this.count !== this.n) throw new Error(`${this.count} ids appended to a list of ${this.n}`);
+    // A plain Uint8Array (not a Buffer), as it is after crossing threads.
+    return new IdList(new Uint8Array(this.bytes.subarray(0, this.used)), this.ends);
+  }
+}
+
+/**
  * The rows of one read (or one thread's id range), coded in first-appearance order: what a thread
  * reads. Plain data (typed arrays, arrays of strings and numbers), so a worker can post it.
  */
 export interface InputPart {
   n: number;
-  ids: string[];
+  ids: IdList;
   svs: Int32Array;
   factorCodes: Record<Factor, Int32Array>;
   factorLabels: Record<Factor, string[]>;
@@ -162,7 +287,8 @@ export interface InputPart {
  * 0 share a code, NaN = missing).
  */
 export class PartBuilder {
-  readonly ids: string[];
+  /** The rows' ids, appended in row order ({@link setId}, {@link setIdBytes}). */
+  private readonly idList: IdListBuilder;
   readonly svs: Int32Array;
   readonly factorCodes: Record<Factor, Int32Array>;
   readonly itemCodes: Int32Array[];
@@ -188,7 +314,7 @@ export class PartBuilder {
   readonly itemCount: number;
 
   constructor(readonly n: number, readonly itemNames: readonly string[]) {
-    this.ids = new Array<string>(n);
+    this.idList = new IdListBuilder(n);
     this.svs = new Int32Array(n);
     this.factorCodes = Object.fromEntries(FACTORS.map((f) => [f, new Int32Array(n)])) as Record<Factor, Int32Array>;
     this.itemCount = itemNames.length;
@@ -204,6 +330,22 @@ export class PartBuilder {
     this.answersHash = new Array<string | null>(n).fill(null);
     this.completedAtMs = new Float64Array(n).fill(Number.NaN);
     this.fingerprint = itemNamesFingerprint(itemNames);
+  }
+
+  /** Sets row i's id; rows come in order (i is the number of ids set so far). */
+  setId(i: number, id: string): void {
+    this.expectRow(i);
+    this.idList.push(id);
+  }
+
+  /** Sets row i's id from its UTF-8 bytes buf[start, end); rows come in order. */
+  setIdBytes(i: number, buf: Uint8Array, start: number, end: number): void {
+    this.expectRow(i);
+    this.idList.pushBytes(buf, start, end);
+  }
+
+  private expectRow(i: number): void {
+    if (i !== this.idList.size) throw new Error(`row ${i}'s id set after ${this.idList.size} ids: rows must come in order`);
   }
 
   /** Codes of the five text factors (null → ''), in the order every reader codes them. */
@@ -329,7 +471,7 @@ export class PartBuilder {
       region: e.region.labels, settlement: e.settlement.labels, sex: e.sex.labels, age: this.ageLabels, ageBand: e.ageBand.labels, ethnicity: e.ethnicity.labels,
     };
     return {
-      n: this.n, ids: this.ids, svs: this.svs, factorCodes: this.factorCodes, factorLabels, itemCodes: this.itemCodes, itemValues: this.itemValues,
+      n: this.n, ids: this.idList.list(), svs: this.svs, factorCodes: this.factorCodes, factorLabels, itemCodes: this.itemCodes, itemValues: this.itemValues,
       stored: this.stored, durations: this.durations, baseWeights: this.baseWeights,
       powOk: this.powOk, addressHash: this.addressHash, answersHash: this.answersHash, completedAtMs: this.completedAtMs,
     };

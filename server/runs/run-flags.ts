@@ -27,7 +27,7 @@ export async function writeRunFlags(tx: Sql, runId: number, waveId: number, comp
   for (const f of STORED_RUN_FLAGS) {
     const on = flags[f];
     const hit: string[] = [];
-    for (let i = 0; i < on.length; i++) if (on[i]) hit.push(ids[i]!);
+    for (let i = 0; i < on.length; i++) if (on[i]) hit.push(ids.at(i));
     if (hit.length > 0) {
       await tx.run(sql`INSERT INTO ${runFlags} (${bare(runFlags.runId)}, ${bare(runFlags.flag)}, ${bare(runFlags.responseId)})
         SELECT CAST(${runId} AS INTEGER), CAST(${f} AS TEXT), value FROM ${elements(JSON.stringify(hit))}`);

@@ -241,8 +241,8 @@ export function compareRun(run: StoredRun, wave: WaveRow, frame: FrameRow, sourc
       const ids = input.ids;
       stored.hashes.forEach((h, b) => {
         if (h === input.blocks.hashes[b]) return;
-        const from = ids[b * stored.size];
-        const to = ids[Math.min(ids.length, (b + 1) * stored.size) - 1];
+        const from = ids.at(b * stored.size);
+        const to = ids.at(Math.min(ids.length, (b + 1) * stored.size) - 1);
         differences.push({ what: 'input rows', stored: `block ${b + 1} of ${stored.hashes.length}`, now: `at least one of the complete responses from "${from}" to "${to}" (id order) changed` });
       });
     } else {

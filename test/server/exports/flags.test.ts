@@ -54,7 +54,7 @@ describe('quality flags of a plain export', () => {
     } finally { db.$client.close(); }
     const { streamed, run } = await both(fx.file, fx.waveId);
     for (const f of QUALITY_FLAGS) expect(ones(streamed.flags[f]), f).toEqual(ones(run.flags[f]));
-    const index = (id: string) => run.ids.indexOf(id);
+    const index = (id: string) => run.ids.toArray().indexOf(id);
     expect(streamed.flags.straightliner[index('r0002')]).toBe(1);
     expect(streamed.flags.straightliner[index('r0003')]).toBe(0);
     expect(streamed.flags.incomplete[index('r0004')]).toBe(1);

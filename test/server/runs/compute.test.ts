@@ -59,7 +59,7 @@ describe('estimate runs read the stored columns', () => {
     const wave = db.$client.prepare("SELECT id FROM waves WHERE period = '2024-Q2'").get() as { id: number };
     const ids = db.$client.prepare("SELECT id FROM responses WHERE wave_id = ? AND status = 'complete' ORDER BY id").pluck().all(wave.id) as string[];
     const computed = computeRun(db, findWave(db, wave.id)!, (await findFrameByName(storeOf(db).sql, 'ref'))!, { ...DEFAULT_RUN_OPTIONS, exclude: ['straightliner'] });
-    const target = ids.find((id) => computed.perRespondent.flags.straightliner[computed.perRespondent.ids.indexOf(id)] === 1)!;
+    const target = ids.find((id) => computed.perRespondent.flags.straightliner[computed.perRespondent.ids.toArray().indexOf(id)] === 1)!;
     db.insert(flagOverrules).values({ responseId: target, flag: 'straightliner', reason: 'checked by phone: genuine answers', actor: 'test', at: new Date().toISOString() }).run();
     const after = await createEstimateRun(storeOf(db), db, { ...request, options: { exclude: ['straightliner'] } }, 'test');
     expect(after.result.sample.excludedBy.straightliner).toBe(flagged - 1);

@@ -59,7 +59,7 @@ describe('the PostgreSQL reader of a run\'s input', () => {
 
       expect(fromPg.n).toBe(fromSqlite.n);
       expect(fromPg.ids).toEqual(fromSqlite.ids);
-      expect(fromPg.ids[0]!.startsWith('B-')).toBe(true);
+      expect(fromPg.ids.at(0).startsWith('B-')).toBe(true);
       expect(fromPg.inputHash).toBe(fromSqlite.inputHash);
       expect(fromPg.blocks).toEqual(fromSqlite.blocks);
       expect(plain(fromPg)).toEqual(plain(fromSqlite));
@@ -73,7 +73,7 @@ describe('the PostgreSQL reader of a run\'s input', () => {
       expect(flagsSqlite.burst.some((x) => x === 1) || flagsSqlite.duplicate_answers.some((x) => x === 1)).toBe(true);
 
       // A row changed in PostgreSQL only: the hashes differ (the reader reads what is there).
-      await client.query('UPDATE responses SET consensus = consensus + 1 WHERE id = $1', [fromPg.ids[5]]);
+      await client.query('UPDATE responses SET consensus = consensus + 1 WHERE id = $1', [fromPg.ids.at(5)]);
       const changed = await readRunInputPg(client, waveId, spec);
       expect(changed.inputHash).not.toBe(fromSqlite.inputHash);
       expect(changed.blocks.hashes.filter((h, b) => h !== fromSqlite.blocks.hashes[b])).toHaveLength(1);

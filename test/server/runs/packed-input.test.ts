@@ -140,7 +140,7 @@ describe('the packed run input', () => {
     expect(nulled.map((x) => x.id).sort()).toEqual([e1, e2, e3].sort());
     const edited = await read();
     expect(edited.inputHash).not.toBe(packed.inputHash);
-    const at = (id: string) => edited.ids.indexOf(id);
+    const at = (id: string) => edited.ids.toArray().indexOf(id);
     expect(edited.stored.consensus[at(e1)]).toBe(12.5);
     expect(edited.factorLabels.region[edited.factors.region[at(e2)]!]).toBe('Шымкент');
     expect(edited.items.a1!.values[edited.items.a1!.codes[at(e3)]!]).toBe(75.25);

@@ -93,7 +93,7 @@ describe('readRunInput', () => {
     const one = read(false, undefined, false);
     // The lower half of the rowids holds ids from all over the id order (a real merge, not a concatenation).
     const lowerIds = db.$client.prepare("SELECT id FROM responses WHERE wave_id = ? AND status = 'complete' ORDER BY rowid LIMIT ?").pluck().all(waveId, one.n >> 1) as string[];
-    const positions = lowerIds.map((id) => one.ids.indexOf(id));
+    const positions = lowerIds.map((id) => one.ids.toArray().indexOf(id));
     expect(Math.min(...positions)).toBeLessThan(one.n / 10);
     expect(Math.max(...positions)).toBeGreaterThan(one.n * 0.9);
     const two = read(true, undefined, packed, blockRows);

@@ -28,6 +28,7 @@ import { publicResultsRouter } from '../../../server/results/routes';
 import { loadPublishedState, stateVersion } from '../../../server/results/state';
 import { overrulesOfWaveSql } from '../../../server/runs/overrules';
 import { writeRunFlags } from '../../../server/runs/run-flags';
+import { IdList } from '../../../server/runs/packed-input';
 import { getRun, requireRun, resolveFrame, resolveWave } from '../../../server/runs/service';
 import { loadTargets } from '../../../server/surveys/sqlite-sync';
 import { parseCsvText } from '../../../server/tables/read-table';
@@ -167,7 +168,7 @@ describe(`runs and publication on the store (${process.env.KELISIM_TEST_DB ?? 's
       SELECT wave_id, frame_id, frame_hash, survey_version_ids, scoring_hash, options, engine_version, input_hash, input_blocks, result, 'flags', created_at
       FROM ${estimateRuns} WHERE ${estimateRuns.id} = ${runId} RETURNING ${estimateRuns.id} AS "id"`))!.id);
     const flagged = await store.write((tx) => writeRunFlags(tx, flagRun, fixture.waveId, {
-      perRespondent: { ids, flags, excluded: new Uint8Array(ids.length), weights: new Float64Array(ids.length) },
+      perRespondent: { ids: IdList.from(ids), flags, excluded: new Uint8Array(ids.length), weights: new Float64Array(ids.length) },
       flagNotes: { speederMedianMs: 600_000, speederThresholdMs: 180_000 },
     }));
     const expected = Math.ceil(ids.length / 50) + Math.ceil(ids.length / 97) + Math.ceil(ids.length / 1000);
