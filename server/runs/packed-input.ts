@@ -233,8 +233,11 @@ export class IdListBuilder {
   /** Appends the id whose UTF-8 is buf[start, end) (a packed read's bytes, copied). */
   pushBytes(buf: Uint8Array, start: number, end: number): void {
     this.room(end - start + 1);
-    this.bytes.set(buf.subarray(start, end), this.used);
-    this.used += end - start;
+    // Byte by byte: ids are short, and a subarray per id (to copy with set) cost more than the copy.
+    const out = this.bytes;
+    let u = this.used;
+    for (let k = start; k < end; k++) out[u++] = buf[k]!;
+    this.used = u;
     this.end();
   }
 
@@ -304,8 +307,13 @@ export class PartBuilder {
   private ageIndex = new Map<number, number>();
   private ageLabels: string[] = [];
   private itemIndex: Map<number, number>[];
-  /** The distinct packed byte strings of the five text factors seen so far, by their FNV-1a hash: [bytes, codes] pairs. */
-  private combos = new Map<number, [Uint8Array, Int32Array][]>();
+  /**
+   * The distinct packed byte strings of the five text factors seen so far (`comboBytes`) and their
+   * codes (`comboCodes`), found by their FNV-1a hash (its low 30 bits: a small integer key).
+   */
+  private combos = new Map<number, number[]>();
+  private comboBytes: Uint8Array[] = [];
+  private comboCodes: Int32Array[] = [];
   /** Per item, the code of each one-byte number (0–200 the number, 201 missing) once seen; −1 before. A cache of setItem's answer, so the same codes. */
   private itemByteCodes: Int32Array[];
   /** The same for ages. */
@@ -438,17 +446,20 @@ export class PartBuilder {
   /** The codes of the five factors packed in buf[start, end) (hash h of those bytes). */
   private factorCodesOf(buf: Buffer, start: number, end: number, h: number): Int32Array {
     const n = end - start;
-    let bucket = this.combos.get(h);
+    const key = h & 0x3fffffff;
+    let bucket = this.combos.get(key);
     if (bucket !== undefined) {
-      for (const [bytes, fc] of bucket) {
+      for (let b = 0; b < bucket.length; b++) {
+        const k = bucket[b]!;
+        const bytes = this.comboBytes[k]!;
         if (bytes.length !== n) continue;
         let same = true;
         for (let j = 0; j < n; j++) if (bytes[j] !== buf[start + j]) { same = false; break; }
-        if (same) return fc;
+        if (same) return this.comboCodes[k]!;
       }
     } else {
       bucket = [];
-      this.combos.set(h, bucket);
+      this.combos.set(key, bucket);
     }
     const texts: string[] = [];
     let p = start;
@@ -460,7 +471,9 @@ export class PartBuilder {
       p += len;
     }
     const fc = this.factors(texts[0]!, texts[1]!, texts[2]!, texts[3]!, texts[4]!);
-    bucket.push([Uint8Array.prototype.slice.call(buf, start, end), fc]);
+    bucket.push(this.comboBytes.length);
+    this.comboBytes.push(Uint8Array.prototype.slice.call(buf, start, end));
+    this.comboCodes.push(fc);
     return fc;
   }
 
