@@ -19,6 +19,7 @@
 // - Downloads (invitations CSV, exports) answer the file with `Content-Disposition: attachment`.
 import { z } from 'zod/mini';
 import { LOCALES } from './locales';
+import { QUALITY_FLAGS, type QualityFlagName } from './quality-flags';
 
 export { errorBody, type ErrorBody } from './respondent-api';
 
@@ -47,13 +48,8 @@ export const MAX_UPLOAD_BYTES = 64 * 1024 * 1024;
 export const CSV_MEDIA_TYPE = 'text/csv';
 export const XLSX_MEDIA_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
-/**
- * Quality flags of METHODOLOGY §6 that a run computes (excluded by default), the one list for the
- * runs, the exports and the console. The last three guard the open link against ballot stuffing
- * (analysis/quality.ts, docs/decisions/021); a run stored before they existed has no count for them.
- */
-export const QUALITY_FLAGS = ['speeder', 'straightliner', 'incomplete', 'burst', 'duplicate_answers', 'automation'] as const;
-export type QualityFlagName = (typeof QUALITY_FLAGS)[number];
+/** Quality flags of METHODOLOGY §6 (contract/quality-flags.ts). */
+export { QUALITY_FLAGS, type QualityFlagName };
 export const RESPONSE_MODES = ['web', 'capi', 'papi', 'cati'] as const;
 export const RESPONSE_STATUSES = ['partial', 'complete', 'screened_out'] as const;
 export const EXPORT_FORMATS = ['csv', 'xlsx', 'sav'] as const;

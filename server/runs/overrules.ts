@@ -1,7 +1,7 @@
 // Quality-flag overrules (issue 8): a researcher's written decision that a flagged response is
 // genuine. The console writes them (server/admin/responses/service.ts, audited); runs read them.
 import { sql } from 'drizzle-orm';
-import type { QualityFlagName } from '../../contract/admin-api';
+import type { QualityFlagName } from '../../contract/quality-flags';
 import type { Queryable } from '../db/open';
 import type { Sql } from '../db/sql';
 import { flagOverrules, responses } from '../db/schema';

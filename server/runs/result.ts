@@ -5,7 +5,7 @@
 import type { AnalysisResult } from '../../analysis/analyze';
 import type { MarginCellShare } from '../../analysis/diagnostics';
 import type { PoolingMoments } from '../../analysis/pooling';
-import { QUALITY_FLAGS, type QualityFlagName } from '../../contract/admin-api';
+import { QUALITY_FLAGS, type QualityFlagName } from '../../contract/quality-flags';
 
 /** The indicators, in their fixed order (METHODOLOGY §1). */
 export const INDICATOR_IDS = ['consensus', 'tolerance', 'mood'] as const;
