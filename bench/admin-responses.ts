@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { QUALITY_FLAGS, type QualityFlagName } from '../contract/admin-api';
 import { listResponses } from '../server/admin/responses/service';
-import { writeRunFlags } from '../server/runs/run-flags';
+import { flaggedIds, writeRunFlags } from '../server/runs/run-flags';
 import { IdList } from '../server/runs/packed-input';
 import { openDb } from '../server/db/open';
 import { createSqliteStore } from '../server/db/store-sqlite';
@@ -47,10 +47,10 @@ try {
   const flags = Object.fromEntries(QUALITY_FLAGS.map((f) => [f, new Uint8Array(ids.length)])) as Record<QualityFlagName, Uint8Array>;
   for (let i = 0; i < ids.length; i++) { if (i % 50 === 0) flags.speeder[i] = 1; if (i % 997 === 0) flags.straightliner[i] = 1; }
   const t1 = performance.now();
-  const flagged = await createSqliteStore(db).write((tx) => writeRunFlags(tx, runId, w1, {
+  const flagged = await createSqliteStore(db).write((tx) => writeRunFlags(tx, runId, w1, flaggedIds({
     perRespondent: { ids: IdList.from(ids), flags, excluded: new Uint8Array(ids.length), weights: new Float64Array(ids.length) },
     flagNotes: { speederMedianMs: 600_000, speederThresholdMs: 180_000 },
-  }));
+  })));
   console.log(`run flags: ${flagged} pairs of ${ids.length} complete responses written by writeRunFlags in ${(performance.now() - t1).toFixed(0)} ms (the time a run spends on them)`);
   db.$client.exec('ANALYZE');
   console.log(`${n} responses written in ${((performance.now() - t0) / 1000).toFixed(1)} s`);

@@ -13,30 +13,48 @@ import { QUALITY_FLAGS, type QualityFlag } from './result';
 /** The flags a run stores per response: every flag but `incomplete`. */
 export const STORED_RUN_FLAGS = QUALITY_FLAGS.filter((f) => f !== 'incomplete') as Exclude<QualityFlag, 'incomplete'>[];
 
+/** A run's flagged pairs as {@link writeRunFlags} writes them: per stored flag, the JSON array of the ids it marks (id order). */
+export interface FlaggedIds {
+  byFlag: { flag: (typeof STORED_RUN_FLAGS)[number]; ids: string }[];
+  count: number;
+  notes: ComputedRun['flagNotes'];
+}
+
 /**
- * Writes run `runId`'s flagged pairs and its flag notes; call inside the run's write transaction
- * (`tx`). Cost: one pass over the five flag columns plus an index insert per flagged pair
- * (bench/admin-responses.ts prints it).
+ * The flagged pairs of a computed run, ready to write: made before the run's write transaction
+ * opens, so that the transaction (which every other writer of the database waits for) only
+ * inserts. Cost: one pass over the five flag columns (~50 ms a million rows).
  */
-export async function writeRunFlags(tx: Sql, runId: number, waveId: number, computed: Pick<ComputedRun, 'perRespondent' | 'flagNotes'>): Promise<number> {
+export function flaggedIds(computed: Pick<ComputedRun, 'perRespondent' | 'flagNotes'>): FlaggedIds {
   const { ids, flags } = computed.perRespondent;
+  const byFlag: FlaggedIds['byFlag'] = [];
+  let count = 0;
+  for (const flag of STORED_RUN_FLAGS) {
+    const on = flags[flag];
+    const hit: string[] = [];
+    for (let i = 0; i < on.length; i++) if (on[i]) hit.push(ids.at(i));
+    if (hit.length > 0) byFlag.push({ flag, ids: JSON.stringify(hit) });
+    count += hit.length;
+  }
+  return { byFlag, count, notes: computed.flagNotes };
+}
+
+/**
+ * Writes run `runId`'s flagged pairs ({@link flaggedIds}) and its flag notes; call inside the
+ * run's write transaction (`tx`). Cost: an index insert per flagged pair (bench/admin-responses.ts
+ * prints it). Returns how many pairs it wrote.
+ */
+export async function writeRunFlags(tx: Sql, runId: number, waveId: number, flagged: FlaggedIds): Promise<number> {
   // One statement per flag over a JSON array of the ids (in id order, as the run read them, so the
   // key grows at its end): measured ~10× faster on SQLite than a statement per pair for a few thousand.
   const elements = (json: string) => (tx.dialect === 'postgres' ? sql`json_array_elements_text(CAST(${json} AS json))` : sql`json_each(${json})`);
-  let flagged = 0;
-  for (const f of STORED_RUN_FLAGS) {
-    const on = flags[f];
-    const hit: string[] = [];
-    for (let i = 0; i < on.length; i++) if (on[i]) hit.push(ids.at(i));
-    if (hit.length > 0) {
-      await tx.run(sql`INSERT INTO ${runFlags} (${bare(runFlags.runId)}, ${bare(runFlags.flag)}, ${bare(runFlags.responseId)})
-        SELECT CAST(${runId} AS INTEGER), CAST(${f} AS TEXT), value FROM ${elements(JSON.stringify(hit))}`);
-    }
-    flagged += hit.length;
+  for (const { flag, ids } of flagged.byFlag) {
+    await tx.run(sql`INSERT INTO ${runFlags} (${bare(runFlags.runId)}, ${bare(runFlags.flag)}, ${bare(runFlags.responseId)})
+      SELECT CAST(${runId} AS INTEGER), CAST(${flag} AS TEXT), value FROM ${elements(ids)}`);
   }
   await tx.run(sql`INSERT INTO ${runFlagSets} (${bare(runFlagSets.runId)}, ${bare(runFlagSets.waveId)}, ${bare(runFlagSets.speederMedianMs)}, ${bare(runFlagSets.speederThresholdMs)}, ${bare(runFlagSets.flagged)})
-    VALUES (${runId}, ${waveId}, ${computed.flagNotes.speederMedianMs}, ${computed.flagNotes.speederThresholdMs}, ${flagged})`);
-  return flagged;
+    VALUES (${runId}, ${waveId}, ${flagged.notes.speederMedianMs}, ${flagged.notes.speederThresholdMs}, ${flagged.count})`);
+  return flagged.count;
 }
 
 /** The wave's latest run that recorded its flags, or undefined (no run yet, or only runs from before decision 024). */

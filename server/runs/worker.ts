@@ -3,7 +3,7 @@
 // command line does — createEstimateRun — and a message back.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { RunProgress } from './compute';
-import { openDb, type Db } from '../db/open';
+import { openDb, syncDbFiles, type Db } from '../db/open';
 import { createPgPool } from '../db/open-pg';
 import type { Store } from '../db/store';
 import { createPgStore } from '../db/store-pg';
@@ -25,8 +25,11 @@ let store: Store;
 if (job.database.url !== undefined) {
   store = createPgStore(createPgPool(job.database.url, { max: 2 }));
 } else {
-  db = openDb(job.database.file, { migrateSchema: false });
-  store = createSqliteStore(db);
+  // synchronous=NORMAL and the WAL fsync'd after the COMMIT, as the server's own writes: the write
+  // lock, which respondents' completions wait for, is not held through the fsync.
+  const file = job.database.file;
+  db = openDb(file, { migrateSchema: false, synchronous: 'normal' });
+  store = createSqliteStore(db, { syncWal: async () => syncDbFiles(file) });
 }
 // Progress goes to the main thread as { progress: { stage, fraction } } (worker-pool.ts), at most
 // once per percent or stage, so a million rows post about a hundred messages.

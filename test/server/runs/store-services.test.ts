@@ -27,7 +27,7 @@ import { currentPublication, everPublished, publicationHistory, publishedRuns, p
 import { publicResultsRouter } from '../../../server/results/routes';
 import { loadPublishedState, stateVersion } from '../../../server/results/state';
 import { overrulesOfWaveSql } from '../../../server/runs/overrules';
-import { writeRunFlags } from '../../../server/runs/run-flags';
+import { flaggedIds, writeRunFlags } from '../../../server/runs/run-flags';
 import { IdList } from '../../../server/runs/packed-input';
 import { getRun, requireRun, resolveFrame, resolveWave } from '../../../server/runs/service';
 import { loadTargets } from '../../../server/surveys/sqlite-sync';
@@ -167,10 +167,10 @@ describe(`runs and publication on the store (${process.env.KELISIM_TEST_DB ?? 's
       (wave_id, frame_id, frame_hash, survey_version_ids, scoring_hash, options, engine_version, input_hash, input_blocks, result, created_by, created_at)
       SELECT wave_id, frame_id, frame_hash, survey_version_ids, scoring_hash, options, engine_version, input_hash, input_blocks, result, 'flags', created_at
       FROM ${estimateRuns} WHERE ${estimateRuns.id} = ${runId} RETURNING ${estimateRuns.id} AS "id"`))!.id);
-    const flagged = await store.write((tx) => writeRunFlags(tx, flagRun, fixture.waveId, {
+    const flagged = await store.write((tx) => writeRunFlags(tx, flagRun, fixture.waveId, flaggedIds({
       perRespondent: { ids: IdList.from(ids), flags, excluded: new Uint8Array(ids.length), weights: new Float64Array(ids.length) },
       flagNotes: { speederMedianMs: 600_000, speederThresholdMs: 180_000 },
-    }));
+    })));
     const expected = Math.ceil(ids.length / 50) + Math.ceil(ids.length / 97) + Math.ceil(ids.length / 1000);
     expect(flagged).toBe(expected);
     expect(await count(store, sql`${runFlags} WHERE ${runFlags.runId} = ${flagRun}`)).toBe(expected);
