@@ -5,7 +5,7 @@
 // the real questionnaire (surveys/official).
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { OFFICIAL_SURVEYS_DIR, REPO_ROOT, startTestApp, type TestApp } from '../helpers/app';
 import { openBrowser, type Browser } from './browser';
 import { journeyLanguages } from './engine-pass';
@@ -70,6 +70,18 @@ async function withBrowser(lang: Lang, width: number, height: number, run: (b: B
 }
 
 /** The box of the question whose title is `title`, in viewport pixels. */
+/**
+ * Taps `option` of the dropdown that has the keyboard focus, opening its list with ArrowDown when
+ * it is not open. The list can close again before the tap on a slow machine (SurveyJS closes it
+ * when the page scrolls under it): a respondent would open it again, and so does this.
+ */
+async function pickOption(page: Browser['page'], option: ReturnType<Browser['page']['getByRole']>): Promise<void> {
+  await vi.waitFor(async () => {
+    if (!(await option.isVisible())) await page.keyboard.press('ArrowDown');
+    await option.click({ timeout: 1000 });
+  }, { timeout: 10_000, interval: 200 });
+}
+
 async function questionBox(page: Browser['page'], title: string | RegExp) {
   const q = page.locator('.sd-question').filter({ has: page.getByText(title, { exact: typeof title === 'string' }) });
   const box = await q.boundingBox();
@@ -181,7 +193,7 @@ describe('respondent page on a 360 × 740 phone', () => {
         expect(regions).toHaveLength(17);
         expect(regions).toEqual([...regions].sort(byName(lang)));
         if (SCREENSHOTS) await page.screenshot({ path: path.join(SCREENSHOTS, `phone-${lang}-360-regions.png`) });
-        await page.getByRole('option').nth(4).click();
+        await pickOption(page, page.getByRole('option').nth(4));
         // The dropdown's clear button, once there is a value to clear, is a 44-px target too.
         await page.locator('.sd-editor-clean-button').first().waitFor();
         expect(await smallTargets(page, '.sd-editor-clean-button, .sd-editor-clean-button :is(button, [role=button], .sd-action)')).toEqual([]);
@@ -230,16 +242,14 @@ describe('respondent page on a 360 × 740 phone', () => {
       await page.getByRole('button', { name: 'Next' }).click();
       await page.getByText(LANGUAGES.en.region, { exact: true }).waitFor();
       await page.getByRole('combobox', { name: LANGUAGES.en.region }).focus();
-      await page.keyboard.press('ArrowDown');
-      await page.getByRole('option', { name: 'Astana (city)' }).click();
+      await pickOption(page, page.getByRole('option', { name: 'Astana (city)' }));
       for (const [title, answer] of [[/town or city, or in a rural area/, 'In a town or city'], ['Your sex', 'Male']] as const) {
         await page.locator('.sd-question').filter({ has: page.getByText(title) }).getByText(answer, { exact: true }).click();
       }
       await page.locator('.sd-question').filter({ has: page.getByText(/How old are you/) }).getByRole('spinbutton').fill('40');
       await page.keyboard.press('Tab');
       await page.getByRole('combobox', { name: /ethnic group/ }).focus();
-      await page.keyboard.press('ArrowDown');
-      await page.getByRole('option').first().click();
+      await pickOption(page, page.getByRole('option').first());
       for (let pageNo = 3; pageNo <= 5; pageNo++) {
         await page.getByRole('button', { name: 'Next' }).click();
         await expect.poll(async () => (await progress(page)).text).toMatch(new RegExp(`${pageNo}.*5`));

@@ -7,15 +7,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copySqliteToPg } from '../../../server/db/copy-pg';
 import { currentPublication, publicationHistory } from '../../../server/publications/service';
 import { requireRun } from '../../../server/runs/service';
 import { createSqliteStore } from '../../../server/db/store-sqlite';
 import { openDb } from '../../../server/db/open';
 import type { Store } from '../../../server/db/store';
 import { runCli } from '../../helpers/spawn';
-import { createTestStore, type TestStore } from '../../helpers/store';
-import { createRunFixture, type RunFixture } from '../exports/run-fixture';
+import type { TestStore } from '../../helpers/store';
+import { runFixtureOnTestStore, type RunFixture } from '../exports/run-fixture';
 import { REFERENCE_DIR } from '../runs/reference-import';
 
 let fixture: RunFixture;
@@ -25,12 +24,8 @@ let env: Record<string, string>;
 const closers: (() => Promise<void> | void)[] = [];
 
 beforeAll(async () => {
-  fixture = await createRunFixture();
-  closers.push(() => fs.rmSync(fixture.dir, { recursive: true, force: true }));
-  ts = await createTestStore();
-  closers.push(() => ts.cleanup());
+  ({ fixture, ts } = await runFixtureOnTestStore(closers));
   if (ts.engine === 'postgres') {
-    await copySqliteToPg(fixture.file, ts.location.url!);
     store = ts.store;
     // KELISIM_DB points nowhere: the command must use the URL.
     env = { KELISIM_DATABASE_URL: ts.location.url!, KELISIM_DB: path.join(fixture.dir, 'not-used.db') };

@@ -2,7 +2,9 @@
 // results: the official questionnaire, the R reference interviews raking-a (1,500) imported as a
 // wave with durations that make every 50th respondent a speeder, the reference frame, and a run
 // with METHODOLOGY's defaults (every flag excluded); plus an empty second wave.
+import fs from 'node:fs';
 import path from 'node:path';
+import { copySqliteToPg } from '../../../server/db/copy-pg';
 import { openDb } from '../../../server/db/open';
 import { importFrameFile } from '../../../server/frames/service';
 import { importResponsesFile } from '../../../server/responses/import';
@@ -13,6 +15,7 @@ import { OFFICIAL_SURVEY_ID } from '../../../server/surveys/service';
 import { createWave } from '../../../server/waves/sqlite-sync';
 import { OFFICIAL_SURVEYS_DIR } from '../../helpers/app';
 import { createTestDbFile } from '../../helpers/db';
+import { createTestStore, type TestStore } from '../../helpers/store';
 import { REFERENCE_DIR, writeReferenceImport } from '../runs/reference-import';
 
 export interface RunFixture {
@@ -43,4 +46,18 @@ export async function createRunFixture(): Promise<RunFixture> {
   } finally {
     db.$client.close();
   }
+}
+
+/**
+ * The run fixture on this test run's engine (KELISIM_TEST_DB): built in SQLite as above, and on
+ * PostgreSQL copied into the test store's database (`kelisim db copy`'s copySqliteToPg). Their
+ * cleanups are pushed onto `closers` (run them in reverse).
+ */
+export async function runFixtureOnTestStore(closers: (() => Promise<void> | void)[]): Promise<{ fixture: RunFixture; ts: TestStore }> {
+  const fixture = await createRunFixture();
+  closers.push(() => fs.rmSync(fixture.dir, { recursive: true, force: true }));
+  const ts = await createTestStore();
+  closers.push(() => ts.cleanup());
+  if (ts.engine === 'postgres') await copySqliteToPg(fixture.file, ts.location.url!);
+  return { fixture, ts };
 }

@@ -7,7 +7,6 @@
 // The data (the R reference wave raking-a with its frame and one run, test/server/exports/
 // run-fixture.ts) is built with the SQLite code in a file of its own; on PostgreSQL it is copied
 // into the test's database (`kelisim db copy`'s code), on SQLite the servers run over that file.
-import fs from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
@@ -17,7 +16,6 @@ import { claimQueuedJob, createJobRunner, type ClaimedJob } from '../../../serve
 import { createApp } from '../../../server/app';
 import { hashPassword } from '../../../server/auth/passwords';
 import { createUser } from '../../../server/auth/service';
-import { copySqliteToPg } from '../../../server/db/copy-pg';
 import { openDb, type Db } from '../../../server/db/open';
 import { openPg } from '../../../server/db/open-pg';
 import { estimateRuns, jobs, responses, users } from '../../../server/db/schema';
@@ -27,8 +25,8 @@ import { createPgStore } from '../../../server/db/store-pg';
 import { createSqliteStore } from '../../../server/db/store-sqlite';
 import { requireRun, verifyRun } from '../../../server/runs/service';
 import { listOf, numberOf, textOf, type JsonBody } from '../../helpers/app';
-import { createTestStore, type TestStore } from '../../helpers/store';
-import { createRunFixture, type RunFixture } from '../exports/run-fixture';
+import type { TestStore } from '../../helpers/store';
+import { runFixtureOnTestStore, type RunFixture } from '../exports/run-fixture';
 import { cookieOf, PASSWORD } from '../admin/helpers';
 
 /** One server's database connection: the store, and on SQLite the connection under it. */
@@ -42,12 +40,8 @@ let connect: (name?: string) => Promise<Conn>;
 const closers: (() => Promise<void> | void)[] = [];
 
 beforeAll(async () => {
-  fixture = await createRunFixture();
-  closers.push(() => fs.rmSync(fixture.dir, { recursive: true, force: true }));
-  ts = await createTestStore();
-  closers.push(() => ts.cleanup());
+  ({ fixture, ts } = await runFixtureOnTestStore(closers));
   if (ts.engine === 'postgres') {
-    await copySqliteToPg(fixture.file, ts.location.url!);
     connect = async (name = 'kelisim-test') => {
       const url = new URL(ts.location.url!);
       url.searchParams.set('application_name', name);
