@@ -55,7 +55,39 @@ export interface AnalyzeOptions {
    * every `by` variable, from which annual domain values are pooled over waves. Default false.
    */
   pooling?: boolean;
+  /**
+   * With `pooling: true`, who computes the domain sets (see {@link DomainSetRunner}); default
+   * {@link runDomainSetsHere}. The result is the same whoever computes them.
+   */
+  domainSets?: DomainSetRunner;
 }
+
+/** One domain variable's estimates and pooling moments of one indicator, as an estimate run stores them. */
+export interface DomainSet {
+  /** The indicator's scores (NaN = none) and the rows that have one (`rowsWithValue(y)`, not empty). */
+  y: Float64Array;
+  rows: Int32Array;
+  /** The domain variable's column and its levels' order (the margin's, when it is one). */
+  by: FactorColumn;
+  order: readonly string[];
+}
+
+/** What {@link domainEstimatesAndMoments} gives for a {@link DomainSet}. */
+export interface DomainSetResult { estimates: DomainEstimate[]; moments: Record<string, PoolingMoments> }
+
+/**
+ * Computes domain sets. analyze() calls it once with the sets of every indicator (indicator by
+ * indicator, `by` variable by variable) and gets back a function that gives their results in the
+ * same order — each exactly `domainEstimatesAndMoments(ctx, set.y, set.rows, set.by, set.order)`,
+ * or that call's error (the first in the sets' order). analyze() estimates everything else between
+ * the two calls, so a runner may compute some sets elsewhere meanwhile (server/runs/domain-sets.ts
+ * computes most of them on another thread). For a large wave the sets are about a third of
+ * analyze()'s CPU: each is one pass over the indicator's rows.
+ */
+export type DomainSetRunner = (ctx: EstimationContext, sets: readonly DomainSet[]) => () => DomainSetResult[];
+
+/** The default {@link DomainSetRunner}: every set on this thread, one after another, when the results are asked for. */
+export const runDomainSetsHere: DomainSetRunner = (ctx, sets) => () => sets.map((s) => domainEstimatesAndMoments(ctx, s.y, s.rows, s.by, s.order));
 
 /** Estimates of one indicator. */
 export interface IndicatorResult {
@@ -99,55 +131,34 @@ function levelOrder(margins: readonly Margin[], v: string): string[] {
 }
 
 /**
- * Every estimate of one indicator from its scores y (NaN = no score): weighted mean with SE, CI
- * and deff, Cronbach's α of its items, the share ≥ threshold and the domain estimates of each `by`
- * variable (METHODOLOGY §2–§4), plus its pooling moments when asked.
+ * An indicator's estimates other than its domains, from its scores y (NaN = no score) and the
+ * rows that have one (`rowsWithValue(y)`): weighted mean with SE, CI and deff, Cronbach's α of its
+ * items and the share ≥ threshold (METHODOLOGY §2–§4).
  *
- * Cost: O(n · (1 + by variables)) (one pass per `by` variable) plus O(P·margins + k²) per domain level.
- * @example estimateIndicator(ctx, y, itemScores, columns, { margins, by: ['region'], threshold: 60, pooling: false })
- * // → { result: { nScored: 1490, mean: 83.4…, … }, pooling: null }
+ * Cost: O(n · (1 + items)) plus O(P·margins + k²).
+ * @example indicatorEstimates(ctx, y, rowsWithValue(y), itemScores, 60)
+ * // → { nScored: 1490, unweightedMean: 82.9…, mean: 83.4…, se: 0.6…, …, shareAtLeast60: { share: 0.8…, se: 0.01… } }
  */
-export function estimateIndicator(
-  ctx: EstimationContext, y: Float64Array, items: readonly (Float64Array | CodedScores)[], columns: Readonly<Record<string, FactorColumn>>,
-  opts: { margins: readonly Margin[]; by: readonly string[]; threshold: number; pooling: boolean },
-): { result: IndicatorResult; pooling: Record<string, Record<string, PoolingMoments>> | null } {
-  const { by } = opts;
-  const rows = rowsWithValue(y);
+export function indicatorEstimates(
+  ctx: EstimationContext, y: Float64Array, rows: Int32Array, items: readonly (Float64Array | CodedScores)[], threshold: number,
+): Omit<IndicatorResult, 'domains'> {
   const alpha = cronbachAlpha(items);
   if (rows.length === 0) {
-    return {
-      result: {
-        nScored: 0, unweightedMean: null, mean: null, se: null, ci95: null, deff: null,
-        cronbachAlpha: alpha.alpha, alphaN: alpha.n, shareAtLeast60: null, domains: Object.fromEntries(by.map((v) => [v, []])),
-      },
-      pooling: opts.pooling ? Object.fromEntries(by.map((v) => [v, {}])) : null,
-    };
+    return { nScored: 0, unweightedMean: null, mean: null, se: null, ci95: null, deff: null, cronbachAlpha: alpha.alpha, alphaN: alpha.n, shareAtLeast60: null };
   }
   let sum = 0;
   for (let r = 0; r < rows.length; r++) sum += y[rows[r]!]!;
   const e = calibratedMean(ctx, y, rows);
-  const domains: Record<string, DomainEstimate[]> = {};
-  const pooling: Record<string, Record<string, PoolingMoments>> | null = opts.pooling ? {} : null;
-  for (const v of by) {
-    const order = levelOrder(opts.margins, v);
-    // One pass over the rows gives both the estimates and the pooling moments of every level.
-    if (pooling) ({ estimates: domains[v], moments: pooling[v] } = domainEstimatesAndMoments(ctx, y, rows, columns[v]!, order));
-    else domains[v] = domainMeans(ctx, y, rows, columns[v]!, order);
-  }
   return {
-    result: {
-      nScored: rows.length,
-      unweightedMean: sum / rows.length,
-      mean: e.mean,
-      se: e.se,
-      ci95: e.ci95,
-      deff: e.deff,
-      cronbachAlpha: alpha.alpha,
-      alphaN: alpha.n,
-      shareAtLeast60: shareAtLeast(ctx, y, rows, opts.threshold),
-      domains,
-    },
-    pooling,
+    nScored: rows.length,
+    unweightedMean: sum / rows.length,
+    mean: e.mean,
+    se: e.se,
+    ci95: e.ci95,
+    deff: e.deff,
+    cronbachAlpha: alpha.alpha,
+    alphaN: alpha.n,
+    shareAtLeast60: shareAtLeast(ctx, y, rows, threshold),
   };
 }
 
@@ -218,14 +229,33 @@ export function analyze(input: AnalyzeInput, options: AnalyzeOptions): AnalysisR
   const threshold = options.shareThreshold ?? 60;
   const indicators: Record<string, IndicatorResult> = {};
   const pooling: Record<string, Record<string, Record<string, PoolingMoments>>> = {};
-  for (const ind of options.spec.indicators) {
-    const items = ind.items.map((it) => scores.items[it.name]!);
-    const r = estimateIndicator(ctx, scores.indicators[ind.id]!, items, columns, {
-      margins: options.margins, by, threshold, pooling: options.pooling === true,
-    });
-    indicators[ind.id] = r.result;
-    if (r.pooling) pooling[ind.id] = r.pooling;
-  }
+  const pooled = options.pooling === true;
+  const specIndicators = options.spec.indicators;
+  const ys = specIndicators.map((ind) => scores.indicators[ind.id]!);
+  const rowsOf = ys.map((y) => rowsWithValue(y));
+  // With pooling, each indicator's domain sets (one pass over its rows per `by` variable, both the
+  // estimates and the pooling moments of every level) go to the runner before anything else is
+  // estimated, so that it may compute them elsewhere meanwhile; their results are taken after.
+  const sets: DomainSet[] = [];
+  specIndicators.forEach((_, k) => {
+    if (rowsOf[k]!.length > 0) for (const v of by) sets.push({ y: ys[k]!, rows: rowsOf[k]!, by: columns[v]!, order: levelOrder(options.margins, v) });
+  });
+  const domainSets = pooled ? (options.domainSets ?? runDomainSetsHere)(ctx, sets) : null;
+  const bases = specIndicators.map((ind, k) => indicatorEstimates(ctx, ys[k]!, rowsOf[k]!, ind.items.map((it) => scores.items[it.name]!), threshold));
+  const setResults = domainSets ? domainSets() : null;
+  if (setResults && setResults.length !== sets.length) throw new Error(`the domain set runner gave ${setResults.length} results for ${sets.length} sets`);
+  let next = 0;
+  specIndicators.forEach((ind, k) => {
+    const domains: Record<string, DomainEstimate[]> = {};
+    const moments: Record<string, Record<string, PoolingMoments>> = {};
+    for (const v of by) {
+      if (rowsOf[k]!.length === 0) { domains[v] = []; moments[v] = {}; } else if (setResults) {
+        ({ estimates: domains[v], moments: moments[v] } = setResults[next++]!);
+      } else domains[v] = domainMeans(ctx, ys[k]!, rowsOf[k]!, columns[v]!, levelOrder(options.margins, v));
+    }
+    indicators[ind.id] = { ...bases[k]!, domains };
+    if (pooled) pooling[ind.id] = moments;
+  });
   const result: AnalysisResult & Extras = {
     n,
     populationTotal: design.populationTotal,

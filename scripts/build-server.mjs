@@ -29,7 +29,9 @@ export const ENTRIES = { main: 'server/main.ts', kelisim: 'server/cli/main.ts', 
  * Worker-thread entries, loaded by file name from the bundle (server/runs/worker-pool.ts starts
  * `new URL('./worker.js', import.meta.url)`), so each must be its own output file in dist/server.
  */
-const WORKERS = { worker: 'server/runs/worker.ts', 'export-worker': 'server/exports/worker.ts', 'input-worker': 'server/runs/input-worker.ts' };
+const WORKERS = {
+  worker: 'server/runs/worker.ts', 'export-worker': 'server/exports/worker.ts', 'input-worker': 'server/runs/input-worker.ts', 'domain-worker': 'server/runs/domain-worker.ts',
+};
 const MIGRATIONS = 'server/db/migrations';
 /** PostgreSQL's migrations (server/db/open-pg.ts reads them beside its chunk, as open.ts does SQLite's). */
 const MIGRATIONS_PG = 'server/db/migrations-pg';

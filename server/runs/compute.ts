@@ -17,12 +17,13 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { analyze, type AnalysisResult } from '../../analysis/analyze';
+import { analyze, type AnalysisResult, type DomainSetRunner } from '../../analysis/analyze';
 import type { FactorColumn } from '../../analysis/columns';
 import { AnalysisError } from '../../analysis/errors';
 import { parseMargins } from '../../analysis/margins';
 import { AUTOMATION_MIN_MS_PER_ITEM, automationFlags, burstFlags, duplicateAnswerFlags, speederFlags, straightlineBlocks } from '../../analysis/quality';
 import { parseScoringSpec, scoreItem, type ScoringItem, type ScoringSpec } from '../../analysis/scoring';
+import { MIN_ROWS as DOMAIN_MIN_ROWS, startDomainSetThread } from './domain-sets';
 import { FACTORS, readRunInput, type InputRows } from './input';
 import type { IdList } from './packed-input';
 import { overrulesOfWave } from './overrules';
@@ -259,8 +260,22 @@ export function scoringSpecOfRows(waveId: number, versions: readonly { id: numbe
   return specOfRows(waveId, [...versions].sort((x, y) => x.id - y.id));
 }
 
-/** computeRun's work once the rows are read: flags, exclusions, analyze(), the stored document. No database. */
+/**
+ * computeRun's work once the rows are read: flags, exclusions, analyze(), the stored document. No
+ * database. When the rows were read on two threads (a large wave, read by the command line), most
+ * of analyze()'s domain sets are computed on a second thread (domain-sets.ts), with the same result.
+ */
 export function computeRunFrom(source: RunSource, wave: WaveRow, frame: FrameRow, options: RunOptions, progress?: RunProgress): ComputedRun {
+  // Started first, so that it has warmed up by the time raking is done.
+  const thread = source.input.threads === 2 && source.input.n >= DOMAIN_MIN_ROWS ? startDomainSetThread() : null;
+  try {
+    return computeRunWith(source, wave, frame, options, progress, thread?.runner);
+  } finally {
+    thread?.close();
+  }
+}
+
+function computeRunWith(source: RunSource, wave: WaveRow, frame: FrameRow, options: RunOptions, progress: RunProgress | undefined, domainSets: DomainSetRunner | undefined): ComputedRun {
   const { spec, scoringHash, input, overrules } = source;
   const { n } = input;
   progress?.('flags', RUN_STAGE_START.flags);
@@ -308,7 +323,7 @@ export function computeRunFrom(source: RunSource, wave: WaveRow, frame: FrameRow
   try {
     analysed = analyze(
       { n: m, id, rowName: (r) => `response "${id(r)}"`, columns, designWeights },
-      { spec: pass, margins, minCellSize: options.minCellSize, bounds: options.bounds, by: ['region', 'sex', 'ageBand', 'settlement', 'ethnicity'], pooling: true },
+      { spec: pass, margins, minCellSize: options.minCellSize, bounds: options.bounds, by: ['region', 'sex', 'ageBand', 'settlement', 'ethnicity'], pooling: true, domainSets },
     );
   } catch (err) {
     if (err instanceof AnalysisError) throw new DomainError('bad_data', err.code, `wave ${wave.id} with frame "${frame.name}": ${err.message}`, { waveId: wave.id, frame: frame.name });

@@ -15,9 +15,12 @@ import(workerData.tsxApi).then(({ register }) => { register(); return import(wor
 /**
  * The worker-thread entries (scripts/build-server.mjs's WORKERS): `worker` for
  * server/runs/worker.ts (an estimate run), `export-worker` for server/exports/worker.ts,
- * `input-worker` for server/runs/input-worker.ts (half of a run's read). Paths relative to this file.
+ * `input-worker` for server/runs/input-worker.ts (half of a run's read), `domain-worker` for
+ * server/runs/domain-worker.ts (most of a run's domain sets). Paths relative to this file.
  */
-export const WORKER_ENTRIES = { worker: '../runs/worker.ts', 'export-worker': '../exports/worker.ts', 'input-worker': '../runs/input-worker.ts' } as const;
+export const WORKER_ENTRIES = {
+  worker: '../runs/worker.ts', 'export-worker': '../exports/worker.ts', 'input-worker': '../runs/input-worker.ts', 'domain-worker': '../runs/domain-worker.ts',
+} as const;
 export type WorkerName = keyof typeof WORKER_ENTRIES;
 
 function workerSpec(name: WorkerName, data: Record<string, unknown>): { target: string | URL; options: WorkerOptions } {
