@@ -10,13 +10,13 @@
 // domainEstimatesAndMoments' on whichever thread, so the run is the same to the last bit
 // (test/server/runs/domain-sets.test.ts); if the thread cannot be started or fails, this thread
 // computes its sets too.
-import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
+import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { runDomainSetsHere, type DomainSet, type DomainSetResult, type DomainSetRunner } from '../../analysis/analyze';
 import { AnalysisError, type AnalysisErrorCode } from '../../analysis/errors';
 import type { EstimationContext } from '../../analysis/estimates';
 import { domainEstimatesAndMoments } from '../../analysis/pooling';
 import { threadPriorityLowered } from './thread-priority';
-import { startWorker } from './worker-start';
+import { startPortWorker } from './worker-start';
 
 /** Int32 slots shared with the worker: `go` (what to do) and `done` (its outcomes are posted). */
 export const DOMAIN_SLOT = { go: 0, done: 1 } as const;
@@ -63,19 +63,11 @@ export interface DomainSetThread { runner: DomainSetRunner; close: () => void; o
  * same runner computes its sets on the calling thread). Null when the thread cannot be started.
  */
 export function startDomainSetThread(): DomainSetThread | null {
-  const flags = new Int32Array(new SharedArrayBuffer(4 * 2));
-  const { port1, port2 } = new MessageChannel();
-  let worker: Worker;
-  try {
-    const data: DomainWorkerData = { port: port2, flags, lowPriority: threadPriorityLowered() };
-    worker = startWorker('domain-worker', data as unknown as Record<string, unknown>, [port2]);
-  } catch {
-    port1.close();
-    return null;
-  }
-  worker.unref();
+  const data: Omit<DomainWorkerData, 'flags' | 'port'> = { lowPriority: threadPriorityLowered() };
   // A failed thread leaves its sets to this one (see workerOutcomes).
-  worker.on('error', () => undefined);
+  const started = startPortWorker('domain-worker', 2, data);
+  if (!started) return null;
+  const { worker, flags, port: port1 } = started;
   let used = false;
   let onThread = 0;
   const close = (): void => {

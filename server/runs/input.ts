@@ -11,14 +11,14 @@
 // server's estimate worker reads on one thread: there the second core serves respondents.
 import { createHash } from 'node:crypto';
 import os from 'node:os';
-import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
+import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import type { Db } from '../db/open';
 import type { ScoringSpec } from '../../analysis/scoring';
 import { INDICATOR_IDS, type IndicatorId } from './result';
 import { FACTORS, IdList, IdListBuilder, PartBuilder, packedFor, parseTime, specItemNames, type Factor, type InputPart } from './packed-input';
 import { threadPriorityLowered } from './thread-priority';
-import { startWorker } from './worker-start';
+import { startPortWorker, type PortWorker } from './worker-start';
 
 export { FACTORS, type Factor, type InputPart } from './packed-input';
 
@@ -581,7 +581,7 @@ export type HelperReply = { ok: true; part: InputPart } | { ok: true; block: Blo
 /** What the helper thread gets as its workerData. */
 export interface HelperJob { dbFile: string; waveId: number; itemNames: string[]; flags: Int32Array; port: MessagePort; lowPriority: boolean; blockRows: number }
 
-interface Helper { worker: Worker; flags: Int32Array; port: MessagePort }
+type Helper = PortWorker;
 
 /** How long to wait for the helper thread to start and open its snapshot before reading alone. */
 const START_TIMEOUT_MS = 20_000;
@@ -595,19 +595,10 @@ const READ_TIMEOUT_MS = 10 * 60_000;
  * command, or the server's estimate worker — never the server's request thread.
  */
 function startHelper(dbFile: string, waveId: number, itemNames: readonly string[], blockRows: number): Helper | null {
-  const flags = new Int32Array(new SharedArrayBuffer(4 * 5));
-  const { port1, port2 } = new MessageChannel();
-  let worker: Worker;
-  try {
-    const job: HelperJob = { dbFile, waveId, itemNames: [...itemNames], flags, port: port2, lowPriority: threadPriorityLowered(), blockRows };
-    worker = startWorker('input-worker', job as unknown as Record<string, unknown>, [port2]);
-  } catch {
-    port1.close();
-    return null;
-  }
-  worker.unref();
-  worker.on('error', () => undefined);
-  const helper = { worker, flags, port: port1 };
+  const job: Omit<HelperJob, 'flags' | 'port'> = { dbFile, waveId, itemNames: [...itemNames], lowPriority: threadPriorityLowered(), blockRows };
+  const helper = startPortWorker('input-worker', 5, job);
+  if (!helper) return null;
+  const { flags } = helper;
   Atomics.wait(flags, SLOT.snapshot, 0, START_TIMEOUT_MS);
   // 1: its snapshot is taken; 0: not started in time; 2: it failed (e.g. could not open the file).
   if (Atomics.load(flags, SLOT.snapshot) !== 1) {

@@ -5,7 +5,7 @@
 // <name>.js beside this file's bundle (scripts/build-server.mjs, WORKERS).
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { Worker, type TransferListItem, type WorkerOptions } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort, type TransferListItem, type WorkerOptions } from 'node:worker_threads';
 
 const TS_BOOTSTRAP = `
 const { workerData } = require('node:worker_threads');
@@ -35,3 +35,28 @@ export function startWorker(name: WorkerName, data: Record<string, unknown>, tra
   const { target, options } = workerSpec(name, data);
   return new Worker(target, { ...options, transferList });
 }
+
+/** A worker that shares Int32 flags with the thread that started it and has a port of its own to it. */
+export interface PortWorker { worker: Worker; flags: Int32Array; port: MessagePort }
+
+/**
+ * Starts the worker entry `name` for a run's helper threads (input-worker, domain-worker): its
+ * workerData is `data` plus `flags` (`slots` Int32 slots on a SharedArrayBuffer, for Atomics) and
+ * `port` (the other end of the returned port). It never keeps the process alive, and its failure
+ * is noticed by the caller's waits on the flags, not by an event. Null when it cannot be started.
+ */
+export function startPortWorker(name: WorkerName, slots: number, data: Record<string, unknown>): PortWorker | null {
+  const flags = new Int32Array(new SharedArrayBuffer(4 * slots));
+  const { port1, port2 } = new MessageChannel();
+  let worker: Worker;
+  try {
+    worker = startWorker(name, { ...data, flags, port: port2 }, [port2]);
+  } catch {
+    port1.close();
+    return null;
+  }
+  worker.unref();
+  worker.on('error', () => undefined);
+  return { worker, flags, port: port1 };
+}
+
